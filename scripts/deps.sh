@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what dixian needs from Debian 12 (and the npm registry for the web tests).
+# Idempotent: does nothing when everything is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(build-essential cmake ninja-build ccache pkg-config
+          libboost1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libsqlite3-dev sqlite3
+          libssl-dev googletest libgtest-dev libgmock-dev curl ca-certificates)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(clang libclang-rt-14-dev wrk chromium nodejs npm)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "[dixian] installing: ${missing[*]}"
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ "${1:-}" == "--test" && -f web/package.json ]]; then
+  if [[ ! -d web/node_modules || web/package.json -nt web/node_modules ]]; then
+    (cd web && npm install --no-audit --no-fund --loglevel=error && touch node_modules)
+  fi
+fi

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# One command: install what is missing, build, run the whole test suite (Release, then ASan+UBSan).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh --test
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}" CCACHE_MAXSIZE=2G
+cmake --preset release >/dev/null
+cmake --build --preset release
+ctest --preset release -j2
+if [[ "${DIXIAN_SKIP_ASAN:-0}" != "1" ]]; then
+  cmake --preset asan >/dev/null
+  cmake --build --preset asan
+  ctest --preset asan -j2 -LE no_asan
+fi
