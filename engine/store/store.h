@@ -1,0 +1,132 @@
+#pragma once
+// What the engine needs from storage. The engine is written against these interfaces only;
+// adapters/store implements them on SQLite (WAL, synchronous=FULL, group commit).
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/core/error.h"
+#include "engine/model/model.h"
+#include "engine/outbox/outbox.h"
+
+namespace dixian::engine {
+
+struct CountRow {
+  std::string key;   // e.g. type, status
+  std::string key2;  // e.g. primary cause (by type x cause)
+  std::int64_t households = 0;
+  std::int64_t persons = 0;
+};
+
+struct MeasureCoverageRow {
+  std::string kind;
+  std::string type;  // the monitoring type of the covered households
+  std::int64_t households = 0;
+};
+
+// Reads. Every call sees one consistent snapshot for the lifetime of the view.
+class ReadView {
+ public:
+  virtual ~ReadView() = default;
+
+  virtual std::optional<Org> FindOrg(const std::string& code) = 0;
+  virtual std::vector<Org> ChildOrgs(const std::string& code) = 0;
+  virtual std::optional<User> FindUser(const std::string& id) = 0;
+  virtual std::optional<User> FindUserByTokenHash(const std::string& token_hash) = 0;
+  virtual std::vector<User> UsersAt(const std::string& org, const std::string& role) = 0;
+  // Channels of the org itself (routing walks up the org path).
+  virtual std::vector<Channel> ChannelsOf(const std::string& org) = 0;
+
+  virtual std::optional<Household> FindHousehold(const std::string& id) = 0;
+  virtual std::optional<MonitoringObject> FindMonitoring(const std::string& household) = 0;
+  virtual std::vector<Measure> MeasuresOf(const std::string& household) = 0;
+  virtual std::vector<Visit> VisitsOf(const std::string& household) = 0;
+
+  virtual std::optional<Case> FindCase(const std::string& id) = 0;
+  virtual std::vector<Case> OpenCasesOf(const std::string& household) = 0;
+  virtual std::vector<AuditEvent> History(const std::string& case_id) = 0;
+
+  virtual std::optional<Task> FindTask(std::int64_t id) = 0;
+  virtual std::vector<Task> OpenTasksOfCase(const std::string& case_id) = 0;
+  virtual std::vector<Task> OpenTasksOfHousehold(const std::string& household) = 0;
+  // Open tasks under an org path prefix, for roles in `roles` (empty = any), optionally only those
+  // whose department matches (empty = any), plus tasks assigned to `assignee` anywhere.
+  virtual std::vector<Task> OpenTasksInSubtree(const std::string& org_path_prefix,
+                                               const std::vector<std::string>& roles,
+                                               const std::string& department,
+                                               const std::string& assignee, int limit) = 0;
+  virtual std::int64_t CountOpenTasks() = 0;
+  virtual std::int64_t CountOverdueTasks(Instant now) = 0;
+
+  // Monitoring objects under an org path: by type, by status, by type x primary cause.
+  virtual std::vector<CountRow> CountByType(const std::string& org_path_prefix) = 0;
+  virtual std::vector<CountRow> CountByStatus(const std::string& org_path_prefix) = 0;
+  virtual std::vector<CountRow> CountByTypeAndCause(const std::string& org_path_prefix) = 0;
+  virtual std::vector<MeasureCoverageRow> MeasureCoverage(const std::string& org_path_prefix) = 0;
+
+  // Audit chain, oldest first, in pages (after_seq exclusive).
+  virtual std::vector<AuditEvent> AuditPage(std::int64_t after_seq, int limit) = 0;
+
+  virtual std::optional<IdempotentReply> FindIdempotent(const std::string& principal,
+                                                        const std::string& key) = 0;
+};
+
+// One command's view of the open write transaction. Mutations are undone as a unit if the
+// command fails (a savepoint per command inside the group-commit batch).
+class WriteTx : public ReadView {
+ public:
+  virtual Status InsertOrg(const Org& org) = 0;                 // Conflict if the code exists
+  virtual Status InsertUser(const User& user, const std::string& token_hash) = 0;
+  virtual Status InsertChannel(const Channel& channel) = 0;
+  virtual Status InsertHousehold(const Household& household) = 0;  // Conflict if the id exists
+  virtual void UpsertMonitoring(const MonitoringObject& object) = 0;
+  virtual std::int64_t InsertMeasure(const Measure& measure) = 0;
+  virtual std::int64_t InsertVisit(const Visit& visit) = 0;
+
+  virtual std::string NextCaseId() = 0;
+  virtual void InsertCase(const Case& c) = 0;
+  virtual void UpdateCase(const Case& c) = 0;
+
+  virtual std::int64_t InsertTask(const Task& task) = 0;  // returns the new id
+  virtual void UpdateTask(const Task& task) = 0;
+  // Tasks whose next timer is due at `now`, earliest first.
+  virtual std::vector<Task> DueTasks(Instant now, int limit) = 0;
+  virtual std::optional<Instant> NextFireAt() = 0;
+
+  virtual std::string LastAuditHash() = 0;
+  virtual std::int64_t AppendAudit(const AuditEvent& event) = 0;  // returns seq
+
+  virtual std::int64_t InsertOutbox(const OutboxMessage& message) = 0;  // fills message_id if empty
+
+  virtual void SaveIdempotent(const std::string& principal, const std::string& key,
+                              const IdempotentReply& reply) = 0;
+
+  // Named schedules (e.g. the daily overdue digest): the next engine time each runs.
+  virtual std::optional<Instant> ScheduleNext(const std::string& name) = 0;
+  virtual void SetScheduleNext(const std::string& name, Instant at) = 0;
+};
+
+// A write command runs inside the writer's transaction and returns the response body.
+using WriteJob = std::function<Result<nlohmann::json>(WriteTx&)>;
+using WriteDone = std::function<void(Result<nlohmann::json>)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Queues a command for the next group commit. `done` runs after the batch's COMMIT is durable
+  // (or with the command's own error, in which case none of its writes remain). Called on the
+  // writer thread: keep it short.
+  virtual void Submit(WriteJob job, WriteDone done) = 0;
+  // Runs a command and waits for its durable result (CLI, tests, timers).
+  Result<nlohmann::json> Run(WriteJob job);
+  virtual std::unique_ptr<ReadView> Read() = 0;
+  // Observer for commit batch sizes (metrics).
+  virtual void OnBatch(std::function<void(std::size_t)> observer) = 0;
+};
+
+}  // namespace dixian::engine
