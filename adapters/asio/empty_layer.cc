@@ -1,0 +1,1 @@
+// Placeholder so an empty layer library still builds.

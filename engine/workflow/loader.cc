@@ -1,0 +1,399 @@
+#include "engine/workflow/loader.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "engine/core/json_fields.h"
+#include "engine/workflow/json_lines.h"
+
+namespace dixian::engine {
+
+using nlohmann::json;
+
+const StateDef* WorkflowDef::State(const std::string& name) const {
+  auto it = states.find(name);
+  return it == states.end() ? nullptr : &it->second;
+}
+
+const TaskDef* WorkflowDef::Task(const std::string& name) const {
+  auto it = tasks.find(name);
+  return it == tasks.end() ? nullptr : &it->second;
+}
+
+namespace {
+
+const std::vector<std::string> kRoles = {"village_clerk",    "township_reviewer", "county_officer",
+                                         "department_officer", "province_officer", "contact_person",
+                                         "supervisor",       "admin"};
+const std::vector<std::string> kLevelNames = {"province", "city", "county", "township", "village"};
+const std::vector<std::string> kEffects = {"admit_object", "eliminate_risk", "remove_object",
+                                           "reflag_object", "start_visits", "close_followups"};
+const std::vector<std::string> kCompletions = {"handover_done", "contact_assigned", "measure_recorded",
+                                               "visit_logged"};
+
+// Collects the first error with file:line: path context.
+class Checker {
+ public:
+  Checker(const std::string& file, const JsonLineIndex& lines) : file_(file), lines_(lines) {}
+  bool failed() const { return error_.has_value(); }
+  Error error() const { return *error_; }
+  void Fail(const std::string& pointer, const std::string& what) {
+    if (error_) return;
+    std::string dotted = pointer.empty() ? "(top level)" : pointer.substr(1);
+    std::replace(dotted.begin(), dotted.end(), '/', '.');
+    error_ = Error::Unprocessable("invalid_workflow", file_ + ":" + std::to_string(lines_.LineOf(pointer)) +
+                                                          ": " + dotted + ": " + what);
+  }
+  std::string Str(const json& obj, const std::string& key, const std::string& ptr, bool required) {
+    if (!obj.contains(key)) {
+      if (required) Fail(ptr + "/" + key, "is required");
+      return {};
+    }
+    if (!obj[key].is_string()) {
+      Fail(ptr + "/" + key, "must be a string");
+      return {};
+    }
+    return obj[key].get<std::string>();
+  }
+  std::vector<std::string> StrList(const json& obj, const std::string& key, const std::string& ptr) {
+    std::vector<std::string> out;
+    if (!obj.contains(key)) return out;
+    if (!obj[key].is_array()) {
+      Fail(ptr + "/" + key, "must be a list of strings");
+      return out;
+    }
+    for (size_t i = 0; i < obj[key].size(); ++i) {
+      if (!obj[key][i].is_string()) Fail(ptr + "/" + key + "/" + std::to_string(i), "must be a string");
+      else out.push_back(obj[key][i].get<std::string>());
+    }
+    return out;
+  }
+
+ private:
+  std::string file_;
+  const JsonLineIndex& lines_;
+  std::optional<Error> error_;
+};
+
+std::optional<Actor> ParseActor(Checker& c, const json& j, const std::string& ptr) {
+  if (!j.is_object()) {
+    c.Fail(ptr, "must be an object like {\"level\":\"township\",\"role\":\"township_reviewer\"}");
+    return std::nullopt;
+  }
+  Actor a;
+  a.level = c.Str(j, "level", ptr, true);
+  a.role = c.Str(j, "role", ptr, true);
+  if (!a.level.empty() && !IsOneOf(a.level, kLevelNames)) c.Fail(ptr + "/level", "unknown level \"" + a.level + "\"");
+  if (!a.role.empty() && !IsOneOf(a.role, kRoles)) c.Fail(ptr + "/role", "unknown role \"" + a.role + "\"");
+  a.department_from_case = j.value("department_from_case", false);
+  a.assignee_contact = j.value("assignee", "") == "contact_person";
+  if (a.department_from_case && a.role != "department_officer")
+    c.Fail(ptr + "/department_from_case", "only department_officer steps take the case's department");
+  return a;
+}
+
+std::optional<DurationSpec> ParseDurationAt(Checker& c, const json& j, const std::string& ptr, bool neg,
+                                            bool pct) {
+  if (!j.is_string()) {
+    c.Fail(ptr, "must be a duration string such as \"10d\", \"2wd\" or \"48h\"");
+    return std::nullopt;
+  }
+  auto d = ParseDuration(j.get<std::string>(), neg, pct);
+  if (!d.ok()) {
+    c.Fail(ptr, d.error().message);
+    return std::nullopt;
+  }
+  return d.value();
+}
+
+Timing ParseTiming(Checker& c, const json& j, const std::string& ptr) {
+  Timing t;
+  if (j.contains("deadline")) t.deadline = ParseDurationAt(c, j["deadline"], ptr + "/deadline", false, false);
+  t.recurrence = c.Str(j, "recurrence", ptr, false);
+  if (!t.recurrence.empty() && t.recurrence != "monthly" && t.recurrence != "quarterly")
+    c.Fail(ptr + "/recurrence", "must be \"monthly\" or \"quarterly\"");
+  if (j.contains("reminders")) {
+    if (!j["reminders"].is_array()) c.Fail(ptr + "/reminders", "must be a list such as [\"-50%\", \"-1d\", \"0\"]");
+    else
+      for (size_t i = 0; i < j["reminders"].size(); ++i)
+        if (auto d = ParseDurationAt(c, j["reminders"][i], ptr + "/reminders/" + std::to_string(i), true, true))
+          t.reminders.push_back(*d);
+  }
+  if (j.contains("escalation")) {
+    if (!j["escalation"].is_array()) c.Fail(ptr + "/escalation", "must be a list of {\"after\",\"up\"}");
+    else
+      for (size_t i = 0; i < j["escalation"].size(); ++i) {
+        const auto rp = ptr + "/escalation/" + std::to_string(i);
+        const auto& r = j["escalation"][i];
+        if (!r.is_object() || !r.contains("after")) {
+          c.Fail(rp, "must be an object with \"after\" (e.g. \"1wd\") and \"up\" (levels above)");
+          continue;
+        }
+        EscalationRung rung;
+        if (auto d = ParseDurationAt(c, r["after"], rp + "/after", false, false)) rung.after = *d;
+        rung.up = r.value("up", 0);
+        if (rung.up < 0 || rung.up > 4) c.Fail(rp + "/up", "must be 0..4 levels");
+        t.escalation.push_back(rung);
+      }
+  }
+  if ((!t.reminders.empty() || !t.escalation.empty()) && !t.deadline && t.recurrence.empty())
+    c.Fail(ptr, "reminders and escalation need a deadline");
+  return t;
+}
+
+void CheckRequires(Checker& c, const std::vector<std::string>& fields, const std::string& ptr) {
+  for (size_t i = 0; i < fields.size(); ++i)
+    if (fields[i] != "comment" && fields[i].rfind("data.", 0) != 0)
+      c.Fail(ptr + "/" + std::to_string(i), "unknown required field \"" + fields[i] + "\" (use \"comment\" or \"data.<name>\")");
+}
+
+void ParseStates(Checker& c, const json& doc, WorkflowDef& def) {
+  if (!doc["states"].is_object() || doc["states"].empty()) return c.Fail("/states", "must be a non-empty object");
+  for (const auto& [name, s] : doc["states"].items()) {
+    const std::string ptr = "/states/" + name;
+    StateDef st;
+    st.name = name;
+    st.label = c.Str(s, "label", ptr, true);
+    st.final = s.value("final", false);
+    if (s.contains("actor")) st.actor = ParseActor(c, s["actor"], ptr + "/actor");
+    st.timing = ParseTiming(c, s, ptr);
+    st.effects = c.StrList(s, "effects", ptr);
+    for (size_t i = 0; i < st.effects.size(); ++i) {
+      const auto& e = st.effects[i];
+      if (e.rfind("spawn:", 0) == 0) continue;  // checked once tasks are known
+      if (!IsOneOf(e, kEffects)) c.Fail(ptr + "/effects/" + std::to_string(i), "unknown effect \"" + e + "\"");
+    }
+    if (s.contains("actions")) {
+      for (const auto& [aname, a] : s["actions"].items()) {
+        const std::string ap = ptr + "/actions/" + aname;
+        ActionDef act;
+        act.name = aname;
+        act.label = c.Str(a, "label", ap, true);
+        act.to = c.Str(a, "to", ap, true);
+        act.requires_fields = c.StrList(a, "requires", ap);
+        CheckRequires(c, act.requires_fields, ap + "/requires");
+        if (a.contains("actor")) act.actor = ParseActor(c, a["actor"], ap + "/actor");
+        act.by_submitter = a.value("by", "") == "submitter";
+        act.assign_department = a.value("assign_department", false);
+        st.actions[aname] = act;
+      }
+    }
+    if (!st.final && !st.actor) c.Fail(ptr + "/actor", "a state that is not final needs an actor");
+    def.states[name] = st;
+    def.state_order.push_back(name);
+  }
+}
+
+void ParseTasks(Checker& c, const json& doc, WorkflowDef& def) {
+  for (const auto& [name, t] : doc["tasks"].items()) {
+    const std::string ptr = "/tasks/" + name;
+    TaskDef td;
+    td.name = name;
+    td.label = c.Str(t, "label", ptr, true);
+    if (auto a = t.contains("actor") ? ParseActor(c, t["actor"], ptr + "/actor") : std::nullopt) td.actor = *a;
+    else c.Fail(ptr + "/actor", "is required");
+    td.timing = ParseTiming(c, t, ptr);
+    if (!td.timing.deadline && td.timing.recurrence.empty()) c.Fail(ptr + "/deadline", "is required for a task");
+    td.completed_by = c.Str(t, "completed_by", ptr, true);
+    if (!td.completed_by.empty() && !IsOneOf(td.completed_by, kCompletions))
+      c.Fail(ptr + "/completed_by", "unknown event \"" + td.completed_by + "\"");
+    def.tasks[name] = td;
+  }
+}
+
+void CheckGraph(Checker& c, WorkflowDef& def) {
+  if (def.states.empty()) return;
+  if (!def.State(def.initial)) return c.Fail("/initial", "unknown state \"" + def.initial + "\"");
+  for (const auto& [name, st] : def.states) {
+    for (const auto& [aname, act] : st.actions)
+      if (!def.State(act.to))
+        c.Fail("/states/" + name + "/actions/" + aname + "/to", "unknown state \"" + act.to + "\"");
+    if (!st.final && st.actions.empty())
+      c.Fail("/states/" + name, "has no way out and is not final (add actions or \"final\": true)");
+    if (st.final && !st.actions.empty()) c.Fail("/states/" + name + "/actions", "a final state takes no actions");
+  }
+  std::set<std::string> seen{def.initial};
+  std::vector<std::string> stack{def.initial};
+  while (!stack.empty()) {
+    const auto* st = def.State(stack.back());
+    stack.pop_back();
+    if (!st) continue;
+    for (const auto& [_, act] : st->actions)
+      if (seen.insert(act.to).second) stack.push_back(act.to);
+  }
+  for (const auto& name : def.state_order)
+    if (!seen.count(name)) c.Fail("/states/" + name, "is unreachable from the initial state \"" + def.initial + "\"");
+}
+
+void CheckSpawns(Checker& c, const WorkflowDef& def, const std::set<std::string>& known_tasks) {
+  for (const auto& [name, st] : def.states)
+    for (size_t i = 0; i < st.effects.size(); ++i)
+      if (st.effects[i].rfind("spawn:", 0) == 0 && !known_tasks.count(st.effects[i].substr(6)))
+        c.Fail("/states/" + name + "/effects/" + std::to_string(i),
+               "unknown follow-up task \"" + st.effects[i].substr(6) + "\" (define it in a tasks file)");
+}
+
+}  // namespace
+
+Result<DurationSpec> ParseDuration(const std::string& text, bool allow_negative, bool allow_percent) {
+  DurationSpec d;
+  d.text = text;
+  if (text == "0") return d;
+  std::string s = text;
+  int sign = 1;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    sign = s[0] == '-' ? -1 : 1;
+    s = s.substr(1);
+  }
+  size_t digits = 0;
+  while (digits < s.size() && std::isdigit(static_cast<unsigned char>(s[digits]))) ++digits;
+  const std::string unit = s.substr(digits);
+  if (digits == 0 || digits > 4) return InvalidField("duration", "bad duration \"" + text + "\" (expected e.g. 10d, 2wd, 48h)");
+  d.amount = sign * std::stoi(s.substr(0, digits));
+  if (unit == "d") d.unit = DurationSpec::Unit::kDays;
+  else if (unit == "wd") d.unit = DurationSpec::Unit::kWorkingDays;
+  else if (unit == "h") d.unit = DurationSpec::Unit::kHours;
+  else if (unit == "%" && allow_percent) d.unit = DurationSpec::Unit::kPercent;
+  else return Error::Unprocessable("invalid_duration", "bad duration \"" + text + "\": unit must be d, wd, h" +
+                                                           std::string(allow_percent ? " or %" : ""));
+  if (d.amount < 0 && !allow_negative)
+    return Error::Unprocessable("invalid_duration", "bad duration \"" + text + "\": must not be negative");
+  if (d.unit == DurationSpec::Unit::kPercent && (d.amount >= 0 || d.amount < -100))
+    return Error::Unprocessable("invalid_duration", "bad duration \"" + text + "\": percent reminders are -1%..-100%");
+  return d;
+}
+
+Result<WorkflowPtr> LoadWorkflowText(const std::string& text, const std::string& file) {
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    return Error::Unprocessable("invalid_workflow", file + ": not valid JSON: " + e.what());
+  }
+  JsonLineIndex lines(text);
+  Checker c(file, lines);
+  auto def = std::make_shared<WorkflowDef>();
+  def->file = file;
+  if (!doc.is_object()) c.Fail("", "must be a JSON object");
+  else {
+    def->name = c.Str(doc, "name", "", true);
+    def->label = c.Str(doc, "label", "", true);
+    if (!doc.contains("version") || !doc["version"].is_number_integer() || doc["version"].get<int>() < 1)
+      c.Fail("/version", "must be a positive integer");
+    else def->version = doc["version"].get<int>();
+    if (doc.contains("tasks")) ParseTasks(c, doc, *def);
+    if (doc.contains("states")) {
+      def->initial = c.Str(doc, "initial", "", true);
+      def->initiator_roles = c.StrList(doc, "initiators", "");
+      for (size_t i = 0; i < def->initiator_roles.size(); ++i)
+        if (!IsOneOf(def->initiator_roles[i], kRoles))
+          c.Fail("/initiators/" + std::to_string(i), "unknown role \"" + def->initiator_roles[i] + "\"");
+      def->required_data = c.StrList(doc, "required_data", "");
+      def->subject_status = c.StrList(doc, "subject_status", "");
+      if (doc.contains("data_enums"))
+        for (const auto& [k, v] : doc["data_enums"].items()) def->data_enums[k] = c.StrList(doc["data_enums"], k, "/data_enums");
+      if (doc.contains("department_map"))
+        for (const auto& [k, v] : doc["department_map"].items()) def->department_map[k] = c.Str(doc["department_map"], k, "/department_map", true);
+      if (doc.contains("labels")) def->labels = doc["labels"];
+      ParseStates(c, doc, *def);
+      CheckGraph(c, *def);
+    }
+    if (!doc.contains("states") && !doc.contains("tasks")) c.Fail("", "needs \"states\" (a chain) or \"tasks\" (follow-up tasks)");
+  }
+  if (c.failed()) return c.error();
+  return WorkflowPtr(def);
+}
+
+Result<WorkflowPtr> LoadWorkflowFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::NotFound("workflow_file_missing", path + ": cannot be read");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return LoadWorkflowText(ss.str(), path);
+}
+
+Result<WorkflowRegistry> WorkflowRegistry::LoadDirectory(const std::string& dir) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+    if (entry.path().extension() == ".json") files.push_back(entry.path().string());
+  if (ec) return Error::NotFound("workflow_dir_missing", dir + ": " + ec.message());
+  std::sort(files.begin(), files.end());
+  WorkflowRegistry reg;
+  std::vector<WorkflowPtr> defs;
+  std::set<std::string> task_names;
+  for (const auto& f : files) {
+    auto def = LoadWorkflowFile(f);
+    if (!def.ok()) return def.error();
+    for (const auto& [name, _] : def.value()->tasks) task_names.insert(name);
+    defs.push_back(def.value());
+  }
+  for (const auto& def : defs) {
+    JsonLineIndex none("");
+    Checker c(def->file, none);
+    CheckSpawns(c, *def, task_names);
+    if (c.failed()) return c.error();
+    if (auto st = reg.Add(def); !st.ok()) return st.error();
+  }
+  return reg;
+}
+
+Status WorkflowRegistry::Add(WorkflowPtr def) {
+  auto& versions = by_name_[def->name];
+  if (versions.count(def->version))
+    return Error::Conflict("duplicate_workflow", def->file + ": workflow \"" + def->name + "\" version " +
+                                                     std::to_string(def->version) + " is defined twice");
+  versions[def->version] = std::move(def);
+  return OkStatus();
+}
+
+WorkflowPtr WorkflowRegistry::Latest(const std::string& name) const {
+  auto it = by_name_.find(name);
+  return it == by_name_.end() || it->second.empty() ? nullptr : it->second.rbegin()->second;
+}
+
+WorkflowPtr WorkflowRegistry::Version(const std::string& name, int version) const {
+  auto it = by_name_.find(name);
+  if (it == by_name_.end()) return nullptr;
+  auto v = it->second.find(version);
+  return v == it->second.end() ? nullptr : v->second;
+}
+
+std::vector<std::string> WorkflowRegistry::Names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, _] : by_name_) out.push_back(name);
+  return out;
+}
+
+Result<std::string> RenderGraph(const WorkflowDef& def, const std::string& format) {
+  std::ostringstream out;
+  if (format == "mermaid") {
+    out << "flowchart TD\n";
+    for (const auto& name : def.state_order) {
+      const auto& st = def.states.at(name);
+      out << "  " << name << (st.final ? "([\"" : "[\"") << st.label << (st.final ? "\"])\n" : "\"]\n");
+    }
+    for (const auto& name : def.state_order)
+      for (const auto& [aname, act] : def.states.at(name).actions)
+        out << "  " << name << " -->|" << act.label << "| " << act.to << "\n";
+  } else if (format == "dot") {
+    out << "digraph " << def.name << " {\n  rankdir=TB;\n";
+    for (const auto& name : def.state_order) {
+      const auto& st = def.states.at(name);
+      out << "  " << name << " [label=\"" << st.label << "\"" << (st.final ? ", shape=doublecircle" : ", shape=box")
+          << "];\n";
+    }
+    for (const auto& name : def.state_order)
+      for (const auto& [aname, act] : def.states.at(name).actions)
+        out << "  " << name << " -> " << act.to << " [label=\"" << act.label << "\"];\n";
+    out << "}\n";
+  } else {
+    return InvalidField("format", "must be mermaid or dot");
+  }
+  return out.str();
+}
+
+}  // namespace dixian::engine
