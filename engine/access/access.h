@@ -1,0 +1,47 @@
+#pragma once
+// Who may do what: one explicit check per call, by role and org subtree. The table lives in
+// access.cc so the permission matrix test can be read against it.
+#include <string>
+#include <vector>
+
+#include "engine/core/error.h"
+#include "engine/model/model.h"
+
+namespace dixian::engine {
+
+struct Principal {
+  User user;        // the built-in admin has role "admin" and an empty org path (everything)
+  bool IsAdmin() const { return user.role == "admin"; }
+};
+
+enum class Capability {
+  kManageOrgs,
+  kManageUsers,
+  kManageChannels,
+  kWriteHouseholds,
+  kReadHouseholds,
+  kAssignContact,
+  kRecordMeasure,
+  kReadCases,
+  kTransferTask,
+  kUrgeTask,
+  kReportMonitoring,
+  kReportOverdue,
+  kVerifyAudit,
+  kAdvanceClock,
+};
+
+// The roles a capability is granted to.
+const std::vector<std::string>& RolesFor(Capability capability);
+
+// True when `path` lies in the subtree of the principal's org.
+bool InSubtree(const Principal& who, const std::string& path);
+
+// Forbidden (with a message naming role and org) unless the role holds the capability and the
+// target lies in the principal's subtree.
+Status Require(const Principal& who, Capability capability, const std::string& target_path);
+
+// Chinese label of a role, for messages and pages.
+std::string RoleLabel(const std::string& role);
+
+}  // namespace dixian::engine

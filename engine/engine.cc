@@ -1,0 +1,171 @@
+#include "engine/engine.h"
+
+#include <chrono>
+#include <limits>
+
+#include "engine/core/json_fields.h"
+#include "engine/core/sha256.h"
+#include "engine/engine_tx.h"
+
+namespace dixian::engine {
+
+using nlohmann::json;
+
+Engine::Engine(Store& store, Clock& clock, WorkflowRegistry workflows, WorkCalendar calendar,
+               EngineOptions options)
+    : store_(store),
+      clock_(clock),
+      workflows_(std::move(workflows)),
+      calendar_(std::move(calendar)),
+      options_(std::move(options)) {}
+
+Engine::~Engine() { StopScheduler(); }
+
+Result<Principal> Engine::Authenticate(const std::string& token) {
+  if (token.empty()) return Error::Unauthenticated("缺少访问令牌 (missing bearer token)");
+  if (!options_.admin_token.empty() && ConstantTimeEquals(Sha256Hex(token), Sha256Hex(options_.admin_token))) {
+    Principal admin;
+    admin.user.id = "admin";
+    admin.user.name = "系统管理员";
+    admin.user.role = "admin";
+    return admin;
+  }
+  auto view = store_.Read();
+  auto user = view->FindUserByTokenHash(Sha256Hex(token));
+  if (!user || user->revoked) return Error::Unauthenticated("访问令牌无效或已撤销 (unknown or revoked token)");
+  return Principal{*user};
+}
+
+void Engine::SubmitWrite(const Call& call, std::function<Result<json>(WriteTx&)> job, WriteDone done) {
+  const std::string principal = call.who.user.id;
+  const std::string key = call.key;
+  const std::string body_hash = key.empty() ? "" : Sha256Hex(call.raw.empty() ? call.body.dump() : call.raw);
+  auto notify = outbox_notify_;
+  store_.Submit(
+      [principal, key, body_hash, job = std::move(job)](WriteTx& tx) -> Result<json> {
+        if (!key.empty()) {
+          if (key.size() > 200) return InvalidField("Idempotency-Key", "过长 (at most 200 characters)");
+          if (auto prior = tx.FindIdempotent(principal, key)) {
+            if (prior->body_hash != body_hash)
+              return Error::Unprocessable("idempotency_key_reused",
+                                          "同一 Idempotency-Key 已用于不同的请求内容 (key reused with another body)");
+            json replay = json::parse(prior->response, nullptr, false);
+            return replay;
+          }
+        }
+        auto result = job(tx);
+        if (result.ok() && !key.empty()) tx.SaveIdempotent(principal, key, {body_hash, 200, result.value().dump()});
+        return result;
+      },
+      [done = std::move(done), notify](Result<json> r) {
+        if (notify) notify();
+        done(std::move(r));
+      });
+}
+
+Result<std::int64_t> Engine::RunDue() {
+  std::lock_guard lock(run_due_mu_);
+  std::int64_t total = 0;
+  while (true) {
+    auto fired = store_.Run([this](WriteTx& tx) -> Result<json> {
+      EngineTx etx(*this, tx);
+      const auto due = tx.DueTasks(etx.now(), 2000);
+      for (const auto& task : due) etx.FireNext(task);
+      return json(static_cast<std::int64_t>(due.size()));
+    });
+    if (!fired.ok()) return fired.error();
+    const auto n = fired.value().get<std::int64_t>();
+    total += n;
+    if (n == 0) break;
+  }
+  if (total > 0 && outbox_notify_) outbox_notify_();
+  return total;
+}
+
+Result<json> Engine::AdvanceClock(const Principal& who, std::int64_t seconds) {
+  if (auto st = Require(who, Capability::kAdvanceClock, ""); !st.ok()) return st.error();
+  auto* manual = dynamic_cast<ManualClock*>(&clock_);
+  if (!manual) return Error::NotFound("no_fake_clock", "服务未以 --fake-clock 启动 (server not started with --fake-clock)");
+  if (seconds < 0 || seconds > 10LL * 365 * kDaySeconds)
+    return InvalidField("advance_seconds", "应在 0 到 10 年之间 (0..10 years)");
+  // Step day by day so each timer fires at its own engine time, as it would have in real time.
+  const Instant target = manual->Now() + seconds;
+  while (true) {
+    std::optional<Instant> next;
+    {
+      auto view = store_.Run([](WriteTx& tx) -> Result<json> {
+        auto n = tx.NextFireAt();
+        return n ? json(*n) : json(nullptr);
+      });
+      if (!view.ok()) return view.error();
+      if (!view.value().is_null()) next = view.value().get<Instant>();
+    }
+    if (!next || *next > target) break;
+    if (*next > manual->Now()) manual->Set(*next);
+    if (auto r = RunDue(); !r.ok()) return r.error();
+  }
+  manual->Set(target);
+  if (auto r = RunDue(); !r.ok()) return r.error();
+  return json{{"now", FormatRfc3339(manual->Now())}};
+}
+
+void Engine::StartScheduler() {
+  if (clock_.IsManual() || scheduler_.joinable()) return;
+  scheduler_stop_ = false;
+  scheduler_ = std::thread([this] { SchedulerLoop(); });
+}
+
+void Engine::StopScheduler() {
+  {
+    std::lock_guard lock(scheduler_mu_);
+    scheduler_stop_ = true;
+  }
+  scheduler_cv_.notify_all();
+  if (scheduler_.joinable()) scheduler_.join();
+}
+
+void Engine::Wake() {
+  {
+    std::lock_guard lock(scheduler_mu_);
+    scheduler_woken_ = true;
+  }
+  scheduler_cv_.notify_all();
+}
+
+void Engine::NoteTimer(Instant at) {
+  if (at < sleeping_until_.load()) Wake();
+}
+
+void Engine::SchedulerLoop() {
+  while (true) {
+    sleeping_until_ = std::numeric_limits<Instant>::max();  // timers written from here on wake us
+    (void)RunDue();
+    auto next = store_.Run([](WriteTx& tx) -> Result<json> {
+      auto n = tx.NextFireAt();
+      return n ? json(*n) : json(nullptr);
+    });
+    std::unique_lock lock(scheduler_mu_);
+    if (scheduler_stop_) return;
+    // Sleep until the next due time; an earlier timer written meanwhile calls NoteTimer -> Wake().
+    Instant wait_s = 3600;
+    if (next.ok() && !next.value().is_null()) wait_s = std::max<Instant>(0, next.value().get<Instant>() - clock_.Now());
+    sleeping_until_ = clock_.Now() + std::min<Instant>(wait_s, 3600);
+    scheduler_cv_.wait_for(lock, std::chrono::seconds(std::min<Instant>(wait_s, 3600)),
+                           [this] { return scheduler_stop_ || scheduler_woken_; });
+    scheduler_woken_ = false;
+    if (scheduler_stop_) return;
+  }
+}
+
+Result<json> Engine::Workflows() const {
+  json out = json::array();
+  for (const auto& name : workflows_.Names()) {
+    auto def = workflows_.Latest(name);
+    json states = json::array();
+    for (const auto& s : def->state_order) states.push_back({{"name", s}, {"label", def->states.at(s).label}});
+    out.push_back({{"name", name}, {"label", def->label}, {"version", def->version}, {"states", states}});
+  }
+  return out;
+}
+
+}  // namespace dixian::engine

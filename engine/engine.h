@@ -1,0 +1,119 @@
+#pragma once
+// The engine facade: every command and query the API, the CLI and the console use. Writes run as
+// jobs in the store's group commit (state + audit + tasks + outbox in one transaction) and answer
+// through `done` once durable; reads answer at once from a snapshot.
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/access/access.h"
+#include "engine/calendar/work_calendar.h"
+#include "engine/core/clock.h"
+#include "engine/store/store.h"
+#include "engine/workflow/loader.h"
+
+namespace dixian::engine {
+
+struct Thresholds {            // entry criteria (config/thresholds.json)
+  double income_line = 6000;   // per-capita net income below this line (yuan/year)
+  double rigid_spending_ratio = 1.0;  // rigid spending above this share of last year's income
+  double income_drop_ratio = 0.3;     // income fell by at least this share
+};
+
+struct EngineOptions {
+  std::string console_base_url = "http://127.0.0.1:8080";
+  Thresholds thresholds;
+  int digest_hour = 8;  // daily overdue digest to supervisors' channels, China time
+  std::string admin_token;  // from DIXIAN_ADMIN_TOKEN; empty = no built-in admin
+};
+
+class Engine {
+ public:
+  Engine(Store& store, Clock& clock, WorkflowRegistry workflows, WorkCalendar calendar,
+         EngineOptions options);
+  ~Engine();
+
+  // --- identity
+  Result<Principal> Authenticate(const std::string& bearer_token);
+
+  // --- writes: `done` runs once the transaction is durable. `key` is the Idempotency-Key.
+  struct Call {
+    Principal who;
+    nlohmann::json body;
+    std::string id;   // path parameter, when the route has one
+    std::string key;  // Idempotency-Key header (may be empty)
+    std::string raw;  // raw body text (CSV imports, idempotency hashing)
+  };
+  void CreateOrg(Call call, WriteDone done);
+  void ImportOrgs(Call call, WriteDone done);  // CSV code,name,level,parent
+  void CreateUser(Call call, WriteDone done);
+  void CreateChannel(Call call, WriteDone done);
+  void CreateHousehold(Call call, WriteDone done);
+  void ImportHouseholds(Call call, WriteDone done);  // CSV, all-or-nothing
+  void AssignContact(Call call, WriteDone done);
+  void RecordMeasure(Call call, WriteDone done);
+  void LogVisit(Call call, WriteDone done);
+  void CreateCase(Call call, WriteDone done);
+  void ApplyAction(Call call, WriteDone done);
+  void CompleteTask(Call call, WriteDone done);  // handover confirmation
+  void TransferTask(Call call, WriteDone done);  // 转办
+  void UrgeTask(Call call, WriteDone done);      // 催办
+
+  // --- reads
+  Result<nlohmann::json> Me(const Principal& who);
+  Result<nlohmann::json> GetHousehold(const Principal& who, const std::string& id);
+  Result<nlohmann::json> HouseholdTasks(const Principal& who, const std::string& id);
+  Result<nlohmann::json> GetCase(const Principal& who, const std::string& id);
+  Result<nlohmann::json> CaseHistory(const Principal& who, const std::string& id);
+  Result<nlohmann::json> MyTasks(const Principal& who);
+  Result<nlohmann::json> MonitoringReport(const Principal& who, const std::string& org);
+  Result<nlohmann::json> OverdueReport(const Principal& who, const std::string& org);
+  Result<nlohmann::json> VerifyAudit(const Principal& who);
+  Result<nlohmann::json> Workflows() const;
+
+  // --- time: fire everything due at the engine clock's now, in batches; returns timers fired.
+  Result<std::int64_t> RunDue();
+  // Fake clock only: advance, then run everything due. Returns the new now.
+  Result<nlohmann::json> AdvanceClock(const Principal& who, std::int64_t seconds);
+  // Scheduler thread for the system clock: sleeps until the next due time (or a Wake()).
+  void StartScheduler();
+  void StopScheduler();
+  void Wake();
+  void NoteTimer(Instant at);  // a timer was written: wake the scheduler if it sleeps past `at`
+  // Called after a batch of outbox rows is committed (the delivery worker's Wake).
+  void OnOutbox(std::function<void()> notify) { outbox_notify_ = std::move(notify); }
+
+  const WorkflowRegistry& workflows() const { return workflows_; }
+  const WorkCalendar& calendar() const { return calendar_; }
+  Clock& clock() { return clock_; }
+  Store& store() { return store_; }
+
+ private:
+  friend class EngineTx;
+  void SubmitWrite(const Call& call, std::function<Result<nlohmann::json>(WriteTx&)> job, WriteDone done);
+  void SchedulerLoop();
+
+  Store& store_;
+  Clock& clock_;
+  WorkflowRegistry workflows_;
+  WorkCalendar calendar_;
+  EngineOptions options_;
+  std::function<void()> outbox_notify_;
+
+  std::mutex scheduler_mu_;
+  std::condition_variable scheduler_cv_;
+  bool scheduler_stop_ = false;
+  bool scheduler_woken_ = false;
+  std::atomic<Instant> sleeping_until_{0};  // 0 while awake: no wake needed
+  std::thread scheduler_;
+  std::mutex run_due_mu_;  // one RunDue at a time
+};
+
+}  // namespace dixian::engine

@@ -1,0 +1,328 @@
+#include "engine/engine_tx.h"
+
+#include <algorithm>
+
+#include "engine/core/sha256.h"
+
+namespace dixian::engine {
+
+using nlohmann::json;
+
+std::vector<std::string> PathCodes(const std::string& path) {
+  std::vector<std::string> codes;
+  size_t start = 1;
+  while (start < path.size()) {
+    const size_t end = path.find('/', start);
+    if (end == std::string::npos) break;
+    codes.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return codes;
+}
+
+std::int64_t EngineTx::Audit(AuditEvent event) {
+  event.at = now_;
+  event.prev_hash = tx_.LastAuditHash();
+  json canonical = {{"at", event.at},           {"case", event.case_id},     {"household", event.household},
+                    {"actor", event.actor},     {"role", event.actor_role},  {"org", event.actor_org},
+                    {"action", event.action},   {"from", event.from_state},  {"to", event.to_state},
+                    {"comment", event.comment}, {"data", event.data},        {"prev", event.prev_hash}};
+  event.hash = Sha256Hex(canonical.dump());
+  return tx_.AppendAudit(event);
+}
+
+std::optional<Org> EngineTx::OrgAt(const std::string& village_path, const std::string& level) {
+  const int want = LevelRank(level);
+  std::optional<Org> best;
+  for (const auto& code : PathCodes(village_path)) {
+    auto org = tx_.FindOrg(code);
+    if (!org) continue;
+    const int rank = LevelRank(org->level);
+    if (rank == want) return org;
+    if (rank < want) best = org;  // the nearest level above, where an optional level is absent
+  }
+  return best;
+}
+
+const TaskDef* EngineTx::FollowUpDef(const std::string& kind, WorkflowPtr* owner) {
+  for (const auto& name : e_.workflows_.Names()) {
+    auto def = e_.workflows_.Latest(name);
+    if (const auto* t = def->Task(kind)) {
+      if (owner) *owner = def;
+      return t;
+    }
+  }
+  return nullptr;
+}
+
+const Timing* EngineTx::TimingOf(const Task& task) {
+  auto def = e_.workflows_.Version(task.workflow, task.workflow_version);
+  if (!def) return nullptr;
+  if (task.case_id.empty()) {
+    const auto* t = def->Task(task.step);
+    return t ? &t->timing : nullptr;
+  }
+  const auto* s = def->State(task.step);
+  return s ? &s->timing : nullptr;
+}
+
+void EngineTx::ScheduleTimers(Task& task, const Timing& timing) {
+  const auto points = FirePoints(timing, task.created_at, task.due_at, e_.calendar_);
+  if (task.fire_index < static_cast<int>(points.size())) {
+    task.next_fire_at = points[static_cast<size_t>(task.fire_index)].at;
+    e_.NoteTimer(*task.next_fire_at);
+  } else {
+    task.next_fire_at.reset();
+  }
+}
+
+std::string EngineTx::StepLabel(const Task& task) {
+  auto def = e_.workflows_.Version(task.workflow, task.workflow_version);
+  if (!def) return task.step;
+  if (task.case_id.empty()) {
+    const auto* t = def->Task(task.step);
+    return t ? t->label : task.step;
+  }
+  const auto* s = def->State(task.step);
+  return s ? def->label + "·" + s->label : task.step;
+}
+
+void EngineTx::OpenStepTask(const Case& c, const WorkflowDef& def, const Principal& who) {
+  const auto* st = def.State(c.state);
+  if (!st || st->final || !st->actor) return;
+  auto org = OrgAt(c.org_path, st->actor->level);
+  if (!org) return;
+  Task t;
+  t.case_id = c.id;
+  t.household = c.household;
+  t.workflow = def.name;
+  t.workflow_version = def.version;
+  t.step = c.state;
+  t.org = org->code;
+  t.org_path = org->path;
+  t.role = st->actor->role;
+  if (st->actor->department_from_case) t.department = c.data.value("department", "");
+  if (st->actor->assignee_contact) {
+    if (auto m = tx_.FindMonitoring(c.household)) t.assignee = m->contact;
+  }
+  t.created_at = now_;
+  t.due_at = st->timing.deadline ? DueTime(*st->timing.deadline, now_, e_.calendar_) : now_ + 365 * kDaySeconds;
+  ScheduleTimers(t, st->timing);
+  t.id = tx_.InsertTask(t);
+  (void)who;
+  Notify(t, "new_task", 0, false);
+}
+
+void EngineTx::OpenFollowUp(const std::string& household, const std::string& kind, const std::string& period_in) {
+  WorkflowPtr owner;
+  const auto* def = FollowUpDef(kind, &owner);
+  auto hh = tx_.FindHousehold(household);
+  if (!def || !hh) return;
+  const std::string period = def->timing.recurrence.empty()
+                                 ? ""
+                                 : (period_in.empty() ? PeriodOf(def->timing.recurrence, now_) : period_in);
+  for (const auto& open : tx_.OpenTasksOfHousehold(household))
+    if (open.case_id.empty() && open.step == kind && open.period == period) return;
+  auto org = OrgAt(hh->village_path, def->actor.level);
+  if (!org) return;
+  Task t;
+  t.household = household;
+  t.workflow = owner->name;
+  t.workflow_version = owner->version;
+  t.step = kind;
+  t.org = org->code;
+  t.org_path = org->path;
+  t.role = def->actor.role;
+  if (def->actor.assignee_contact) {
+    if (auto m = tx_.FindMonitoring(household)) t.assignee = m->contact;
+  }
+  t.period = period;
+  t.created_at = now_;
+  t.due_at = period.empty() ? DueTime(*def->timing.deadline, now_, e_.calendar_)
+                            : PeriodEnd(def->timing.recurrence, period);
+  ScheduleTimers(t, def->timing);
+  t.id = tx_.InsertTask(t);
+  Notify(t, "new_task", 0, false);
+}
+
+void EngineTx::CloseTask(Task task, const std::string& status) {
+  task.status = status;
+  task.closed_at = now_;
+  task.next_fire_at.reset();
+  tx_.UpdateTask(task);
+}
+
+void EngineTx::CloseOpenTasksOfCase(const std::string& case_id) {
+  for (auto& t : tx_.OpenTasksOfCase(case_id)) CloseTask(t, "done");
+}
+
+int EngineTx::CompleteFollowUps(const std::string& household, const std::string& kind, const Principal& who) {
+  int n = 0;
+  for (auto& t : tx_.OpenTasksOfHousehold(household)) {
+    if (!t.case_id.empty() || t.step != kind) continue;
+    if (!t.period.empty()) {  // a later period's visit is not done by today's visit
+      const auto* def = FollowUpDef(t.step);
+      if (def && t.period > PeriodOf(def->timing.recurrence, now_)) continue;
+    }
+    CloseTask(t, "done");
+    AuditEvent ev;
+    ev.household = household;
+    ev.actor = who.user.id;
+    ev.actor_role = who.user.role;
+    ev.actor_org = who.user.org;
+    ev.action = "task_done";
+    ev.from_state = kind;
+    ev.to_state = "done";
+    ev.data = {{"task", std::to_string(t.id)}, {"late", now_ > t.due_at}};
+    if (!t.period.empty()) ev.data["period"] = t.period;
+    Audit(ev);
+    ++n;
+  }
+  return n;
+}
+
+static void CancelFollowUps(EngineTx& etx, const std::string& household, const std::vector<std::string>& kinds) {
+  for (auto& t : etx.tx().OpenTasksOfHousehold(household))
+    if (t.case_id.empty() && (kinds.empty() || std::find(kinds.begin(), kinds.end(), t.step) != kinds.end()))
+      etx.CloseTask(t, "cancelled");
+}
+
+void EngineTx::RunEffects(const Case& c, const StateDef& state, const Principal& who) {
+  (void)who;
+  for (const auto& effect : state.effects) {
+    auto object = tx_.FindMonitoring(c.household);
+    if (effect == "admit_object") {
+      MonitoringObject m = object.value_or(MonitoringObject{});
+      m.household = c.household;
+      m.type = c.data.value("type", m.type);
+      m.primary_cause = c.data.value("primary_cause", m.primary_cause);
+      m.causes = c.data.value("causes", std::vector<std::string>{});
+      m.status = "risk_active";
+      m.admitted_at = now_;
+      m.updated_at = now_;
+      tx_.UpsertMonitoring(m);
+    } else if (effect.rfind("spawn:", 0) == 0) {
+      OpenFollowUp(c.household, effect.substr(6));
+    } else if (effect == "start_visits") {
+      OpenFollowUp(c.household, "visit");
+    } else if (object && effect == "eliminate_risk") {
+      object->status = "risk_eliminated";
+      object->updated_at = now_;
+      tx_.UpsertMonitoring(*object);
+      CancelFollowUps(*this, c.household, {"visit", "measures"});
+      OpenFollowUp(c.household, "visit_quarterly");
+    } else if (object && effect == "remove_object") {
+      object->status = "removed";
+      object->updated_at = now_;
+      tx_.UpsertMonitoring(*object);
+      CancelFollowUps(*this, c.household, {});
+    } else if (object && effect == "reflag_object") {
+      object->status = "risk_active";
+      object->updated_at = now_;
+      if (c.data.contains("primary_cause")) object->primary_cause = c.data["primary_cause"].get<std::string>();
+      tx_.UpsertMonitoring(*object);
+      CancelFollowUps(*this, c.household, {"visit_quarterly"});
+      OpenFollowUp(c.household, "visit");
+      OpenFollowUp(c.household, "measures");
+    } else if (effect == "close_followups") {
+      CancelFollowUps(*this, c.household, {});
+    }
+  }
+}
+
+std::vector<Channel> EngineTx::RouteChannels(const std::string& org_path, int up) {
+  const auto codes = PathCodes(org_path);
+  for (int i = static_cast<int>(codes.size()) - 1 - up; i >= 0; --i) {
+    auto channels = tx_.ChannelsOf(codes[static_cast<size_t>(i)]);
+    if (!channels.empty()) return channels;
+  }
+  return {};
+}
+
+json EngineTx::TaskPayload(const Task& task, const std::string& kind, int up) {
+  json p;
+  auto hh = tx_.FindHousehold(task.household);
+  auto org = tx_.FindOrg(task.org);
+  p["task_id"] = std::to_string(task.id);
+  p["case_id"] = task.case_id.empty() ? json(nullptr) : json(task.case_id);
+  p["household_id"] = task.household;
+  p["head_name"] = hh ? hh->head_name : "";
+  auto village = hh ? tx_.FindOrg(hh->village) : std::nullopt;
+  p["village"] = village ? village->name : "";
+  p["step"] = task.step;
+  p["step_label"] = StepLabel(task);
+  p["due_at"] = FormatRfc3339(task.due_at);
+  const Instant diff = task.due_at - now_;
+  p["days_left"] = diff >= 0 ? (diff + kDaySeconds - 1) / kDaySeconds : -((-diff) / kDaySeconds + ((-diff) % kDaySeconds ? 1 : 0));
+  p["org"] = task.org;
+  p["org_name"] = org ? org->name : "";
+  p["escalation_level"] = up;
+  p["link"] = e_.options_.console_base_url + (task.case_id.empty() ? "/#/households/" + task.household
+                                                                   : "/#/cases/" + task.case_id);
+  json mobiles = json::array();
+  if (!task.assignee.empty()) {
+    if (auto u = tx_.FindUser(task.assignee); u && !u->mobile.empty()) mobiles.push_back(u->mobile);
+  } else {
+    std::string org_code = task.org;
+    std::string role = task.role;
+    if (kind == "escalation" && up > 0) {
+      const auto codes = PathCodes(task.org_path);
+      org_code = codes[static_cast<size_t>(std::max<int>(0, static_cast<int>(codes.size()) - 1 - up))];
+      role = "supervisor";
+    }
+    for (const auto& u : tx_.UsersAt(org_code, role)) {
+      if (!u.mobile.empty() && mobiles.size() < 5) mobiles.push_back(u.mobile);
+    }
+  }
+  p["mobiles"] = mobiles;
+  return p;
+}
+
+void EngineTx::Notify(const Task& task, const std::string& kind, int up, bool urgent, const std::string& note) {
+  const auto channels = RouteChannels(task.org_path, up);
+  if (channels.empty()) return;
+  json payload = TaskPayload(task, kind, up);
+  if (!note.empty()) payload["text"] = note;
+  for (const auto& ch : channels) {
+    OutboxMessage m;
+    m.channel_id = ch.id;
+    m.kind = kind;
+    m.urgent = urgent;
+    m.payload = payload;
+    m.created_at = now_;
+    tx_.InsertOutbox(m);
+  }
+}
+
+void EngineTx::FireNext(Task task) {
+  const Timing* timing = TimingOf(task);
+  if (!timing) {
+    task.next_fire_at.reset();
+    tx_.UpdateTask(task);
+    return;
+  }
+  const auto points = FirePoints(*timing, task.created_at, task.due_at, e_.calendar_);
+  if (task.fire_index < static_cast<int>(points.size())) {
+    const FirePoint p = points[static_cast<size_t>(task.fire_index)];
+    Notify(task, KindName(p.kind), p.up, p.kind != FirePoint::Kind::kReminder);
+    if (p.kind != FirePoint::Kind::kReminder) {
+      AuditEvent ev;
+      ev.case_id = task.case_id;
+      ev.household = task.household;
+      ev.actor = "system";
+      ev.action = p.kind == FirePoint::Kind::kOverdue ? "overdue" : "escalate";
+      ev.from_state = task.step;
+      ev.to_state = task.step;
+      ev.data = {{"task", std::to_string(task.id)}, {"fire_index", task.fire_index}, {"up", p.up},
+                 {"due_at", FormatRfc3339(task.due_at)}};
+      Audit(ev);
+    }
+    if (p.kind == FirePoint::Kind::kOverdue && !timing->recurrence.empty() && !task.period.empty())
+      OpenFollowUp(task.household, task.step, NextPeriod(timing->recurrence, task.period));
+    ++task.fire_index;
+  }
+  ScheduleTimers(task, *timing);
+  tx_.UpdateTask(task);
+}
+
+}  // namespace dixian::engine

@@ -1,0 +1,58 @@
+#pragma once
+// Inside one write job: the domain operations every command shares (open and close tasks, append
+// audit events, queue messages, run effects). Internal to the engine.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/engine.h"
+#include "engine/tasks/timing.h"
+
+namespace dixian::engine {
+
+class EngineTx {
+ public:
+  EngineTx(Engine& engine, WriteTx& tx) : e_(engine), tx_(tx), now_(engine.clock_.Now()) {}
+
+  Instant now() const { return now_; }
+  WriteTx& tx() { return tx_; }
+  Engine& engine() { return e_; }
+
+  // Appends an audit event chained to the previous one.
+  std::int64_t Audit(AuditEvent event);
+  // Opens a chain step's task for the case's current state (none for final states).
+  void OpenStepTask(const Case& c, const WorkflowDef& def, const Principal& who);
+  // Opens a follow-up task (handover, assign_contact, measures, visit) for a household.
+  void OpenFollowUp(const std::string& household, const std::string& kind, const std::string& period = "");
+  void CloseTask(Task task, const std::string& status);
+  void CloseOpenTasksOfCase(const std::string& case_id);
+  // Completes the household's open follow-ups of `kind`. Returns how many.
+  int CompleteFollowUps(const std::string& household, const std::string& kind, const Principal& who);
+  void RunEffects(const Case& c, const StateDef& state, const Principal& who);
+
+  // Queues a message about a task to the channels of its org (or the org `up` levels above).
+  void Notify(const Task& task, const std::string& kind, int up, bool urgent, const std::string& note = "");
+
+  // Fires the task's next timer point and moves to the following one.
+  void FireNext(Task task);
+
+  // Org lookups on the write connection.
+  std::optional<Org> OrgAt(const std::string& village_path, const std::string& level);
+  std::string StepLabel(const Task& task);
+  const TaskDef* FollowUpDef(const std::string& kind, WorkflowPtr* owner = nullptr);
+
+ private:
+  void ScheduleTimers(Task& task, const Timing& timing);
+  const Timing* TimingOf(const Task& task);
+  nlohmann::json TaskPayload(const Task& task, const std::string& kind, int up);
+  std::vector<Channel> RouteChannels(const std::string& org_path, int up);
+
+  Engine& e_;
+  WriteTx& tx_;
+  Instant now_;
+};
+
+// Parses an org path "/a/b/c/" into codes, root first.
+std::vector<std::string> PathCodes(const std::string& path);
+
+}  // namespace dixian::engine
