@@ -1,0 +1,135 @@
+// Console entry: session, hash router (#/tasks, #/cases/ID, #/households/ID, #/overdue, #/stats).
+import { get, getToken, setToken, setUnauthorizedHandler, errorText } from './api.js';
+import { h, clear } from './dom.js';
+import { ROLES, label } from './labels.js';
+import { renderLogin } from './pages/login.js';
+import { renderTasks } from './pages/tasks.js';
+import { renderCase } from './pages/case.js';
+import { renderHousehold, renderHouseholdSearch } from './pages/household.js';
+import { renderOverdue } from './pages/overdue.js';
+import { renderStats } from './pages/stats.js';
+
+const main = document.getElementById('main');
+const ctx = { me: null, toast, navigate, signOut };
+
+const routes = [
+  { re: /^\/tasks$/, page: 'tasks', render: renderTasks },
+  { re: /^\/cases\/([^/]+)$/, page: 'tasks', render: renderCase },
+  { re: /^\/households\/([^/]+)$/, page: 'households', render: renderHousehold },
+  { re: /^\/households$/, page: 'households', render: renderHouseholdSearch },
+  { re: /^\/overdue$/, page: 'overdue', render: renderOverdue },
+  { re: /^\/stats$/, page: 'stats', render: renderStats },
+];
+
+let toastTimer = null;
+export function toast(message, kind = 'ok') {
+  const el = document.getElementById('toast');
+  el.textContent = message;
+  el.className = `toast ${kind}`;
+  el.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { el.hidden = true; }, kind === 'error' ? 12000 : 6000);
+}
+
+function navigate(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+function signOut() {
+  setToken('');
+  ctx.me = null;
+  renderShell();
+  navigate('#/login');
+}
+
+function renderShell() {
+  const who = document.getElementById('whoami');
+  const nav = document.getElementById('nav');
+  clear(who);
+  nav.hidden = !ctx.me;
+  if (!ctx.me) return;
+  const me = ctx.me;
+  who.append(
+    h('span.who-name', me.name || me.id),
+    h('span.badge.role', label(ROLES, me.role)),
+    h('span.who-org', me.org_name || me.org || ''),
+    h('button.link', { type: 'button', onclick: signOut }, '退出'));
+}
+
+function highlightNav(page) {
+  for (const a of document.querySelectorAll('#nav a')) {
+    if (a.dataset.route === page) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}
+
+async function loadMe() {
+  if (ctx.me || !getToken()) return ctx.me;
+  try {
+    ctx.me = await get('/api/v1/me');
+  } catch (err) {
+    if (err.status !== 401) toast(errorText(err), 'error');
+    ctx.me = null;
+  }
+  renderShell();
+  return ctx.me;
+}
+
+let routeSerial = 0;
+async function route() {
+  const serial = ++routeSerial;
+  const path = (location.hash || '').replace(/^#/, '') || '/tasks';
+  if (path === '/login' || !(await loadMe())) {
+    highlightNav(null);
+    clear(main);
+    renderLogin(main, ctx, async (token) => {
+      setToken(token);
+      ctx.me = null;
+      if (await loadMe()) navigate(path === '/login' ? '#/tasks' : `#${path}`);
+      return ctx.me;
+    });
+    return;
+  }
+  const match = routes.map((r) => ({ r, m: path.match(r.re) })).find((x) => x.m);
+  if (!match) {
+    navigate('#/tasks');
+    return;
+  }
+  highlightNav(match.r.page);
+  clear(main);
+  main.setAttribute('aria-busy', 'true');
+  const loading = h('p.loading', '正在加载…');
+  const view = h('div.view');
+  main.append(loading, view);  // attached first: charts need their real size
+  try {
+    await match.r.render(view, ctx, ...match.m.slice(1).map(decodeURIComponent));
+    if (serial !== routeSerial) return;
+    loading.remove();
+  } catch (err) {
+    if (serial !== routeSerial) return;
+    clear(main).append(h('section.panel.error-panel',
+      h('h1', '无法显示此页面'), h('p', errorText(err)),
+      h('p', h('a', { href: '#/tasks' }, '返回我的待办'))));
+  } finally {
+    if (serial === routeSerial) main.removeAttribute('aria-busy');
+  }
+  const heading = main.querySelector('h1');
+  if (heading) {
+    heading.setAttribute('tabindex', '-1');
+    heading.focus({ preventScroll: true });
+  }
+}
+
+setUnauthorizedHandler(() => {
+  setToken('');
+  ctx.me = null;
+  renderShell();
+  if (location.hash !== '#/login') {
+    toast('登录已失效，请重新输入令牌', 'error');
+    navigate('#/login');
+  }
+});
+
+window.addEventListener('hashchange', route);
+route();

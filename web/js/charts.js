@@ -1,0 +1,61 @@
+// Apache ECharts from web/node_modules (never a CDN). When it is missing, charts are skipped
+// and the pages keep their tables.
+import { h } from './dom.js';
+
+let loading = null;
+
+export function loadEcharts() {
+  if (window.echarts) return Promise.resolve(window.echarts);
+  if (!loading) {
+    loading = new Promise((resolve) => {
+      const script = h('script', { src: 'node_modules/echarts/dist/echarts.min.js' });
+      script.onload = () => resolve(window.echarts || null);
+      script.onerror = () => resolve(null);
+      document.head.append(script);
+    });
+  }
+  return loading;
+}
+
+const kPalette = ['#1f6fb2', '#e07b39', '#2e9e6a', '#c0392b', '#8e6bbf', '#b8860b', '#16a2b8', '#6c757d'];
+const charts = new Set();
+window.addEventListener('resize', () => { for (const c of charts) c.resize(); });
+
+// A chart box: role=img with a text summary for screen readers.
+export function chartBox(id, title, summary) {
+  return h('figure.chart-box', h('figcaption', title),
+    h('div.chart', { id, role: 'img', 'aria-label': `${title}：${summary}` }));
+}
+
+function init(echarts, id, option) {
+  const el = document.getElementById(id);
+  if (!el) return;
+  const chart = echarts.init(el, null, { renderer: 'canvas' });
+  chart.setOption({ animation: false, color: kPalette, textStyle: { fontSize: 13 }, ...option });
+  charts.add(chart);
+}
+
+const narrow = () => window.innerWidth < 600;
+
+export function barChart(echarts, id, categories, series, { horizontal = false, stacked = false } = {}) {
+  const catAxis = { type: 'category', data: categories, axisLabel: { interval: 0, rotate: horizontal || !narrow() ? 0 : 40 } };
+  const valAxis = { type: 'value', minInterval: 1 };
+  init(echarts, id, {
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+    legend: series.length > 1 ? { top: 0, type: 'scroll' } : undefined,
+    grid: { left: 8, right: 16, top: series.length > 1 ? 36 : 16, bottom: 8, containLabel: true },
+    xAxis: horizontal ? valAxis : catAxis,
+    yAxis: horizontal ? { ...catAxis, inverse: true } : valAxis,
+    series: series.map((s) => ({ type: 'bar', name: s.name, data: s.data, stack: stacked ? 'total' : undefined,
+      barMaxWidth: 36, label: { show: !stacked, position: horizontal ? 'right' : 'top' } })),
+  });
+}
+
+export function pieChart(echarts, id, items) {
+  init(echarts, id, {
+    tooltip: { trigger: 'item', formatter: '{b}：{c}户（{d}%）' },
+    legend: { bottom: 0, type: 'scroll' },
+    series: [{ type: 'pie', radius: ['35%', '62%'], center: ['50%', '45%'], data: items,
+      label: { formatter: '{b}\n{c}户', fontSize: 12 } }],
+  });
+}

@@ -1,0 +1,46 @@
+// 登录: paste the user token issued by the administrator; kept in sessionStorage only.
+import { h } from '../dom.js';
+import { errorText } from '../api.js';
+import { ROLES, label } from '../labels.js';
+
+export function renderLogin(main, ctx, signIn) {
+  const input = h('textarea#token', {
+    name: 'token', rows: 3, required: true, autocomplete: 'off', spellcheck: false,
+    'aria-describedby': 'token-help', placeholder: '在此粘贴您的用户令牌',
+  });
+  const error = h('p.form-error#login-error', { role: 'alert' });
+  const submit = h('button.primary.wide', { type: 'submit' }, '登录');
+  const form = h('form.panel.login', {
+    novalidate: true,
+    onsubmit: async (e) => {
+      e.preventDefault();
+      const token = input.value.trim();
+      error.textContent = '';
+      if (!token) {
+        error.textContent = '请先粘贴用户令牌';
+        input.focus();
+        return;
+      }
+      submit.disabled = true;
+      submit.textContent = '正在登录…';
+      try {
+        const me = await signIn(token);
+        if (!me) error.textContent = '令牌无效或已停用，请向管理员核对';
+        else ctx.toast(`欢迎，${me.name}（${label(ROLES, me.role)}）`);
+      } catch (err) {
+        error.textContent = errorText(err);
+      } finally {
+        submit.disabled = false;
+        submit.textContent = '登录';
+      }
+    },
+  },
+  h('h1', '登录工作台'),
+  h('label', { for: 'token' }, '用户令牌'),
+  input,
+  h('p.help#token-help', '令牌由管理员在开通账号时发放。令牌只保存在本浏览器标签页中，关闭标签页即退出。'),
+  error,
+  submit);
+  main.append(form);
+  input.focus();
+}
