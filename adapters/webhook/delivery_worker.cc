@@ -1,0 +1,339 @@
+#include "adapters/webhook/delivery_worker.h"
+
+#include <algorithm>
+#include <deque>
+#include <functional>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "adapters/webhook/mask.h"
+#include "adapters/webhook/platform.h"
+
+namespace dixian::webhook {
+
+PlatformCounters& DeliveryCounters::For(std::string_view kind) {
+  if (kind == "dingtalk") return dingtalk;
+  if (kind == "wecom") return wecom;
+  if (kind == "feishu") return feishu;
+  return webhook;
+}
+
+bool InQuietHours(const engine::Channel& channel, std::int64_t wall_s) {
+  const int start = channel.quiet_start_hour;
+  const int end = channel.quiet_end_hour;
+  if (start < 0 || end < 0 || start == end) return false;
+  const int hour = static_cast<int>(((wall_s + engine::kChinaOffsetSeconds) % engine::kDaySeconds) / 3600);
+  return start < end ? (hour >= start && hour < end) : (hour >= start || hour < end);
+}
+
+// One thread per channel, running one job at a time.
+class DeliveryWorker::Lane {
+ public:
+  explicit Lane(std::function<void(const Job&)> run) : run_(std::move(run)), thread_([this] { Loop(); }) {}
+  ~Lane() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  void Post(Job job) {
+    {
+      std::lock_guard lock(mu_);
+      jobs_.push_back(std::move(job));
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  void Loop() {
+    for (;;) {
+      Job job;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      run_(job);
+    }
+  }
+
+  std::function<void(const Job&)> run_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> jobs_;
+  bool stop_ = false;
+  std::thread thread_;  // last: starts after the members above exist
+};
+
+namespace {
+std::shared_ptr<spdlog::logger> DeliveryLogger() {
+  if (auto l = spdlog::get("delivery")) return l;
+  try {
+    return spdlog::stderr_color_mt("delivery");
+  } catch (const spdlog::spdlog_ex&) {
+    return spdlog::get("delivery");
+  }
+}
+}  // namespace
+
+DeliveryWorker::DeliveryWorker(engine::OutboxStore& store, const WallClock& clock,
+                               DeliveryOptions options)
+    : store_(store), clock_(clock), options_(std::move(options)), limiter_(clock) {
+  logger_ = options_.logger ? options_.logger : DeliveryLogger();
+}
+
+DeliveryWorker::~DeliveryWorker() { Stop(); }
+
+void DeliveryWorker::Start() {
+  if (thread_.joinable()) return;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void DeliveryWorker::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    wake_ = true;
+  }
+  cv_.notify_all();
+}
+
+void DeliveryWorker::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  stop_sends_ = true;
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  Quiesce();
+  lanes_.clear();
+}
+
+void DeliveryWorker::Loop() {
+  for (;;) {
+    Step();
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, options_.poll, [&] { return stopping_ || wake_ || !completions_.empty(); });
+    if (stopping_) return;
+    wake_ = false;
+  }
+}
+
+void DeliveryWorker::Quiesce() {
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return busy_.empty(); });
+  }
+  ApplyCompletions();
+}
+
+int DeliveryWorker::Step() {
+  ApplyCompletions();
+  if (stop_sends_) return 0;
+  const std::int64_t now_s = clock_.NowMs() / 1000;
+  std::map<std::string, std::vector<engine::OutboxMessage>> by_channel;
+  for (auto& m : store_.Ready(now_s, options_.batch_limit)) {
+    if (!inflight_.count(m.id)) by_channel[m.channel_id].push_back(std::move(m));
+  }
+  int dispatched = 0;
+  for (auto& [channel_id, messages] : by_channel) {
+    {
+      std::lock_guard lock(mu_);
+      if (busy_.count(channel_id)) continue;
+    }
+    auto channel = store_.FindChannel(channel_id);
+    if (!channel || !IsKnownKind(channel->kind)) {
+      for (const auto& m : messages) {
+        const std::string reason = channel ? "不支持的通道类型：" + channel->kind : "通道不存在：" + channel_id;
+        store_.MarkDead(m.id, reason);
+        ++counters_.total.dead;
+        logger_->error("dead letter {} ({}): {}", m.message_id, m.kind, reason);
+      }
+      continue;
+    }
+    if (InQuietHours(*channel, now_s)) {
+      std::erase_if(messages, [](const engine::OutboxMessage& m) { return !m.urgent; });
+    }
+    if (messages.empty()) continue;
+    const int available = limiter_.Available(channel->id, channel->kind);
+    if (available <= 0) continue;
+    auto sends = PlanSends(*channel, std::move(messages), available);
+    if (sends.empty()) continue;
+    dispatched += static_cast<int>(sends.size());
+    {
+      std::lock_guard lock(mu_);
+      busy_.insert(channel_id);
+    }
+    channel_kind_[channel_id] = channel->kind;
+    auto& lane = lanes_[channel_id];
+    if (!lane) lane = std::make_unique<Lane>([this](const Job& job) { RunJob(job); });
+    lane->Post(Job{*channel, std::move(sends)});
+  }
+  return dispatched;
+}
+
+std::vector<DeliveryWorker::Send> DeliveryWorker::PlanSends(
+    const engine::Channel& channel, std::vector<engine::OutboxMessage> messages, int available) {
+  std::vector<Send> sends;
+  auto take = [&](const engine::OutboxMessage& m, Send send) {
+    inflight_[m.id] = m;
+    sends.push_back(std::move(send));
+  };
+  if (static_cast<int>(messages.size()) <= available) {
+    for (const auto& m : messages) take(m, Send{RenderNotice(m, options_.templates), {m.id}});
+    return sends;
+  }
+  // More waiting than the platform allows now: test messages go alone, the rest as digests.
+  std::vector<engine::OutboxMessage> combinable;
+  for (auto& m : messages) {
+    if (m.kind == "test" && static_cast<int>(sends.size()) < available) {
+      take(m, Send{RenderNotice(m, options_.templates), {m.id}});
+    } else if (m.kind != "test") {
+      combinable.push_back(std::move(m));
+    }
+  }
+  const std::string format = options_.templates.For("digest").format;
+  DigestPlan plan = RenderDigests(combinable, options_.templates, ContentBudget(channel.kind, format));
+  for (std::size_t d = 0; d < plan.notices.size() && static_cast<int>(sends.size()) < available; ++d) {
+    Send send{std::move(plan.notices[d]), {}};
+    for (std::size_t i : plan.covers[d]) {
+      send.ids.push_back(combinable[i].id);
+      inflight_[combinable[i].id] = combinable[i];
+    }
+    sends.push_back(std::move(send));
+  }
+  // A message whose rows spilled into a digest that does not fit now is retried whole later;
+  // its earlier part may then be repeated (receivers de-duplicate on message_id).
+  return sends;
+}
+
+void DeliveryWorker::RunJob(const Job& job) {
+  std::vector<SendResult> results;
+  bool halted = false;
+  for (const Send& send : job.sends) {
+    SendResult r{send.ids, false, {}};
+    if (!halted && !stop_sends_ && limiter_.TryAcquire(job.channel.id, job.channel.kind)) {
+      r.attempted = true;
+      const OutgoingRequest req = BuildRequest(job.channel, send.notice, clock_.NowMs());
+      ++counters_.requests;
+      auto res = HttpPost(req.url, req.headers, req.body, options_.timeouts);
+      if (res) {
+        r.outcome = Classify(job.channel.kind, res->status, res->body);
+      } else if (res.error().slug == "insecure_url" || res.error().slug == "bad_url") {
+        r.outcome = {Verdict::kDead, res.error().message};
+      } else {
+        r.outcome = TransportFailure(res.error().message);
+      }
+      if (r.outcome.verdict == Verdict::kRateLimited) {
+        limiter_.Block(job.channel.id, clock_.NowMs() + options_.rate_limit_pause_s * 1000);
+      }
+      halted = r.outcome.verdict != Verdict::kDelivered;
+    }
+    results.push_back(std::move(r));
+  }
+  Complete(job.channel.id, std::move(results));
+}
+
+void DeliveryWorker::Complete(const std::string& channel_id, std::vector<SendResult> results) {
+  {
+    std::lock_guard lock(mu_);
+    completions_.emplace_back(channel_id, std::move(results));
+    busy_.erase(channel_id);
+  }
+  cv_.notify_all();
+}
+
+void DeliveryWorker::ApplyCompletions() {
+  std::vector<std::pair<std::string, std::vector<SendResult>>> done;
+  {
+    std::lock_guard lock(mu_);
+    done.swap(completions_);
+  }
+  const std::int64_t now_s = clock_.NowMs() / 1000;
+  for (auto& [channel_id, results] : done) {
+    // An id spread over several sends takes the worst outcome; unattempted sends leave it ready.
+    std::map<std::int64_t, std::optional<Outcome>> worst;
+    auto rank = [](const std::optional<Outcome>& o) {
+      if (!o) return 1;  // not attempted
+      return o->verdict == Verdict::kDelivered ? 0 : o->verdict == Verdict::kDead ? 3 : 2;
+    };
+    for (const auto& r : results) {
+      for (std::int64_t id : r.ids) {
+        std::optional<Outcome> o = r.attempted ? std::optional<Outcome>(r.outcome) : std::nullopt;
+        auto it = worst.find(id);
+        if (it == worst.end() || rank(o) > rank(it->second)) worst[id] = o;
+      }
+    }
+    std::vector<std::int64_t> delivered;
+    for (const auto& [id, outcome] : worst) {
+      if (outcome) Record(id, channel_kind_[channel_id], *outcome, now_s, delivered);
+      inflight_.erase(id);
+    }
+    if (!delivered.empty()) store_.MarkDelivered(delivered, now_s);
+  }
+}
+
+void DeliveryWorker::Record(std::int64_t id, const std::string& kind, const Outcome& outcome,
+                            std::int64_t now_s, std::vector<std::int64_t>& delivered) {
+  const engine::OutboxMessage& m = inflight_[id];
+  PlatformCounters& per = counters_.For(kind);
+  if (outcome.verdict == Verdict::kDelivered) {
+    delivered.push_back(id);
+    ++counters_.total.delivered;
+    ++per.delivered;
+    return;
+  }
+  std::string reason = outcome.reason;
+  Verdict verdict = outcome.verdict;
+  if (verdict != Verdict::kDead && m.attempts + 1 >= options_.max_attempts) {
+    verdict = Verdict::kDead;
+    reason = "多次重试仍失败（" + std::to_string(m.attempts + 1) + "次）：" + reason;
+  }
+  if (verdict == Verdict::kDead) {
+    store_.MarkDead(id, reason);
+    ++counters_.total.dead;
+    ++per.dead;
+    logger_->error("dead letter {} ({}, channel {}): {}", m.message_id, m.kind, m.channel_id,
+                   MaskText(reason));
+    return;
+  }
+  const std::int64_t delay =
+      verdict == Verdict::kRateLimited ? options_.rate_limit_pause_s : Backoff(m.attempts);
+  store_.MarkRetry(id, now_s + delay, reason);
+  ++counters_.total.retried;
+  ++per.retried;
+  logger_->warn("retry {} in {}s: {}", m.message_id, delay, MaskText(reason));
+}
+
+std::int64_t DeliveryWorker::Backoff(int attempts) {
+  std::int64_t delay = options_.backoff_base_s;
+  for (int i = 0; i < attempts && delay < options_.backoff_cap_s; ++i) delay *= 2;
+  delay = std::min(delay, options_.backoff_cap_s);
+  std::uniform_int_distribution<std::int64_t> jitter(delay / 2, delay);
+  return std::max<std::int64_t>(1, jitter(rng_));  // "equal jitter"
+}
+
+std::string SendTest(const engine::Channel& channel, const Templates& templates,
+                     const HttpTimeouts& timeouts, const WallClock* clock) {
+  SystemWallClock system;
+  const WallClock& wall = clock ? *clock : system;
+  if (!IsKnownKind(channel.kind)) return "发送失败：不支持的通道类型 " + channel.kind;
+  engine::OutboxMessage m;
+  m.kind = "test";
+  m.message_id = "test-" + std::to_string(wall.NowMs());
+  m.channel_id = channel.id;
+  m.payload = {{"text", "这是一条测试消息，收到即表示通道配置正确。"}};
+  const OutgoingRequest req = BuildRequest(channel, RenderNotice(m, templates), wall.NowMs());
+  auto res = HttpPost(req.url, req.headers, req.body, timeouts);
+  if (!res) return "发送失败：" + res.error().message;
+  const Outcome o = Classify(channel.kind, res->status, res->body);
+  if (o.verdict == Verdict::kDelivered) return "发送成功：测试消息已送达";
+  return "发送失败：" + o.reason;
+}
+
+}  // namespace dixian::webhook

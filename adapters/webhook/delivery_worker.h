@@ -1,0 +1,136 @@
+#pragma once
+// The delivery worker: reads ready outbox rows, paces them per robot, digests bursts, sends
+// through the platform adapters and records the outcome. Store calls happen on the worker's
+// thread only; each channel sends on its own lane thread, so a slow or failing channel never
+// holds up another.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <set>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "adapters/webhook/classify.h"
+#include "adapters/webhook/http_client.h"
+#include "adapters/webhook/rate_limiter.h"
+#include "adapters/webhook/render.h"
+#include "adapters/webhook/templates.h"
+#include "engine/outbox/outbox.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace dixian::webhook {
+
+struct PlatformCounters {
+  std::atomic<std::int64_t> delivered{0};
+  std::atomic<std::int64_t> retried{0};
+  std::atomic<std::int64_t> dead{0};
+};
+
+// For /metrics. Counts outbox messages (a digest of 40 tasks delivers 40).
+struct DeliveryCounters {
+  PlatformCounters total, dingtalk, wecom, feishu, webhook;
+  std::atomic<std::int64_t> requests{0};  // HTTP requests sent
+  PlatformCounters& For(std::string_view kind);
+};
+
+struct DeliveryOptions {
+  Templates templates;
+  HttpTimeouts timeouts;
+  int batch_limit = 500;
+  int max_attempts = 12;  // then dead: "多次重试仍失败"
+  std::chrono::milliseconds poll{2000};  // re-reads the outbox at least this often
+  std::int64_t backoff_base_s = 10;
+  std::int64_t backoff_cap_s = 3600;
+  std::int64_t rate_limit_pause_s = 61;
+  std::shared_ptr<spdlog::logger> logger;  // default: the named logger "delivery"
+};
+
+// True when `wall_s` falls in the channel's quiet hours (China time).
+bool InQuietHours(const engine::Channel& channel, std::int64_t wall_s);
+
+class DeliveryWorker {
+ public:
+  DeliveryWorker(engine::OutboxStore& store, const WallClock& clock, DeliveryOptions options);
+  ~DeliveryWorker();
+  DeliveryWorker(const DeliveryWorker&) = delete;
+  DeliveryWorker& operator=(const DeliveryWorker&) = delete;
+
+  void Start();  // runs Step() on its own thread until Stop()
+  void Wake();   // new outbox rows (or the clock moved): look again now
+  void Stop();   // lets each in-flight send finish, records results, joins all threads
+
+  // One pass on the calling thread (do not mix with Start()): records finished sends, then
+  // dispatches what is ready. Returns the number of HTTP requests dispatched.
+  int Step();
+  // Waits until no send is in flight and records the results.
+  void Quiesce();
+
+  const DeliveryCounters& counters() const { return counters_; }
+
+ private:
+  struct Send {
+    Notice notice;
+    std::vector<std::int64_t> ids;
+  };
+  struct SendResult {
+    std::vector<std::int64_t> ids;
+    bool attempted = false;
+    Outcome outcome;
+  };
+  struct Job {
+    engine::Channel channel;
+    std::vector<Send> sends;
+  };
+  class Lane;
+
+  void Loop();
+  void Dispatch(const engine::Channel& channel, std::vector<engine::OutboxMessage> messages);
+  std::vector<Send> PlanSends(const engine::Channel& channel,
+                              std::vector<engine::OutboxMessage> messages, int available);
+  void RunJob(const Job& job);  // on a lane thread
+  void Complete(const std::string& channel_id, std::vector<SendResult> results);
+  void ApplyCompletions();
+  void Record(std::int64_t id, const std::string& kind, const Outcome& outcome, std::int64_t now_s,
+              std::vector<std::int64_t>& delivered);
+  std::int64_t Backoff(int attempts);
+
+  engine::OutboxStore& store_;
+  const WallClock& clock_;
+  DeliveryOptions options_;
+  RateLimiter limiter_;
+  DeliveryCounters counters_;
+  std::shared_ptr<spdlog::logger> logger_;
+  std::mt19937_64 rng_{std::random_device{}()};
+
+  // Worker-thread state.
+  std::map<std::string, std::unique_ptr<Lane>> lanes_;
+  std::map<std::int64_t, engine::OutboxMessage> inflight_;  // by outbox id
+  std::map<std::string, std::string> channel_kind_;
+
+  // Shared with lanes.
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool wake_ = false;
+  bool stopping_ = false;
+  std::set<std::string> busy_;  // channels with a job on their lane
+  std::vector<std::pair<std::string, std::vector<SendResult>>> completions_;
+  std::atomic<bool> stop_sends_{false};
+  std::thread thread_;
+};
+
+// `dixian channel test`: sends one test message now and returns a Chinese sentence saying
+// what happened (成功, or the reason it failed).
+std::string SendTest(const engine::Channel& channel, const Templates& templates,
+                     const HttpTimeouts& timeouts = {}, const WallClock* clock = nullptr);
+
+}  // namespace dixian::webhook

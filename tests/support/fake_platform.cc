@@ -1,0 +1,295 @@
+#include "tests/support/fake_platform.h"
+
+#include <algorithm>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "adapters/webhook/signer.h"
+
+namespace dixian::testing {
+namespace {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using nlohmann::json;
+
+std::int64_t SystemNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::map<std::string, std::string> Query(const std::string& target) {
+  std::map<std::string, std::string> out;
+  const std::size_t q = target.find('?');
+  if (q == std::string::npos) return out;
+  std::string rest = target.substr(q + 1);
+  std::size_t i = 0;
+  while (i <= rest.size()) {
+    std::size_t amp = rest.find('&', i);
+    if (amp == std::string::npos) amp = rest.size();
+    const std::string pair = rest.substr(i, amp - i);
+    const std::size_t eq = pair.find('=');
+    if (eq != std::string::npos) {
+      out[pair.substr(0, eq)] = webhook::UrlDecode(pair.substr(eq + 1));
+    }
+    i = amp + 1;
+  }
+  return out;
+}
+
+struct Answer {
+  int status = 200;
+  long long code = 0;
+  std::string msg = "ok";
+};
+}  // namespace
+
+struct FakePlatform::Impl {
+  std::string kind, secret;
+  NowMs now_ms;
+  asio::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  mutable std::mutex mu;
+  mutable std::condition_variable cv;
+  FakeFaults faults;
+  std::vector<FakeReceived> received;
+  std::vector<std::int64_t> accepted_at;
+
+  std::string SuccessBody() const {
+    if (kind == "feishu") return R"({"code":0,"data":{},"msg":"success"})";
+    if (kind == "webhook") return R"({"ok":true})";
+    return R"({"errcode":0,"errmsg":"ok"})";
+  }
+
+  std::string Body(const Answer& a) const {
+    if (a.code == 0 && a.status == 200) return SuccessBody();
+    if (kind == "feishu") return json{{"code", a.code}, {"data", json::object()}, {"msg", a.msg}}.dump();
+    if (kind == "webhook") return json{{"error", a.msg}}.dump();
+    return json{{"errcode", a.code}, {"errmsg", a.msg}}.dump();
+  }
+
+  Answer RateLimited() const {
+    if (kind == "dingtalk") return {200, 130101, "send too fast, exceed 20 times per minute"};
+    if (kind == "wecom") return {200, 45009, "api freq out of limit"};
+    if (kind == "feishu") return {200, 11232, "frequency limited psm"};
+    return {429, 429, "too many requests"};
+  }
+
+  // Signature, then limits. Called with mu held.
+  Answer Check(const FakeReceived& r, std::int64_t now) const {
+    if (kind == "dingtalk") {
+      auto q = Query(r.target);
+      if (q["access_token"] != "fake-token") return {200, 300001, "token is not exist"};
+      if (!secret.empty()) {
+        const std::int64_t ts = q.count("timestamp") ? std::stoll("0" + q["timestamp"]) : 0;
+        if (std::llabs(now - ts) > 3600 * 1000) return {200, 310000, "invalid timestamp"};
+        if (q["sign"] != webhook::DingTalkSign(ts, secret)) return {200, 310000, "sign not match"};
+      }
+    } else if (kind == "wecom") {
+      if (Query(r.target)["key"] != secret) return {200, 93000, "invalid webhook url"};
+    } else if (kind == "feishu") {
+      if (!secret.empty()) {
+        const std::string ts = r.body.value("timestamp", std::string());
+        const std::int64_t t = ts.empty() ? 0 : std::stoll(ts);
+        if (std::llabs(now / 1000 - t) > 3600 ||
+            r.body.value("sign", std::string()) != webhook::FeishuSign(t, secret)) {
+          return {200, 19021, "sign match fail or timestamp is not within one hour from current time"};
+        }
+      }
+    } else {
+      auto it = r.headers.find("x-dixian-signature-256");
+      if (!secret.empty() && (it == r.headers.end() ||
+                              it->second != webhook::GenericSignature(secret, r.raw_body))) {
+        return {401, 401, "bad signature"};
+      }
+    }
+    if (r.body.is_discarded()) return {200, 40035, "invalid json"};
+    if (Answer a = CheckLength(r); a.code != 0) return a;
+    return CheckRate(now);
+  }
+
+  Answer CheckLength(const FakeReceived& r) const {
+    const json& b = r.body;
+    if (kind == "dingtalk") {
+      const std::string type = b.value("msgtype", "");
+      const std::string field = type == "text" ? "content" : "text";
+      if (b.contains(type) && b[type].value(field, std::string()).size() > 20000) {
+        return {200, 460101, "message too long"};
+      }
+    } else if (kind == "wecom") {
+      const std::string type = b.value("msgtype", "");
+      const std::size_t limit = type == "text" ? 2048 : 4096;
+      if (b.contains(type) && b[type].value("content", std::string()).size() > limit) {
+        return {200, 40058, "content exceed max length"};
+      }
+    } else if (kind == "feishu") {
+      if (r.raw_body.size() > 20 * 1024) return {200, 9499, "request body too large"};
+    }
+    return {};
+  }
+
+  Answer CheckRate(std::int64_t now) const {
+    const int per_minute = kind == "feishu" ? 100 : kind == "webhook" ? 0 : 20;
+    const int per_second = kind == "feishu" ? 5 : 0;
+    auto count_since = [&](std::int64_t from) {
+      return std::count_if(accepted_at.begin(), accepted_at.end(),
+                           [&](std::int64_t t) { return t > from; });
+    };
+    if (per_minute > 0 && count_since(now - 60000) >= per_minute) return RateLimited();
+    if (per_second > 0 && count_since(now - 1000) >= per_second) return RateLimited();
+    return {};
+  }
+
+  // Decides the answer and records the request. Returns the fault to act on.
+  enum class Fault { kNone, k5xx, kClose };
+  Fault Handle(FakeReceived r, Answer& answer, std::chrono::milliseconds& delay) {
+    std::lock_guard lock(mu);
+    delay = faults.delay;
+    const std::int64_t now = now_ms();
+    r.at_ms = now;
+    Fault fault = Fault::kNone;
+    if (faults.close_mid_response > 0) {
+      --faults.close_mid_response;
+      fault = Fault::kClose;
+      answer = {200, -1, "closed"};
+    } else if (faults.fail_5xx > 0) {
+      --faults.fail_5xx;
+      fault = Fault::k5xx;
+      answer = {503, -1, "service unavailable"};
+    } else if (faults.rate_limit > 0) {
+      --faults.rate_limit;
+      answer = RateLimited();
+    } else {
+      answer = Check(r, now);
+    }
+    r.code = answer.code;
+    r.accepted = fault == Fault::kNone && answer.code == 0 && answer.status == 200;
+    if (r.accepted) accepted_at.push_back(now);
+    received.push_back(std::move(r));
+    cv.notify_all();
+    return fault;
+  }
+
+  asio::awaitable<void> Session(tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    http::request<http::string_body> req;
+    boost::system::error_code ec;
+    co_await http::async_read(stream, buffer, req, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    FakeReceived r;
+    r.target = std::string(req.target());
+    for (const auto& f : req) {
+      std::string name(f.name_string());
+      std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+      r.headers[name] = std::string(f.value());
+    }
+    r.raw_body = req.body();
+    r.body = json::parse(r.raw_body, nullptr, false);
+    Answer answer;
+    std::chrono::milliseconds delay{0};
+    const Fault fault = Handle(std::move(r), answer, delay);
+    if (delay.count() > 0) {
+      asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    if (fault == Fault::kClose) {
+      const std::string half = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"errc";
+      co_await asio::async_write(stream.socket(), asio::buffer(half),
+                                 asio::redirect_error(asio::use_awaitable, ec));
+      stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+      co_return;
+    }
+    http::response<http::string_body> res{static_cast<http::status>(answer.status), 11};
+    res.set(http::field::content_type, "application/json");
+    res.body() = fault == Fault::k5xx ? "<html>503</html>" : Body(answer);
+    res.keep_alive(false);
+    res.prepare_payload();
+    co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  }
+
+  asio::awaitable<void> Listen(std::shared_ptr<Impl> self) {
+    for (;;) {
+      boost::system::error_code ec;
+      tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return;
+      asio::co_spawn(ioc, Session(std::move(socket)), asio::detached);
+    }
+    (void)self;
+  }
+};
+
+FakePlatform::FakePlatform(std::string kind, std::string secret, NowMs now_ms)
+    : impl_(std::make_shared<Impl>()) {
+  impl_->kind = std::move(kind);
+  impl_->secret = std::move(secret);
+  impl_->now_ms = now_ms ? std::move(now_ms) : NowMs(SystemNowMs);
+  tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
+  impl_->acceptor.open(endpoint.protocol());
+  impl_->acceptor.set_option(tcp::acceptor::reuse_address(true));
+  impl_->acceptor.bind(endpoint);
+  impl_->acceptor.listen();
+  port_ = impl_->acceptor.local_endpoint().port();
+  asio::co_spawn(impl_->ioc, impl_->Listen(impl_), asio::detached);
+  thread_ = std::thread([impl = impl_] { impl->ioc.run(); });
+}
+
+FakePlatform::~FakePlatform() {
+  asio::post(impl_->ioc, [impl = impl_] {
+    boost::system::error_code ec;
+    impl->acceptor.close(ec);
+    impl->ioc.stop();
+  });
+  thread_.join();
+}
+
+std::string FakePlatform::Url() const {
+  const std::string base = "http://127.0.0.1:" + std::to_string(port_);
+  if (impl_->kind == "dingtalk") return base + "/robot/send?access_token=fake-token";
+  if (impl_->kind == "wecom") return base + "/cgi-bin/webhook/send?key=" + impl_->secret;
+  if (impl_->kind == "feishu") return base + "/open-apis/bot/v2/hook/fake-hook";
+  return base + "/hook";
+}
+
+void FakePlatform::SetFaults(const FakeFaults& faults) {
+  std::lock_guard lock(impl_->mu);
+  impl_->faults = faults;
+}
+
+std::vector<FakeReceived> FakePlatform::Received() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->received;
+}
+
+std::vector<FakeReceived> FakePlatform::Accepted() const {
+  std::lock_guard lock(impl_->mu);
+  std::vector<FakeReceived> out;
+  for (const auto& r : impl_->received) {
+    if (r.accepted) out.push_back(r);
+  }
+  return out;
+}
+
+bool FakePlatform::WaitForAccepted(std::size_t n, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(impl_->mu);
+  return impl_->cv.wait_for(lock, timeout, [&] { return impl_->accepted_at.size() >= n; });
+}
+
+bool FakePlatform::WaitForReceived(std::size_t n, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(impl_->mu);
+  return impl_->cv.wait_for(lock, timeout, [&] { return impl_->received.size() >= n; });
+}
+
+}  // namespace dixian::testing

@@ -1,0 +1,100 @@
+#pragma once
+// A small in-memory OutboxStore for the delivery tests (the real one is SQLite).
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+#include "engine/outbox/outbox.h"
+
+namespace dixian::webhook::testing {
+
+class MemoryOutboxStore final : public engine::OutboxStore {
+ public:
+  enum class State { kPending, kDelivered, kDead };
+  struct Row {
+    engine::OutboxMessage m;
+    State state = State::kPending;
+    std::string dead_reason;
+  };
+
+  void AddChannel(engine::Channel c) {
+    std::lock_guard lock(mu_);
+    channels_[c.id] = std::move(c);
+  }
+  std::int64_t Add(engine::OutboxMessage m) {
+    std::lock_guard lock(mu_);
+    m.id = ++next_id_;
+    if (m.message_id.empty()) m.message_id = "m" + std::to_string(m.id);
+    rows_[m.id] = Row{m, State::kPending, ""};
+    return m.id;
+  }
+  std::vector<engine::OutboxMessage> Ready(engine::Instant now, int limit) override {
+    std::lock_guard lock(mu_);
+    std::vector<engine::OutboxMessage> out;
+    for (auto& [id, r] : rows_) {
+      if (r.state == State::kPending && r.m.next_attempt_at <= now &&
+          static_cast<int>(out.size()) < limit) {
+        out.push_back(r.m);
+      }
+    }
+    return out;
+  }
+  std::optional<engine::Channel> FindChannel(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    auto it = channels_.find(id);
+    if (it == channels_.end()) return std::nullopt;
+    return it->second;
+  }
+  void MarkDelivered(const std::vector<std::int64_t>& ids, engine::Instant) override {
+    std::lock_guard lock(mu_);
+    for (auto id : ids) rows_.at(id).state = State::kDelivered;
+  }
+  void MarkRetry(std::int64_t id, engine::Instant next, const std::string& error) override {
+    std::lock_guard lock(mu_);
+    auto& r = rows_.at(id);
+    ++r.m.attempts;
+    r.m.next_attempt_at = next;
+    r.m.last_error = error;
+  }
+  void MarkDead(std::int64_t id, const std::string& reason) override {
+    std::lock_guard lock(mu_);
+    rows_.at(id).state = State::kDead;
+    rows_.at(id).dead_reason = reason;
+  }
+  std::vector<engine::OutboxMessage> Dead(int) override { return {}; }
+  int Redrive(const std::vector<std::int64_t>&, engine::Instant) override { return 0; }
+  std::int64_t PendingCount() override { return Count(State::kPending); }
+
+  std::int64_t Count(State s) {
+    std::lock_guard lock(mu_);
+    return std::count_if(rows_.begin(), rows_.end(), [&](auto& kv) { return kv.second.state == s; });
+  }
+  Row Get(std::int64_t id) {
+    std::lock_guard lock(mu_);
+    return rows_.at(id);
+  }
+
+ private:
+  std::mutex mu_;
+  std::int64_t next_id_ = 0;
+  std::map<std::int64_t, Row> rows_;
+  std::map<std::string, engine::Channel> channels_;
+};
+
+// A task notice payload as the engine writes it.
+inline engine::OutboxMessage TaskMessage(const std::string& channel, const std::string& kind,
+                                         const std::string& head, int days_left,
+                                         const std::string& step_label = "入户核实",
+                                         const std::string& due_at = "2026-03-10T18:00:00+08:00") {
+  engine::OutboxMessage m;
+  m.channel_id = channel;
+  m.kind = kind;
+  m.payload = {{"task_id", "t-" + head}, {"household_id", "h-" + head}, {"head_name", head},
+               {"village", "石桥村"}, {"step", "village_visit"}, {"step_label", step_label},
+               {"due_at", due_at}, {"days_left", days_left}, {"org", "v001"},
+               {"org_name", "石桥村委会"}, {"mobiles", {"13812341234"}},
+               {"escalation_level", 0}, {"link", "/tasks/t-" + head}};
+  return m;
+}
+
+}  // namespace dixian::webhook::testing
