@@ -1,0 +1,143 @@
+#include "adapters/store/migrations.h"
+
+#include <string>
+
+namespace dixian::store {
+namespace {
+
+// Version 1: the whole first schema. Org subtrees are path prefixes (range scans on an index);
+// the audit table is append-only (triggers abort UPDATE and DELETE).
+constexpr const char kSchemaV1[] = R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+CREATE TABLE orgs(
+  code TEXT PRIMARY KEY, name TEXT NOT NULL, level TEXT NOT NULL, parent TEXT,
+  path TEXT NOT NULL UNIQUE);
+CREATE INDEX orgs_parent ON orgs(parent);
+
+CREATE TABLE users(
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, org TEXT NOT NULL DEFAULT '',
+  org_path TEXT NOT NULL DEFAULT '', department TEXT NOT NULL DEFAULT '',
+  mobile TEXT NOT NULL DEFAULT '', token_hash TEXT UNIQUE, revoked INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL);
+CREATE INDEX users_org_role ON users(org, role);
+
+CREATE TABLE channels(
+  id TEXT PRIMARY KEY, org TEXT NOT NULL, kind TEXT NOT NULL, url TEXT NOT NULL,
+  secret TEXT NOT NULL DEFAULT '', quiet_start_hour INTEGER NOT NULL DEFAULT -1,
+  quiet_end_hour INTEGER NOT NULL DEFAULT -1);
+CREATE INDEX channels_org ON channels(org);
+
+CREATE TABLE households(
+  id TEXT PRIMARY KEY, village TEXT NOT NULL, village_path TEXT NOT NULL,
+  head_name TEXT NOT NULL, members INTEGER NOT NULL, income_per_capita REAL NOT NULL,
+  created_at INTEGER NOT NULL);
+CREATE INDEX households_village_path ON households(village_path);
+
+CREATE TABLE monitoring(
+  household TEXT PRIMARY KEY REFERENCES households(id), type TEXT NOT NULL,
+  status TEXT NOT NULL, primary_cause TEXT NOT NULL DEFAULT '', causes TEXT NOT NULL DEFAULT '[]',
+  admitted_at INTEGER NOT NULL DEFAULT 0, contact TEXT NOT NULL DEFAULT '',
+  updated_at INTEGER NOT NULL DEFAULT 0, village_path TEXT NOT NULL DEFAULT '');
+CREATE INDEX monitoring_village_path ON monitoring(village_path);
+
+CREATE TABLE measures(
+  id INTEGER PRIMARY KEY, household TEXT NOT NULL REFERENCES households(id), kind TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '', department TEXT NOT NULL DEFAULT '',
+  created_by TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL);
+CREATE INDEX measures_household ON measures(household);
+
+CREATE TABLE visits(
+  id INTEGER PRIMARY KEY, household TEXT NOT NULL REFERENCES households(id), mode TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT '', user TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX visits_household ON visits(household, at);
+
+CREATE TABLE cases(
+  id TEXT PRIMARY KEY, workflow TEXT NOT NULL, workflow_version INTEGER NOT NULL,
+  household TEXT NOT NULL REFERENCES households(id), state TEXT NOT NULL,
+  version INTEGER NOT NULL, org_path TEXT NOT NULL, data TEXT NOT NULL DEFAULT '{}',
+  created_by TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+  closed INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX cases_household_open ON cases(household) WHERE closed = 0;
+
+CREATE TABLE tasks(
+  id INTEGER PRIMARY KEY, case_id TEXT NOT NULL DEFAULT '', household TEXT NOT NULL,
+  workflow TEXT NOT NULL DEFAULT '', workflow_version INTEGER NOT NULL DEFAULT 0,
+  step TEXT NOT NULL, org TEXT NOT NULL, org_path TEXT NOT NULL, role TEXT NOT NULL,
+  department TEXT NOT NULL DEFAULT '', assignee TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL, due_at INTEGER NOT NULL, status TEXT NOT NULL,
+  closed_at INTEGER NOT NULL DEFAULT 0, next_fire_at INTEGER, fire_index INTEGER NOT NULL DEFAULT 0,
+  period TEXT NOT NULL DEFAULT '');
+CREATE INDEX tasks_timer ON tasks(next_fire_at) WHERE next_fire_at IS NOT NULL;
+CREATE INDEX tasks_status_path ON tasks(status, org_path);
+CREATE INDEX tasks_household ON tasks(household, status);
+CREATE INDEX tasks_case ON tasks(case_id, status);
+CREATE INDEX tasks_assignee ON tasks(assignee, status) WHERE assignee <> '';
+CREATE INDEX tasks_open_due ON tasks(due_at) WHERE status = 'open';
+
+CREATE TABLE audit(
+  seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, case_id TEXT NOT NULL DEFAULT '',
+  household TEXT NOT NULL DEFAULT '', actor TEXT NOT NULL, actor_role TEXT NOT NULL DEFAULT '',
+  actor_org TEXT NOT NULL DEFAULT '', action TEXT NOT NULL, from_state TEXT NOT NULL DEFAULT '',
+  to_state TEXT NOT NULL DEFAULT '', comment TEXT NOT NULL DEFAULT '',
+  data TEXT NOT NULL DEFAULT '{}', prev_hash TEXT NOT NULL DEFAULT '', hash TEXT NOT NULL);
+CREATE INDEX audit_case ON audit(case_id, seq);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+
+CREATE TABLE outbox(
+  id INTEGER PRIMARY KEY, message_id TEXT UNIQUE, channel_id TEXT NOT NULL, kind TEXT NOT NULL,
+  urgent INTEGER NOT NULL DEFAULT 0, payload TEXT NOT NULL, created_at INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '',
+  delivered_at INTEGER);
+CREATE INDEX outbox_ready ON outbox(status, next_attempt_at);
+
+CREATE TABLE idempotency(
+  principal TEXT NOT NULL, key TEXT NOT NULL, body_hash TEXT NOT NULL, status INTEGER NOT NULL,
+  response TEXT NOT NULL, PRIMARY KEY(principal, key)) WITHOUT ROWID;
+
+CREATE TABLE schedules(name TEXT PRIMARY KEY, next_at INTEGER NOT NULL) WITHOUT ROWID;
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, kSchemaV1},
+};
+
+engine::Result<int> UserVersion(Connection& conn) {
+  auto st = conn.Prepare("PRAGMA user_version");
+  if (!st.Step()) return st.error() ? *st.error() : engine::Error::Internal("user_version");
+  return st.Int(0);
+}
+
+}  // namespace
+
+std::span<const Migration> Migrations() { return kMigrations; }
+
+int LatestSchemaVersion() { return kMigrations[std::size(kMigrations) - 1].version; }
+
+engine::Status Migrate(Connection& conn) {
+  auto current = UserVersion(conn);
+  if (!current) return current.error();
+  int latest = LatestSchemaVersion();
+  if (*current > latest)
+    return engine::Error::Unavailable(
+        "schema_too_new", "数据库版本（" + std::to_string(*current) + "）高于本程序支持的版本（" +
+                              std::to_string(latest) + "），请升级程序 (database schema version " +
+                              std::to_string(*current) + " is newer than this build's " +
+                              std::to_string(latest) + "; upgrade dixian)");
+  if (*current == latest) return engine::OkStatus();
+
+  Transaction tx(conn);
+  if (auto st = tx.Begin(Transaction::Mode::kImmediate); !st) return st;
+  for (const auto& m : kMigrations) {
+    if (m.version <= *current) continue;
+    if (auto st = conn.Exec(m.sql); !st) return st;
+    if (auto st = conn.Exec("PRAGMA user_version = " + std::to_string(m.version)); !st) return st;
+  }
+  return tx.Commit();
+}
+
+}  // namespace dixian::store

@@ -1,0 +1,24 @@
+#pragma once
+// Numbered schema migrations. The schema version lives in PRAGMA user_version; migrations run in
+// order at open, all inside one transaction. A database written by a newer build is refused.
+#include <span>
+
+#include "adapters/store/sqlite_db.h"
+
+namespace dixian::store {
+
+struct Migration {
+  int version;      // 1, 2, 3 ... in order, never renumbered
+  const char* sql;  // may hold several statements
+};
+
+// Every migration this build knows, oldest first.
+std::span<const Migration> Migrations();
+// The newest version this build knows.
+int LatestSchemaVersion();
+
+// Brings the database up to LatestSchemaVersion(). Conflict-free no-op when already current;
+// kUnavailable with slug "schema_too_new" when the file is from a newer version.
+engine::Status Migrate(Connection& conn);
+
+}  // namespace dixian::store

@@ -1,0 +1,256 @@
+#include "adapters/store/read_ops.h"
+
+#include "adapters/store/rows.h"
+
+namespace dixian::store {
+
+template <class Base>
+std::optional<engine::Org> SqlReadOps<Base>::FindOrg(const std::string& code) {
+  auto st = conn().Prepare("SELECT " DIXIAN_ORG_COLUMNS " FROM orgs WHERE code = ?1");
+  st.Bind(1, code);
+  return One<engine::Org>(st, OrgFromRow);
+}
+
+template <class Base>
+std::vector<engine::Org> SqlReadOps<Base>::ChildOrgs(const std::string& code) {
+  auto st = conn().Prepare("SELECT " DIXIAN_ORG_COLUMNS " FROM orgs WHERE parent = ?1 ORDER BY code");
+  st.Bind(1, code);
+  return Collect<engine::Org>(st, OrgFromRow);
+}
+
+template <class Base>
+std::optional<engine::User> SqlReadOps<Base>::FindUser(const std::string& id) {
+  auto st = conn().Prepare("SELECT " DIXIAN_USER_COLUMNS " FROM users WHERE id = ?1");
+  st.Bind(1, id);
+  return One<engine::User>(st, UserFromRow);
+}
+
+template <class Base>
+std::optional<engine::User> SqlReadOps<Base>::FindUserByTokenHash(const std::string& token_hash) {
+  if (token_hash.empty()) return std::nullopt;
+  auto st = conn().Prepare("SELECT " DIXIAN_USER_COLUMNS " FROM users WHERE token_hash = ?1");
+  st.Bind(1, token_hash);
+  return One<engine::User>(st, UserFromRow);
+}
+
+template <class Base>
+std::vector<engine::User> SqlReadOps<Base>::UsersAt(const std::string& org,
+                                                    const std::string& role) {
+  auto st = conn().Prepare("SELECT " DIXIAN_USER_COLUMNS
+                           " FROM users WHERE org = ?1 AND role = ?2 ORDER BY id");
+  st.Bind(1, org).Bind(2, role);
+  return Collect<engine::User>(st, UserFromRow);
+}
+
+template <class Base>
+std::vector<engine::Channel> SqlReadOps<Base>::ChannelsOf(const std::string& org) {
+  auto st = conn().Prepare("SELECT " DIXIAN_CHANNEL_COLUMNS
+                           " FROM channels WHERE org = ?1 ORDER BY id");
+  st.Bind(1, org);
+  return Collect<engine::Channel>(st, ChannelFromRow);
+}
+
+template <class Base>
+std::optional<engine::Household> SqlReadOps<Base>::FindHousehold(const std::string& id) {
+  auto st = conn().Prepare("SELECT " DIXIAN_HOUSEHOLD_COLUMNS " FROM households WHERE id = ?1");
+  st.Bind(1, id);
+  return One<engine::Household>(st, HouseholdFromRow);
+}
+
+template <class Base>
+std::optional<engine::MonitoringObject> SqlReadOps<Base>::FindMonitoring(
+    const std::string& household) {
+  auto st = conn().Prepare("SELECT " DIXIAN_MONITORING_COLUMNS
+                           " FROM monitoring WHERE household = ?1");
+  st.Bind(1, household);
+  return One<engine::MonitoringObject>(st, MonitoringFromRow);
+}
+
+template <class Base>
+std::vector<engine::Measure> SqlReadOps<Base>::MeasuresOf(const std::string& household) {
+  auto st = conn().Prepare("SELECT " DIXIAN_MEASURE_COLUMNS
+                           " FROM measures WHERE household = ?1 ORDER BY id");
+  st.Bind(1, household);
+  return Collect<engine::Measure>(st, MeasureFromRow);
+}
+
+template <class Base>
+std::vector<engine::Visit> SqlReadOps<Base>::VisitsOf(const std::string& household) {
+  auto st = conn().Prepare("SELECT " DIXIAN_VISIT_COLUMNS
+                           " FROM visits WHERE household = ?1 ORDER BY at, id");
+  st.Bind(1, household);
+  return Collect<engine::Visit>(st, VisitFromRow);
+}
+
+template <class Base>
+std::optional<engine::Case> SqlReadOps<Base>::FindCase(const std::string& id) {
+  auto st = conn().Prepare("SELECT " DIXIAN_CASE_COLUMNS " FROM cases WHERE id = ?1");
+  st.Bind(1, id);
+  return One<engine::Case>(st, CaseFromRow);
+}
+
+template <class Base>
+std::vector<engine::Case> SqlReadOps<Base>::OpenCasesOf(const std::string& household) {
+  auto st = conn().Prepare("SELECT " DIXIAN_CASE_COLUMNS
+                           " FROM cases WHERE household = ?1 AND closed = 0 ORDER BY id");
+  st.Bind(1, household);
+  return Collect<engine::Case>(st, CaseFromRow);
+}
+
+template <class Base>
+std::vector<engine::AuditEvent> SqlReadOps<Base>::History(const std::string& case_id) {
+  auto st = conn().Prepare("SELECT " DIXIAN_AUDIT_COLUMNS
+                           " FROM audit WHERE case_id = ?1 ORDER BY seq");
+  st.Bind(1, case_id);
+  return Collect<engine::AuditEvent>(st, AuditFromRow);
+}
+
+template <class Base>
+std::optional<engine::Task> SqlReadOps<Base>::FindTask(std::int64_t id) {
+  auto st = conn().Prepare("SELECT " DIXIAN_TASK_COLUMNS " FROM tasks WHERE id = ?1");
+  st.Bind(1, id);
+  return One<engine::Task>(st, TaskFromRow);
+}
+
+template <class Base>
+std::vector<engine::Task> SqlReadOps<Base>::OpenTasksOfCase(const std::string& case_id) {
+  auto st = conn().Prepare("SELECT " DIXIAN_TASK_COLUMNS
+                           " FROM tasks WHERE case_id = ?1 AND status = 'open' ORDER BY id");
+  st.Bind(1, case_id);
+  return Collect<engine::Task>(st, TaskFromRow);
+}
+
+template <class Base>
+std::vector<engine::Task> SqlReadOps<Base>::OpenTasksOfHousehold(const std::string& household) {
+  auto st = conn().Prepare("SELECT " DIXIAN_TASK_COLUMNS
+                           " FROM tasks WHERE household = ?1 AND status = 'open' ORDER BY id");
+  st.Bind(1, household);
+  return Collect<engine::Task>(st, TaskFromRow);
+}
+
+namespace {
+// ",role1,role2," for instr() matching, so the statement text stays fixed (and cached).
+std::string RoleList(const std::vector<std::string>& roles) {
+  if (roles.empty()) return {};
+  std::string list = ",";
+  for (const auto& r : roles) list += r + ",";
+  return list;
+}
+}  // namespace
+
+template <class Base>
+std::vector<engine::Task> SqlReadOps<Base>::OpenTasksInSubtree(
+    const std::string& org_path_prefix, const std::vector<std::string>& roles,
+    const std::string& department, const std::string& assignee, int limit) {
+  auto st = conn().Prepare(
+      "SELECT " DIXIAN_TASK_COLUMNS " FROM tasks"
+      " WHERE status = 'open' AND org_path >= ?1 AND org_path < ?2"
+      "   AND (?3 = '' OR instr(?3, ',' || role || ',') > 0)"
+      "   AND (?4 = '' OR department = ?4)"
+      " UNION "
+      "SELECT " DIXIAN_TASK_COLUMNS " FROM tasks"
+      " WHERE ?5 <> '' AND assignee = ?5 AND status = 'open'"
+      " ORDER BY 13, 1 LIMIT ?6");
+  st.Bind(1, org_path_prefix).Bind(2, PrefixEnd(org_path_prefix)).Bind(3, RoleList(roles));
+  st.Bind(4, department).Bind(5, assignee).Bind(6, limit);
+  return Collect<engine::Task>(st, TaskFromRow);
+}
+
+template <class Base>
+std::int64_t SqlReadOps<Base>::CountOpenTasks() {
+  auto st = conn().Prepare("SELECT COUNT(*) FROM tasks WHERE status = 'open'");
+  return One<std::int64_t>(st, [](const Statement& s) { return s.Int64(0); }).value_or(0);
+}
+
+template <class Base>
+std::int64_t SqlReadOps<Base>::CountOverdueTasks(engine::Instant now) {
+  auto st = conn().Prepare("SELECT COUNT(*) FROM tasks WHERE status = 'open' AND due_at < ?1");
+  st.Bind(1, now);
+  return One<std::int64_t>(st, [](const Statement& s) { return s.Int64(0); }).value_or(0);
+}
+
+template <class Base>
+std::vector<engine::CountRow> SqlReadOps<Base>::Counts(Statement& st, bool two_keys) {
+  return Collect<engine::CountRow>(st, [two_keys](const Statement& s) {
+    engine::CountRow row;
+    int c = 0;
+    row.key = s.Text(c++);
+    if (two_keys) row.key2 = s.Text(c++);
+    row.households = s.Int64(c++);
+    row.persons = s.Int64(c);
+    return row;
+  });
+}
+
+// Reports count monitoring objects (households, and their members as persons) whose village lies
+// in the subtree. Removed objects (清退) are only counted by status.
+template <class Base>
+std::vector<engine::CountRow> SqlReadOps<Base>::CountByType(const std::string& prefix) {
+  auto st = conn().Prepare(
+      "SELECT m.type, COUNT(*), COALESCE(SUM(h.members), 0)"
+      " FROM monitoring m JOIN households h ON h.id = m.household"
+      " WHERE m.village_path >= ?1 AND m.village_path < ?2 AND m.status <> 'removed'"
+      " GROUP BY m.type ORDER BY m.type");
+  st.Bind(1, prefix).Bind(2, PrefixEnd(prefix));
+  return Counts(st, false);
+}
+
+template <class Base>
+std::vector<engine::CountRow> SqlReadOps<Base>::CountByStatus(const std::string& prefix) {
+  auto st = conn().Prepare(
+      "SELECT m.status, COUNT(*), COALESCE(SUM(h.members), 0)"
+      " FROM monitoring m JOIN households h ON h.id = m.household"
+      " WHERE m.village_path >= ?1 AND m.village_path < ?2"
+      " GROUP BY m.status ORDER BY m.status");
+  st.Bind(1, prefix).Bind(2, PrefixEnd(prefix));
+  return Counts(st, false);
+}
+
+template <class Base>
+std::vector<engine::CountRow> SqlReadOps<Base>::CountByTypeAndCause(const std::string& prefix) {
+  auto st = conn().Prepare(
+      "SELECT m.type, m.primary_cause, COUNT(*), COALESCE(SUM(h.members), 0)"
+      " FROM monitoring m JOIN households h ON h.id = m.household"
+      " WHERE m.village_path >= ?1 AND m.village_path < ?2 AND m.status <> 'removed'"
+      " GROUP BY m.type, m.primary_cause ORDER BY m.type, m.primary_cause");
+  st.Bind(1, prefix).Bind(2, PrefixEnd(prefix));
+  return Counts(st, true);
+}
+
+template <class Base>
+std::vector<engine::MeasureCoverageRow> SqlReadOps<Base>::MeasureCoverage(
+    const std::string& prefix) {
+  auto st = conn().Prepare(
+      "SELECT x.kind, m.type, COUNT(DISTINCT x.household)"
+      " FROM measures x JOIN monitoring m ON m.household = x.household"
+      " WHERE m.village_path >= ?1 AND m.village_path < ?2 AND m.status <> 'removed'"
+      " GROUP BY x.kind, m.type ORDER BY x.kind, m.type");
+  st.Bind(1, prefix).Bind(2, PrefixEnd(prefix));
+  return Collect<engine::MeasureCoverageRow>(st, [](const Statement& s) {
+    return engine::MeasureCoverageRow{s.Text(0), s.Text(1), s.Int64(2)};
+  });
+}
+
+template <class Base>
+std::vector<engine::AuditEvent> SqlReadOps<Base>::AuditPage(std::int64_t after_seq, int limit) {
+  auto st = conn().Prepare("SELECT " DIXIAN_AUDIT_COLUMNS
+                           " FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+  st.Bind(1, after_seq).Bind(2, limit);
+  return Collect<engine::AuditEvent>(st, AuditFromRow);
+}
+
+template <class Base>
+std::optional<engine::IdempotentReply> SqlReadOps<Base>::FindIdempotent(
+    const std::string& principal, const std::string& key) {
+  auto st = conn().Prepare(
+      "SELECT body_hash, status, response FROM idempotency WHERE principal = ?1 AND key = ?2");
+  st.Bind(1, principal).Bind(2, key);
+  return One<engine::IdempotentReply>(st, [](const Statement& s) {
+    return engine::IdempotentReply{s.Text(0), s.Int(1), s.Text(2)};
+  });
+}
+
+template class SqlReadOps<engine::ReadView>;
+template class SqlReadOps<engine::WriteTx>;
+
+}  // namespace dixian::store

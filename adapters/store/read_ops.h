@@ -1,0 +1,108 @@
+#pragma once
+// Every ReadView query, written once, for any connection: SqlReadOps<engine::ReadView> is the
+// snapshot view on a read connection, SqlReadOps<engine::WriteTx> the base of the write
+// transaction (it sees its own uncommitted writes). Query failures are recorded in error().
+#include <optional>
+
+#include "adapters/store/sqlite_db.h"
+#include "engine/store/store.h"
+
+namespace dixian::store {
+
+template <class Base>
+class SqlReadOps : public Base {
+ public:
+  explicit SqlReadOps(Connection& conn) : conn_(conn) {}
+
+  std::optional<engine::Org> FindOrg(const std::string& code) override;
+  std::vector<engine::Org> ChildOrgs(const std::string& code) override;
+  std::optional<engine::User> FindUser(const std::string& id) override;
+  std::optional<engine::User> FindUserByTokenHash(const std::string& token_hash) override;
+  std::vector<engine::User> UsersAt(const std::string& org, const std::string& role) override;
+  std::vector<engine::Channel> ChannelsOf(const std::string& org) override;
+
+  std::optional<engine::Household> FindHousehold(const std::string& id) override;
+  std::optional<engine::MonitoringObject> FindMonitoring(const std::string& household) override;
+  std::vector<engine::Measure> MeasuresOf(const std::string& household) override;
+  std::vector<engine::Visit> VisitsOf(const std::string& household) override;
+
+  std::optional<engine::Case> FindCase(const std::string& id) override;
+  std::vector<engine::Case> OpenCasesOf(const std::string& household) override;
+  std::vector<engine::AuditEvent> History(const std::string& case_id) override;
+
+  std::optional<engine::Task> FindTask(std::int64_t id) override;
+  std::vector<engine::Task> OpenTasksOfCase(const std::string& case_id) override;
+  std::vector<engine::Task> OpenTasksOfHousehold(const std::string& household) override;
+  std::vector<engine::Task> OpenTasksInSubtree(const std::string& org_path_prefix,
+                                               const std::vector<std::string>& roles,
+                                               const std::string& department,
+                                               const std::string& assignee, int limit) override;
+  std::int64_t CountOpenTasks() override;
+  std::int64_t CountOverdueTasks(engine::Instant now) override;
+
+  std::vector<engine::CountRow> CountByType(const std::string& org_path_prefix) override;
+  std::vector<engine::CountRow> CountByStatus(const std::string& org_path_prefix) override;
+  std::vector<engine::CountRow> CountByTypeAndCause(const std::string& org_path_prefix) override;
+  std::vector<engine::MeasureCoverageRow> MeasureCoverage(
+      const std::string& org_path_prefix) override;
+
+  std::vector<engine::AuditEvent> AuditPage(std::int64_t after_seq, int limit) override;
+
+  std::optional<engine::IdempotentReply> FindIdempotent(const std::string& principal,
+                                                        const std::string& key) override;
+
+  // The first query or write error seen through this object, if any.
+  const std::optional<engine::Error>& error() const { return error_; }
+
+ protected:
+  Connection& conn() { return conn_; }
+  // Records the statement's error (first one wins); returns true when there was one.
+  bool Failed(const Statement& st);
+  void RecordError(const engine::Error& e) {
+    if (!error_) error_ = e;
+  }
+  std::optional<engine::Error> TakeRecordedError() {
+    auto e = std::move(error_);
+    error_.reset();
+    return e;
+  }
+  // Runs `st` and collects one row per result with `read`.
+  template <class T, class ReadRow>
+  std::vector<T> Collect(Statement& st, ReadRow read);
+  template <class T, class ReadRow>
+  std::optional<T> One(Statement& st, ReadRow read);
+  std::vector<engine::CountRow> Counts(Statement& st, bool two_keys);
+
+ private:
+  Connection& conn_;
+  std::optional<engine::Error> error_;
+};
+
+template <class Base>
+bool SqlReadOps<Base>::Failed(const Statement& st) {
+  if (!st.error()) return false;
+  RecordError(*st.error());
+  return true;
+}
+
+template <class Base>
+template <class T, class ReadRow>
+std::vector<T> SqlReadOps<Base>::Collect(Statement& st, ReadRow read) {
+  std::vector<T> rows;
+  while (st.Step()) rows.push_back(read(st));
+  Failed(st);
+  return rows;
+}
+
+template <class Base>
+template <class T, class ReadRow>
+std::optional<T> SqlReadOps<Base>::One(Statement& st, ReadRow read) {
+  if (st.Step()) return read(st);
+  Failed(st);
+  return std::nullopt;
+}
+
+extern template class SqlReadOps<engine::ReadView>;
+extern template class SqlReadOps<engine::WriteTx>;
+
+}  // namespace dixian::store

@@ -1,0 +1,175 @@
+#include "adapters/store/rows.h"
+
+namespace dixian::store {
+
+engine::Org OrgFromRow(const Statement& st) {
+  return {st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4)};
+}
+
+engine::User UserFromRow(const Statement& st) {
+  engine::User u;
+  u.id = st.Text(0);
+  u.name = st.Text(1);
+  u.role = st.Text(2);
+  u.org = st.Text(3);
+  u.org_path = st.Text(4);
+  u.department = st.Text(5);
+  u.mobile = st.Text(6);
+  u.revoked = st.Int(7) != 0;
+  u.created_at = st.Int64(8);
+  return u;
+}
+
+engine::Channel ChannelFromRow(const Statement& st) {
+  engine::Channel c;
+  c.id = st.Text(0);
+  c.org = st.Text(1);
+  c.kind = st.Text(2);
+  c.url = st.Text(3);
+  c.secret = st.Text(4);
+  c.quiet_start_hour = st.Int(5);
+  c.quiet_end_hour = st.Int(6);
+  return c;
+}
+
+engine::Household HouseholdFromRow(const Statement& st) {
+  engine::Household h;
+  h.id = st.Text(0);
+  h.village = st.Text(1);
+  h.village_path = st.Text(2);
+  h.head_name = st.Text(3);
+  h.members = st.Int(4);
+  h.income_per_capita = st.Double(5);
+  h.created_at = st.Int64(6);
+  return h;
+}
+
+engine::MonitoringObject MonitoringFromRow(const Statement& st) {
+  engine::MonitoringObject m;
+  m.household = st.Text(0);
+  m.type = st.Text(1);
+  m.status = st.Text(2);
+  m.primary_cause = st.Text(3);
+  auto causes = ParseJson(st.Text(4), nlohmann::json::array());
+  if (causes.is_array())
+    for (const auto& c : causes)
+      if (c.is_string()) m.causes.push_back(c.get<std::string>());
+  m.admitted_at = st.Int64(5);
+  m.contact = st.Text(6);
+  m.updated_at = st.Int64(7);
+  return m;
+}
+
+engine::Measure MeasureFromRow(const Statement& st) {
+  engine::Measure m;
+  m.id = st.Int64(0);
+  m.household = st.Text(1);
+  m.kind = st.Text(2);
+  m.description = st.Text(3);
+  m.department = st.Text(4);
+  m.created_by = st.Text(5);
+  m.created_at = st.Int64(6);
+  return m;
+}
+
+engine::Visit VisitFromRow(const Statement& st) {
+  engine::Visit v;
+  v.id = st.Int64(0);
+  v.household = st.Text(1);
+  v.mode = st.Text(2);
+  v.note = st.Text(3);
+  v.user = st.Text(4);
+  v.at = st.Int64(5);
+  return v;
+}
+
+engine::Case CaseFromRow(const Statement& st) {
+  engine::Case c;
+  c.id = st.Text(0);
+  c.workflow = st.Text(1);
+  c.workflow_version = st.Int(2);
+  c.household = st.Text(3);
+  c.state = st.Text(4);
+  c.version = st.Int64(5);
+  c.org_path = st.Text(6);
+  c.data = ParseJson(st.Text(7), nlohmann::json::object());
+  c.created_by = st.Text(8);
+  c.created_at = st.Int64(9);
+  c.updated_at = st.Int64(10);
+  c.closed = st.Int(11) != 0;
+  return c;
+}
+
+engine::Task TaskFromRow(const Statement& st) {
+  engine::Task t;
+  t.id = st.Int64(0);
+  t.case_id = st.Text(1);
+  t.household = st.Text(2);
+  t.workflow = st.Text(3);
+  t.workflow_version = st.Int(4);
+  t.step = st.Text(5);
+  t.org = st.Text(6);
+  t.org_path = st.Text(7);
+  t.role = st.Text(8);
+  t.department = st.Text(9);
+  t.assignee = st.Text(10);
+  t.created_at = st.Int64(11);
+  t.due_at = st.Int64(12);
+  t.status = st.Text(13);
+  t.closed_at = st.Int64(14);
+  t.next_fire_at = st.OptionalInt64(15);
+  t.fire_index = st.Int(16);
+  t.period = st.Text(17);
+  return t;
+}
+
+engine::AuditEvent AuditFromRow(const Statement& st) {
+  engine::AuditEvent e;
+  e.seq = st.Int64(0);
+  e.at = st.Int64(1);
+  e.case_id = st.Text(2);
+  e.household = st.Text(3);
+  e.actor = st.Text(4);
+  e.actor_role = st.Text(5);
+  e.actor_org = st.Text(6);
+  e.action = st.Text(7);
+  e.from_state = st.Text(8);
+  e.to_state = st.Text(9);
+  e.comment = st.Text(10);
+  e.data = ParseJson(st.Text(11), nlohmann::json::object());
+  e.prev_hash = st.Text(12);
+  e.hash = st.Text(13);
+  return e;
+}
+
+engine::OutboxMessage OutboxFromRow(const Statement& st) {
+  engine::OutboxMessage m;
+  m.id = st.Int64(0);
+  m.message_id = st.Text(1);
+  m.channel_id = st.Text(2);
+  m.kind = st.Text(3);
+  m.urgent = st.Int(4) != 0;
+  m.payload = ParseJson(st.Text(5), nlohmann::json::object());
+  m.created_at = st.Int64(6);
+  m.attempts = st.Int(7);
+  m.next_attempt_at = st.Int64(8);
+  m.last_error = st.Text(9);
+  return m;
+}
+
+nlohmann::json ParseJson(std::string_view text, nlohmann::json fallback) {
+  auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return parsed.is_discarded() ? std::move(fallback) : parsed;
+}
+
+std::string CausesToJson(const std::vector<std::string>& causes) {
+  return nlohmann::json(causes).dump();
+}
+
+std::string PrefixEnd(std::string_view prefix) {
+  std::string end(prefix);
+  end.push_back('\xff');
+  return end;
+}
+
+}  // namespace dixian::store

@@ -1,0 +1,325 @@
+#include "adapters/store/sqlite_store.h"
+
+#include <exception>
+#include <filesystem>
+
+#include "adapters/store/migrations.h"
+#include "adapters/store/read_view.h"
+#include "adapters/store/rows.h"
+#include "adapters/store/write_tx.h"
+
+namespace dixian::store {
+namespace {
+
+engine::Status SetWriterPragmas(Connection& conn, const SqliteOptions& options) {
+  if (!options.read_only) {
+    auto st = conn.Prepare("PRAGMA journal_mode = WAL");
+    std::string mode = st.Step() ? st.Text(0) : "";
+    if (st.error()) return *st.error();
+    if (mode != "wal")
+      return engine::Error::Unavailable(
+          "database_unavailable", "数据库无法切换到 WAL 模式 (cannot enable WAL: " + mode + ")");
+  }
+  if (auto st = conn.Exec("PRAGMA synchronous = FULL"); !st) return st;
+  if (auto st = conn.Exec("PRAGMA temp_store = MEMORY"); !st) return st;
+  if (auto st = conn.Exec("PRAGMA cache_size = -32000"); !st) return st;
+  if (options.max_pages > 0) {
+    if (auto st = conn.Exec("PRAGMA max_page_count = " + std::to_string(options.max_pages)); !st)
+      return st;
+  }
+  return engine::OkStatus();
+}
+
+engine::Error Closed() {
+  return engine::Error::Unavailable("store_closed",
+                                    "服务正在停止，写操作未执行 (store is closed; write not run)");
+}
+
+}  // namespace
+
+engine::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
+                                                               Options options) {
+  auto conn = Connection::Open(path, options.read_only, /*create=*/!options.read_only,
+                               options.busy_timeout_ms);
+  if (!conn) return conn.error();
+  if (auto st = SetWriterPragmas(**conn, options); !st) return st.error();
+  if (auto st = Migrate(**conn); !st) return st.error();
+  return std::unique_ptr<SqliteStore>(new SqliteStore(path, options, std::move(conn.value())));
+}
+
+SqliteStore::SqliteStore(std::string path, Options options, std::unique_ptr<Connection> writer)
+    : path_(std::move(path)),
+      options_(options),
+      writer_conn_(std::move(writer)),
+      readers_(std::make_shared<ReadPool>(path_, options_.busy_timeout_ms,
+                                          options_.max_idle_readers)) {
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
+SqliteStore::~SqliteStore() { Close(); }
+
+void SqliteStore::Close() {
+  std::lock_guard close_lock(close_mu_);
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+void SqliteStore::Submit(engine::WriteJob job, engine::WriteDone done) {
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      queue_.push_back({std::move(job), std::move(done)});
+      cv_.notify_one();
+      return;
+    }
+  }
+  if (done) done(Closed());
+}
+
+void SqliteStore::OnBatch(std::function<void(std::size_t)> observer) {
+  std::lock_guard lock(mu_);
+  observers_.push_back(std::move(observer));
+}
+
+std::unique_ptr<engine::ReadView> SqliteStore::Read() {
+  auto conn = readers_->Acquire();
+  if (!conn) return UnavailableReadView(conn.error());
+  return std::make_unique<SqliteReadView>(std::move(conn.value()), readers_);
+}
+
+// ---- the writer ----
+
+void SqliteStore::WriterLoop() {
+  std::vector<Pending> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued has run
+      while (!queue_.empty() && batch.size() < options_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    RunBatch(batch);
+    batch.clear();
+  }
+}
+
+namespace {
+
+// Runs one job inside its own savepoint. On failure only this job's writes are undone.
+engine::Result<nlohmann::json> RunJob(Connection& conn, SqliteWriteTx& tx,
+                                      const engine::WriteJob& job) {
+  Savepoint savepoint(conn, "job");
+  if (auto st = savepoint.Begin(); !st) return st.error();
+  (void)tx.TakeError();
+  std::optional<engine::Result<nlohmann::json>> result;
+  try {
+    result.emplace(job(tx));
+  } catch (const std::exception& e) {
+    result.emplace(engine::Error::Internal(std::string("内部错误 (internal error: ") + e.what() +
+                                           ")"));
+  } catch (...) {
+    result.emplace(engine::Error::Internal("内部错误 (internal error: unknown exception)"));
+  }
+  auto recorded = tx.TakeError();
+  if (recorded && result->ok()) result.emplace(*recorded);
+  if (!result->ok()) {
+    savepoint.Rollback();
+    return std::move(*result);
+  }
+  if (auto st = savepoint.Release(); !st) return st.error();
+  return std::move(*result);
+}
+
+void Deliver(const engine::WriteDone& done, engine::Result<nlohmann::json> result) {
+  if (!done) return;
+  try {
+    done(std::move(result));
+  } catch (...) {
+    // A callback must not take the writer down; nothing useful to do with the exception here.
+  }
+}
+
+}  // namespace
+
+void SqliteStore::RunBatch(std::vector<Pending>& batch) {
+  Connection& conn = *writer_conn_;
+  std::vector<engine::Result<nlohmann::json>> results;
+  results.reserve(batch.size());
+
+  Transaction tx(conn);
+  auto begun = tx.Begin(Transaction::Mode::kImmediate);
+  if (begun) {
+    SqliteWriteTx write_tx(conn);
+    std::optional<engine::Error> lost;  // set when SQLite rolled the whole transaction back
+    for (auto& pending : batch) {
+      if (lost) {
+        results.emplace_back(*lost);
+        continue;
+      }
+      results.push_back(RunJob(conn, write_tx, pending.job));
+      if (!conn.InTransaction())
+        lost = results.back().ok() ? engine::Error::Internal("事务意外中止 (transaction lost)")
+                                   : results.back().error();
+    }
+    auto committed = lost ? engine::Status(*lost) : tx.Commit();
+    if (!committed) {
+      tx.Rollback();
+      for (auto& r : results)
+        if (r.ok()) r = committed.error();
+    }
+  } else {
+    for (std::size_t i = 0; i < batch.size(); ++i) results.emplace_back(begun.error());
+  }
+
+  std::vector<std::function<void(std::size_t)>> observers;
+  {
+    std::lock_guard lock(mu_);
+    observers = observers_;
+  }
+  for (auto& observer : observers) observer(batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) Deliver(batch[i].done, std::move(results[i]));
+}
+
+// ---- outbox ----
+
+template <class F>
+auto SqliteStore::WithReader(F f) {
+  auto conn = readers_->Acquire();
+  using R = decltype(f(**conn));
+  if (!conn) return R{};
+  R result = f(**conn);
+  readers_->Release(std::move(conn.value()));
+  return result;
+}
+
+std::vector<engine::OutboxMessage> SqliteStore::Ready(engine::Instant wall_now, int limit) {
+  return WithReader([&](Connection& conn) {
+    auto st = conn.Prepare("SELECT " DIXIAN_OUTBOX_COLUMNS " FROM outbox"
+                           " WHERE status = 'pending' AND next_attempt_at <= ?1"
+                           " ORDER BY id LIMIT ?2");
+    st.Bind(1, wall_now).Bind(2, limit);
+    std::vector<engine::OutboxMessage> rows;
+    while (st.Step()) rows.push_back(OutboxFromRow(st));
+    return rows;
+  });
+}
+
+std::vector<engine::OutboxMessage> SqliteStore::Dead(int limit) {
+  return WithReader([&](Connection& conn) {
+    auto st = conn.Prepare("SELECT " DIXIAN_OUTBOX_COLUMNS " FROM outbox"
+                           " WHERE status = 'dead' ORDER BY id LIMIT ?1");
+    st.Bind(1, limit);
+    std::vector<engine::OutboxMessage> rows;
+    while (st.Step()) rows.push_back(OutboxFromRow(st));
+    return rows;
+  });
+}
+
+std::optional<engine::Channel> SqliteStore::FindChannel(const std::string& channel_id) {
+  return WithReader([&](Connection& conn) -> std::optional<engine::Channel> {
+    auto st = conn.Prepare("SELECT " DIXIAN_CHANNEL_COLUMNS " FROM channels WHERE id = ?1");
+    st.Bind(1, channel_id);
+    if (!st.Step()) return std::nullopt;
+    return ChannelFromRow(st);
+  });
+}
+
+std::int64_t SqliteStore::PendingCount() {
+  return WithReader([](Connection& conn) -> std::int64_t {
+    auto st = conn.Prepare("SELECT COUNT(*) FROM outbox WHERE status = 'pending'");
+    return st.Step() ? st.Int64(0) : 0;
+  });
+}
+
+void SqliteStore::MarkDelivered(const std::vector<std::int64_t>& ids, engine::Instant wall_now) {
+  (void)Run([&](engine::WriteTx& tx) -> engine::Result<nlohmann::json> {
+    for (auto id : ids) static_cast<SqliteWriteTx&>(tx).MarkDelivered(id, wall_now);
+    return nlohmann::json();
+  });
+}
+
+void SqliteStore::MarkRetry(std::int64_t id, engine::Instant next_attempt_at,
+                            const std::string& error) {
+  (void)Run([&](engine::WriteTx& tx) -> engine::Result<nlohmann::json> {
+    static_cast<SqliteWriteTx&>(tx).MarkRetry(id, next_attempt_at, error);
+    return nlohmann::json();
+  });
+}
+
+void SqliteStore::MarkDead(std::int64_t id, const std::string& reason) {
+  (void)Run([&](engine::WriteTx& tx) -> engine::Result<nlohmann::json> {
+    static_cast<SqliteWriteTx&>(tx).MarkDead(id, reason);
+    return nlohmann::json();
+  });
+}
+
+int SqliteStore::Redrive(const std::vector<std::int64_t>& ids, engine::Instant wall_now) {
+  auto result = Run([&](engine::WriteTx& tx) -> engine::Result<nlohmann::json> {
+    auto& sql_tx = static_cast<SqliteWriteTx&>(tx);
+    int count = 0;
+    if (ids.empty()) count = sql_tx.Redrive(0, wall_now);
+    for (auto id : ids) count += sql_tx.Redrive(id, wall_now);
+    return nlohmann::json(count);
+  });
+  return result.ok() ? result->get<int>() : 0;
+}
+
+// ---- maintenance ----
+
+engine::Status SqliteStore::Backup(const std::string& dest_path) {
+  auto source = readers_->Acquire();
+  if (!source) return source.error();
+  std::string tmp = dest_path + ".tmp";
+  std::error_code ec;
+  std::filesystem::remove(tmp, ec);
+  auto dest = Connection::Open(tmp, false, true, options_.busy_timeout_ms);
+  if (!dest) return dest.error();
+  sqlite3_backup* backup = sqlite3_backup_init((*dest)->get(), "main", (*source)->get(), "main");
+  if (backup == nullptr) return (*dest)->LastError(SQLITE_ERROR);
+  int rc = sqlite3_backup_step(backup, -1);  // one step: one consistent snapshot of the source
+  sqlite3_backup_finish(backup);
+  if (rc != SQLITE_DONE) return (*dest)->LastError(rc);
+  readers_->Release(std::move(source.value()));
+  dest.value().reset();  // close before renaming
+  std::filesystem::rename(tmp, dest_path, ec);
+  if (ec)
+    return engine::Error::Unavailable("backup_failed", "备份文件无法写入 (cannot write backup " +
+                                                           dest_path + ": " + ec.message() + ")");
+  return engine::OkStatus();
+}
+
+engine::Status SqliteStore::Checkpoint(bool truncate) {
+  auto conn = Connection::Open(path_, options_.read_only, false, options_.busy_timeout_ms);
+  if (!conn) return conn.error();
+  int rc = sqlite3_wal_checkpoint_v2((*conn)->get(), nullptr,
+                                     truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE,
+                                     nullptr, nullptr);
+  if (rc != SQLITE_OK) return (*conn)->LastError(rc);
+  return engine::OkStatus();
+}
+
+engine::Status SqliteStore::IntegrityCheck(const std::string& path) {
+  auto conn = Connection::Open(path, /*read_only=*/true, /*create=*/false, 5000);
+  if (!conn) return conn.error();
+  auto st = (*conn)->Prepare("PRAGMA integrity_check(10)");
+  std::string problems;
+  while (st.Step()) {
+    std::string line = st.Text(0);
+    if (line == "ok") continue;
+    problems += (problems.empty() ? "" : "; ") + line;
+  }
+  if (st.error()) return *st.error();
+  if (!problems.empty())
+    return engine::Error::Internal("数据库完整性检查未通过 (integrity_check failed: " + problems +
+                                   ")");
+  return engine::OkStatus();
+}
+
+}  // namespace dixian::store

@@ -1,0 +1,109 @@
+#pragma once
+// The SQLite implementation of engine::Store and engine::OutboxStore.
+//
+// One writer thread owns the write connection and commits in groups: it takes everything queued
+// (up to max_batch jobs), runs each job inside its own SAVEPOINT within one BEGIN IMMEDIATE
+// transaction, COMMITs once, and only then calls each job's `done`. A failing (or throwing) job
+// rolls back its own savepoint only. If the COMMIT fails, no job of the batch is acknowledged as
+// successful: each gets the mapped error. Reads use a small pool of read-only connections, each
+// view inside one read transaction (a consistent WAL snapshot).
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "adapters/store/sqlite_db.h"
+#include "engine/outbox/outbox.h"
+#include "engine/store/store.h"
+
+namespace dixian::store {
+
+struct SqliteOptions {
+  int busy_timeout_ms = 5000;
+  std::size_t max_batch = 512;  // jobs per group commit
+  std::size_t max_idle_readers = 8;
+  // Open the file read-only: reads work, every write job fails with kUnavailable.
+  bool read_only = false;
+  // Cap on the database size in pages (0 = no cap). Reaching it behaves like a full disk
+  // (SQLITE_FULL -> kUnavailable); used by tests and for operators who want a hard limit.
+  std::int64_t max_pages = 0;
+};
+
+class ReadPool;
+
+class SqliteStore final : public engine::Store, public engine::OutboxStore {
+ public:
+  using Options = SqliteOptions;
+
+  // Creates the parent directories and the file if absent, sets WAL, synchronous=FULL,
+  // foreign_keys, busy_timeout, applies pending migrations, and starts the writer thread.
+  // Errors: kUnavailable "schema_too_new" for a file from a newer build; kUnavailable
+  // "database_unavailable" when the file cannot be opened or created; kInternal if corrupt.
+  static engine::Result<std::unique_ptr<SqliteStore>> Open(const std::string& path,
+                                                           Options options = {});
+  ~SqliteStore() override;  // Close()
+
+  // engine::Store
+  void Submit(engine::WriteJob job, engine::WriteDone done) override;
+  std::unique_ptr<engine::ReadView> Read() override;
+  void OnBatch(std::function<void(std::size_t)> observer) override;
+
+  // Finishes every queued job (the current batch and what is still queued), then stops the
+  // writer. Later Submit calls fail at once with kUnavailable "store_closed". Idempotent.
+  void Close();
+
+  // engine::OutboxStore. Reads use the read pool; marks go through the writer (group commit).
+  std::vector<engine::OutboxMessage> Ready(engine::Instant wall_now, int limit) override;
+  std::optional<engine::Channel> FindChannel(const std::string& channel_id) override;
+  void MarkDelivered(const std::vector<std::int64_t>& ids, engine::Instant wall_now) override;
+  void MarkRetry(std::int64_t id, engine::Instant next_attempt_at,
+                 const std::string& error) override;
+  void MarkDead(std::int64_t id, const std::string& reason) override;
+  std::vector<engine::OutboxMessage> Dead(int limit) override;
+  int Redrive(const std::vector<std::int64_t>& ids, engine::Instant wall_now) override;
+  std::int64_t PendingCount() override;
+
+  // A consistent copy of the database at `dest_path` (online backup API; safe while the server
+  // writes). Written to dest_path + ".tmp" and renamed into place.
+  engine::Status Backup(const std::string& dest_path);
+  // Moves WAL content into the database file. truncate=true also empties the WAL file (waits up
+  // to busy_timeout for readers; may return kUnavailable "database_busy").
+  engine::Status Checkpoint(bool truncate = false);
+  // PRAGMA integrity_check on a file: ok, or kInternal naming the first problems.
+  static engine::Status IntegrityCheck(const std::string& path);
+
+  const std::string& path() const { return path_; }
+
+ private:
+  struct Pending {
+    engine::WriteJob job;
+    engine::WriteDone done;
+  };
+
+  SqliteStore(std::string path, Options options, std::unique_ptr<Connection> writer);
+  void WriterLoop();
+  void RunBatch(std::vector<Pending>& batch);
+  // Runs a read on a pooled connection (no explicit transaction: one statement).
+  template <class F>
+  auto WithReader(F f);
+
+  const std::string path_;
+  const Options options_;
+  std::unique_ptr<Connection> writer_conn_;  // owned by the writer thread once started
+  std::shared_ptr<ReadPool> readers_;
+
+  std::mutex mu_;  // guards queue_, stopping_, observers_
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  std::vector<std::function<void(std::size_t)>> observers_;
+  std::mutex close_mu_;
+  std::thread writer_;
+};
+
+}  // namespace dixian::store

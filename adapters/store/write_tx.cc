@@ -1,0 +1,255 @@
+#include "adapters/store/write_tx.h"
+
+#include <cstdio>
+
+#include "adapters/store/rows.h"
+
+namespace dixian::store {
+
+std::optional<engine::Error> SqliteWriteTx::TakeError() { return TakeRecordedError(); }
+
+std::int64_t SqliteWriteTx::Write(Statement& st) {
+  if (Failed(st)) return 0;  // failed to prepare
+  (void)st.Run();
+  if (Failed(st)) return 0;
+  return conn().LastInsertId();
+}
+
+engine::Status SqliteWriteTx::Insert(Statement& st) {
+  auto status = st.Run();
+  if (!status && status.error().code != engine::ErrorCode::kConflict) RecordError(status.error());
+  return status;
+}
+
+engine::Status SqliteWriteTx::InsertOrg(const engine::Org& org) {
+  auto st = conn().Prepare(
+      "INSERT INTO orgs(code, name, level, parent, path) VALUES(?1, ?2, ?3, ?4, ?5)");
+  st.Bind(1, org.code).Bind(2, org.name).Bind(3, org.level).BindNullIfEmpty(4, org.parent);
+  st.Bind(5, org.path);
+  return Insert(st);
+}
+
+engine::Status SqliteWriteTx::InsertUser(const engine::User& user, const std::string& token_hash) {
+  auto st = conn().Prepare(
+      "INSERT INTO users(id, name, role, org, org_path, department, mobile, token_hash, revoked,"
+      " created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+  st.Bind(1, user.id).Bind(2, user.name).Bind(3, user.role).Bind(4, user.org);
+  st.Bind(5, user.org_path).Bind(6, user.department).Bind(7, user.mobile);
+  st.BindNullIfEmpty(8, token_hash).Bind(9, user.revoked).Bind(10, user.created_at);
+  return Insert(st);
+}
+
+engine::Status SqliteWriteTx::InsertChannel(const engine::Channel& c) {
+  auto st = conn().Prepare(
+      "INSERT INTO channels(id, org, kind, url, secret, quiet_start_hour, quiet_end_hour)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  st.Bind(1, c.id).Bind(2, c.org).Bind(3, c.kind).Bind(4, c.url).Bind(5, c.secret);
+  st.Bind(6, c.quiet_start_hour).Bind(7, c.quiet_end_hour);
+  return Insert(st);
+}
+
+engine::Status SqliteWriteTx::InsertHousehold(const engine::Household& h) {
+  auto st = conn().Prepare(
+      "INSERT INTO households(id, village, village_path, head_name, members, income_per_capita,"
+      " created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  st.Bind(1, h.id).Bind(2, h.village).Bind(3, h.village_path).Bind(4, h.head_name);
+  st.Bind(5, h.members).Bind(6, h.income_per_capita).Bind(7, h.created_at);
+  return Insert(st);
+}
+
+void SqliteWriteTx::UpsertMonitoring(const engine::MonitoringObject& m) {
+  auto st = conn().Prepare(
+      "INSERT INTO monitoring(household, type, status, primary_cause, causes, admitted_at,"
+      " contact, updated_at, village_path)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+      "        COALESCE((SELECT village_path FROM households WHERE id = ?1), ''))"
+      " ON CONFLICT(household) DO UPDATE SET type = excluded.type, status = excluded.status,"
+      "   primary_cause = excluded.primary_cause, causes = excluded.causes,"
+      "   admitted_at = excluded.admitted_at, contact = excluded.contact,"
+      "   updated_at = excluded.updated_at, village_path = excluded.village_path");
+  st.Bind(1, m.household).Bind(2, m.type).Bind(3, m.status).Bind(4, m.primary_cause);
+  st.Bind(5, CausesToJson(m.causes)).Bind(6, m.admitted_at).Bind(7, m.contact);
+  st.Bind(8, m.updated_at);
+  Write(st);
+}
+
+std::int64_t SqliteWriteTx::InsertMeasure(const engine::Measure& m) {
+  auto st = conn().Prepare(
+      "INSERT INTO measures(household, kind, description, department, created_by, created_at)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+  st.Bind(1, m.household).Bind(2, m.kind).Bind(3, m.description).Bind(4, m.department);
+  st.Bind(5, m.created_by).Bind(6, m.created_at);
+  return Write(st);
+}
+
+std::int64_t SqliteWriteTx::InsertVisit(const engine::Visit& v) {
+  auto st = conn().Prepare(
+      "INSERT INTO visits(household, mode, note, user, at) VALUES(?1, ?2, ?3, ?4, ?5)");
+  st.Bind(1, v.household).Bind(2, v.mode).Bind(3, v.note).Bind(4, v.user).Bind(5, v.at);
+  return Write(st);
+}
+
+std::string SqliteWriteTx::NextCaseId() {
+  auto st = conn().Prepare(
+      "INSERT INTO meta(key, value) VALUES('case_seq', '1')"
+      " ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+      " RETURNING CAST(value AS INTEGER)");
+  auto seq = One<std::int64_t>(st, [](const Statement& s) { return s.Int64(0); });
+  (void)st.Run();  // finish the statement so the write is complete
+  Failed(st);
+  char id[32];
+  std::snprintf(id, sizeof id, "C%08lld", static_cast<long long>(seq.value_or(0)));
+  return id;
+}
+
+void SqliteWriteTx::InsertCase(const engine::Case& c) {
+  auto st = conn().Prepare(
+      "INSERT INTO cases(id, workflow, workflow_version, household, state, version, org_path,"
+      " data, created_by, created_at, updated_at, closed)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+  st.Bind(1, c.id).Bind(2, c.workflow).Bind(3, c.workflow_version).Bind(4, c.household);
+  st.Bind(5, c.state).Bind(6, c.version).Bind(7, c.org_path).Bind(8, c.data.dump());
+  st.Bind(9, c.created_by).Bind(10, c.created_at).Bind(11, c.updated_at).Bind(12, c.closed);
+  Write(st);
+}
+
+void SqliteWriteTx::UpdateCase(const engine::Case& c) {
+  auto st = conn().Prepare(
+      "UPDATE cases SET workflow = ?2, workflow_version = ?3, household = ?4, state = ?5,"
+      " version = ?6, org_path = ?7, data = ?8, created_by = ?9, created_at = ?10,"
+      " updated_at = ?11, closed = ?12 WHERE id = ?1");
+  st.Bind(1, c.id).Bind(2, c.workflow).Bind(3, c.workflow_version).Bind(4, c.household);
+  st.Bind(5, c.state).Bind(6, c.version).Bind(7, c.org_path).Bind(8, c.data.dump());
+  st.Bind(9, c.created_by).Bind(10, c.created_at).Bind(11, c.updated_at).Bind(12, c.closed);
+  Write(st);
+}
+
+namespace {
+// Binds every task column but id (parameters 2..18 in DIXIAN_TASK_COLUMNS order).
+void BindTask(Statement& st, const engine::Task& t) {
+  st.Bind(2, t.case_id).Bind(3, t.household).Bind(4, t.workflow).Bind(5, t.workflow_version);
+  st.Bind(6, t.step).Bind(7, t.org).Bind(8, t.org_path).Bind(9, t.role).Bind(10, t.department);
+  st.Bind(11, t.assignee).Bind(12, t.created_at).Bind(13, t.due_at).Bind(14, t.status);
+  st.Bind(15, t.closed_at).Bind(16, t.next_fire_at).Bind(17, t.fire_index).Bind(18, t.period);
+}
+}  // namespace
+
+std::int64_t SqliteWriteTx::InsertTask(const engine::Task& task) {
+  auto st = conn().Prepare(
+      "INSERT INTO tasks(" DIXIAN_TASK_COLUMNS ") VALUES(NULLIF(?1, 0), ?2, ?3, ?4, ?5, ?6, ?7,"
+      " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
+  st.Bind(1, task.id);
+  BindTask(st, task);
+  return Write(st);
+}
+
+void SqliteWriteTx::UpdateTask(const engine::Task& task) {
+  auto st = conn().Prepare(
+      "UPDATE tasks SET case_id = ?2, household = ?3, workflow = ?4, workflow_version = ?5,"
+      " step = ?6, org = ?7, org_path = ?8, role = ?9, department = ?10, assignee = ?11,"
+      " created_at = ?12, due_at = ?13, status = ?14, closed_at = ?15, next_fire_at = ?16,"
+      " fire_index = ?17, period = ?18 WHERE id = ?1");
+  st.Bind(1, task.id);
+  BindTask(st, task);
+  Write(st);
+}
+
+std::vector<engine::Task> SqliteWriteTx::DueTasks(engine::Instant now, int limit) {
+  auto st = conn().Prepare("SELECT " DIXIAN_TASK_COLUMNS " FROM tasks"
+                           " WHERE next_fire_at IS NOT NULL AND next_fire_at <= ?1"
+                           " AND status = 'open' ORDER BY next_fire_at, id LIMIT ?2");
+  st.Bind(1, now).Bind(2, limit);
+  return Collect<engine::Task>(st, TaskFromRow);
+}
+
+std::optional<engine::Instant> SqliteWriteTx::NextFireAt() {
+  auto st = conn().Prepare("SELECT next_fire_at FROM tasks WHERE next_fire_at IS NOT NULL"
+                           " AND status = 'open' ORDER BY next_fire_at LIMIT 1");
+  return One<engine::Instant>(st, [](const Statement& s) { return s.Int64(0); });
+}
+
+std::string SqliteWriteTx::LastAuditHash() {
+  auto st = conn().Prepare("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1");
+  return One<std::string>(st, [](const Statement& s) { return s.Text(0); }).value_or("");
+}
+
+std::int64_t SqliteWriteTx::AppendAudit(const engine::AuditEvent& e) {
+  auto st = conn().Prepare("INSERT INTO audit(" DIXIAN_AUDIT_COLUMNS ") VALUES(NULLIF(?1, 0),"
+                           " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+  st.Bind(1, e.seq).Bind(2, e.at).Bind(3, e.case_id).Bind(4, e.household).Bind(5, e.actor);
+  st.Bind(6, e.actor_role).Bind(7, e.actor_org).Bind(8, e.action).Bind(9, e.from_state);
+  st.Bind(10, e.to_state).Bind(11, e.comment).Bind(12, e.data.dump()).Bind(13, e.prev_hash);
+  st.Bind(14, e.hash);
+  return Write(st);
+}
+
+std::int64_t SqliteWriteTx::InsertOutbox(const engine::OutboxMessage& m) {
+  // An empty message_id reads back as "msg-<id>" (COALESCE in DIXIAN_OUTBOX_COLUMNS): stable.
+  auto st = conn().Prepare(
+      "INSERT INTO outbox(message_id, channel_id, kind, urgent, payload, created_at, attempts,"
+      " next_attempt_at, last_error) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  st.BindNullIfEmpty(1, m.message_id).Bind(2, m.channel_id).Bind(3, m.kind).Bind(4, m.urgent);
+  st.Bind(5, m.payload.dump()).Bind(6, m.created_at).Bind(7, m.attempts);
+  st.Bind(8, m.next_attempt_at).Bind(9, m.last_error);
+  return Write(st);
+}
+
+void SqliteWriteTx::SaveIdempotent(const std::string& principal, const std::string& key,
+                                   const engine::IdempotentReply& reply) {
+  auto st = conn().Prepare(
+      "INSERT OR REPLACE INTO idempotency(principal, key, body_hash, status, response)"
+      " VALUES(?1, ?2, ?3, ?4, ?5)");
+  st.Bind(1, principal).Bind(2, key).Bind(3, reply.body_hash).Bind(4, reply.status);
+  st.Bind(5, reply.response);
+  Write(st);
+}
+
+std::optional<engine::Instant> SqliteWriteTx::ScheduleNext(const std::string& name) {
+  auto st = conn().Prepare("SELECT next_at FROM schedules WHERE name = ?1");
+  st.Bind(1, name);
+  return One<engine::Instant>(st, [](const Statement& s) { return s.Int64(0); });
+}
+
+void SqliteWriteTx::SetScheduleNext(const std::string& name, engine::Instant at) {
+  auto st = conn().Prepare(
+      "INSERT INTO schedules(name, next_at) VALUES(?1, ?2)"
+      " ON CONFLICT(name) DO UPDATE SET next_at = excluded.next_at");
+  st.Bind(1, name).Bind(2, at);
+  Write(st);
+}
+
+void SqliteWriteTx::MarkDelivered(std::int64_t id, engine::Instant wall_now) {
+  auto st = conn().Prepare(
+      "UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = ?2,"
+      " last_error = '' WHERE id = ?1");
+  st.Bind(1, id).Bind(2, wall_now);
+  Write(st);
+}
+
+void SqliteWriteTx::MarkRetry(std::int64_t id, engine::Instant next_attempt_at,
+                              const std::string& error) {
+  auto st = conn().Prepare(
+      "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3"
+      " WHERE id = ?1");
+  st.Bind(1, id).Bind(2, next_attempt_at).Bind(3, error);
+  Write(st);
+}
+
+void SqliteWriteTx::MarkDead(std::int64_t id, const std::string& reason) {
+  auto st = conn().Prepare(
+      "UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = ?2"
+      " WHERE id = ?1");
+  st.Bind(1, id).Bind(2, reason);
+  Write(st);
+}
+
+int SqliteWriteTx::Redrive(std::int64_t id, engine::Instant wall_now) {
+  auto st = conn().Prepare(
+      "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?2"
+      " WHERE status = 'dead' AND (?1 = 0 OR id = ?1)");
+  st.Bind(1, id).Bind(2, wall_now);
+  Write(st);
+  return conn().Changes();
+}
+
+}  // namespace dixian::store

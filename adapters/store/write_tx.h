@@ -1,0 +1,58 @@
+#pragma once
+// The write transaction handed to each job of a group-commit batch: every ReadView query (on the
+// write connection, so it sees its own writes) plus the mutations. Mutations that cannot return
+// an error through the interface record it instead; the writer then fails the job and rolls its
+// savepoint back (see SqliteStore).
+#include "adapters/store/read_ops.h"
+
+namespace dixian::store {
+
+class SqliteWriteTx final : public SqlReadOps<engine::WriteTx> {
+ public:
+  explicit SqliteWriteTx(Connection& conn) : SqlReadOps(conn) {}
+
+  engine::Status InsertOrg(const engine::Org& org) override;
+  engine::Status InsertUser(const engine::User& user, const std::string& token_hash) override;
+  engine::Status InsertChannel(const engine::Channel& channel) override;
+  engine::Status InsertHousehold(const engine::Household& household) override;
+  void UpsertMonitoring(const engine::MonitoringObject& object) override;
+  std::int64_t InsertMeasure(const engine::Measure& measure) override;
+  std::int64_t InsertVisit(const engine::Visit& visit) override;
+
+  std::string NextCaseId() override;
+  void InsertCase(const engine::Case& c) override;
+  void UpdateCase(const engine::Case& c) override;
+
+  std::int64_t InsertTask(const engine::Task& task) override;
+  void UpdateTask(const engine::Task& task) override;
+  std::vector<engine::Task> DueTasks(engine::Instant now, int limit) override;
+  std::optional<engine::Instant> NextFireAt() override;
+
+  std::string LastAuditHash() override;
+  std::int64_t AppendAudit(const engine::AuditEvent& event) override;
+
+  std::int64_t InsertOutbox(const engine::OutboxMessage& message) override;
+
+  void SaveIdempotent(const std::string& principal, const std::string& key,
+                      const engine::IdempotentReply& reply) override;
+
+  std::optional<engine::Instant> ScheduleNext(const std::string& name) override;
+  void SetScheduleNext(const std::string& name, engine::Instant at) override;
+
+  // Outbox bookkeeping for the delivery worker (run as writer jobs by SqliteStore).
+  void MarkDelivered(std::int64_t id, engine::Instant wall_now);
+  void MarkRetry(std::int64_t id, engine::Instant next_attempt_at, const std::string& error);
+  void MarkDead(std::int64_t id, const std::string& reason);
+  int Redrive(std::int64_t id, engine::Instant wall_now);  // id 0 = every dead message
+
+  // Clears the recorded error before the next job (the writer keeps one tx per batch).
+  std::optional<engine::Error> TakeError();
+
+ private:
+  // Runs a mutation; records any error. Returns the insert id (0 on failure).
+  std::int64_t Write(Statement& st);
+  // As Write, but hands back conflicts (duplicate ids) instead of recording them.
+  engine::Status Insert(Statement& st);
+};
+
+}  // namespace dixian::store

@@ -1,0 +1,160 @@
+#include <atomic>
+#include <future>
+#include <stdexcept>
+#include <thread>
+
+#include "tests/store/store_fixture.h"
+
+namespace dixian::store::testing {
+namespace {
+
+using engine::Error;
+using engine::ErrorCode;
+
+engine::WriteJob InsertProvince(const std::string& code) {
+  return [code](WriteTx& tx) -> Result<Json> {
+    auto st = tx.InsertOrg(MakeOrg(code, "province"));
+    if (!st) return st.error();
+    return Json{{"code", code}};
+  };
+}
+
+// Holds the writer inside a job until released, so later submissions queue up as one batch.
+class WriterGate {
+ public:
+  engine::WriteJob Job() {
+    return [this](WriteTx&) -> Result<Json> {
+      entered_.set_value();
+      release_.get_future().wait();
+      return Json::object();
+    };
+  }
+  void WaitEntered() { entered_.get_future().wait(); }
+  void Release() { release_.set_value(); }
+
+ private:
+  std::promise<void> entered_;
+  std::promise<void> release_;
+};
+
+TEST_F(StoreTest, OneFailingJobInABatchDoesNotUndoTheOthers) {
+  WriterGate gate;
+  store_->Submit(gate.Job(), nullptr);
+  gate.WaitEntered();
+
+  std::vector<std::future<Result<Json>>> results;
+  auto submit = [&](engine::WriteJob job) {
+    auto promise = std::make_shared<std::promise<Result<Json>>>();
+    results.push_back(promise->get_future());
+    store_->Submit(std::move(job), [promise](Result<Json> r) { promise->set_value(std::move(r)); });
+  };
+  std::vector<std::size_t> batches;
+  store_->OnBatch([&](std::size_t n) { batches.push_back(n); });
+  submit(InsertProvince("11"));
+  submit([](WriteTx& tx) -> Result<Json> {  // writes, then fails: its write must vanish
+    EXPECT_TRUE(tx.InsertOrg(MakeOrg("12", "province")).ok());
+    return Error::Unprocessable("bad", "rejected");
+  });
+  submit(InsertProvince("13"));
+  submit([](WriteTx& tx) -> Result<Json> {  // throws after writing
+    EXPECT_TRUE(tx.InsertOrg(MakeOrg("14", "province")).ok());
+    throw std::runtime_error("boom");
+  });
+  submit(InsertProvince("11"));  // duplicate of the first one, same batch
+  gate.Release();
+
+  ASSERT_TRUE(results[0].get().ok());
+  auto failed = results[1].get();
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().slug, "bad");
+  ASSERT_TRUE(results[2].get().ok());
+  auto thrown = results[3].get();
+  ASSERT_FALSE(thrown.ok());
+  EXPECT_EQ(thrown.error().code, ErrorCode::kInternal);
+  auto duplicate = results[4].get();
+  ASSERT_FALSE(duplicate.ok());
+  EXPECT_EQ(duplicate.error().code, ErrorCode::kConflict);
+
+  auto view = store_->Read();
+  EXPECT_TRUE(view->FindOrg("11").has_value());
+  EXPECT_FALSE(view->FindOrg("12").has_value());
+  EXPECT_TRUE(view->FindOrg("13").has_value());
+  EXPECT_FALSE(view->FindOrg("14").has_value());
+  // The gate's own batch, then the five queued jobs committed together.
+  ASSERT_EQ(batches.size(), 2u);
+  EXPECT_EQ(batches[1], 5u);
+}
+
+TEST_F(StoreTest, ConcurrentSubmittersAreGroupCommitted) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 200;
+  std::atomic<std::size_t> batches{0};
+  std::atomic<int> acknowledged{0};
+  store_->OnBatch([&](std::size_t) { ++batches; });
+
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<std::future<void>> waits;
+      for (int i = 0; i < kPerThread; ++i) {
+        auto promise = std::make_shared<std::promise<void>>();
+        waits.push_back(promise->get_future());
+        auto code = "P" + std::to_string(t) + "-" + std::to_string(i);
+        store_->Submit(InsertProvince(code), [&, promise](Result<Json> r) {
+          if (r.ok()) ++acknowledged;
+          promise->set_value();
+        });
+      }
+      for (auto& w : waits) w.wait();
+    });
+  }
+  for (auto& t : threads) t.join();
+
+  EXPECT_EQ(acknowledged.load(), kThreads * kPerThread);
+  EXPECT_LT(batches.load(), static_cast<std::size_t>(kThreads * kPerThread));
+  EXPECT_TRUE(store_->Read()->FindOrg("P7-199").has_value());
+}
+
+TEST_F(StoreTest, AcknowledgedWritesSurviveReopen) {
+  std::atomic<int> done{0};
+  for (int i = 0; i < 100; ++i)
+    store_->Submit(InsertProvince("R" + std::to_string(i)), [&](Result<Json> r) {
+      EXPECT_TRUE(r.ok());
+      ++done;
+    });
+  store_->Close();  // drains the queue
+  EXPECT_EQ(done.load(), 100);
+  store_.reset();
+
+  auto reopened = OpenOrDie(path_);
+  auto view = reopened->Read();
+  for (int i = 0; i < 100; ++i) EXPECT_TRUE(view->FindOrg("R" + std::to_string(i)).has_value());
+}
+
+TEST_F(StoreTest, SubmitAfterCloseFailsAtOnce) {
+  store_->Close();
+  auto r = store_->Run(InsertProvince("11"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(r.error().slug, "store_closed");
+}
+
+TEST_F(StoreTest, ReadViewIsASnapshot) {
+  auto view = store_->Read();
+  EXPECT_FALSE(view->FindOrg("11").has_value());  // snapshot starts here
+  ASSERT_TRUE(store_->Run(InsertProvince("11")).ok());
+  EXPECT_FALSE(view->FindOrg("11").has_value());
+  EXPECT_TRUE(store_->Read()->FindOrg("11").has_value());
+}
+
+TEST_F(StoreTest, WriteTxSeesItsOwnWrites) {
+  auto r = store_->Run([](WriteTx& tx) -> Result<Json> {
+    EXPECT_TRUE(tx.InsertOrg(MakeOrg("11", "province")).ok());
+    return Json(tx.FindOrg("11").has_value());
+  });
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, Json(true));
+}
+
+}  // namespace
+}  // namespace dixian::store::testing

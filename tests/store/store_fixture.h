@@ -1,0 +1,86 @@
+#pragma once
+// Shared helpers for the store tests: a store on a fresh temp file and small record builders.
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "adapters/store/sqlite_store.h"
+#include "tests/support/temp_dir.h"
+
+namespace dixian::store::testing {
+
+using engine::Result;
+using engine::WriteTx;
+using Json = nlohmann::json;
+
+inline std::unique_ptr<SqliteStore> OpenOrDie(const std::string& path, SqliteOptions options = {}) {
+  auto store = SqliteStore::Open(path, options);
+  if (!store) ADD_FAILURE() << store.error().message;
+  return store ? std::move(store.value()) : nullptr;
+}
+
+inline engine::Org MakeOrg(const std::string& code, const std::string& level,
+                           const engine::Org* parent = nullptr) {
+  engine::Org org;
+  org.code = code;
+  org.name = "org " + code;
+  org.level = level;
+  org.parent = parent ? parent->code : "";
+  org.path = (parent ? parent->path : "/") + code + "/";
+  return org;
+}
+
+inline engine::Household MakeHousehold(const std::string& id, const engine::Org& village,
+                                       int members) {
+  engine::Household h;
+  h.id = id;
+  h.village = village.code;
+  h.village_path = village.path;
+  h.head_name = "户主" + id;
+  h.members = members;
+  h.income_per_capita = 6000;
+  h.created_at = 1700000000;
+  return h;
+}
+
+inline engine::Task MakeTask(const std::string& household, const std::string& org_path,
+                             const std::string& role) {
+  engine::Task t;
+  t.case_id = "C1";
+  t.household = household;
+  t.workflow = "identification";
+  t.workflow_version = 1;
+  t.step = "township_review";
+  t.org = "x";
+  t.org_path = org_path;
+  t.role = role;
+  t.created_at = 1000;
+  t.due_at = 2000;
+  return t;
+}
+
+// Runs `fn` as one write job and expects it to succeed.
+template <class F>
+void MustWrite(SqliteStore& store, F fn) {
+  auto r = store.Run([&](WriteTx& tx) -> Result<Json> {
+    fn(tx);
+    return Json::object();
+  });
+  ASSERT_TRUE(r.ok()) << r.error().message;
+}
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = dir_.File("db/dixian.db");
+    store_ = OpenOrDie(path_);
+    ASSERT_NE(store_, nullptr);
+  }
+
+  dixian::testing::TempDir dir_;
+  std::string path_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+}  // namespace dixian::store::testing
