@@ -40,6 +40,7 @@ async function openBrowser(options) {
 
 async function shot(page, name) {
   fs.mkdirSync(artifacts, { recursive: true });
+  await page.evaluate(() => { document.getElementById('toast').hidden = true; });  // fixed overlay
   await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
 }
 

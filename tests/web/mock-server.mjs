@@ -45,7 +45,9 @@ function caseView(c, user) {
   const open = tasks.filter((t) => t.open && t.case === c.id);
   const allowed = open.some((t) => user && (user.role === t.role && within(t.org, user.org)))
     ? (chain[c.state].submit ? ['submit'] : ['approve', 'return', 'reject']) : [];
-  return { ...c, state_label: stateLabels[c.state], tasks: open.map(taskView), allowed_actions: allowed };
+  const words = { submit: '提交', approve: '通过', return: '退回', reject: '不予通过' };
+  return { ...c, state_label: stateLabels[c.state], tasks: open.map(taskView),
+    allowed_actions: allowed.map((a) => ({ action: a, label: words[a], requires: ['return', 'reject'].includes(a) ? ['comment'] : [] })) };
 }
 
 function handle(method, url, user, body) {
@@ -74,7 +76,7 @@ function handle(method, url, user, body) {
     const c = cases.get(m[1]); if (!c) return fail(404, 'not_found', '没有这个案件');
     if (body.expected_version !== c.version) return fail(409, 'version_conflict', '版本已变化');
     const view = caseView(c, user);
-    if (!view.allowed_actions.includes(body.action)) return fail(403, 'forbidden', '您的角色或单位不能办理此环节');
+    if (!view.allowed_actions.some((a) => a.action === body.action)) return fail(403, 'forbidden', '您的角色或单位不能办理此环节');
     if (['return', 'reject'].includes(body.action) && !body.comment) return fail(422, 'missing_field', '退回或不予通过须填写意见（comment）');
     const s = chain[c.state]; const from = c.state;
     const to = body.action === 'submit' ? s.submit : body.action === 'approve' ? s.approve : body.action === 'return' ? s.back : 'rejected';

@@ -96,17 +96,18 @@ export const VISIT_MODES = { home: '入户走访', phone: '电话', wechat: '微
 
 // Measure kinds offered in the form; the server decides which it accepts.
 export const MEASURE_KINDS = {
-  subsistence_allowance: '低保',
-  extreme_poverty_support: '特困供养',
+  minimum_living: '低保',
+  extreme_poverty: '特困供养',
   temporary_relief: '临时救助',
-  disability_subsidy: '残疾人补贴',
-  education: '教育资助',
+  disability_allowance: '残疾人补贴',
+  education: '教育帮扶',
   industry: '产业奖补',
   employment: '就业奖补',
   medical: '医疗保障',
   housing: '危房改造',
   water: '饮水安全',
   public_welfare_job: '公益岗位',
+  microcredit: '小额信贷',
   other: '其他',
 };
 

@@ -4,7 +4,7 @@ import { get, enc } from '../api.js';
 import {
   ACTIONS, ALERT_ITEMS, CAUSES, ROLES, STATUSES, STEPS, TYPES, WORKFLOWS, label,
 } from '../labels.js';
-import { actionButtonClass, openActionPanel, doneMessage } from '../actions.js';
+import { actionButtonClass, openActionPanel, doneMessage, normalizeActions } from '../actions.js';
 
 function stateWord(code, labels) {
   return (labels && labels[code]) || label(STEPS, code);
@@ -14,12 +14,13 @@ function caseFacts(c) {
   const d = c.data || {};
   const rows = [
     ['案件编号', c.id],
-    ['业务类型', label(WORKFLOWS, c.workflow)],
+    ['业务类型', c.workflow_label || label(WORKFLOWS, c.workflow)],
     ['当前状态', h('strong', c.state_label || label(STEPS, c.state))],
   ];
   if (d.type) rows.push(['监测对象类型', label(TYPES, d.type)]);
   if (d.primary_cause) rows.push(['主要风险', label(CAUSES, d.primary_cause)]);
-  if (Array.isArray(d.causes) && d.causes.length) rows.push(['其他风险', d.causes.map((x) => label(CAUSES, x)).join('、')]);
+  const others = Array.isArray(d.causes) ? d.causes.filter((x) => x !== d.primary_cause) : [];
+  if (others.length) rows.push(['其他风险', others.map((x) => label(CAUSES, x)).join('、')]);
   if (d.item) rows.push(['预警事项', label(ALERT_ITEMS, d.item)]);
   if (d.reason) rows.push(['清退原因', d.reason]);
   if (d.income_per_capita !== undefined) rows.push(['人均纯收入', `${d.income_per_capita} 元`]);
@@ -85,17 +86,17 @@ export async function renderCase(view, ctx, caseId) {
   ]);
   const hh = await get(`/api/v1/households/${enc(c.household)}`).catch(() => null);
   const panelHost = h('div.panel-host');
-  const allowed = Array.isArray(c.allowed_actions) ? c.allowed_actions : [];
-  const buttons = allowed.map((action) => h(`button.${actionButtonClass(action)}`, {
+  const allowed = normalizeActions(c.allowed_actions) || [];
+  const buttons = allowed.map(({ action, label: text }) => h(`button.${actionButtonClass(action)}`, {
     type: 'button', 'data-action': action,
     onclick: () => openActionPanel(panelHost, {
       caseId, action, ctx,
       onDone: (result) => { ctx.toast(doneMessage(action, result)); ctx.navigate(location.hash); },
     }),
-  }, label(ACTIONS, action)));
+  }, text));
 
   put(view,
-    h('div.page-head', h('h1', `${label(WORKFLOWS, c.workflow)} · ${hh ? hh.head_name : c.household}`),
+    h('div.page-head', h('h1', `${c.workflow_label || label(WORKFLOWS, c.workflow)} · ${hh ? hh.head_name : c.household}`),
       h('a.button.ghost', { href: '#/tasks' }, '返回待办')),
     h('p.summary#case-state', '当前状态：', h('strong', c.state_label || label(STEPS, c.state)),
       h('span.muted', `（版本 ${c.version}）`)),

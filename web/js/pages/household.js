@@ -29,9 +29,9 @@ function monitoringSection(hh) {
   if (!m) return h('section.panel', h('h2', '监测对象'), h('p.muted', '该户尚未纳入监测。'));
   const causes = Array.isArray(m.causes) ? m.causes.filter((x) => x !== m.primary_cause) : [];
   const rows = [
-    ['监测对象类型', label(TYPES, m.type)],
-    ['监测状态', h(`span.badge.status-${m.status}`, label(STATUSES, m.status))],
-    ['主要风险', label(CAUSES, m.primary_cause)],
+    ['监测对象类型', m.type_label || label(TYPES, m.type)],
+    ['监测状态', h(`span.badge.status-${m.status}`, m.status_label || label(STATUSES, m.status))],
+    ['主要风险', m.primary_cause_label || label(CAUSES, m.primary_cause)],
     ['其他风险', causes.length ? causes.map((x) => label(CAUSES, x)).join('、') : '—'],
     ['纳入时间', formatTime(m.admitted_at)],
     ['帮扶联系人', contactText(m, hh)],
@@ -45,7 +45,7 @@ function measuresSection(list) {
     list.length ? h('ul.plain-list#measures', list.map((x) => h('li',
       h('strong', x.label || x.kind_label || label(MEASURE_KINDS, x.kind)),
       x.department ? ` · ${label(DEPARTMENTS, x.department)}` : '',
-      x.created_at ? h('span.muted', ` · ${formatTime(x.created_at)}`) : null,
+      x.at || x.created_at ? h('span.muted', ` · ${formatTime(x.at || x.created_at)}`) : null,
       x.description ? h('p', x.description) : null)))
       : h('p.muted#measures', '尚未落实帮扶措施。一户一方案、一人一措施，纳入后10日内须落实。'));
 }
@@ -54,7 +54,7 @@ function visitsSection(list) {
   return h('section.panel', h('h2', `走访记录（${list.length}）`),
     list.length ? h('ul.plain-list#visits', list.map((v) => h('li',
       h('strong', label(VISIT_MODES, v.mode)),
-      h('span.muted', ` · ${formatTime(v.at || v.created_at)}${v.user_name || v.user ? ` · ${v.user_name || v.user}` : ''}`),
+      h('span.muted', ` · ${formatTime(v.at || v.created_at)}${v.user_name || v.by || v.user ? ` · ${v.user_name || v.by || v.user}` : ''}`),
       v.note ? h('p', v.note) : null)))
       : h('p.muted#visits', '暂无走访记录。风险未消除的监测对象每月至少走访一次。'));
 }

@@ -38,7 +38,7 @@ function report(data, org) {
       initialSort: { key: 'overdue', dir: -1 },
       columns: [
         { key: 'name', label: '责任人', value: (r) => r.name || r.user || '（岗位待办，未指定到人）' },
-        { key: 'role', label: '岗位', value: (r) => (r.role ? label(ROLES, r.role) : '') },
+        ...(byAssignee.some((r) => r.role) ? [{ key: 'role', label: '岗位', value: (r) => label(ROLES, r.role) }] : []),
         { key: 'org', label: '单位', value: (r) => r.org_name || r.org },
         { key: 'open', label: '未办结', numeric: true },
         { key: 'overdue', label: '已逾期', numeric: true },
