@@ -1,0 +1,264 @@
+#include "adapters/webhook/delivery_worker.h"
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
+
+#include "tests/support/fake_platform.h"
+#include "tests/webhook/memory_outbox_store.h"
+
+namespace dixian::webhook {
+namespace {
+
+using dixian::testing::FakeFaults;
+using dixian::testing::FakePlatform;
+using testing::MemoryOutboxStore;
+using testing::TaskMessage;
+using State = MemoryOutboxStore::State;
+using namespace std::chrono_literals;
+
+constexpr std::int64_t kStartMs = 1767225600000;  // 2026-01-01 08:00 China time
+
+class DeliveryTest : public ::testing::Test {
+ protected:
+  DeliveryOptions Options() {
+    DeliveryOptions o;
+    o.templates = Templates::Shipped();
+    o.timeouts = {2000ms, 2000ms, 5000ms};
+    o.logger = std::make_shared<spdlog::logger>("delivery", std::make_shared<spdlog::sinks::null_sink_mt>());
+    return o;
+  }
+  std::unique_ptr<FakePlatform> Fake(const std::string& kind, const std::string& secret) {
+    return std::make_unique<FakePlatform>(kind, secret, [this] { return clock_.NowMs(); });
+  }
+  void AddChannel(const std::string& id, const std::string& kind, const std::string& url,
+                  const std::string& secret) {
+    store_.AddChannel({id, "v001", kind, url, secret, -1, -1});
+  }
+  void StepAndWait(DeliveryWorker& w) {
+    w.Step();
+    w.Quiesce();
+  }
+  static bool AllAccepted(const FakePlatform& f) {
+    for (const auto& r : f.Received()) {
+      if (!r.accepted) return false;
+    }
+    return true;
+  }
+
+  ManualWallClock clock_{kStartMs};
+  MemoryOutboxStore store_;
+};
+
+TEST_F(DeliveryTest, BurstOf100TasksToOneDingTalkRobotGoesAsDigestsWithinTheLimit) {
+  auto fake = Fake("dingtalk", "SECtest");
+  AddChannel("c1", "dingtalk", fake->Url(), "SECtest");
+  for (int i = 0; i < 100; ++i) {
+    store_.Add(TaskMessage("c1", i % 3 ? "reminder" : "overdue", "户主" + std::to_string(i),
+                           i % 3 ? 2 : -1));
+  }
+  DeliveryWorker w(store_, clock_, Options());
+  StepAndWait(w);
+  EXPECT_EQ(store_.Count(State::kDelivered), 100);
+  const auto accepted = fake->Accepted();
+  ASSERT_EQ(accepted.size(), 1u);  // one digest holds all 100
+  const auto& body = accepted[0].body;
+  EXPECT_EQ(body["msgtype"], "markdown");
+  const std::string text = body["markdown"]["text"];
+  EXPECT_NE(text.find("已逾期1天"), std::string::npos);
+  EXPECT_LT(text.find("已逾期1天"), text.find("还剩2天"));  // most late first
+  EXPECT_EQ(w.counters().dingtalk.delivered, 100);
+  EXPECT_TRUE(AllAccepted(*fake));
+}
+
+TEST_F(DeliveryTest, NeverTripsTheDingTalkMinuteLimit) {
+  auto fake = Fake("dingtalk", "");
+  AddChannel("c1", "dingtalk", fake->Url(), "");
+  for (int i = 0; i < 25; ++i) {
+    engine::OutboxMessage m;
+    m.channel_id = "c1";
+    m.kind = "test";  // test messages are never combined
+    m.payload = {{"text", "测试" + std::to_string(i)}};
+    store_.Add(m);
+  }
+  DeliveryWorker w(store_, clock_, Options());
+  StepAndWait(w);
+  EXPECT_EQ(fake->Accepted().size(), 20u);
+  StepAndWait(w);
+  EXPECT_EQ(fake->Received().size(), 20u);  // nothing more inside the same minute
+  clock_.AdvanceMs(61'000);
+  StepAndWait(w);
+  EXPECT_EQ(fake->Accepted().size(), 25u);
+  EXPECT_TRUE(AllAccepted(*fake));
+  EXPECT_EQ(store_.Count(State::kDelivered), 25);
+}
+
+TEST_F(DeliveryTest, FeishuFivePerSecond) {
+  auto fake = Fake("feishu", "demo");
+  AddChannel("c1", "feishu", fake->Url(), "demo");
+  for (int i = 0; i < 8; ++i) {
+    engine::OutboxMessage m;
+    m.channel_id = "c1";
+    m.kind = "test";
+    m.payload = {{"text", "测试"}};
+    store_.Add(m);
+  }
+  DeliveryWorker w(store_, clock_, Options());
+  StepAndWait(w);
+  EXPECT_EQ(fake->Accepted().size(), 5u);
+  clock_.AdvanceMs(1200);
+  StepAndWait(w);
+  EXPECT_EQ(fake->Accepted().size(), 8u);
+  EXPECT_TRUE(AllAccepted(*fake));
+}
+
+TEST_F(DeliveryTest, RetriesAfter5xxThenDelivers) {
+  auto fake = Fake("wecom", "key-1");
+  AddChannel("c1", "wecom", fake->Url(), "");
+  fake->SetFaults(FakeFaults{.fail_5xx = 1});
+  const auto id = store_.Add(TaskMessage("c1", "new_task", "王建国", 3));
+  DeliveryWorker w(store_, clock_, Options());
+  StepAndWait(w);
+  auto row = store_.Get(id);
+  EXPECT_EQ(row.state, State::kPending);
+  EXPECT_EQ(row.m.attempts, 1);
+  EXPECT_GT(row.m.next_attempt_at, kStartMs / 1000);
+  EXPECT_EQ(w.counters().wecom.retried, 1);
+  StepAndWait(w);  // not due yet
+  EXPECT_EQ(fake->Received().size(), 1u);
+  clock_.AdvanceMs(3600'000);
+  StepAndWait(w);
+  EXPECT_EQ(store_.Get(id).state, State::kDelivered);
+}
+
+TEST_F(DeliveryTest, RetriesAfterRateLimitAnswerAndAfterBrokenConnection) {
+  auto fake = Fake("dingtalk", "");
+  AddChannel("c1", "dingtalk", fake->Url(), "");
+  fake->SetFaults(FakeFaults{.rate_limit = 1, .close_mid_response = 1});
+  const auto id = store_.Add(TaskMessage("c1", "reminder", "王建国", 3));
+  DeliveryWorker w(store_, clock_, Options());
+  StepAndWait(w);  // connection closed mid-answer
+  EXPECT_EQ(store_.Get(id).m.attempts, 1);
+  clock_.AdvanceMs(3600'000);
+  StepAndWait(w);  // 130101
+  EXPECT_EQ(store_.Get(id).m.attempts, 2);
+  EXPECT_NE(store_.Get(id).m.last_error.find("130101"), std::string::npos);
+  clock_.AdvanceMs(30'000);
+  StepAndWait(w);  // the robot's minute has not passed
+  EXPECT_EQ(fake->Received().size(), 2u);
+  clock_.AdvanceMs(40'000);
+  StepAndWait(w);
+  EXPECT_EQ(store_.Get(id).state, State::kDelivered);
+}
+
+TEST_F(DeliveryTest, SignatureErrorIsDeadAtOnce) {
+  auto fake = Fake("dingtalk", "SECright");
+  AddChannel("c1", "dingtalk", fake->Url(), "SECwrong");
+  const auto id = store_.Add(TaskMessage("c1", "reminder", "王建国", 3));
+  DeliveryWorker w(store_, clock_, Options());
+  StepAndWait(w);
+  auto row = store_.Get(id);
+  EXPECT_EQ(row.state, State::kDead);
+  EXPECT_NE(row.dead_reason.find("签名"), std::string::npos);
+  EXPECT_EQ(w.counters().dingtalk.dead, 1);
+}
+
+TEST_F(DeliveryTest, FeishuSignatureErrorIsDead) {
+  auto fake = Fake("feishu", "right");
+  AddChannel("c1", "feishu", fake->Url(), "wrong");
+  const auto id = store_.Add(TaskMessage("c1", "reminder", "王建国", 3));
+  DeliveryWorker w(store_, clock_, Options());
+  StepAndWait(w);
+  EXPECT_EQ(store_.Get(id).state, State::kDead);
+  EXPECT_NE(store_.Get(id).dead_reason.find("19021"), std::string::npos);
+}
+
+TEST_F(DeliveryTest, SlowChannelDoesNotBlockAnother) {
+  auto slow = Fake("webhook", "s");
+  auto fast = Fake("dingtalk", "");
+  slow->SetFaults(FakeFaults{.delay = 60s});
+  AddChannel("slow", "webhook", slow->Url(), "s");
+  AddChannel("fast", "dingtalk", fast->Url(), "");
+  store_.Add(TaskMessage("slow", "reminder", "甲", 3));
+  store_.Add(TaskMessage("fast", "reminder", "乙", 3));
+  DeliveryOptions o = Options();
+  o.timeouts.read = 5000ms;
+  o.poll = 20ms;
+  DeliveryWorker w(store_, clock_, o);
+  w.Start();
+  ASSERT_TRUE(slow->WaitForReceived(1, 10s));
+  ASSERT_TRUE(fast->WaitForAccepted(1, 10s));
+  // The fast channel went through while the slow one is still waiting for its answer.
+  EXPECT_EQ(w.counters().webhook.retried, 0);
+  w.Stop();  // finishes the in-flight slow send (it times out and is retried)
+  EXPECT_EQ(w.counters().dingtalk.delivered, 1);
+  EXPECT_EQ(w.counters().webhook.retried, 1);
+}
+
+TEST_F(DeliveryTest, QuietHoursHoldNonUrgentMessages) {
+  auto fake = Fake("wecom", "k");
+  store_.AddChannel({"c1", "v001", "wecom", fake->Url(), "", 22, 7});
+  clock_.AdvanceMs(15 * 3600'000);  // 23:00 China time
+  const auto held = store_.Add(TaskMessage("c1", "reminder", "甲", 3));
+  auto urgent_msg = TaskMessage("c1", "escalation", "乙", -5);
+  urgent_msg.urgent = true;
+  const auto urgent = store_.Add(urgent_msg);
+  DeliveryWorker w(store_, clock_, Options());
+  StepAndWait(w);
+  EXPECT_EQ(store_.Get(urgent).state, State::kDelivered);
+  EXPECT_EQ(store_.Get(held).state, State::kPending);
+  clock_.AdvanceMs(8 * 3600'000);  // 07:00
+  StepAndWait(w);
+  EXPECT_EQ(store_.Get(held).state, State::kDelivered);
+}
+
+TEST(QuietHours, OvernightAndSameDayRanges) {
+  engine::Channel c{"c", "o", "wecom", "", "", 22, 7};
+  const std::int64_t midnight_china = 1767196800;  // 2026-01-01 00:00 +08:00
+  EXPECT_TRUE(InQuietHours(c, midnight_china + 23 * 3600));
+  EXPECT_TRUE(InQuietHours(c, midnight_china + 6 * 3600));
+  EXPECT_FALSE(InQuietHours(c, midnight_china + 7 * 3600));
+  c.quiet_start_hour = 12;
+  c.quiet_end_hour = 14;
+  EXPECT_TRUE(InQuietHours(c, midnight_china + 13 * 3600));
+  EXPECT_FALSE(InQuietHours(c, midnight_china + 15 * 3600));
+  c.quiet_start_hour = -1;
+  EXPECT_FALSE(InQuietHours(c, midnight_china + 13 * 3600));
+}
+
+TEST_F(DeliveryTest, PlainHttpOnlyToLoopback) {
+  EXPECT_TRUE(IsLoopbackHost("localhost"));
+  EXPECT_TRUE(IsLoopbackHost("127.8.9.10"));
+  EXPECT_TRUE(IsLoopbackHost("::1"));
+  EXPECT_FALSE(IsLoopbackHost("10.0.0.1"));
+  EXPECT_FALSE(IsLoopbackHost("oapi.dingtalk.com"));
+  auto refused = HttpPost("http://oapi.dingtalk.com/robot/send", {}, "{}", {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().slug, "insecure_url");
+  auto fake = Fake("webhook", "");
+  auto ok = HttpPost(fake->Url(), {}, "{}", {});
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->status, 200);
+  // The worker dead-letters such a channel with the reason.
+  AddChannel("c1", "webhook", "http://10.0.0.1/hook", "");
+  const auto id = store_.Add(TaskMessage("c1", "reminder", "甲", 3));
+  DeliveryWorker w(store_, clock_, Options());
+  StepAndWait(w);
+  EXPECT_EQ(store_.Get(id).state, State::kDead);
+  EXPECT_NE(store_.Get(id).dead_reason.find("https"), std::string::npos);
+}
+
+TEST_F(DeliveryTest, SendTestReportsSuccessAndSignatureFailure) {
+  auto fake = Fake("feishu", "demo");
+  const Templates t = Templates::Shipped();
+  engine::Channel good{"c1", "v001", "feishu", fake->Url(), "demo", -1, -1};
+  EXPECT_NE(SendTest(good, t, {}, &clock_).find("发送成功"), std::string::npos);
+  engine::Channel bad = good;
+  bad.secret = "nope";
+  const std::string result = SendTest(bad, t, {}, &clock_);
+  EXPECT_NE(result.find("发送失败"), std::string::npos);
+  EXPECT_NE(result.find("签名"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace dixian::webhook
