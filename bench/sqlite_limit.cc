@@ -1,0 +1,185 @@
+// The raw durable-write limit of SQLite on this disk, for rows shaped like one engine transition:
+// update the case row (step, version), append a hash-chained audit row (64-hex SHA-256, ~200 bytes
+// of JSON detail) and insert an outbox row. WAL mode, synchronous=FULL: each commit is fsync'd.
+//
+//   sqlite_limit [--db PATH] [--transitions N] [--cases N]
+//
+// Runs three modes on a fresh database each: one transaction per transition, and batches of 64 and
+// 256 transitions per transaction (what group commit can reach). Prints one JSON line per mode.
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace {
+
+void Check(int rc, sqlite3* db, const char* what) {
+  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    std::fprintf(stderr, "sqlite %s: %s\n", what, sqlite3_errmsg(db));
+    std::exit(1);
+  }
+}
+
+void Exec(sqlite3* db, const char* sql) {
+  Check(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), db, sql);
+}
+
+sqlite3_stmt* Prepare(sqlite3* db, const char* sql) {
+  sqlite3_stmt* s = nullptr;
+  Check(sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr), db, sql);
+  return s;
+}
+
+void Step(sqlite3* db, sqlite3_stmt* s) {
+  Check(sqlite3_step(s), db, "step");
+  sqlite3_reset(s);
+}
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 15];
+  }
+  return out;
+}
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE cases (id TEXT PRIMARY KEY, household TEXT NOT NULL, chain TEXT NOT NULL,
+  step TEXT NOT NULL, status TEXT NOT NULL, version INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE audit (seq INTEGER PRIMARY KEY, case_id TEXT NOT NULL, at INTEGER NOT NULL,
+  actor TEXT NOT NULL, action TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL,
+  detail TEXT NOT NULL);
+CREATE INDEX audit_case ON audit(case_id, seq);
+CREATE TABLE outbox (id INTEGER PRIMARY KEY, org TEXT NOT NULL, kind TEXT NOT NULL,
+  payload TEXT NOT NULL, due_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL DEFAULT 'pending');
+CREATE INDEX outbox_due ON outbox(state, due_at);
+)sql";
+
+struct Db {
+  sqlite3* db = nullptr;
+  sqlite3_stmt* update_case = nullptr;
+  sqlite3_stmt* insert_audit = nullptr;
+  sqlite3_stmt* insert_outbox = nullptr;
+};
+
+Db Open(const std::string& path, int cases) {
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  Db d;
+  Check(sqlite3_open(path.c_str(), &d.db), d.db, "open");
+  Exec(d.db, "PRAGMA journal_mode=WAL");
+  Exec(d.db, "PRAGMA synchronous=FULL");
+  Exec(d.db, kSchema);
+  Exec(d.db, "BEGIN");
+  sqlite3_stmt* ins = Prepare(d.db,
+                              "INSERT INTO cases VALUES (?1, ?2, 'risk_elimination', "
+                              "'village_submit', 'open', 0, 0)");
+  for (int i = 0; i < cases; ++i) {
+    const std::string id = "C" + std::to_string(i);
+    sqlite3_bind_text(ins, 1, id.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(ins, 2, ("5201011012010" + std::to_string(i)).c_str(), -1, SQLITE_TRANSIENT);
+    Step(d.db, ins);
+  }
+  sqlite3_finalize(ins);
+  Exec(d.db, "COMMIT");
+  d.update_case = Prepare(d.db,
+                          "UPDATE cases SET step = ?1, version = version + 1, "
+                          "updated_at = ?2 WHERE id = ?3");
+  d.insert_audit = Prepare(d.db,
+                           "INSERT INTO audit (case_id, at, actor, action, prev_hash, hash, "
+                           "detail) VALUES (?1, ?2, ?3, 'approve', ?4, ?5, ?6)");
+  d.insert_outbox = Prepare(d.db,
+                            "INSERT INTO outbox (org, kind, payload, due_at) "
+                            "VALUES (?1, 'task_assigned', ?2, ?3)");
+  return d;
+}
+
+void Close(Db& d) {
+  sqlite3_finalize(d.update_case);
+  sqlite3_finalize(d.insert_audit);
+  sqlite3_finalize(d.insert_outbox);
+  sqlite3_close(d.db);
+}
+
+void Transition(Db& d, int i, int cases, std::string& prev_hash) {
+  const std::string case_id = "C" + std::to_string(i % cases);
+  const long long at = 1767225600LL + i;
+  const std::string detail =
+      R"({"case":")" + case_id + R"(","from":"township_approve","to":"county_approve",)" +
+      R"("action":"approve","actor":"u-township-0101","org":"520101101000",)" +
+      R"("comment":"经镇审查，情况属实，同意上报县级审核。","version":)" + std::to_string(i) + "}";
+  const std::string hash = Sha256Hex(prev_hash + detail);
+  sqlite3_bind_text(d.update_case, 1, "county_approve", -1, SQLITE_STATIC);
+  sqlite3_bind_int64(d.update_case, 2, at);
+  sqlite3_bind_text(d.update_case, 3, case_id.c_str(), -1, SQLITE_TRANSIENT);
+  Step(d.db, d.update_case);
+  sqlite3_bind_text(d.insert_audit, 1, case_id.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(d.insert_audit, 2, at);
+  sqlite3_bind_text(d.insert_audit, 3, "u-township-0101", -1, SQLITE_STATIC);
+  sqlite3_bind_text(d.insert_audit, 4, prev_hash.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(d.insert_audit, 5, hash.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(d.insert_audit, 6, detail.c_str(), -1, SQLITE_TRANSIENT);
+  Step(d.db, d.insert_audit);
+  sqlite3_bind_text(d.insert_outbox, 1, "520101000000", -1, SQLITE_STATIC);
+  sqlite3_bind_text(d.insert_outbox, 2, detail.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(d.insert_outbox, 3, at);
+  Step(d.db, d.insert_outbox);
+  prev_hash = hash;
+}
+
+void RunMode(const std::string& path, int transitions, int cases, int batch) {
+  Db d = Open(path, cases);
+  std::string prev_hash(64, '0');
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < transitions; i += batch) {
+    Exec(d.db, "BEGIN IMMEDIATE");
+    for (int j = i; j < i + batch && j < transitions; ++j) Transition(d, j, cases, prev_hash);
+    Exec(d.db, "COMMIT");
+  }
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  Close(d);
+  std::printf(
+      "{\"bench\":\"sqlite_limit\",\"batch\":%d,\"transitions\":%d,\"seconds\":%.3f,"
+      "\"transitions_per_s\":%.0f,\"commits_per_s\":%.0f}\n",
+      batch, transitions, s, transitions / s, (transitions + batch - 1) / batch / s);
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string db = "bench/out/sqlite_limit.db";
+  int transitions = 3000;
+  int cases = 10000;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string_view k = argv[i];
+    if (k == "--db")
+      db = argv[i + 1];
+    else if (k == "--transitions")
+      transitions = std::atoi(argv[i + 1]);
+    else if (k == "--cases")
+      cases = std::atoi(argv[i + 1]);
+    else {
+      std::fprintf(stderr, "unknown argument %s\n", argv[i]);
+      return 2;
+    }
+  }
+  if (transitions < 1 || cases < 1) return 2;
+  std::filesystem::path parent = std::filesystem::path(db).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent);
+  RunMode(db, transitions, cases, 1);
+  // Batched modes are cheap per transition: give them more work so the timing is not noise.
+  RunMode(db, transitions * 10, cases, 64);
+  RunMode(db, transitions * 10, cases, 256);
+  return 0;
+}
