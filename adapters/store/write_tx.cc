@@ -137,7 +137,7 @@ void BindTask(Statement& st, const engine::Task& t) {
 std::int64_t SqliteWriteTx::InsertTask(const engine::Task& task) {
   auto st = conn().Prepare(
       "INSERT INTO tasks(" DIXIAN_TASK_COLUMNS ") VALUES(NULLIF(?1, 0), ?2, ?3, ?4, ?5, ?6, ?7,"
-      " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
+      " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, CASE WHEN ?14 = 'open' THEN ?16 END, ?17, ?18)");
   st.Bind(1, task.id);
   BindTask(st, task);
   return Write(st);
@@ -147,24 +147,27 @@ void SqliteWriteTx::UpdateTask(const engine::Task& task) {
   auto st = conn().Prepare(
       "UPDATE tasks SET case_id = ?2, household = ?3, workflow = ?4, workflow_version = ?5,"
       " step = ?6, org = ?7, org_path = ?8, role = ?9, department = ?10, assignee = ?11,"
-      " created_at = ?12, due_at = ?13, status = ?14, closed_at = ?15, next_fire_at = ?16,"
+      " created_at = ?12, due_at = ?13, status = ?14, closed_at = ?15,"
+      " next_fire_at = CASE WHEN ?14 = 'open' THEN ?16 END,"
       " fire_index = ?17, period = ?18 WHERE id = ?1");
   st.Bind(1, task.id);
   BindTask(st, task);
   Write(st);
 }
 
+// The timer queries read the partial index tasks_timer only ("+status" keeps the planner off the
+// status index); closed tasks never keep a next_fire_at (InsertTask/UpdateTask clear it).
 std::vector<engine::Task> SqliteWriteTx::DueTasks(engine::Instant now, int limit) {
   auto st = conn().Prepare("SELECT " DIXIAN_TASK_COLUMNS " FROM tasks"
                            " WHERE next_fire_at IS NOT NULL AND next_fire_at <= ?1"
-                           " AND status = 'open' ORDER BY next_fire_at, id LIMIT ?2");
+                           " AND +status = 'open' ORDER BY next_fire_at, id LIMIT ?2");
   st.Bind(1, now).Bind(2, limit);
   return Collect<engine::Task>(st, TaskFromRow);
 }
 
 std::optional<engine::Instant> SqliteWriteTx::NextFireAt() {
   auto st = conn().Prepare("SELECT next_fire_at FROM tasks WHERE next_fire_at IS NOT NULL"
-                           " AND status = 'open' ORDER BY next_fire_at LIMIT 1");
+                           " AND +status = 'open' ORDER BY next_fire_at LIMIT 1");
   return One<engine::Instant>(st, [](const Statement& s) { return s.Int64(0); });
 }
 
