@@ -60,8 +60,11 @@ export async function bringToTownship(caseId, clerkToken) {
     const roles = (c.tasks || []).map((t) => t.role);
     if (roles.includes('township_reviewer')) return c;
     if (!roles.includes('village_clerk')) throw new Error(`case ${caseId} has no village or township task: ${JSON.stringify(c)}`);
+    const submit = (c.allowed_actions || []).find((a) => a === 'submit' || a.action === 'submit') || {};
+    const data = {};
+    for (const f of submit.requires || []) if (f.startsWith('data.')) data[f.slice(5)] = '已入户核实，民主评议通过';
     await call('POST', `/api/v1/cases/${caseId}/actions`,
-      { action: 'submit', comment: '已入户核实并经民主评议', expected_version: c.version }, clerkToken);
+      { action: 'submit', comment: '已入户核实并经民主评议', expected_version: c.version, data }, clerkToken);
   }
   throw new Error(`case ${caseId} did not reach township review`);
 }

@@ -28,6 +28,7 @@ function taskCard(task, ctx, reload) {
   const buttons = guessActions(task).map((action) => h(`button.${actionButtonClass(action)}`, {
     type: 'button',
     'data-action': action,
+    'aria-label': `${label(ACTIONS, action)}：${task.head_name || task.household} 户 ${step}`,
     onclick: () => openActionPanel(panelHost, {
       caseId: task.case, action, ctx,
       onDone: (result) => {
