@@ -20,14 +20,28 @@ std::vector<std::string> PathCodes(const std::string& path) {
   return codes;
 }
 
+AuditEvent EventBy(const Principal& who, const std::string& household, const std::string& action) {
+  AuditEvent ev;
+  ev.household = household;
+  ev.actor = who.user.id;
+  ev.actor_role = who.user.role;
+  ev.actor_org = who.user.org;
+  ev.action = action;
+  return ev;
+}
+
+std::string AuditHash(const AuditEvent& e) {
+  const json canonical = {{"at", e.at},           {"case", e.case_id},    {"household", e.household},
+                          {"actor", e.actor},     {"role", e.actor_role}, {"org", e.actor_org},
+                          {"action", e.action},   {"from", e.from_state}, {"to", e.to_state},
+                          {"comment", e.comment}, {"data", e.data},       {"prev", e.prev_hash}};
+  return Sha256Hex(canonical.dump());
+}
+
 std::int64_t EngineTx::Audit(AuditEvent event) {
   event.at = now_;
   event.prev_hash = tx_.LastAuditHash();
-  json canonical = {{"at", event.at},           {"case", event.case_id},     {"household", event.household},
-                    {"actor", event.actor},     {"role", event.actor_role},  {"org", event.actor_org},
-                    {"action", event.action},   {"from", event.from_state},  {"to", event.to_state},
-                    {"comment", event.comment}, {"data", event.data},        {"prev", event.prev_hash}};
-  event.hash = Sha256Hex(canonical.dump());
+  event.hash = AuditHash(event);
   return tx_.AppendAudit(event);
 }
 
@@ -165,12 +179,7 @@ int EngineTx::CompleteFollowUps(const std::string& household, const std::string&
       if (def && t.period > PeriodOf(def->timing.recurrence, now_)) continue;
     }
     CloseTask(t, "done");
-    AuditEvent ev;
-    ev.household = household;
-    ev.actor = who.user.id;
-    ev.actor_role = who.user.role;
-    ev.actor_org = who.user.org;
-    ev.action = "task_done";
+    AuditEvent ev = EventBy(who, household, "task_done");
     ev.from_state = kind;
     ev.to_state = "done";
     ev.data = {{"task", std::to_string(t.id)}, {"late", now_ > t.due_at}};

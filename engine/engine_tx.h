@@ -52,6 +52,12 @@ class EngineTx {
   Instant now_;
 };
 
+// SHA-256 over the canonical JSON (sorted keys) of the event and the previous hash.
+std::string AuditHash(const AuditEvent& event);
+
+// An audit event by `who` about a household (case empty).
+AuditEvent EventBy(const Principal& who, const std::string& household, const std::string& action);
+
 // Parses an org path "/a/b/c/" into codes, root first.
 std::vector<std::string> PathCodes(const std::string& path);
 

@@ -26,6 +26,12 @@ bool ValidUtf8(std::string_view s) {
   return true;
 }
 
+}  // namespace
+
+bool IsValidUtf8(std::string_view s) { return ValidUtf8(s); }
+
+namespace {
+
 int NestingDepth(std::string_view s) {
   int depth = 0, max_depth = 0;
   bool in_string = false;

@@ -13,6 +13,8 @@ namespace dixian::engine {
 // Parses text as JSON, refusing invalid UTF-8 and nesting deeper than `max_depth`.
 Result<nlohmann::json> ParseJsonBody(std::string_view text, int max_depth = 32);
 
+bool IsValidUtf8(std::string_view text);
+
 // Field readers for objects. `where` prefixes the field name in messages (e.g. "data.").
 Result<std::string> RequiredString(const nlohmann::json& obj, const std::string& field,
                                    std::size_t max_len = 200, const std::string& where = "");

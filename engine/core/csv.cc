@@ -1,0 +1,67 @@
+#include "engine/core/csv.h"
+
+#include "engine/core/json_fields.h"
+
+namespace dixian::engine {
+
+Result<std::vector<CsvRow>> ParseCsv(std::string_view text, std::size_t max_line) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  if (!IsValidUtf8(text)) return Error::BadInput("invalid_utf8", "CSV 内容不是有效的 UTF-8 编码 (CSV is not valid UTF-8)");
+  std::vector<CsvRow> rows;
+  CsvRow row;
+  std::string field;
+  bool quoted = false;
+  int line = 1;
+  std::size_t line_start = 0;
+  row.line = 1;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (i - line_start > max_line)
+      return Error::Unprocessable("csv_line_too_long", "第 " + std::to_string(line) + " 行过长（超过 " +
+                                                           std::to_string(max_line) + " 字节）(line too long)");
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        if (c == '\n') ++line;
+        field += c;
+      }
+      continue;
+    }
+    if (c == '"' && field.empty()) {
+      quoted = true;
+    } else if (c == ',') {
+      row.fields.push_back(std::move(field));
+      field.clear();
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      row.fields.push_back(std::move(field));
+      field.clear();
+      if (!(row.fields.size() == 1 && row.fields[0].empty())) rows.push_back(std::move(row));
+      row = CsvRow{};
+      row.line = ++line;
+      line_start = i + 1;
+    } else {
+      field += c;
+    }
+  }
+  if (quoted) return Error::Unprocessable("csv_unterminated_quote", "第 " + std::to_string(row.line) + " 行的引号没有闭合 (unterminated quote)");
+  if (!field.empty() || !row.fields.empty()) {
+    row.fields.push_back(std::move(field));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+Status CheckCsvHeader(const std::vector<CsvRow>& rows, const std::vector<std::string>& header) {
+  std::string want;
+  for (const auto& h : header) want += (want.empty() ? "" : ",") + h;
+  if (rows.empty() || rows[0].fields != header)
+    return Error::Unprocessable("csv_bad_header", "第 1 行表头应为 " + want + " (header must be " + want + ")");
+  return OkStatus();
+}
+
+}  // namespace dixian::engine

@@ -1,0 +1,22 @@
+#pragma once
+// A small RFC 4180 reader for the importers: quoted fields, CRLF, line numbers for messages.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/core/error.h"
+
+namespace dixian::engine {
+
+struct CsvRow {
+  int line = 0;  // 1-based line number in the file (the header is line 1)
+  std::vector<std::string> fields;
+};
+
+// Splits the text into rows. Refuses invalid UTF-8 and lines longer than `max_line` bytes.
+Result<std::vector<CsvRow>> ParseCsv(std::string_view text, std::size_t max_line = 4096);
+
+// Checks that the first row is exactly `header` (a UTF-8 BOM is ignored).
+Status CheckCsvHeader(const std::vector<CsvRow>& rows, const std::vector<std::string>& header);
+
+}  // namespace dixian::engine

@@ -1,0 +1,232 @@
+// Queries: cases, tasks, reports, audit verification. Each answers from one snapshot.
+#include <algorithm>
+#include <map>
+
+#include "engine/engine.h"
+#include "engine/engine_tx.h"
+#include "engine/views.h"
+
+namespace dixian::engine {
+
+using nlohmann::json;
+
+namespace {
+
+std::string LabelOf(const WorkflowRegistry& workflows, const Task& t) {
+  auto def = workflows.Version(t.workflow, t.workflow_version);
+  if (!def) return t.step;
+  if (t.case_id.empty()) {
+    const auto* td = def->Task(t.step);
+    return td ? td->label : t.step;
+  }
+  const auto* st = def->State(t.step);
+  return st ? def->label + "·" + st->label : t.step;
+}
+
+json EnrichedTasks(ReadView& view, const WorkflowRegistry& workflows, std::vector<Task> tasks, Instant now) {
+  std::stable_sort(tasks.begin(), tasks.end(), [now](const Task& a, const Task& b) {
+    const bool ao = now > a.due_at, bo = now > b.due_at;
+    return ao != bo ? ao : a.due_at < b.due_at;
+  });
+  std::map<std::string, std::pair<std::string, std::string>> households;  // id -> head, village name
+  json out = json::array();
+  for (const auto& t : tasks) {
+    auto it = households.find(t.household);
+    if (it == households.end()) {
+      auto hh = view.FindHousehold(t.household);
+      auto village = hh ? view.FindOrg(hh->village) : std::nullopt;
+      it = households.emplace(t.household, std::make_pair(hh ? hh->head_name : "", village ? village->name : "")).first;
+    }
+    json j = TaskJson(t, LabelOf(workflows, t), now);
+    j["head_name"] = it->second.first;
+    j["village"] = it->second.second;
+    out.push_back(j);
+  }
+  return out;
+}
+
+Result<Org> ReportOrg(ReadView& view, const Principal& who, const std::string& code, Capability cap) {
+  std::string target = code.empty() ? who.user.org : code;
+  if (target.empty()) return Error::Unprocessable("missing_field", "缺少参数 org (query parameter org is required)");
+  auto org = view.FindOrg(target);
+  if (!org) return Error::NotFound("org_not_found", "单位 " + target + " 不存在 (org not found)");
+  if (auto st = Require(who, cap, org->path); !st.ok()) return st.error();
+  return *org;
+}
+
+json CountRows(const std::vector<CountRow>& rows, const std::string& key,
+               std::string (*label)(const std::string&)) {
+  json out = json::array();
+  for (const auto& r : rows)
+    out.push_back({{key, r.key}, {"label", label(r.key)}, {"households", r.households}, {"persons", r.persons}});
+  return out;
+}
+
+}  // namespace
+
+Result<json> Engine::GetCase(const Principal& who, const std::string& id) {
+  auto view = store_.Read();
+  auto c = view->FindCase(id);
+  if (!c) return Error::NotFound("case_not_found", "案件 " + id + " 不存在 (case not found)");
+  if (auto st = Require(who, Capability::kReadCases, c->org_path); !st.ok()) return st.error();
+  auto def = workflows_.Version(c->workflow, c->workflow_version);
+  json out = CaseJson(*c, def.get());
+  out["tasks"] = EnrichedTasks(*view, workflows_, view->OpenTasksOfCase(id), clock_.Now());
+  if (auto hh = view->FindHousehold(c->household)) {
+    out["household_info"] = HouseholdJson(*hh);
+    if (auto village = view->FindOrg(hh->village)) out["household_info"]["village_name"] = village->name;
+  }
+  json steps = json::array();
+  if (def)
+    for (const auto& s : def->state_order) steps.push_back({{"state", s}, {"label", def->states.at(s).label}, {"final", def->states.at(s).final}});
+  out["steps"] = steps;
+  return out;
+}
+
+Result<json> Engine::CaseHistory(const Principal& who, const std::string& id) {
+  auto view = store_.Read();
+  auto c = view->FindCase(id);
+  if (!c) return Error::NotFound("case_not_found", "案件 " + id + " 不存在 (case not found)");
+  if (auto st = Require(who, Capability::kReadCases, c->org_path); !st.ok()) return st.error();
+  json out = json::array();
+  std::map<std::string, std::string> names;
+  for (const auto& e : view->History(id)) {
+    json j = EventJson(e);
+    if (!names.count(e.actor)) {
+      auto u = view->FindUser(e.actor);
+      names[e.actor] = u ? u->name : (e.actor == "system" ? "系统" : e.actor == "admin" ? "系统管理员" : e.actor);
+    }
+    j["actor_name"] = names[e.actor];
+    out.push_back(j);
+  }
+  return out;
+}
+
+Result<json> Engine::MyTasks(const Principal& who) {
+  auto view = store_.Read();
+  const Instant now = clock_.Now();
+  std::vector<Task> tasks;
+  const auto& u = who.user;
+  if (who.IsAdmin() || u.role == "supervisor") {
+    tasks = view->OpenTasksInSubtree(u.org_path, {}, "", "", 1000);
+    if (u.role == "supervisor")
+      tasks.erase(std::remove_if(tasks.begin(), tasks.end(), [now](const Task& t) { return t.due_at >= now; }), tasks.end());
+  } else {
+    tasks = view->OpenTasksInSubtree(u.org_path, {u.role}, u.role == "department_officer" ? u.department : "", u.id, 1000);
+    tasks.erase(std::remove_if(tasks.begin(), tasks.end(),
+                               [&u](const Task& t) { return !t.assignee.empty() && t.assignee != u.id; }),
+                tasks.end());
+  }
+  return EnrichedTasks(*view, workflows_, std::move(tasks), now);
+}
+
+Result<json> Engine::HouseholdTasks(const Principal& who, const std::string& id) {
+  auto view = store_.Read();
+  auto hh = view->FindHousehold(id);
+  if (!hh) return Error::NotFound("household_not_found", "户 " + id + " 不存在 (household not found)");
+  if (auto st = Require(who, Capability::kReadHouseholds, hh->village_path); !st.ok()) return st.error();
+  return EnrichedTasks(*view, workflows_, view->OpenTasksOfHousehold(id), clock_.Now());
+}
+
+Result<json> Engine::MonitoringReport(const Principal& who, const std::string& code) {
+  auto view = store_.Read();
+  auto org = ReportOrg(*view, who, code, Capability::kReportMonitoring);
+  if (!org.ok()) return org.error();
+  const auto by_type = view->CountByType(org->path);
+  std::int64_t households = 0, persons = 0;
+  for (const auto& r : by_type) households += r.households, persons += r.persons;
+  json by_type_cause = json::array();
+  for (const auto& r : view->CountByTypeAndCause(org->path))
+    by_type_cause.push_back({{"type", r.key}, {"type_label", TypeLabel(r.key)}, {"cause", r.key2},
+                             {"cause_label", CauseLabel(r.key2)}, {"households", r.households}, {"persons", r.persons}});
+  std::map<std::string, json> measures;
+  for (const auto& r : view->MeasureCoverage(org->path)) {
+    auto& m = measures[r.kind];
+    if (m.is_null()) m = {{"kind", r.kind}, {"label", MeasureLabel(r.kind)}, {"households", 0}, {"by_type", json::object()}};
+    m["households"] = m["households"].get<std::int64_t>() + r.households;
+    m["by_type"][r.type] = r.households;
+  }
+  json measure_rows = json::array();
+  for (auto& [_, m] : measures) measure_rows.push_back(m);
+  return json{{"org", org->code},           {"org_name", org->name},
+              {"generated_at", FormatRfc3339(clock_.Now())},
+              {"households", households},   {"persons", persons},
+              {"by_type", CountRows(by_type, "type", TypeLabel)},
+              {"by_status", CountRows(view->CountByStatus(org->path), "status", StatusLabel)},
+              {"by_type_cause", by_type_cause}, {"measures", measure_rows}};
+}
+
+Result<json> Engine::OverdueReport(const Principal& who, const std::string& code) {
+  auto view = store_.Read();
+  auto org = ReportOrg(*view, who, code, Capability::kReportOverdue);
+  if (!org.ok()) return org.error();
+  const Instant now = clock_.Now();
+  const auto tasks = view->OpenTasksInSubtree(org->path, {}, "", "", 1'000'000);
+  std::map<std::string, json> by_org, by_assignee;
+  for (const auto& child : view->ChildOrgs(org->code))
+    by_org[child.path] = {{"org", child.code}, {"org_name", child.name}, {"open", 0}, {"overdue", 0}, {"max_days_late", 0}};
+  json late = json::array();
+  std::vector<const Task*> overdue;
+  auto count = [now](json& row, const Task& t) {
+    row["open"] = row["open"].get<int>() + 1;
+    if (now > t.due_at) {
+      row["overdue"] = row["overdue"].get<int>() + 1;
+      row["max_days_late"] = std::max<std::int64_t>(row["max_days_late"].get<std::int64_t>(), (now - t.due_at + kDaySeconds - 1) / kDaySeconds);
+    }
+  };
+  for (const auto& t : tasks) {
+    for (auto& [path, row] : by_org)
+      if (t.org_path.rfind(path, 0) == 0) count(row, t);
+    const std::string person = t.assignee.empty() ? t.org + "/" + t.role : t.assignee;
+    auto& row = by_assignee[person];
+    if (row.is_null()) {
+      row = {{"user", t.assignee.empty() ? json(nullptr) : json(t.assignee)}, {"org", t.org}, {"role", t.role},
+             {"open", 0}, {"overdue", 0}, {"max_days_late", 0}};
+      auto u = t.assignee.empty() ? std::nullopt : view->FindUser(t.assignee);
+      auto o = view->FindOrg(t.org);
+      row["name"] = u ? u->name : (o ? o->name : t.org) + "（" + RoleLabel(t.role) + "）";
+    }
+    count(row, t);
+    if (now > t.due_at) overdue.push_back(&t);
+  }
+  std::sort(overdue.begin(), overdue.end(), [](const Task* a, const Task* b) { return a->due_at < b->due_at; });
+  for (const auto* t : overdue) {
+    if (late.size() >= 500) break;
+    auto hh = view->FindHousehold(t->household);
+    late.push_back({{"id", std::to_string(t->id)}, {"case", t->case_id.empty() ? json(nullptr) : json(t->case_id)},
+                    {"household", t->household}, {"head_name", hh ? hh->head_name : ""},
+                    {"step", t->step}, {"step_label", LabelOf(workflows_, *t)}, {"org", t->org},
+                    {"due_at", FormatRfc3339(t->due_at)}, {"days_late", (now - t->due_at + kDaySeconds - 1) / kDaySeconds}});
+  }
+  json orgs = json::array(), people = json::array();
+  for (auto& [_, row] : by_org) orgs.push_back(row);
+  for (auto& [_, row] : by_assignee) people.push_back(row);
+  auto by_late = [](const json& a, const json& b) { return a["max_days_late"].get<std::int64_t>() > b["max_days_late"].get<std::int64_t>(); };
+  std::stable_sort(orgs.begin(), orgs.end(), by_late);
+  std::stable_sort(people.begin(), people.end(), by_late);
+  return json{{"org", org->code}, {"org_name", org->name}, {"generated_at", FormatRfc3339(now)},
+              {"open", tasks.size()}, {"overdue", overdue.size()},
+              {"by_org", orgs}, {"by_assignee", people}, {"tasks", late}};
+}
+
+Result<json> Engine::VerifyAudit(const Principal& who) {
+  if (auto st = Require(who, Capability::kVerifyAudit, who.user.org_path); !st.ok()) return st.error();
+  auto view = store_.Read();
+  std::string prev;
+  std::int64_t count = 0, after = 0;
+  while (true) {
+    const auto page = view->AuditPage(after, 5000);
+    if (page.empty()) break;
+    for (const auto& e : page) {
+      if (e.prev_hash != prev || AuditHash(e) != e.hash)
+        return json{{"ok", false}, {"events", count}, {"first_bad_seq", e.seq},
+                    {"message", "审计记录第 " + std::to_string(e.seq) + " 条与哈希链不符，可能被篡改 (event does not match the hash chain)"}};
+      prev = e.hash;
+      after = e.seq;
+      ++count;
+    }
+  }
+  return json{{"ok", true}, {"events", count}};
+}
+
+}  // namespace dixian::engine
