@@ -1,0 +1,332 @@
+// One HTTP connection: read a request (header first, so "Expect: 100-continue" and oversized
+// Content-Length are answered before the body), dispatch it, wait for the Reply (possibly from
+// another thread), write the response, repeat while keep-alive. Every step runs on the
+// connection's strand with a timeout.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <utility>
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "adapters/http/server_internal.h"
+#include "engine/core/time.h"
+
+namespace dixian::http {
+namespace {
+
+constexpr std::chrono::seconds kLingerTimeout{5};
+constexpr std::size_t kMaxDrainBytes = 4u << 20;
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+std::string RemoteOf(const tcp::socket& socket) {
+  beast::error_code ec;
+  auto ep = socket.remote_endpoint(ec);
+  if (ec) return "-";
+  auto addr = ep.address();
+  std::string host = addr.is_v6() ? "[" + addr.to_string() + "]" : addr.to_string();
+  return host + ":" + std::to_string(ep.port());
+}
+
+std::string NowForLog() {
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
+  std::string ts = engine::FormatRfc3339(ms / 1000);  // ...T09:30:00+08:00
+  char frac[8];
+  std::snprintf(frac, sizeof frac, ".%03d", static_cast<int>(ms % 1000));
+  auto plus = ts.rfind('+');
+  if (plus != std::string::npos) ts.insert(plus, frac);
+  return ts;
+}
+
+bool IsParseError(const beast::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category();
+}
+
+bool IEquals(std::string_view a, std::string_view b) {
+  return beast::iequals(a, b);
+}
+
+}  // namespace
+
+// Shared by every copy of one request's Reply: the first call wins, later ones are ignored; if
+// no copy ever calls it, the client gets a 500 instead of a hung connection.
+struct ReplyState {
+  std::shared_ptr<Session> session;
+  std::uint64_t seq;
+  std::atomic<bool> done{false};
+
+  ReplyState(std::shared_ptr<Session> s, std::uint64_t n) : session(std::move(s)), seq(n) {}
+  ~ReplyState() {
+    if (!done.load()) {
+      session->PostResponse(seq, Response::ErrorBody(500, "internal", "服务器内部错误：请求未得到处理。"));
+    }
+  }
+  void Call(Response r) {
+    if (done.exchange(true)) return;
+    session->PostResponse(seq, std::move(r));
+  }
+};
+
+Session::Session(tcp::socket socket, std::shared_ptr<Server::Shared> shared, bool counted)
+    : stream_(std::move(socket)), shared_(std::move(shared)), counted_(counted) {
+  remote_ = RemoteOf(stream_.socket());
+}
+
+Session::~Session() {
+  if (finished_) return;
+  std::lock_guard lock(shared_->mu);
+  shared_->sessions.erase(this);
+  if (counted_) --shared_->active; else --shared_->rejecting;
+  shared_->cv.notify_all();
+}
+
+void Session::Run() {
+  {
+    std::lock_guard lock(shared_->mu);
+    shared_->sessions.emplace(this, weak_from_this());
+  }
+  asio::dispatch(stream_.get_executor(),
+                 beast::bind_front_handler(&Session::DoReadHeader, shared_from_this()));
+}
+
+void Session::OnServerStop() {
+  if (state_ == State::kReading) Finish();
+}
+
+void Session::ForceClose() { Finish(); }
+
+void Session::DoReadHeader() {
+  if (finished_) return;
+  if (shared_->stopping.load()) return Finish();
+  state_ = State::kReading;
+  method_ = "-";
+  route_.clear();
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(shared_->options.header_limit));
+  parser_->body_limit(shared_->options.body_limit);
+  auto timeout = shared_->options.request_timeout;
+  stream_.expires_after(counted_ ? timeout : std::min<std::chrono::seconds>(timeout, kLingerTimeout));
+  bhttp::async_read_header(stream_, buffer_, *parser_,
+                           beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+}
+
+void Session::OnHeader(beast::error_code ec, std::size_t) {
+  start_ = std::chrono::steady_clock::now();
+  if (ec) return OnReadError(ec);
+  const auto& msg = parser_->get();
+  method_ = std::string(msg.method_string());
+  if (!counted_) {
+    return SendLocal(503, "server_busy", "服务器繁忙：同时连接数已达上限，请稍后重试。",
+                     "over_capacity");
+  }
+  if (parser_->is_done()) return OnRequest();
+  if (IEquals(msg[bhttp::field::expect], "100-continue")) {
+    stream_.expires_after(shared_->options.request_timeout);
+    asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                      [self = shared_from_this()](beast::error_code wec, std::size_t) {
+                        if (wec) return self->Finish();
+                        self->DoReadBody();
+                      });
+    return;
+  }
+  DoReadBody();
+}
+
+void Session::DoReadBody() {
+  if (finished_) return;
+  stream_.expires_after(shared_->options.request_timeout);
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+}
+
+void Session::OnBody(beast::error_code ec, std::size_t) {
+  if (ec) return OnReadError(ec);
+  OnRequest();
+}
+
+void Session::OnReadError(beast::error_code ec) {
+  if (finished_) return;
+  if (ec == bhttp::error::body_limit) {
+    return SendLocal(413, "body_too_large",
+                     "请求内容过大，上限为 " + std::to_string(shared_->options.body_limit) +
+                         " 字节。",
+                     "body_too_large");
+  }
+  if (ec == bhttp::error::header_limit) {
+    return SendLocal(431, "header_too_large", "请求头过大。", "header_too_large");
+  }
+  // A clean close between requests, a timeout, a reset or Stop(): nothing to answer.
+  if (ec == bhttp::error::end_of_stream || !IsParseError(ec)) return Finish();
+  SendLocal(400, "malformed_request", "请求格式不正确（HTTP 解析失败）。", "malformed");
+}
+
+void Session::OnRequest() {
+  state_ = State::kHandling;
+  ++seq_;
+  auto msg = parser_->release();
+  Request req;
+  req.method = method_;
+  req.target = std::string(msg.target());
+  req.remote = remote_;
+  std::string_view target = msg.target();
+  auto qpos = target.find('?');
+  std::string_view raw_path = target.substr(0, qpos);
+  if (qpos != std::string_view::npos) req.query = ParseQuery(target.substr(qpos + 1));
+  keep_alive_ = msg.keep_alive();
+  head_ = msg.method() == bhttp::verb::head;
+  if (raw_path.empty() || raw_path.front() != '/' || !PercentDecode(raw_path, false, &req.path)) {
+    keep_alive_ = false;
+    return SendLocal(400, "malformed_request", "请求地址格式不正确。", "malformed");
+  }
+  for (const auto& field : msg) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    req.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  req.content_type = MediaType(msg[bhttp::field::content_type]);
+  req.bearer = BearerToken(msg[bhttp::field::authorization]);
+  req.idempotency_key = std::string(msg["Idempotency-Key"]);
+  req.body = std::move(msg.body());
+  Dispatch(req);
+}
+
+void Session::Dispatch(Request& req) {
+  auto state = std::make_shared<ReplyState>(shared_from_this(), seq_);
+  Reply reply = [state](Response r) { state->Call(std::move(r)); };
+  RouteMatch match = shared_->router->Match(req.method, req.path);
+  if (match.status != 200 && head_) {
+    RouteMatch as_get = shared_->router->Match("GET", req.path);
+    if (as_get.status == 200) match = std::move(as_get);
+  }
+  bool is_api = req.path.rfind("/api/", 0) == 0;
+  if (match.status == 404 && shared_->static_files && !is_api &&
+      (req.method == "GET" || head_)) {
+    req.route = route_ = "static";
+    return reply(shared_->static_files->Serve(req));
+  }
+  req.route = route_ = match.route_name;
+  if (match.status == 404) return reply(NotFoundResponse(req.path));
+  if (match.status == 405) return reply(MethodNotAllowedResponse(req.method, match.allow));
+  req.params = std::move(match.params);
+  try {
+    (*match.handler)(req, reply);
+  } catch (const std::exception& e) {
+    shared_->ErrorLog().error("handler {} threw: {}", route_, e.what());
+    reply(Response::ErrorBody(500, "internal", "服务器内部错误，请稍后重试。"));
+  } catch (...) {
+    shared_->ErrorLog().error("handler {} threw a non-standard exception", route_);
+    reply(Response::ErrorBody(500, "internal", "服务器内部错误，请稍后重试。"));
+  }
+}
+
+void Session::PostResponse(std::uint64_t seq, Response response) {
+  std::lock_guard lock(shared_->mu);
+  if (!shared_->posts_open) return;
+  asio::post(stream_.get_executor(),
+             [self = shared_from_this(), seq, r = std::move(response)]() mutable {
+               self->Send(seq, std::move(r));
+             });
+}
+
+void Session::SendLocal(int status, std::string_view slug, std::string_view message,
+                        std::string route) {
+  state_ = State::kHandling;
+  ++seq_;
+  keep_alive_ = false;
+  head_ = false;
+  route_ = std::move(route);
+  Send(seq_, Response::ErrorBody(status, slug, message));
+}
+
+void Session::Send(std::uint64_t seq, Response response) {
+  if (finished_ || seq != seq_ || state_ != State::kHandling) return;  // stale or closed
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  shared_->metrics->ObserveRequest(route_, response.status, seconds);
+  WriteAccessLog(response, seconds);
+
+  auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+  res->version(11);
+  res->result(static_cast<unsigned>(response.status));
+  res->set(bhttp::field::content_type, response.content_type);
+  for (auto& [name, value] : response.headers) res->insert(name, value);
+  bool close = !keep_alive_ || shared_->stopping.load();
+  res->keep_alive(!close);
+  res->body() = std::move(response.body);
+  res->prepare_payload();
+  if (head_) res->body().clear();  // Content-Length stays that of the GET body
+  response_ = res;
+  state_ = State::kWriting;
+  stream_.expires_after(shared_->options.request_timeout);
+  bhttp::async_write(stream_, *response_,
+                     beast::bind_front_handler(&Session::OnWrite, shared_from_this(), close));
+}
+
+void Session::OnWrite(bool close, beast::error_code ec, std::size_t) {
+  response_.reset();
+  if (ec) return Finish();
+  if (close || shared_->stopping.load()) return LingeringClose();
+  DoReadHeader();
+}
+
+// Half-close and read what the client still sends (e.g. the rest of a refused body), so that
+// closing does not reset the connection before the client has read our response.
+void Session::LingeringClose() {
+  state_ = State::kDraining;
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) return Finish();
+  stream_.expires_after(kLingerTimeout);
+  DoDrain();
+}
+
+void Session::DoDrain() {
+  stream_.async_read_some(
+      asio::buffer(drain_buffer_),
+      [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+        self->drained_ += n;
+        if (ec || self->drained_ > kMaxDrainBytes) return self->Finish();
+        self->DoDrain();
+      });
+}
+
+void Session::Finish() {
+  if (finished_) return;
+  finished_ = true;
+  state_ = State::kClosed;
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+  stream_.close();
+  std::lock_guard lock(shared_->mu);
+  shared_->sessions.erase(this);
+  if (counted_) --shared_->active; else --shared_->rejecting;
+  shared_->cv.notify_all();
+}
+
+void Session::WriteAccessLog(const Response& response, double seconds) {
+  if (!shared_->access_log) return;
+  nlohmann::json line = {
+      {"ts", NowForLog()},
+      {"method", method_},
+      {"route", route_},
+      {"status", response.status},
+      {"latency_ms", static_cast<double>(static_cast<long long>(seconds * 1e6)) / 1e3},
+      {"user", response.user_id},
+      {"remote", remote_},
+      {"bytes", response.body.size()},
+  };
+  shared_->access_log->info(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+}  // namespace dixian::http
