@@ -69,6 +69,13 @@ void SqliteStore::Close() {
 }
 
 void SqliteStore::Submit(engine::WriteJob job, engine::WriteDone done) {
+  if (std::this_thread::get_id() == writer_.get_id()) {
+    // From a job or a done callback: Run() would wait for itself forever.
+    if (done)
+      done(engine::Error::Internal(
+          "内部错误：写任务中不能再提交写任务 (Submit called on the writer thread)"));
+    return;
+  }
   {
     std::lock_guard lock(mu_);
     if (!stopping_) {
@@ -285,7 +292,12 @@ engine::Status SqliteStore::Backup(const std::string& dest_path) {
   if (backup == nullptr) return (*dest)->LastError(SQLITE_ERROR);
   int rc = sqlite3_backup_step(backup, -1);  // one step: one consistent snapshot of the source
   sqlite3_backup_finish(backup);
-  if (rc != SQLITE_DONE) return (*dest)->LastError(rc);
+  if (rc != SQLITE_DONE) {
+    auto error = (*dest)->LastError(rc);
+    dest.value().reset();
+    std::filesystem::remove(tmp, ec);
+    return error;
+  }
   readers_->Release(std::move(source.value()));
   dest.value().reset();  // close before renaming
   std::filesystem::rename(tmp, dest_path, ec);

@@ -156,5 +156,15 @@ TEST_F(StoreTest, WriteTxSeesItsOwnWrites) {
   EXPECT_EQ(*r, Json(true));
 }
 
+TEST_F(StoreTest, RunInsideAJobFailsInsteadOfDeadlocking) {
+  auto r = store_->Run([this](WriteTx&) -> Result<Json> {
+    auto inner = store_->Run(InsertProvince("11"));
+    EXPECT_FALSE(inner.ok());
+    EXPECT_EQ(inner.error().code, ErrorCode::kInternal);
+    return Json::object();
+  });
+  EXPECT_TRUE(r.ok());
+}
+
 }  // namespace
 }  // namespace dixian::store::testing
