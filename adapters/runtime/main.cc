@@ -1,2 +1,3 @@
-#include <cstdio>
-int main() { std::puts("dixian"); return 0; }
+#include "adapters/runtime/cli.h"
+
+int main(int argc, char** argv) { return dixian::runtime::RunCli(argc, argv); }

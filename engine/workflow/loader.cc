@@ -299,6 +299,9 @@ Result<WorkflowPtr> LoadWorkflowText(const std::string& text, const std::string&
         for (const auto& [k, v] : doc["department_map"].items()) def->department_map[k] = c.Str(doc["department_map"], k, "/department_map", true);
       if (doc.contains("labels")) def->labels = doc["labels"];
       ParseStates(c, doc, *def);
+      std::stable_sort(def->state_order.begin(), def->state_order.end(), [&lines](const auto& a, const auto& b) {
+        return lines.LineOf("/states/" + a) < lines.LineOf("/states/" + b);  // as written, for graphs
+      });
       CheckGraph(c, *def);
     }
     if (!doc.contains("states") && !doc.contains("tasks")) c.Fail("", "needs \"states\" (a chain) or \"tasks\" (follow-up tasks)");

@@ -1,0 +1,267 @@
+#include "adapters/runtime/cli.h"
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "adapters/runtime/config.h"
+#include "adapters/runtime/serve.h"
+#include "adapters/store/sqlite_store.h"
+#include "adapters/webhook/delivery_worker.h"
+#include "engine/engine.h"
+
+namespace dixian::runtime {
+
+namespace {
+
+constexpr const char* kUsage = R"(dixian — 防止返贫动态监测和帮扶工作流引擎 (monitoring-and-assistance workflow engine)
+
+Usage:
+  dixian serve [--db PATH] [--listen HOST:PORT] [--config DIR] [--fake-clock RFC3339] [--demo]
+               [--threads N] [--console-url URL]
+  dixian workflow validate FILE...
+  dixian workflow graph NAME [--format mermaid|dot] [--config DIR]
+  dixian audit verify [--db PATH]
+  dixian report monitoring|overdue --org CODE [--db PATH] [--csv] [--config DIR]
+  dixian backup DEST [--db PATH]
+  dixian channel test CHANNEL_ID [--db PATH] [--config DIR]
+  dixian outbox list [--db PATH]
+  dixian outbox retry [ID...] [--db PATH]
+  dixian --version | --help
+
+Defaults: --db data/dixian.db, --listen 127.0.0.1:8080, --config the shipped config/.
+The admin token comes from DIXIAN_ADMIN_TOKEN.
+)";
+
+struct Args {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> flags;
+};
+
+// Parses --flag VALUE and boolean flags; unknown flags are a usage error.
+bool Parse(int argc, char** argv, int start, const std::set<std::string>& with_value,
+           const std::set<std::string>& booleans, Args* out) {
+  for (int i = start; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--", 0) != 0) {
+      out->positional.push_back(a);
+      continue;
+    }
+    std::string value;
+    if (auto eq = a.find('='); eq != std::string::npos) {
+      value = a.substr(eq + 1);
+      a = a.substr(0, eq);
+    }
+    if (booleans.count(a)) {
+      out->flags[a] = "1";
+    } else if (with_value.count(a)) {
+      if (value.empty()) {
+        if (i + 1 >= argc) {
+          std::fprintf(stderr, "dixian: %s 需要一个值 (needs a value)\n", a.c_str());
+          return false;
+        }
+        value = argv[++i];
+      }
+      out->flags[a] = value;
+    } else {
+      std::fprintf(stderr, "dixian: 未知参数 %s (unknown flag). 运行 dixian --help 查看用法\n", a.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string Flag(const Args& a, const std::string& name, const std::string& fallback = "") {
+  auto it = a.flags.find(name);
+  return it == a.flags.end() ? fallback : it->second;
+}
+
+engine::Principal CliAdmin() {
+  engine::Principal p;
+  p.user.id = "cli";
+  p.user.name = "命令行管理员";
+  p.user.role = "admin";
+  return p;
+}
+
+std::unique_ptr<store::SqliteStore> OpenDb(const Args& a) {
+  const std::string db = Flag(a, "--db", "data/dixian.db");
+  auto s = store::SqliteStore::Open(db);
+  if (!s.ok()) {
+    std::fprintf(stderr, "无法打开数据库 %s: %s\n", db.c_str(), s.error().message.c_str());
+    return nullptr;
+  }
+  return std::move(s.value());
+}
+
+int Workflow(const Args& a) {
+  if (a.positional.size() >= 2 && a.positional[0] == "validate") {
+    int bad = 0;
+    for (size_t i = 1; i < a.positional.size(); ++i) {
+      auto def = engine::LoadWorkflowFile(a.positional[i]);
+      if (def.ok()) std::printf("%s: ok (%s v%d, %zu states, %zu tasks)\n", a.positional[i].c_str(),
+                                def.value()->name.c_str(), def.value()->version, def.value()->states.size(),
+                                def.value()->tasks.size());
+      else std::fprintf(stderr, "%s\n", def.error().message.c_str()), ++bad;
+    }
+    return bad ? 1 : 0;
+  }
+  if (a.positional.size() == 2 && a.positional[0] == "graph") {
+    const auto paths = ResolvePaths(Flag(a, "--config"));
+    auto reg = engine::WorkflowRegistry::LoadDirectory(paths.workflows_dir);
+    if (!reg.ok()) return std::fprintf(stderr, "%s\n", reg.error().message.c_str()), 1;
+    auto def = reg.value().Latest(a.positional[1]);
+    if (!def) return std::fprintf(stderr, "未知的业务流程 (unknown workflow): %s\n", a.positional[1].c_str()), 1;
+    auto g = engine::RenderGraph(*def, Flag(a, "--format", "mermaid"));
+    if (!g.ok()) return std::fprintf(stderr, "%s\n", g.error().message.c_str()), 2;
+    std::fputs(g.value().c_str(), stdout);
+    return 0;
+  }
+  std::fputs("用法: dixian workflow validate FILE... | dixian workflow graph NAME [--format mermaid|dot]\n", stderr);
+  return 2;
+}
+
+// Commands that need the engine on an existing database.
+int WithEngine(const Args& a, const std::function<int(engine::Engine&, store::SqliteStore&)>& body) {
+  auto db = OpenDb(a);
+  if (!db) return 1;
+  LoadedConfig config;
+  try {
+    config = LoadConfig(ResolvePaths(Flag(a, "--config")));
+  } catch (const std::exception& e) {
+    return std::fprintf(stderr, "%s\n", e.what()), 1;
+  }
+  engine::SystemClock clock;
+  engine::Engine engine(*db, clock, std::move(config.workflows), std::move(config.calendar), {});
+  return body(engine, *db);
+}
+
+void PrintCsvTable(const nlohmann::json& rows, const std::vector<std::string>& columns) {
+  for (size_t i = 0; i < columns.size(); ++i) std::printf("%s%s", i ? "," : "", columns[i].c_str());
+  std::printf("\n");
+  for (const auto& r : rows) {
+    for (size_t i = 0; i < columns.size(); ++i) {
+      const auto& v = r.contains(columns[i]) ? r[columns[i]] : nlohmann::json();
+      std::printf("%s%s", i ? "," : "", v.is_string() ? v.get<std::string>().c_str() : v.is_null() ? "" : v.dump().c_str());
+    }
+    std::printf("\n");
+  }
+}
+
+int Report(const Args& a) {
+  if (a.positional.size() != 1 || (a.positional[0] != "monitoring" && a.positional[0] != "overdue"))
+    return std::fputs("用法: dixian report monitoring|overdue --org CODE [--csv]\n", stderr), 2;
+  return WithEngine(a, [&](engine::Engine& engine, store::SqliteStore&) {
+    const auto org = Flag(a, "--org");
+    auto r = a.positional[0] == "monitoring" ? engine.MonitoringReport(CliAdmin(), org) : engine.OverdueReport(CliAdmin(), org);
+    if (!r.ok()) return std::fprintf(stderr, "%s\n", r.error().message.c_str()), 1;
+    if (!a.flags.count("--csv")) return std::printf("%s\n", r.value().dump(2).c_str()), 0;
+    if (a.positional[0] == "monitoring") {
+      std::printf("# 按类型\n");
+      PrintCsvTable(r.value()["by_type"], {"type", "label", "households", "persons"});
+      std::printf("# 按状态\n");
+      PrintCsvTable(r.value()["by_status"], {"status", "label", "households", "persons"});
+      std::printf("# 按类型和主要风险\n");
+      PrintCsvTable(r.value()["by_type_cause"], {"type_label", "cause_label", "households", "persons"});
+      std::printf("# 帮扶措施\n");
+      PrintCsvTable(r.value()["measures"], {"kind", "label", "households"});
+    } else {
+      std::printf("# 按单位\n");
+      PrintCsvTable(r.value()["by_org"], {"org", "org_name", "open", "overdue", "max_days_late"});
+      std::printf("# 按责任人\n");
+      PrintCsvTable(r.value()["by_assignee"], {"user", "name", "org", "open", "overdue", "max_days_late"});
+    }
+    return 0;
+  });
+}
+
+int Outbox(const Args& a) {
+  if (a.positional.empty() || (a.positional[0] != "list" && a.positional[0] != "retry"))
+    return std::fputs("用法: dixian outbox list | dixian outbox retry [ID...]\n", stderr), 2;
+  auto db = OpenDb(a);
+  if (!db) return 1;
+  if (a.positional[0] == "list") {
+    const auto dead = db->Dead(1000);
+    std::printf("待发送 (pending): %lld, 发送失败 (dead letters): %zu\n", static_cast<long long>(db->PendingCount()), dead.size());
+    for (const auto& m : dead)
+      std::printf("%lld\t%s\t%s\t%s\t尝试 %d 次\t%s\n", static_cast<long long>(m.id), m.message_id.c_str(), m.channel_id.c_str(),
+                  m.kind.c_str(), m.attempts, m.last_error.c_str());
+    return 0;
+  }
+  std::vector<std::int64_t> ids;
+  for (size_t i = 1; i < a.positional.size(); ++i) ids.push_back(std::stoll(a.positional[i]));
+  engine::SystemClock clock;
+  const int n = db->Redrive(ids, clock.Now());
+  std::printf("已重新排队 %d 条消息 (re-queued); 运行中的服务会在几秒内发送\n", n);
+  return 0;
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  if (argc < 2) return std::fputs(kUsage, stderr), 2;
+  const std::string cmd = argv[1];
+  if (cmd == "--version" || cmd == "version") return std::printf("dixian %s\n", DIXIAN_VERSION), 0;
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") return std::fputs(kUsage, stdout), 0;
+  Args a;
+  const std::set<std::string> common = {"--db", "--config"};
+  if (cmd == "serve") {
+    if (!Parse(argc, argv, 2, {"--db", "--config", "--listen", "--fake-clock", "--threads", "--console-url"}, {"--demo"}, &a))
+      return 2;
+    if (!a.positional.empty()) return std::fprintf(stderr, "dixian serve: 多余的参数 %s\n", a.positional[0].c_str()), 2;
+    ServeOptions o;
+    o.db = Flag(a, "--db", o.db);
+    o.listen = Flag(a, "--listen", o.listen);
+    o.config = Flag(a, "--config");
+    if (a.flags.count("--fake-clock")) o.fake_clock = Flag(a, "--fake-clock");
+    o.demo = a.flags.count("--demo") > 0;
+    o.threads = std::atoi(Flag(a, "--threads", "0").c_str());
+    o.console_base_url = Flag(a, "--console-url");
+    try {
+      return Serve(o);
+    } catch (const std::exception& e) {
+      return std::fprintf(stderr, "dixian: %s\n", e.what()), 2;
+    }
+  }
+  if (cmd == "workflow") return Parse(argc, argv, 2, {"--config", "--format"}, {}, &a) ? Workflow(a) : 2;
+  if (cmd == "report") return Parse(argc, argv, 2, {"--db", "--config", "--org"}, {"--csv"}, &a) ? Report(a) : 2;
+  if (cmd == "outbox") return Parse(argc, argv, 2, common, {}, &a) ? Outbox(a) : 2;
+  if (cmd == "audit") {
+    if (!Parse(argc, argv, 2, common, {}, &a)) return 2;
+    if (a.positional != std::vector<std::string>{"verify"}) return std::fputs("用法: dixian audit verify [--db PATH]\n", stderr), 2;
+    return WithEngine(a, [](engine::Engine& engine, store::SqliteStore&) {
+      auto r = engine.VerifyAudit(CliAdmin());
+      if (!r.ok()) return std::fprintf(stderr, "%s\n", r.error().message.c_str()), 1;
+      std::printf("%s\n", r.value().dump().c_str());
+      return r.value()["ok"].get<bool>() ? 0 : 1;
+    });
+  }
+  if (cmd == "backup") {
+    if (!Parse(argc, argv, 2, common, {}, &a)) return 2;
+    if (a.positional.size() != 1) return std::fputs("用法: dixian backup DEST [--db PATH]\n", stderr), 2;
+    auto db = OpenDb(a);
+    if (!db) return 1;
+    if (auto st = db->Backup(a.positional[0]); !st.ok()) return std::fprintf(stderr, "备份失败: %s\n", st.error().message.c_str()), 1;
+    if (auto st = store::SqliteStore::IntegrityCheck(a.positional[0]); !st.ok())
+      return std::fprintf(stderr, "备份文件校验失败: %s\n", st.error().message.c_str()), 1;
+    return std::printf("已备份到 %s（完整性校验通过）\n", a.positional[0].c_str()), 0;
+  }
+  if (cmd == "channel") {
+    if (!Parse(argc, argv, 2, common, {}, &a)) return 2;
+    if (a.positional.size() != 2 || a.positional[0] != "test") return std::fputs("用法: dixian channel test CHANNEL_ID\n", stderr), 2;
+    auto db = OpenDb(a);
+    if (!db) return 1;
+    auto ch = db->FindChannel(a.positional[1]);
+    if (!ch) return std::fprintf(stderr, "未找到群机器人 (unknown channel): %s\n", a.positional[1].c_str()), 1;
+    const auto paths = ResolvePaths(Flag(a, "--config"));
+    std::printf("%s\n", webhook::SendTest(*ch, webhook::Templates::Load(paths.config_dir + "/templates.json")).c_str());
+    return 0;
+  }
+  std::fprintf(stderr, "dixian: 未知命令 %s (unknown command). 运行 dixian --help 查看用法\n", cmd.c_str());
+  return 2;
+}
+
+}  // namespace dixian::runtime

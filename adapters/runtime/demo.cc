@@ -1,0 +1,142 @@
+#include "adapters/runtime/demo.h"
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <random>
+
+#include <sys/stat.h>
+
+namespace dixian::runtime {
+
+using engine::Engine;
+using nlohmann::json;
+
+engine::Result<json> RunSync(Engine& engine, void (Engine::*method)(Engine::Call, engine::WriteDone), Engine::Call call) {
+  std::promise<engine::Result<json>> promise;
+  auto future = promise.get_future();
+  (engine.*method)(std::move(call), [&promise](engine::Result<json> r) { promise.set_value(std::move(r)); });
+  return future.get();
+}
+
+namespace {
+
+struct Demo {
+  Engine& engine;
+  engine::Principal admin;
+  std::map<std::string, engine::Principal> users;  // id -> principal
+  std::string tokens;
+
+  engine::Result<json> Do(void (Engine::*method)(Engine::Call, engine::WriteDone), const engine::Principal& who,
+                          json body, const std::string& id = "") {
+    return RunSync(engine, method, Engine::Call{who, std::move(body), id, "", ""});
+  }
+  void Org(const std::string& code, const std::string& name, const std::string& level, const std::string& parent) {
+    (void)Do(&Engine::CreateOrg, admin, {{"code", code}, {"name", name}, {"level", level}, {"parent", parent.empty() ? json(nullptr) : json(parent)}});
+  }
+  void User(const std::string& id, const std::string& name, const std::string& role, const std::string& org,
+            const std::string& mobile, const std::string& dept = "") {
+    json body = {{"id", id}, {"name", name}, {"role", role}, {"org", org}, {"mobile", mobile}};
+    if (!dept.empty()) body["department"] = dept;
+    auto r = Do(&Engine::CreateUser, admin, body);
+    if (!r.ok()) return;
+    tokens += id + "\t" + role + "\t" + name + "\t" + r.value()["token"].get<std::string>() + "\n";
+    auto who = engine.Authenticate(r.value()["token"].get<std::string>());
+    if (who.ok()) users[id] = who.value();
+  }
+  std::string NewCase(const std::string& clerk, const std::string& workflow, const std::string& hh, json data) {
+    auto r = Do(&Engine::CreateCase, users[clerk], {{"workflow", workflow}, {"household", hh}, {"data", data}});
+    return r.ok() ? r.value()["id"].get<std::string>() : "";
+  }
+  bool Act(const std::string& user, const std::string& case_id, const std::string& action, const std::string& comment = "",
+           json data = json::object()) {
+    auto c = engine.GetCase(users[user], case_id);
+    if (!c.ok()) return false;
+    auto r = Do(&Engine::ApplyAction, users[user],
+                {{"action", action}, {"comment", comment}, {"data", data}, {"expected_version", c.value()["version"]}}, case_id);
+    return r.ok();
+  }
+};
+
+const char* kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "胡", "朱", "郭"};
+const char* kGiven[] = {"建国", "秀英", "桂花", "志强", "德明", "玉兰", "国华", "春梅", "永福", "金凤", "海涛", "丽娟"};
+const char* kTypes[] = {"marginal", "unstable_former_poor", "sudden_hardship"};
+const char* kCausesList[] = {"illness", "disability", "schooling", "disaster", "unstable_employment", "accident", "other"};
+
+}  // namespace
+
+engine::Status LoadDemoCounty(Engine& engine, const std::string& tokens_path) {
+  engine::Principal admin;
+  admin.user.id = "admin";
+  admin.user.name = "系统管理员";
+  admin.user.role = "admin";
+  if (engine.store().Read()->FindOrg("520000")) return engine::OkStatus();  // already loaded
+  Demo d{engine, admin, {}, ""};
+  d.Org("520000", "示范省", "province", "");
+  d.Org("520100", "示范市", "city", "520000");
+  d.Org("520121", "示范县", "county", "520100");
+  const std::vector<std::pair<std::string, std::string>> townships = {
+      {"520121100", "青山镇"}, {"520121101", "石桥乡"}, {"520121102", "河口镇"}};
+  const char* villages[] = {"上寨村", "下坝村", "杨柳村"};
+  std::vector<std::string> village_codes;
+  d.User("province-1", "省备案员", "province_officer", "520000", "13800000001");
+  d.User("county-1", "县审定员", "county_officer", "520121", "13800000002");
+  d.User("supervisor-1", "县督导员", "supervisor", "520121", "13800000003");
+  const std::vector<std::pair<std::string, std::string>> departments = {
+      {"civil_affairs", "县民政局"}, {"education", "县教育局"}, {"medical", "县医保局"},
+      {"housing", "县住建局"},       {"water", "县水务局"},     {"human_resources", "县人社局"}};
+  for (const auto& [dept, name] : departments) d.User("dept-" + dept, name, "department_officer", "520121", "", dept);
+  for (size_t t = 0; t < townships.size(); ++t) {
+    const auto& [tcode, tname] = townships[t];
+    d.Org(tcode, tname, "township", "520121");
+    d.User("township-" + std::to_string(t + 1), tname + "审核员", "township_reviewer", tcode, "1380000010" + std::to_string(t));
+    d.User("contact-" + std::to_string(t + 1), tname + "帮扶干部", "contact_person", tcode, "1390000010" + std::to_string(t));
+    for (int v = 0; v < 3; ++v) {
+      const std::string vcode = tcode + "20" + std::to_string(v);
+      d.Org(vcode, villages[v], "village", tcode);
+      village_codes.push_back(vcode);
+      d.User("clerk-" + vcode, std::string(villages[v]) + "填报员", "village_clerk", vcode, "1370000" + vcode.substr(5));
+    }
+  }
+  std::mt19937 rng(20261123);
+  std::string csv = "id,village,head_name,members,income_per_capita\n";
+  for (int i = 0; i < 300; ++i) {
+    const auto& v = village_codes[static_cast<size_t>(i) % village_codes.size()];
+    csv += "H" + std::to_string(100000 + i) + "," + v + "," + kSurnames[rng() % 16] + kGiven[rng() % 12] + "," +
+           std::to_string(1 + rng() % 6) + "," + std::to_string(3000 + rng() % 9000) + "\n";
+  }
+  if (auto r = RunSync(engine, &Engine::ImportHouseholds, Engine::Call{admin, json::object(), "", "", csv}); !r.ok())
+    return r.error();
+  // Cases in every state of the identification chain, and follow-ups for the admitted.
+  for (int i = 0; i < 60; ++i) {
+    const std::string hh = "H" + std::to_string(100000 + i);
+    const auto& v = village_codes[static_cast<size_t>(i) % village_codes.size()];
+    const std::string clerk = "clerk-" + v;
+    const std::string township = "township-" + std::to_string((i % 9) / 3 + 1);
+    json data = {{"type", kTypes[(i / 6) % 3]}, {"primary_cause", kCausesList[i % 7]}, {"income_per_capita", 4200 + i * 10},
+                 {"visit_record", "入户核实：家庭成员患病，医疗支出较大"}, {"meeting_record", "村民代表评议通过"}};
+    const auto id = d.NewCase(clerk, "identification", hh, data);
+    if (id.empty()) continue;
+    const int stage = i % 6;
+    if (stage >= 1) d.Act(clerk, id, "submit");
+    if (stage == 2) d.Act(township, id, "return", "入户核实材料不全，请补充评议记录");
+    if (stage >= 3) d.Act(township, id, "approve");
+    if (stage == 4) d.Act("county-1", id, "reject", "家庭收入超过监测范围，不予纳入");
+    if (stage == 5) {
+      d.Act("county-1", id, "approve");
+      const std::string contact = "contact-" + std::to_string((i % 9) / 3 + 1);
+      if (i % 12 == 5) {
+        (void)d.Do(&Engine::AssignContact, d.users[township], {{"user", contact}}, hh);
+        (void)d.Do(&Engine::RecordMeasure, d.users[contact], {{"kind", "medical"}, {"description", "落实医疗保障"}, {"department", "medical"}}, hh);
+      }
+    }
+  }
+  std::filesystem::create_directories(std::filesystem::path(tokens_path).parent_path());
+  std::ofstream out(tokens_path, std::ios::trunc);
+  out << "# 示范县用户令牌 (demo user tokens): id\trole\tname\ttoken\n" << d.tokens;
+  out.close();
+  ::chmod(tokens_path.c_str(), 0600);
+  return engine::OkStatus();
+}
+
+}  // namespace dixian::runtime

@@ -1,0 +1,17 @@
+#pragma once
+// The demo county (示范县): a few townships and villages, a few hundred households, cases in every
+// state, users whose tokens are written to `tokens_path`. Loaded only into an empty database.
+#include <string>
+
+#include "engine/engine.h"
+
+namespace dixian::runtime {
+
+engine::Status LoadDemoCounty(engine::Engine& engine, const std::string& tokens_path);
+
+// Runs a write command and waits for its durable result.
+engine::Result<nlohmann::json> RunSync(engine::Engine& engine,
+                                       void (engine::Engine::*method)(engine::Engine::Call, engine::WriteDone),
+                                       engine::Engine::Call call);
+
+}  // namespace dixian::runtime

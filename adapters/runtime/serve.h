@@ -1,0 +1,20 @@
+#pragma once
+#include <optional>
+#include <string>
+
+namespace dixian::runtime {
+
+struct ServeOptions {
+  std::string db = "data/dixian.db";
+  std::string listen = "127.0.0.1:8080";
+  std::string config;               // empty = shipped config/
+  std::optional<std::string> fake_clock;  // RFC 3339 start of the engine clock
+  bool demo = false;                // load the demo county into an empty database
+  int threads = 0;
+  std::string console_base_url;     // links in chat messages; default http://<listen>
+};
+
+// Runs the server until SIGTERM/SIGINT; returns the process exit code.
+int Serve(const ServeOptions& options);
+
+}  // namespace dixian::runtime
