@@ -86,7 +86,10 @@ export async function renderCase(view, ctx, caseId) {
   ]);
   const hh = await get(`/api/v1/households/${enc(c.household)}`).catch(() => null);
   const panelHost = h('div.panel-host');
-  const allowed = normalizeActions(c.allowed_actions) || [];
+  // allowed_actions are the state's actions; offer them to the role the open step waits for.
+  const waitingRoles = (c.tasks || []).map((t) => t.role);
+  const mine = ctx.me && (ctx.me.role === 'admin' || waitingRoles.includes(ctx.me.role));
+  const allowed = mine ? normalizeActions(c.allowed_actions) || [] : [];
   const buttons = allowed.map(({ action, label: text }) => h(`button.${actionButtonClass(action)}`, {
     type: 'button', 'data-action': action,
     onclick: () => openActionPanel(panelHost, {
