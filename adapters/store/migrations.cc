@@ -31,8 +31,7 @@ CREATE INDEX channels_org ON channels(org);
 CREATE TABLE households(
   id TEXT PRIMARY KEY, village TEXT NOT NULL, village_path TEXT NOT NULL,
   head_name TEXT NOT NULL, members INTEGER NOT NULL, income_per_capita REAL NOT NULL,
-  created_at INTEGER NOT NULL);
-CREATE INDEX households_village_path ON households(village_path);
+  created_at INTEGER NOT NULL) WITHOUT ROWID;
 
 CREATE TABLE monitoring(
   household TEXT PRIMARY KEY REFERENCES households(id), type TEXT NOT NULL,

@@ -43,6 +43,13 @@ std::vector<engine::User> SqlReadOps<Base>::UsersAt(const std::string& org,
 }
 
 template <class Base>
+std::vector<engine::User> SqlReadOps<Base>::UsersWithRole(const std::string& role) {
+  auto st = conn().Prepare("SELECT " DIXIAN_USER_COLUMNS " FROM users WHERE role = ?1 ORDER BY org, id");
+  st.Bind(1, role);
+  return Collect<engine::User>(st, UserFromRow);
+}
+
+template <class Base>
 std::vector<engine::Channel> SqlReadOps<Base>::ChannelsOf(const std::string& org) {
   auto st = conn().Prepare("SELECT " DIXIAN_CHANNEL_COLUMNS
                            " FROM channels WHERE org = ?1 ORDER BY id");

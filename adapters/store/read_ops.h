@@ -19,6 +19,7 @@ class SqlReadOps : public Base {
   std::optional<engine::User> FindUser(const std::string& id) override;
   std::optional<engine::User> FindUserByTokenHash(const std::string& token_hash) override;
   std::vector<engine::User> UsersAt(const std::string& org, const std::string& role) override;
+  std::vector<engine::User> UsersWithRole(const std::string& role) override;
   std::vector<engine::Channel> ChannelsOf(const std::string& org) override;
 
   std::optional<engine::Household> FindHousehold(const std::string& id) override;
