@@ -69,6 +69,7 @@ Result<std::int64_t> Engine::RunDue() {
   while (true) {
     auto fired = store_.Run([this](WriteTx& tx) -> Result<json> {
       EngineTx etx(*this, tx);
+      etx.RunDigestIfDue();
       const auto due = tx.DueTasks(etx.now(), 2000);
       for (const auto& task : due) etx.FireNext(task);
       return json(static_cast<std::int64_t>(due.size()));
@@ -82,6 +83,15 @@ Result<std::int64_t> Engine::RunDue() {
   return total;
 }
 
+// The next engine time anything is due: a task timer or the daily digest.
+static Result<json> NextDue(Store& store) {
+  return store.Run([](WriteTx& tx) -> Result<json> {
+    auto next = tx.NextFireAt();
+    if (auto digest = tx.ScheduleNext("overdue_digest"); digest && (!next || *digest < *next)) next = digest;
+    return next ? json(*next) : json(nullptr);
+  });
+}
+
 Result<json> Engine::AdvanceClock(const Principal& who, std::int64_t seconds) {
   if (auto st = Require(who, Capability::kAdvanceClock, ""); !st.ok()) return st.error();
   auto* manual = dynamic_cast<ManualClock*>(&clock_);
@@ -92,14 +102,9 @@ Result<json> Engine::AdvanceClock(const Principal& who, std::int64_t seconds) {
   const Instant target = manual->Now() + seconds;
   while (true) {
     std::optional<Instant> next;
-    {
-      auto view = store_.Run([](WriteTx& tx) -> Result<json> {
-        auto n = tx.NextFireAt();
-        return n ? json(*n) : json(nullptr);
-      });
-      if (!view.ok()) return view.error();
-      if (!view.value().is_null()) next = view.value().get<Instant>();
-    }
+    auto due = NextDue(store_);
+    if (!due.ok()) return due.error();
+    if (!due.value().is_null()) next = due.value().get<Instant>();
     if (!next || *next > target) break;
     if (*next > manual->Now()) manual->Set(*next);
     if (auto r = RunDue(); !r.ok()) return r.error();
@@ -140,10 +145,7 @@ void Engine::SchedulerLoop() {
   while (true) {
     sleeping_until_ = std::numeric_limits<Instant>::max();  // timers written from here on wake us
     (void)RunDue();
-    auto next = store_.Run([](WriteTx& tx) -> Result<json> {
-      auto n = tx.NextFireAt();
-      return n ? json(*n) : json(nullptr);
-    });
+    auto next = NextDue(store_);
     std::unique_lock lock(scheduler_mu_);
     if (scheduler_stop_) return;
     // Sleep until the next due time; an earlier timer written meanwhile calls NoteTimer -> Wake().

@@ -141,16 +141,24 @@ void Engine::CreateChannel(Call call, WriteDone done) {
       return InvalidField("url", "应以 https:// 开头 (must be an https URL)");
     auto secret = OptionalString(body, "secret", 200);
     if (!secret.ok()) return secret.error();
+    auto channel_id = OptionalString(body, "id", 64);
+    if (!channel_id.ok()) return channel_id.error();
+    if (!channel_id.value().empty() && !IsSafeId(channel_id.value()))
+      return InvalidField("id", "只能包含字母、数字、- _ . (letters, digits, - _ . only)");
     Channel ch;
-    ch.id = body.value("id", "");
+    ch.id = channel_id.value();
     if (ch.id.empty()) ch.id = kind.value() + "-" + org.value() + "-" + Sha256Hex(url.value()).substr(0, 8);
     ch.org = org.value();
     ch.kind = kind.value();
     ch.url = url.value();
     ch.secret = secret.value();
-    if (body.contains("quiet_hours") && body["quiet_hours"].is_array() && body["quiet_hours"].size() == 2) {
-      ch.quiet_start_hour = body["quiet_hours"][0].get<int>();
-      ch.quiet_end_hour = body["quiet_hours"][1].get<int>();
+    if (body.contains("quiet_hours") && !body["quiet_hours"].is_null()) {
+      const json& q = body["quiet_hours"];
+      auto hour = [](const json& h) { return h.is_number_integer() && h.get<std::int64_t>() >= 0 && h.get<std::int64_t>() <= 23; };
+      if (!q.is_array() || q.size() != 2 || !hour(q[0]) || !hour(q[1]))
+        return InvalidField("quiet_hours", "应为 [开始小时, 结束小时]，0 到 23 的整数 (two hours 0..23)");
+      ch.quiet_start_hour = q[0].get<int>();
+      ch.quiet_end_hour = q[1].get<int>();
     }
     if (auto st = tx.InsertChannel(ch); !st.ok())
       return Error::Conflict("duplicate_channel", "该群机器人已登记 (channel exists)");

@@ -10,49 +10,6 @@ namespace dixian::engine {
 
 using nlohmann::json;
 
-namespace {
-
-Status CheckCaseData(const WorkflowDef& def, const json& data) {
-  for (const auto& field : def.required_data)
-    if (!data.contains(field) || data[field].is_null() || (data[field].is_string() && data[field].get<std::string>().empty()))
-      return MissingField("data." + field);
-  for (const auto& [field, allowed] : def.data_enums) {
-    if (!data.contains(field)) continue;
-    if (auto v = RequiredEnum(data, field, allowed, "data."); !v.ok()) return v.error();
-  }
-  if (data.contains("causes")) {
-    if (!data["causes"].is_array()) return InvalidField("data.causes", "应为致贫风险类型的列表 (must be a list)");
-    for (const auto& c : data["causes"])
-      if (!c.is_string() || !IsOneOf(c.get<std::string>(), kCauses))
-        return InvalidField("data.causes", "含有未知的风险类型 (unknown cause " + c.dump() + ")");
-  }
-  return OkStatus();
-}
-
-// Identification: the entry criteria are configuration; unmet criteria give a recorded warning.
-json ThresholdWarning(const Thresholds& t, const json& data) {
-  const double income = data.value("income_per_capita", -1.0);
-  const double spending = data.value("rigid_spending", 0.0);
-  const double last_income = data.value("last_year_income", 0.0);
-  const double drop = data.value("income_drop_ratio", 0.0);
-  const bool below_line = income >= 0 && income < t.income_line;
-  const bool rigid = last_income > 0 && spending > last_income * t.rigid_spending_ratio;
-  const bool dropped = drop >= t.income_drop_ratio;
-  if (below_line || rigid || dropped || income < 0) return nullptr;
-  return "申报数据未达到纳入标准：人均纯收入 " + std::to_string(static_cast<long long>(income)) + " 元不低于监测范围 " +
-         std::to_string(static_cast<long long>(t.income_line)) + " 元，且刚性支出与收入骤减均未达标准，请乡镇审慎审核";
-}
-
-Status CheckSubjectStatus(const WorkflowDef& def, const std::optional<MonitoringObject>& m) {
-  if (def.subject_status.empty()) return OkStatus();
-  const std::string status = m ? m->status : "none";
-  if (IsOneOf(status, def.subject_status)) return OkStatus();
-  if (status == "removed" && IsOneOf("none", def.subject_status)) return OkStatus();
-  return Error::Unprocessable("household_status_not_allowed",
-                              "household: 该户当前状态（" + (m ? StatusLabel(status) : std::string("非监测对象")) +
-                                  "）不能发起" + def.label + " (household status " + status + " does not allow this workflow)");
-}
-
 // May `who` act on this step? The task names the org, role, department and person.
 Status CanAct(const Principal& who, const Task& task, const ActionDef& action, const Case& c) {
   if (action.actor) {
@@ -75,6 +32,54 @@ Status CanAct(const Principal& who, const Task& task, const ActionDef& action, c
   if (!task.assignee.empty() && task.assignee != who.user.id)
     return Error::Forbidden("该事项已指定他人办理 (assigned to another user)");
   return OkStatus();
+}
+
+
+namespace {
+
+Status CheckCaseData(const WorkflowDef& def, const json& data) {
+  for (const auto& field : def.required_data)
+    if (!data.contains(field) || data[field].is_null() || (data[field].is_string() && data[field].get<std::string>().empty()))
+      return MissingField("data." + field);
+  for (const auto& [field, allowed] : def.data_enums) {
+    if (!data.contains(field)) continue;
+    if (auto v = RequiredEnum(data, field, allowed, "data."); !v.ok()) return v.error();
+  }
+  if (data.contains("causes")) {
+    if (!data["causes"].is_array()) return InvalidField("data.causes", "应为致贫风险类型的列表 (must be a list)");
+    for (const auto& c : data["causes"])
+      if (!c.is_string() || !IsOneOf(c.get<std::string>(), kCauses))
+        return InvalidField("data.causes", "含有未知的风险类型 (unknown cause " + c.dump() + ")");
+  }
+  return OkStatus();
+}
+
+// Identification: the entry criteria are configuration; unmet criteria give a recorded warning.
+json ThresholdWarning(const Thresholds& t, const json& data) {
+  auto number = [&data](const char* key, double fallback) {  // a non-number reads as absent
+    auto it = data.find(key);
+    return it != data.end() && it->is_number() ? it->get<double>() : fallback;
+  };
+  const double income = number("income_per_capita", -1.0);
+  const double spending = number("rigid_spending", 0.0);
+  const double last_income = number("last_year_income", 0.0);
+  const double drop = number("income_drop_ratio", 0.0);
+  const bool below_line = income >= 0 && income < t.income_line;
+  const bool rigid = last_income > 0 && spending > last_income * t.rigid_spending_ratio;
+  const bool dropped = drop >= t.income_drop_ratio;
+  if (below_line || rigid || dropped || income < 0) return nullptr;
+  return "申报数据未达到纳入标准：人均纯收入 " + std::to_string(static_cast<long long>(income)) + " 元不低于监测范围 " +
+         std::to_string(static_cast<long long>(t.income_line)) + " 元，且刚性支出与收入骤减均未达标准，请乡镇审慎审核";
+}
+
+Status CheckSubjectStatus(const WorkflowDef& def, const std::optional<MonitoringObject>& m) {
+  if (def.subject_status.empty()) return OkStatus();
+  const std::string status = m ? m->status : "none";
+  if (IsOneOf(status, def.subject_status)) return OkStatus();
+  if (status == "removed" && IsOneOf("none", def.subject_status)) return OkStatus();
+  return Error::Unprocessable("household_status_not_allowed",
+                              "household: 该户当前状态（" + (m ? StatusLabel(status) : std::string("非监测对象")) +
+                                  "）不能发起" + def.label + " (household status " + status + " does not allow this workflow)");
 }
 
 json CaseWithTasks(EngineTx& etx, const Case& c, const WorkflowDef* def) {
@@ -171,6 +176,7 @@ void Engine::ApplyAction(Call call, WriteDone done) {
     if (!data.is_object()) return InvalidField("data", "应为对象 (must be an object)");
     json merged = c->data;
     merged.update(data);
+    if (auto st = CheckCaseData(*def, merged); !st.ok()) return st.error();  // effects read these fields
     for (const auto& field : action.requires_fields) {
       if (field == "comment" && comment.value().empty()) return MissingField("comment");
       if (field.rfind("data.", 0) == 0 && (!merged.contains(field.substr(5)) || merged[field.substr(5)].is_null()))
@@ -251,6 +257,8 @@ void Engine::TransferTask(Call call, WriteDone done) {
     if (!target || target->revoked) return Error::Unprocessable("unknown_user", "user: 用户 " + target_id.value() + " 不存在");
     if (target->role != t->role || t->org_path.rfind(target->org_path, 0) != 0)
       return InvalidField("user", "只能转给同一单位、同一角色的人员 (must have the same role and org)");
+    auto comment = OptionalString(call.body, "comment", 2000);
+    if (!comment.ok()) return comment.error();
     const std::string previous = t->assignee;
     t->assignee = target->id;
     tx.UpdateTask(t.value());
@@ -258,7 +266,7 @@ void Engine::TransferTask(Call call, WriteDone done) {
     ev.case_id = t->case_id;
     ev.from_state = t->step;
     ev.to_state = t->step;
-    ev.comment = call.body.value("comment", "");
+    ev.comment = comment.value();
     ev.data = {{"task", call.id}, {"from_user", previous}, {"to_user", target->id}};
     etx.Audit(ev);
     etx.Notify(t.value(), "new_task", 0, false, "转办：" + call.who.user.name + " 将此事项转交 " + target->name + " 办理");
@@ -272,7 +280,9 @@ void Engine::UrgeTask(Call call, WriteDone done) {
     auto t = OpenTask(tx, call.id);
     if (!t.ok()) return t.error();
     if (auto st = Require(call.who, Capability::kUrgeTask, t->org_path); !st.ok()) return st.error();
-    const std::string note = call.body.value("comment", "请尽快办理");
+    auto comment = OptionalString(call.body, "comment", 2000);
+    if (!comment.ok()) return comment.error();
+    const std::string note = comment.value().empty() ? "请尽快办理" : comment.value();
     AuditEvent ev = EventBy(call.who, t->household, "urge");
     ev.case_id = t->case_id;
     ev.from_state = t->step;

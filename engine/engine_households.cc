@@ -81,6 +81,7 @@ void Engine::ImportHouseholds(Call call, WriteDone done) {
     };
     std::string errors;
     int bad = 0;
+    bool forbidden = false;
     for (size_t i = 1; i < rows.size() && bad < 50; ++i) {
       const auto& r = rows[i];
       const std::string where = "第 " + std::to_string(r.line) + " 行 (line " + std::to_string(r.line) + "): ";
@@ -97,9 +98,11 @@ void Engine::ImportHouseholds(Call call, WriteDone done) {
         st = Error::Conflict("duplicate_household", where + "户编号 " + hh->id + " 已存在 (duplicate household id)");
       if (!st.ok()) {
         errors += (st.error().message.rfind(where, 0) == 0 ? "" : where) + st.error().message + "\n";
+        forbidden = forbidden || st.error().code == ErrorCode::kForbidden;
         ++bad;
       }
     }
+    if (forbidden) return Error::Forbidden("导入失败，未写入任何数据：含有您无权写入的户 (nothing imported):\n" + errors);
     if (bad) return Error::Unprocessable("csv_rows_invalid", "导入失败，未写入任何数据 (nothing imported):\n" + errors);
     return json{{"imported", rows.size() - 1}};
   }, std::move(done));

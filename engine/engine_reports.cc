@@ -45,6 +45,11 @@ json EnrichedTasks(ReadView& view, const WorkflowRegistry& workflows, std::vecto
   return out;
 }
 
+std::string OrgName(ReadView& view, const std::string& code) {
+  auto org = view.FindOrg(code);
+  return org ? org->name : code;
+}
+
 Result<Org> ReportOrg(ReadView& view, const Principal& who, const std::string& code, Capability cap) {
   std::string target = code.empty() ? who.user.org : code;
   if (target.empty()) return Error::Unprocessable("missing_field", "缺少参数 org (query parameter org is required)");
@@ -71,7 +76,15 @@ Result<json> Engine::GetCase(const Principal& who, const std::string& id) {
   if (auto st = Require(who, Capability::kReadCases, c->org_path); !st.ok()) return st.error();
   auto def = workflows_.Version(c->workflow, c->workflow_version);
   json out = CaseJson(*c, def.get());
-  out["tasks"] = EnrichedTasks(*view, workflows_, view->OpenTasksOfCase(id), clock_.Now());
+  const auto open = view->OpenTasksOfCase(id);
+  json mine = json::array();  // the actions this caller may take now
+  if (const auto* st = def ? def->State(c->state) : nullptr)
+    for (const auto& [name, action] : st->actions)
+      if ((!open.empty() || action.actor || action.by_submitter) &&
+          CanAct(who, open.empty() ? Task{} : open.front(), action, *c).ok())
+        mine.push_back(name);
+  out["my_actions"] = mine;
+  out["tasks"] = EnrichedTasks(*view, workflows_, open, clock_.Now());
   if (auto hh = view->FindHousehold(c->household)) {
     out["household_info"] = HouseholdJson(*hh);
     if (auto village = view->FindOrg(hh->village)) out["household_info"]["village_name"] = village->name;
@@ -90,8 +103,15 @@ Result<json> Engine::CaseHistory(const Principal& who, const std::string& id) {
   if (auto st = Require(who, Capability::kReadCases, c->org_path); !st.ok()) return st.error();
   json out = json::array();
   std::map<std::string, std::string> names;
+  auto def = workflows_.Version(c->workflow, c->workflow_version);
+  auto state_label = [&def](const std::string& s) {
+    const auto* st = def ? def->State(s) : nullptr;
+    return st ? st->label : s;
+  };
   for (const auto& e : view->History(id)) {
     json j = EventJson(e);
+    j["from_label"] = state_label(e.from_state);
+    j["to_label"] = state_label(e.to_state);
     if (!names.count(e.actor)) {
       auto u = view->FindUser(e.actor);
       names[e.actor] = u ? u->name : (e.actor == "system" ? "系统" : e.actor == "admin" ? "系统管理员" : e.actor);
@@ -180,7 +200,8 @@ Result<json> Engine::OverdueReport(const Principal& who, const std::string& code
     const std::string person = t.assignee.empty() ? t.org + "/" + t.role : t.assignee;
     auto& row = by_assignee[person];
     if (row.is_null()) {
-      row = {{"user", t.assignee.empty() ? json(nullptr) : json(t.assignee)}, {"org", t.org}, {"role", t.role},
+      row = {{"user", t.assignee.empty() ? json(nullptr) : json(t.assignee)}, {"org", t.org},
+             {"org_name", OrgName(*view, t.org)}, {"role", t.role},
              {"open", 0}, {"overdue", 0}, {"max_days_late", 0}};
       auto u = t.assignee.empty() ? std::nullopt : view->FindUser(t.assignee);
       auto o = view->FindOrg(t.org);
@@ -196,6 +217,7 @@ Result<json> Engine::OverdueReport(const Principal& who, const std::string& code
     late.push_back({{"id", std::to_string(t->id)}, {"case", t->case_id.empty() ? json(nullptr) : json(t->case_id)},
                     {"household", t->household}, {"head_name", hh ? hh->head_name : ""},
                     {"step", t->step}, {"step_label", LabelOf(workflows_, *t)}, {"org", t->org},
+                    {"org_name", OrgName(*view, t->org)},
                     {"due_at", FormatRfc3339(t->due_at)}, {"days_late", (now - t->due_at + kDaySeconds - 1) / kDaySeconds}});
   }
   json orgs = json::array(), people = json::array();

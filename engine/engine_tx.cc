@@ -1,6 +1,7 @@
 #include "engine/engine_tx.h"
 
 #include <algorithm>
+#include <set>
 
 #include "engine/core/sha256.h"
 
@@ -332,6 +333,53 @@ void EngineTx::FireNext(Task task) {
   }
   ScheduleTimers(task, *timing);
   tx_.UpdateTask(task);
+}
+
+}  // namespace dixian::engine
+
+namespace dixian::engine {
+
+constexpr const char* kDigestSchedule = "overdue_digest";
+
+Instant NextDigestTime(Instant now, int hour) {
+  Instant at = ChinaMidnight(ChinaDate(now)) + static_cast<Instant>(hour) * 3600;
+  while (at <= now) at += kDaySeconds;
+  return at;
+}
+
+int EngineTx::RunDigestIfDue() {
+  const auto next = tx_.ScheduleNext(kDigestSchedule);
+  if (!next) {
+    tx_.SetScheduleNext(kDigestSchedule, NextDigestTime(now_, e_.options_.digest_hour));
+    return 0;
+  }
+  if (*next > now_) return 0;
+  std::set<std::string> orgs;
+  for (const auto& u : tx_.UsersWithRole("supervisor")) orgs.insert(u.org);
+  int sent = 0;
+  for (const auto& code : orgs) {
+    auto org = tx_.FindOrg(code);
+    if (!org) continue;
+    auto tasks = tx_.OpenTasksInSubtree(org->path, {}, "", "", 100000);
+    std::erase_if(tasks, [this](const Task& t) { return t.due_at >= now_; });
+    if (tasks.empty()) continue;
+    std::sort(tasks.begin(), tasks.end(), [](const Task& a, const Task& b) { return a.due_at < b.due_at; });
+    json rows = json::array();
+    for (size_t i = 0; i < tasks.size() && i < 200; ++i) rows.push_back(TaskPayload(tasks[i], "digest", 0));
+    const json payload = {{"org", org->code}, {"org_name", org->name}, {"total", tasks.size()}, {"rows", rows},
+                          {"link", e_.options_.console_base_url + "/#/overdue"}};
+    for (const auto& ch : RouteChannels(org->path, 0)) {
+      OutboxMessage m;
+      m.channel_id = ch.id;
+      m.kind = "digest";
+      m.payload = payload;
+      m.created_at = now_;
+      tx_.InsertOutbox(m);
+      ++sent;
+    }
+  }
+  tx_.SetScheduleNext(kDigestSchedule, NextDigestTime(now_, e_.options_.digest_hour));
+  return sent;
 }
 
 }  // namespace dixian::engine

@@ -33,6 +33,10 @@ class EngineTx {
   // Queues a message about a task to the channels of its org (or the org `up` levels above).
   void Notify(const Task& task, const std::string& kind, int up, bool urgent, const std::string& note = "");
 
+  // The daily overdue digest (督办日报) to supervisors' channels when its time has come.
+  // Returns how many digests were queued.
+  int RunDigestIfDue();
+
   // Fires the task's next timer point and moves to the following one.
   void FireNext(Task task);
 
@@ -51,6 +55,9 @@ class EngineTx {
   WriteTx& tx_;
   Instant now_;
 };
+
+// May `who` take `action` on the case's open step `task`? Forbidden with a message otherwise.
+Status CanAct(const Principal& who, const Task& task, const ActionDef& action, const Case& c);
 
 // SHA-256 over the canonical JSON (sorted keys) of the event and the previous hash.
 std::string AuditHash(const AuditEvent& event);

@@ -8,7 +8,7 @@ packages=(build-essential cmake ninja-build ccache pkg-config
           libboost1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libsqlite3-dev sqlite3
           libssl-dev googletest libgtest-dev libgmock-dev curl ca-certificates)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(clang libclang-rt-14-dev wrk chromium nodejs npm)
+  packages+=(clang libclang-rt-14-dev wrk chromium fonts-noto-cjk nodejs npm)
 fi
 
 missing=()

@@ -39,6 +39,7 @@ class ReadView {
   virtual std::optional<User> FindUser(const std::string& id) = 0;
   virtual std::optional<User> FindUserByTokenHash(const std::string& token_hash) = 0;
   virtual std::vector<User> UsersAt(const std::string& org, const std::string& role) = 0;
+  virtual std::vector<User> UsersWithRole(const std::string& role) = 0;
   // Channels of the org itself (routing walks up the org path).
   virtual std::vector<Channel> ChannelsOf(const std::string& org) = 0;
 

@@ -326,17 +326,21 @@ Result<WorkflowRegistry> WorkflowRegistry::LoadDirectory(const std::string& dir)
   if (ec) return Error::NotFound("workflow_dir_missing", dir + ": " + ec.message());
   std::sort(files.begin(), files.end());
   WorkflowRegistry reg;
-  std::vector<WorkflowPtr> defs;
+  std::vector<std::pair<WorkflowPtr, std::string>> defs;  // with their text, for line numbers
   std::set<std::string> task_names;
   for (const auto& f : files) {
-    auto def = LoadWorkflowFile(f);
+    std::ifstream in(f, std::ios::binary);
+    if (!in) return Error::NotFound("workflow_file_missing", f + ": cannot be read");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto def = LoadWorkflowText(ss.str(), f);
     if (!def.ok()) return def.error();
     for (const auto& [name, _] : def.value()->tasks) task_names.insert(name);
-    defs.push_back(def.value());
+    defs.emplace_back(def.value(), ss.str());
   }
-  for (const auto& def : defs) {
-    JsonLineIndex none("");
-    Checker c(def->file, none);
+  for (const auto& [def, text] : defs) {
+    JsonLineIndex lines(text);
+    Checker c(def->file, lines);
     CheckSpawns(c, *def, task_names);
     if (c.failed()) return c.error();
     if (auto st = reg.Add(def); !st.ok()) return st.error();
