@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh --test
-export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}" CCACHE_MAXSIZE=2G
+# Relative paths in ccache keys: a fresh clone elsewhere reuses the cache.
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}" CCACHE_MAXSIZE=4G CCACHE_BASEDIR="$PWD"
 cmake --preset release >/dev/null
 cmake --build --preset release
 ctest --preset release -j2
