@@ -154,6 +154,10 @@ void Engine::ApplyAction(Call call, WriteDone done) {
     if (!action_name.ok()) return action_name.error();
     auto expected = RequiredInt(call.body, "expected_version", 0, INT64_MAX);
     if (!expected.ok()) return expected.error();
+    // A stale version means someone acted first: say so before judging the (old) step.
+    if (expected.value() != c->version)
+      return Error::Conflict("version_conflict", "案件已被他人处理，当前版本为 " + std::to_string(c->version) + "，您提交的是 " +
+                                                     std::to_string(expected.value()) + "，请刷新后重试 (version conflict)");
     const auto* state = def->State(c->state);
     auto it = state->actions.find(action_name.value());
     const auto open = tx.OpenTasksOfCase(c->id);
@@ -167,9 +171,6 @@ void Engine::ApplyAction(Call call, WriteDone done) {
     if (open.empty() && !action.actor && !action.by_submitter)
       return Error::Unprocessable("no_open_step", "案件没有待办环节 (case has no open step)");
     if (auto st = CanAct(call.who, open.empty() ? Task{} : open.front(), action, *c); !st.ok()) return st.error();
-    if (expected.value() != c->version)
-      return Error::Conflict("version_conflict", "案件已被他人处理，当前版本为 " + std::to_string(c->version) + "，您提交的是 " +
-                                                     std::to_string(expected.value()) + "，请刷新后重试 (version conflict)");
     auto comment = OptionalString(call.body, "comment", 2000);
     if (!comment.ok()) return comment.error();
     json data = call.body.value("data", json::object());
