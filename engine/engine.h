@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -114,6 +115,13 @@ class Engine {
   std::atomic<Instant> sleeping_until_{0};  // 0 while awake: no wake needed
   std::thread scheduler_;
   std::mutex run_due_mu_;  // one RunDue at a time
+
+  // Orgs never change once created; channels change rarely (cleared on every channel write).
+  // Both are read on the writer thread for every notification, so they are cached.
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, Org> org_cache_;
+  std::unordered_map<std::string, std::vector<Channel>> channel_cache_;
+  void ClearChannelCache();
 };
 
 }  // namespace dixian::engine

@@ -129,7 +129,8 @@ void Engine::CreateUser(Call call, WriteDone done) {
 
 void Engine::CreateChannel(Call call, WriteDone done) {
   if (auto st = Require(call.who, Capability::kManageChannels, ""); !st.ok()) return done(st.error());
-  SubmitWrite(call, [body = call.body](WriteTx& tx) -> Result<json> {
+  SubmitWrite(call, [this, body = call.body](WriteTx& tx) -> Result<json> {
+    ClearChannelCache();
     auto org = RequiredString(body, "org", 32);
     if (!org.ok()) return org.error();
     if (!tx.FindOrg(org.value())) return Error::Unprocessable("unknown_org", "org: 单位 " + org.value() + " 不存在 (unknown org)");
@@ -162,8 +163,17 @@ void Engine::CreateChannel(Call call, WriteDone done) {
     }
     if (auto st = tx.InsertChannel(ch); !st.ok())
       return Error::Conflict("duplicate_channel", "该群机器人已登记 (channel exists)");
+    ClearChannelCache();
     return json{{"id", ch.id}, {"org", ch.org}, {"kind", ch.kind}};
-  }, std::move(done));
+  }, [this, done = std::move(done)](Result<json> r) {
+    ClearChannelCache();  // a rolled-back insert may have been cached by a job in the same batch
+    done(std::move(r));
+  });
+}
+
+void Engine::ClearChannelCache() {
+  std::lock_guard lock(cache_mu_);
+  channel_cache_.clear();
 }
 
 Result<json> Engine::Me(const Principal& who) {

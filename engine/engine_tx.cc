@@ -46,11 +46,35 @@ std::int64_t EngineTx::Audit(AuditEvent event) {
   return tx_.AppendAudit(event);
 }
 
+std::optional<Org> EngineTx::FindOrg(const std::string& code) {
+  {
+    std::lock_guard lock(e_.cache_mu_);
+    if (auto it = e_.org_cache_.find(code); it != e_.org_cache_.end()) return it->second;
+  }
+  auto org = tx_.FindOrg(code);
+  if (org) {
+    std::lock_guard lock(e_.cache_mu_);
+    e_.org_cache_.emplace(code, *org);
+  }
+  return org;
+}
+
+std::vector<Channel> EngineTx::ChannelsOf(const std::string& code) {
+  {
+    std::lock_guard lock(e_.cache_mu_);
+    if (auto it = e_.channel_cache_.find(code); it != e_.channel_cache_.end()) return it->second;
+  }
+  auto channels = tx_.ChannelsOf(code);
+  std::lock_guard lock(e_.cache_mu_);
+  e_.channel_cache_.emplace(code, channels);
+  return channels;
+}
+
 std::optional<Org> EngineTx::OrgAt(const std::string& village_path, const std::string& level) {
   const int want = LevelRank(level);
   std::optional<Org> best;
   for (const auto& code : PathCodes(village_path)) {
-    auto org = tx_.FindOrg(code);
+    auto org = FindOrg(code);
     if (!org) continue;
     const int rank = LevelRank(org->level);
     if (rank == want) return org;
@@ -243,7 +267,7 @@ void EngineTx::RunEffects(const Case& c, const StateDef& state, const Principal&
 std::vector<Channel> EngineTx::RouteChannels(const std::string& org_path, int up) {
   const auto codes = PathCodes(org_path);
   for (int i = static_cast<int>(codes.size()) - 1 - up; i >= 0; --i) {
-    auto channels = tx_.ChannelsOf(codes[static_cast<size_t>(i)]);
+    auto channels = ChannelsOf(codes[static_cast<size_t>(i)]);
     if (!channels.empty()) return channels;
   }
   return {};
@@ -252,12 +276,12 @@ std::vector<Channel> EngineTx::RouteChannels(const std::string& org_path, int up
 json EngineTx::TaskPayload(const Task& task, const std::string& kind, int up) {
   json p;
   auto hh = tx_.FindHousehold(task.household);
-  auto org = tx_.FindOrg(task.org);
+  auto org = FindOrg(task.org);
   p["task_id"] = std::to_string(task.id);
   p["case_id"] = task.case_id.empty() ? json(nullptr) : json(task.case_id);
   p["household_id"] = task.household;
   p["head_name"] = hh ? hh->head_name : "";
-  auto village = hh ? tx_.FindOrg(hh->village) : std::nullopt;
+  auto village = hh ? FindOrg(hh->village) : std::nullopt;
   p["village"] = village ? village->name : "";
   p["step"] = task.step;
   p["step_label"] = StepLabel(task);
@@ -358,7 +382,7 @@ int EngineTx::RunDigestIfDue() {
   for (const auto& u : tx_.UsersWithRole("supervisor")) orgs.insert(u.org);
   int sent = 0;
   for (const auto& code : orgs) {
-    auto org = tx_.FindOrg(code);
+    auto org = FindOrg(code);
     if (!org) continue;
     auto tasks = tx_.OpenTasksInSubtree(org->path, {}, "", "", 100000);
     std::erase_if(tasks, [this](const Task& t) { return t.due_at >= now_; });

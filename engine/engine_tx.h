@@ -40,7 +40,9 @@ class EngineTx {
   // Fires the task's next timer point and moves to the following one.
   void FireNext(Task task);
 
-  // Org lookups on the write connection.
+  // Org and channel lookups on the write connection, through the engine's caches.
+  std::optional<Org> FindOrg(const std::string& code);
+  std::vector<Channel> ChannelsOf(const std::string& code);
   std::optional<Org> OrgAt(const std::string& village_path, const std::string& level);
   std::string StepLabel(const Task& task);
   const TaskDef* FollowUpDef(const std::string& kind, WorkflowPtr* owner = nullptr);
