@@ -128,6 +128,20 @@ engine::Status LoadDemoCounty(Engine& engine, const std::string& tokens_path) {
       if (i % 12 == 5) {
         (void)d.Do(&Engine::AssignContact, d.users[township], {{"user", contact}}, hh);
         (void)d.Do(&Engine::RecordMeasure, d.users[contact], {{"kind", "medical"}, {"description", "落实医疗保障"}, {"department", "medical"}}, hh);
+        // The alert loop (测/补/销) at a different step for each of these households.
+        const auto alert = d.NewCase(clerk, "alert", hh, {{"item", i % 24 == 5 ? "medical" : "housing"}});
+        const int step = (i / 12) % 5;
+        if (step >= 1) d.Act(clerk, alert, "submit");
+        if (step >= 2) d.Act(township, alert, "approve");
+        if (step >= 3) d.Act("county-1", alert, "approve");
+        if (step >= 4) d.Act(i % 24 == 5 ? "dept-medical" : "dept-housing", alert, "submit", "已完成补短");
+      } else {
+        // Risk elimination (风险消除) moving up to the province.
+        const auto elim = d.NewCase(clerk, "risk_elimination", hh, json::object());
+        const int step = (i / 12) % 4;
+        if (step >= 1) d.Act(clerk, elim, "submit");
+        if (step >= 2) d.Act(township, elim, "approve");
+        if (step >= 3) d.Act("county-1", elim, "approve");
       }
     }
   }
