@@ -1,0 +1,318 @@
+#include "tests/support/engine_fixture.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "adapters/runtime/config.h"
+#include "adapters/runtime/demo.h"
+
+namespace dixian::testing {
+
+namespace {
+
+struct Node {
+  const char* code;
+  const char* name;
+  const char* level;
+  const char* parent;
+};
+
+constexpr Node kOrgs[] = {
+    {"prov", "示范省", "province", ""},  {"city", "示范市", "city", "prov"},
+    {"county", "示范县", "county", "city"}, {"t1", "东乡镇", "township", "county"},
+    {"t2", "西乡镇", "township", "county"}, {"v11", "东一村", "village", "t1"},
+    {"v12", "东二村", "village", "t1"},    {"v21", "西一村", "village", "t2"},
+    {"v22", "西二村", "village", "t2"},
+};
+
+struct Person {
+  const char* id;
+  const char* name;
+  const char* role;
+  const char* org;
+  const char* department;
+};
+
+constexpr Person kUsers[] = {
+    {"clerk_v11", "村填报甲", "village_clerk", "v11", ""},
+    {"clerk_v12", "村填报乙", "village_clerk", "v12", ""},
+    {"clerk_v21", "村填报丙", "village_clerk", "v21", ""},
+    {"rev_t1", "东乡审核", "township_reviewer", "t1", ""},
+    {"rev_t2", "西乡审核", "township_reviewer", "t2", ""},
+    {"county", "县审定", "county_officer", "county", ""},
+    {"dept_medical", "医保局", "department_officer", "county", "medical"},
+    {"dept_housing", "住建局", "department_officer", "county", "housing"},
+    {"dept_hr", "人社局", "department_officer", "county", "human_resources"},
+    {"dept_civil", "民政局", "department_officer", "county", "civil_affairs"},
+    {"prov", "省备案", "province_officer", "prov", ""},
+    {"contact_a", "联系人甲", "contact_person", "v11", ""},
+    {"contact_b", "联系人乙", "contact_person", "v11", ""},
+    {"contact_c", "联系人丙", "contact_person", "v21", ""},
+    {"sup_t1", "乡督导", "supervisor", "t1", ""},
+    {"sup_county", "县督导", "supervisor", "county", ""},
+    {"sup_city", "市督导", "supervisor", "city", ""},
+    {"sup_prov", "省督导", "supervisor", "prov", ""},
+};
+
+constexpr const char* kAdminToken = "fixture-admin-token";
+
+Json ColumnValue(sqlite3_stmt* st, int i) {
+  switch (sqlite3_column_type(st, i)) {
+    case SQLITE_INTEGER: return sqlite3_column_int64(st, i);
+    case SQLITE_FLOAT: return sqlite3_column_double(st, i);
+    case SQLITE_NULL: return nullptr;
+    default: return std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, i)));
+  }
+}
+
+}  // namespace
+
+Instant At(const std::string& rfc3339) {
+  auto t = engine::ParseRfc3339(rfc3339);
+  EXPECT_TRUE(t.has_value()) << rfc3339;
+  return t.value_or(0);
+}
+
+std::string Show(Instant t) { return engine::FormatRfc3339(t); }
+
+void EngineFixture::SetUp() {
+  db_path_ = dir_.File("dixian.db");
+  clock_ = std::make_unique<engine::ManualClock>(At("2026-03-02T09:00:00+08:00"));
+  admin_.user.id = "admin";
+  admin_.user.name = "系统管理员";
+  admin_.user.role = "admin";
+  OpenEngine(extra_workflows_);
+  Seed();
+}
+
+void EngineFixture::TearDown() { CloseEngine(); }
+
+void EngineFixture::CloseEngine() {
+  engine_.reset();
+  if (store_) store_->Close();
+  store_.reset();
+  principals_.clear();
+}
+
+void EngineFixture::OpenEngine(const std::vector<engine::WorkflowPtr>& extra) {
+  auto config = runtime::LoadConfig(runtime::ResolvePaths(std::string(DIXIAN_SOURCE_DIR) + "/config"));
+  for (const auto& def : extra) ASSERT_TRUE(config.workflows.Add(def).ok());
+  auto store = store::SqliteStore::Open(db_path_);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  store_ = std::move(store.value());
+  engine::EngineOptions options;
+  options.thresholds = config.thresholds;
+  options.admin_token = kAdminToken;
+  engine_ = std::make_unique<Engine>(*store_, *clock_, std::move(config.workflows), std::move(config.calendar),
+                                     options);
+}
+
+void EngineFixture::Seed() {
+  for (const auto& o : kOrgs)
+    Must(&Engine::CreateOrg, admin_,
+         {{"code", o.code}, {"name", o.name}, {"level", o.level},
+          {"parent", *o.parent ? Json(o.parent) : Json(nullptr)}});
+  int n = 0;
+  for (const auto& u : kUsers) {
+    char mobile[16];
+    std::snprintf(mobile, sizeof mobile, "1380000%04d", ++n);
+    Json body = {{"id", u.id}, {"name", u.name}, {"role", u.role}, {"org", u.org}, {"mobile", mobile}};
+    if (*u.department) body["department"] = u.department;
+    auto r = Must(&Engine::CreateUser, admin_, body);
+    tokens_[u.id] = r.value("token", "");
+  }
+  for (const auto& o : kOrgs)
+    Must(&Engine::CreateChannel, admin_,
+         {{"id", std::string("ch-") + o.code}, {"org", o.code}, {"kind", "webhook"},
+          {"url", std::string("http://127.0.0.1:9/") + o.code}});
+  for (const char* village : {"v11", "v12", "v21", "v22"})
+    for (int i = 1; i <= 4; ++i)
+      Must(&Engine::CreateHousehold, admin_,
+           {{"id", std::string(village) + "-" + std::to_string(i)}, {"village", village},
+            {"head_name", std::string("户主") + village + std::to_string(i)}, {"members", 3},
+            {"income_per_capita", 4000}});
+}
+
+const Principal& EngineFixture::Who(const std::string& user_id) {
+  if (user_id == "admin") return admin_;
+  auto it = principals_.find(user_id);
+  if (it != principals_.end()) return it->second;
+  auto p = engine_->Authenticate(tokens_[user_id]);
+  EXPECT_TRUE(p.ok()) << "unknown fixture user " << user_id;
+  return principals_[user_id] = p.ok() ? p.value() : Principal{};
+}
+
+engine::Result<Json> EngineFixture::Run(Command command, const Principal& who, Json body, const std::string& id,
+                                        const std::string& key) {
+  return runtime::RunSync(*engine_, command, Engine::Call{who, std::move(body), id, key, ""});
+}
+
+Json EngineFixture::Must(Command command, const Principal& who, Json body, const std::string& id) {
+  auto r = Run(command, who, body, id);
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message) << "\n  body: " << body.dump();
+  return r.ok() ? r.value() : Json();
+}
+
+Json EngineFixture::Open(const std::string& user, const std::string& workflow, const std::string& household,
+                         Json data) {
+  return Must(&Engine::CreateCase, Who(user), {{"workflow", workflow}, {"household", household}, {"data", data}});
+}
+
+engine::Result<Json> EngineFixture::Act(const std::string& user, const std::string& case_id,
+                                        const std::string& action, const std::string& comment, Json data) {
+  const auto version = Case(case_id).value("version", 0);
+  Json body = {{"action", action}, {"expected_version", version}, {"data", data}};
+  if (!comment.empty()) body["comment"] = comment;
+  return Run(&Engine::ApplyAction, Who(user), body, case_id);
+}
+
+Json EngineFixture::MustAct(const std::string& user, const std::string& case_id, const std::string& action,
+                            const std::string& comment, Json data) {
+  auto r = Act(user, case_id, action, comment, data);
+  EXPECT_TRUE(r.ok()) << user << " " << action << " on " << case_id << ": "
+                      << (r.ok() ? "" : r.error().message);
+  return r.ok() ? r.value() : Json();
+}
+
+std::string EngineFixture::Admit(const std::string& household, const std::string& type, const std::string& cause) {
+  const std::string village = household.substr(0, household.find('-'));
+  const std::string clerk = "clerk_" + village;
+  const std::string reviewer = village[1] == '1' ? "rev_t1" : "rev_t2";
+  const auto created = Open(clerk, "identification", household,
+                            {{"type", type}, {"primary_cause", cause}, {"causes", Json::array({cause})}, {"income_per_capita", 4000}});
+  const std::string id = created.value("id", "");
+  MustAct(clerk, id, "submit");
+  MustAct(reviewer, id, "approve");
+  MustAct("county", id, "approve");
+  return id;
+}
+
+void EngineFixture::SeedMonitored(const std::string& household, const std::string& type, const std::string& cause,
+                                  const std::string& status) {
+  const Instant now = Now();
+  auto r = store_->Run([&](engine::WriteTx& tx) -> engine::Result<Json> {
+    engine::MonitoringObject m;
+    m.household = household;
+    m.type = type;
+    m.status = status;
+    m.primary_cause = cause;
+    m.causes = {cause};
+    m.admitted_at = now;
+    m.updated_at = now;
+    tx.UpsertMonitoring(m);
+    return Json::object();
+  });
+  ASSERT_TRUE(r.ok()) << r.error().message;
+}
+
+Json EngineFixture::Case(const std::string& case_id) {
+  auto r = engine_->GetCase(admin_, case_id);
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+  return r.ok() ? r.value() : Json::object();
+}
+
+Json EngineFixture::History(const std::string& case_id) {
+  auto r = engine_->CaseHistory(admin_, case_id);
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+  return r.ok() ? r.value() : Json::array();
+}
+
+Json EngineFixture::HouseholdTasks(const std::string& household) {
+  auto r = engine_->HouseholdTasks(admin_, household);
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+  return r.ok() ? r.value() : Json::array();
+}
+
+Json EngineFixture::Monitoring(const std::string& household) {
+  auto r = engine_->GetHousehold(admin_, household);
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+  return r.ok() ? r.value()["monitoring"] : Json();
+}
+
+std::vector<Json> EngineFixture::TasksNamed(const std::string& household, const std::string& step) {
+  std::vector<Json> out;
+  for (const auto& t : HouseholdTasks(household))
+    if (t["step"] == step) out.push_back(t);
+  return out;
+}
+
+std::vector<std::string> EngineFixture::OpenSteps(const std::string& household) {
+  std::vector<std::string> out;
+  for (const auto& t : HouseholdTasks(household)) out.push_back(t["step"].get<std::string>());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void EngineFixture::SetNow(const std::string& rfc3339) { clock_->Set(At(rfc3339)); }
+
+void EngineFixture::MoveTo(Instant t) { clock_->Set(t); }
+
+std::int64_t EngineFixture::RunDueAt(Instant t) {
+  clock_->Set(t);
+  return RunDue();
+}
+
+std::int64_t EngineFixture::RunDue() {
+  auto r = engine_->RunDue();
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+  return r.ok() ? r.value() : -1;
+}
+
+Json EngineFixture::Rows(const std::string& sql) {
+  Json out = Json::array();
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(db_path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << "cannot open " << db_path_;
+    sqlite3_close(db);
+    return out;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << sqlite3_errmsg(db) << ": " << sql;
+  } else {
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      Json row = Json::object();
+      for (int i = 0; i < sqlite3_column_count(st); ++i) row[sqlite3_column_name(st, i)] = ColumnValue(st, i);
+      out.push_back(row);
+    }
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+void EngineFixture::Exec(const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(db_path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "") << ": " << sql;
+  sqlite3_free(err);
+  sqlite3_close(db);
+}
+
+Json EngineFixture::Outbox(const std::string& kind) {
+  Json out = Json::array();
+  const std::string where = kind.empty() ? "" : " WHERE kind = '" + kind + "'";
+  for (auto& r : Rows("SELECT id, channel_id, kind, urgent, payload FROM outbox" + where + " ORDER BY id"))
+    out.push_back({{"id", r["id"]}, {"channel", r["channel_id"]}, {"kind", r["kind"]},
+                   {"urgent", r["urgent"].get<int>() != 0}, {"payload", Json::parse(r["payload"].get<std::string>())}});
+  return out;
+}
+
+Json EngineFixture::Audit(const std::string& action) {
+  Json out = Json::array();
+  const std::string where = action.empty() ? "" : " WHERE action = '" + action + "'";
+  for (auto& r : Rows("SELECT seq, case_id, household, actor, action, from_state, to_state, comment, data FROM audit" +
+                      where + " ORDER BY seq"))
+    out.push_back({{"seq", r["seq"]}, {"case", r["case_id"]}, {"household", r["household"]}, {"actor", r["actor"]},
+                   {"action", r["action"]}, {"from", r["from_state"]}, {"to", r["to_state"]},
+                   {"comment", r["comment"]}, {"data", Json::parse(r["data"].get<std::string>())}});
+  return out;
+}
+
+}  // namespace dixian::testing

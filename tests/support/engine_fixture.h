@@ -1,0 +1,122 @@
+#pragma once
+// The engine on a real SQLite file in a temp dir, with a ManualClock, the shipped workflows/ and
+// config/calendar/, and a small county:
+//
+//   prov (省) > city (市) > county (县) > t1, t2 (乡镇) > v11, v12 (in t1), v21, v22 (in t2)
+//
+// Users (id: role @ org): clerk_v11, clerk_v12, clerk_v21 (village_clerk), rev_t1, rev_t2
+// (township_reviewer), county (county_officer), dept_medical, dept_housing, dept_hr,
+// dept_civil (department_officer @ county), prov (province_officer), contact_a, contact_b
+// (contact_person @ v11), contact_c (contact_person @ v21), sup_t1, sup_county, sup_city,
+// sup_prov (supervisor). Every org has one webhook channel "ch-<org>", so the channel of an
+// outbox row tells which org a message went to. Households: "<village>-<n>" for n = 1..4,
+// 3 members, income 4000 yuan.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "adapters/store/sqlite_store.h"
+#include "engine/engine.h"
+#include "tests/support/temp_dir.h"
+
+namespace dixian::testing {
+
+using Json = nlohmann::json;
+using engine::Engine;
+using engine::Instant;
+using engine::Principal;
+
+using Command = void (Engine::*)(Engine::Call, engine::WriteDone);
+
+// 2026-03-02T09:00:00+08:00, a Monday: where every test's clock starts.
+Instant At(const std::string& rfc3339);
+std::string Show(Instant t);
+
+class EngineFixture : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // --- lifecycle
+  // Closes engine and store (every queued write finishes first).
+  void CloseEngine();
+  // Opens store and engine on the same file; `extra` workflows are added to the shipped ones.
+  void OpenEngine(const std::vector<engine::WorkflowPtr>& extra = {});
+
+  // --- people
+  const Principal& Who(const std::string& user_id);
+  const Principal& Admin() const { return admin_; }
+
+  // --- commands, synchronously
+  engine::Result<Json> Run(Command command, const Principal& who, Json body, const std::string& id = "",
+                           const std::string& key = "");
+  // Runs and expects success; returns the response (or null after a test failure).
+  Json Must(Command command, const Principal& who, Json body, const std::string& id = "");
+
+  // Opens a case; expects success.
+  Json Open(const std::string& user, const std::string& workflow, const std::string& household,
+            Json data = Json::object());
+  // Applies an action at the case's current version.
+  engine::Result<Json> Act(const std::string& user, const std::string& case_id, const std::string& action,
+                           const std::string& comment = "", Json data = Json::object());
+  Json MustAct(const std::string& user, const std::string& case_id, const std::string& action,
+               const std::string& comment = "", Json data = Json::object());
+  // identification create -> submit -> township approve -> county approve. Returns the case id.
+  std::string Admit(const std::string& household, const std::string& type = "marginal",
+                    const std::string& cause = "illness");
+  // A monitoring object written straight to the store (no chain, no follow-ups).
+  void SeedMonitored(const std::string& household, const std::string& type, const std::string& cause,
+                     const std::string& status = "risk_active");
+
+  // --- reads (as admin)
+  Json Case(const std::string& case_id);
+  Json History(const std::string& case_id);
+  Json HouseholdTasks(const std::string& household);
+  Json Monitoring(const std::string& household);  // the "monitoring" object or null
+  // Open follow-up / step tasks of a household with this step name.
+  std::vector<Json> TasksNamed(const std::string& household, const std::string& step);
+  // Steps of the household's open tasks, sorted.
+  std::vector<std::string> OpenSteps(const std::string& household);
+
+  // --- time
+  void SetNow(const std::string& rfc3339);
+  Instant Now() const { return clock_->Now(); }
+  // Moves the clock to `t` (no RunDue).
+  void MoveTo(Instant t);
+  // Moves the clock to `t` and runs everything due; returns timers fired.
+  std::int64_t RunDueAt(Instant t);
+  std::int64_t RunDue();
+
+  // --- raw SQL on the database file (a separate connection)
+  Json Rows(const std::string& sql);
+  void Exec(const std::string& sql);
+  // Outbox rows: [{"id","channel","kind","urgent","payload"}], oldest first; kind "" = all.
+  Json Outbox(const std::string& kind = "");
+  // Audit events straight from the table: [{"seq","case","household","actor","action","from","to",
+  // "comment","data"}], oldest first; action "" = all.
+  Json Audit(const std::string& action = "");
+
+  dixian::testing::TempDir dir_;
+  std::string db_path_;
+  std::unique_ptr<engine::ManualClock> clock_;
+  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<Engine> engine_;
+  std::vector<engine::WorkflowPtr> extra_workflows_;
+
+ private:
+  void Seed();
+  Principal admin_;
+  std::map<std::string, std::string> tokens_;  // user id -> bearer token
+  std::map<std::string, Principal> principals_;
+};
+
+// Org codes and paths of the fixture's tree.
+inline const std::string kCountyPath = "/prov/city/county/";
+inline const std::string kT1Path = "/prov/city/county/t1/";
+
+}  // namespace dixian::testing
