@@ -20,6 +20,11 @@ Status CanAct(const Principal& who, const Task& task, const ActionDef& action, c
   if (action.by_submitter) {
     if (c.data.value("last_actor", "") != who.user.id)
       return Error::Forbidden("只有提交人可以撤回 (only the submitter may withdraw)");
+    // Withdraw undoes the caller's own step: only back to the state the case came from (a
+    // reviewer who returned a case may not "withdraw" it further down).
+    const std::string came_from = c.data.value("last_from", "");
+    if (!came_from.empty() && came_from != action.to)
+      return Error::Forbidden("只能撤回本人提交的环节 (withdraw only undoes your own submission)");
     return OkStatus();
   }
   if (who.user.role != task.role)
@@ -194,6 +199,7 @@ void Engine::ApplyAction(Call call, WriteDone done) {
     }
     const std::string from = c->state;
     merged["last_actor"] = call.who.user.id;
+    merged["last_from"] = from;
     c->data = merged;
     c->state = action.to;
     c->version += 1;

@@ -182,6 +182,20 @@ TEST_F(IdentificationTest, WithdrawBySubmitterOnly) {
   EXPECT_EQ(Actions(id).back(), "withdraw:county_decision>township_review");
 }
 
+TEST_F(IdentificationTest, WithdrawOnlyUndoesOwnForwardStep) {
+  const std::string id = NewCase()["id"];
+  MustAct("clerk_v11", id, "submit");
+  MustAct("rev_t1", id, "approve");
+  MustAct("county", id, "return", "请补充收入佐证");
+  // The county moved the case into township_review by returning it: "withdraw" from here would
+  // send it further down to the village, which is not undoing anything. Refused.
+  auto county = Act("county", id, "withdraw");
+  ASSERT_FALSE(county.ok());
+  EXPECT_EQ(county.error().code, ErrorCode::kForbidden);
+  EXPECT_EQ(Case(id)["state"], "township_review");
+  EXPECT_EQ(Case(id)["version"], 4);
+}
+
 TEST_F(IdentificationTest, FastTrackAdmitsAtOnceAndPaperworkFollows) {
   const std::string id = NewCase()["id"];
   auto refused = Act("rev_t1", id, "fast_track");  // only the county may fast-track
