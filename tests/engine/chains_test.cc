@@ -132,6 +132,15 @@ TEST_F(ChainsTest, ReflagBringsBackMonthlyVisitsAndMeasures) {
             "cancelled");
 }
 
+TEST_F(ChainsTest, ReflagRefusesAnUnknownCause) {
+  SeedMonitored("v11-1", "marginal", "illness", "risk_eliminated");
+  auto r = Run(&Engine::CreateCase, Who("clerk_v11"),
+               {{"workflow", "reflag"}, {"household", "v11-1"}, {"data", {{"primary_cause", "bad_luck"}}}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kUnprocessable);
+  EXPECT_NE(r.error().message.find("data.primary_cause"), std::string::npos) << r.error().message;
+}
+
 TEST_F(ChainsTest, OneOpenCasePerWorkflowAndHousehold) {
   Admit("v11-1");
   Open("clerk_v11", "alert", "v11-1", {{"item", "medical"}});
