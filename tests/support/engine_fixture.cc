@@ -120,8 +120,7 @@ void EngineFixture::Seed() {
     std::snprintf(mobile, sizeof mobile, "1380000%04d", ++n);
     Json body = {{"id", u.id}, {"name", u.name}, {"role", u.role}, {"org", u.org}, {"mobile", mobile}};
     if (*u.department) body["department"] = u.department;
-    auto r = Must(&Engine::CreateUser, admin_, body);
-    tokens_[u.id] = r.value("token", "");
+    AddUser(body);
   }
   for (const auto& o : kOrgs)
     Must(&Engine::CreateChannel, admin_,
@@ -133,6 +132,11 @@ void EngineFixture::Seed() {
            {{"id", std::string(village) + "-" + std::to_string(i)}, {"village", village},
             {"head_name", std::string("户主") + village + std::to_string(i)}, {"members", 3},
             {"income_per_capita", 4000}});
+}
+
+void EngineFixture::AddUser(const Json& body) {
+  auto r = Must(&Engine::CreateUser, admin_, body);
+  tokens_[body.value("id", "")] = r.value("token", "");
 }
 
 const Principal& EngineFixture::Who(const std::string& user_id) {

@@ -51,6 +51,8 @@ class EngineFixture : public ::testing::Test {
   // --- people
   const Principal& Who(const std::string& user_id);
   const Principal& Admin() const { return admin_; }
+  // Creates a user (admin) and keeps its token for Who().
+  void AddUser(const Json& body);
 
   // --- commands, synchronously
   engine::Result<Json> Run(Command command, const Principal& who, Json body, const std::string& id = "",
