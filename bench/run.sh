@@ -8,12 +8,19 @@
 # Sizes (environment): BENCH_SEED (20260101), BENCH_HOUSEHOLDS (1000000), BENCH_TRANSITIONS (3000,
 # single-commit SQLite transitions; the batched modes run 10x), BENCH_BPMN_INSTANCES (1000).
 # BENCH_ONLY="sqlite bpmn" runs only those benchmarks (names as in the bench_* functions).
+# More sizes (engine, http, timers, import, delivery) and BENCH_QUICK=1: docs/benchmarks.md.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="$ROOT/bench/out"
 BUILD="$ROOT/build-bench"
 RESULTS="$OUT/results.jsonl"
+# BENCH_QUICK=1: smaller defaults (docs/benchmarks.md, "Sizes"); explicit variables still win.
+if [[ -n "${BENCH_QUICK:-}" ]]; then
+  : "${BENCH_HOUSEHOLDS:=100000}" "${BENCH_ENGINE_SECONDS:=3}" "${BENCH_ENGINE_HOUSEHOLDS:=20000}"
+  : "${BENCH_HTTP_SECONDS:=5}" "${BENCH_HTTP_CASES:=60000}" "${BENCH_TIMER_TASKS:=100000}"
+  : "${BENCH_DELIVERY_MESSAGES:=5000}" "${BENCH_TRANSITIONS:=1000}" "${BENCH_BPMN_INSTANCES:=300}"
+fi
 SEED="${BENCH_SEED:-20260101}"
 HOUSEHOLDS="${BENCH_HOUSEHOLDS:-1000000}"
 TRANSITIONS="${BENCH_TRANSITIONS:-3000}"
@@ -91,52 +98,174 @@ bench_bpmn() {
     "" "$(echo "$mem" | json_get instances_per_s) instances/s, 4 user tasks each"
   record bpmn.fsync "bpmn-engine, getState() fsync'd per step" "$(echo "$fsync" | json_get steps_per_s)" \
     steps/s "bpmn.memory sqlite.batch1" "$(echo "$fsync" | json_get instances_per_s) instances/s"
+  record bpmn.memory.instances "bpmn-engine 4-step chain, in memory" "$(echo "$mem" | json_get instances_per_s)" \
+    instances/s "" "one Node thread"
+  record bpmn.fsync.instances "bpmn-engine 4-step chain, fsync'd state" "$(echo "$fsync" | json_get instances_per_s)" \
+    instances/s "" "one Node thread"
 }
 
 # ---------------------------------------------------------------------------------------------
-# Slots for the lead: each must record its rows (with "vs" naming the baselines above) or leave
-# the empty row. See docs/benchmarks.md for what each one measures.
+# Engine, HTTP, timers, import and delivery: bench/dixian_bench (in process, real SQLite file,
+# WAL + synchronous=FULL) and the real server binary build-bench/dixian under wrk.
 # ---------------------------------------------------------------------------------------------
+BENCH="$BUILD/bench/dixian_bench"
+ENGINE_SECONDS="${BENCH_ENGINE_SECONDS:-5}"
+ENGINE_HOUSEHOLDS="${BENCH_ENGINE_HOUSEHOLDS:-40000}"
+HTTP_SECONDS="${BENCH_HTTP_SECONDS:-10}"
+HTTP_CASES="${BENCH_HTTP_CASES:-200000}"
+HTTP_CONNECTIONS="${BENCH_HTTP_CONNECTIONS:-64}"
+TIMER_TASKS="${BENCH_TIMER_TASKS:-1000000}"
+TIMER_DUE="${BENCH_TIMER_DUE:-10000}"
+IDLE_SECONDS="${BENCH_IDLE_SECONDS:-5}"
+IMPORT_CHUNK="${BENCH_IMPORT_CHUNK:-10000}"
+DELIVERY_MESSAGES="${BENCH_DELIVERY_MESSAGES:-20000}"
+DELIVERY_CHANNELS="${BENCH_DELIVERY_CHANNELS:-4}"
+SERVER_PID=""
+RECEIVER_PID=""
 
-# SLOT engine: durable engine transitions through the real store (group commit), in process,
-# the same 4-step chain as bench/bpmn. Row: engine.transitions (transitions/s),
-# vs "sqlite.batch1 sqlite.batch64 bpmn.fsync".
+# start_server DB [extra args...] — starts build-bench/dixian serve on 127.0.0.1 (ephemeral port),
+# sets SERVER_PID and SERVER_URL once it logs "listening on".
+start_server() {
+  local db="$1" log="$OUT/server.log" port="" i
+  shift
+  DIXIAN_ADMIN_TOKEN=bench-admin-token "$BUILD/dixian" serve --db "$db" --listen 127.0.0.1:0 "$@" \
+    >"$log" 2>&1 &
+  SERVER_PID=$!
+  for i in $(seq 1 600); do
+    port="$(grep -o 'listening on 127.0.0.1:[0-9]*' "$log" | head -1 | cut -d: -f2 || true)"
+    [[ -n "$port" ]] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$log" >&2; return 1; }
+    sleep 0.1
+  done
+  SERVER_URL="http://127.0.0.1:$port"
+}
+
+stop_server() {
+  if [[ -n "$SERVER_PID" ]]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  SERVER_PID=""
+}
+
+stop_receiver() {
+  if [[ -n "$RECEIVER_PID" ]]; then kill "$RECEIVER_PID" 2>/dev/null || true; wait "$RECEIVER_PID" 2>/dev/null || true; fi
+  RECEIVER_PID=""
+}
+trap 'stop_server; stop_receiver' EXIT
+
+# cpu_ticks PID — utime + stime of a process, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# Engine: durable transitions with 1, 8 and 64 concurrent submitters, each running the
+# risk_elimination chain (create + submit + 3 approvals) closed-loop on its own households.
 bench_engine() {
-  record engine.transitions "dixian engine, durable transitions" null transitions/s \
-    "sqlite.batch1 sqlite.batch64 bpmn.fsync" "slot: not written yet"
+  local s line
+  for s in 1 8 64; do
+    log "engine transitions, $s submitters, ${ENGINE_SECONDS}s"
+    line="$("$BENCH" transitions --db "$OUT/engine.db" --submitters "$s" --seconds "$ENGINE_SECONDS" \
+      --households "$ENGINE_HOUSEHOLDS")"
+    echo "$line" >>"$OUT/engine.jsonl"
+    record "engine.transitions.$s" "dixian engine, $s submitter(s), durable writes" \
+      "$(echo "$line" | json_get transitions_per_s)" transitions/s "sqlite.batch1 sqlite.batch64" \
+      "avg group commit $(echo "$line" | json_get avg_batch | xargs printf '%.1f') jobs; $(echo "$line" | json_get failures) failures"
+    if [[ "$s" == 1 || "$s" == 64 ]]; then
+      record "engine.chain.$s" "dixian 4-step chain, $s submitter(s)" "$(echo "$line" | json_get instances_per_s)" \
+        instances/s "bpmn.fsync.instances bpmn.memory.instances" "village submit, township, county, province file; durable"
+    fi
+  done
 }
 
-# SLOT http: wrk against `build/dixian serve --db $OUT/http.db --listen 127.0.0.1:PORT`
-# (loopback only, bounded duration), POST /api/v1/cases/{id}/actions with a Lua script.
-# Rows: http.actions (requests/s), http.p99 (ms).
+# HTTP: wrk against the real server (loopback). POST actions are durable village submits on
+# distinct seeded cases; the task notices go through the delivery worker to a local receiver.
 bench_http() {
-  record http.actions "HTTP task actions via wrk (loopback)" null requests/s \
-    "engine.transitions" "slot: not written yet"
+  log "HTTP: seeding $HTTP_CASES open cases"
+  "$BENCH" receiver >"$OUT/receiver.out" &
+  RECEIVER_PID=$!
+  sleep 0.5
+  local rport out rps p50 p99 non2xx
+  rport="$(json_get port <"$OUT/receiver.out")"
+  "$BENCH" http-seed --db "$OUT/http.db" --cases "$HTTP_CASES" --out "$OUT" \
+    --channel "http://127.0.0.1:$rport/hook" >/dev/null
+  start_server "$OUT/http.db"
+  log "HTTP: GET /api/v1/tasks, POST actions, $HTTP_CONNECTIONS connections, ${HTTP_SECONDS}s each ($SERVER_URL)"
+  wrk_row() {  # NAME LABEL UNIT-NOTE FILE
+    rps="$(sed -n 's/^Requests\/sec:[[:space:]]*//p' "$4")"
+    p50="$(awk '$1=="50%"{print $2}' "$4")"
+    p99="$(awk '$1=="99%"{print $2}' "$4")"
+    non2xx="$(sed -n 's/.*Non-2xx or 3xx responses:[[:space:]]*//p' "$4")"
+    record "$1" "$2" "$rps" requests/s "${5:-}" "p50 $p50, p99 $p99, non-2xx ${non2xx:-0}; $3"
+  }
+  wrk -t2 -c"$HTTP_CONNECTIONS" -d"${HTTP_SECONDS}s" --latency -s "$ROOT/bench/http_tasks.lua" "$SERVER_URL" \
+    -- "$OUT/http_tokens.txt" 2 >"$OUT/wrk_tasks.txt"
+  wrk_row http.tasks "HTTP GET /api/v1/tasks (inbox of 20), c=$HTTP_CONNECTIONS" "loopback, wrk -t2" "$OUT/wrk_tasks.txt"
+  wrk -t2 -c"$HTTP_CONNECTIONS" -d"${HTTP_SECONDS}s" --latency -s "$ROOT/bench/http_actions.lua" "$SERVER_URL" \
+    -- "$OUT/http_cases.txt" "$OUT/http_tokens.txt" 2 >"$OUT/wrk_actions.txt"
+  wrk_row http.actions "HTTP POST actions (durable), c=$HTTP_CONNECTIONS" "distinct cases, notices delivered" \
+    "$OUT/wrk_actions.txt" "engine.transitions.64 sqlite.batch64"
+  stop_server
+  stop_receiver
 }
 
-# SLOT timers: due-task scanning with N open tasks; advance the fake clock across deadlines and
-# measure reminders/escalations created per second. Row: timers.fired (timers/s).
+# Timers: N open cases/tasks, K due at one instant; fire them (ManualClock + RunDue); then the
+# real server on that database (system clock, nothing due): idle CPU and peak RSS; and the
+# scheduler's firing delay with the system clock.
 bench_timers() {
-  record timers.fired "due timers fired (reminders, escalations)" null timers/s "" \
-    "slot: not written yet"
+  log "timers: seeding $TIMER_TASKS open tasks ($TIMER_DUE due at one instant)"
+  local seed fire at delay t0 t1 c0 c1 hz hwm
+  seed="$("$BENCH" timers-seed --db "$OUT/timers.db" --open "$TIMER_TASKS" --due "$TIMER_DUE")"
+  at="$(echo "$seed" | json_get due_at)"
+  record timers.seed "seed $TIMER_TASKS open cases+tasks via WriteTx" "$(echo "$seed" | json_get rows_per_s)" rows/s "" \
+    "$(echo "$seed" | json_get seconds | xargs printf '%.1f') s (household, monitoring, case, task rows)"
+  fire="$("$BENCH" timers-fire --db "$OUT/timers.db" --at "$at")"
+  record timers.fire "fire $(echo "$fire" | json_get fired) due timers of $TIMER_TASKS open" \
+    "$(echo "$fire" | json_get seconds)" s "" \
+    "$(echo "$fire" | json_get timers_per_s | xargs printf '%.0f') timers/s, $(echo "$fire" | json_get outbox_rows) outbox rows"
+  log "timers: idle server on $TIMER_TASKS open cases, ${IDLE_SECONDS}s"
+  start_server "$OUT/timers.db"
+  sleep 1
+  hz="$(getconf CLK_TCK)"
+  c0="$(cpu_ticks "$SERVER_PID")"; t0=$(date +%s.%N)
+  sleep "$IDLE_SECONDS"
+  c1="$(cpu_ticks "$SERVER_PID")"; t1=$(date +%s.%N)
+  record timers.idle_cpu "server idle CPU, $TIMER_TASKS open tasks, nothing due" \
+    "$(awk -v a="$c0" -v b="$c1" -v hz="$hz" -v t0="$t0" -v t1="$t1" 'BEGIN{printf "%.2f", 100*(b-a)/hz/(t1-t0)}')" \
+    "% of a core" "" "utime+stime over ${IDLE_SECONDS}s (/proc/PID/stat, ${hz} ticks/s)"
+  curl -sf -H 'Authorization: Bearer bench-admin-token' "$SERVER_URL/api/v1/tasks" >/dev/null || true
+  curl -sf -H 'Authorization: Bearer bench-admin-token' "$SERVER_URL/api/v1/reports/overdue?org=520000000000" >/dev/null || true
+  curl -sf -H 'Authorization: Bearer bench-admin-token' "$SERVER_URL/api/v1/reports/monitoring?org=520000000000" >/dev/null || true
+  curl -sf "$SERVER_URL/metrics" >/dev/null || true
+  hwm="$(awk '/^VmHWM:/{print $2}' "/proc/$SERVER_PID/status")"
+  record server.rss "server peak RSS (VmHWM), $TIMER_TASKS open cases" "$(awk -v k="$hwm" 'BEGIN{printf "%.1f", k/1024}')" MB "" \
+    "after start, /api/v1/tasks, overdue + monitoring reports, /metrics"
+  stop_server
+  delay="$("$BENCH" timers-delay --db "$OUT/delay.db" --rounds 3 --ahead 2)"
+  record timers.delay "timer firing delay, system clock" "$(echo "$delay" | json_get max_ms)" ms "" \
+    "max of 3 (avg $(echo "$delay" | json_get avg_ms | xargs printf '%.0f') ms): due instant -> fired timer committed"
 }
 
-# SLOT import: POST /api/v1/households/import of $OUT/households.csv (in chunks within the body
-# limit), all-or-nothing per chunk. Row: import.households (households/s).
+# Import: households.csv through Engine::ImportHouseholds in chunks (all-or-nothing each).
 bench_import() {
-  record import.households "household CSV import" null households/s "" "slot: not written yet"
+  log "import: $HOUSEHOLDS households in chunks of $IMPORT_CHUNK"
+  local line
+  line="$("$BENCH" import --db "$OUT/import.db" --orgs "$OUT/orgs.csv" --households "$OUT/households.csv" \
+    --chunk "$IMPORT_CHUNK" --inflight 4)"
+  record import.households "household CSV import ($(echo "$line" | json_get households) rows)" \
+    "$(echo "$line" | json_get households_per_s)" households/s "" \
+    "chunks of $IMPORT_CHUNK, 4 in flight; $(echo "$line" | json_get failed_chunks) failed; orgs $(echo "$line" | json_get org_seconds | xargs printf '%.1f') s"
 }
 
-# SLOT delivery: outbox -> webhook delivery to a local fake platform on 127.0.0.1 with pacing off.
-# Row: delivery.messages (messages/s).
+# Delivery: committed outbox rows -> loopback webhook receiver, no rate limit.
 bench_delivery() {
-  record delivery.messages "outbox delivery to a local fake platform" null messages/s "" \
-    "slot: not written yet"
+  log "delivery: $DELIVERY_MESSAGES messages over $DELIVERY_CHANNELS webhook channels"
+  local line
+  line="$("$BENCH" delivery --db "$OUT/delivery.db" --messages "$DELIVERY_MESSAGES" --channels "$DELIVERY_CHANNELS")"
+  record delivery.messages "outbox -> loopback webhook ($DELIVERY_CHANNELS channels)" \
+    "$(echo "$line" | json_get messages_per_s)" messages/s "" \
+    "$(echo "$line" | json_get delivered) delivered, $(echo "$line" | json_get requests) requests"
 }
 
 main() {
   mkdir -p "$OUT"
   : >"$RESULTS"
+  : >"$OUT/engine.jsonl"
   machine_info | tee "$OUT/machine.txt"
   build_bench
   local b

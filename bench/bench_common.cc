@@ -1,0 +1,176 @@
+#include "bench/bench_common.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <iostream>
+
+#include "adapters/runtime/config.h"
+
+namespace dixian::bench {
+
+using nlohmann::json;
+
+std::string Arg(int argc, char** argv, const std::string& name, const std::string& fallback) {
+  for (int i = 1; i + 1 < argc; ++i)
+    if (argv[i] == "--" + name) return argv[i + 1];
+  return fallback;
+}
+
+std::int64_t IntArg(int argc, char** argv, const std::string& name, std::int64_t fallback) {
+  return std::stoll(Arg(argc, argv, name, std::to_string(fallback)));
+}
+
+double NowSeconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+std::int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void Emit(const json& line) {
+  std::cout << line.dump() << std::endl;
+}
+
+void Check(bool ok, const std::string& what) {
+  if (ok) return;
+  std::cerr << "bench: " << what << std::endl;
+  std::exit(1);
+}
+
+engine::Result<json> Sync(engine::Engine& e, void (engine::Engine::*method)(engine::Engine::Call, engine::WriteDone),
+                  const engine::Principal& who, json body, const std::string& id, const std::string& raw) {
+  std::promise<engine::Result<json>> promise;
+  auto future = promise.get_future();
+  (e.*method)(engine::Engine::Call{who, std::move(body), id, "", raw},
+              [&promise](engine::Result<json> r) { promise.set_value(std::move(r)); });
+  return future.get();
+}
+
+World OpenWorld(const std::string& db, bool fresh, std::unique_ptr<engine::Clock> clock) {
+  if (fresh)
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+  World w;
+  w.store = Must(store::SqliteStore::Open(db), "open " + db);
+  w.clock = clock ? std::move(clock) : std::make_unique<engine::SystemClock>();
+  auto config = runtime::LoadConfig(runtime::ResolvePaths(""));
+  engine::EngineOptions options;
+  options.admin_token = kAdminToken;
+  w.engine = std::make_unique<engine::Engine>(*w.store, *w.clock, std::move(config.workflows),
+                                              std::move(config.calendar), options);
+  w.admin = Must(w.engine->Authenticate(kAdminToken), "admin token");
+  return w;
+}
+
+namespace {
+
+engine::Principal AddUser(World& w, const std::string& id, const std::string& name, const std::string& role,
+                          const std::string& org, const std::string& mobile) {
+  auto r = Sync(*w.engine, &engine::Engine::CreateUser, w.admin,
+                {{"id", id}, {"name", name}, {"role", role}, {"org", org}, {"mobile", mobile}});
+  const std::string token = Must(std::move(r), "create user " + id)["token"].get<std::string>();
+  w.tokens.push_back(token);
+  return Must(w.engine->Authenticate(token), "authenticate " + id);
+}
+
+}  // namespace
+
+void SeedOrgChain(World& w, const std::string& channel_url) {
+  const std::vector<std::vector<std::string>> orgs = {
+      {kProvince, "贵州省", "province", ""},       {kCity, "贵阳市", "city", kProvince},
+      {kCounty, "南明区", "county", kCity},         {kTownship, "云关乡", "township", kCounty},
+      {kVillage, "尖坡村", "village", kTownship}};
+  for (const auto& o : orgs) {
+    json body = {{"code", o[0]}, {"name", o[1]}, {"level", o[2]},
+                 {"parent", o[3].empty() ? json(nullptr) : json(o[3])}};
+    Must(Sync(*w.engine, &engine::Engine::CreateOrg, w.admin, body), "create org " + o[0]);
+  }
+  w.clerk = AddUser(w, "clerk", "王村文书", "village_clerk", kVillage, "13800000001");
+  w.township = AddUser(w, "township", "李审查", "township_reviewer", kTownship, "13800000002");
+  w.county = AddUser(w, "county", "张审核", "county_officer", kCounty, "13800000003");
+  w.province = AddUser(w, "province", "赵备案", "province_officer", kProvince, "13800000004");
+  w.village_path = w.store->Read()->FindOrg(kVillage)->path;
+  if (!channel_url.empty())
+    Must(Sync(*w.engine, &engine::Engine::CreateChannel, w.admin,
+              {{"org", kProvince}, {"kind", "webhook"}, {"url", channel_url}}),
+         "create channel");
+}
+
+std::string HouseholdId(std::int64_t i) { return "H" + std::to_string(i); }
+
+void SeedMonitoredHouseholds(World& w, std::int64_t first, std::int64_t count, int per_job) {
+  const engine::Instant now = w.clock->Now();
+  for (std::int64_t start = first; start < first + count; start += per_job) {
+    const std::int64_t end = std::min(first + count, start + per_job);
+    Must(w.store->Run([&](engine::WriteTx& tx) -> engine::Result<json> {
+      for (std::int64_t i = start; i < end; ++i) {
+        engine::Household h{HouseholdId(i), kVillage, w.village_path, "王某某", 4, 4800, now};
+        if (auto st = tx.InsertHousehold(h); !st.ok()) return st.error();
+        tx.UpsertMonitoring({h.id, "marginal", "risk_active", "illness", {"illness"}, now, "", now});
+      }
+      return json(nullptr);
+    }), "seed households");
+  }
+}
+
+std::vector<std::string> SeedOpenCases(World& w, const std::string& village, const std::string& path,
+                                       std::int64_t first, std::int64_t count, engine::Instant due_at,
+                                       const std::function<engine::Instant(std::int64_t)>& fire_at,
+                                       int per_job) {
+  const engine::Instant now = w.clock->Now();
+  std::vector<std::string> ids;
+  ids.reserve(static_cast<std::size_t>(count));
+  for (std::int64_t start = first; start < first + count; start += per_job) {
+    const std::int64_t end = std::min(first + count, start + per_job);
+    Must(w.store->Run([&](engine::WriteTx& tx) -> engine::Result<json> {
+      for (std::int64_t i = start; i < end; ++i) {
+        engine::Household h{HouseholdId(i), village, path, "王某某", 4, 4800, now};
+        if (auto st = tx.InsertHousehold(h); !st.ok()) return st.error();
+        tx.UpsertMonitoring({h.id, "marginal", "risk_active", "illness", {"illness"}, now, "", now});
+        engine::Case c;
+        c.id = tx.NextCaseId();
+        c.workflow = "risk_elimination";
+        c.workflow_version = 1;
+        c.household = h.id;
+        c.state = "village_fill";
+        c.version = 1;
+        c.org_path = path;
+        c.data = {{"last_actor", "clerk"}};
+        c.created_by = "clerk";
+        c.created_at = c.updated_at = now;
+        tx.InsertCase(c);
+        engine::Task t;
+        t.case_id = c.id;
+        t.household = h.id;
+        t.workflow = "risk_elimination";
+        t.workflow_version = 1;
+        t.step = "village_fill";
+        t.org = village;
+        t.org_path = path;
+        t.role = "village_clerk";
+        t.created_at = now;
+        t.due_at = due_at;
+        t.next_fire_at = fire_at(i);
+        tx.InsertTask(t);
+        ids.push_back(c.id);
+      }
+      return json(nullptr);
+    }), "seed open cases");
+  }
+  return ids;
+}
+
+std::int64_t ProcStatusKb(int pid, const std::string& field) {
+  std::ifstream in(pid ? "/proc/" + std::to_string(pid) + "/status" : std::string("/proc/self/status"));
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(field + ":", 0) == 0) return std::atoll(line.c_str() + field.size() + 1);
+  return -1;
+}
+
+}  // namespace dixian::bench

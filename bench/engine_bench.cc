@@ -1,0 +1,129 @@
+// Durable engine transitions (group commit) with concurrent submitters, and the HTTP seed.
+#include <atomic>
+#include <fstream>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "bench/bench_common.h"
+#include "bench/modes.h"
+
+namespace dixian::bench {
+
+using engine::Engine;
+using nlohmann::json;
+
+namespace {
+
+// One submitter: runs the risk_elimination chain (create, village submit, township approve,
+// county approve, province file) on its own households until the deadline, waiting for each
+// write to be durable before the next (a closed loop, as one client would).
+struct Submitter {
+  World& w;
+  std::int64_t first, count;
+  double deadline;
+  std::atomic<std::int64_t>& writes;
+  std::atomic<std::int64_t>& instances;
+  std::atomic<std::int64_t>& failures;
+
+  bool Step(void (Engine::*m)(Engine::Call, engine::WriteDone), const engine::Principal& who, json body,
+            const std::string& id, json* out) {
+    auto r = Sync(*w.engine, m, who, std::move(body), id);
+    if (!r.ok()) {
+      if (failures++ == 0) std::fprintf(stderr, "bench: write failed: %s\n", r.error().message.c_str());
+      return false;
+    }
+    ++writes;
+    if (out) *out = std::move(r.value());
+    return true;
+  }
+
+  void Run() {
+    for (std::int64_t i = first; i < first + count && NowSeconds() < deadline; ++i) {
+      json created;
+      if (!Step(&Engine::CreateCase, w.clerk, {{"workflow", "risk_elimination"}, {"household", HouseholdId(i)}}, "",
+                &created))
+        return;
+      const std::string id = created["id"].get<std::string>();
+      const struct {
+        const engine::Principal* who;
+        const char* action;
+      } chain[] = {{&w.clerk, "submit"}, {&w.township, "approve"}, {&w.county, "approve"}, {&w.province, "approve"}};
+      std::int64_t version = created["version"].get<std::int64_t>();
+      for (const auto& step : chain) {
+        if (!Step(&Engine::ApplyAction, *step.who,
+                  {{"action", step.action}, {"comment", "同意"}, {"expected_version", version}}, id, nullptr))
+          return;
+        ++version;
+      }
+      ++instances;
+    }
+  }
+};
+
+}  // namespace
+
+// dixian_bench transitions --db PATH --submitters N --seconds S --households H
+int RunTransitions(int argc, char** argv) {
+  const std::string db = Arg(argc, argv, "db", "bench/out/engine.db");
+  const int submitters = static_cast<int>(IntArg(argc, argv, "submitters", 8));
+  const double seconds = static_cast<double>(IntArg(argc, argv, "seconds", 5));
+  const std::int64_t households = IntArg(argc, argv, "households", 40000);
+  World w = OpenWorld(db, true);
+  SeedOrgChain(w, "http://127.0.0.1:9/bench-not-delivered");
+  SeedMonitoredHouseholds(w, 0, households);
+  std::atomic<std::int64_t> batches{0}, batched{0};
+  w.store->OnBatch([&](std::size_t n) {
+    ++batches;
+    batched += static_cast<std::int64_t>(n);
+  });
+  std::atomic<std::int64_t> writes{0}, instances{0}, failures{0};
+  const std::int64_t per = households / submitters;
+  const double t0 = NowSeconds();
+  std::vector<std::thread> threads;
+  for (int s = 0; s < submitters; ++s)
+    threads.emplace_back([&, s] { Submitter{w, s * per, per, t0 + seconds, writes, instances, failures}.Run(); });
+  for (auto& t : threads) t.join();
+  const double elapsed = NowSeconds() - t0;
+  Emit({{"bench", "transitions"}, {"submitters", submitters}, {"seconds", elapsed}, {"writes", writes.load()},
+        {"instances", instances.load()}, {"failures", failures.load()},
+        {"transitions_per_s", static_cast<double>(writes) / elapsed},
+        {"chain_steps_per_s", static_cast<double>(instances * 4) / elapsed},
+        {"instances_per_s", static_cast<double>(instances) / elapsed},
+        {"avg_batch", batches ? static_cast<double>(batched) / static_cast<double>(batches) : 0.0}});
+  w.store->Close();
+  return failures ? 1 : 0;
+}
+
+// dixian_bench http-seed --db PATH --cases N --channel URL --out DIR
+// Writes DIR/http_tokens.txt (clerk token, small-inbox clerk token) and DIR/http_cases.txt.
+int RunHttpSeed(int argc, char** argv) {
+  const std::string db = Arg(argc, argv, "db", "bench/out/http.db");
+  const std::int64_t cases = IntArg(argc, argv, "cases", 100000);
+  const std::string out = Arg(argc, argv, "out", "bench/out");
+  World w = OpenWorld(db, true);
+  SeedOrgChain(w, Arg(argc, argv, "channel", ""));
+  // A second village whose clerk has a small inbox (20 open tasks) for the GET benchmark.
+  const std::string village2 = "520102001002";
+  Must(Sync(*w.engine, &Engine::CreateOrg, w.admin,
+            {{"code", village2}, {"name", "小河村"}, {"level", "village"}, {"parent", kTownship}}),
+       "village 2");
+  auto user = Must(Sync(*w.engine, &Engine::CreateUser, w.admin,
+                        {{"id", "clerk2"}, {"name", "刘文书"}, {"role", "village_clerk"}, {"org", village2},
+                         {"mobile", "13800000005"}}),
+                   "clerk2");
+  const engine::Instant now = w.clock->Now();
+  const auto path2 = w.store->Read()->FindOrg(village2)->path;
+  SeedOpenCases(w, village2, path2, 10'000'000, 20, now + 30 * 86400, [&](std::int64_t) { return now + 15 * 86400; });
+  auto ids = SeedOpenCases(w, kVillage, w.village_path, 0, cases, now + 30 * 86400,
+                           [&](std::int64_t) { return now + 15 * 86400; });
+  std::ofstream tokens(out + "/http_tokens.txt");
+  tokens << w.tokens[0] << "\n" << user["token"].get<std::string>() << "\n";
+  std::ofstream list(out + "/http_cases.txt");
+  for (const auto& id : ids) list << id << "\n";
+  w.store->Close();
+  Emit({{"bench", "http-seed"}, {"cases", cases}});
+  return 0;
+}
+
+}  // namespace dixian::bench
