@@ -15,17 +15,17 @@
 namespace dixian::http {
 
 struct Request {
-  std::string method;                          // "GET", "POST", ...
-  std::string target;                          // raw target as sent (may hold a query string)
-  std::string path;                            // percent-decoded path without the query
-  std::map<std::string, std::string> query;    // decoded query parameters ('+' is a space)
-  std::map<std::string, std::string> params;   // path parameters from the route pattern, e.g. {id}
+  std::string method;                         // "GET", "POST", ...
+  std::string target;                         // raw target as sent (may hold a query string)
+  std::string path;                           // percent-decoded path without the query
+  std::map<std::string, std::string> query;   // decoded query parameters ('+' is a space)
+  std::map<std::string, std::string> params;  // path parameters from the route pattern, e.g. {id}
   std::string body;
-  std::string content_type;                    // lower-case media type without parameters
-  std::string bearer;                          // token of "Authorization: Bearer X"; empty if none
-  std::string idempotency_key;                 // "Idempotency-Key" header
-  std::string remote;                          // peer address "ip:port"
-  std::string route;                           // route name chosen by the router (set by Server)
+  std::string content_type;     // lower-case media type without parameters
+  std::string bearer;           // token of "Authorization: Bearer X"; empty if none
+  std::string idempotency_key;  // "Idempotency-Key" header
+  std::string remote;           // peer address "ip:port"
+  std::string route;            // route name chosen by the router (set by Server)
   // Every header, names lower-case, in arrival order. The Authorization header is kept here for
   // handlers that need it; never log it.
   std::vector<std::pair<std::string, std::string>> headers;

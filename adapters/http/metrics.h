@@ -18,8 +18,8 @@ namespace dixian::http {
 class Metrics {
  public:
   // Upper bounds of the request-latency histogram, in seconds.
-  static constexpr std::array<double, 11> kLatencyBuckets = {
-      0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  static constexpr std::array<double, 11> kLatencyBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                             0.5,   1,    2.5,   5,    10};
   // Upper bounds of the group-commit batch-size histogram.
   static constexpr std::array<double, 9> kBatchBuckets = {1, 2, 4, 8, 16, 32, 64, 128, 256};
 
@@ -49,10 +49,10 @@ class Metrics {
   };
 
   mutable std::mutex mu_;
-  std::map<std::pair<std::string, int>, std::uint64_t> requests_;        // guarded by mu_
-  std::map<std::string, Histogram<kLatencyBuckets.size()>> latency_;     // guarded by mu_
-  Histogram<kBatchBuckets.size()> batches_;                              // guarded by mu_
-  std::vector<Callback> callbacks_;                                      // guarded by mu_
+  std::map<std::pair<std::string, int>, std::uint64_t> requests_;     // guarded by mu_
+  std::map<std::string, Histogram<kLatencyBuckets.size()>> latency_;  // guarded by mu_
+  Histogram<kBatchBuckets.size()> batches_;                           // guarded by mu_
+  std::vector<Callback> callbacks_;                                   // guarded by mu_
 };
 
 // A handler that answers GET /metrics with Render() as text/plain; version=0.0.4.

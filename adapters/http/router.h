@@ -13,11 +13,11 @@
 namespace dixian::http {
 
 struct RouteMatch {
-  int status = 404;                 // 200 found, 404 unknown path, 405 known path, wrong method
-  const Handler* handler = nullptr; // set when status == 200
-  std::string route_name;           // the route's name; "not_found" / "method_not_allowed" else
+  int status = 404;                  // 200 found, 404 unknown path, 405 known path, wrong method
+  const Handler* handler = nullptr;  // set when status == 200
+  std::string route_name;            // the route's name; "not_found" / "method_not_allowed" else
   std::map<std::string, std::string> params;
-  std::string allow;                // for 405: "GET, POST"
+  std::string allow;  // for 405: "GET, POST"
 };
 
 class Router {

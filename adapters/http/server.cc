@@ -8,10 +8,10 @@
 #include <utility>
 #include <vector>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <spdlog/spdlog.h>
 
 #include "adapters/http/server_internal.h"
 
@@ -57,11 +57,10 @@ void OnAccept(const std::shared_ptr<Server::Shared>& shared, beast::error_code e
 }
 
 void DoAccept(const std::shared_ptr<Server::Shared>& shared) {
-  shared->acceptor->async_accept(
-      asio::make_strand(shared->ioc),
-      [shared](beast::error_code ec, tcp::socket socket) {
-        OnAccept(shared, ec, std::move(socket));
-      });
+  shared->acceptor->async_accept(asio::make_strand(shared->ioc),
+                                 [shared](beast::error_code ec, tcp::socket socket) {
+                                   OnAccept(shared, ec, std::move(socket));
+                                 });
 }
 
 }  // namespace
@@ -88,7 +87,8 @@ Server::Server(ServerOptions options, Router& router, Metrics& metrics,
   shared_->metrics = &metrics;
   shared_->access_log = std::move(access_log);
   shared_->error_log = shared_->options.error_log;
-  if (!shared_->options.static_dir.empty()) shared_->static_files.emplace(shared_->options.static_dir);
+  if (!shared_->options.static_dir.empty())
+    shared_->static_files.emplace(shared_->options.static_dir);
   if (shared_->options.max_connections < 1) shared_->options.max_connections = 1;
 }
 
@@ -99,7 +99,8 @@ unsigned short Server::Start() {
   tcp::resolver resolver(shared_->ioc);
   auto results = resolver.resolve(opts.host, std::to_string(opts.port),
                                   tcp::resolver::passive | tcp::resolver::numeric_service);
-  if (results.empty()) throw std::system_error(std::make_error_code(std::errc::address_not_available));
+  if (results.empty())
+    throw std::system_error(std::make_error_code(std::errc::address_not_available));
   tcp::endpoint endpoint = results.begin()->endpoint();
 
   shared_->acceptor.emplace(asio::make_strand(shared_->ioc));

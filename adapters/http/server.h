@@ -18,14 +18,14 @@ namespace dixian::http {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  unsigned short port = 8080;  // 0 = ephemeral; Start() returns the bound port
-  int threads = 0;             // 0 = hardware cores
-  std::size_t body_limit = 1 << 20;   // larger bodies -> 413 body_too_large
-  std::size_t header_limit = 16 << 10;  // larger request heads -> 431 header_too_large
-  int max_connections = 1024;  // beyond: 503 server_busy and close
-  std::chrono::seconds request_timeout{30};  // per read / write step, also idle keep-alive
+  unsigned short port = 8080;                 // 0 = ephemeral; Start() returns the bound port
+  int threads = 0;                            // 0 = hardware cores
+  std::size_t body_limit = 1 << 20;           // larger bodies -> 413 body_too_large
+  std::size_t header_limit = 16 << 10;        // larger request heads -> 431 header_too_large
+  int max_connections = 1024;                 // beyond: 503 server_busy and close
+  std::chrono::seconds request_timeout{30};   // per read / write step, also idle keep-alive
   std::chrono::seconds shutdown_timeout{10};  // Stop() waits this long for in-flight requests
-  std::string static_dir;  // serve the web console at "/" when not empty
+  std::string static_dir;                     // serve the web console at "/" when not empty
   // Handler exceptions and accept failures go here; null = spdlog's default logger.
   std::shared_ptr<spdlog::logger> error_log;
 };

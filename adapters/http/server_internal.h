@@ -3,9 +3,9 @@
 // nowhere else.
 #include <array>
 #include <atomic>
-#include <cstdint>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -18,8 +18,8 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include "adapters/http/server.h"
@@ -43,15 +43,15 @@ struct Server::Shared {
   std::shared_ptr<spdlog::logger> access_log;
   std::shared_ptr<spdlog::logger> error_log;
   std::optional<StaticFiles> static_files;
-  std::optional<tcp::acceptor> acceptor;      // used on its strand only
+  std::optional<tcp::acceptor> acceptor;  // used on its strand only
   std::optional<asio::steady_timer> accept_retry;
   std::atomic<bool> stopping{false};
 
   std::mutex mu;
   std::condition_variable cv;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // guarded by mu
-  int active = 0;       // counted connections; guarded by mu
-  int rejecting = 0;    // over-capacity connections being answered 503; guarded by mu
+  int active = 0;          // counted connections; guarded by mu
+  int rejecting = 0;       // over-capacity connections being answered 503; guarded by mu
   bool posts_open = true;  // false once the io threads are gone; guarded by mu
 
   spdlog::logger& ErrorLog();
@@ -82,16 +82,16 @@ class Session : public std::enable_shared_from_this<Session> {
   void Dispatch(Request& req);
   void PostResponse(std::uint64_t seq, Response response);
   void Send(std::uint64_t seq, Response response);
-  void SendLocal(int status, std::string_view slug, std::string_view message,
-                 std::string route);
+  void SendLocal(int status, std::string_view slug, std::string_view message, std::string route);
   void OnWrite(bool close, beast::error_code ec, std::size_t bytes);
   void LingeringClose();
   void DoDrain();
   void Finish();
   void WriteAccessLog(const Response& response, double seconds);
 
-  beast::tcp_stream stream_;
+  // Declared before stream_ so that it is destroyed after it: the socket needs the io_context.
   std::shared_ptr<Server::Shared> shared_;
+  beast::tcp_stream stream_;
   const bool counted_;
   std::string remote_;
   beast::flat_buffer buffer_;

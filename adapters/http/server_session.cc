@@ -8,6 +8,7 @@
 #include <exception>
 #include <utility>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -17,7 +18,6 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "adapters/http/server_internal.h"
 #include "engine/core/time.h"
@@ -53,9 +53,7 @@ bool IsParseError(const beast::error_code& ec) {
   return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category();
 }
 
-bool IEquals(std::string_view a, std::string_view b) {
-  return beast::iequals(a, b);
-}
+bool IEquals(std::string_view a, std::string_view b) { return beast::iequals(a, b); }
 
 }  // namespace
 
@@ -69,7 +67,8 @@ struct ReplyState {
   ReplyState(std::shared_ptr<Session> s, std::uint64_t n) : session(std::move(s)), seq(n) {}
   ~ReplyState() {
     if (!done.load()) {
-      session->PostResponse(seq, Response::ErrorBody(500, "internal", "服务器内部错误：请求未得到处理。"));
+      session->PostResponse(
+          seq, Response::ErrorBody(500, "internal", "服务器内部错误：请求未得到处理。"));
     }
   }
   void Call(Response r) {
@@ -79,7 +78,7 @@ struct ReplyState {
 };
 
 Session::Session(tcp::socket socket, std::shared_ptr<Server::Shared> shared, bool counted)
-    : stream_(std::move(socket)), shared_(std::move(shared)), counted_(counted) {
+    : shared_(std::move(shared)), stream_(std::move(socket)), counted_(counted) {
   remote_ = RemoteOf(stream_.socket());
 }
 
@@ -87,7 +86,10 @@ Session::~Session() {
   if (finished_) return;
   std::lock_guard lock(shared_->mu);
   shared_->sessions.erase(this);
-  if (counted_) --shared_->active; else --shared_->rejecting;
+  if (counted_)
+    --shared_->active;
+  else
+    --shared_->rejecting;
   shared_->cv.notify_all();
 }
 
@@ -116,7 +118,8 @@ void Session::DoReadHeader() {
   parser_->header_limit(static_cast<std::uint32_t>(shared_->options.header_limit));
   parser_->body_limit(shared_->options.body_limit);
   auto timeout = shared_->options.request_timeout;
-  stream_.expires_after(counted_ ? timeout : std::min<std::chrono::seconds>(timeout, kLingerTimeout));
+  stream_.expires_after(counted_ ? timeout
+                                 : std::min<std::chrono::seconds>(timeout, kLingerTimeout));
   bhttp::async_read_header(stream_, buffer_, *parser_,
                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
 }
@@ -158,10 +161,10 @@ void Session::OnBody(beast::error_code ec, std::size_t) {
 void Session::OnReadError(beast::error_code ec) {
   if (finished_) return;
   if (ec == bhttp::error::body_limit) {
-    return SendLocal(413, "body_too_large",
-                     "请求内容过大，上限为 " + std::to_string(shared_->options.body_limit) +
-                         " 字节。",
-                     "body_too_large");
+    return SendLocal(
+        413, "body_too_large",
+        "请求内容过大，上限为 " + std::to_string(shared_->options.body_limit) + " 字节。",
+        "body_too_large");
   }
   if (ec == bhttp::error::header_limit) {
     return SendLocal(431, "header_too_large", "请求头过大。", "header_too_large");
@@ -210,8 +213,7 @@ void Session::Dispatch(Request& req) {
     if (as_get.status == 200) match = std::move(as_get);
   }
   bool is_api = req.path.rfind("/api/", 0) == 0;
-  if (match.status == 404 && shared_->static_files && !is_api &&
-      (req.method == "GET" || head_)) {
+  if (match.status == 404 && shared_->static_files && !is_api && (req.method == "GET" || head_)) {
     req.route = route_ = "static";
     return reply(shared_->static_files->Serve(req));
   }
@@ -251,19 +253,20 @@ void Session::SendLocal(int status, std::string_view slug, std::string_view mess
 
 void Session::Send(std::uint64_t seq, Response response) {
   if (finished_ || seq != seq_ || state_ != State::kHandling) return;  // stale or closed
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   shared_->metrics->ObserveRequest(route_, response.status, seconds);
   WriteAccessLog(response, seconds);
 
   auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
   res->version(11);
   res->result(static_cast<unsigned>(response.status));
-  res->set(bhttp::field::content_type, response.content_type);
+  if (!response.content_type.empty()) res->set(bhttp::field::content_type, response.content_type);
   for (auto& [name, value] : response.headers) res->insert(name, value);
   bool close = !keep_alive_ || shared_->stopping.load();
   res->keep_alive(!close);
-  res->body() = std::move(response.body);
+  // 1xx, 204 and 304 carry no body (Beast refuses to frame one).
+  bool bodiless = response.status < 200 || response.status == 204 || response.status == 304;
+  if (!bodiless) res->body() = std::move(response.body);
   res->prepare_payload();
   if (head_) res->body().clear();  // Content-Length stays that of the GET body
   response_ = res;
@@ -292,13 +295,12 @@ void Session::LingeringClose() {
 }
 
 void Session::DoDrain() {
-  stream_.async_read_some(
-      asio::buffer(drain_buffer_),
-      [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-        self->drained_ += n;
-        if (ec || self->drained_ > kMaxDrainBytes) return self->Finish();
-        self->DoDrain();
-      });
+  stream_.async_read_some(asio::buffer(drain_buffer_),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            self->drained_ += n;
+                            if (ec || self->drained_ > kMaxDrainBytes) return self->Finish();
+                            self->DoDrain();
+                          });
 }
 
 void Session::Finish() {
@@ -310,7 +312,10 @@ void Session::Finish() {
   stream_.close();
   std::lock_guard lock(shared_->mu);
   shared_->sessions.erase(this);
-  if (counted_) --shared_->active; else --shared_->rejecting;
+  if (counted_)
+    --shared_->active;
+  else
+    --shared_->rejecting;
   shared_->cv.notify_all();
 }
 

@@ -92,8 +92,8 @@ Response StaticFiles::Serve(const Request& req) const {
   r.content_type = std::string(ContentType(file.string()));
   r.body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   bool vendor = req.path.rfind("/vendor/", 0) == 0;
-  r.headers.emplace_back("Cache-Control", vendor ? "public, max-age=31536000, immutable"
-                                                 : "no-cache");
+  r.headers.emplace_back("Cache-Control",
+                         vendor ? "public, max-age=31536000, immutable" : "no-cache");
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   return r;
 }

@@ -76,8 +76,7 @@ TEST(ErrorMapping, ResponseFromError) {
   EXPECT_EQ(body.size(), 1u);
 
   Error no_slug{ErrorCode::kNotFound, "", "没有这户。"};
-  EXPECT_EQ(nlohmann::json::parse(Response::FromError(no_slug).body)["error"]["code"],
-            "not_found");
+  EXPECT_EQ(nlohmann::json::parse(Response::FromError(no_slug).body)["error"]["code"], "not_found");
 }
 
 TEST(Router, MatchesParamsAndPrefersLiterals) {

@@ -13,9 +13,9 @@
 #include <thread>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "adapters/http/server.h"
 #include "tests/support/http_client.h"
@@ -62,15 +62,18 @@ class ServerTest : public ::testing::Test {
     access_log_ = std::make_shared<spdlog::logger>("access", sink_);
     error_sink_ = std::make_shared<CaptureSink>();
     router_.Add("GET", "/api/v1/cases/{id}", "case_get", [](Request& req, Reply reply) {
-      nlohmann::json body = {{"id", req.params.at("id")}, {"query", req.query},
-                             {"bearer", req.bearer}, {"route", req.route},
+      nlohmann::json body = {{"id", req.params.at("id")},
+                             {"query", req.query},
+                             {"bearer", req.bearer},
+                             {"route", req.route},
                              {"remote", req.remote}};
       Response r = Response::Json(200, body);
       r.user_id = "u-clerk";
       reply(std::move(r));
     });
     router_.Add("POST", "/api/v1/cases/{id}/actions", "case_action", [](Request& req, Reply reply) {
-      reply(Response::Json(201, {{"id", req.params.at("id")}, {"size", req.body.size()},
+      reply(Response::Json(201, {{"id", req.params.at("id")},
+                                 {"size", req.body.size()},
                                  {"content_type", req.content_type},
                                  {"idempotency_key", req.idempotency_key}}));
     });
@@ -115,8 +118,8 @@ std::string ErrorSlug(const HttpResult& r) { return r.Json()["error"]["code"].ge
 TEST_F(ServerTest, RoutesWithParamsQueryAndBearer) {
   Start();
   HttpClient client(port_);
-  auto r = client.Request("GET", "/api/v1/cases/C%2D7?org=3301&q=%E6%9D%8E+x",
-                          {}, {{"Authorization", "Bearer tok-1"}});
+  auto r = client.Request("GET", "/api/v1/cases/C%2D7?org=3301&q=%E6%9D%8E+x", {},
+                          {{"Authorization", "Bearer tok-1"}});
   ASSERT_EQ(r.status, 200) << r.error;
   EXPECT_EQ(r.Header("Content-Type"), "application/json; charset=utf-8");
   auto body = r.Json();
@@ -126,9 +129,9 @@ TEST_F(ServerTest, RoutesWithParamsQueryAndBearer) {
   EXPECT_EQ(body["bearer"], "tok-1");
   EXPECT_EQ(body["route"], "case_get");
 
-  auto post = client.Request("POST", "/api/v1/cases/9/actions", R"({"action":"submit"})",
-                             {{"Content-Type", "Application/JSON; charset=UTF-8"},
-                              {"Idempotency-Key", "k-1"}});
+  auto post = client.Request(
+      "POST", "/api/v1/cases/9/actions", R"({"action":"submit"})",
+      {{"Content-Type", "Application/JSON; charset=UTF-8"}, {"Idempotency-Key", "k-1"}});
   ASSERT_EQ(post.status, 201);
   EXPECT_EQ(post.Json()["content_type"], "application/json");
   EXPECT_EQ(post.Json()["idempotency_key"], "k-1");
@@ -169,9 +172,10 @@ TEST_F(ServerTest, BodyOverLimitIs413) {
   // A chunked body is cut off at the limit too.
   HttpClient raw(port_);
   std::string chunk(800, 'b');
-  auto c = raw.SendRaw("POST /api/v1/cases/1/actions HTTP/1.1\r\nHost: x\r\n"
-                       "Transfer-Encoding: chunked\r\n\r\n320\r\n" + chunk + "\r\n320\r\n" +
-                       chunk + "\r\n0\r\n\r\n");
+  auto c = raw.SendRaw(
+      "POST /api/v1/cases/1/actions HTTP/1.1\r\nHost: x\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n320\r\n" +
+      chunk + "\r\n320\r\n" + chunk + "\r\n0\r\n\r\n");
   EXPECT_EQ(c.status, 413) << c.error;
 }
 
@@ -193,7 +197,8 @@ TEST_F(ServerTest, HeaderOverLimitIs431) {
   ServerOptions options;
   options.header_limit = 1024;
   Start(options);
-  auto r = HttpClient(port_).Request("GET", "/api/v1/cases/1", {}, {{"X-Big", std::string(4000, 'h')}});
+  auto r =
+      HttpClient(port_).Request("GET", "/api/v1/cases/1", {}, {{"X-Big", std::string(4000, 'h')}});
   EXPECT_EQ(r.status, 431);
   EXPECT_EQ(ErrorSlug(r), "header_too_large");
 }
@@ -280,9 +285,11 @@ TEST_F(ServerTest, MetricsEndpointUsesRouteNames) {
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.Header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
   EXPECT_NE(r.body.find("dixian_http_requests_total{route=\"case_get\",status=\"200\"} 2\n"),
-            std::string::npos) << r.body;
+            std::string::npos)
+      << r.body;
   EXPECT_NE(r.body.find("dixian_http_requests_total{route=\"not_found\",status=\"404\"} 1\n"),
-            std::string::npos) << r.body;
+            std::string::npos)
+      << r.body;
   EXPECT_EQ(r.body.find("/api/v1/cases/1"), std::string::npos);  // never raw paths
 }
 
@@ -295,8 +302,8 @@ TEST_F(ServerTest, AccessLogOneJsonLinePerRequestWithoutSecrets) {
   auto lines = sink_->Lines();
   ASSERT_EQ(lines.size(), 2u);
   auto first = nlohmann::json::parse(lines[0]);
-  for (const char* key : {"ts", "method", "route", "status", "latency_ms", "user", "remote",
-                          "bytes"}) {
+  for (const char* key :
+       {"ts", "method", "route", "status", "latency_ms", "user", "remote", "bytes"}) {
     EXPECT_TRUE(first.contains(key)) << key;
   }
   EXPECT_EQ(first.size(), 8u);
@@ -312,6 +319,20 @@ TEST_F(ServerTest, AccessLogOneJsonLinePerRequestWithoutSecrets) {
   EXPECT_EQ(nlohmann::json::parse(lines[1])["status"], 404);
 }
 
+TEST_F(ServerTest, NoContentDropsBodyAndKeepsConnection) {
+  router_.Add("DELETE", "/things/{id}", "thing_delete", [](Request&, Reply reply) {
+    Response r = Response::Json(204, {{"ignored", true}});
+    reply(std::move(r));
+  });
+  Start();
+  HttpClient client(port_);
+  client.SetKeepAlive(true);
+  auto r = client.Request("DELETE", "/things/1");
+  ASSERT_EQ(r.status, 204) << r.error;
+  EXPECT_TRUE(r.body.empty());
+  EXPECT_EQ(client.Request("GET", "/api/v1/cases/1").status, 200);
+}
+
 TEST_F(ServerTest, HeadAndExpectContinue) {
   Start();
   HttpClient client(port_);
@@ -321,8 +342,9 @@ TEST_F(ServerTest, HeadAndExpectContinue) {
   EXPECT_NE(h.Header("Content-Length"), "0");
 
   HttpClient raw(port_);
-  auto c = raw.SendRaw("POST /api/v1/cases/3/actions HTTP/1.1\r\nHost: x\r\n"
-                       "Content-Length: 2\r\nExpect: 100-continue\r\n\r\n");
+  auto c = raw.SendRaw(
+      "POST /api/v1/cases/3/actions HTTP/1.1\r\nHost: x\r\n"
+      "Content-Length: 2\r\nExpect: 100-continue\r\n\r\n");
   ASSERT_EQ(c.status, 100) << c.error;
   auto done = raw.SendRaw("{}");
   EXPECT_EQ(done.status, 201) << done.error;
@@ -393,9 +415,8 @@ TEST_F(ServerTest, StopLetsInFlightRequestFinish) {
   idle.SetKeepAlive(true);
   ASSERT_EQ(idle.Request("GET", "/api/v1/cases/1").status, 200);
 
-  auto in_flight = std::async(std::launch::async, [port = port_] {
-    return HttpClient(port).Request("GET", "/slow");
-  });
+  auto in_flight = std::async(std::launch::async,
+                              [port = port_] { return HttpClient(port).Request("GET", "/slow"); });
   Reply reply = held.get_future().get();  // the request is in the handler now
   std::thread stopper([this] { server_->Stop(); });
   // Stop has begun once new connections are refused.
@@ -416,9 +437,8 @@ TEST_F(ServerTest, ReplyAfterServerIsGoneIsHarmless) {
   ServerOptions options;
   options.shutdown_timeout = std::chrono::seconds(0);
   Start(options);
-  auto in_flight = std::async(std::launch::async, [port = port_] {
-    return HttpClient(port).Request("GET", "/slow");
-  });
+  auto in_flight = std::async(std::launch::async,
+                              [port = port_] { return HttpClient(port).Request("GET", "/slow"); });
   Reply reply = held.get_future().get();
   server_.reset();  // Stop with no grace: the connection is closed
   EXPECT_EQ(in_flight.get().status, 0);

@@ -9,8 +9,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -115,9 +115,8 @@ HttpResult HttpClient::Request(std::string_view method, std::string_view target,
   if (body.empty() && (method == "GET" || method == "HEAD" || method == "DELETE")) {
     req.erase(bhttp::field::content_length);
   }
-  auto ec = conn_->Run(timeout_, [&](auto handler) {
-    bhttp::async_write(conn_->stream, req, handler);
-  });
+  auto ec =
+      conn_->Run(timeout_, [&](auto handler) { bhttp::async_write(conn_->stream, req, handler); });
   if (ec) {
     Close();
     return {0, "write failed: " + ec.message(), {}, {}};

@@ -15,9 +15,9 @@ namespace dixian::test_support {
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpResult {
-  int status = 0;            // 0: no response (connection failed, closed or timed out)
-  std::string error;         // why status is 0
-  Headers headers;           // names lower-case, in arrival order
+  int status = 0;     // 0: no response (connection failed, closed or timed out)
+  std::string error;  // why status is 0
+  Headers headers;    // names lower-case, in arrival order
   std::string body;
 
   // The first header with this name (case-insensitive), or "".
