@@ -25,7 +25,7 @@ std::string LabelOf(const WorkflowRegistry& workflows, const Task& t) {
 
 json EnrichedTasks(ReadView& view, const WorkflowRegistry& workflows, std::vector<Task> tasks, Instant now) {
   std::stable_sort(tasks.begin(), tasks.end(), [now](const Task& a, const Task& b) {
-    const bool ao = now > a.due_at, bo = now > b.due_at;
+    const bool ao = now >= a.due_at, bo = now >= b.due_at;
     return ao != bo ? ao : a.due_at < b.due_at;
   });
   std::map<std::string, std::pair<std::string, std::string>> households;  // id -> head, village name
@@ -130,7 +130,7 @@ Result<json> Engine::MyTasks(const Principal& who) {
   if (who.IsAdmin() || u.role == "supervisor") {
     tasks = view->OpenTasksInSubtree(u.org_path, {}, "", "", 1000);
     if (u.role == "supervisor")
-      tasks.erase(std::remove_if(tasks.begin(), tasks.end(), [now](const Task& t) { return t.due_at >= now; }), tasks.end());
+      tasks.erase(std::remove_if(tasks.begin(), tasks.end(), [now](const Task& t) { return t.due_at > now; }), tasks.end());
   } else {
     tasks = view->OpenTasksInSubtree(u.org_path, {u.role}, u.role == "department_officer" ? u.department : "", u.id, 1000);
     tasks.erase(std::remove_if(tasks.begin(), tasks.end(),
@@ -189,7 +189,7 @@ Result<json> Engine::OverdueReport(const Principal& who, const std::string& code
   std::vector<const Task*> overdue;
   auto count = [now](json& row, const Task& t) {
     row["open"] = row["open"].get<int>() + 1;
-    if (now > t.due_at) {
+    if (now >= t.due_at) {
       row["overdue"] = row["overdue"].get<int>() + 1;
       row["max_days_late"] = std::max<std::int64_t>(row["max_days_late"].get<std::int64_t>(), (now - t.due_at + kDaySeconds - 1) / kDaySeconds);
     }
@@ -208,7 +208,7 @@ Result<json> Engine::OverdueReport(const Principal& who, const std::string& code
       row["name"] = u ? u->name : (o ? o->name : t.org) + "（" + RoleLabel(t.role) + "）";
     }
     count(row, t);
-    if (now > t.due_at) overdue.push_back(&t);
+    if (now >= t.due_at) overdue.push_back(&t);
   }
   std::sort(overdue.begin(), overdue.end(), [](const Task* a, const Task* b) { return a->due_at < b->due_at; });
   for (const auto* t : overdue) {

@@ -207,7 +207,7 @@ int EngineTx::CompleteFollowUps(const std::string& household, const std::string&
     AuditEvent ev = EventBy(who, household, "task_done");
     ev.from_state = kind;
     ev.to_state = "done";
-    ev.data = {{"task", std::to_string(t.id)}, {"late", now_ > t.due_at}};
+    ev.data = {{"task", std::to_string(t.id)}, {"late", now_ >= t.due_at}};
     if (!t.period.empty()) ev.data["period"] = t.period;
     Audit(ev);
     ++n;
@@ -385,7 +385,7 @@ int EngineTx::RunDigestIfDue() {
     auto org = FindOrg(code);
     if (!org) continue;
     auto tasks = tx_.OpenTasksInSubtree(org->path, {}, "", "", 100000);
-    std::erase_if(tasks, [this](const Task& t) { return t.due_at >= now_; });
+    std::erase_if(tasks, [this](const Task& t) { return t.due_at > now_; });
     if (tasks.empty()) continue;
     std::sort(tasks.begin(), tasks.end(), [](const Task& a, const Task& b) { return a.due_at < b.due_at; });
     json rows = json::array();

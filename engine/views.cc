@@ -94,7 +94,7 @@ json TaskJson(const Task& t, const std::string& label, Instant now) {
             {"org", t.org},
             {"role", t.role},
             {"due_at", FormatRfc3339(t.due_at)},
-            {"overdue", now > t.due_at},
+            {"overdue", now >= t.due_at},  // due_at is the first instant past the deadline
             {"days_left", days_left}};
   if (!t.department.empty()) j["department"] = t.department;
   if (!t.assignee.empty()) j["assignee"] = t.assignee;

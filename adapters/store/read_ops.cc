@@ -156,7 +156,9 @@ std::vector<engine::Task> SqlReadOps<Base>::OpenTasksInSubtree(
       "   AND (?4 = '' OR department = ?4)"
       " UNION "
       "SELECT " DIXIAN_TASK_COLUMNS " FROM tasks"
-      " WHERE ?5 <> '' AND assignee = ?5 AND status = 'open'"
+      // `assignee <> ''` lets SQLite use the partial index tasks_assignee; without it every
+      // inbox read scanned all open tasks (bench/: 33 requests/s at 60,000 open tasks).
+      " WHERE ?5 <> '' AND assignee <> '' AND assignee = ?5 AND status = 'open'"
       " ORDER BY 13, 1 LIMIT ?6");
   st.Bind(1, org_path_prefix).Bind(2, PrefixEnd(org_path_prefix)).Bind(3, RoleList(roles));
   st.Bind(4, department).Bind(5, assignee).Bind(6, limit);
@@ -171,7 +173,7 @@ std::int64_t SqlReadOps<Base>::CountOpenTasks() {
 
 template <class Base>
 std::int64_t SqlReadOps<Base>::CountOverdueTasks(engine::Instant now) {
-  auto st = conn().Prepare("SELECT COUNT(*) FROM tasks WHERE status = 'open' AND due_at < ?1");
+  auto st = conn().Prepare("SELECT COUNT(*) FROM tasks WHERE status = 'open' AND due_at <= ?1");
   st.Bind(1, now);
   return One<std::int64_t>(st, [](const Statement& s) { return s.Int64(0); }).value_or(0);
 }
