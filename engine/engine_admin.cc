@@ -54,7 +54,9 @@ Result<Org> InsertOrgFrom(WriteTx& tx, const json& body, const std::string& wher
       return InvalidField(where + "level", "上级单位 " + p->name + "（" + p->level + "）应高于本级 " + org.level);
     org.path = p->path + org.code + "/";
   }
-  if (auto st = tx.InsertOrg(org); !st.ok())
+  if (auto st = tx.InsertOrg(org); !st.ok() && st.error().code != ErrorCode::kConflict)
+    return st.error();  // e.g. disk full or read-only: 503, not a duplicate
+  else if (!st.ok())
     return Error::Conflict("duplicate_org", where + "单位代码 " + org.code + " 已存在 (org code exists)");
   return org;
 }
@@ -121,7 +123,9 @@ void Engine::CreateUser(Call call, WriteDone done) {
       return dept.value().empty() ? MissingField("department") : InvalidField("department", "未知的行业部门 " + dept.value());
     u = {id.value(), name.value(), role.value(), org->code, org->path, dept.value(), mobile.value(), false, now};
     const std::string token = NewToken();
-    if (auto st = tx.InsertUser(u, Sha256Hex(token)); !st.ok())
+    if (auto st = tx.InsertUser(u, Sha256Hex(token)); !st.ok() && st.error().code != ErrorCode::kConflict)
+      return st.error();  // e.g. disk full or read-only: 503, not a duplicate
+    else if (!st.ok())
       return Error::Conflict("duplicate_user", "用户 " + u.id + " 已存在 (user id exists)");
     return json{{"id", u.id}, {"token", token}, {"role", u.role}, {"org", u.org}};
   }, std::move(done));
@@ -161,7 +165,9 @@ void Engine::CreateChannel(Call call, WriteDone done) {
       ch.quiet_start_hour = q[0].get<int>();
       ch.quiet_end_hour = q[1].get<int>();
     }
-    if (auto st = tx.InsertChannel(ch); !st.ok())
+    if (auto st = tx.InsertChannel(ch); !st.ok() && st.error().code != ErrorCode::kConflict)
+      return st.error();  // e.g. disk full or read-only: 503, not a duplicate
+    else if (!st.ok())
       return Error::Conflict("duplicate_channel", "该群机器人已登记 (channel exists)");
     ClearChannelCache();
     return json{{"id", ch.id}, {"org", ch.org}, {"kind", ch.kind}};

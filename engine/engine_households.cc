@@ -1,4 +1,5 @@
 // Households, monitoring objects, contact persons, measures and visits.
+#include <cmath>
 #include <unordered_map>
 
 #include "engine/core/csv.h"
@@ -40,7 +41,8 @@ json CsvValue(const std::string& cell, bool number) {
   char* end = nullptr;
   const double v = std::strtod(cell.c_str(), &end);
   if (end == cell.c_str() || *end != '\0') return cell;  // refused below as "must be a number"
-  if (v == static_cast<double>(static_cast<std::int64_t>(v)) && cell.find('.') == std::string::npos)
+  if (!std::isfinite(v)) return cell;                     // "nan", "inf", 1e999: not a number either
+  if (std::fabs(v) < 9e15 && v == static_cast<double>(static_cast<std::int64_t>(v)) && cell.find('.') == std::string::npos)
     return static_cast<std::int64_t>(v);
   return v;
 }
@@ -60,7 +62,9 @@ void Engine::CreateHousehold(Call call, WriteDone done) {
     auto hh = HouseholdFrom(body, "", now, [&tx](const std::string& c) { return tx.FindOrg(c); });
     if (!hh.ok()) return hh.error();
     if (auto st = Require(who, Capability::kWriteHouseholds, hh->village_path); !st.ok()) return st.error();
-    if (auto st = tx.InsertHousehold(hh.value()); !st.ok())
+    if (auto st = tx.InsertHousehold(hh.value()); !st.ok() && st.error().code != ErrorCode::kConflict)
+      return st.error();  // e.g. disk full or read-only: 503, not a duplicate
+    else if (!st.ok())
       return Error::Conflict("duplicate_household", "户编号 " + hh->id + " 已存在 (household id exists)");
     return HouseholdJson(hh.value());
   }, std::move(done));
@@ -94,8 +98,12 @@ void Engine::ImportHouseholds(Call call, WriteDone done) {
                    {"members", CsvValue(r.fields[3], true)}, {"income_per_capita", CsvValue(r.fields[4], true)}};
       auto hh = HouseholdFrom(body, where, now, village_of);
       Status st = hh.ok() ? Require(who, Capability::kWriteHouseholds, hh->village_path) : Status(hh.error());
-      if (st.ok() && !tx.InsertHousehold(hh.value()).ok())
-        st = Error::Conflict("duplicate_household", where + "户编号 " + hh->id + " 已存在 (duplicate household id)");
+      if (st.ok()) {
+        if (auto ins = tx.InsertHousehold(hh.value()); !ins.ok() && ins.error().code != ErrorCode::kConflict)
+          return ins.error();  // the database refuses writes: the whole import fails with it
+        else if (!ins.ok())
+          st = Error::Conflict("duplicate_household", where + "户编号 " + hh->id + " 已存在 (duplicate household id)");
+      }
       if (!st.ok()) {
         errors += (st.error().message.rfind(where, 0) == 0 ? "" : where) + st.error().message + "\n";
         forbidden = forbidden || st.error().code == ErrorCode::kForbidden;
