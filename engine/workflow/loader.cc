@@ -270,7 +270,7 @@ Result<WorkflowPtr> LoadWorkflowText(const std::string& text, const std::string&
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number like 1e999
     return Error::Unprocessable("invalid_workflow", file + ": not valid JSON: " + e.what());
   }
   JsonLineIndex lines(text);
