@@ -137,7 +137,13 @@ start_server() {
     kill -0 "$SERVER_PID" 2>/dev/null || { cat "$log" >&2; return 1; }
     sleep 0.1
   done
+  [[ -n "$port" ]] || { log "server did not start"; cat "$log" >&2; return 1; }
   SERVER_URL="http://127.0.0.1:$port"
+  for i in $(seq 1 100); do
+    curl -sf "$SERVER_URL/healthz" >/dev/null && return 0
+    sleep 0.1
+  done
+  log "server on $SERVER_URL does not answer /healthz"; cat "$log" >&2; return 1
 }
 
 stop_server() {
@@ -228,13 +234,19 @@ bench_timers() {
   record timers.idle_cpu "server idle CPU, $TIMER_TASKS open tasks, nothing due" \
     "$(awk -v a="$c0" -v b="$c1" -v hz="$hz" -v t0="$t0" -v t1="$t1" 'BEGIN{printf "%.2f", 100*(b-a)/hz/(t1-t0)}')" \
     "% of a core" "" "utime+stime over ${IDLE_SECONDS}s (/proc/PID/stat, ${hz} ticks/s)"
-  curl -sf -H 'Authorization: Bearer bench-admin-token' "$SERVER_URL/api/v1/tasks" >/dev/null || true
-  curl -sf -H 'Authorization: Bearer bench-admin-token' "$SERVER_URL/api/v1/reports/overdue?org=520000000000" >/dev/null || true
-  curl -sf -H 'Authorization: Bearer bench-admin-token' "$SERVER_URL/api/v1/reports/monitoring?org=520000000000" >/dev/null || true
-  curl -sf "$SERVER_URL/metrics" >/dev/null || true
+  local auth='Authorization: Bearer bench-admin-token' secs
+  curl -sf -H "$auth" "$SERVER_URL/api/v1/tasks" >/dev/null
+  curl -sf "$SERVER_URL/metrics" >/dev/null
   hwm="$(awk '/^VmHWM:/{print $2}' "/proc/$SERVER_PID/status")"
   record server.rss "server peak RSS (VmHWM), $TIMER_TASKS open cases" "$(awk -v k="$hwm" 'BEGIN{printf "%.1f", k/1024}')" MB "" \
-    "after start, /api/v1/tasks, overdue + monitoring reports, /metrics"
+    "after start, an inbox read (GET /api/v1/tasks, admin) and /metrics"
+  for report in overdue monitoring; do
+    secs="$(curl -sf -o /dev/null -w '%{time_total}' -H "$auth" "$SERVER_URL/api/v1/reports/$report?org=520000000000")"
+    record "report.$report" "GET /api/v1/reports/$report, province, $TIMER_TASKS open" "$secs" s "" "one request, curl time_total"
+  done
+  hwm="$(awk '/^VmHWM:/{print $2}' "/proc/$SERVER_PID/status")"
+  record server.rss_reports "server peak RSS after both province reports" "$(awk -v k="$hwm" 'BEGIN{printf "%.1f", k/1024}')" MB "" \
+    "the overdue report loads every open task of the subtree (docs/benchmarks.md)"
   stop_server
   delay="$("$BENCH" timers-delay --db "$OUT/delay.db" --rounds 3 --ahead 2)"
   record timers.delay "timer firing delay, system clock" "$(echo "$delay" | json_get max_ms)" ms "" \
