@@ -134,7 +134,11 @@ Result<json> Engine::MyTasks(const Principal& who) {
   } else {
     tasks = view->OpenTasksInSubtree(u.org_path, {u.role}, u.role == "department_officer" ? u.department : "", u.id, 1000);
     tasks.erase(std::remove_if(tasks.begin(), tasks.end(),
-                               [&u](const Task& t) { return !t.assignee.empty() && t.assignee != u.id; }),
+                               [&u](const Task& t) {
+                                 // Visits wait for a named contact person: until then no contact acts on them.
+                                 if (t.assignee.empty()) return u.role == "contact_person";
+                                 return t.assignee != u.id;
+                               }),
                 tasks.end());
   }
   return EnrichedTasks(*view, workflows_, std::move(tasks), now);
