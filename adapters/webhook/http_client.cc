@@ -176,9 +176,14 @@ engine::Result<HttpResponse> HttpPost(const std::string& url,
         "insecure_url", "拒绝以明文 http 发送到非本机地址 " + parsed->host + "，请使用 https:// 地址");
   }
   asio::io_context ioc;
-  ssl::context ctx(ssl::context::tls_client);
-  ctx.set_default_verify_paths();
-  ctx.set_verify_mode(ssl::verify_peer);
+  // One client context per process: loading the CA bundle costs milliseconds of CPU, which per
+  // message capped delivery at a few dozen messages/s (bench/, delivery). Intentionally leaked.
+  static ssl::context& ctx = *[] {
+    auto* c = new ssl::context(ssl::context::tls_client);
+    c->set_default_verify_paths();
+    c->set_verify_mode(ssl::verify_peer);
+    return c;
+  }();
   Exchange x{*parsed, headers, body, timeouts, std::nullopt};
   asio::co_spawn(ioc, Run(x, ctx), asio::detached);
   ioc.run();
