@@ -108,8 +108,8 @@ TEST_F(QueriesTest, SubtreeQueriesExcludeSiblings) {
   EXPECT_EQ(view->OpenTasksInSubtree(province_.path, {}, "", "", 100).size(), 6u);
   EXPECT_EQ(view->OpenTasksInSubtree(province_.path, {}, "", "", 2).size(), 2u);
   EXPECT_EQ(view->CountOpenTasks(), 6);
-  EXPECT_EQ(view->CountOverdueTasks(2001), 6);
-  EXPECT_EQ(view->CountOverdueTasks(2000), 0);
+  EXPECT_EQ(view->CountOverdueTasks(2000), 6);
+  EXPECT_EQ(view->CountOverdueTasks(1999), 0);
   EXPECT_EQ(view->OpenTasksOfHousehold("h1").size(), 1u);
   EXPECT_EQ(view->OpenTasksOfCase("C1").size(), 6u);
 }
