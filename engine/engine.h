@@ -55,6 +55,8 @@ class Engine {
   void CreateOrg(Call call, WriteDone done);
   void ImportOrgs(Call call, WriteDone done);  // CSV code,name,level,parent
   void CreateUser(Call call, WriteDone done);
+  void RevokeUser(Call call, WriteDone done);   // the token stops working at once
+  void ReissueToken(Call call, WriteDone done); // a new token; the old one stops working
   void CreateChannel(Call call, WriteDone done);
   void CreateHousehold(Call call, WriteDone done);
   void ImportHouseholds(Call call, WriteDone done);  // CSV, all-or-nothing
@@ -122,6 +124,9 @@ class Engine {
   std::unordered_map<std::string, Org> org_cache_;
   std::unordered_map<std::string, std::vector<Channel>> channel_cache_;
   void ClearChannelCache();
+  // Mobiles for notices, per "org\x1frole" or per user id (cleared on every user write).
+  std::unordered_map<std::string, std::vector<std::string>> mobile_cache_;
+  void ClearUserCache();
 };
 
 }  // namespace dixian::engine

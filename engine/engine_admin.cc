@@ -102,7 +102,7 @@ void Engine::ImportOrgs(Call call, WriteDone done) {
 void Engine::CreateUser(Call call, WriteDone done) {
   if (auto st = Require(call.who, Capability::kManageUsers, ""); !st.ok()) return done(st.error());
   const Instant now = clock_.Now();
-  SubmitWrite(call, [body = call.body, now](WriteTx& tx) -> Result<json> {
+  SubmitWrite(call, [this, body = call.body, now](WriteTx& tx) -> Result<json> {
     User u;
     auto id = RequiredString(body, "id", 64);
     if (!id.ok()) return id.error();
@@ -127,7 +127,45 @@ void Engine::CreateUser(Call call, WriteDone done) {
       return st.error();  // e.g. disk full or read-only: 503, not a duplicate
     else if (!st.ok())
       return Error::Conflict("duplicate_user", "用户 " + u.id + " 已存在 (user id exists)");
+    ClearUserCache();  // notices read mobiles per (org, role) through the cache
     return json{{"id", u.id}, {"token", token}, {"role", u.role}, {"org", u.org}};
+  }, [this, done = std::move(done)](Result<json> r) {
+    ClearUserCache();  // a rolled-back insert may have been cached by a job in the same batch
+    done(std::move(r));
+  });
+}
+
+namespace {
+
+// Revoke or reissue: one audit event, and the new token (if any) in the answer.
+Result<json> SetToken(EngineTx& etx, const Engine::Call& call, bool revoke) {
+  auto user = etx.tx().FindUser(call.id);
+  if (!user) return Error::NotFound("user_not_found", "用户 " + call.id + " 不存在 (user not found)");
+  const std::string token = revoke ? "" : NewToken();
+  etx.tx().UpdateUserToken(user->id, revoke ? "" : Sha256Hex(token), revoke);
+  AuditEvent ev = EventBy(call.who, "", revoke ? "revoke_token" : "reissue_token");
+  ev.data = {{"user", user->id}};
+  etx.Audit(ev);
+  json out = {{"id", user->id}, {"revoked", revoke}};
+  if (!revoke) out["token"] = token;
+  return out;
+}
+
+}  // namespace
+
+void Engine::RevokeUser(Call call, WriteDone done) {
+  if (auto st = Require(call.who, Capability::kManageUsers, ""); !st.ok()) return done(st.error());
+  SubmitWrite(call, [this, call](WriteTx& tx) -> Result<json> {
+    EngineTx etx(*this, tx);
+    return SetToken(etx, call, true);
+  }, std::move(done));
+}
+
+void Engine::ReissueToken(Call call, WriteDone done) {
+  if (auto st = Require(call.who, Capability::kManageUsers, ""); !st.ok()) return done(st.error());
+  SubmitWrite(call, [this, call](WriteTx& tx) -> Result<json> {
+    EngineTx etx(*this, tx);
+    return SetToken(etx, call, false);
   }, std::move(done));
 }
 
@@ -180,6 +218,11 @@ void Engine::CreateChannel(Call call, WriteDone done) {
 void Engine::ClearChannelCache() {
   std::lock_guard lock(cache_mu_);
   channel_cache_.clear();
+}
+
+void Engine::ClearUserCache() {
+  std::lock_guard lock(cache_mu_);
+  mobile_cache_.clear();
 }
 
 Result<json> Engine::Me(const Principal& who) {

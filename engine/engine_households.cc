@@ -167,7 +167,13 @@ void Engine::RecordMeasure(Call call, WriteDone done) {
     if (!dept.ok()) return dept.error();
     if (!dept.value().empty() && !IsOneOf(dept.value(), kDepartments))
       return InvalidField("department", "未知的行业部门 " + dept.value());
-    Measure ms{0, call.id, kind.value(), desc.value(), dept.value(), call.who.user.id, etx.now()};
+    std::string department = dept.value();
+    if (call.who.user.role == "department_officer") {  // a department records its own measures only
+      if (!department.empty() && department != call.who.user.department)
+        return Error::Forbidden("行业部门只能登记本部门的帮扶措施 (a department records its own measures only)");
+      department = call.who.user.department;
+    }
+    Measure ms{0, call.id, kind.value(), desc.value(), department, call.who.user.id, etx.now()};
     ms.id = tx.InsertMeasure(ms);
     etx.CompleteFollowUps(call.id, "measures", call.who);
     AuditEvent ev = EventBy(call.who, call.id, "record_measure");

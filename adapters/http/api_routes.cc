@@ -93,6 +93,8 @@ void AddApiRoutes(Router& r, Engine& e, Metrics& metrics) {
   r.Add("POST", v1 + "/orgs", "orgs.create", Write(e, &Engine::CreateOrg, 201));
   r.Add("POST", v1 + "/orgs/import", "orgs.import", Write(e, &Engine::ImportOrgs, 200, true));
   r.Add("POST", v1 + "/users", "users.create", Write(e, &Engine::CreateUser, 201));
+  r.Add("POST", v1 + "/users/{id}/revoke", "users.revoke", Write(e, &Engine::RevokeUser, 200));
+  r.Add("POST", v1 + "/users/{id}/token", "users.token", Write(e, &Engine::ReissueToken, 200));
   r.Add("POST", v1 + "/channels", "channels.create", Write(e, &Engine::CreateChannel, 201));
   r.Add("GET", v1 + "/me", "me", Read(e, [&e](const Principal& who, Request&) { return e.Me(who); }));
   r.Add("GET", v1 + "/workflows", "workflows", Read(e, [&e](const Principal&, Request&) { return e.Workflows(); }));

@@ -39,6 +39,12 @@ engine::Status SqliteWriteTx::InsertUser(const engine::User& user, const std::st
   return Insert(st);
 }
 
+void SqliteWriteTx::UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked) {
+  auto st = conn().Prepare("UPDATE users SET token_hash = ?2, revoked = ?3 WHERE id = ?1");
+  st.Bind(1, id).BindNullIfEmpty(2, token_hash).Bind(3, revoked);
+  Write(st);
+}
+
 engine::Status SqliteWriteTx::InsertChannel(const engine::Channel& c) {
   auto st = conn().Prepare(
       "INSERT INTO channels(id, org, kind, url, secret, quiet_start_hour, quiet_end_hour)"

@@ -29,6 +29,17 @@ struct MeasureCoverageRow {
   std::int64_t households = 0;
 };
 
+// Open tasks of one group (see ReadView::OpenTaskGroups), counted in SQL.
+struct TaskGroupCount {
+  std::string assignee;  // empty for tasks assigned to nobody
+  std::string org;
+  std::string org_path;  // the org's path
+  std::string role;
+  std::int64_t open = 0;
+  std::int64_t overdue = 0;     // due_at <= now
+  Instant oldest_due = 0;       // MIN(due_at) of the group's open tasks
+};
+
 // Reads. Every call sees one consistent snapshot for the lifetime of the view.
 class ReadView {
  public:
@@ -61,6 +72,12 @@ class ReadView {
                                                const std::vector<std::string>& roles,
                                                const std::string& department,
                                                const std::string& assignee, int limit) = 0;
+  // Open tasks under an org path prefix counted per (assignee, org, role), ordered by those keys.
+  virtual std::vector<TaskGroupCount> OpenTaskGroups(const std::string& org_path_prefix, Instant now) = 0;
+  // Open tasks under an org path prefix, due at or before `due_by`, oldest first (due_at, id);
+  // only those assigned to `assignee` unless it is empty.
+  virtual std::vector<Task> OpenTasksDueBy(const std::string& org_path_prefix, const std::string& assignee,
+                                           Instant due_by, int limit) = 0;
   virtual std::int64_t CountOpenTasks() = 0;
   virtual std::int64_t CountOverdueTasks(Instant now) = 0;
 
@@ -83,6 +100,8 @@ class WriteTx : public ReadView {
  public:
   virtual Status InsertOrg(const Org& org) = 0;                 // Conflict if the code exists
   virtual Status InsertUser(const User& user, const std::string& token_hash) = 0;
+  // Revokes (revoked = true) or reissues (a new hash) a user's token.
+  virtual void UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked) = 0;
   virtual Status InsertChannel(const Channel& channel) = 0;
   virtual Status InsertHousehold(const Household& household) = 0;  // Conflict if the id exists
   virtual void UpsertMonitoring(const MonitoringObject& object) = 0;

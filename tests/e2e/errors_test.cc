@@ -38,6 +38,21 @@ TEST_F(ErrorsTest, NoTokenOrForgedTokenIs401) {
   EXPECT_TRUE(IsErrorBody(anonymous->Request("GET", "/api/v1/tasks", "", {{"Authorization", "Basic YWRtaW46YWRtaW4="}}), 401));
 }
 
+TEST_F(ErrorsTest, RevokedTokenIs401AndReissuedTokenWorks) {
+  const std::string old_token = tokens_.at("clerk1");
+  ASSERT_EQ(server_->Client(old_token)->Request("GET", "/api/v1/me").status, 200);
+  EXPECT_TRUE(IsErrorBody(Post("clerk2", "/api/v1/users/clerk1/revoke", json::object()), 403));
+  auto revoked = Post("admin", "/api/v1/users/clerk1/revoke", json::object());
+  ASSERT_EQ(revoked.status, 200) << Show(revoked);
+  EXPECT_TRUE(IsErrorBody(server_->Client(old_token)->Request("GET", "/api/v1/me"), 401));
+  auto reissued = Post("admin", "/api/v1/users/clerk1/token", json::object());
+  ASSERT_EQ(reissued.status, 200) << Show(reissued);
+  const std::string new_token = reissued.Json()["token"].get<std::string>();
+  EXPECT_EQ(server_->Client(new_token)->Request("GET", "/api/v1/me").status, 200);
+  EXPECT_TRUE(IsErrorBody(server_->Client(old_token)->Request("GET", "/api/v1/me"), 401));
+  EXPECT_TRUE(IsErrorBody(Post("admin", "/api/v1/users/nobody/revoke", json::object()), 404));
+}
+
 TEST_F(ErrorsTest, AnotherTownshipOrAnotherRoleIs403) {
   const std::string id = SubmittedCase();
   // The other township's reviewer may not act on (or read) a case outside its subtree.
