@@ -116,12 +116,27 @@ void DeliveryWorker::Stop() {
 
 void DeliveryWorker::Loop() {
   for (;;) {
+    const auto scan_started = std::chrono::steady_clock::now();
     Step();
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, options_.poll, [&] { return stopping_ || wake_ || !completions_.empty(); });
-    if (stopping_) return;
-    wake_ = false;
+    if (!WaitForWork(scan_started)) return;
   }
+}
+
+// Every commit wakes the worker, and each read parses up to batch_limit rows (most of them
+// already in flight under write load), so reads are rate-limited: a wake or a finished send
+// within min_scan_interval of the last read waits for the interval to pass and then shares
+// one read with everything else that arrived meanwhile. The flag is cleared before the read,
+// so a wake that arrives during a read is never lost. The poll interval still forces a full
+// read, which picks up retries and quiet-hour holds that came due.
+bool DeliveryWorker::WaitForWork(std::chrono::steady_clock::time_point last_scan) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, options_.poll, [&] { return stopping_ || wake_ || !completions_.empty(); });
+  if (stopping_) return false;
+  if (cv_.wait_until(lock, last_scan + options_.min_scan_interval, [&] { return stopping_; })) {
+    return false;
+  }
+  wake_ = false;
+  return true;
 }
 
 void DeliveryWorker::Quiesce() {

@@ -49,6 +49,9 @@ struct DeliveryOptions {
   int batch_limit = 500;
   int max_attempts = 12;  // then dead: "多次重试仍失败"
   std::chrono::milliseconds poll{2000};  // re-reads the outbox at least this often
+  // Wakes and finished sends arriving sooner than this after the last outbox read are
+  // coalesced into one read (a wake during a read always causes one more read).
+  std::chrono::milliseconds min_scan_interval{20};
   std::int64_t backoff_base_s = 10;
   std::int64_t backoff_cap_s = 3600;
   std::int64_t rate_limit_pause_s = 61;
@@ -66,7 +69,9 @@ class DeliveryWorker {
   DeliveryWorker& operator=(const DeliveryWorker&) = delete;
 
   void Start();  // runs Step() on its own thread until Stop()
-  void Wake();   // new outbox rows (or the clock moved): look again now
+  // New outbox rows (or the clock moved): look again soon. Cheap; call it on every commit.
+  // Under load, many wakes share one outbox read (see DeliveryOptions::min_scan_interval).
+  void Wake();
   void Stop();   // lets each in-flight send finish, records results, joins all threads
 
   // One pass on the calling thread (do not mix with Start()): records finished sends, then
@@ -94,6 +99,9 @@ class DeliveryWorker {
   class Lane;
 
   void Loop();
+  // Blocks until there is a reason to read the outbox again, no sooner than
+  // min_scan_interval after `last_scan`. False when stopping.
+  bool WaitForWork(std::chrono::steady_clock::time_point last_scan);
   void Dispatch(const engine::Channel& channel, std::vector<engine::OutboxMessage> messages);
   std::vector<Send> PlanSends(const engine::Channel& channel,
                               std::vector<engine::OutboxMessage> messages, int available);

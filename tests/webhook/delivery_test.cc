@@ -195,6 +195,56 @@ TEST_F(DeliveryTest, SlowChannelDoesNotBlockAnother) {
   EXPECT_EQ(w.counters().webhook.retried, 1);
 }
 
+TEST_F(DeliveryTest, BurstOfWakesWhileAChannelIsSlowSharesFewOutboxReads) {
+  auto fake = Fake("webhook", "s");
+  fake->SetFaults(FakeFaults{.delay = 500ms});
+  AddChannel("c1", "webhook", fake->Url(), "s");
+  DeliveryOptions o = Options();
+  o.poll = 60s;  // only wakes and finished sends cause reads here
+  o.min_scan_interval = 200ms;
+  o.batch_limit = 1000;
+  DeliveryWorker w(store_, clock_, o);
+  w.Start();
+  store_.Add(TaskMessage("c1", "reminder", "户主0", 3));
+  w.Wake();
+  ASSERT_TRUE(fake->WaitForReceived(1, 10s));  // the lane is now busy with the slow send
+  // Commits one at a time, each followed by a wake as the engine does, giving the worker the
+  // chance to read after each (a worker that reads per wake does: ~kBurst reads).
+  constexpr int kBurst = 100;
+  for (int i = 1; i <= kBurst; ++i) {
+    store_.Add(TaskMessage("c1", "reminder", "户主" + std::to_string(i), 3));
+    const std::int64_t reads = store_.ReadyCalls();
+    w.Wake();
+    store_.WaitForReadyCallsAbove(reads, 20ms);
+  }
+  fake->SetFaults(FakeFaults{});
+  ASSERT_TRUE(fake->WaitForAccepted(kBurst + 1, 30s));
+  w.Stop();  // records the outcome of every finished send
+  EXPECT_EQ(store_.Count(State::kDelivered), kBurst + 1);
+  EXPECT_EQ(w.counters().webhook.delivered, kBurst + 1);
+  EXPECT_EQ(fake->Received().size(), static_cast<std::size_t>(kBurst + 1));  // each sent once
+  EXPECT_TRUE(AllAccepted(*fake));
+  // Wakes are coalesced: at most one read per min_scan_interval, not one per wake.
+  EXPECT_LE(store_.ReadyCalls(), kBurst / 3);
+}
+
+TEST_F(DeliveryTest, EveryWakeIsServedWithoutWaitingForThePoll) {
+  auto fake = Fake("webhook", "s");
+  AddChannel("c1", "webhook", fake->Url(), "s");
+  DeliveryOptions o = Options();
+  o.poll = 60s;  // no periodic read would rescue a lost wake
+  o.min_scan_interval = 1ms;
+  DeliveryWorker w(store_, clock_, o);
+  w.Start();
+  for (int i = 0; i < 50; ++i) {
+    store_.Add(TaskMessage("c1", "reminder", "户主" + std::to_string(i), 3));
+    w.Wake();
+    ASSERT_TRUE(fake->WaitForAccepted(static_cast<std::size_t>(i + 1), 10s)) << i;
+  }
+  w.Stop();
+  EXPECT_EQ(store_.Count(State::kDelivered), 50);
+}
+
 TEST_F(DeliveryTest, QuietHoursHoldNonUrgentMessages) {
   auto fake = Fake("wecom", "k");
   store_.AddChannel({"c1", "v001", "wecom", fake->Url(), "", 22, 7});

@@ -1,6 +1,8 @@
 #pragma once
 // A small in-memory OutboxStore for the delivery tests (the real one is SQLite).
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 
@@ -30,6 +32,8 @@ class MemoryOutboxStore final : public engine::OutboxStore {
   }
   std::vector<engine::OutboxMessage> Ready(engine::Instant now, int limit) override {
     std::lock_guard lock(mu_);
+    ++ready_calls_;
+    ready_cv_.notify_all();
     std::vector<engine::OutboxMessage> out;
     for (auto& [id, r] : rows_) {
       if (r.state == State::kPending && r.m.next_attempt_at <= now &&
@@ -69,6 +73,15 @@ class MemoryOutboxStore final : public engine::OutboxStore {
     std::lock_guard lock(mu_);
     return std::count_if(rows_.begin(), rows_.end(), [&](auto& kv) { return kv.second.state == s; });
   }
+  std::int64_t ReadyCalls() {  // outbox reads so far
+    std::lock_guard lock(mu_);
+    return ready_calls_;
+  }
+  // Waits (bounded) until more than `n` reads happened; true when they did.
+  bool WaitForReadyCallsAbove(std::int64_t n, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    return ready_cv_.wait_for(lock, timeout, [&] { return ready_calls_ > n; });
+  }
   Row Get(std::int64_t id) {
     std::lock_guard lock(mu_);
     return rows_.at(id);
@@ -76,6 +89,8 @@ class MemoryOutboxStore final : public engine::OutboxStore {
 
  private:
   std::mutex mu_;
+  std::condition_variable ready_cv_;
+  std::int64_t ready_calls_ = 0;
   std::int64_t next_id_ = 0;
   std::map<std::int64_t, Row> rows_;
   std::map<std::string, engine::Channel> channels_;
