@@ -206,12 +206,17 @@ auto SqliteStore::WithReader(F f) {
   return result;
 }
 
+constexpr int kReadyPerChannel = 200;
+
 std::vector<engine::OutboxMessage> SqliteStore::Ready(engine::Instant wall_now, int limit) {
   return WithReader([&](Connection& conn) {
-    auto st = conn.Prepare("SELECT " DIXIAN_OUTBOX_COLUMNS " FROM outbox"
-                           " WHERE status = 'pending' AND next_attempt_at <= ?1"
-                           " ORDER BY id LIMIT ?2");
-    st.Bind(1, wall_now).Bind(2, limit);
+    // At most kReadyPerChannel rows of one channel, so a backlog on one robot never hides the
+    // messages of the others from the delivery worker.
+    auto st = conn.Prepare("SELECT " DIXIAN_OUTBOX_COLUMNS " FROM ("
+                           " SELECT *, ROW_NUMBER() OVER (PARTITION BY channel_id ORDER BY id) AS rn"
+                           " FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?1)"
+                           " WHERE rn <= ?3 ORDER BY id LIMIT ?2");
+    st.Bind(1, wall_now).Bind(2, limit).Bind(3, kReadyPerChannel);
     std::vector<engine::OutboxMessage> rows;
     while (st.Step()) rows.push_back(OutboxFromRow(st));
     return rows;

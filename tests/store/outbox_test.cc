@@ -36,6 +36,24 @@ TEST_F(StoreTest, OutboxMessageIdIsStable) {
   EXPECT_EQ(again[0].last_error, "timeout");
 }
 
+TEST_F(StoreTest, OutboxBacklogOnOneChannelDoesNotHideAnother) {
+  auto r = store_->Run([](WriteTx& tx) -> Result<Json> {
+    for (int i = 0; i < 600; ++i) {
+      engine::OutboxMessage m;
+      m.channel_id = i < 599 ? "busy" : "quiet";
+      m.kind = "new_task";
+      m.payload = Json::object();
+      tx.InsertOutbox(m);
+    }
+    return Json(nullptr);
+  });
+  ASSERT_TRUE(r.ok());
+  const auto ready = store_->Ready(100, 500);
+  ASSERT_FALSE(ready.empty());
+  EXPECT_EQ(ready.back().channel_id, "quiet");  // the newest row, behind 599 of another robot
+  EXPECT_LE(ready.size(), 500u);
+}
+
 TEST_F(StoreTest, OutboxReadyRetryDeadRedrive) {
   auto a = Enqueue(*store_, "");
   auto b = Enqueue(*store_, "");
