@@ -1,5 +1,6 @@
 // Queries: cases, tasks, reports, audit verification. Each answers from one snapshot.
 #include <algorithm>
+#include <limits>
 #include <map>
 
 #include "engine/engine.h"
@@ -185,44 +186,50 @@ Result<json> Engine::OverdueReport(const Principal& who, const std::string& code
   auto org = ReportOrg(*view, who, code, Capability::kReportOverdue);
   if (!org.ok()) return org.error();
   const Instant now = clock_.Now();
-  const auto tasks = view->OpenTasksInSubtree(org->path, {}, "", "", 1'000'000);
+  // Counted in SQL per (assignee, org, role); only the oldest 500 overdue tasks are loaded.
+  const auto groups = view->OpenTaskGroups(org->path, now);
   std::map<std::string, json> by_org, by_assignee;
   for (const auto& child : view->ChildOrgs(org->code))
     by_org[child.path] = {{"org", child.code}, {"org_name", child.name}, {"open", 0}, {"overdue", 0}, {"max_days_late", 0}};
-  json late = json::array();
-  std::vector<const Task*> overdue;
-  auto count = [now](json& row, const Task& t) {
-    row["open"] = row["open"].get<int>() + 1;
-    if (now >= t.due_at) {
-      row["overdue"] = row["overdue"].get<int>() + 1;
-      row["max_days_late"] = std::max<std::int64_t>(row["max_days_late"].get<std::int64_t>(), (now - t.due_at + kDaySeconds - 1) / kDaySeconds);
-    }
+  auto count = [now](json& row, const TaskGroupCount& g) {
+    row["open"] = row["open"].get<std::int64_t>() + g.open;
+    if (g.overdue == 0) return;
+    row["overdue"] = row["overdue"].get<std::int64_t>() + g.overdue;
+    row["max_days_late"] = std::max<std::int64_t>(row["max_days_late"].get<std::int64_t>(), (now - g.oldest_due + kDaySeconds - 1) / kDaySeconds);
   };
-  for (const auto& t : tasks) {
+  std::int64_t open = 0, overdue = 0;
+  std::map<std::string, int> groups_of;  // a person with tasks at several orgs or roles
+  for (const auto& g : groups) ++groups_of[g.assignee.empty() ? g.org + "/" + g.role : g.assignee];
+  for (const auto& g : groups) {
+    open += g.open;
+    overdue += g.overdue;
     for (auto& [path, row] : by_org)
-      if (t.org_path.rfind(path, 0) == 0) count(row, t);
-    const std::string person = t.assignee.empty() ? t.org + "/" + t.role : t.assignee;
+      if (g.org_path.rfind(path, 0) == 0) count(row, g);
+    const std::string person = g.assignee.empty() ? g.org + "/" + g.role : g.assignee;
     auto& row = by_assignee[person];
     if (row.is_null()) {
-      row = {{"user", t.assignee.empty() ? json(nullptr) : json(t.assignee)}, {"org", t.org},
-             {"org_name", OrgName(*view, t.org)}, {"role", t.role},
+      // The org and role shown are those of the person's oldest open task (due_at, id).
+      std::string task_org = g.org, task_role = g.role;
+      if (groups_of[person] > 1)
+        for (const auto& first : view->OpenTasksDueBy(org->path, g.assignee, std::numeric_limits<Instant>::max(), 1))
+          task_org = first.org, task_role = first.role;
+      row = {{"user", g.assignee.empty() ? json(nullptr) : json(g.assignee)}, {"org", task_org},
+             {"org_name", OrgName(*view, task_org)}, {"role", task_role},
              {"open", 0}, {"overdue", 0}, {"max_days_late", 0}};
-      auto u = t.assignee.empty() ? std::nullopt : view->FindUser(t.assignee);
-      auto o = view->FindOrg(t.org);
-      row["name"] = u ? u->name : (o ? o->name : t.org) + "（" + RoleLabel(t.role) + "）";
+      auto u = g.assignee.empty() ? std::nullopt : view->FindUser(g.assignee);
+      auto o = view->FindOrg(task_org);
+      row["name"] = u ? u->name : (o ? o->name : task_org) + "（" + RoleLabel(task_role) + "）";
     }
-    count(row, t);
-    if (now >= t.due_at) overdue.push_back(&t);
+    count(row, g);
   }
-  std::sort(overdue.begin(), overdue.end(), [](const Task* a, const Task* b) { return a->due_at < b->due_at; });
-  for (const auto* t : overdue) {
-    if (late.size() >= 500) break;
-    auto hh = view->FindHousehold(t->household);
-    late.push_back({{"id", std::to_string(t->id)}, {"case", t->case_id.empty() ? json(nullptr) : json(t->case_id)},
-                    {"household", t->household}, {"head_name", hh ? hh->head_name : ""},
-                    {"step", t->step}, {"step_label", LabelOf(workflows_, *t)}, {"org", t->org},
-                    {"org_name", OrgName(*view, t->org)},
-                    {"due_at", FormatRfc3339(t->due_at)}, {"days_late", (now - t->due_at + kDaySeconds - 1) / kDaySeconds}});
+  json late = json::array();
+  for (const auto& t : view->OpenTasksDueBy(org->path, "", now, 500)) {
+    auto hh = view->FindHousehold(t.household);
+    late.push_back({{"id", std::to_string(t.id)}, {"case", t.case_id.empty() ? json(nullptr) : json(t.case_id)},
+                    {"household", t.household}, {"head_name", hh ? hh->head_name : ""},
+                    {"step", t.step}, {"step_label", LabelOf(workflows_, t)}, {"org", t.org},
+                    {"org_name", OrgName(*view, t.org)},
+                    {"due_at", FormatRfc3339(t.due_at)}, {"days_late", (now - t.due_at + kDaySeconds - 1) / kDaySeconds}});
   }
   json orgs = json::array(), people = json::array();
   for (auto& [_, row] : by_org) orgs.push_back(row);
@@ -231,7 +238,7 @@ Result<json> Engine::OverdueReport(const Principal& who, const std::string& code
   std::stable_sort(orgs.begin(), orgs.end(), by_late);
   std::stable_sort(people.begin(), people.end(), by_late);
   return json{{"org", org->code}, {"org_name", org->name}, {"generated_at", FormatRfc3339(now)},
-              {"open", tasks.size()}, {"overdue", overdue.size()},
+              {"open", open}, {"overdue", overdue},
               {"by_org", orgs}, {"by_assignee", people}, {"tasks", late}};
 }
 

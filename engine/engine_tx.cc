@@ -384,13 +384,14 @@ int EngineTx::RunDigestIfDue() {
   for (const auto& code : orgs) {
     auto org = FindOrg(code);
     if (!org) continue;
-    auto tasks = tx_.OpenTasksInSubtree(org->path, {}, "", "", 100000);
-    std::erase_if(tasks, [this](const Task& t) { return t.due_at > now_; });
+    // Only the oldest 200 overdue tasks are loaded; the total is counted in SQL.
+    const auto tasks = tx_.OpenTasksDueBy(org->path, "", now_, 200);
     if (tasks.empty()) continue;
-    std::sort(tasks.begin(), tasks.end(), [](const Task& a, const Task& b) { return a.due_at < b.due_at; });
+    std::int64_t total = 0;
+    for (const auto& g : tx_.OpenTaskGroups(org->path, now_)) total += g.overdue;
     json rows = json::array();
-    for (size_t i = 0; i < tasks.size() && i < 200; ++i) rows.push_back(TaskPayload(tasks[i], "digest", 0));
-    const json payload = {{"org", org->code}, {"org_name", org->name}, {"total", tasks.size()}, {"rows", rows},
+    for (const auto& t : tasks) rows.push_back(TaskPayload(t, "digest", 0));
+    const json payload = {{"org", org->code}, {"org_name", org->name}, {"total", total}, {"rows", rows},
                           {"link", e_.options_.console_base_url + "/#/overdue"}};
     for (const auto& ch : RouteChannels(org->path, 0)) {
       OutboxMessage m;

@@ -165,6 +165,40 @@ std::vector<engine::Task> SqlReadOps<Base>::OpenTasksInSubtree(
   return Collect<engine::Task>(st, TaskFromRow);
 }
 
+// The overdue report and digest aggregate here instead of loading every open task (bench/: 520 MB
+// and 9-23 s for a province with 1 M open tasks).
+template <class Base>
+std::vector<engine::TaskGroupCount> SqlReadOps<Base>::OpenTaskGroups(const std::string& prefix,
+                                                                     engine::Instant now) {
+  auto st = conn().Prepare(
+      "SELECT assignee, org, MIN(org_path), role, COUNT(*), SUM(due_at <= ?3), MIN(due_at) FROM tasks"
+      " WHERE status = 'open' AND org_path >= ?1 AND org_path < ?2"
+      " GROUP BY assignee, org, role ORDER BY assignee, org, role");
+  st.Bind(1, prefix).Bind(2, PrefixEnd(prefix)).Bind(3, now);
+  return Collect<engine::TaskGroupCount>(st, [](const Statement& s) {
+    return engine::TaskGroupCount{s.Text(0), s.Text(1), s.Text(2), s.Text(3),
+                                  s.Int64(4), s.Int64(5), s.Int64(6)};
+  });
+}
+
+template <class Base>
+std::vector<engine::Task> SqlReadOps<Base>::OpenTasksDueBy(const std::string& prefix,
+                                                           const std::string& assignee,
+                                                           engine::Instant due_by, int limit) {
+  // Two fixed statements so each can use its index (tasks_open_due, tasks_assignee).
+  auto st = conn().Prepare(
+      assignee.empty()
+          ? "SELECT " DIXIAN_TASK_COLUMNS " FROM tasks"
+            " WHERE status = 'open' AND due_at <= ?3 AND org_path >= ?1 AND org_path < ?2 AND ?4 = ''"
+            " ORDER BY due_at, id LIMIT ?5"
+          : "SELECT " DIXIAN_TASK_COLUMNS " FROM tasks"
+            " WHERE assignee <> '' AND assignee = ?4 AND status = 'open' AND due_at <= ?3"
+            "   AND org_path >= ?1 AND org_path < ?2"
+            " ORDER BY due_at, id LIMIT ?5");
+  st.Bind(1, prefix).Bind(2, PrefixEnd(prefix)).Bind(3, due_by).Bind(4, assignee).Bind(5, limit);
+  return Collect<engine::Task>(st, TaskFromRow);
+}
+
 template <class Base>
 std::int64_t SqlReadOps<Base>::CountOpenTasks() {
   auto st = conn().Prepare("SELECT COUNT(*) FROM tasks WHERE status = 'open'");

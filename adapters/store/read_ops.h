@@ -38,6 +38,10 @@ class SqlReadOps : public Base {
                                                const std::vector<std::string>& roles,
                                                const std::string& department,
                                                const std::string& assignee, int limit) override;
+  std::vector<engine::TaskGroupCount> OpenTaskGroups(const std::string& org_path_prefix,
+                                                     engine::Instant now) override;
+  std::vector<engine::Task> OpenTasksDueBy(const std::string& org_path_prefix, const std::string& assignee,
+                                           engine::Instant due_by, int limit) override;
   std::int64_t CountOpenTasks() override;
   std::int64_t CountOverdueTasks(engine::Instant now) override;
 
