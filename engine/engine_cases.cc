@@ -87,10 +87,12 @@ Status CheckSubjectStatus(const WorkflowDef& def, const std::optional<Monitoring
                                   "）不能发起" + def.label + " (household status " + status + " does not allow this workflow)");
 }
 
-json CaseWithTasks(EngineTx& etx, const Case& c, const WorkflowDef* def) {
+// The reply: the command closed every open task of the case, so `opened` (the step task it just
+// opened, if any) is the case's only open task; no need to read it back.
+json CaseWithTasks(EngineTx& etx, const Case& c, const WorkflowDef* def, const std::optional<Task>& opened) {
   json out = CaseJson(c, def);
   json tasks = json::array();
-  for (const auto& t : etx.tx().OpenTasksOfCase(c.id)) tasks.push_back(TaskJson(t, etx.StepLabel(t), etx.now()));
+  if (opened) tasks.push_back(TaskJson(*opened, etx.StepLabel(*opened), etx.now()));
   out["tasks"] = tasks;
   return out;
 }
@@ -141,8 +143,8 @@ void Engine::CreateCase(Call call, WriteDone done) {
     ev.to_state = c.state;
     ev.data = data;
     etx.Audit(ev);
-    etx.OpenStepTask(c, *def, call.who);
-    return CaseWithTasks(etx, c, def.get());
+    const auto opened = etx.OpenStepTask(c, *def, call.who);
+    return CaseWithTasks(etx, c, def.get(), opened);
   }, std::move(done));
 }
 
@@ -206,7 +208,7 @@ void Engine::ApplyAction(Call call, WriteDone done) {
     c->updated_at = etx.now();
     const auto* next = def->State(c->state);
     c->closed = next->final;
-    etx.CloseOpenTasksOfCase(c->id);
+    etx.CloseTasks(open, "done");
     tx.UpdateCase(*c);
     AuditEvent ev = EventBy(call.who, c->household, action.name);
     ev.case_id = c->id;
@@ -216,8 +218,8 @@ void Engine::ApplyAction(Call call, WriteDone done) {
     ev.data = data;
     etx.Audit(ev);
     etx.RunEffects(*c, *next, call.who);
-    etx.OpenStepTask(*c, *def, call.who);
-    return CaseWithTasks(etx, *c, def.get());
+    const auto opened = etx.OpenStepTask(*c, *def, call.who);
+    return CaseWithTasks(etx, *c, def.get(), opened);
   }, std::move(done));
 }
 

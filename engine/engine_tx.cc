@@ -1,6 +1,8 @@
 #include "engine/engine_tx.h"
 
 #include <algorithm>
+#include <functional>
+#include <mutex>
 #include <set>
 
 #include "engine/core/sha256.h"
@@ -70,6 +72,46 @@ std::vector<Channel> EngineTx::ChannelsOf(const std::string& code) {
   return channels;
 }
 
+const std::optional<Household>& EngineTx::FindHousehold(const std::string& id) {
+  auto it = households_.find(id);
+  if (it == households_.end()) it = households_.emplace(id, tx_.FindHousehold(id)).first;
+  return it->second;
+}
+
+namespace {
+
+std::vector<std::string> CachedMobiles(std::mutex& mu,
+                                       std::unordered_map<std::string, std::vector<std::string>>& cache,
+                                       const std::string& key, const std::function<std::vector<std::string>()>& load) {
+  {
+    std::lock_guard lock(mu);
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
+  }
+  auto mobiles = load();
+  std::lock_guard lock(mu);
+  cache.emplace(key, mobiles);
+  return mobiles;
+}
+
+}  // namespace
+
+std::vector<std::string> EngineTx::MobilesOf(const std::string& user_id) {
+  return CachedMobiles(e_.cache_mu_, e_.mobile_cache_, user_id, [&] {
+    std::vector<std::string> out;
+    if (auto u = tx_.FindUser(user_id); u && !u->mobile.empty()) out.push_back(u->mobile);
+    return out;
+  });
+}
+
+std::vector<std::string> EngineTx::MobilesAt(const std::string& org, const std::string& role) {
+  return CachedMobiles(e_.cache_mu_, e_.mobile_cache_, org + '\x1f' + role, [&] {
+    std::vector<std::string> out;
+    for (const auto& u : tx_.UsersAt(org, role))
+      if (!u.mobile.empty() && out.size() < 5) out.push_back(u.mobile);
+    return out;
+  });
+}
+
 std::optional<Org> EngineTx::OrgAt(const std::string& village_path, const std::string& level) {
   const int want = LevelRank(level);
   std::optional<Org> best;
@@ -126,11 +168,11 @@ std::string EngineTx::StepLabel(const Task& task) {
   return s ? def->label + "·" + s->label : task.step;
 }
 
-void EngineTx::OpenStepTask(const Case& c, const WorkflowDef& def, const Principal& who) {
+std::optional<Task> EngineTx::OpenStepTask(const Case& c, const WorkflowDef& def, const Principal& who) {
   const auto* st = def.State(c.state);
-  if (!st || st->final || !st->actor) return;
+  if (!st || st->final || !st->actor) return std::nullopt;
   auto org = OrgAt(c.org_path, st->actor->level);
-  if (!org) return;
+  if (!org) return std::nullopt;
   Task t;
   t.case_id = c.id;
   t.household = c.household;
@@ -150,12 +192,13 @@ void EngineTx::OpenStepTask(const Case& c, const WorkflowDef& def, const Princip
   t.id = tx_.InsertTask(t);
   (void)who;
   Notify(t, "new_task", 0, false);
+  return t;
 }
 
 void EngineTx::OpenFollowUp(const std::string& household, const std::string& kind, const std::string& period_in) {
   WorkflowPtr owner;
   const auto* def = FollowUpDef(kind, &owner);
-  auto hh = tx_.FindHousehold(household);
+  const auto& hh = FindHousehold(household);
   if (!def || !hh) return;
   const std::string period = def->timing.recurrence.empty()
                                  ? ""
@@ -192,7 +235,11 @@ void EngineTx::CloseTask(Task task, const std::string& status) {
 }
 
 void EngineTx::CloseOpenTasksOfCase(const std::string& case_id) {
-  for (auto& t : tx_.OpenTasksOfCase(case_id)) CloseTask(t, "done");
+  CloseTasks(tx_.OpenTasksOfCase(case_id), "done");
+}
+
+void EngineTx::CloseTasks(std::vector<Task> tasks, const std::string& status) {
+  for (auto& t : tasks) CloseTask(std::move(t), status);
 }
 
 int EngineTx::CompleteFollowUps(const std::string& household, const std::string& kind, const Principal& who) {
@@ -223,8 +270,9 @@ static void CancelFollowUps(EngineTx& etx, const std::string& household, const s
 
 void EngineTx::RunEffects(const Case& c, const StateDef& state, const Principal& who) {
   (void)who;
+  if (state.effects.empty()) return;
+  auto object = tx_.FindMonitoring(c.household);  // kept current below instead of re-read per effect
   for (const auto& effect : state.effects) {
-    auto object = tx_.FindMonitoring(c.household);
     if (effect == "admit_object") {
       MonitoringObject m = object.value_or(MonitoringObject{});
       m.household = c.household;
@@ -235,6 +283,7 @@ void EngineTx::RunEffects(const Case& c, const StateDef& state, const Principal&
       m.admitted_at = now_;
       m.updated_at = now_;
       tx_.UpsertMonitoring(m);
+      object = m;
     } else if (effect.rfind("spawn:", 0) == 0) {
       OpenFollowUp(c.household, effect.substr(6));
     } else if (effect == "start_visits") {
@@ -275,7 +324,7 @@ std::vector<Channel> EngineTx::RouteChannels(const std::string& org_path, int up
 
 json EngineTx::TaskPayload(const Task& task, const std::string& kind, int up) {
   json p;
-  auto hh = tx_.FindHousehold(task.household);
+  const auto& hh = FindHousehold(task.household);
   auto org = FindOrg(task.org);
   p["task_id"] = std::to_string(task.id);
   p["case_id"] = task.case_id.empty() ? json(nullptr) : json(task.case_id);
@@ -293,9 +342,9 @@ json EngineTx::TaskPayload(const Task& task, const std::string& kind, int up) {
   p["escalation_level"] = up;
   p["link"] = e_.options_.console_base_url + (task.case_id.empty() ? "/#/households/" + task.household
                                                                    : "/#/cases/" + task.case_id);
-  json mobiles = json::array();
+  std::vector<std::string> mobiles;
   if (!task.assignee.empty()) {
-    if (auto u = tx_.FindUser(task.assignee); u && !u->mobile.empty()) mobiles.push_back(u->mobile);
+    mobiles = MobilesOf(task.assignee);
   } else {
     std::string org_code = task.org;
     std::string role = task.role;
@@ -304,9 +353,7 @@ json EngineTx::TaskPayload(const Task& task, const std::string& kind, int up) {
       org_code = codes[static_cast<size_t>(std::max<int>(0, static_cast<int>(codes.size()) - 1 - up))];
       role = "supervisor";
     }
-    for (const auto& u : tx_.UsersAt(org_code, role)) {
-      if (!u.mobile.empty() && mobiles.size() < 5) mobiles.push_back(u.mobile);
-    }
+    mobiles = MobilesAt(org_code, role);
   }
   p["mobiles"] = mobiles;
   return p;

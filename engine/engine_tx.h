@@ -1,6 +1,7 @@
 #pragma once
 // Inside one write job: the domain operations every command shares (open and close tasks, append
 // audit events, queue messages, run effects). Internal to the engine.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,12 +21,13 @@ class EngineTx {
 
   // Appends an audit event chained to the previous one.
   std::int64_t Audit(AuditEvent event);
-  // Opens a chain step's task for the case's current state (none for final states).
-  void OpenStepTask(const Case& c, const WorkflowDef& def, const Principal& who);
+  // Opens a chain step's task for the case's current state (none for final states); returns it.
+  std::optional<Task> OpenStepTask(const Case& c, const WorkflowDef& def, const Principal& who);
   // Opens a follow-up task (handover, assign_contact, measures, visit) for a household.
   void OpenFollowUp(const std::string& household, const std::string& kind, const std::string& period = "");
   void CloseTask(Task task, const std::string& status);
   void CloseOpenTasksOfCase(const std::string& case_id);
+  void CloseTasks(std::vector<Task> tasks, const std::string& status);
   // Completes the household's open follow-ups of `kind`. Returns how many.
   int CompleteFollowUps(const std::string& household, const std::string& kind, const Principal& who);
   void RunEffects(const Case& c, const StateDef& state, const Principal& who);
@@ -51,11 +53,17 @@ class EngineTx {
   void ScheduleTimers(Task& task, const Timing& timing);
   const Timing* TimingOf(const Task& task);
   nlohmann::json TaskPayload(const Task& task, const std::string& kind, int up);
+  // Households never change once written: read once per command.
+  const std::optional<Household>& FindHousehold(const std::string& id);
+  // Mobiles to notify: the user's, or up to five of the users with `role` at `org` (cached).
+  std::vector<std::string> MobilesOf(const std::string& user_id);
+  std::vector<std::string> MobilesAt(const std::string& org, const std::string& role);
   std::vector<Channel> RouteChannels(const std::string& org_path, int up);
 
   Engine& e_;
   WriteTx& tx_;
   Instant now_;
+  std::map<std::string, std::optional<Household>> households_;
 };
 
 // May `who` take `action` on the case's open step `task`? Forbidden with a message otherwise.
