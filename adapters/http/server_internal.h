@@ -87,6 +87,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void LingeringClose();
   void DoDrain();
   void Finish();
+  void Unregister();
   void WriteAccessLog(const Response& response, double seconds);
 
   // Declared before stream_ so that it is destroyed after it: the socket needs the io_context.

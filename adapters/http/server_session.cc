@@ -83,7 +83,11 @@ Session::Session(tcp::socket socket, std::shared_ptr<Server::Shared> shared, boo
 }
 
 Session::~Session() {
-  if (finished_) return;
+  if (!finished_) Unregister();
+}
+
+// Leaves the server's session list and connection count (once: from Finish or the destructor).
+void Session::Unregister() {
   std::lock_guard lock(shared_->mu);
   shared_->sessions.erase(this);
   if (counted_)
@@ -310,13 +314,7 @@ void Session::Finish() {
   beast::error_code ec;
   stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
   stream_.close();
-  std::lock_guard lock(shared_->mu);
-  shared_->sessions.erase(this);
-  if (counted_)
-    --shared_->active;
-  else
-    --shared_->rejecting;
-  shared_->cv.notify_all();
+  Unregister();
 }
 
 void Session::WriteAccessLog(const Response& response, double seconds) {
