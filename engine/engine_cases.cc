@@ -40,6 +40,17 @@ Status CanAct(const Principal& who, const Task& task, const ActionDef& action, c
 }
 
 
+json MyActions(const Principal& who, const WorkflowDef* def, const Case& c, const std::vector<Task>& open) {
+  json mine = json::array();
+  const auto* st = def ? def->State(c.state) : nullptr;
+  if (!st) return mine;
+  for (const auto& [name, action] : st->actions)
+    if ((!open.empty() || action.actor || action.by_submitter) &&
+        CanAct(who, open.empty() ? Task{} : open.front(), action, c).ok())
+      mine.push_back(name);
+  return mine;
+}
+
 namespace {
 
 Status CheckCaseData(const WorkflowDef& def, const json& data) {
@@ -89,8 +100,10 @@ Status CheckSubjectStatus(const WorkflowDef& def, const std::optional<Monitoring
 
 // The reply: the command closed every open task of the case, so `opened` (the step task it just
 // opened, if any) is the case's only open task; no need to read it back.
-json CaseWithTasks(EngineTx& etx, const Case& c, const WorkflowDef* def, const std::optional<Task>& opened) {
+json CaseWithTasks(EngineTx& etx, const Case& c, const WorkflowDef* def, const std::optional<Task>& opened,
+                   const Principal& who) {
   json out = CaseJson(c, def);
+  out["my_actions"] = MyActions(who, def, c, opened ? std::vector<Task>{*opened} : std::vector<Task>{});
   json tasks = json::array();
   if (opened) tasks.push_back(TaskJson(*opened, etx.StepLabel(*opened), etx.now()));
   out["tasks"] = tasks;
@@ -144,7 +157,7 @@ void Engine::CreateCase(Call call, WriteDone done) {
     ev.data = data;
     etx.Audit(ev);
     const auto opened = etx.OpenStepTask(c, *def, call.who);
-    return CaseWithTasks(etx, c, def.get(), opened);
+    return CaseWithTasks(etx, c, def.get(), opened, call.who);
   }, std::move(done));
 }
 
@@ -219,7 +232,7 @@ void Engine::ApplyAction(Call call, WriteDone done) {
     etx.Audit(ev);
     etx.RunEffects(*c, *next, call.who);
     const auto opened = etx.OpenStepTask(*c, *def, call.who);
-    return CaseWithTasks(etx, *c, def.get(), opened);
+    return CaseWithTasks(etx, *c, def.get(), opened, call.who);
   }, std::move(done));
 }
 

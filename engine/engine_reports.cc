@@ -78,13 +78,7 @@ Result<json> Engine::GetCase(const Principal& who, const std::string& id) {
   auto def = workflows_.Version(c->workflow, c->workflow_version);
   json out = CaseJson(*c, def.get());
   const auto open = view->OpenTasksOfCase(id);
-  json mine = json::array();  // the actions this caller may take now
-  if (const auto* st = def ? def->State(c->state) : nullptr)
-    for (const auto& [name, action] : st->actions)
-      if ((!open.empty() || action.actor || action.by_submitter) &&
-          CanAct(who, open.empty() ? Task{} : open.front(), action, *c).ok())
-        mine.push_back(name);
-  out["my_actions"] = mine;
+  out["my_actions"] = MyActions(who, def.get(), *c, open);
   out["tasks"] = EnrichedTasks(*view, workflows_, open, clock_.Now());
   if (auto hh = view->FindHousehold(c->household)) {
     out["household_info"] = HouseholdJson(*hh);

@@ -69,6 +69,9 @@ class EngineTx {
 // May `who` take `action` on the case's open step `task`? Forbidden with a message otherwise.
 Status CanAct(const Principal& who, const Task& task, const ActionDef& action, const Case& c);
 
+// The actions of the case's current state that `who` may take now (for pages and replies).
+nlohmann::json MyActions(const Principal& who, const WorkflowDef* def, const Case& c, const std::vector<Task>& open);
+
 // SHA-256 over the canonical JSON (sorted keys) of the event and the previous hash.
 std::string AuditHash(const AuditEvent& event);
 
