@@ -86,10 +86,13 @@ export async function renderCase(view, ctx, caseId) {
   ]);
   const hh = await get(`/api/v1/households/${enc(c.household)}`).catch(() => null);
   const panelHost = h('div.panel-host');
-  // allowed_actions are the state's actions; offer them to the role the open step waits for.
+  // my_actions: what the server says this user may do now (withdraw, the county's fast track, ...).
+  // Older servers send only allowed_actions: then offer them to the role the open step waits for.
   const waitingRoles = (c.tasks || []).map((t) => t.role);
-  const mine = ctx.me && (ctx.me.role === 'admin' || waitingRoles.includes(ctx.me.role));
-  const allowed = mine ? normalizeActions(c.allowed_actions) || [] : [];
+  const all = normalizeActions(c.allowed_actions) || [];
+  const allowed = Array.isArray(c.my_actions)
+    ? all.filter((a) => c.my_actions.includes(a.action))
+    : (ctx.me && (ctx.me.role === 'admin' || waitingRoles.includes(ctx.me.role)) ? all : []);
   const buttons = allowed.map(({ action, label: text }) => h(`button.${actionButtonClass(action)}`, {
     type: 'button', 'data-action': action,
     onclick: () => openActionPanel(panelHost, {
