@@ -53,7 +53,7 @@ bool Parse(int argc, char** argv, int start, const std::set<std::string>& with_v
     std::string value;
     if (auto eq = a.find('='); eq != std::string::npos) {
       value = a.substr(eq + 1);
-      a = a.substr(0, eq);
+      a.resize(eq);
     }
     if (booleans.count(a)) {
       out->flags[a] = "1";
