@@ -12,6 +12,15 @@ namespace dixian::engine {
 
 using nlohmann::json;
 
+Result<Household> PermittedHousehold(ReadView& view, const Principal& who, const std::string& id,
+                                     std::optional<Capability> capability) {
+  auto hh = view.FindHousehold(id);
+  if (!hh) return Error::NotFound("household_not_found", "户 " + id + " 不存在 (household not found)");
+  if (capability)
+    if (auto st = Require(who, *capability, hh->village_path); !st.ok()) return st.error();
+  return *hh;
+}
+
 namespace {
 
 // Validates one household; `village_of` resolves the village code to its org.
@@ -119,9 +128,8 @@ void Engine::ImportHouseholds(Call call, WriteDone done) {
 void Engine::AssignContact(Call call, WriteDone done) {
   SubmitWrite(call, [this, call](WriteTx& tx) -> Result<json> {
     EngineTx etx(*this, tx);
-    auto hh = tx.FindHousehold(call.id);
-    if (!hh) return Error::NotFound("household_not_found", "户 " + call.id + " 不存在 (household not found)");
-    if (auto st = Require(call.who, Capability::kAssignContact, hh->village_path); !st.ok()) return st.error();
+    auto hh = PermittedHousehold(tx, call.who, call.id, Capability::kAssignContact);
+    if (!hh.ok()) return hh.error();
     auto user_id = RequiredString(call.body, "user", 64);
     if (!user_id.ok()) return user_id.error();
     auto user = tx.FindUser(user_id.value());
@@ -152,9 +160,8 @@ void Engine::AssignContact(Call call, WriteDone done) {
 void Engine::RecordMeasure(Call call, WriteDone done) {
   SubmitWrite(call, [this, call](WriteTx& tx) -> Result<json> {
     EngineTx etx(*this, tx);
-    auto hh = tx.FindHousehold(call.id);
-    if (!hh) return Error::NotFound("household_not_found", "户 " + call.id + " 不存在 (household not found)");
-    if (auto st = Require(call.who, Capability::kRecordMeasure, hh->village_path); !st.ok()) return st.error();
+    auto hh = PermittedHousehold(tx, call.who, call.id, Capability::kRecordMeasure);
+    if (!hh.ok()) return hh.error();
     auto m = MonitoredHousehold(tx, call.id);
     if (!m.ok()) return m.error();
     if (call.who.user.role == "contact_person" && m->contact != call.who.user.id)
@@ -187,8 +194,7 @@ void Engine::RecordMeasure(Call call, WriteDone done) {
 void Engine::LogVisit(Call call, WriteDone done) {
   SubmitWrite(call, [this, call](WriteTx& tx) -> Result<json> {
     EngineTx etx(*this, tx);
-    auto hh = tx.FindHousehold(call.id);
-    if (!hh) return Error::NotFound("household_not_found", "户 " + call.id + " 不存在 (household not found)");
+    if (auto hh = PermittedHousehold(tx, call.who, call.id, std::nullopt); !hh.ok()) return hh.error();
     auto m = MonitoredHousehold(tx, call.id);
     if (!m.ok()) return m.error();
     if (call.who.user.role != "contact_person" || m->contact != call.who.user.id)
@@ -211,9 +217,8 @@ void Engine::LogVisit(Call call, WriteDone done) {
 
 Result<json> Engine::GetHousehold(const Principal& who, const std::string& id) {
   auto view = store_.Read();
-  auto hh = view->FindHousehold(id);
-  if (!hh) return Error::NotFound("household_not_found", "户 " + id + " 不存在 (household not found)");
-  if (auto st = Require(who, Capability::kReadHouseholds, hh->village_path); !st.ok()) return st.error();
+  auto hh = PermittedHousehold(*view, who, id, Capability::kReadHouseholds);
+  if (!hh.ok()) return hh.error();
   json out = HouseholdJson(*hh);
   if (auto village = view->FindOrg(hh->village)) out["village_name"] = village->name;
   if (auto m = view->FindMonitoring(id)) {

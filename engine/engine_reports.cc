@@ -141,9 +141,7 @@ Result<json> Engine::MyTasks(const Principal& who) {
 
 Result<json> Engine::HouseholdTasks(const Principal& who, const std::string& id) {
   auto view = store_.Read();
-  auto hh = view->FindHousehold(id);
-  if (!hh) return Error::NotFound("household_not_found", "户 " + id + " 不存在 (household not found)");
-  if (auto st = Require(who, Capability::kReadHouseholds, hh->village_path); !st.ok()) return st.error();
+  if (auto hh = PermittedHousehold(*view, who, id, Capability::kReadHouseholds); !hh.ok()) return hh.error();
   return EnrichedTasks(*view, workflows_, view->OpenTasksOfHousehold(id), clock_.Now());
 }
 

@@ -72,6 +72,10 @@ Status CanAct(const Principal& who, const Task& task, const ActionDef& action, c
 // The actions of the case's current state that `who` may take now (for pages and replies).
 nlohmann::json MyActions(const Principal& who, const WorkflowDef* def, const Case& c, const std::vector<Task>& open);
 
+// The household `id`, or 404; with a capability, 403 unless `who` holds it over the household's village.
+Result<Household> PermittedHousehold(ReadView& view, const Principal& who, const std::string& id,
+                                     std::optional<Capability> capability);
+
 // SHA-256 over the canonical JSON (sorted keys) of the event and the previous hash.
 std::string AuditHash(const AuditEvent& event);
 
