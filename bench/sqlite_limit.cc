@@ -6,6 +6,11 @@
 //
 // Runs three modes on a fresh database each: one transaction per transition, and batches of 64 and
 // 256 transitions per transaction (what group commit can reach). Prints one JSON line per mode.
+//
+// Then the same three batch sizes for the rows one engine action really writes, on dixian's own
+// schema (store::Migrations(): every index and the audit triggers, foreign keys on): the case row
+// rewritten, its open task closed, the next step's task inserted, the audit event and the outbox
+// message ("rows":"engine"). That is the ceiling for engine.transitions with this schema.
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
@@ -15,6 +20,9 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "adapters/store/migrations.h"
 
 namespace {
 
@@ -155,6 +163,133 @@ void RunMode(const std::string& path, int transitions, int cases, int batch) {
   std::fflush(stdout);
 }
 
+// ---- the engine's own rows on the engine's own schema ----
+
+struct EngineRows {
+  sqlite3* db = nullptr;
+  sqlite3_stmt* update_case = nullptr;
+  sqlite3_stmt* close_task = nullptr;
+  sqlite3_stmt* insert_task = nullptr;
+  sqlite3_stmt* insert_audit = nullptr;
+  sqlite3_stmt* insert_outbox = nullptr;
+  std::vector<long long> open_task;  // per case: the id of its open step task
+};
+
+constexpr const char* kCaseData =
+    R"({"causes":["illness"],"income_per_capita":6120.5,"last_actor":"u-township-0101",)"
+    R"("last_from":"township_review","primary_cause":"illness","reason":"因病导致家庭刚性支出较大",)"
+    R"("type":"marginal"})";
+constexpr const char* kPayload =
+    R"({"case_id":"C00000001","days_left":3,"due_at":"2026-03-06T09:00:00+08:00",)"
+    R"("escalation_level":0,"head_name":"王建国","household_id":"5201011012010001",)"
+    R"("link":"http://127.0.0.1:8080/#/cases/C00000001","mobiles":["13800000001"],)"
+    R"("org":"520101000000","org_name":"示范县","step":"county_review",)"
+    R"("step_label":"县级审核","task_id":"12","village":"示范村"})";
+
+void BindText(sqlite3_stmt* s, int i, const std::string& v) { sqlite3_bind_text(s, i, v.c_str(), -1, SQLITE_TRANSIENT); }
+
+EngineRows OpenEngineRows(const std::string& path, int cases) {
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  EngineRows d;
+  Check(sqlite3_open(path.c_str(), &d.db), d.db, "open");
+  Exec(d.db, "PRAGMA journal_mode=WAL");
+  Exec(d.db, "PRAGMA synchronous=FULL");
+  Exec(d.db, "PRAGMA foreign_keys=ON");
+  for (const auto& m : dixian::store::Migrations()) Exec(d.db, m.sql);
+  Exec(d.db, "BEGIN");
+  sqlite3_stmt* hh = Prepare(d.db, "INSERT INTO households VALUES (?1, '520101101201', "
+                                   "'520101/520101101/520101101201', '王建国', 4, 6120.5, 0)");
+  sqlite3_stmt* cs = Prepare(d.db, "INSERT INTO cases VALUES (?1, 'risk_elimination', 1, ?2, 'township_review', "
+                                   "1, '520101/520101101/520101101201', ?3, 'u-clerk', 0, 0, 0)");
+  sqlite3_stmt* tk = Prepare(d.db, "INSERT INTO tasks (case_id, household, workflow, workflow_version, step, org, "
+                                   "org_path, role, created_at, due_at, status, next_fire_at) VALUES (?1, ?2, "
+                                   "'risk_elimination', 1, 'township_review', '520101101000', '520101/520101101', "
+                                   "'township_reviewer', 0, 864000, 'open', 432000)");
+  for (int i = 0; i < cases; ++i) {
+    const std::string id = "C" + std::to_string(i), household = "5201011012010" + std::to_string(i);
+    BindText(hh, 1, household);
+    Step(d.db, hh);
+    BindText(cs, 1, id);
+    BindText(cs, 2, household);
+    sqlite3_bind_text(cs, 3, kCaseData, -1, SQLITE_STATIC);
+    Step(d.db, cs);
+    BindText(tk, 1, id);
+    BindText(tk, 2, household);
+    Step(d.db, tk);
+    d.open_task.push_back(sqlite3_last_insert_rowid(d.db));
+  }
+  for (auto* s : {hh, cs, tk}) sqlite3_finalize(s);
+  Exec(d.db, "COMMIT");
+  d.update_case = Prepare(d.db, "UPDATE cases SET workflow = ?2, workflow_version = 1, household = ?3, state = ?4,"
+                                " version = version + 1, org_path = '520101/520101101/520101101201', data = ?5,"
+                                " created_by = 'u-clerk', created_at = 0, updated_at = ?6, closed = 0 WHERE id = ?1");
+  d.close_task = Prepare(d.db, "UPDATE tasks SET status = 'done', closed_at = ?2, next_fire_at = NULL WHERE id = ?1");
+  d.insert_task = Prepare(d.db, "INSERT INTO tasks (case_id, household, workflow, workflow_version, step, org,"
+                                " org_path, role, created_at, due_at, status, next_fire_at) VALUES (?1, ?2,"
+                                " 'risk_elimination', 1, 'county_review', '520101000000', '520101', 'county_reviewer',"
+                                " ?3, ?4, 'open', ?5)");
+  d.insert_audit = Prepare(d.db, "INSERT INTO audit (at, case_id, household, actor, actor_role, actor_org, action,"
+                                 " from_state, to_state, comment, data, prev_hash, hash) VALUES (?1, ?2, ?3,"
+                                 " 'u-township-0101', 'township_reviewer', '520101101000', 'approve',"
+                                 " 'township_review', 'county_review', '经镇审查，情况属实，同意上报县级审核。', '{}', ?4, ?5)");
+  d.insert_outbox = Prepare(d.db, "INSERT INTO outbox (channel_id, kind, payload, created_at) VALUES"
+                                  " ('ch-county', 'new_task', ?1, ?2)");
+  return d;
+}
+
+void EngineTransition(EngineRows& d, int i, int cases, std::string& prev_hash) {
+  const int k = i % cases;
+  const std::string case_id = "C" + std::to_string(k), household = "5201011012010" + std::to_string(k);
+  const long long at = 1767225600LL + i;
+  BindText(d.update_case, 1, case_id);
+  sqlite3_bind_text(d.update_case, 2, "risk_elimination", -1, SQLITE_STATIC);
+  BindText(d.update_case, 3, household);
+  sqlite3_bind_text(d.update_case, 4, "county_review", -1, SQLITE_STATIC);
+  sqlite3_bind_text(d.update_case, 5, kCaseData, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(d.update_case, 6, at);
+  Step(d.db, d.update_case);
+  sqlite3_bind_int64(d.close_task, 1, d.open_task[static_cast<size_t>(k)]);
+  sqlite3_bind_int64(d.close_task, 2, at);
+  Step(d.db, d.close_task);
+  BindText(d.insert_task, 1, case_id);
+  BindText(d.insert_task, 2, household);
+  sqlite3_bind_int64(d.insert_task, 3, at);
+  sqlite3_bind_int64(d.insert_task, 4, at + 10 * 86400);
+  sqlite3_bind_int64(d.insert_task, 5, at + 5 * 86400);
+  Step(d.db, d.insert_task);
+  d.open_task[static_cast<size_t>(k)] = sqlite3_last_insert_rowid(d.db);
+  const std::string hash = Sha256Hex(prev_hash + case_id + std::to_string(at) + kCaseData);
+  sqlite3_bind_int64(d.insert_audit, 1, at);
+  BindText(d.insert_audit, 2, case_id);
+  BindText(d.insert_audit, 3, household);
+  BindText(d.insert_audit, 4, prev_hash);
+  BindText(d.insert_audit, 5, hash);
+  Step(d.db, d.insert_audit);
+  sqlite3_bind_text(d.insert_outbox, 1, kPayload, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(d.insert_outbox, 2, at);
+  Step(d.db, d.insert_outbox);
+  prev_hash = hash;
+}
+
+void RunEngineRowsMode(const std::string& path, int transitions, int cases, int batch) {
+  EngineRows d = OpenEngineRows(path, cases);
+  std::string prev_hash(64, '0');
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < transitions; i += batch) {
+    Exec(d.db, "BEGIN IMMEDIATE");
+    for (int j = i; j < i + batch && j < transitions; ++j) EngineTransition(d, j, cases, prev_hash);
+    Exec(d.db, "COMMIT");
+  }
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  for (auto* st : {d.update_case, d.close_task, d.insert_task, d.insert_audit, d.insert_outbox}) sqlite3_finalize(st);
+  sqlite3_close(d.db);
+  std::printf(
+      "{\"bench\":\"sqlite_limit\",\"rows\":\"engine\",\"batch\":%d,\"transitions\":%d,"
+      "\"seconds\":%.3f,\"transitions_per_s\":%.0f}\n",
+      batch, transitions, s, transitions / s);
+  std::fflush(stdout);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -181,5 +316,8 @@ int main(int argc, char** argv) {
   // Batched modes are cheap per transition: give them more work so the timing is not noise.
   RunMode(db, transitions * 10, cases, 64);
   RunMode(db, transitions * 10, cases, 256);
+  RunEngineRowsMode(db, transitions, cases, 1);
+  RunEngineRowsMode(db, transitions * 10, cases, 64);
+  RunEngineRowsMode(db, transitions * 10, cases, 256);
   return 0;
 }

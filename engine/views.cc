@@ -118,9 +118,7 @@ json CaseJson(const Case& c, const WorkflowDef* def) {
     j["workflow_label"] = def->label;
     if (const auto* st = def->State(c.state)) {
       j["state_label"] = st->label;
-      json actions = json::array();
-      for (const auto& [name, a] : st->actions) actions.push_back({{"action", name}, {"label", a.label}, {"requires", a.requires_fields}});
-      j["allowed_actions"] = actions;
+      j["allowed_actions"] = st->allowed_actions;
     }
   }
   return j;

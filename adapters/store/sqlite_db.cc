@@ -169,20 +169,20 @@ Transaction::~Transaction() {
 }
 
 engine::Status Transaction::Begin(Mode mode) {
-  auto st = conn_.Exec(mode == Mode::kImmediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+  auto st = conn_.Run(mode == Mode::kImmediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
   active_ = st.ok();
   return st;
 }
 
 engine::Status Transaction::Commit() {
-  auto st = conn_.Exec("COMMIT");
+  auto st = conn_.Run("COMMIT");
   if (st.ok()) active_ = false;
   return st;
 }
 
 void Transaction::Rollback() {
   // After some errors SQLite has already rolled back; ROLLBACK then fails harmlessly.
-  if (conn_.InTransaction()) (void)conn_.Exec("ROLLBACK");
+  if (conn_.InTransaction()) (void)conn_.Run("ROLLBACK");
   active_ = false;
 }
 
@@ -191,21 +191,21 @@ Savepoint::~Savepoint() {
 }
 
 engine::Status Savepoint::Begin() {
-  auto st = conn_.Exec("SAVEPOINT " + name_);
+  auto st = conn_.Run("SAVEPOINT job");
   active_ = st.ok();
   return st;
 }
 
 engine::Status Savepoint::Release() {
-  auto st = conn_.Exec("RELEASE " + name_);
+  auto st = conn_.Run("RELEASE job");
   if (st.ok()) active_ = false;
   return st;
 }
 
 void Savepoint::Rollback() {
   if (conn_.InTransaction()) {
-    (void)conn_.Exec("ROLLBACK TO " + name_);
-    (void)conn_.Exec("RELEASE " + name_);
+    (void)conn_.Run("ROLLBACK TO job");
+    (void)conn_.Run("RELEASE job");
   }
   active_ = false;
 }

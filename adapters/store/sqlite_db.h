@@ -91,7 +91,9 @@ class Connection {
   sqlite3* get() const { return db_.get(); }
   // A cached prepared statement; invalid (and error set in the returned Statement) on failure.
   Statement Prepare(const char* sql);
-  // Runs SQL text without results (pragmas, DDL, transaction control). Not cached.
+  // Runs a cached statement without results (hot-path transaction control); a literal, as above.
+  engine::Status Run(const char* sql) { return Prepare(sql).Run(); }
+  // Runs SQL text without results (pragmas, DDL). Not cached.
   engine::Status Exec(const char* sql);
   engine::Status Exec(const std::string& sql) { return Exec(sql.c_str()); }
   engine::Error LastError(int rc) const;
@@ -123,10 +125,11 @@ class Transaction {
   bool active_ = false;
 };
 
-// SAVEPOINT name ... RELEASE; rolls back to the savepoint (and releases it) unless released.
+// SAVEPOINT job ... RELEASE job; rolls back to the savepoint (and releases it) unless released.
+// One name, so its three statements stay prepared (a write job runs inside one per command).
 class Savepoint {
  public:
-  Savepoint(Connection& conn, std::string name) : conn_(conn), name_(std::move(name)) {}
+  explicit Savepoint(Connection& conn) : conn_(conn) {}
   ~Savepoint();
   Savepoint(const Savepoint&) = delete;
   Savepoint& operator=(const Savepoint&) = delete;
@@ -137,7 +140,6 @@ class Savepoint {
 
  private:
   Connection& conn_;
-  std::string name_;
   bool active_ = false;
 };
 

@@ -122,7 +122,7 @@ namespace {
 // Runs one job inside its own savepoint. On failure only this job's writes are undone.
 engine::Result<nlohmann::json> RunJob(Connection& conn, SqliteWriteTx& tx,
                                       const engine::WriteJob& job) {
-  Savepoint savepoint(conn, "job");
+  Savepoint savepoint(conn);
   if (auto st = savepoint.Begin(); !st) return st.error();
   (void)tx.TakeError();
   std::optional<engine::Result<nlohmann::json>> result;

@@ -161,6 +161,21 @@ void SqliteWriteTx::UpdateTask(const engine::Task& task) {
   Write(st);
 }
 
+void SqliteWriteTx::UpdateTaskTimer(const engine::Task& task) {
+  auto st = conn().Prepare(
+      "UPDATE tasks SET next_fire_at = CASE WHEN status = 'open' THEN ?2 END, fire_index = ?3"
+      " WHERE id = ?1");
+  st.Bind(1, task.id).Bind(2, task.next_fire_at).Bind(3, task.fire_index);
+  Write(st);
+}
+
+void SqliteWriteTx::UpdateTaskClosed(const engine::Task& task) {
+  auto st = conn().Prepare(
+      "UPDATE tasks SET status = ?2, closed_at = ?3, next_fire_at = NULL WHERE id = ?1");
+  st.Bind(1, task.id).Bind(2, task.status).Bind(3, task.closed_at);
+  Write(st);
+}
+
 // The timer queries read the partial index tasks_timer only ("+status" keeps the planner off the
 // status index); closed tasks never keep a next_fire_at (InsertTask/UpdateTask clear it).
 std::vector<engine::Task> SqliteWriteTx::DueTasks(engine::Instant now, int limit) {

@@ -26,6 +26,8 @@ class SqliteWriteTx final : public SqlReadOps<engine::WriteTx> {
 
   std::int64_t InsertTask(const engine::Task& task) override;
   void UpdateTask(const engine::Task& task) override;
+  void UpdateTaskTimer(const engine::Task& task) override;
+  void UpdateTaskClosed(const engine::Task& task) override;
   std::vector<engine::Task> DueTasks(engine::Instant now, int limit) override;
   std::optional<engine::Instant> NextFireAt() override;
 

@@ -114,6 +114,10 @@ class WriteTx : public ReadView {
 
   virtual std::int64_t InsertTask(const Task& task) = 0;  // returns the new id
   virtual void UpdateTask(const Task& task) = 0;
+  // Narrow updates: only the columns named, so only the indexes over them are rewritten (a timer
+  // firing touches the tasks_timer index, not the five others).
+  virtual void UpdateTaskTimer(const Task& task) = 0;  // fire_index, next_fire_at
+  virtual void UpdateTaskClosed(const Task& task) = 0;  // status, closed_at; clears next_fire_at
   // Tasks whose next timer is due at `now`, earliest first.
   virtual std::vector<Task> DueTasks(Instant now, int limit) = 0;
   virtual std::optional<Instant> NextFireAt() = 0;

@@ -56,6 +56,7 @@ struct StateDef {
   Timing timing;
   std::map<std::string, ActionDef> actions;
   std::vector<std::string> effects;  // on entering: admit_object, spawn:<task>, eliminate_risk, ...
+  nlohmann::json allowed_actions;    // [{action, label, requires}], built once at load for replies
 };
 
 struct TaskDef {  // follow-up task kinds (handover, assign_contact, measures, visit)

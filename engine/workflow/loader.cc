@@ -182,6 +182,9 @@ void ParseStates(Checker& c, const json& doc, WorkflowDef& def) {
       }
     }
     if (!st.final && !st.actor) c.Fail(ptr + "/actor", "a state that is not final needs an actor");
+    st.allowed_actions = json::array();
+    for (const auto& [aname, act] : st.actions)
+      st.allowed_actions.push_back({{"action", aname}, {"label", act.label}, {"requires", act.requires_fields}});
     def.states[name] = st;
     def.state_order.push_back(name);
   }

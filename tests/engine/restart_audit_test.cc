@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "engine/core/sha256.h"
 #include "engine/engine_tx.h"
 #include "tests/support/engine_fixture.h"
 
@@ -12,6 +13,33 @@ namespace dixian::testing {
 namespace {
 
 class RestartAuditTest : public EngineFixture {};
+
+// AuditHash writes the canonical JSON itself (hot path); it must stay byte-equal to what
+// nlohmann::json dumps, or chains written by earlier versions would stop verifying.
+TEST(AuditHashTest, MatchesCanonicalJson) {
+  const std::vector<std::string> texts = {"",  "同意上报", "quote \" and \\ backslash", "tab\tnl\ncr\rbs\bff\f",
+                                          std::string("nul\0x\x01\x1f\x7f", 8), "emoji 🙂 and é"};
+  for (const auto& text : texts) {
+    engine::AuditEvent e;
+    e.at = 1772413200;
+    e.case_id = "C00000001";
+    e.household = "5201011012010001";
+    e.actor = text;
+    e.actor_role = "township_reviewer";
+    e.actor_org = "520101101000";
+    e.action = "approve";
+    e.from_state = "township_review";
+    e.to_state = text;
+    e.comment = text;
+    e.data = {{"note", text}, {"income_per_capita", 6500.5}, {"causes", {"illness"}}};
+    e.prev_hash = std::string(64, 'a');
+    const nlohmann::json canonical = {
+        {"at", e.at},           {"case", e.case_id},    {"household", e.household}, {"actor", e.actor},
+        {"role", e.actor_role}, {"org", e.actor_org},   {"action", e.action},       {"from", e.from_state},
+        {"to", e.to_state},     {"comment", e.comment}, {"data", e.data},          {"prev", e.prev_hash}};
+    EXPECT_EQ(engine::AuditHash(e), engine::Sha256Hex(canonical.dump())) << text;
+  }
+}
 
 TEST_F(RestartAuditTest, TimersDueWhileStoppedFireOnceAfterReopening) {
   Admit("v11-1");  // Monday 2026-03-02 09:00

@@ -144,6 +144,40 @@ TEST_F(QueriesTest, TaskRoundTripAndTimers) {
   EXPECT_GT(early, 0);
 }
 
+
+// The narrow updates the engine uses on the hot paths write only their own columns.
+TEST_F(QueriesTest, NarrowTaskUpdatesWriteOnlyTheirColumns) {
+  MustWrite(*store_, [&](WriteTx& tx) {
+    auto t = MakeTask("h1", village_a_.path, "village_clerk");
+    t.next_fire_at = 500;
+    t.id = tx.InsertTask(t);
+
+    auto fired = t;
+    fired.fire_index = 2;
+    fired.next_fire_at = 900;
+    fired.step = "ignored by UpdateTaskTimer";
+    tx.UpdateTaskTimer(fired);
+    auto read = *tx.FindTask(t.id);
+    EXPECT_EQ(read.fire_index, 2);
+    EXPECT_EQ(read.next_fire_at, std::optional<engine::Instant>(900));
+    EXPECT_EQ(read.step, t.step);
+    EXPECT_EQ(read.status, "open");
+
+    auto closed = read;
+    closed.status = "done";
+    closed.closed_at = 700;
+    tx.UpdateTaskClosed(closed);
+    read = *tx.FindTask(t.id);
+    EXPECT_EQ(read.status, "done");
+    EXPECT_EQ(read.closed_at, 700);
+    EXPECT_FALSE(read.next_fire_at.has_value());  // a closed task never keeps a timer
+    EXPECT_EQ(read.fire_index, 2);
+
+    tx.UpdateTaskTimer(fired);  // a late timer update cannot revive a closed task's timer
+    EXPECT_FALSE(tx.FindTask(t.id)->next_fire_at.has_value());
+    EXPECT_FALSE(tx.NextFireAt().has_value());
+  });
+}
 TEST_F(QueriesTest, TimerQueriesUseThePartialIndex) {
   auto conn = Connection::Open(path_, true, false, 1000);
   ASSERT_TRUE(conn.ok());
