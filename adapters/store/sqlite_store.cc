@@ -208,15 +208,17 @@ auto SqliteStore::WithReader(F f) {
 
 constexpr int kReadyPerChannel = 200;
 
-std::vector<engine::OutboxMessage> SqliteStore::Ready(engine::Instant wall_now, int limit) {
+std::vector<engine::OutboxMessage> SqliteStore::Ready(engine::Instant wall_now, int limit,
+                                                     const std::vector<std::string>& skip) {
   return WithReader([&](Connection& conn) {
     // At most kReadyPerChannel rows of one channel, so a backlog on one robot never hides the
     // messages of the others from the delivery worker.
     auto st = conn.Prepare("SELECT " DIXIAN_OUTBOX_COLUMNS " FROM ("
                            " SELECT *, ROW_NUMBER() OVER (PARTITION BY channel_id ORDER BY id) AS rn"
-                           " FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?1)"
+                           " FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?1"
+                           " AND channel_id NOT IN (SELECT value FROM json_each(?4)))"
                            " WHERE rn <= ?3 ORDER BY id LIMIT ?2");
-    st.Bind(1, wall_now).Bind(2, limit).Bind(3, kReadyPerChannel);
+    st.Bind(1, wall_now).Bind(2, limit).Bind(3, kReadyPerChannel).Bind(4, nlohmann::json(skip).dump());
     std::vector<engine::OutboxMessage> rows;
     while (st.Step()) rows.push_back(OutboxFromRow(st));
     return rows;

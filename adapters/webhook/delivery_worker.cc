@@ -151,8 +151,13 @@ int DeliveryWorker::Step() {
   ApplyCompletions();
   if (stop_sends_) return 0;
   const std::int64_t now_s = clock_.NowMs() / 1000;
+  std::vector<std::string> busy;
+  {
+    std::lock_guard lock(mu_);
+    busy.assign(busy_.begin(), busy_.end());
+  }
   std::map<std::string, std::vector<engine::OutboxMessage>> by_channel;
-  for (auto& m : store_.Ready(now_s, options_.batch_limit)) {
+  for (auto& m : store_.Ready(now_s, options_.batch_limit, busy)) {
     if (!inflight_.count(m.id)) by_channel[m.channel_id].push_back(std::move(m));
   }
   int dispatched = 0;

@@ -46,8 +46,10 @@ struct OutboxMessage {
 class OutboxStore {
  public:
   virtual ~OutboxStore() = default;
-  // Pending messages whose next attempt is due at wall time `now`, oldest first.
-  virtual std::vector<OutboxMessage> Ready(Instant wall_now, int limit) = 0;
+  // Pending messages whose next attempt is due at wall time `now`, oldest first, leaving out the
+  // channels in `skip` (the worker's busy ones: their rows would only be read to be ignored).
+  virtual std::vector<OutboxMessage> Ready(Instant wall_now, int limit,
+                                           const std::vector<std::string>& skip = {}) = 0;
   virtual std::optional<Channel> FindChannel(const std::string& channel_id) = 0;
   virtual void MarkDelivered(const std::vector<std::int64_t>& ids, Instant wall_now) = 0;
   virtual void MarkRetry(std::int64_t id, Instant next_attempt_at, const std::string& error) = 0;

@@ -54,6 +54,25 @@ TEST_F(StoreTest, OutboxBacklogOnOneChannelDoesNotHideAnother) {
   EXPECT_LE(ready.size(), 500u);
 }
 
+// The delivery worker leaves out the channels it is already sending on.
+TEST_F(StoreTest, OutboxReadySkipsBusyChannels) {
+  ASSERT_TRUE(store_->Run([](WriteTx& tx) -> Result<Json> {
+    for (const char* channel : {"busy", "quiet", "busy", "other"}) {
+      engine::OutboxMessage m;
+      m.channel_id = channel;
+      m.kind = "new_task";
+      m.payload = Json::object();
+      tx.InsertOutbox(m);
+    }
+    return Json(nullptr);
+  }).ok());
+  EXPECT_EQ(store_->Ready(100, 10).size(), 4u);
+  const auto ready = store_->Ready(100, 10, {"busy", "other"});
+  ASSERT_EQ(ready.size(), 1u);
+  EXPECT_EQ(ready[0].channel_id, "quiet");
+  EXPECT_EQ(store_->Ready(100, 10, {"it's \"odd\""}).size(), 4u);  // names travel as JSON
+}
+
 TEST_F(StoreTest, OutboxReadyRetryDeadRedrive) {
   auto a = Enqueue(*store_, "");
   auto b = Enqueue(*store_, "");

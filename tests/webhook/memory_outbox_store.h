@@ -30,13 +30,15 @@ class MemoryOutboxStore final : public engine::OutboxStore {
     rows_[m.id] = Row{m, State::kPending, ""};
     return m.id;
   }
-  std::vector<engine::OutboxMessage> Ready(engine::Instant now, int limit) override {
+  std::vector<engine::OutboxMessage> Ready(engine::Instant now, int limit,
+                                           const std::vector<std::string>& skip = {}) override {
     std::lock_guard lock(mu_);
     ++ready_calls_;
     ready_cv_.notify_all();
     std::vector<engine::OutboxMessage> out;
     for (auto& [id, r] : rows_) {
       if (r.state == State::kPending && r.m.next_attempt_at <= now &&
+          std::find(skip.begin(), skip.end(), r.m.channel_id) == skip.end() &&
           static_cast<int>(out.size()) < limit) {
         out.push_back(r.m);
       }
