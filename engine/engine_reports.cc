@@ -30,13 +30,21 @@ json EnrichedTasks(ReadView& view, const WorkflowRegistry& workflows, std::vecto
     return ao != bo ? ao : a.due_at < b.due_at;
   });
   std::map<std::string, std::pair<std::string, std::string>> households;  // id -> head, village name
+  std::map<std::string, std::string> villages;  // an inbox is mostly one village: look it up once
+  auto village_name = [&](const std::string& code) -> const std::string& {
+    auto v = villages.find(code);
+    if (v == villages.end()) {
+      auto org = view.FindOrg(code);
+      v = villages.emplace(code, org ? org->name : "").first;
+    }
+    return v->second;
+  };
   json out = json::array();
   for (const auto& t : tasks) {
     auto it = households.find(t.household);
     if (it == households.end()) {
       auto hh = view.FindHousehold(t.household);
-      auto village = hh ? view.FindOrg(hh->village) : std::nullopt;
-      it = households.emplace(t.household, std::make_pair(hh ? hh->head_name : "", village ? village->name : "")).first;
+      it = households.emplace(t.household, std::make_pair(hh ? hh->head_name : "", hh ? village_name(hh->village) : "")).first;
     }
     json j = TaskJson(t, LabelOf(workflows, t), now);
     j["head_name"] = it->second.first;

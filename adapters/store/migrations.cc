@@ -101,8 +101,15 @@ CREATE TABLE idempotency(
 CREATE TABLE schedules(name TEXT PRIMARY KEY, next_at INTEGER NOT NULL) WITHOUT ROWID;
 )sql";
 
+// The delivery worker reads each channel's oldest pending rows; with a backlog (a robot down for
+// hours) the v1 index made every read walk all due pending rows of all channels.
+constexpr const char kOutboxPendingByChannel[] = R"sql(
+CREATE INDEX outbox_pending_channel ON outbox(channel_id, id) WHERE status = 'pending';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
+    {2, kOutboxPendingByChannel},
 };
 
 engine::Result<int> UserVersion(Connection& conn) {

@@ -42,7 +42,9 @@ Statement::Statement(Statement&& other) noexcept
   other.stmt_ = nullptr;
 }
 
-Statement::~Statement() {
+Statement::~Statement() { Reset(); }
+
+void Statement::Reset() {
   if (stmt_ == nullptr) return;
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);

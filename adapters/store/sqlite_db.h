@@ -43,6 +43,8 @@ class Statement {
   Statement& operator=(const Statement&) = delete;
   Statement(Statement&& other) noexcept;
   ~Statement();
+  // Ready to bind and step again (the destructor does the same).
+  void Reset();
 
   bool valid() const { return stmt_ != nullptr; }
 

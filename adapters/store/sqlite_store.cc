@@ -1,5 +1,6 @@
 #include "adapters/store/sqlite_store.h"
 
+#include <algorithm>
 #include <exception>
 #include <filesystem>
 
@@ -212,15 +213,28 @@ std::vector<engine::OutboxMessage> SqliteStore::Ready(engine::Instant wall_now, 
                                                      const std::vector<std::string>& skip) {
   return WithReader([&](Connection& conn) {
     // At most kReadyPerChannel rows of one channel, so a backlog on one robot never hides the
-    // messages of the others from the delivery worker.
-    auto st = conn.Prepare("SELECT " DIXIAN_OUTBOX_COLUMNS " FROM ("
-                           " SELECT *, ROW_NUMBER() OVER (PARTITION BY channel_id ORDER BY id) AS rn"
-                           " FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?1"
-                           " AND channel_id NOT IN (SELECT value FROM json_each(?4)))"
-                           " WHERE rn <= ?3 ORDER BY id LIMIT ?2");
-    st.Bind(1, wall_now).Bind(2, limit).Bind(3, kReadyPerChannel).Bind(4, nlohmann::json(skip).dump());
+    // messages of the others from the delivery worker. Channels with pending rows are found by
+    // skipping through the partial index outbox_pending_channel (one seek per channel; named, as the
+    // planner would take outbox_ready on a table without statistics), and each
+    // channel's oldest rows read from it, so the cost follows what is returned, not the backlog.
     std::vector<engine::OutboxMessage> rows;
-    while (st.Step()) rows.push_back(OutboxFromRow(st));
+    auto next_channel = conn.Prepare("SELECT channel_id FROM outbox INDEXED BY outbox_pending_channel WHERE status = 'pending'"
+                                     " AND channel_id > ?1 ORDER BY channel_id LIMIT 1");
+    auto oldest = conn.Prepare("SELECT " DIXIAN_OUTBOX_COLUMNS " FROM outbox INDEXED BY outbox_pending_channel"
+                               " WHERE status = 'pending' AND channel_id = ?1 AND next_attempt_at <= ?2 ORDER BY id LIMIT ?3");
+    std::string channel;
+    for (;;) {
+      next_channel.Bind(1, channel);
+      if (!next_channel.Step()) break;
+      channel = next_channel.Text(0);
+      next_channel.Reset();
+      if (std::find(skip.begin(), skip.end(), channel) != skip.end()) continue;
+      oldest.Bind(1, channel).Bind(2, wall_now).Bind(3, kReadyPerChannel);
+      while (oldest.Step()) rows.push_back(OutboxFromRow(oldest));
+      oldest.Reset();
+    }
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    if (rows.size() > static_cast<size_t>(std::max(limit, 0))) rows.resize(static_cast<size_t>(std::max(limit, 0)));
     return rows;
   });
 }

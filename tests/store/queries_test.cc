@@ -189,6 +189,22 @@ TEST_F(QueriesTest, TimerQueriesUseThePartialIndex) {
   EXPECT_NE(plan.find("tasks_timer"), std::string::npos) << plan;
 }
 
+TEST_F(QueriesTest, OutboxReadsUseThePendingIndex) {
+  auto conn = Connection::Open(path_, true, false, 1000);
+  ASSERT_TRUE(conn.ok());
+  for (const char* sql :
+       {"EXPLAIN QUERY PLAN SELECT channel_id FROM outbox INDEXED BY outbox_pending_channel WHERE status = 'pending'"
+        " AND channel_id > 'a' ORDER BY channel_id LIMIT 1",
+        "EXPLAIN QUERY PLAN SELECT id FROM outbox INDEXED BY outbox_pending_channel WHERE status = 'pending'"
+        " AND channel_id = 'a' AND next_attempt_at <= 5 ORDER BY id LIMIT 200"}) {
+    auto st = (*conn)->Prepare(sql);
+    std::string plan;
+    while (st.Step()) plan += st.Text(3) + "\n";
+    EXPECT_NE(plan.find("outbox_pending_channel"), std::string::npos) << sql << "\n" << plan;
+    EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;  // no sort of the backlog
+  }
+}
+
 TEST_F(QueriesTest, CasesAndIds) {
   MustWrite(*store_, [&](WriteTx& tx) {
     ASSERT_TRUE(tx.InsertHousehold(MakeHousehold("h1", village_a_, 3)).ok());
