@@ -145,16 +145,22 @@ void Transition(Db& d, int i, int cases, std::string& prev_hash) {
   prev_hash = hash;
 }
 
+// Seconds to run `transitions` transitions, `batch` per BEGIN IMMEDIATE ... COMMIT.
+template <class F>
+double TimeBatches(sqlite3* db, int transitions, int batch, F transition) {
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < transitions; i += batch) {
+    Exec(db, "BEGIN IMMEDIATE");
+    for (int j = i; j < i + batch && j < transitions; ++j) transition(j);
+    Exec(db, "COMMIT");
+  }
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
 void RunMode(const std::string& path, int transitions, int cases, int batch) {
   Db d = Open(path, cases);
   std::string prev_hash(64, '0');
-  const auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < transitions; i += batch) {
-    Exec(d.db, "BEGIN IMMEDIATE");
-    for (int j = i; j < i + batch && j < transitions; ++j) Transition(d, j, cases, prev_hash);
-    Exec(d.db, "COMMIT");
-  }
-  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double s = TimeBatches(d.db, transitions, batch, [&](int j) { Transition(d, j, cases, prev_hash); });
   Close(d);
   std::printf(
       "{\"bench\":\"sqlite_limit\",\"batch\":%d,\"transitions\":%d,\"seconds\":%.3f,"
@@ -274,13 +280,8 @@ void EngineTransition(EngineRows& d, int i, int cases, std::string& prev_hash) {
 void RunEngineRowsMode(const std::string& path, int transitions, int cases, int batch) {
   EngineRows d = OpenEngineRows(path, cases);
   std::string prev_hash(64, '0');
-  const auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < transitions; i += batch) {
-    Exec(d.db, "BEGIN IMMEDIATE");
-    for (int j = i; j < i + batch && j < transitions; ++j) EngineTransition(d, j, cases, prev_hash);
-    Exec(d.db, "COMMIT");
-  }
-  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double s =
+      TimeBatches(d.db, transitions, batch, [&](int j) { EngineTransition(d, j, cases, prev_hash); });
   for (auto* st : {d.update_case, d.close_task, d.insert_task, d.insert_audit, d.insert_outbox}) sqlite3_finalize(st);
   sqlite3_close(d.db);
   std::printf(

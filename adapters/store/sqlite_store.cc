@@ -213,15 +213,18 @@ std::vector<engine::OutboxMessage> SqliteStore::Ready(engine::Instant wall_now, 
                                                      const std::vector<std::string>& skip) {
   return WithReader([&](Connection& conn) {
     // At most kReadyPerChannel rows of one channel, so a backlog on one robot never hides the
-    // messages of the others from the delivery worker. Channels with pending rows are found by
-    // skipping through the partial index outbox_pending_channel (one seek per channel; named, as the
-    // planner would take outbox_ready on a table without statistics), and each
-    // channel's oldest rows read from it, so the cost follows what is returned, not the backlog.
+    // messages of the others from the delivery worker. The channels with pending rows are found
+    // by skipping through the partial index outbox_pending_channel (one seek each), and each
+    // channel's oldest rows are read from it: the cost follows what is returned, not the backlog.
+    // The index is named because the planner takes outbox_ready on a table without statistics.
     std::vector<engine::OutboxMessage> rows;
-    auto next_channel = conn.Prepare("SELECT channel_id FROM outbox INDEXED BY outbox_pending_channel WHERE status = 'pending'"
-                                     " AND channel_id > ?1 ORDER BY channel_id LIMIT 1");
-    auto oldest = conn.Prepare("SELECT " DIXIAN_OUTBOX_COLUMNS " FROM outbox INDEXED BY outbox_pending_channel"
-                               " WHERE status = 'pending' AND channel_id = ?1 AND next_attempt_at <= ?2 ORDER BY id LIMIT ?3");
+    auto next_channel = conn.Prepare(
+        "SELECT channel_id FROM outbox INDEXED BY outbox_pending_channel"
+        " WHERE status = 'pending' AND channel_id > ?1 ORDER BY channel_id LIMIT 1");
+    auto oldest = conn.Prepare(
+        "SELECT " DIXIAN_OUTBOX_COLUMNS " FROM outbox INDEXED BY outbox_pending_channel"
+        " WHERE status = 'pending' AND channel_id = ?1 AND next_attempt_at <= ?2"
+        " ORDER BY id LIMIT ?3");
     std::string channel;
     for (;;) {
       next_channel.Bind(1, channel);
@@ -234,7 +237,8 @@ std::vector<engine::OutboxMessage> SqliteStore::Ready(engine::Instant wall_now, 
       oldest.Reset();
     }
     std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
-    if (rows.size() > static_cast<size_t>(std::max(limit, 0))) rows.resize(static_cast<size_t>(std::max(limit, 0)));
+    const auto wanted = static_cast<std::size_t>(std::max(limit, 0));
+    if (rows.size() > wanted) rows.resize(wanted);
     return rows;
   });
 }
