@@ -86,16 +86,19 @@ json MonitoringJson(const MonitoringObject& m, const std::vector<Measure>& measu
 json TaskJson(const Task& t, const std::string& label, Instant now) {
   const Instant diff = t.due_at - now;
   const std::int64_t days_left = diff >= 0 ? (diff + kDaySeconds - 1) / kDaySeconds : -((-diff + kDaySeconds - 1) / kDaySeconds);
-  json j = {{"id", std::to_string(t.id)},
-            {"case", t.case_id.empty() ? json(nullptr) : json(t.case_id)},
-            {"household", t.household},
-            {"step", t.step},
-            {"step_label", label},
-            {"org", t.org},
-            {"role", t.role},
-            {"due_at", FormatRfc3339(t.due_at)},
-            {"overdue", now >= t.due_at},  // due_at is the first instant past the deadline
-            {"days_left", days_left}};
+  // Built by assignment: a braced initializer list copies every value twice (json_ref), and
+  // TaskJson / CaseJson run on every reply and inbox read.
+  json j = json::object();
+  j["id"] = std::to_string(t.id);
+  j["case"] = t.case_id.empty() ? json(nullptr) : json(t.case_id);
+  j["household"] = t.household;
+  j["step"] = t.step;
+  j["step_label"] = label;
+  j["org"] = t.org;
+  j["role"] = t.role;
+  j["due_at"] = FormatRfc3339(t.due_at);
+  j["overdue"] = now >= t.due_at;  // due_at is the first instant past the deadline
+  j["days_left"] = days_left;
   if (!t.department.empty()) j["department"] = t.department;
   if (!t.assignee.empty()) j["assignee"] = t.assignee;
   if (!t.period.empty()) j["period"] = t.period;
@@ -103,17 +106,18 @@ json TaskJson(const Task& t, const std::string& label, Instant now) {
 }
 
 json CaseJson(const Case& c, const WorkflowDef* def) {
-  json j = {{"id", c.id},
-            {"workflow", c.workflow},
-            {"workflow_version", c.workflow_version},
-            {"state", c.state},
-            {"version", c.version},
-            {"household", c.household},
-            {"data", c.data},
-            {"created_by", c.created_by},
-            {"created_at", FormatRfc3339(c.created_at)},
-            {"updated_at", FormatRfc3339(c.updated_at)},
-            {"closed", c.closed}};
+  json j = json::object();
+  j["id"] = c.id;
+  j["workflow"] = c.workflow;
+  j["workflow_version"] = c.workflow_version;
+  j["state"] = c.state;
+  j["version"] = c.version;
+  j["household"] = c.household;
+  j["data"] = c.data;
+  j["created_by"] = c.created_by;
+  j["created_at"] = FormatRfc3339(c.created_at);
+  j["updated_at"] = FormatRfc3339(c.updated_at);
+  j["closed"] = c.closed;
   if (def) {
     j["workflow_label"] = def->label;
     if (const auto* st = def->State(c.state)) {
