@@ -219,17 +219,21 @@ bench_http() {
 # real server on that database (system clock, nothing due): idle CPU and peak RSS; and the
 # scheduler's firing delay with the system clock.
 bench_timers() {
-  log "timers: seeding $TIMER_TASKS open tasks ($TIMER_DUE due at one instant)"
+  log "timers: seeding the province, $HOUSEHOLDS households, $TIMER_TASKS open tasks ($TIMER_DUE due at one instant)"
   local seed fire at delay t0 t1 c0 c1 hz hwm
-  seed="$("$BENCH" timers-seed --db "$OUT/timers.db" --open "$TIMER_TASKS" --due "$TIMER_DUE")"
+  seed="$("$BENCH" timers-seed --db "$OUT/timers.db" --households "$HOUSEHOLDS" --open "$TIMER_TASKS" \
+    --due "$TIMER_DUE" --seed "$SEED")"
   at="$(echo "$seed" | json_get due_at)"
-  record timers.seed "seed $TIMER_TASKS open cases+tasks via WriteTx" "$(echo "$seed" | json_get rows_per_s)" rows/s "" \
-    "$(echo "$seed" | json_get seconds | xargs printf '%.1f') s (household, monitoring, case, task rows)"
+  local open_cases
+  open_cases="$(echo "$seed" | json_get open_cases)"
+  record timers.seed "seed the province: $HOUSEHOLDS households, $TIMER_TASKS open tasks" \
+    "$(echo "$seed" | json_get rows_per_s)" rows/s "" \
+    "$(echo "$seed" | json_get seconds | xargs printf '%.1f') s; $(echo "$seed" | json_get monitored) monitored, $open_cases open cases, all $(echo "$seed" | json_get states) states, due over a year"
   fire="$("$BENCH" timers-fire --db "$OUT/timers.db" --at "$at")"
-  record timers.fire "fire $(echo "$fire" | json_get fired) due timers of $TIMER_TASKS open" \
+  record timers.fire "fire $(echo "$fire" | json_get fired) due timers of $TIMER_TASKS open tasks" \
     "$(echo "$fire" | json_get seconds)" s "" \
     "$(echo "$fire" | json_get timers_per_s | xargs printf '%.0f') timers/s, $(echo "$fire" | json_get outbox_rows) outbox rows"
-  log "timers: idle server on $TIMER_TASKS open cases, ${IDLE_SECONDS}s"
+  log "timers: idle server on $open_cases open cases, ${IDLE_SECONDS}s"
   start_server "$OUT/timers.db"
   sleep 1
   hz="$(getconf CLK_TCK)"
@@ -243,11 +247,11 @@ bench_timers() {
   curl -sf -H "$auth" "$SERVER_URL/api/v1/tasks" >/dev/null
   curl -sf "$SERVER_URL/metrics" >/dev/null
   hwm="$(awk '/^VmHWM:/{print $2}' "/proc/$SERVER_PID/status")"
-  record server.rss "server peak RSS (VmHWM), $TIMER_TASKS open cases" "$(awk -v k="$hwm" 'BEGIN{printf "%.1f", k/1024}')" MB "" \
+  record server.rss "server peak RSS (VmHWM), $open_cases open cases" "$(awk -v k="$hwm" 'BEGIN{printf "%.1f", k/1024}')" MB "" \
     "after start, an inbox read (GET /api/v1/tasks, admin) and /metrics"
   for report in overdue monitoring; do
     secs="$(curl -sf -o /dev/null -w '%{time_total}' -H "$auth" "$SERVER_URL/api/v1/reports/$report?org=520000000000")"
-    record "report.$report" "GET /api/v1/reports/$report, province, $TIMER_TASKS open" "$secs" s "" "one request, curl time_total"
+    record "report.$report" "GET /api/v1/reports/$report, province, $open_cases open cases" "$secs" s "" "one request, curl time_total"
   done
   hwm="$(awk '/^VmHWM:/{print $2}' "/proc/$SERVER_PID/status")"
   record server.rss_reports "server peak RSS after both province reports" "$(awk -v k="$hwm" 'BEGIN{printf "%.1f", k/1024}')" MB "" \

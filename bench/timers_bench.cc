@@ -4,31 +4,34 @@
 
 #include "bench/bench_common.h"
 #include "bench/modes.h"
+#include "bench/province_seed.h"
 
 namespace dixian::bench {
 
 using nlohmann::json;
 
-// dixian_bench timers-seed --db PATH --open N --due K
-// Open tasks are created "now" (system time) due in 30 days; K of them (spread over the set) have
-// their next timer at now+1 day, the rest at now+10 days. Prints the due instant.
+// dixian_bench timers-seed --db PATH --households N --open T [--open-cases C] --due K --seed S
+// The synthetic province (bench/province_seed.cc): N households, 5 % monitored with a case in
+// every state, T open tasks due over the coming year; K of them have their next timer at one
+// instant (now + 1 day), printed as due_at.
 int RunTimersSeed(int argc, char** argv) {
   const std::string db = Arg(argc, argv, "db", "bench/out/timers.db");
-  const std::int64_t open = IntArg(argc, argv, "open", 1000000);
-  const std::int64_t due = std::max<std::int64_t>(1, IntArg(argc, argv, "due", 10000));
+  ProvinceSpec spec;
+  spec.seed = static_cast<std::uint64_t>(IntArg(argc, argv, "seed", 20260101));
+  spec.households = IntArg(argc, argv, "households", 1000000);
+  spec.open_tasks = IntArg(argc, argv, "open", 1000000);
+  spec.open_cases = IntArg(argc, argv, "open-cases", spec.open_tasks);
+  spec.due = std::max<std::int64_t>(1, IntArg(argc, argv, "due", 10000));
   World w = OpenWorld(db, true);
   SeedOrgChain(w, Arg(argc, argv, "channel", "http://127.0.0.1:9/bench-not-delivered"));
-  const engine::Instant now = w.clock->Now();
-  const engine::Instant at = now + 86400;
-  const std::int64_t stride = std::max<std::int64_t>(1, open / due);
   const double t0 = NowSeconds();
-  SeedOpenCases(w, kVillage, w.village_path, 0, open, now + 30 * 86400, [&](std::int64_t i) {
-    return (i % stride == 0 && i / stride < due) ? at : now + 10 * 86400;
-  });
+  const ProvinceFigures f = SeedProvince(w, spec);
   const double seconds = NowSeconds() - t0;
   w.store->Close();
-  Emit({{"bench", "timers-seed"}, {"open", open}, {"due", due}, {"due_at", at}, {"seconds", seconds},
-        {"rows_per_s", static_cast<double>(open * 4) / seconds}});
+  const std::int64_t rows = f.households + f.monitored + f.cases + f.open_tasks;
+  Emit({{"bench", "timers-seed"}, {"households", f.households}, {"monitored", f.monitored},
+        {"cases", f.cases}, {"open_cases", f.open_cases}, {"states", f.states.size()}, {"open", f.open_tasks}, {"due", f.due},
+        {"due_at", f.due_at}, {"seconds", seconds}, {"rows_per_s", static_cast<double>(rows) / seconds}});
   return 0;
 }
 
