@@ -177,7 +177,8 @@ void SqliteWriteTx::UpdateTaskClosed(const engine::Task& task) {
 }
 
 // The timer queries read the partial index tasks_timer only ("+status" keeps the planner off the
-// status index); closed tasks never keep a next_fire_at (InsertTask/UpdateTask clear it).
+// status index); closed tasks never keep a next_fire_at (InsertTask, UpdateTask,
+// UpdateTaskClosed clear it, and UpdateTaskTimer leaves it NULL on a closed task).
 std::vector<engine::Task> SqliteWriteTx::DueTasks(engine::Instant now, int limit) {
   auto st = conn().Prepare("SELECT " DIXIAN_TASK_COLUMNS " FROM tasks"
                            " WHERE next_fire_at IS NOT NULL AND next_fire_at <= ?1"

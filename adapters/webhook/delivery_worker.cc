@@ -151,6 +151,7 @@ int DeliveryWorker::Step() {
   ApplyCompletions();
   if (stop_sends_) return 0;
   const std::int64_t now_s = clock_.NowMs() / 1000;
+  // Only this thread marks a channel busy, so the channels Ready returns stay free below.
   std::vector<std::string> busy;
   {
     std::lock_guard lock(mu_);
@@ -162,10 +163,6 @@ int DeliveryWorker::Step() {
   }
   int dispatched = 0;
   for (auto& [channel_id, messages] : by_channel) {
-    {
-      std::lock_guard lock(mu_);
-      if (busy_.count(channel_id)) continue;
-    }
     auto channel = store_.FindChannel(channel_id);
     if (!channel || !IsKnownKind(channel->kind)) {
       for (const auto& m : messages) {
