@@ -10,8 +10,9 @@
 namespace dixian::engine {
 
 struct Principal {
-  User user;        // the built-in admin has role "admin" and an empty org path (everything)
-  bool IsAdmin() const { return user.role == "admin"; }
+  User user;        // the built-in admin has role admin and an empty org path (everything)
+  bool IsAdmin() const { return user.role == Role::kAdmin; }
+  bool Is(Role role) const { return user.role == role; }
 };
 
 enum class Capability {
@@ -32,7 +33,7 @@ enum class Capability {
 };
 
 // The roles a capability is granted to.
-const std::vector<std::string>& RolesFor(Capability capability);
+const std::vector<Role>& RolesFor(Capability capability);
 
 // True when `path` lies in the subtree of the principal's org.
 bool InSubtree(const Principal& who, const std::string& path);
@@ -40,8 +41,5 @@ bool InSubtree(const Principal& who, const std::string& path);
 // Forbidden (with a message naming role and org) unless the role holds the capability and the
 // target lies in the principal's subtree.
 Status Require(const Principal& who, Capability capability, const std::string& target_path);
-
-// Chinese label of a role, for messages and pages.
-std::string RoleLabel(const std::string& role);
 
 }  // namespace dixian::engine

@@ -91,11 +91,11 @@ TEST(DefinitionsTest, SpawnOfAnUnknownTask) {
   dixian::testing::TempDir dir;
   const std::string path = dir.File("pilot.json");
   std::ofstream(path) << Replace(kPilotV1, R"("done": {"label": "完成", "final": true})",
-                                 R"("done": {"label": "完成", "final": true, "effects": ["spawn:paperwork"]})");
+                                 R"("done": {"label": "完成", "final": true, "effects": [{"do": "open_task", "task": "paperwork"}]})");
   auto r = engine::WorkflowRegistry::LoadDirectory(dir.path());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message,
-            path + ":20: states.done.effects.0: unknown follow-up task \"paperwork\" (define it in a tasks file)");
+            path + ":20: states.done.effects.0.task: unknown follow-up task \"paperwork\" (define it in a tasks file)");
 }
 
 TEST(DefinitionsTest, ShippedWorkflowsLoadAndGraph) {
@@ -140,7 +140,7 @@ TEST_F(WorkflowVersionsTest, CasesStartedOnV1ContinueOnV1) {
   // Deploy v2 next to v1 (as a restart with the new file would).
   CloseEngine();
   OpenEngine({v1.value(), v2.value()});
-  auto listed = engine_->Workflows();
+  auto listed = reads_.Workflows();
   ASSERT_TRUE(listed.ok());
   for (const auto& w : listed.value())
     if (w["name"] == "pilot") {

@@ -14,10 +14,12 @@ int UserVersionOf(const std::string& path) {
   return st.Step() ? st.Int(0) : -1;
 }
 
+// Numbers are handed out per branch (TEAM.md), so one may land before a lower one: strictly
+// increasing, never repeated.
 TEST(MigrationsTest, VersionsAreNumberedInOrder) {
   int previous = 0;
   for (const auto& m : Migrations()) {
-    EXPECT_EQ(m.version, previous + 1);
+    EXPECT_GT(m.version, previous);
     previous = m.version;
   }
   EXPECT_EQ(previous, LatestSchemaVersion());
