@@ -345,7 +345,9 @@ TEST_F(QueriesTest, VisitsChannelsSchedulesIdempotency) {
   EXPECT_EQ(view->VisitsOf("h1").size(), 1u);
   ASSERT_EQ(view->ChannelsOf(county_.code).size(), 1u);
   EXPECT_EQ(view->ChannelsOf(county_.code)[0].quiet_start_hour, 22);
-  EXPECT_EQ(store_->FindChannel("ch1")->url, "https://example.invalid/hook");
+  auto channel = store_->FindChannel("ch1");
+  ASSERT_TRUE(channel.ok() && channel->has_value());
+  EXPECT_EQ((*channel)->url, "https://example.invalid/hook");
   auto reply = view->FindIdempotent("u1", "k1");
   ASSERT_TRUE(reply.has_value());
   EXPECT_EQ(reply->status, 201);
