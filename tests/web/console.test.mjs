@@ -226,13 +226,13 @@ test('desktop: sign in, inbox, approve, return, 409, household, overdue, stats',
   });
 
   await t.test('without ECharts the statistics page still shows its tables', async () => {
-    await page.route('**/node_modules/echarts/**', (route) => route.fulfill({ status: 404, body: '' }));
+    await page.route('**/vendor/echarts-*/**', (route) => route.fulfill({ status: 404, body: '' }));
     await page.goto(`${base}/#/stats`);
     await page.reload();
     await page.locator('#charts-missing').waitFor();
     await page.locator('#stats-by-type').getByText('边缘易致贫户').waitFor();
     assert.equal(await page.locator('#chart-cause').count(), 0);
-    await page.unroute('**/node_modules/echarts/**');
+    await page.unroute('**/vendor/echarts-*/**');
   });
 
   assert.deepEqual(page.problems, [], 'no script errors');

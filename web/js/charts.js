@@ -1,5 +1,6 @@
-// Apache ECharts from web/node_modules (never a CDN). When it is missing, charts are skipped
-// and the pages keep their tables.
+// Apache ECharts, served by our own server (never a CDN): the page's <meta name="dixian-echarts">
+// names it (scripts/build-web.sh sets the versioned copy it ships). When it is missing, charts are
+// skipped and the pages keep their tables.
 import { h } from './dom.js';
 
 let loading = null;
@@ -7,8 +8,11 @@ let loading = null;
 export function loadEcharts() {
   if (window.echarts) return Promise.resolve(window.echarts);
   if (!loading) {
+    const meta = document.querySelector('meta[name="dixian-echarts"]');
+    const src = meta ? meta.getAttribute('content') : '';
+    if (!src) return Promise.resolve(null);
     loading = new Promise((resolve) => {
-      const script = h('script', { src: 'node_modules/echarts/dist/echarts.min.js' });
+      const script = h('script', { src });
       script.onload = () => resolve(window.echarts || null);
       script.onerror = () => resolve(null);
       document.head.append(script);
