@@ -39,7 +39,7 @@ engine::WriteDone Respond(Reply reply, int status) {
 Handler Write(Engine& engine, WriteMethod method, int status, bool csv = false) {
   return Authed(engine, [&engine, method, status, csv](const Principal& who, Request& req, Reply reply) {
     reply = WithUser(std::move(reply), who.user.id);
-    Engine::Call call{who, json::object(), "", req.idempotency_key, req.body};
+    Engine::Call call{who, json::object(), "", req.idempotency_key, req.body, req.method + " " + req.path};
     if (auto it = req.params.find("id"); it != req.params.end()) {
       if (!engine::IsSafeId(it->second))
         return reply(Response::ErrorBody(404, "not_found", "编号不合法或不存在 (no such id)"));

@@ -107,9 +107,24 @@ constexpr const char kOutboxPendingByChannel[] = R"sql(
 CREATE INDEX outbox_pending_channel ON outbox(channel_id, id) WHERE status = 'pending';
 )sql";
 
+// Security hardening (issue 17). Idempotency keys are scoped to (caller, method and path) and
+// expire; the old table held replies with tokens in clear, so it is dropped, not copied. Audit
+// events name the key that MACs them ('' = the SHA-256 chain of older builds). Tokens may expire.
+constexpr const char kSecurityV3[] = R"sql(
+DROP TABLE idempotency;
+CREATE TABLE idempotency(
+  principal TEXT NOT NULL, scope TEXT NOT NULL, key TEXT NOT NULL, body_hash TEXT NOT NULL,
+  status INTEGER NOT NULL, response TEXT NOT NULL, created_at INTEGER NOT NULL,
+  PRIMARY KEY(principal, scope, key)) WITHOUT ROWID;
+CREATE INDEX idempotency_created ON idempotency(created_at);
+ALTER TABLE audit ADD COLUMN key_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN token_expires_at INTEGER;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kOutboxPendingByChannel},
+    {3, kSecurityV3},
 };
 
 engine::Result<int> UserVersion(Connection& conn) {
