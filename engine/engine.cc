@@ -2,10 +2,12 @@
 
 #include <chrono>
 #include <limits>
+#include <utility>
 
 #include "engine/core/fields.h"
 #include "engine/core/sha256.h"
 #include "engine/engine_tx.h"
+#include "engine/idempotency.h"
 
 namespace dixian::engine {
 
@@ -15,7 +17,8 @@ Engine::Engine(Store& store, Clock& clock, WorkflowRegistry workflows, WorkCalen
       clock_(clock),
       workflows_(std::move(workflows)),
       calendar_(std::move(calendar)),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      wall_clock_(options_.wall_clock ? *options_.wall_clock : system_clock_) {}
 
 Engine::~Engine() { StopScheduler(); }
 
@@ -39,14 +42,17 @@ void Engine::SubmitJob(const Principal& who, const Idempotency& idempotency,
                        std::function<void(std::string)> replayed, std::function<void(Status)> done) {
   const std::string principal = who.user.id;
   const std::string key = idempotency.key;
+  const std::string scope = idempotency.scope;
   const std::string body_hash = key.empty() ? "" : Sha256Hex(idempotency.fingerprint);
+  const Instant now = wall_clock_.Now();
   auto notify = outbox_notify_;
   store_.Enqueue(
-      [this, principal, key, body_hash, run = std::move(run), reply = std::move(reply),
+      [this, principal, key, scope, body_hash, now, run = std::move(run), reply = std::move(reply),
        replayed = std::move(replayed)](WriteTx& tx) -> Status {
         if (!key.empty()) {
           if (key.size() > 200) return InvalidField("Idempotency-Key", "过长，最多 200 个字符");
-          if (auto prior = tx.FindIdempotent(principal, key)) {
+          auto prior = tx.FindIdempotent(principal, scope, key);
+          if (prior && prior->created_at > now - kIdempotencyTtl) {
             if (prior->body_hash != body_hash)
               return Error::Unprocessable("idempotency_key_reused",
                                           "同一 Idempotency-Key 已用于内容不同的请求，请换一个新的键");
@@ -56,7 +62,7 @@ void Engine::SubmitJob(const Principal& who, const Idempotency& idempotency,
         }
         EngineTx etx(*this, tx);
         auto st = run(etx);
-        if (st.ok() && !key.empty()) tx.SaveIdempotent(principal, key, {body_hash, 200, reply()});
+        if (st.ok() && !key.empty()) tx.SaveIdempotent(principal, scope, key, {body_hash, 200, reply(), now});
         return st;
       },
       [done = std::move(done), notify](Status st) {
@@ -68,9 +74,11 @@ void Engine::SubmitJob(const Principal& who, const Idempotency& idempotency,
 Result<std::int64_t> Engine::RunDue() {
   std::lock_guard lock(run_due_mu_);
   std::int64_t total = 0;
+  bool prune = true;  // stored idempotent answers past their time, a batch per run
   while (true) {
-    auto fired = store_.Run([this](WriteTx& tx) -> Result<std::int64_t> {
+    auto fired = store_.Run([this, &prune](WriteTx& tx) -> Result<std::int64_t> {
       EngineTx etx(*this, tx);
+      if (std::exchange(prune, false)) tx.PruneIdempotent(wall_clock_.Now() - kIdempotencyTtl, kIdempotencyPruneBatch);
       etx.RunDigestIfDue();
       const auto due = tx.DueTasks(etx.now(), 2000);
       for (const auto& task : due) etx.FireNext(task);

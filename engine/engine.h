@@ -38,6 +38,9 @@ struct EngineOptions {
   // Whether a channel kind is one the chat adapter can deliver to; an error names what is wrong.
   // Wired by runtime/ from the chat adapter. Unset: any non-empty kind is accepted.
   std::function<Status(const std::string& kind)> check_channel_kind;
+  // Wall time for what follows client retries, not the engine calendar (Idempotency-Key
+  // answers expire after a day of it). Null: the system clock.
+  const Clock* wall_clock = nullptr;
 };
 
 class Engine {
@@ -89,6 +92,8 @@ class Engine {
   WorkflowRegistry workflows_;
   WorkCalendar calendar_;
   EngineOptions options_;
+  SystemClock system_clock_;
+  const Clock& wall_clock_;
   std::function<void()> outbox_notify_;
 
   std::mutex scheduler_mu_;

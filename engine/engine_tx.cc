@@ -21,6 +21,19 @@ std::vector<std::string> PathCodes(const std::string& path) {
   return codes;
 }
 
+std::vector<User> UsersAlong(ReadView& view, const std::string& path, Role role) {
+  std::vector<User> out;
+  for (const auto& code : PathCodes(path))
+    for (auto& u : view.UsersAt(code, role))
+      if (!u.revoked) out.push_back(std::move(u));
+  return out;
+}
+
+PersonView PersonOf(ReadView& view, User user) {
+  auto org = view.FindOrg(user.org);
+  return {std::move(user), org ? org->name : ""};
+}
+
 AuditEvent EventBy(const Principal& who, const std::string& household, const std::string& action) {
   AuditEvent ev;
   ev.household = household;

@@ -85,6 +85,10 @@ std::string StepLabel(const WorkflowRegistry& workflows, const Task& task);
 std::vector<TaskView> EnrichedTasks(ReadView& view, const WorkflowRegistry& workflows, std::vector<Task> tasks,
                                     Instant now);
 
+// Active users with `role` at each org of `path` (root first), in that order.
+std::vector<User> UsersAlong(ReadView& view, const std::string& path, Role role);
+PersonView PersonOf(ReadView& view, User user);
+
 // The household `id`, or 404; with a capability, 403 unless `who` holds it over the household's village.
 Result<Household> PermittedHousehold(ReadView& view, const Principal& who, const std::string& id,
                                      std::optional<Capability> capability);

@@ -46,6 +46,16 @@ class Fields {
   std::optional<engine::Error> error_;
 };
 
+// The answer as it may be stored with an Idempotency-Key: a token is shown once, never written
+// to the database. The stored copy drops "token" and says so ("token_withheld": true); a replay
+// returns that copy.
+json StorableReply(json reply) {
+  if (!reply.is_object() || !reply.contains("token")) return reply;
+  reply.erase("token");
+  reply["token_withheld"] = true;
+  return reply;
+}
+
 // The engine write for `call`: answers `done` with a Body that renders the result (or replays
 // the stored reply of a repeated Idempotency-Key).
 template <class R>
@@ -53,7 +63,7 @@ engine::Write<R> WriteOf(const JsonCall& call, JsonDone done) {
   engine::Write<R> w;
   w.who = call.who;
   w.idempotency = {call.key, call.scope, call.raw.empty() ? call.body.dump() : call.raw};
-  w.render = [](const R& r) { return Dump(ToJson(r)); };
+  w.render = [](const R& r) { return Dump(StorableReply(ToJson(r))); };
   w.done = [done = std::move(done)](engine::Result<engine::Answer<R>> a) {
     if (!a.ok()) return done(a.error());
     if (a->replayed()) return done(Body([s = std::move(a->replay)] { return s; }));

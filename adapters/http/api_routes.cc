@@ -111,6 +111,8 @@ void AddApiRoutes(Router& r, Engine& e, Metrics& metrics) {
   r.Add("POST", v1 + "/households/import", "households.import", Write(e, &api::ImportHouseholds, 200, true));
   r.Add("GET", v1 + "/households/{id}", "households.get", ReadId(e, &engine::GetHousehold));
   r.Add("GET", v1 + "/households/{id}/tasks", "households.tasks", ReadId(e, &engine::HouseholdTasks));
+  r.Add("GET", v1 + "/households/{id}/contact_candidates", "households.contact_candidates",
+        ReadId(e, &engine::ContactCandidates));
   r.Add("PUT", v1 + "/households/{id}/contact", "households.contact", Write(e, &api::AssignContact, 200));
   r.Add("POST", v1 + "/households/{id}/measures", "households.measures", Write(e, &api::RecordMeasure, 201));
   r.Add("POST", v1 + "/households/{id}/visits", "households.visits", Write(e, &api::LogVisit, 201));
@@ -123,6 +125,8 @@ void AddApiRoutes(Router& r, Engine& e, Metrics& metrics) {
   r.Add("GET", v1 + "/tasks", "tasks.list",
         Read(e, [&e](const Principal& who, Request&) { return Rendered(engine::MyTasks(e, who)); }));
   r.Add("POST", v1 + "/tasks/{id}/complete", "tasks.complete", Write(e, &api::CompleteTask, 200));
+  r.Add("GET", v1 + "/tasks/{id}/transfer_candidates", "tasks.transfer_candidates",
+        ReadId(e, &engine::TransferCandidates));
   r.Add("POST", v1 + "/tasks/{id}/transfer", "tasks.transfer", Write(e, &api::TransferTask, 200));
   r.Add("POST", v1 + "/tasks/{id}/urge", "tasks.urge", Write(e, &api::UrgeTask, 200));
 

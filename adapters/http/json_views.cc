@@ -118,6 +118,18 @@ json ToJson(const HouseholdView& h) {
   return out;
 }
 
+static json ActionJson(const std::string& name, const ActionDef& act) {
+  json a = {{"action", name}, {"label", act.label}, {"requires", act.requires_fields}};
+  // Fields the action takes when given (the department an alert is dispatched to).
+  if (act.assign_department) a["optional"] = {"data.department"};
+  return a;
+}
+
+json ToJson(const PersonView& p) {
+  return {{"id", p.user.id},   {"name", p.user.name}, {"role", Name(p.user.role)}, {"role_label", Label(p.user.role)},
+          {"org", p.user.org}, {"org_name", p.org_name}};
+}
+
 json ToJson(const TaskView& v) {
   const Task& t = v.task;
   const Instant diff = t.due_at - v.now;
@@ -143,6 +155,14 @@ json ToJson(const TaskView& v) {
     j["head_name"] = v.head_name;
     j["village"] = v.village;
   }
+  if (v.with_step) {
+    json actions = json::array();
+    for (const auto& a : v.actions) actions.push_back(ActionJson(a.name, a));
+    j["actions"] = actions;
+    if (const auto& r = v.returned)
+      j["returned"] = {{"action", r->action}, {"by", r->by}, {"by_name", r->by_name}, {"at", FormatRfc3339(r->at)},
+                       {"comment", r->comment}, {"from", r->from}};
+  }
   return j;
 }
 
@@ -167,8 +187,7 @@ json ToJson(const CaseView& v) {
     if (const auto* st = v.def->State(c.state)) {
       j["state_label"] = st->label;
       json allowed = json::array();
-      for (const auto& [name, act] : st->actions)
-        allowed.push_back({{"action", name}, {"label", act.label}, {"requires", act.requires_fields}});
+      for (const auto& [name, act] : st->actions) allowed.push_back(ActionJson(name, act));
       j["allowed_actions"] = allowed;
     }
   }

@@ -25,6 +25,7 @@ nlohmann::json ToJson(const engine::Measure& m);
 nlohmann::json ToJson(const engine::Visit& v);
 nlohmann::json ToJson(const engine::HouseholdView& h);
 nlohmann::json ToJson(const engine::TaskView& t);
+nlohmann::json ToJson(const engine::PersonView& p);
 nlohmann::json ToJson(const engine::CaseView& c);
 nlohmann::json ToJson(const engine::EventView& e);
 nlohmann::json ToJson(const engine::TaskClosed& t);

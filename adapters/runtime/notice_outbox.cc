@@ -48,12 +48,12 @@ void ResolvePayloads(engine::ReadView& view, const engine::WorkflowRegistry& wor
       m.payload = NoticePayload(*notice, m);
 }
 
-std::vector<engine::OutboxMessage> ResolvingOutbox::Ready(engine::Instant wall_now, int limit,
-                                                          const std::vector<std::string>& skip) {
+engine::Result<std::vector<engine::OutboxMessage>> ResolvingOutbox::Ready(engine::Instant wall_now, int limit,
+                                                                          const std::vector<std::string>& skip) {
   auto messages = outbox_.Ready(wall_now, limit, skip);
-  if (messages.empty()) return messages;
+  if (!messages.ok() || messages->empty()) return messages;
   auto view = store_.Read();
-  ResolvePayloads(*view, workflows_, base_, messages);
+  ResolvePayloads(*view, workflows_, base_, messages.value());
   return messages;
 }
 

@@ -27,16 +27,17 @@ class ResolvingOutbox final : public engine::OutboxStore {
                   std::string console_base_url)
       : outbox_(outbox), store_(store), workflows_(workflows), base_(std::move(console_base_url)) {}
 
-  std::vector<engine::OutboxMessage> Ready(engine::Instant wall_now, int limit,
-                                           const std::vector<std::string>& skip) override;
-  std::optional<engine::Channel> FindChannel(const std::string& id) override { return outbox_.FindChannel(id); }
-  void MarkDelivered(const std::vector<std::int64_t>& ids, engine::Instant wall_now) override {
-    outbox_.MarkDelivered(ids, wall_now);
+  engine::Result<std::vector<engine::OutboxMessage>> Ready(engine::Instant wall_now, int limit,
+                                                           const std::vector<std::string>& skip) override;
+  engine::Result<std::optional<engine::Channel>> FindChannel(const std::string& id) override {
+    return outbox_.FindChannel(id);
   }
-  void MarkRetry(std::int64_t id, engine::Instant next, const std::string& error) override {
-    outbox_.MarkRetry(id, next, error);
+  engine::Status RecordOutcomes(const engine::DeliveryOutcomes& outcomes, engine::Instant wall_now) override {
+    return outbox_.RecordOutcomes(outcomes, wall_now);
   }
-  void MarkDead(std::int64_t id, const std::string& reason) override { outbox_.MarkDead(id, reason); }
+  engine::Result<engine::PacingWindow> RecentPacing(std::int64_t since_ms) override {
+    return outbox_.RecentPacing(since_ms);
+  }
   std::vector<engine::OutboxMessage> Dead(int limit) override { return outbox_.Dead(limit); }
   int Redrive(const std::vector<std::int64_t>& ids, engine::Instant wall_now) override {
     return outbox_.Redrive(ids, wall_now);

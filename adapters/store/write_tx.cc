@@ -229,14 +229,23 @@ std::int64_t SqliteWriteTx::InsertOutbox(const engine::OutboxMessage& m) {
   return Write(st);
 }
 
-void SqliteWriteTx::SaveIdempotent(const std::string& principal, const std::string& key,
-                                   const engine::IdempotentReply& reply) {
+void SqliteWriteTx::SaveIdempotent(const std::string& principal, const std::string& scope,
+                                   const std::string& key, const engine::IdempotentReply& reply) {
   auto st = conn().Prepare(
-      "INSERT OR REPLACE INTO idempotency(principal, key, body_hash, status, response)"
-      " VALUES(?1, ?2, ?3, ?4, ?5)");
-  st.Bind(1, principal).Bind(2, key).Bind(3, reply.body_hash).Bind(4, reply.status);
-  st.Bind(5, reply.response);
+      "INSERT OR REPLACE INTO idempotency(principal, scope, key, body_hash, status, response,"
+      " created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  st.Bind(1, principal).Bind(2, scope).Bind(3, key).Bind(4, reply.body_hash);
+  st.Bind(5, reply.status).Bind(6, reply.response).Bind(7, reply.created_at);
   Write(st);
+}
+
+int SqliteWriteTx::PruneIdempotent(engine::Instant before, int limit) {
+  auto st = conn().Prepare(
+      "DELETE FROM idempotency WHERE (principal, scope, key) IN (SELECT principal, scope, key"
+      " FROM idempotency WHERE created_at < ?1 LIMIT ?2)");
+  st.Bind(1, before).Bind(2, limit);
+  Write(st);
+  return conn().Changes();
 }
 
 std::optional<engine::Instant> SqliteWriteTx::ScheduleNext(const std::string& name) {
@@ -253,29 +262,53 @@ void SqliteWriteTx::SetScheduleNext(const std::string& name, engine::Instant at)
   Write(st);
 }
 
-void SqliteWriteTx::MarkDelivered(std::int64_t id, engine::Instant wall_now) {
-  auto st = conn().Prepare(
+void SqliteWriteTx::RecordOutcomes(const engine::DeliveryOutcomes& o, engine::Instant wall_now) {
+  auto delivered = conn().Prepare(
       "UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = ?2,"
       " last_error = '' WHERE id = ?1");
-  st.Bind(1, id).Bind(2, wall_now);
-  Write(st);
-}
-
-void SqliteWriteTx::MarkRetry(std::int64_t id, engine::Instant next_attempt_at,
-                              const std::string& error) {
-  auto st = conn().Prepare(
+  for (std::int64_t id : o.delivered) {
+    delivered.Bind(1, id).Bind(2, wall_now);
+    Write(delivered);
+    delivered.Reset();
+  }
+  auto retry = conn().Prepare(
       "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3"
       " WHERE id = ?1");
-  st.Bind(1, id).Bind(2, next_attempt_at).Bind(3, error);
-  Write(st);
-}
-
-void SqliteWriteTx::MarkDead(std::int64_t id, const std::string& reason) {
-  auto st = conn().Prepare(
+  for (const auto& r : o.retries) {
+    retry.Bind(1, r.id).Bind(2, r.next_attempt_at).Bind(3, r.error);
+    Write(retry);
+    retry.Reset();
+  }
+  auto dead = conn().Prepare(
       "UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = ?2"
       " WHERE id = ?1");
-  st.Bind(1, id).Bind(2, reason);
-  Write(st);
+  for (const auto& d : o.dead) {
+    dead.Bind(1, d.id).Bind(2, d.reason);
+    Write(dead);
+    dead.Reset();
+  }
+  auto send = conn().Prepare("INSERT INTO chat_sends(key, at_ms) VALUES(?1, ?2)");
+  for (const auto& s : o.sends) {
+    send.Bind(1, s.key).Bind(2, s.at_ms);
+    Write(send);
+    send.Reset();
+  }
+  auto pause = conn().Prepare(
+      "INSERT INTO chat_pauses(key, until_ms) VALUES(?1, ?2) ON CONFLICT(key)"
+      " DO UPDATE SET until_ms = MAX(until_ms, excluded.until_ms)");
+  for (const auto& p : o.pauses) {
+    pause.Bind(1, p.key).Bind(2, p.until_ms);
+    Write(pause);
+    pause.Reset();
+  }
+  if (o.forget_before_ms > 0) {
+    auto forget = conn().Prepare("DELETE FROM chat_sends WHERE at_ms < ?1");
+    forget.Bind(1, o.forget_before_ms);
+    Write(forget);
+    auto ended = conn().Prepare("DELETE FROM chat_pauses WHERE until_ms < ?1");
+    ended.Bind(1, o.forget_before_ms);
+    Write(ended);
+  }
 }
 
 int SqliteWriteTx::Redrive(std::int64_t id, engine::Instant wall_now) {

@@ -1,6 +1,7 @@
 // Households, monitoring objects, contact persons, measures and visits.
 #include "engine/commands/households.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <functional>
@@ -222,6 +223,18 @@ Result<HouseholdView> GetHousehold(Engine& e, const Principal& who, const std::s
     if (!m->contact.empty())
       if (auto c = view->FindUser(m->contact)) out.monitoring->contact_name = c->name;
   }
+  return out;
+}
+
+Result<std::vector<PersonView>> ContactCandidates(Engine& e, const Principal& who, const std::string& household) {
+  auto view = e.store().Read();
+  auto hh = PermittedHousehold(*view, who, household, Capability::kAssignContact);
+  if (!hh.ok()) return hh.error();
+  // Nearest first: the village's own contact persons, then the township's, ...
+  auto users = UsersAlong(*view, hh->village_path, Role::kContactPerson);
+  std::reverse(users.begin(), users.end());
+  std::vector<PersonView> out;
+  for (auto& u : users) out.push_back(PersonOf(*view, std::move(u)));
   return out;
 }
 

@@ -9,6 +9,31 @@
 
 namespace dixian::engine {
 
+namespace {
+
+// For a chain step: the actions its holder has there, and the return that brought the case back.
+void AddStepFacts(ReadView& view, const WorkflowRegistry& workflows, TaskView& v) {
+  const Task& t = v.task;
+  v.with_step = true;
+  auto def = workflows.Version(t.workflow, t.workflow_version);
+  if (const auto* st = def ? def->State(t.step) : nullptr) {
+    for (const auto& [name, action] : st->actions) {
+      if (action.by_submitter) continue;
+      const auto& actor = action.actor ? action.actor : st->actor;
+      if (actor && actor->role == t.role) v.actions.push_back(action);
+    }
+  }
+  auto history = view.History(t.case_id);
+  if (!history.empty() && history.back().to_state == t.step &&
+      (history.back().action == "return" || history.back().action == "object")) {
+    const auto& ev = history.back();
+    auto actor = view.FindUser(ev.actor);
+    v.returned = ReturnMark{ev.action, ev.actor, actor ? actor->name : ev.actor, ev.at, ev.comment, ev.from_state};
+  }
+}
+
+}  // namespace
+
 std::vector<TaskView> EnrichedTasks(ReadView& view, const WorkflowRegistry& workflows, std::vector<Task> tasks,
                                     Instant now) {
   std::stable_sort(tasks.begin(), tasks.end(), [now](const Task& a, const Task& b) {
@@ -34,7 +59,9 @@ std::vector<TaskView> EnrichedTasks(ReadView& view, const WorkflowRegistry& work
       it = households.emplace(t.household, std::make_pair(hh ? hh->head_name : "", hh ? village_name(hh->village) : "")).first;
     }
     std::string label = StepLabel(workflows, t);
-    out.push_back({std::move(t), std::move(label), now, true, it->second.first, it->second.second});
+    TaskView v{std::move(t), std::move(label), now, true, it->second.first, it->second.second};
+    if (!v.task.case_id.empty()) AddStepFacts(view, workflows, v);
+    out.push_back(std::move(v));
   }
   return out;
 }
@@ -117,6 +144,24 @@ void UrgeTask(Engine& e, Write<Urged> w, UrgeInput in) {
     etx.Notify(t.value(), NoticeKind::kReminder, 0, true, "催办（" + who.user.name + "）：" + note);
     return Urged{in.task_id};
   });
+}
+
+Result<std::vector<PersonView>> TransferCandidates(Engine& e, const Principal& who, const std::string& task_id) {
+  auto view = e.store().Read();
+  const bool digits = !task_id.empty() && task_id.size() <= 18 &&
+                      std::all_of(task_id.begin(), task_id.end(), [](char c) { return c >= '0' && c <= '9'; });
+  auto t = digits ? view->FindTask(std::stoll(task_id)) : std::nullopt;
+  if (!t || t->status != TaskStatus::kOpen) return Error::NotFound("task_not_found", "待办 " + task_id + " 不存在或已办结");
+  if (auto st = Require(who, Capability::kTransferTask, t->org_path); !st.ok()) return st.error();
+  std::vector<PersonView> out;
+  auto users = UsersAlong(*view, t->org_path, t->role);
+  std::reverse(users.begin(), users.end());
+  for (auto& u : users) {
+    if (u.id == who.user.id || u.id == t->assignee) continue;
+    if (t->role == Role::kDepartmentOfficer && u.department != t->department) continue;
+    out.push_back(PersonOf(*view, std::move(u)));
+  }
+  return out;
 }
 
 Result<std::vector<TaskView>> MyTasks(Engine& e, const Principal& who) {

@@ -11,13 +11,29 @@
 
 namespace dixian::engine {
 
+// A return (退回) or objection (异议) that brought a case back to the step a task is for.
+struct ReturnMark {
+  std::string action, by, by_name;
+  Instant at = 0;
+  std::string comment, from;
+};
+
 struct TaskView {
   Task task;
   std::string label;  // the step's Chinese label
   Instant now = 0;    // `overdue` and `days_left` are relative to this
-  // Inbox rows also name the household.
+  // Inbox rows also name the household and, for chain steps, what the step's holder may do there
+  // (as the case page labels it) and how the case came back, if it was returned.
   bool with_household = false;
   std::string head_name, village;
+  bool with_step = false;
+  std::vector<ActionDef> actions;
+  std::optional<ReturnMark> returned;
+};
+
+struct PersonView {  // a user a form may offer (contact person, transfer target)
+  User user;
+  std::string org_name;
 };
 
 struct CaseView {

@@ -14,8 +14,7 @@ int UserVersionOf(const std::string& path) {
   return st.Step() ? st.Int(0) : -1;
 }
 
-// Numbers are handed out per branch (TEAM.md), so one may land before a lower one: strictly
-// increasing, never repeated.
+// Branches take their own numbers (TEAM.md), so a gap may exist until the lower one lands.
 TEST(MigrationsTest, VersionsAreNumberedInOrder) {
   int previous = 0;
   for (const auto& m : Migrations()) {

@@ -178,11 +178,11 @@ engine::Result<Json> RunCall(Engine& engine, Command command, api::JsonCall call
 
 engine::Result<Json> EngineFixture::Run(Command command, const Principal& who, Json body, const std::string& id,
                                         const std::string& key) {
-  return RunCall(*engine_, command, {who, std::move(body), id, key, "", "POST /test"});
+  return RunCall(*engine_, command, {who, std::move(body), id, key, "", ""});
 }
 
 engine::Result<Json> EngineFixture::RunCsv(Command command, const Principal& who, const std::string& csv) {
-  return RunCall(*engine_, command, {who, Json::object(), "", "", csv, "POST /test"});
+  return RunCall(*engine_, command, {who, Json::object(), "", "", csv, ""});
 }
 
 Json EngineFixture::Must(Command command, const Principal& who, Json body, const std::string& id) {
