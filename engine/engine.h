@@ -24,8 +24,8 @@ namespace dixian::engine {
 
 class EngineTx;
 
-struct Thresholds {            // entry criteria (config/thresholds.json)
-  double income_line = 6000;   // per-capita net income below this line (yuan/year)
+struct Thresholds {                   // entry criteria (config/thresholds.json)
+  double income_line = 6000;          // per-capita net income below this line (yuan/year)
   double rigid_spending_ratio = 1.0;  // rigid spending above this share of last year's income
   double income_drop_ratio = 0.3;     // income fell by at least this share
 };
@@ -33,7 +33,7 @@ struct Thresholds {            // entry criteria (config/thresholds.json)
 struct EngineOptions {
   std::string console_base_url = "http://127.0.0.1:8080";
   Thresholds thresholds;
-  int digest_hour = 8;  // daily overdue digest to supervisors' channels, China time
+  int digest_hour = 8;      // daily overdue digest to supervisors' channels, China time
   std::string admin_token;  // from DIXIAN_ADMIN_TOKEN; empty = no built-in admin
   // Whether a channel kind is one the chat adapter can deliver to; an error names what is wrong.
   // Wired by runtime/ from the chat adapter. Unset: any non-empty kind is accepted.
@@ -136,8 +136,10 @@ void Engine::Submit(Write<R> write, std::function<Result<R>(EngineTx&)> job) {
         if (!done) return;
         if (!st.ok()) return done(st.error());
         Answer<R> answer;
-        if (state->replayed) answer.replay = std::move(state->replay);
-        else answer.value = std::move(state->value);
+        if (state->replayed)
+          answer.replay = std::move(state->replay);
+        else
+          answer.value = std::move(state->value);
         done(std::move(answer));
       });
 }

@@ -27,7 +27,8 @@ class EngineTx {
   std::optional<Task> OpenStepTask(const Case& c, const WorkflowDef& def);
   // Opens a follow-up task of `kind` (a task defined in a tasks file) for a household; recurring
   // tasks for `period` (default: the current one). No-op when the same one is open already.
-  void OpenFollowUp(const std::string& household, const std::string& kind, const std::string& period = "");
+  void OpenFollowUp(const std::string& household, const std::string& kind,
+                    const std::string& period = "");
   void CloseTask(Task task, TaskStatus status);
   void CloseTasks(std::vector<Task> tasks, TaskStatus status);
   // The domain event `event` happened for the household: completes its open follow-ups declared
@@ -63,7 +64,8 @@ class EngineTx {
   const Timing* TimingOf(const Task& task);
   const std::optional<Household>& FindHousehold(const std::string& id);
   std::vector<Channel> RouteChannels(const std::string& org_path, int up);
-  void QueueNotice(const std::vector<Channel>& channels, NoticeKind kind, bool urgent, NoticeFacts facts);
+  void QueueNotice(const std::vector<Channel>& channels, NoticeKind kind, bool urgent,
+                   NoticeFacts facts);
 
   Engine& e_;
   WriteTx& tx_;
@@ -82,14 +84,15 @@ std::vector<std::string> MyActions(const Principal& who, const WorkflowDef* def,
 std::string StepLabel(const WorkflowRegistry& workflows, const Task& task);
 
 // Open tasks as rows of an inbox: most urgent first, each with its household's head and village.
-std::vector<TaskView> EnrichedTasks(ReadView& view, const WorkflowRegistry& workflows, std::vector<Task> tasks,
-                                    Instant now);
+std::vector<TaskView> EnrichedTasks(ReadView& view, const WorkflowRegistry& workflows,
+                                    std::vector<Task> tasks, Instant now);
 
 // Active users with `role` at each org of `path` (root first), in that order.
 std::vector<User> UsersAlong(ReadView& view, const std::string& path, Role role);
 PersonView PersonOf(ReadView& view, User user);
 
-// The household `id`, or 404; with a capability, 403 unless `who` holds it over the household's village.
+// The household `id`, or 404; with a capability, 403 unless `who` holds it over the household's
+// village.
 Result<Household> PermittedHousehold(ReadView& view, const Principal& who, const std::string& id,
                                      std::optional<Capability> capability);
 

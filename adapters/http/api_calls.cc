@@ -15,7 +15,9 @@ namespace dixian::http::api {
 using engine::Engine;
 using nlohmann::json;
 
-std::string Dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string Dump(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 namespace {
 
@@ -24,8 +26,12 @@ class Fields {
  public:
   explicit Fields(const json& body) : body_(body) {}
   std::string Text(const char* field) { return Take(TextField(body_, field), std::string()); }
-  std::optional<std::int64_t> Int(const char* field) { return Take(IntField(body_, field), std::optional<std::int64_t>()); }
-  std::optional<double> Number(const char* field) { return Take(NumberField(body_, field), std::optional<double>()); }
+  std::optional<std::int64_t> Int(const char* field) {
+    return Take(IntField(body_, field), std::optional<std::int64_t>());
+  }
+  std::optional<double> Number(const char* field) {
+    return Take(NumberField(body_, field), std::optional<double>());
+  }
   json Object(const char* field) { return Take(ObjectField(body_, field), json::object()); }
   std::optional<std::vector<std::int64_t>> IntList(const char* field, const std::string& why) {
     return Take(IntListField(body_, field, why), std::optional<std::vector<std::int64_t>>());
@@ -90,7 +96,8 @@ void ImportOrgs(Engine& e, JsonCall call, JsonDone done) {
 void CreateUser(Engine& e, JsonCall call, JsonDone done) {
   auto w = WriteOf<engine::NewUser>(call, std::move(done));
   Fields f(call.body);
-  engine::UserInput in{f.Text("id"), f.Text("name"), f.Text("role"), f.Text("org"), f.Text("mobile"), f.Text("department")};
+  engine::UserInput in{f.Text("id"),  f.Text("name"),   f.Text("role"),
+                       f.Text("org"), f.Text("mobile"), f.Text("department")};
   if (f.error()) return w.done(*f.error());
   engine::CreateUser(e, std::move(w), std::move(in));
 }
@@ -106,8 +113,10 @@ void ReissueToken(Engine& e, JsonCall call, JsonDone done) {
 void CreateChannel(Engine& e, JsonCall call, JsonDone done) {
   auto w = WriteOf<engine::Channel>(call, std::move(done));
   Fields f(call.body);
-  engine::ChannelInput in{f.Text("id"), f.Text("org"), f.Text("kind"), f.Text("url"), f.Text("secret"),
-                          f.IntList("quiet_hours", "应为 [开始小时, 结束小时]，均为 0 到 23 的整数")};
+  engine::ChannelInput in{
+      f.Text("id"),     f.Text("org"),
+      f.Text("kind"),   f.Text("url"),
+      f.Text("secret"), f.IntList("quiet_hours", "应为 [开始小时, 结束小时]，均为 0 到 23 的整数")};
   if (f.error()) return w.done(*f.error());
   engine::CreateChannel(e, std::move(w), std::move(in));
 }
@@ -160,7 +169,8 @@ void CreateCase(Engine& e, JsonCall call, JsonDone done) {
 void ApplyAction(Engine& e, JsonCall call, JsonDone done) {
   auto w = WriteOf<engine::CaseView>(call, std::move(done));
   Fields f(call.body);
-  engine::ActionInput in{call.id, f.Text("action"), f.Text("comment"), f.Int("expected_version"), f.Object("data")};
+  engine::ActionInput in{call.id, f.Text("action"), f.Text("comment"), f.Int("expected_version"),
+                         f.Object("data")};
   if (f.error()) return w.done(*f.error());
   engine::ActOnCase(e, std::move(w), std::move(in));
 }

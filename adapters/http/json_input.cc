@@ -17,8 +17,10 @@ int NestingDepth(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {
@@ -39,15 +41,19 @@ const json* Find(const json& obj, const std::string& field) {
 }  // namespace
 
 engine::Result<json> ParseJsonBody(std::string_view text, int max_depth) {
-  if (!engine::IsValidUtf8(text)) return engine::Error::BadInput("invalid_utf8", "请求内容不是有效的 UTF-8 编码");
+  if (!engine::IsValidUtf8(text))
+    return engine::Error::BadInput("invalid_utf8", "请求内容不是有效的 UTF-8 编码");
   if (NestingDepth(text) > max_depth)
-    return engine::Error::BadInput("too_deep", "JSON 嵌套层数过多（最多 " + std::to_string(max_depth) + " 层）");
+    return engine::Error::BadInput(
+        "too_deep", "JSON 嵌套层数过多（最多 " + std::to_string(max_depth) + " 层）");
   json doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded()) return engine::Error::BadInput("malformed_json", "请求内容不是有效的 JSON");
+  if (doc.is_discarded())
+    return engine::Error::BadInput("malformed_json", "请求内容不是有效的 JSON");
   return doc;
 }
 
-engine::Result<std::string> TextField(const json& obj, const std::string& field, const std::string& where) {
+engine::Result<std::string> TextField(const json& obj, const std::string& field,
+                                      const std::string& where) {
   const json* v = Find(obj, field);
   if (!v) return std::string();
   if (!v->is_string()) return InvalidField(where + field, "应为字符串");
@@ -79,7 +85,8 @@ engine::Result<json> ObjectField(const json& obj, const std::string& field) {
   return *it;
 }
 
-engine::Result<std::optional<std::vector<std::int64_t>>> IntListField(const json& obj, const std::string& field,
+engine::Result<std::optional<std::vector<std::int64_t>>> IntListField(const json& obj,
+                                                                      const std::string& field,
                                                                       const std::string& why) {
   const json* v = Find(obj, field);
   if (!v) return std::optional<std::vector<std::int64_t>>();

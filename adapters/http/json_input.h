@@ -21,9 +21,11 @@ engine::Result<nlohmann::json> ParseJsonBody(std::string_view text, int max_dept
 // Absent or null reads as empty / nullopt.
 engine::Result<std::string> TextField(const nlohmann::json& obj, const std::string& field,
                                       const std::string& where = "");
-engine::Result<std::optional<std::int64_t>> IntField(const nlohmann::json& obj, const std::string& field,
+engine::Result<std::optional<std::int64_t>> IntField(const nlohmann::json& obj,
+                                                     const std::string& field,
                                                      const std::string& where = "");
-engine::Result<std::optional<double>> NumberField(const nlohmann::json& obj, const std::string& field,
+engine::Result<std::optional<double>> NumberField(const nlohmann::json& obj,
+                                                  const std::string& field,
                                                   const std::string& where = "");
 // An object (absent: an empty object).
 engine::Result<nlohmann::json> ObjectField(const nlohmann::json& obj, const std::string& field);

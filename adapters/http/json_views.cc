@@ -21,10 +21,14 @@ std::string LabelOfName(const std::string& name) {
   return v ? Label(*v) : name;
 }
 
-json CountRows(const std::vector<CountRow>& rows, const char* key, std::string (*label)(const std::string&)) {
+json CountRows(const std::vector<CountRow>& rows, const char* key,
+               std::string (*label)(const std::string&)) {
   json out = json::array();
   for (const auto& r : rows)
-    out.push_back({{key, r.key}, {"label", label(r.key)}, {"households", r.households}, {"persons", r.persons}});
+    out.push_back({{key, r.key},
+                   {"label", label(r.key)},
+                   {"households", r.households},
+                   {"persons", r.persons}});
   return out;
 }
 
@@ -32,12 +36,19 @@ json MonitoringJson(const MonitoringView& v) {
   const auto& m = v.object;
   json ms = json::array();
   for (const auto& x : v.measures)
-    ms.push_back({{"id", std::to_string(x.id)}, {"kind", x.kind}, {"label", MeasureLabel(x.kind)},
-                  {"description", x.description}, {"department", NameOr(x.department)}, {"by", x.created_by},
+    ms.push_back({{"id", std::to_string(x.id)},
+                  {"kind", x.kind},
+                  {"label", MeasureLabel(x.kind)},
+                  {"description", x.description},
+                  {"department", NameOr(x.department)},
+                  {"by", x.created_by},
                   {"at", FormatRfc3339(x.created_at)}});
   json vs = json::array();
   for (const auto& x : v.visits)
-    vs.push_back({{"id", std::to_string(x.id)}, {"mode", Name(x.mode)}, {"note", x.note}, {"by", x.user},
+    vs.push_back({{"id", std::to_string(x.id)},
+                  {"mode", Name(x.mode)},
+                  {"note", x.note},
+                  {"by", x.user},
                   {"at", FormatRfc3339(x.at)}});
   json causes = json::array();
   for (const auto c : m.causes) causes.push_back(Name(c));
@@ -59,11 +70,17 @@ json MonitoringJson(const MonitoringView& v) {
 }  // namespace
 
 json ToJson(const Org& org) {
-  return {{"code", org.code}, {"name", org.name}, {"level", Name(org.level)}, {"parent", NullIfEmpty(org.parent)}};
+  return {{"code", org.code},
+          {"name", org.name},
+          {"level", Name(org.level)},
+          {"parent", NullIfEmpty(org.parent)}};
 }
 
 json ToJson(const Household& h) {
-  return {{"id", h.id}, {"village", h.village}, {"head_name", h.head_name}, {"members", h.members},
+  return {{"id", h.id},
+          {"village", h.village},
+          {"head_name", h.head_name},
+          {"members", h.members},
           {"income_per_capita", h.income_per_capita}};
 }
 
@@ -83,7 +100,8 @@ json ToJson(const ImportCount& n) { return {{"imported", n.imported}}; }
 
 json ToJson(const MeView& me) {
   const auto& u = me.user;
-  json out = {{"id", u.id},           {"name", u.name}, {"role", Name(u.role)}, {"role_label", Label(u.role)},
+  json out = {{"id", u.id},           {"name", u.name},
+              {"role", Name(u.role)}, {"role_label", Label(u.role)},
               {"org", u.org},         {"department", NameOr(u.department)}};
   if (!u.org.empty()) {
     out["org_name"] = me.org ? me.org->name : "";
@@ -99,13 +117,20 @@ json ToJson(const ContactAssigned& c) {
 }
 
 json ToJson(const Measure& m) {
-  return {{"id", std::to_string(m.id)},   {"household", m.household},           {"kind", m.kind},
-          {"label", MeasureLabel(m.kind)}, {"description", m.description},       {"department", NameOr(m.department)},
+  return {{"id", std::to_string(m.id)},
+          {"household", m.household},
+          {"kind", m.kind},
+          {"label", MeasureLabel(m.kind)},
+          {"description", m.description},
+          {"department", NameOr(m.department)},
           {"at", FormatRfc3339(m.created_at)}};
 }
 
 json ToJson(const Visit& v) {
-  return {{"id", std::to_string(v.id)}, {"household", v.household}, {"mode", Name(v.mode)}, {"at", FormatRfc3339(v.at)}};
+  return {{"id", std::to_string(v.id)},
+          {"household", v.household},
+          {"mode", Name(v.mode)},
+          {"at", FormatRfc3339(v.at)}};
 }
 
 json ToJson(const HouseholdView& h) {
@@ -113,7 +138,8 @@ json ToJson(const HouseholdView& h) {
   if (!h.village_name.empty()) out["village_name"] = h.village_name;
   out["monitoring"] = h.monitoring ? MonitoringJson(*h.monitoring) : json(nullptr);
   json cases = json::array();
-  for (const auto& c : h.open_cases) cases.push_back({{"id", c.id}, {"workflow", c.workflow}, {"state", c.state}});
+  for (const auto& c : h.open_cases)
+    cases.push_back({{"id", c.id}, {"workflow", c.workflow}, {"state", c.state}});
   out["open_cases"] = cases;
   return out;
 }
@@ -126,15 +152,16 @@ static json ActionJson(const std::string& name, const ActionDef& act) {
 }
 
 json ToJson(const PersonView& p) {
-  return {{"id", p.user.id},   {"name", p.user.name}, {"role", Name(p.user.role)}, {"role_label", Label(p.user.role)},
-          {"org", p.user.org}, {"org_name", p.org_name}};
+  return {{"id", p.user.id},           {"name", p.user.name},
+          {"role", Name(p.user.role)}, {"role_label", Label(p.user.role)},
+          {"org", p.user.org},         {"org_name", p.org_name}};
 }
 
 json ToJson(const TaskView& v) {
   const Task& t = v.task;
   const Instant diff = t.due_at - v.now;
-  const std::int64_t days_left =
-      diff >= 0 ? (diff + kDaySeconds - 1) / kDaySeconds : -((-diff + kDaySeconds - 1) / kDaySeconds);
+  const std::int64_t days_left = diff >= 0 ? (diff + kDaySeconds - 1) / kDaySeconds
+                                           : -((-diff + kDaySeconds - 1) / kDaySeconds);
   // Built by assignment: a braced initializer list copies every value twice (json_ref), and
   // task JSON is built for every reply and inbox row.
   json j = json::object();
@@ -160,7 +187,8 @@ json ToJson(const TaskView& v) {
     for (const auto& a : v.actions) actions.push_back(ActionJson(a.name, a));
     j["actions"] = actions;
     if (const auto& r = v.returned)
-      j["returned"] = {{"action", r->action}, {"by", r->by}, {"by_name", r->by_name}, {"at", FormatRfc3339(r->at)},
+      j["returned"] = {{"action", r->action},   {"by", r->by},
+                       {"by_name", r->by_name}, {"at", FormatRfc3339(r->at)},
                        {"comment", r->comment}, {"from", r->from}};
   }
   return j;
@@ -201,7 +229,9 @@ json ToJson(const CaseView& v) {
     json steps = json::array();
     if (v.def)
       for (const auto& s : v.def->state_order)
-        steps.push_back({{"state", s}, {"label", v.def->states.at(s).label}, {"final", v.def->states.at(s).final}});
+        steps.push_back({{"state", s},
+                         {"label", v.def->states.at(s).label},
+                         {"final", v.def->states.at(s).final}});
     j["steps"] = steps;
   }
   return j;
@@ -209,9 +239,18 @@ json ToJson(const CaseView& v) {
 
 json ToJson(const EventView& v) {
   const auto& e = v.event;
-  return {{"seq", e.seq},         {"at", FormatRfc3339(e.at)}, {"actor", e.actor},         {"actor_role", e.actor_role},
-          {"actor_org", e.actor_org}, {"action", e.action},   {"from", e.from_state},     {"to", e.to_state},
-          {"comment", e.comment}, {"data", e.data},            {"from_label", v.from_label}, {"to_label", v.to_label},
+  return {{"seq", e.seq},
+          {"at", FormatRfc3339(e.at)},
+          {"actor", e.actor},
+          {"actor_role", e.actor_role},
+          {"actor_org", e.actor_org},
+          {"action", e.action},
+          {"from", e.from_state},
+          {"to", e.to_state},
+          {"comment", e.comment},
+          {"data", e.data},
+          {"from_label", v.from_label},
+          {"to_label", v.to_label},
           {"actor_name", v.actor_name}};
 }
 
@@ -222,12 +261,17 @@ json ToJson(const Urged& u) { return {{"id", u.task_id}, {"urged", true}}; }
 json ToJson(const MonitoringReport& r) {
   json by_type_cause = json::array();
   for (const auto& x : r.by_type_cause)
-    by_type_cause.push_back({{"type", x.key}, {"type_label", LabelOfName<MonitoringType>(x.key)}, {"cause", x.key2},
-                             {"cause_label", LabelOfName<Cause>(x.key2)}, {"households", x.households},
+    by_type_cause.push_back({{"type", x.key},
+                             {"type_label", LabelOfName<MonitoringType>(x.key)},
+                             {"cause", x.key2},
+                             {"cause_label", LabelOfName<Cause>(x.key2)},
+                             {"households", x.households},
                              {"persons", x.persons}});
   json measures = json::array();
   for (const auto& m : r.measures)
-    measures.push_back({{"kind", m.kind}, {"label", MeasureLabel(m.kind)}, {"households", m.households},
+    measures.push_back({{"kind", m.kind},
+                        {"label", MeasureLabel(m.kind)},
+                        {"households", m.households},
                         {"by_type", m.by_type}});
   return {{"org", r.org.code},
           {"org_name", r.org.name},
@@ -243,25 +287,47 @@ json ToJson(const MonitoringReport& r) {
 json ToJson(const OverdueReport& r) {
   json orgs = json::array(), people = json::array(), late = json::array();
   for (const auto& x : r.by_org)
-    orgs.push_back({{"org", x.org}, {"org_name", x.org_name}, {"open", x.open}, {"overdue", x.overdue},
+    orgs.push_back({{"org", x.org},
+                    {"org_name", x.org_name},
+                    {"open", x.open},
+                    {"overdue", x.overdue},
                     {"max_days_late", x.max_days_late}});
   for (const auto& x : r.by_assignee)
-    people.push_back({{"user", x.user ? json(*x.user) : json(nullptr)}, {"org", x.org}, {"org_name", x.org_name},
-                      {"role", NameOr(x.role)}, {"open", x.open}, {"overdue", x.overdue},
-                      {"max_days_late", x.max_days_late}, {"name", x.name}});
+    people.push_back({{"user", x.user ? json(*x.user) : json(nullptr)},
+                      {"org", x.org},
+                      {"org_name", x.org_name},
+                      {"role", NameOr(x.role)},
+                      {"open", x.open},
+                      {"overdue", x.overdue},
+                      {"max_days_late", x.max_days_late},
+                      {"name", x.name}});
   for (const auto& x : r.tasks)
-    late.push_back({{"id", std::to_string(x.task.id)}, {"case", NullIfEmpty(x.task.case_id)},
-                    {"household", x.task.household}, {"head_name", x.head_name}, {"step", x.task.step},
-                    {"step_label", x.step_label}, {"org", x.task.org}, {"org_name", x.org_name},
-                    {"due_at", FormatRfc3339(x.task.due_at)}, {"days_late", x.days_late}});
-  return {{"org", r.org.code}, {"org_name", r.org.name}, {"generated_at", FormatRfc3339(r.generated_at)},
-          {"open", r.open},    {"overdue", r.overdue},   {"by_org", orgs},
-          {"by_assignee", people}, {"tasks", late}};
+    late.push_back({{"id", std::to_string(x.task.id)},
+                    {"case", NullIfEmpty(x.task.case_id)},
+                    {"household", x.task.household},
+                    {"head_name", x.head_name},
+                    {"step", x.task.step},
+                    {"step_label", x.step_label},
+                    {"org", x.task.org},
+                    {"org_name", x.org_name},
+                    {"due_at", FormatRfc3339(x.task.due_at)},
+                    {"days_late", x.days_late}});
+  return {{"org", r.org.code},
+          {"org_name", r.org.name},
+          {"generated_at", FormatRfc3339(r.generated_at)},
+          {"open", r.open},
+          {"overdue", r.overdue},
+          {"by_org", orgs},
+          {"by_assignee", people},
+          {"tasks", late}};
 }
 
 json ToJson(const AuditCheck& a) {
   if (a.ok) return {{"ok", true}, {"events", a.events}};
-  return {{"ok", false}, {"events", a.events}, {"first_bad_seq", a.first_bad_seq}, {"message", a.message}};
+  return {{"ok", false},
+          {"events", a.events},
+          {"first_bad_seq", a.first_bad_seq},
+          {"message", a.message}};
 }
 
 json WorkflowsJson(const WorkflowRegistry& workflows) {
@@ -269,8 +335,10 @@ json WorkflowsJson(const WorkflowRegistry& workflows) {
   for (const auto& name : workflows.Names()) {
     auto def = workflows.Latest(name);
     json states = json::array();
-    for (const auto& s : def->state_order) states.push_back({{"name", s}, {"label", def->states.at(s).label}});
-    json entry = {{"name", name}, {"label", def->label}, {"version", def->version}, {"states", states}};
+    for (const auto& s : def->state_order)
+      states.push_back({{"name", s}, {"label", def->states.at(s).label}});
+    json entry = {
+        {"name", name}, {"label", def->label}, {"version", def->version}, {"states", states}};
     if (!def->labels.empty()) entry["labels"] = def->labels;
     out.push_back(entry);
   }

@@ -34,7 +34,11 @@ json NoticePayload(const engine::NoticeView& view, const engine::OutboxMessage& 
   if (m.kind == engine::Name(engine::NoticeKind::kDigest)) {
     json rows = json::array();
     for (const auto& r : view.rows) rows.push_back(RowPayload(r));
-    return {{"org", view.org}, {"org_name", view.org_name}, {"total", view.total}, {"rows", rows}, {"link", view.link}};
+    return {{"org", view.org},
+            {"org_name", view.org_name},
+            {"total", view.total},
+            {"rows", rows},
+            {"link", view.link}};
   }
   json p = view.rows.empty() ? json::object() : RowPayload(view.rows.front());
   if (!view.text.empty()) p["text"] = view.text;
@@ -42,14 +46,15 @@ json NoticePayload(const engine::NoticeView& view, const engine::OutboxMessage& 
 }
 
 void ResolvePayloads(engine::ReadView& view, const engine::WorkflowRegistry& workflows,
-                     const std::string& console_base_url, std::vector<engine::OutboxMessage>& messages) {
+                     const std::string& console_base_url,
+                     std::vector<engine::OutboxMessage>& messages) {
   for (auto& m : messages)
     if (auto notice = engine::ResolveNotice(view, workflows, m, console_base_url))
       m.payload = NoticePayload(*notice, m);
 }
 
-engine::Result<std::vector<engine::OutboxMessage>> ResolvingOutbox::Ready(engine::Instant wall_now, int limit,
-                                                                          const std::vector<std::string>& skip) {
+engine::Result<std::vector<engine::OutboxMessage>> ResolvingOutbox::Ready(
+    engine::Instant wall_now, int limit, const std::vector<std::string>& skip) {
   auto messages = outbox_.Ready(wall_now, limit, skip);
   if (!messages.ok() || messages->empty()) return messages;
   auto view = store_.Read();

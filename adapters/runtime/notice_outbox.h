@@ -19,20 +19,22 @@ nlohmann::json NoticePayload(const engine::NoticeView& view, const engine::Outbo
 
 // Fills `payload` of every message that carries facts.
 void ResolvePayloads(engine::ReadView& view, const engine::WorkflowRegistry& workflows,
-                     const std::string& console_base_url, std::vector<engine::OutboxMessage>& messages);
+                     const std::string& console_base_url,
+                     std::vector<engine::OutboxMessage>& messages);
 
 class ResolvingOutbox final : public engine::OutboxStore {
  public:
-  ResolvingOutbox(engine::OutboxStore& outbox, engine::Store& store, const engine::WorkflowRegistry& workflows,
-                  std::string console_base_url)
+  ResolvingOutbox(engine::OutboxStore& outbox, engine::Store& store,
+                  const engine::WorkflowRegistry& workflows, std::string console_base_url)
       : outbox_(outbox), store_(store), workflows_(workflows), base_(std::move(console_base_url)) {}
 
-  engine::Result<std::vector<engine::OutboxMessage>> Ready(engine::Instant wall_now, int limit,
-                                                           const std::vector<std::string>& skip) override;
+  engine::Result<std::vector<engine::OutboxMessage>> Ready(
+      engine::Instant wall_now, int limit, const std::vector<std::string>& skip) override;
   engine::Result<std::optional<engine::Channel>> FindChannel(const std::string& id) override {
     return outbox_.FindChannel(id);
   }
-  engine::Status RecordOutcomes(const engine::DeliveryOutcomes& outcomes, engine::Instant wall_now) override {
+  engine::Status RecordOutcomes(const engine::DeliveryOutcomes& outcomes,
+                                engine::Instant wall_now) override {
     return outbox_.RecordOutcomes(outcomes, wall_now);
   }
   engine::Result<engine::PacingWindow> RecentPacing(std::int64_t since_ms) override {

@@ -39,10 +39,11 @@ Result<Org> InsertOrgFrom(WriteTx& tx, const OrgInput& in) {
   } else {
     if (org.parent.empty()) return MissingField("parent");
     auto p = tx.FindOrg(org.parent);
-    if (!p) return Error::Unprocessable("unknown_parent", "parent：上级单位 " + org.parent + " 不存在");
+    if (!p)
+      return Error::Unprocessable("unknown_parent", "parent：上级单位 " + org.parent + " 不存在");
     if (Rank(p->level) >= Rank(org.level))
-      return InvalidField("level", "上级单位 " + p->name + "（" + Label(p->level) + "）应高于本级（" +
-                                               Label(org.level) + "）");
+      return InvalidField("level", "上级单位 " + p->name + "（" + Label(p->level) +
+                                       "）应高于本级（" + Label(org.level) + "）");
     org.path = p->path + org.code + "/";
   }
   if (auto st = tx.InsertOrg(org); !st.ok() && st.error().code != ErrorCode::kConflict)
@@ -58,32 +59,38 @@ std::string LineOf(const CsvRow& r) { return "第 " + std::to_string(r.line) + "
 
 void CreateOrg(Engine& e, Write<Org> w, OrgInput in) {
   if (auto st = Require(w.who, Capability::kManageOrgs, ""); !st.ok()) return w.done(st.error());
-  e.Submit<Org>(std::move(w), [in = std::move(in)](EngineTx& etx) { return InsertOrgFrom(etx.tx(), in); });
+  e.Submit<Org>(std::move(w),
+                [in = std::move(in)](EngineTx& etx) { return InsertOrgFrom(etx.tx(), in); });
 }
 
 void ImportOrgs(Engine& e, Write<ImportCount> w, CsvInput in) {
   if (auto st = Require(w.who, Capability::kManageOrgs, ""); !st.ok()) return w.done(st.error());
   auto rows = ParseCsv(in.csv);
   if (!rows.ok()) return w.done(rows.error());
-  if (auto st = CheckCsvHeader(rows.value(), {"code", "name", "level", "parent"}); !st.ok()) return w.done(st.error());
-  e.Submit<ImportCount>(std::move(w), [rows = std::move(rows.value())](EngineTx& etx) -> Result<ImportCount> {
-    std::string errors;
-    int bad = 0;
-    for (size_t i = 1; i < rows.size(); ++i) {
-      const auto& r = rows[i];
-      if (r.fields.size() != 4) {
-        errors += LineOf(r) + "应有 4 列，实际 " + std::to_string(r.fields.size()) + " 列\n";
-        if (++bad >= 50) break;
-        continue;
-      }
-      if (auto org = InsertOrgFrom(etx.tx(), {r.fields[0], r.fields[1], r.fields[2], r.fields[3]}); !org.ok()) {
-        errors += LineOf(r) + org.error().message + "\n";
-        if (++bad >= 50) break;
-      }
-    }
-    if (bad) return Error::Unprocessable("csv_rows_invalid", "导入失败，未写入任何数据：\n" + errors);
-    return ImportCount{static_cast<std::int64_t>(rows.size() - 1)};
-  });
+  if (auto st = CheckCsvHeader(rows.value(), {"code", "name", "level", "parent"}); !st.ok())
+    return w.done(st.error());
+  e.Submit<ImportCount>(
+      std::move(w), [rows = std::move(rows.value())](EngineTx& etx) -> Result<ImportCount> {
+        std::string errors;
+        int bad = 0;
+        for (size_t i = 1; i < rows.size(); ++i) {
+          const auto& r = rows[i];
+          if (r.fields.size() != 4) {
+            errors += LineOf(r) + "应有 4 列，实际 " + std::to_string(r.fields.size()) + " 列\n";
+            if (++bad >= 50) break;
+            continue;
+          }
+          if (auto org =
+                  InsertOrgFrom(etx.tx(), {r.fields[0], r.fields[1], r.fields[2], r.fields[3]});
+              !org.ok()) {
+            errors += LineOf(r) + org.error().message + "\n";
+            if (++bad >= 50) break;
+          }
+        }
+        if (bad)
+          return Error::Unprocessable("csv_rows_invalid", "导入失败，未写入任何数据：\n" + errors);
+        return ImportCount{static_cast<std::int64_t>(rows.size() - 1)};
+      });
 }
 
 void CreateUser(Engine& e, Write<NewUser> w, UserInput in) {
@@ -99,10 +106,13 @@ void CreateUser(Engine& e, Write<NewUser> w, UserInput in) {
     if (auto st = LimitText("mobile", in.mobile, 20); !st.ok()) return st.error();
     auto department = OptionalEnum<Department>("department", in.department);
     if (!department.ok()) return department.error();
-    if (role.value() == Role::kDepartmentOfficer && !department.value()) return MissingField("department");
-    User u{in.id, in.name, role.value(), org->code, org->path, department.value(), in.mobile, false, etx.now()};
+    if (role.value() == Role::kDepartmentOfficer && !department.value())
+      return MissingField("department");
+    User u{in.id,     in.name, role.value(), org->code, org->path, department.value(),
+           in.mobile, false,   etx.now()};
     const std::string token = NewToken();
-    if (auto st = etx.tx().InsertUser(u, Sha256Hex(token)); !st.ok() && st.error().code != ErrorCode::kConflict)
+    if (auto st = etx.tx().InsertUser(u, Sha256Hex(token));
+        !st.ok() && st.error().code != ErrorCode::kConflict)
       return st.error();  // e.g. disk full or read-only: 503, not a duplicate
     else if (!st.ok())
       return Error::Conflict("duplicate_user", "用户 " + u.id + " 已存在");
@@ -116,26 +126,32 @@ namespace {
 void SetToken(Engine& e, Write<TokenChange> w, UserRef ref, bool revoke) {
   if (auto st = Require(w.who, Capability::kManageUsers, ""); !st.ok()) return w.done(st.error());
   const Principal who = w.who;
-  e.Submit<TokenChange>(std::move(w), [who, ref = std::move(ref), revoke](EngineTx& etx) -> Result<TokenChange> {
-    auto user = etx.tx().FindUser(ref.id);
-    if (!user) return Error::NotFound("user_not_found", "用户 " + ref.id + " 不存在");
-    const std::string token = revoke ? "" : NewToken();
-    etx.tx().UpdateUserToken(user->id, revoke ? "" : Sha256Hex(token), revoke);
-    AuditEvent ev = EventBy(who, "", revoke ? "revoke_token" : "reissue_token");
-    ev.data = {{"user", user->id}};
-    etx.Audit(ev);
-    return TokenChange{user->id, revoke, token};
-  });
+  e.Submit<TokenChange>(
+      std::move(w), [who, ref = std::move(ref), revoke](EngineTx& etx) -> Result<TokenChange> {
+        auto user = etx.tx().FindUser(ref.id);
+        if (!user) return Error::NotFound("user_not_found", "用户 " + ref.id + " 不存在");
+        const std::string token = revoke ? "" : NewToken();
+        etx.tx().UpdateUserToken(user->id, revoke ? "" : Sha256Hex(token), revoke);
+        AuditEvent ev = EventBy(who, "", revoke ? "revoke_token" : "reissue_token");
+        ev.data = {{"user", user->id}};
+        etx.Audit(ev);
+        return TokenChange{user->id, revoke, token};
+      });
 }
 
 }  // namespace
 
-void RevokeUser(Engine& e, Write<TokenChange> w, UserRef user) { SetToken(e, std::move(w), std::move(user), true); }
+void RevokeUser(Engine& e, Write<TokenChange> w, UserRef user) {
+  SetToken(e, std::move(w), std::move(user), true);
+}
 
-void ReissueToken(Engine& e, Write<TokenChange> w, UserRef user) { SetToken(e, std::move(w), std::move(user), false); }
+void ReissueToken(Engine& e, Write<TokenChange> w, UserRef user) {
+  SetToken(e, std::move(w), std::move(user), false);
+}
 
 void CreateChannel(Engine& e, Write<Channel> w, ChannelInput in) {
-  if (auto st = Require(w.who, Capability::kManageChannels, ""); !st.ok()) return w.done(st.error());
+  if (auto st = Require(w.who, Capability::kManageChannels, ""); !st.ok())
+    return w.done(st.error());
   auto done = std::move(w.done);
   w.done = [&e, done = std::move(done)](Result<Answer<Channel>> r) {
     e.ClearChannelCache();  // a rolled-back insert may have been cached by a job in the same batch
@@ -144,7 +160,8 @@ void CreateChannel(Engine& e, Write<Channel> w, ChannelInput in) {
   e.Submit<Channel>(std::move(w), [&e, in = std::move(in)](EngineTx& etx) -> Result<Channel> {
     e.ClearChannelCache();
     if (auto st = RequireText("org", in.org, 32); !st.ok()) return st.error();
-    if (!etx.tx().FindOrg(in.org)) return Error::Unprocessable("unknown_org", "org：单位 " + in.org + " 不存在");
+    if (!etx.tx().FindOrg(in.org))
+      return Error::Unprocessable("unknown_org", "org：单位 " + in.org + " 不存在");
     if (auto st = RequireText("kind", in.kind, 64); !st.ok()) return st.error();
     if (const auto& check = e.options().check_channel_kind)
       if (auto st = check(in.kind); !st.ok()) return st.error();

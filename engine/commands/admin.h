@@ -44,7 +44,8 @@ struct ChannelInput {
 };
 
 void CreateOrg(Engine& engine, Write<Org> write, OrgInput input);
-void ImportOrgs(Engine& engine, Write<ImportCount> write, CsvInput input);  // code,name,level,parent
+void ImportOrgs(Engine& engine, Write<ImportCount> write,
+                CsvInput input);  // code,name,level,parent
 void CreateUser(Engine& engine, Write<NewUser> write, UserInput input);
 void RevokeUser(Engine& engine, Write<TokenChange> write, UserRef user);    // stops working at once
 void ReissueToken(Engine& engine, Write<TokenChange> write, UserRef user);  // the old one stops

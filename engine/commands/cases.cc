@@ -22,15 +22,18 @@ Status CanAct(const Principal& who, const Task& task, const ActionDef& action, c
     if (c.last_actor != who.user.id) return Error::Forbidden("只有提交人可以撤回");
     // Withdraw undoes the caller's own step: only back to the state the case came from (a
     // reviewer who returned a case may not "withdraw" it further down).
-    if (!c.last_from.empty() && c.last_from != action.to) return Error::Forbidden("只能撤回本人提交的环节");
+    if (!c.last_from.empty() && c.last_from != action.to)
+      return Error::Forbidden("只能撤回本人提交的环节");
     return OkStatus();
   }
   if (who.user.role != task.role)
-    return Error::Forbidden("此环节需由" + Label(task.role) + "办理，您的角色是" + Label(who.user.role));
+    return Error::Forbidden("此环节需由" + Label(task.role) + "办理，您的角色是" +
+                            Label(who.user.role));
   if (!InSubtree(who, task.org_path)) return Error::Forbidden("该案件不在您所属单位的管辖范围内");
   if (task.department && task.department != who.user.department)
     return Error::Forbidden("该事项已派给" + Label(*task.department) + "办理");
-  if (!task.assignee.empty() && task.assignee != who.user.id) return Error::Forbidden("该事项已指定他人办理");
+  if (!task.assignee.empty() && task.assignee != who.user.id)
+    return Error::Forbidden("该事项已指定他人办理");
   return OkStatus();
 }
 
@@ -60,13 +63,15 @@ Status CheckGivenData(const json& data, bool dispatching) {
 
 Status CheckCaseData(const WorkflowDef& def, const json& data) {
   for (const auto& field : def.required_data)
-    if (!data.contains(field) || data[field].is_null() || (data[field].is_string() && data[field].get<std::string>().empty()))
+    if (!data.contains(field) || data[field].is_null() ||
+        (data[field].is_string() && data[field].get<std::string>().empty()))
       return MissingField("data." + field);
   for (const auto& [field, allowed] : def.data_enums) {
     auto it = data.find(field);
     if (it == data.end() || it->is_null()) continue;
     if (!it->is_string()) return InvalidField("data." + field, "应为字符串");
-    if (auto st = RequireOneOf("data." + field, it->get<std::string>(), allowed); !st.ok()) return st;
+    if (auto st = RequireOneOf("data." + field, it->get<std::string>(), allowed); !st.ok())
+      return st;
   }
   for (const auto& [field, allowed] : def.data_lists) {
     auto it = data.find(field);
@@ -83,12 +88,15 @@ Status CheckSubjectStatus(const WorkflowDef& def, const std::optional<Monitoring
   if (def.subject_status.empty()) return OkStatus();
   const std::optional<MonitoringStatus> status = m ? std::optional(m->status) : std::nullopt;
   auto allows = [&def](std::optional<MonitoringStatus> s) {
-    return std::find(def.subject_status.begin(), def.subject_status.end(), s) != def.subject_status.end();
+    return std::find(def.subject_status.begin(), def.subject_status.end(), s) !=
+           def.subject_status.end();
   };
   if (allows(status)) return OkStatus();
-  if (status == MonitoringStatus::kRemoved && allows(std::nullopt)) return OkStatus();  // may be identified again
+  if (status == MonitoringStatus::kRemoved && allows(std::nullopt))
+    return OkStatus();  // may be identified again
   return Error::Unprocessable("household_status_not_allowed",
-                              "household：该户当前状态（" + (m ? Label(m->status) : std::string("非监测对象")) +
+                              "household：该户当前状态（" +
+                                  (m ? Label(m->status) : std::string("非监测对象")) +
                                   "）不能发起" + def.label);
 }
 
@@ -99,7 +107,8 @@ CaseView CaseReply(EngineTx& etx, const Case& c, WorkflowPtr def, const std::opt
   CaseView out;
   out.c = c;
   out.def = def;
-  out.my_actions = MyActions(who, def.get(), c, opened ? std::vector<Task>{*opened} : std::vector<Task>{});
+  out.my_actions =
+      MyActions(who, def.get(), c, opened ? std::vector<Task>{*opened} : std::vector<Task>{});
   if (opened) out.tasks.push_back({*opened, StepLabel(etx.workflows(), *opened), etx.now()});
   return out;
 }
@@ -113,21 +122,26 @@ void OpenCase(Engine& e, Write<CaseView> w, CaseInput in) {
     if (auto st = RequireText("workflow", in.workflow, 64); !st.ok()) return st.error();
     auto def = etx.workflows().Latest(in.workflow);
     if (!def || def->states.empty())
-      return Error::Unprocessable("unknown_workflow", "workflow：未知的业务流程 \"" + in.workflow + "\"");
+      return Error::Unprocessable("unknown_workflow",
+                                  "workflow：未知的业务流程 \"" + in.workflow + "\"");
     if (auto st = RequireText("household", in.household, 64); !st.ok()) return st.error();
     auto hh = tx.FindHousehold(in.household);
-    if (!hh) return Error::Unprocessable("unknown_household", "household：户 " + in.household + " 不存在");
+    if (!hh)
+      return Error::Unprocessable("unknown_household", "household：户 " + in.household + " 不存在");
     const auto& initiators = def->initiator_roles;
-    if (!(who.IsAdmin() || std::find(initiators.begin(), initiators.end(), who.user.role) != initiators.end()))
+    if (!(who.IsAdmin() ||
+          std::find(initiators.begin(), initiators.end(), who.user.role) != initiators.end()))
       return Error::Forbidden("您的角色（" + Label(who.user.role) + "）不能发起" + def->label);
-    if (!InSubtree(who, hh->village_path)) return Error::Forbidden("该户不在您所属单位的管辖范围内");
+    if (!InSubtree(who, hh->village_path))
+      return Error::Forbidden("该户不在您所属单位的管辖范围内");
     if (!in.data.is_object()) return InvalidField("data", "应为对象");
     if (auto st = CheckGivenData(in.data, false); !st.ok()) return st.error();
     if (auto st = CheckCaseData(*def, in.data); !st.ok()) return st.error();
     if (auto st = CheckSubjectStatus(*def, tx.FindMonitoring(hh->id)); !st.ok()) return st.error();
     for (const auto& open : tx.OpenCasesOf(hh->id))
       if (open.workflow == def->name)
-        return Error::Conflict("duplicate_case", "该户已有进行中的" + def->label + "案件 " + open.id);
+        return Error::Conflict("duplicate_case",
+                               "该户已有进行中的" + def->label + "案件 " + open.id);
     Case c;
     c.id = tx.NextCaseId();
     c.workflow = def->name;
@@ -165,7 +179,8 @@ Result<Department> DispatchTo(const WorkflowDef& def, const json& given, const j
   if (name.empty() && !def.department_field.empty()) {
     auto it = merged.find(def.department_field);
     if (it != merged.end() && it->is_string())
-      if (auto m = def.department_map.find(it->get<std::string>()); m != def.department_map.end()) return m->second;
+      if (auto m = def.department_map.find(it->get<std::string>()); m != def.department_map.end())
+        return m->second;
   }
   return RequireEnum<Department>("data.department", name);
 }
@@ -180,14 +195,16 @@ void ActOnCase(Engine& e, Write<CaseView> w, ActionInput in) {
     if (!c) return Error::NotFound("case_not_found", "案件 " + in.case_id + " 不存在");
     auto def = etx.workflows().Version(c->workflow, c->workflow_version);
     if (!def) return Error::Internal("内部错误：案件 " + c->id + " 的业务流程版本未加载");
-    if (!InSubtree(who, c->org_path) && !who.IsAdmin()) return Error::Forbidden("该案件不在您所属单位的管辖范围内");
+    if (!InSubtree(who, c->org_path) && !who.IsAdmin())
+      return Error::Forbidden("该案件不在您所属单位的管辖范围内");
     if (auto st = RequireText("action", in.action, 64); !st.ok()) return st.error();
     if (!in.expected_version) return MissingField("expected_version");
     if (*in.expected_version < 0) return InvalidField("expected_version", "应为不小于 0 的整数");
     // A stale version means someone acted first: say so before judging the (old) step.
     if (*in.expected_version != c->version)
-      return Error::Conflict("version_conflict", "案件已被他人处理，当前版本为 " + std::to_string(c->version) +
-                                                     "，您提交的是 " + std::to_string(*in.expected_version) +
+      return Error::Conflict("version_conflict", "案件已被他人处理，当前版本为 " +
+                                                     std::to_string(c->version) + "，您提交的是 " +
+                                                     std::to_string(*in.expected_version) +
                                                      "，请刷新后重试");
     const auto* state = def->State(c->state);
     auto it = state->actions.find(in.action);
@@ -195,13 +212,16 @@ void ActOnCase(Engine& e, Write<CaseView> w, ActionInput in) {
     if (it == state->actions.end()) {
       std::string allowed;
       for (const auto& [n, a] : state->actions) allowed += (allowed.empty() ? "" : ", ") + n;
-      return Error::Unprocessable("action_not_allowed", "action：案件处于“" + state->label + "”环节，不能执行 " +
-                                                            in.action + "（可执行：" + (allowed.empty() ? "无" : allowed) + "）");
+      return Error::Unprocessable(
+          "action_not_allowed", "action：案件处于“" + state->label + "”环节，不能执行 " +
+                                    in.action + "（可执行：" + (allowed.empty() ? "无" : allowed) +
+                                    "）");
     }
     const ActionDef& action = it->second;
     if (open.empty() && !action.actor && !action.by_submitter)
       return Error::Unprocessable("no_open_step", "案件没有待办环节");
-    if (auto st = CanAct(who, open.empty() ? Task{} : open.front(), action, *c); !st.ok()) return st.error();
+    if (auto st = CanAct(who, open.empty() ? Task{} : open.front(), action, *c); !st.ok())
+      return st.error();
     if (auto st = LimitText("comment", in.comment, 2000); !st.ok()) return st.error();
     if (!in.data.is_object()) return InvalidField("data", "应为对象");
     if (auto st = CheckGivenData(in.data, action.assign_department); !st.ok()) return st.error();
@@ -209,10 +229,12 @@ void ActOnCase(Engine& e, Write<CaseView> w, ActionInput in) {
     given.erase("department");  // the dispatch choice is recorded as the case's department
     json merged = c->data;
     merged.update(given);
-    if (auto st = CheckCaseData(*def, merged); !st.ok()) return st.error();  // effects read these fields
+    if (auto st = CheckCaseData(*def, merged); !st.ok())
+      return st.error();  // effects read these fields
     for (const auto& field : action.requires_fields) {
       if (field == "comment" && in.comment.empty()) return MissingField("comment");
-      if (field.rfind("data.", 0) == 0 && (!merged.contains(field.substr(5)) || merged[field.substr(5)].is_null()))
+      if (field.rfind("data.", 0) == 0 &&
+          (!merged.contains(field.substr(5)) || merged[field.substr(5)].is_null()))
         return MissingField(field);
     }
     if (action.assign_department) {
@@ -277,7 +299,10 @@ Result<std::vector<EventView>> CaseHistory(Engine& e, const Principal& who, cons
   for (auto& ev : view->History(id)) {
     if (!names.count(ev.actor)) {
       auto u = view->FindUser(ev.actor);
-      names[ev.actor] = u ? u->name : (ev.actor == "system" ? "系统" : ev.actor == "admin" ? "系统管理员" : ev.actor);
+      names[ev.actor] = u ? u->name
+                          : (ev.actor == "system"  ? "系统"
+                             : ev.actor == "admin" ? "系统管理员"
+                                                   : ev.actor);
     }
     EventView v{std::move(ev), "", "", ""};
     v.from_label = state_label(v.event.from_state);

@@ -13,7 +13,8 @@ namespace dixian::engine {
 
 struct CaseInput {
   std::string workflow, household;
-  nlohmann::json data = nlohmann::json::object();  // free-form; keys naming engine facts are refused
+  nlohmann::json data =
+      nlohmann::json::object();  // free-form; keys naming engine facts are refused
 };
 
 struct ActionInput {
@@ -27,6 +28,7 @@ void ActOnCase(Engine& engine, Write<CaseView> write, ActionInput input);
 
 Result<CaseView> GetCase(Engine& engine, const Principal& who, const std::string& id);
 // Every event of the case, oldest first.
-Result<std::vector<EventView>> CaseHistory(Engine& engine, const Principal& who, const std::string& id);
+Result<std::vector<EventView>> CaseHistory(Engine& engine, const Principal& who,
+                                           const std::string& id);
 
 }  // namespace dixian::engine

@@ -25,8 +25,9 @@ Result<Household> PermittedHousehold(ReadView& view, const Principal& who, const
 namespace {
 
 // Validates one household; `village_of` resolves the village code to its org.
-Result<Household> HouseholdFrom(const HouseholdInput& in, Instant now,
-                                const std::function<std::optional<Org>(const std::string&)>& village_of) {
+Result<Household> HouseholdFrom(
+    const HouseholdInput& in, Instant now,
+    const std::function<std::optional<Org>(const std::string&)>& village_of) {
   if (auto st = RequireSafeId("id", in.id); !st.ok()) return st.error();
   if (auto st = RequireText("village", in.village, 32); !st.ok()) return st.error();
   auto org = village_of(in.village);
@@ -38,8 +39,13 @@ Result<Household> HouseholdFrom(const HouseholdInput& in, Instant now,
   if (!in.income_per_capita) return MissingField("income_per_capita");
   if (!(*in.income_per_capita >= 0 && *in.income_per_capita <= 10'000'000))
     return InvalidField("income_per_capita", "应在 0 到 10000000 之间");
-  return Household{in.id,       org->code, org->path, in.head_name, static_cast<int>(*in.members),
-                   *in.income_per_capita, now};
+  return Household{in.id,
+                   org->code,
+                   org->path,
+                   in.head_name,
+                   static_cast<int>(*in.members),
+                   *in.income_per_capita,
+                   now};
 }
 
 // A CSV row as a household's input: numbers parsed as a JSON body would carry them.
@@ -54,7 +60,8 @@ Result<HouseholdInput> CsvHousehold(const std::vector<std::string>& f) {
   if (!f[4].empty()) {
     char* end = nullptr;
     const double v = std::strtod(f[4].c_str(), &end);
-    if (end == f[4].c_str() || *end != '\0' || !std::isfinite(v)) return InvalidField("income_per_capita", "应为数字");
+    if (end == f[4].c_str() || *end != '\0' || !std::isfinite(v))
+      return InvalidField("income_per_capita", "应为数字");
     in.income_per_capita = v;
   }
   return in;
@@ -75,8 +82,10 @@ void CreateHousehold(Engine& e, Write<Household> w, HouseholdInput in) {
     auto& tx = etx.tx();
     auto hh = HouseholdFrom(in, etx.now(), [&tx](const std::string& c) { return tx.FindOrg(c); });
     if (!hh.ok()) return hh.error();
-    if (auto st = Require(who, Capability::kWriteHouseholds, hh->village_path); !st.ok()) return st.error();
-    if (auto st = tx.InsertHousehold(hh.value()); !st.ok() && st.error().code != ErrorCode::kConflict)
+    if (auto st = Require(who, Capability::kWriteHouseholds, hh->village_path); !st.ok())
+      return st.error();
+    if (auto st = tx.InsertHousehold(hh.value());
+        !st.ok() && st.error().code != ErrorCode::kConflict)
       return st.error();  // e.g. disk full or read-only: 503, not a duplicate
     else if (!st.ok())
       return Error::Conflict("duplicate_household", "户编号 " + hh->id + " 已存在");
@@ -87,81 +96,91 @@ void CreateHousehold(Engine& e, Write<Household> w, HouseholdInput in) {
 void ImportHouseholds(Engine& e, Write<ImportCount> w, CsvInput in) {
   auto rows = ParseCsv(in.csv);
   if (!rows.ok()) return w.done(rows.error());
-  if (auto st = CheckCsvHeader(rows.value(), {"id", "village", "head_name", "members", "income_per_capita"}); !st.ok())
+  if (auto st = CheckCsvHeader(rows.value(),
+                               {"id", "village", "head_name", "members", "income_per_capita"});
+      !st.ok())
     return w.done(st.error());
   const Principal who = w.who;
-  e.Submit<ImportCount>(std::move(w), [rows = std::move(rows.value()), who](EngineTx& etx) -> Result<ImportCount> {
-    auto& tx = etx.tx();
-    std::unordered_map<std::string, std::optional<Org>> villages;
-    auto village_of = [&](const std::string& code) {
-      auto it = villages.find(code);
-      if (it == villages.end()) it = villages.emplace(code, tx.FindOrg(code)).first;
-      return it->second;
-    };
-    std::string errors;
-    int bad = 0;
-    bool forbidden = false;
-    for (size_t i = 1; i < rows.size() && bad < 50; ++i) {
-      const auto& r = rows[i];
-      const std::string where = "第 " + std::to_string(r.line) + " 行：";
-      if (r.fields.size() != 5) {
-        errors += where + "应有 5 列，实际 " + std::to_string(r.fields.size()) + " 列\n";
-        ++bad;
-        continue;
-      }
-      auto input = CsvHousehold(r.fields);
-      auto hh = input.ok() ? HouseholdFrom(input.value(), etx.now(), village_of) : Result<Household>(input.error());
-      Status st = hh.ok() ? Require(who, Capability::kWriteHouseholds, hh->village_path) : Status(hh.error());
-      if (st.ok()) {
-        if (auto ins = tx.InsertHousehold(hh.value()); !ins.ok() && ins.error().code != ErrorCode::kConflict)
-          return ins.error();  // the database refuses writes: the whole import fails with it
-        else if (!ins.ok())
-          st = Error::Conflict("duplicate_household", "户编号 " + hh->id + " 已存在");
-      }
-      if (!st.ok()) {
-        errors += where + st.error().message + "\n";
-        forbidden = forbidden || st.error().code == ErrorCode::kForbidden;
-        ++bad;
-      }
-    }
-    if (forbidden) return Error::Forbidden("导入失败，未写入任何数据：含有您无权写入的户\n" + errors);
-    if (bad) return Error::Unprocessable("csv_rows_invalid", "导入失败，未写入任何数据：\n" + errors);
-    return ImportCount{static_cast<std::int64_t>(rows.size() - 1)};
-  });
+  e.Submit<ImportCount>(
+      std::move(w), [rows = std::move(rows.value()), who](EngineTx& etx) -> Result<ImportCount> {
+        auto& tx = etx.tx();
+        std::unordered_map<std::string, std::optional<Org>> villages;
+        auto village_of = [&](const std::string& code) {
+          auto it = villages.find(code);
+          if (it == villages.end()) it = villages.emplace(code, tx.FindOrg(code)).first;
+          return it->second;
+        };
+        std::string errors;
+        int bad = 0;
+        bool forbidden = false;
+        for (size_t i = 1; i < rows.size() && bad < 50; ++i) {
+          const auto& r = rows[i];
+          const std::string where = "第 " + std::to_string(r.line) + " 行：";
+          if (r.fields.size() != 5) {
+            errors += where + "应有 5 列，实际 " + std::to_string(r.fields.size()) + " 列\n";
+            ++bad;
+            continue;
+          }
+          auto input = CsvHousehold(r.fields);
+          auto hh = input.ok() ? HouseholdFrom(input.value(), etx.now(), village_of)
+                               : Result<Household>(input.error());
+          Status st = hh.ok() ? Require(who, Capability::kWriteHouseholds, hh->village_path)
+                              : Status(hh.error());
+          if (st.ok()) {
+            if (auto ins = tx.InsertHousehold(hh.value());
+                !ins.ok() && ins.error().code != ErrorCode::kConflict)
+              return ins.error();  // the database refuses writes: the whole import fails with it
+            else if (!ins.ok())
+              st = Error::Conflict("duplicate_household", "户编号 " + hh->id + " 已存在");
+          }
+          if (!st.ok()) {
+            errors += where + st.error().message + "\n";
+            forbidden = forbidden || st.error().code == ErrorCode::kForbidden;
+            ++bad;
+          }
+        }
+        if (forbidden)
+          return Error::Forbidden("导入失败，未写入任何数据：含有您无权写入的户\n" + errors);
+        if (bad)
+          return Error::Unprocessable("csv_rows_invalid", "导入失败，未写入任何数据：\n" + errors);
+        return ImportCount{static_cast<std::int64_t>(rows.size() - 1)};
+      });
 }
 
 void AssignContact(Engine& e, Write<ContactAssigned> w, ContactInput in) {
   const Principal who = w.who;
-  e.Submit<ContactAssigned>(std::move(w), [who, in = std::move(in)](EngineTx& etx) -> Result<ContactAssigned> {
-    auto& tx = etx.tx();
-    auto hh = PermittedHousehold(tx, who, in.household, Capability::kAssignContact);
-    if (!hh.ok()) return hh.error();
-    if (auto st = RequireText("user", in.user, 64); !st.ok()) return st.error();
-    auto user = tx.FindUser(in.user);
-    if (!user) return Error::Unprocessable("unknown_user", "user：用户 " + in.user + " 不存在");
-    if (user->role != Role::kContactPerson) return InvalidField("user", "该用户不是帮扶联系人");
-    if (hh->village_path.rfind(user->org_path, 0) != 0)
-      return InvalidField("user", "帮扶联系人所属单位不管辖该户所在村");
-    auto m = MonitoredHousehold(tx, in.household);
-    if (!m.ok()) return m.error();
-    const std::string previous = m->contact;
-    m->contact = user->id;
-    m->updated_at = etx.now();
-    tx.UpsertMonitoring(m.value());
-    for (auto& t : tx.OpenTasksOfHousehold(in.household)) {  // tasks for the contact person follow
-      const TaskDef* def = etx.DefOf(t);
-      if (def && def->actor.assignee_contact) {
-        t.assignee = user->id;
-        tx.UpdateTask(t);
-      }
-    }
-    etx.OnEvent(in.household, events::kContactAssigned, who);
-    AuditEvent ev = EventBy(who, in.household, "assign_contact");
-    ev.from_state = previous;
-    ev.to_state = user->id;
-    etx.Audit(ev);
-    return ContactAssigned{in.household, user->id, user->name};
-  });
+  e.Submit<ContactAssigned>(
+      std::move(w), [who, in = std::move(in)](EngineTx& etx) -> Result<ContactAssigned> {
+        auto& tx = etx.tx();
+        auto hh = PermittedHousehold(tx, who, in.household, Capability::kAssignContact);
+        if (!hh.ok()) return hh.error();
+        if (auto st = RequireText("user", in.user, 64); !st.ok()) return st.error();
+        auto user = tx.FindUser(in.user);
+        if (!user) return Error::Unprocessable("unknown_user", "user：用户 " + in.user + " 不存在");
+        if (user->role != Role::kContactPerson) return InvalidField("user", "该用户不是帮扶联系人");
+        if (hh->village_path.rfind(user->org_path, 0) != 0)
+          return InvalidField("user", "帮扶联系人所属单位不管辖该户所在村");
+        auto m = MonitoredHousehold(tx, in.household);
+        if (!m.ok()) return m.error();
+        const std::string previous = m->contact;
+        m->contact = user->id;
+        m->updated_at = etx.now();
+        tx.UpsertMonitoring(m.value());
+        for (auto& t :
+             tx.OpenTasksOfHousehold(in.household)) {  // tasks for the contact person follow
+          const TaskDef* def = etx.DefOf(t);
+          if (def && def->actor.assignee_contact) {
+            t.assignee = user->id;
+            tx.UpdateTask(t);
+          }
+        }
+        etx.OnEvent(in.household, events::kContactAssigned, who);
+        AuditEvent ev = EventBy(who, in.household, "assign_contact");
+        ev.from_state = previous;
+        ev.to_state = user->id;
+        etx.Audit(ev);
+        return ContactAssigned{in.household, user->id, user->name};
+      });
 }
 
 void RecordMeasure(Engine& e, Write<Measure> w, MeasureInput in) {
@@ -180,7 +199,8 @@ void RecordMeasure(Engine& e, Write<Measure> w, MeasureInput in) {
     if (!department.ok()) return department.error();
     std::optional<Department> dept = department.value();
     if (who.Is(Role::kDepartmentOfficer)) {  // a department records its own measures only
-      if (dept && dept != who.user.department) return Error::Forbidden("行业部门只能登记本部门的帮扶措施");
+      if (dept && dept != who.user.department)
+        return Error::Forbidden("行业部门只能登记本部门的帮扶措施");
       dept = who.user.department;
     }
     Measure ms{0, in.household, in.kind, in.description, dept, who.user.id, etx.now()};
@@ -197,7 +217,8 @@ void LogVisit(Engine& e, Write<Visit> w, VisitInput in) {
   const Principal who = w.who;
   e.Submit<Visit>(std::move(w), [who, in = std::move(in)](EngineTx& etx) -> Result<Visit> {
     auto& tx = etx.tx();
-    if (auto hh = PermittedHousehold(tx, who, in.household, std::nullopt); !hh.ok()) return hh.error();
+    if (auto hh = PermittedHousehold(tx, who, in.household, std::nullopt); !hh.ok())
+      return hh.error();
     auto m = MonitoredHousehold(tx, in.household);
     if (!m.ok()) return m.error();
     if (!who.Is(Role::kContactPerson) || m->contact != who.user.id)
@@ -226,7 +247,8 @@ Result<HouseholdView> GetHousehold(Engine& e, const Principal& who, const std::s
   return out;
 }
 
-Result<std::vector<PersonView>> ContactCandidates(Engine& e, const Principal& who, const std::string& household) {
+Result<std::vector<PersonView>> ContactCandidates(Engine& e, const Principal& who,
+                                                  const std::string& household) {
   auto view = e.store().Read();
   auto hh = PermittedHousehold(*view, who, household, Capability::kAssignContact);
   if (!hh.ok()) return hh.error();
@@ -238,9 +260,11 @@ Result<std::vector<PersonView>> ContactCandidates(Engine& e, const Principal& wh
   return out;
 }
 
-Result<std::vector<TaskView>> HouseholdTasks(Engine& e, const Principal& who, const std::string& id) {
+Result<std::vector<TaskView>> HouseholdTasks(Engine& e, const Principal& who,
+                                             const std::string& id) {
   auto view = e.store().Read();
-  if (auto hh = PermittedHousehold(*view, who, id, Capability::kReadHouseholds); !hh.ok()) return hh.error();
+  if (auto hh = PermittedHousehold(*view, who, id, Capability::kReadHouseholds); !hh.ok())
+    return hh.error();
   return EnrichedTasks(*view, e.workflows(), view->OpenTasksOfHousehold(id), e.clock().Now());
 }
 

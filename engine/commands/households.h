@@ -43,8 +43,10 @@ void LogVisit(Engine& engine, Write<Visit> write, VisitInput input);
 Result<HouseholdView> GetHousehold(Engine& engine, const Principal& who, const std::string& id);
 // Contact persons who may be named for the household (nearest org first): exactly those
 // AssignContact accepts.
-Result<std::vector<PersonView>> ContactCandidates(Engine& engine, const Principal& who, const std::string& household);
+Result<std::vector<PersonView>> ContactCandidates(Engine& engine, const Principal& who,
+                                                  const std::string& household);
 // Every open task about the household (chain steps and follow-ups), most urgent first.
-Result<std::vector<TaskView>> HouseholdTasks(Engine& engine, const Principal& who, const std::string& id);
+Result<std::vector<TaskView>> HouseholdTasks(Engine& engine, const Principal& who,
+                                             const std::string& id);
 
 }  // namespace dixian::engine

@@ -16,7 +16,8 @@ std::string OrgName(ReadView& view, const std::string& code) {
   return org ? org->name : code;
 }
 
-Result<Org> ReportOrg(ReadView& view, const Principal& who, const std::string& code, Capability cap) {
+Result<Org> ReportOrg(ReadView& view, const Principal& who, const std::string& code,
+                      Capability cap) {
   std::string target = code.empty() ? who.user.org : code;
   if (target.empty()) return Error::Unprocessable("missing_field", "缺少查询参数 org");
   auto org = view.FindOrg(target);
@@ -29,12 +30,14 @@ void Count(OverdueRow& row, const TaskGroupCount& g, Instant now) {
   row.open += g.open;
   if (g.overdue == 0) return;
   row.overdue += g.overdue;
-  row.max_days_late = std::max<std::int64_t>(row.max_days_late, (now - g.oldest_due + kDaySeconds - 1) / kDaySeconds);
+  row.max_days_late = std::max<std::int64_t>(row.max_days_late,
+                                             (now - g.oldest_due + kDaySeconds - 1) / kDaySeconds);
 }
 
 }  // namespace
 
-Result<MonitoringReport> ReportMonitoring(Engine& e, const Principal& who, const std::string& code) {
+Result<MonitoringReport> ReportMonitoring(Engine& e, const Principal& who,
+                                          const std::string& code) {
   auto view = e.store().Read();
   auto org = ReportOrg(*view, who, code, Capability::kReportMonitoring);
   if (!org.ok()) return org.error();
@@ -73,7 +76,9 @@ Result<OverdueReport> ReportOverdue(Engine& e, const Principal& who, const std::
     row.org_name = child.name;
     by_org[child.path] = row;
   }
-  auto person_of = [](const TaskGroupCount& g) { return g.assignee.empty() ? g.org + "/" + Name(g.role) : g.assignee; };
+  auto person_of = [](const TaskGroupCount& g) {
+    return g.assignee.empty() ? g.org + "/" + Name(g.role) : g.assignee;
+  };
   std::map<std::string, int> groups_of;  // a person with tasks at several orgs or roles
   for (const auto& g : groups) ++groups_of[person_of(g)];
   for (const auto& g : groups) {
@@ -89,7 +94,8 @@ Result<OverdueReport> ReportOverdue(Engine& e, const Principal& who, const std::
       std::string task_org = g.org;
       Role task_role = g.role;
       if (groups_of[person] > 1)
-        for (const auto& first : view->OpenTasksDueBy(org->path, g.assignee, std::numeric_limits<Instant>::max(), 1))
+        for (const auto& first :
+             view->OpenTasksDueBy(org->path, g.assignee, std::numeric_limits<Instant>::max(), 1))
           task_org = first.org, task_role = first.role;
       if (!g.assignee.empty()) row.user = g.assignee;
       row.org = task_org;
@@ -102,19 +108,22 @@ Result<OverdueReport> ReportOverdue(Engine& e, const Principal& who, const std::
   }
   for (const auto& t : view->OpenTasksDueBy(org->path, "", now, 500)) {
     auto hh = view->FindHousehold(t.household);
-    out.tasks.push_back({t, hh ? hh->head_name : "", StepLabel(e.workflows(), t), OrgName(*view, t.org),
-                         (now - t.due_at + kDaySeconds - 1) / kDaySeconds});
+    out.tasks.push_back({t, hh ? hh->head_name : "", StepLabel(e.workflows(), t),
+                         OrgName(*view, t.org), (now - t.due_at + kDaySeconds - 1) / kDaySeconds});
   }
   for (auto& [_, row] : by_org) out.by_org.push_back(std::move(row));
   for (auto& [_, row] : by_assignee) out.by_assignee.push_back(std::move(row));
-  auto by_late = [](const OverdueRow& a, const OverdueRow& b) { return a.max_days_late > b.max_days_late; };
+  auto by_late = [](const OverdueRow& a, const OverdueRow& b) {
+    return a.max_days_late > b.max_days_late;
+  };
   std::stable_sort(out.by_org.begin(), out.by_org.end(), by_late);
   std::stable_sort(out.by_assignee.begin(), out.by_assignee.end(), by_late);
   return out;
 }
 
 Result<AuditCheck> VerifyAudit(Engine& e, const Principal& who) {
-  if (auto st = Require(who, Capability::kVerifyAudit, who.user.org_path); !st.ok()) return st.error();
+  if (auto st = Require(who, Capability::kVerifyAudit, who.user.org_path); !st.ok())
+    return st.error();
   auto view = e.store().Read();
   std::string prev;
   AuditCheck out;

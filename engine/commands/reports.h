@@ -29,8 +29,8 @@ struct MonitoringReport {
 struct OverdueRow {  // an org (by_org) or a person, or a role at an org nobody holds yet
   std::optional<std::string> user;  // by_assignee: the person, if the tasks name one
   std::string org, org_name;
-  std::optional<Role> role;         // by_assignee only
-  std::string name;                 // by_assignee: the person's name, or "org（role）"
+  std::optional<Role> role;  // by_assignee only
+  std::string name;          // by_assignee: the person's name, or "org（role）"
   std::int64_t open = 0, overdue = 0, max_days_late = 0;
 };
 
@@ -56,7 +56,8 @@ struct AuditCheck {
 };
 
 // `org` empty: the caller's own org.
-Result<MonitoringReport> ReportMonitoring(Engine& engine, const Principal& who, const std::string& org);
+Result<MonitoringReport> ReportMonitoring(Engine& engine, const Principal& who,
+                                          const std::string& org);
 Result<OverdueReport> ReportOverdue(Engine& engine, const Principal& who, const std::string& org);
 Result<AuditCheck> VerifyAudit(Engine& engine, const Principal& who);
 

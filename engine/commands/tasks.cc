@@ -28,19 +28,21 @@ void AddStepFacts(ReadView& view, const WorkflowRegistry& workflows, TaskView& v
       (history.back().action == "return" || history.back().action == "object")) {
     const auto& ev = history.back();
     auto actor = view.FindUser(ev.actor);
-    v.returned = ReturnMark{ev.action, ev.actor, actor ? actor->name : ev.actor, ev.at, ev.comment, ev.from_state};
+    v.returned = ReturnMark{ev.action, ev.actor,   actor ? actor->name : ev.actor,
+                            ev.at,     ev.comment, ev.from_state};
   }
 }
 
 }  // namespace
 
-std::vector<TaskView> EnrichedTasks(ReadView& view, const WorkflowRegistry& workflows, std::vector<Task> tasks,
-                                    Instant now) {
+std::vector<TaskView> EnrichedTasks(ReadView& view, const WorkflowRegistry& workflows,
+                                    std::vector<Task> tasks, Instant now) {
   std::stable_sort(tasks.begin(), tasks.end(), [now](const Task& a, const Task& b) {
     const bool ao = now >= a.due_at, bo = now >= b.due_at;
     return ao != bo ? ao : a.due_at < b.due_at;
   });
-  std::map<std::string, std::pair<std::string, std::string>> households;  // id -> head, village name
+  std::map<std::string, std::pair<std::string, std::string>>
+      households;                               // id -> head, village name
   std::map<std::string, std::string> villages;  // an inbox is mostly one village: look it up once
   auto village_name = [&](const std::string& code) -> const std::string& {
     auto v = villages.find(code);
@@ -56,7 +58,10 @@ std::vector<TaskView> EnrichedTasks(ReadView& view, const WorkflowRegistry& work
     auto it = households.find(t.household);
     if (it == households.end()) {
       auto hh = view.FindHousehold(t.household);
-      it = households.emplace(t.household, std::make_pair(hh ? hh->head_name : "", hh ? village_name(hh->village) : "")).first;
+      it = households
+               .emplace(t.household, std::make_pair(hh ? hh->head_name : "",
+                                                    hh ? village_name(hh->village) : ""))
+               .first;
     }
     std::string label = StepLabel(workflows, t);
     TaskView v{std::move(t), std::move(label), now, true, it->second.first, it->second.second};
@@ -81,18 +86,20 @@ Result<Task> OpenTask(WriteTx& tx, const std::string& id) {
 
 void CompleteTask(Engine& e, Write<TaskClosed> w, TaskRef ref) {
   const Principal who = w.who;
-  e.Submit<TaskClosed>(std::move(w), [who, ref = std::move(ref)](EngineTx& etx) -> Result<TaskClosed> {
-    auto t = OpenTask(etx.tx(), ref.task_id);
-    if (!t.ok()) return t.error();
-    const TaskDef* def = etx.DefOf(t.value());
-    if (!def || def->completed_by != events::kConfirmed)
-      return Error::Unprocessable("task_not_completable",
-                                  "该待办由业务动作自动办结（如登记帮扶措施、指定联系人、登记走访），不能直接办结");
-    ActionDef plain;
-    if (auto st = CanAct(who, t.value(), plain, Case{}); !st.ok()) return st.error();
-    etx.CompleteFollowUp(t.value(), who);
-    return TaskClosed{ref.task_id};
-  });
+  e.Submit<TaskClosed>(
+      std::move(w), [who, ref = std::move(ref)](EngineTx& etx) -> Result<TaskClosed> {
+        auto t = OpenTask(etx.tx(), ref.task_id);
+        if (!t.ok()) return t.error();
+        const TaskDef* def = etx.DefOf(t.value());
+        if (!def || def->completed_by != events::kConfirmed)
+          return Error::Unprocessable(
+              "task_not_completable",
+              "该待办由业务动作自动办结（如登记帮扶措施、指定联系人、登记走访），不能直接办结");
+        ActionDef plain;
+        if (auto st = CanAct(who, t.value(), plain, Case{}); !st.ok()) return st.error();
+        etx.CompleteFollowUp(t.value(), who);
+        return TaskClosed{ref.task_id};
+      });
 }
 
 void TransferTask(Engine& e, Write<TaskView> w, TransferInput in) {
@@ -107,7 +114,8 @@ void TransferTask(Engine& e, Write<TaskView> w, TransferInput in) {
       if (auto st = CanAct(who, t.value(), plain, Case{}); !st.ok()) return st.error();
     if (auto st = RequireText("user", in.user, 64); !st.ok()) return st.error();
     auto target = tx.FindUser(in.user);
-    if (!target || target->revoked) return Error::Unprocessable("unknown_user", "user：用户 " + in.user + " 不存在");
+    if (!target || target->revoked)
+      return Error::Unprocessable("unknown_user", "user：用户 " + in.user + " 不存在");
     if (target->role != t->role || t->org_path.rfind(target->org_path, 0) != 0)
       return InvalidField("user", "只能转给同一单位、同一角色的人员");
     if (auto st = LimitText("comment", in.comment, 2000); !st.ok()) return st.error();
@@ -121,7 +129,8 @@ void TransferTask(Engine& e, Write<TaskView> w, TransferInput in) {
     ev.comment = in.comment;
     ev.data = {{"task", in.task_id}, {"from_user", previous}, {"to_user", target->id}};
     etx.Audit(ev);
-    etx.Notify(t.value(), NoticeKind::kNewTask, 0, false, "转办：" + who.user.name + " 将此事项转交 " + target->name + " 办理");
+    etx.Notify(t.value(), NoticeKind::kNewTask, 0, false,
+               "转办：" + who.user.name + " 将此事项转交 " + target->name + " 办理");
     return TaskView{t.value(), StepLabel(etx.workflows(), t.value()), etx.now()};
   });
 }
@@ -146,12 +155,15 @@ void UrgeTask(Engine& e, Write<Urged> w, UrgeInput in) {
   });
 }
 
-Result<std::vector<PersonView>> TransferCandidates(Engine& e, const Principal& who, const std::string& task_id) {
+Result<std::vector<PersonView>> TransferCandidates(Engine& e, const Principal& who,
+                                                   const std::string& task_id) {
   auto view = e.store().Read();
-  const bool digits = !task_id.empty() && task_id.size() <= 18 &&
-                      std::all_of(task_id.begin(), task_id.end(), [](char c) { return c >= '0' && c <= '9'; });
+  const bool digits =
+      !task_id.empty() && task_id.size() <= 18 &&
+      std::all_of(task_id.begin(), task_id.end(), [](char c) { return c >= '0' && c <= '9'; });
   auto t = digits ? view->FindTask(std::stoll(task_id)) : std::nullopt;
-  if (!t || t->status != TaskStatus::kOpen) return Error::NotFound("task_not_found", "待办 " + task_id + " 不存在或已办结");
+  if (!t || t->status != TaskStatus::kOpen)
+    return Error::NotFound("task_not_found", "待办 " + task_id + " 不存在或已办结");
   if (auto st = Require(who, Capability::kTransferTask, t->org_path); !st.ok()) return st.error();
   std::vector<PersonView> out;
   auto users = UsersAlong(*view, t->org_path, t->role);
@@ -174,7 +186,8 @@ Result<std::vector<TaskView>> MyTasks(Engine& e, const Principal& who) {
     if (who.Is(Role::kSupervisor))
       std::erase_if(tasks, [now](const Task& t) { return t.due_at > now; });
   } else {
-    tasks = view->OpenTasksInSubtree(u.org_path, {u.role}, who.Is(Role::kDepartmentOfficer) ? u.department : std::nullopt,
+    tasks = view->OpenTasksInSubtree(u.org_path, {u.role},
+                                     who.Is(Role::kDepartmentOfficer) ? u.department : std::nullopt,
                                      u.id, 1000);
     std::erase_if(tasks, [&who](const Task& t) {
       // Tasks waiting for a named contact person: until one is named no contact acts on them.

@@ -38,7 +38,7 @@ struct PersonView {  // a user a form may offer (contact person, transfer target
 
 struct CaseView {
   Case c;
-  WorkflowPtr def;  // the case's workflow version (null if no longer loaded)
+  WorkflowPtr def;                      // the case's workflow version (null if no longer loaded)
   std::vector<std::string> my_actions;  // what the caller may do now
   std::vector<TaskView> tasks;          // open step tasks
   // GET /cases/{id}: the household and the chain's steps as well.

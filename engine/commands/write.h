@@ -41,8 +41,8 @@ struct Idempotency {
 template <class R>
 struct Write {
   Principal who;
-  Done<R> done;                // may be empty
-  Idempotency idempotency;     // optional
+  Done<R> done;             // may be empty
+  Idempotency idempotency;  // optional
   // The reply stored with an Idempotency-Key, rendered inside the transaction (keyed writes
   // only; without it "{}" is stored).
   std::function<std::string(const R&)> render;
@@ -54,7 +54,8 @@ Result<R> RunNow(Engine& engine, void (*command)(Engine&, Write<R>, Command), co
                  std::type_identity_t<Command> input) {
   std::promise<Result<Answer<R>>> promise;
   auto future = promise.get_future();
-  command(engine, Write<R>{who, [&promise](Result<Answer<R>> a) { promise.set_value(std::move(a)); }},
+  command(engine,
+          Write<R>{who, [&promise](Result<Answer<R>> a) { promise.set_value(std::move(a)); }},
           std::move(input));
   auto answer = future.get();
   if (!answer.ok()) return answer.error();

@@ -17,11 +17,16 @@ bool IsValidUtf8(std::string_view s) {
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
     int n = 0;
-    if (c < 0x80) n = 0;
-    else if (c >= 0xC2 && c <= 0xDF) n = 1;
-    else if ((c & 0xF0) == 0xE0) n = 2;
-    else if (c >= 0xF0 && c <= 0xF4) n = 3;
-    else return false;
+    if (c < 0x80)
+      n = 0;
+    else if (c >= 0xC2 && c <= 0xDF)
+      n = 1;
+    else if ((c & 0xF0) == 0xE0)
+      n = 2;
+    else if (c >= 0xF0 && c <= 0xF4)
+      n = 3;
+    else
+      return false;
     for (int k = 1; k <= n; ++k) {
       if (i + k >= s.size() || (static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
     }
@@ -40,8 +45,8 @@ Status LimitText(const std::string& field, const std::string& value, std::size_t
   if (value.size() <= max_chars) return OkStatus();  // bytes >= characters: the common case
   const std::size_t n = CharCount(value);
   if (n > max_chars)
-    return InvalidField(field, "过长，最多 " + std::to_string(max_chars) + " 个字，现有 " + std::to_string(n) +
-                                   " 个字");
+    return InvalidField(field, "过长，最多 " + std::to_string(max_chars) + " 个字，现有 " +
+                                   std::to_string(n) + " 个字");
   return OkStatus();
 }
 

@@ -97,23 +97,27 @@ const std::vector<EnumEntry<TaskStatus>>& EnumEntries(std::type_identity<TaskSta
 
 const std::vector<EnumEntry<NoticeKind>>& EnumEntries(std::type_identity<NoticeKind>) {
   static const std::vector<EnumEntry<NoticeKind>> k = {
-      {NoticeKind::kNewTask, "new_task", "新待办"},
-      {NoticeKind::kReminder, "reminder", "提醒"},
-      {NoticeKind::kOverdue, "overdue", "逾期"},
-      {NoticeKind::kEscalation, "escalation", "督办"},
-      {NoticeKind::kDigest, "digest", "督办日报"},
-      {NoticeKind::kTest, "test", "测试消息"},
+      {NoticeKind::kNewTask, "new_task", "新待办"}, {NoticeKind::kReminder, "reminder", "提醒"},
+      {NoticeKind::kOverdue, "overdue", "逾期"},    {NoticeKind::kEscalation, "escalation", "督办"},
+      {NoticeKind::kDigest, "digest", "督办日报"},  {NoticeKind::kTest, "test", "测试消息"},
   };
   return k;
 }
 
 std::string MeasureLabel(const std::string& kind) {
-  static const std::map<std::string, std::string> k = {
-      {"minimum_living", "低保"},     {"disability_allowance", "残疾人补贴"}, {"education", "教育帮扶"},
-      {"industry", "产业奖补"},       {"employment", "就业奖补"},            {"medical", "医疗保障"},
-      {"housing", "危房改造"},        {"temporary_relief", "临时救助"},      {"extreme_poverty", "特困供养"},
-      {"water", "饮水安全"},          {"public_welfare_job", "公益岗位"},    {"microcredit", "小额信贷"},
-      {"other", "其他"}};
+  static const std::map<std::string, std::string> k = {{"minimum_living", "低保"},
+                                                       {"disability_allowance", "残疾人补贴"},
+                                                       {"education", "教育帮扶"},
+                                                       {"industry", "产业奖补"},
+                                                       {"employment", "就业奖补"},
+                                                       {"medical", "医疗保障"},
+                                                       {"housing", "危房改造"},
+                                                       {"temporary_relief", "临时救助"},
+                                                       {"extreme_poverty", "特困供养"},
+                                                       {"water", "饮水安全"},
+                                                       {"public_welfare_job", "公益岗位"},
+                                                       {"microcredit", "小额信贷"},
+                                                       {"other", "其他"}};
   auto it = k.find(kind);
   return it == k.end() ? kind : it->second;
 }

@@ -115,7 +115,8 @@ std::vector<std::string> Names() {
 template <class E>
 std::string NameList() {
   std::string out;
-  for (const auto& e : EnumEntries(std::type_identity<E>{})) out += (out.empty() ? "" : ", ") + e.name;
+  for (const auto& e : EnumEntries(std::type_identity<E>{}))
+    out += (out.empty() ? "" : ", ") + e.name;
   return out;
 }
 

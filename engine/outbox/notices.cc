@@ -10,7 +10,8 @@ namespace {
 
 std::int64_t DaysLeft(Instant due, Instant at) {
   const Instant diff = due - at;
-  return diff >= 0 ? (diff + kDaySeconds - 1) / kDaySeconds : -((-diff + kDaySeconds - 1) / kDaySeconds);
+  return diff >= 0 ? (diff + kDaySeconds - 1) / kDaySeconds
+                   : -((-diff + kDaySeconds - 1) / kDaySeconds);
 }
 
 std::vector<std::string> MobilesOf(ReadView& view, const Task& task, NoticeKind kind, int up) {
@@ -21,7 +22,8 @@ std::vector<std::string> MobilesOf(ReadView& view, const Task& task, NoticeKind 
   }
   std::string org = task.org;
   Role role = task.role;
-  if (kind == NoticeKind::kEscalation && up > 0) {  // escalations @ the supervisors `up` levels above
+  if (kind == NoticeKind::kEscalation &&
+      up > 0) {  // escalations @ the supervisors `up` levels above
     const auto codes = PathCodes(task.org_path);
     org = codes[static_cast<size_t>(std::max<int>(0, static_cast<int>(codes.size()) - 1 - up))];
     role = Role::kSupervisor;
@@ -31,8 +33,8 @@ std::vector<std::string> MobilesOf(ReadView& view, const Task& task, NoticeKind 
   return out;
 }
 
-NoticeRow RowOf(ReadView& view, const WorkflowRegistry& workflows, const Task& t, NoticeKind kind, int up,
-                Instant at, const std::string& base) {
+NoticeRow RowOf(ReadView& view, const WorkflowRegistry& workflows, const Task& t, NoticeKind kind,
+                int up, Instant at, const std::string& base) {
   NoticeRow r;
   r.task = t;
   auto hh = view.FindHousehold(t.household);
@@ -64,12 +66,14 @@ std::optional<NoticeView> ResolveNotice(ReadView& view, const WorkflowRegistry& 
     out.total = m.facts.total;
     out.link = base + "/#/overdue";
     for (const auto id : m.facts.task_ids)
-      if (auto t = view.FindTask(id)) out.rows.push_back(RowOf(view, workflows, *t, kind, 0, m.created_at, base));
+      if (auto t = view.FindTask(id))
+        out.rows.push_back(RowOf(view, workflows, *t, kind, 0, m.created_at, base));
     return out;
   }
   auto t = view.FindTask(m.facts.task_id);
   if (!t) return std::nullopt;
-  out.rows.push_back(RowOf(view, workflows, *t, kind, m.facts.escalation_level, m.created_at, base));
+  out.rows.push_back(
+      RowOf(view, workflows, *t, kind, m.facts.escalation_level, m.created_at, base));
   return out;
 }
 

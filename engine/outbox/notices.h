@@ -19,7 +19,7 @@ struct NoticeRow {  // one task a notice is about
   std::string head_name, village, step_label, org_name;
   std::int64_t days_left = 0;  // at the notice's time; negative = days late
   int escalation_level = 0;
-  std::string link;            // console page of the case (or of the household, for follow-ups)
+  std::string link;  // console page of the case (or of the household, for follow-ups)
   std::vector<std::string> mobiles;  // unmasked: the assignee's, or up to five holders of the role
 };
 
@@ -34,6 +34,7 @@ struct NoticeView {
 // Looks up what `message` shows. nullopt when it carries no facts (test messages, rows written
 // before schema 5): its payload is what it shows.
 std::optional<NoticeView> ResolveNotice(ReadView& view, const WorkflowRegistry& workflows,
-                                        const OutboxMessage& message, const std::string& console_base_url);
+                                        const OutboxMessage& message,
+                                        const std::string& console_base_url);
 
 }  // namespace dixian::engine

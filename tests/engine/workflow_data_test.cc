@@ -70,7 +70,8 @@ std::string ConfigWith(const TempDir& dir, const std::string& tasks_text) {
   const fs::path source = fs::path(DIXIAN_SOURCE_DIR);
   fs::create_directories(root / "workflows");
   fs::copy(source / "config", root, fs::copy_options::recursive);
-  for (const auto& f : fs::directory_iterator(source / "workflows")) fs::copy(f.path(), root / "workflows");
+  for (const auto& f : fs::directory_iterator(source / "workflows"))
+    fs::copy(f.path(), root / "workflows");
   std::ofstream(root / "workflows" / "hardship_review.json") << kChain;
   std::ofstream(root / "workflows" / "hardship_followups.json") << tasks_text;
   return root.string();
@@ -97,13 +98,15 @@ TEST_F(WorkflowDataTest, NewFollowUpTasksCompletedByTheirDeclaredEvents) {
   ASSERT_EQ(check.size(), 1u);
   EXPECT_EQ(check[0]["step_label"], "核实收入并落实措施（5日内）");
   EXPECT_EQ(check[0]["org"], "t1");
-  EXPECT_EQ(check[0]["due_at"], "2026-03-08T00:00:00+08:00");  // end of the 5th day after Monday 03-02
+  EXPECT_EQ(check[0]["due_at"],
+            "2026-03-08T00:00:00+08:00");  // end of the 5th day after Monday 03-02
   const auto visit = TasksNamed("v11-1", "review_visit");
   ASSERT_EQ(visit.size(), 1u);
   EXPECT_EQ(visit[0]["assignee"], "contact_a");  // the household's contact person, as declared
 
   // A measure is the event that completes income_check, and only it.
-  Must(&api::RecordMeasure, Who("rev_t1"), {{"kind", "medical"}, {"description", "医疗救助"}}, "v11-1");
+  Must(&api::RecordMeasure, Who("rev_t1"), {{"kind", "medical"}, {"description", "医疗救助"}},
+       "v11-1");
   EXPECT_EQ(OpenSteps("v11-1"), (std::vector<std::string>{"review_visit"}));
   // A visit completes review_visit; it does not recur (no recurrence declared).
   Must(&api::LogVisit, Who("contact_a"), {{"mode", "home"}, {"note", "入户复核"}}, "v11-1");
@@ -117,8 +120,8 @@ TEST_F(WorkflowDataTest, NewFollowUpTasksCompletedByTheirDeclaredEvents) {
   // Each new task was announced like any shipped one, with the label its file gives.
   std::vector<std::string> announced;
   for (const auto& m : Outbox("new_task")) announced.push_back(m["payload"]["step_label"]);
-  EXPECT_EQ(announced, (std::vector<std::string>{"困难复核·村级复核", "困难复核·乡镇复核", "核实收入并落实措施（5日内）",
-                                                 "复核后入户走访"}));
+  EXPECT_EQ(announced, (std::vector<std::string>{"困难复核·村级复核", "困难复核·乡镇复核",
+                                                 "核实收入并落实措施（5日内）", "复核后入户走访"}));
 }
 
 TEST(WorkflowDataLoad, AnUnknownCompletingEventIsRefusedNamingFileLineAndField) {
@@ -128,8 +131,10 @@ TEST(WorkflowDataLoad, AnUnknownCompletingEventIsRefusedNamingFileLineAndField) 
   const std::string config = ConfigWith(dir, typo);
   auto r = engine::WorkflowRegistry::LoadDirectory(config + "/workflows");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message.rfind(config + "/workflows/hardship_followups.json:12: tasks.income_check.completed_by: "
-                                             "unknown event \"measure_recordd\"", 0),
+  EXPECT_EQ(r.error().message.rfind(
+                config + "/workflows/hardship_followups.json:12: tasks.income_check.completed_by: "
+                         "unknown event \"measure_recordd\"",
+                0),
             0u)
       << r.error().message;
 }

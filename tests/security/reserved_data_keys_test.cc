@@ -37,7 +37,8 @@ TEST_F(ReservedDataKeysTest, CountyReturnCannotRerouteTheAlertToAnotherDepartmen
   MustAct("dept_medical", id, "submit");  // to county_close_review
   const auto before = Case(id);
   // The attack: send it back "for more work" while naming another department in data.
-  ExpectRefusedNaming(Act("county", id, "return", "继续补短", {{"department", "housing"}}), "department");
+  ExpectRefusedNaming(Act("county", id, "return", "继续补短", {{"department", "housing"}}),
+                      "department");
   const auto after = Case(id);
   EXPECT_EQ(after["state"], "county_close_review");
   EXPECT_EQ(after["version"], before["version"]);
@@ -60,22 +61,26 @@ TEST_F(ReservedDataKeysTest, TheDispatchItselfStillTakesTheDepartment) {
 TEST_F(ReservedDataKeysTest, NoCallerCanWriteAnEngineFactThroughData) {
   // At creation: a department, a warning, an actor.
   for (const char* key : {"department", "threshold_warning", "last_actor", "last_from"}) {
-    auto r = Run(&api::CreateCase, Who("clerk_v11"),
-                 {{"workflow", "alert"}, {"household", "v11-1"}, {"data", {{"item", "water"}, {key, "x"}}}});
+    auto r = Run(
+        &api::CreateCase, Who("clerk_v11"),
+        {{"workflow", "alert"}, {"household", "v11-1"}, {"data", {{"item", "water"}, {key, "x"}}}});
     ExpectRefusedNaming(r, key);
   }
   EXPECT_TRUE(HouseholdTasks("v11-1").empty());
   // On an action: a clerk erasing the township's threshold warning, or making someone else the
   // last actor so that they may withdraw.
-  const std::string id = Open("clerk_v12", "identification", "v12-1",
-                              {{"type", "marginal"}, {"primary_cause", "illness"}, {"income_per_capita", 8000}})["id"];
+  const std::string id =
+      Open("clerk_v12", "identification", "v12-1",
+           {{"type", "marginal"}, {"primary_cause", "illness"}, {"income_per_capita", 8000}})["id"];
   const std::string warning = Case(id)["threshold_warning"];
   ASSERT_FALSE(warning.empty());
-  ExpectRefusedNaming(Act("clerk_v12", id, "submit", "", {{"threshold_warning", ""}}), "threshold_warning");
+  ExpectRefusedNaming(Act("clerk_v12", id, "submit", "", {{"threshold_warning", ""}}),
+                      "threshold_warning");
   ExpectRefusedNaming(Act("clerk_v12", id, "submit", "", {{"last_actor", "rev_t1"}}), "last_actor");
   MustAct("clerk_v12", id, "submit");
   EXPECT_EQ(Case(id)["threshold_warning"], warning);
-  ExpectRefusedNaming(Act("rev_t1", id, "return", "补材料", {{"last_from", "township_review"}}), "last_from");
+  ExpectRefusedNaming(Act("rev_t1", id, "return", "补材料", {{"last_from", "township_review"}}),
+                      "last_from");
   // Only the submitter withdraws: the facts say who that is.
   EXPECT_EQ(Act("rev_t1", id, "withdraw").error().code, ErrorCode::kForbidden);
   EXPECT_EQ(MustAct("clerk_v12", id, "withdraw")["state"], "village_fill");
@@ -83,7 +88,8 @@ TEST_F(ReservedDataKeysTest, NoCallerCanWriteAnEngineFactThroughData) {
 
 TEST_F(ReservedDataKeysTest, FactsLiveInTheirOwnColumns) {
   const std::string id = AtDepartment();
-  const auto row = Rows("SELECT data, department, last_actor, last_from FROM cases WHERE id = '" + id + "'")[0];
+  const auto row =
+      Rows("SELECT data, department, last_actor, last_from FROM cases WHERE id = '" + id + "'")[0];
   EXPECT_EQ(row["department"], "medical");
   EXPECT_EQ(row["last_actor"], "county");
   EXPECT_EQ(row["last_from"], "county_review");
