@@ -62,8 +62,10 @@ std::string OrgName(ReadView& view, const std::string& code) {
 Result<Org> ReportOrg(ReadView& view, const Principal& who, const std::string& code, Capability cap) {
   std::string target = code.empty() ? who.user.org : code;
   if (target.empty()) return Error::Unprocessable("missing_field", "缺少参数 org (query parameter org is required)");
+  if (auto st = RequireRole(who, cap); !st.ok()) return st.error();
   auto org = view.FindOrg(target);
-  if (!org) return Error::NotFound("org_not_found", "单位 " + target + " 不存在 (org not found)");
+  if (!org || !OnPath(who, org->path))  // an org elsewhere reads as absent
+    return Error::NotFound("org_not_found", "单位 " + target + " 不存在 (org not found)");
   if (auto st = Require(who, cap, org->path); !st.ok()) return st.error();
   return *org;
 }
@@ -79,10 +81,11 @@ json CountRows(const std::vector<CountRow>& rows, const std::string& key,
 }  // namespace
 
 Result<json> Engine::GetCase(const Principal& who, const std::string& id) {
+  if (auto st = RequireRole(who, Capability::kReadCases); !st.ok()) return st.error();
   auto view = store_.Read();
   auto c = view->FindCase(id);
-  if (!c) return Error::NotFound("case_not_found", "案件 " + id + " 不存在 (case not found)");
-  if (auto st = Require(who, Capability::kReadCases, c->org_path); !st.ok()) return st.error();
+  if (!c || !InSubtree(who, c->org_path))  // elsewhere reads as absent
+    return Error::NotFound("case_not_found", "案件 " + id + " 不存在 (case not found)");
   auto def = workflows_.Version(c->workflow, c->workflow_version);
   json out = CaseJson(*c, def.get());
   const auto open = view->OpenTasksOfCase(id);
@@ -100,10 +103,11 @@ Result<json> Engine::GetCase(const Principal& who, const std::string& id) {
 }
 
 Result<json> Engine::CaseHistory(const Principal& who, const std::string& id) {
+  if (auto st = RequireRole(who, Capability::kReadCases); !st.ok()) return st.error();
   auto view = store_.Read();
   auto c = view->FindCase(id);
-  if (!c) return Error::NotFound("case_not_found", "案件 " + id + " 不存在 (case not found)");
-  if (auto st = Require(who, Capability::kReadCases, c->org_path); !st.ok()) return st.error();
+  if (!c || !InSubtree(who, c->org_path))  // elsewhere reads as absent
+    return Error::NotFound("case_not_found", "案件 " + id + " 不存在 (case not found)");
   json out = json::array();
   std::map<std::string, std::string> names;
   auto def = workflows_.Version(c->workflow, c->workflow_version);
