@@ -240,7 +240,9 @@ Result<json> Engine::Me(const Principal& who) {
   json out = {{"id", who.user.id}, {"name", who.user.name}, {"role", who.user.role},
               {"role_label", RoleLabel(who.user.role)}, {"org", who.user.org}, {"department", who.user.department}};
   if (!who.user.org.empty()) {
-    auto org = store_.Read()->FindOrg(who.user.org);
+    auto view = store_.Read();
+    auto org = view->FindOrg(who.user.org);
+    if (view->failure()) return *view->failure();
     out["org_name"] = org ? org->name : "";
     out["org_level"] = org ? org->level : "";
   } else {

@@ -230,7 +230,7 @@ void Engine::LogVisit(Call call, WriteDone done) {
 Result<json> Engine::GetHousehold(const Principal& who, const std::string& id) {
   auto view = store_.Read();
   auto hh = PermittedHousehold(*view, who, id, Capability::kReadHouseholds);
-  if (!hh.ok()) return hh.error();
+  if (!hh.ok()) return Checked<json>(*view, hh.error());
   json out = HouseholdJson(*hh);
   if (auto village = view->FindOrg(hh->village)) out["village_name"] = village->name;
   if (auto m = view->FindMonitoring(id)) {
@@ -243,7 +243,7 @@ Result<json> Engine::GetHousehold(const Principal& who, const std::string& id) {
   json cases = json::array();
   for (const auto& c : view->OpenCasesOf(id)) cases.push_back({{"id", c.id}, {"workflow", c.workflow}, {"state", c.state}});
   out["open_cases"] = cases;
-  return out;
+  return Checked<json>(*view, out);
 }
 
 }  // namespace dixian::engine

@@ -85,7 +85,7 @@ Result<json> Engine::GetCase(const Principal& who, const std::string& id) {
   auto view = store_.Read();
   auto c = view->FindCase(id);
   if (!c || !InSubtree(who, c->org_path))  // elsewhere reads as absent
-    return Error::NotFound("case_not_found", "案件 " + id + " 不存在 (case not found)");
+    return Checked<json>(*view, Error::NotFound("case_not_found", "案件 " + id + " 不存在 (case not found)"));
   auto def = workflows_.Version(c->workflow, c->workflow_version);
   json out = CaseJson(*c, def.get());
   const auto open = view->OpenTasksOfCase(id);
@@ -99,7 +99,7 @@ Result<json> Engine::GetCase(const Principal& who, const std::string& id) {
   if (def)
     for (const auto& s : def->state_order) steps.push_back({{"state", s}, {"label", def->states.at(s).label}, {"final", def->states.at(s).final}});
   out["steps"] = steps;
-  return out;
+  return Checked<json>(*view, out);
 }
 
 Result<json> Engine::CaseHistory(const Principal& who, const std::string& id) {
@@ -107,7 +107,7 @@ Result<json> Engine::CaseHistory(const Principal& who, const std::string& id) {
   auto view = store_.Read();
   auto c = view->FindCase(id);
   if (!c || !InSubtree(who, c->org_path))  // elsewhere reads as absent
-    return Error::NotFound("case_not_found", "案件 " + id + " 不存在 (case not found)");
+    return Checked<json>(*view, Error::NotFound("case_not_found", "案件 " + id + " 不存在 (case not found)"));
   json out = json::array();
   std::map<std::string, std::string> names;
   auto def = workflows_.Version(c->workflow, c->workflow_version);
@@ -126,7 +126,7 @@ Result<json> Engine::CaseHistory(const Principal& who, const std::string& id) {
     j["actor_name"] = names[e.actor];
     out.push_back(j);
   }
-  return out;
+  return Checked<json>(*view, out);
 }
 
 Result<json> Engine::MyTasks(const Principal& who) {
@@ -148,19 +148,19 @@ Result<json> Engine::MyTasks(const Principal& who) {
                                }),
                 tasks.end());
   }
-  return EnrichedTasks(*view, workflows_, std::move(tasks), now);
+  return Checked<json>(*view, EnrichedTasks(*view, workflows_, std::move(tasks), now));
 }
 
 Result<json> Engine::HouseholdTasks(const Principal& who, const std::string& id) {
   auto view = store_.Read();
-  if (auto hh = PermittedHousehold(*view, who, id, Capability::kReadHouseholds); !hh.ok()) return hh.error();
-  return EnrichedTasks(*view, workflows_, view->OpenTasksOfHousehold(id), clock_.Now());
+  if (auto hh = PermittedHousehold(*view, who, id, Capability::kReadHouseholds); !hh.ok()) return Checked<json>(*view, hh.error());
+  return Checked<json>(*view, EnrichedTasks(*view, workflows_, view->OpenTasksOfHousehold(id), clock_.Now()));
 }
 
 Result<json> Engine::MonitoringReport(const Principal& who, const std::string& code) {
   auto view = store_.Read();
   auto org = ReportOrg(*view, who, code, Capability::kReportMonitoring);
-  if (!org.ok()) return org.error();
+  if (!org.ok()) return Checked<json>(*view, org.error());
   const auto by_type = view->CountByType(org->path);
   std::int64_t households = 0, persons = 0;
   for (const auto& r : by_type) households += r.households, persons += r.persons;
@@ -177,18 +177,18 @@ Result<json> Engine::MonitoringReport(const Principal& who, const std::string& c
   }
   json measure_rows = json::array();
   for (auto& [_, m] : measures) measure_rows.push_back(m);
-  return json{{"org", org->code},           {"org_name", org->name},
+  return Checked<json>(*view, json{{"org", org->code},           {"org_name", org->name},
               {"generated_at", FormatRfc3339(clock_.Now())},
               {"households", households},   {"persons", persons},
               {"by_type", CountRows(by_type, "type", TypeLabel)},
               {"by_status", CountRows(view->CountByStatus(org->path), "status", StatusLabel)},
-              {"by_type_cause", by_type_cause}, {"measures", measure_rows}};
+              {"by_type_cause", by_type_cause}, {"measures", measure_rows}});
 }
 
 Result<json> Engine::OverdueReport(const Principal& who, const std::string& code) {
   auto view = store_.Read();
   auto org = ReportOrg(*view, who, code, Capability::kReportOverdue);
-  if (!org.ok()) return org.error();
+  if (!org.ok()) return Checked<json>(*view, org.error());
   const Instant now = clock_.Now();
   // Counted in SQL per (assignee, org, role); only the oldest 500 overdue tasks are loaded.
   const auto groups = view->OpenTaskGroups(org->path, now);
@@ -241,9 +241,9 @@ Result<json> Engine::OverdueReport(const Principal& who, const std::string& code
   auto by_late = [](const json& a, const json& b) { return a["max_days_late"].get<std::int64_t>() > b["max_days_late"].get<std::int64_t>(); };
   std::stable_sort(orgs.begin(), orgs.end(), by_late);
   std::stable_sort(people.begin(), people.end(), by_late);
-  return json{{"org", org->code}, {"org_name", org->name}, {"generated_at", FormatRfc3339(now)},
+  return Checked<json>(*view, json{{"org", org->code}, {"org_name", org->name}, {"generated_at", FormatRfc3339(now)},
               {"open", open}, {"overdue", overdue},
-              {"by_org", orgs}, {"by_assignee", people}, {"tasks", late}};
+              {"by_org", orgs}, {"by_assignee", people}, {"tasks", late}});
 }
 
 Result<json> Engine::VerifyAudit(const Principal& who) {
@@ -253,6 +253,7 @@ Result<json> Engine::VerifyAudit(const Principal& who) {
   std::int64_t count = 0, after = 0;
   while (true) {
     const auto page = view->AuditPage(after, 5000);
+    if (view->failure()) return *view->failure();  // a partial walk is no verdict
     if (page.empty()) break;
     for (const auto& e : page) {
       if (e.prev_hash != prev || AuditHash(e) != e.hash)

@@ -254,7 +254,9 @@ int RunCli(int argc, char** argv) {
     if (a.positional.size() != 2 || a.positional[0] != "test") return std::fputs("用法: dixian channel test CHANNEL_ID\n", stderr), 2;
     auto db = OpenDb(a);
     if (!db) return 1;
-    auto ch = db->FindChannel(a.positional[1]);
+    auto found = db->FindChannel(a.positional[1]);
+    if (!found.ok()) return std::fprintf(stderr, "%s\n", found.error().message.c_str()), 1;
+    auto ch = found.value();
     if (!ch) return std::fprintf(stderr, "未找到群机器人 (unknown channel): %s\n", a.positional[1].c_str()), 1;
     const auto paths = ResolvePaths(Flag(a, "--config"));
     std::printf("%s\n", webhook::SendTest(*ch, webhook::Templates::Load(paths.config_dir + "/templates.json")).c_str());

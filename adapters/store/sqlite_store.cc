@@ -135,8 +135,10 @@ engine::Result<nlohmann::json> RunJob(Connection& conn, SqliteWriteTx& tx,
   } catch (...) {
     result.emplace(engine::Error::Internal("内部错误 (internal error: unknown exception)"));
   }
+  // A storage error met on the way wins over the job's own answer: a "not found" or a refusal
+  // built on a failed read is not the truth.
   auto recorded = tx.TakeError();
-  if (recorded && result->ok()) result.emplace(*recorded);
+  if (recorded) result.emplace(*recorded);
   if (!result->ok()) {
     savepoint.Rollback();
     return std::move(*result);
@@ -254,13 +256,10 @@ std::vector<engine::OutboxMessage> SqliteStore::Dead(int limit) {
   });
 }
 
-std::optional<engine::Channel> SqliteStore::FindChannel(const std::string& channel_id) {
-  return WithReader([&](Connection& conn) -> std::optional<engine::Channel> {
-    auto st = conn.Prepare("SELECT " DIXIAN_CHANNEL_COLUMNS " FROM channels WHERE id = ?1");
-    st.Bind(1, channel_id);
-    if (!st.Step()) return std::nullopt;
-    return ChannelFromRow(st);
-  });
+engine::Result<std::optional<engine::Channel>> SqliteStore::FindChannel(const std::string& channel_id) {
+  auto view = Read();
+  auto found = view->FindChannel(channel_id);
+  return engine::Checked(*view, engine::Result<std::optional<engine::Channel>>(std::move(found)));
 }
 
 std::int64_t SqliteStore::PendingCount() {

@@ -61,7 +61,7 @@ class SqliteStore final : public engine::Store, public engine::OutboxStore {
   // engine::OutboxStore. Reads use the read pool; marks go through the writer (group commit).
   std::vector<engine::OutboxMessage> Ready(engine::Instant wall_now, int limit,
                                            const std::vector<std::string>& skip = {}) override;
-  std::optional<engine::Channel> FindChannel(const std::string& channel_id) override;
+  engine::Result<std::optional<engine::Channel>> FindChannel(const std::string& channel_id) override;
   void MarkDelivered(const std::vector<std::int64_t>& ids, engine::Instant wall_now) override;
   void MarkRetry(std::int64_t id, engine::Instant next_attempt_at,
                  const std::string& error) override;

@@ -163,7 +163,12 @@ int DeliveryWorker::Step() {
   }
   int dispatched = 0;
   for (auto& [channel_id, messages] : by_channel) {
-    auto channel = store_.FindChannel(channel_id);
+    auto found = store_.FindChannel(channel_id);
+    if (!found.ok()) {  // the database failed: the messages stay pending for a later round
+      logger_->warn("channel {} unreadable, delivery postponed: {}", channel_id, found.error().message);
+      continue;
+    }
+    const auto& channel = found.value();
     if (!channel || !IsKnownKind(channel->kind)) {
       for (const auto& m : messages) {
         const std::string reason = channel ? "不支持的通道类型：" + channel->kind : "通道不存在：" + channel_id;

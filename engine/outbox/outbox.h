@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/core/error.h"
 #include "engine/core/time.h"
 
 namespace dixian::engine {
@@ -50,7 +51,9 @@ class OutboxStore {
   // channels in `skip` (the worker's busy ones: their rows would only be read to be ignored).
   virtual std::vector<OutboxMessage> Ready(Instant wall_now, int limit,
                                            const std::vector<std::string>& skip = {}) = 0;
-  virtual std::optional<Channel> FindChannel(const std::string& channel_id) = 0;
+  // The channel, nothing when there is none, or the storage error (then retry later: the
+  // messages stay pending, never dead-lettered on a failed read).
+  virtual Result<std::optional<Channel>> FindChannel(const std::string& channel_id) = 0;
   virtual void MarkDelivered(const std::vector<std::int64_t>& ids, Instant wall_now) = 0;
   virtual void MarkRetry(std::int64_t id, Instant next_attempt_at, const std::string& error) = 0;
   virtual void MarkDead(std::int64_t id, const std::string& reason) = 0;

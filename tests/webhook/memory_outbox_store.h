@@ -45,11 +45,11 @@ class MemoryOutboxStore final : public engine::OutboxStore {
     }
     return out;
   }
-  std::optional<engine::Channel> FindChannel(const std::string& id) override {
+  engine::Result<std::optional<engine::Channel>> FindChannel(const std::string& id) override {
     std::lock_guard lock(mu_);
     auto it = channels_.find(id);
-    if (it == channels_.end()) return std::nullopt;
-    return it->second;
+    if (it == channels_.end()) return std::optional<engine::Channel>();
+    return std::optional<engine::Channel>(it->second);
   }
   void MarkDelivered(const std::vector<std::int64_t>& ids, engine::Instant) override {
     std::lock_guard lock(mu_);
