@@ -130,6 +130,7 @@ std::vector<Channel> EngineTx::ChannelsOf(const std::string& code) {
     if (auto it = e_.channel_cache_.find(code); it != e_.channel_cache_.end()) return it->second;
   }
   auto channels = tx_.ChannelsOf(code);
+  if (tx_.failure()) return channels;  // never cache what a failed read made up (the job fails)
   std::lock_guard lock(e_.cache_mu_);
   e_.channel_cache_.emplace(code, channels);
   return channels;

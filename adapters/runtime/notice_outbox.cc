@@ -59,6 +59,9 @@ engine::Result<std::vector<engine::OutboxMessage>> ResolvingOutbox::Ready(
   if (!messages.ok() || messages->empty()) return messages;
   auto view = store_.Read();
   ResolvePayloads(*view, workflows_, base_, messages.value());
+  // A notice built of a failed read would go out without names: postpone, as a failed read of
+  // the outbox itself does.
+  if (const auto& failure = view->failure()) return *failure;
   return messages;
 }
 

@@ -133,8 +133,10 @@ engine::Status RunJob(Connection& conn, SqliteWriteTx& tx, const engine::WriteJo
   } catch (...) {
     result.emplace(engine::Error::Internal("内部错误：未知异常"));
   }
+  // A storage error met on the way wins over the job's own answer: a "not found" or a refusal
+  // built on a failed read is not the truth.
   auto recorded = tx.TakeError();
-  if (recorded && result->ok()) result.emplace(*recorded);
+  if (recorded) result.emplace(*recorded);
   if (!result->ok()) {
     savepoint.Rollback();
     return std::move(*result);

@@ -13,18 +13,24 @@ const std::vector<Role>& RolesFor(Capability capability) {
       {Capability::kManageChannels, {kAdmin}},
       {Capability::kWriteHouseholds, {kAdmin, kVillageClerk, kTownshipReviewer, kCountyOfficer}},
       {Capability::kReadHouseholds,
-       {kAdmin, kVillageClerk, kTownshipReviewer, kCountyOfficer, kDepartmentOfficer, kProvinceOfficer, kContactPerson, kSupervisor}},
+       {kAdmin, kVillageClerk, kTownshipReviewer, kCountyOfficer, kDepartmentOfficer,
+        kProvinceOfficer, kContactPerson, kSupervisor}},
       {Capability::kAssignContact, {kAdmin, kTownshipReviewer, kCountyOfficer}},
-      {Capability::kRecordMeasure, {kTownshipReviewer, kCountyOfficer, kDepartmentOfficer, kContactPerson}},
+      {Capability::kRecordMeasure,
+       {kTownshipReviewer, kCountyOfficer, kDepartmentOfficer, kContactPerson}},
       {Capability::kReadCases,
-       {kAdmin, kVillageClerk, kTownshipReviewer, kCountyOfficer, kDepartmentOfficer, kProvinceOfficer, kContactPerson, kSupervisor}},
+       {kAdmin, kVillageClerk, kTownshipReviewer, kCountyOfficer, kDepartmentOfficer,
+        kProvinceOfficer, kContactPerson, kSupervisor}},
       {Capability::kTransferTask,
-       {kVillageClerk, kTownshipReviewer, kCountyOfficer, kDepartmentOfficer, kProvinceOfficer, kContactPerson, kSupervisor}},
+       {kVillageClerk, kTownshipReviewer, kCountyOfficer, kDepartmentOfficer, kProvinceOfficer,
+        kContactPerson, kSupervisor}},
       {Capability::kUrgeTask, {kSupervisor, kCountyOfficer, kProvinceOfficer}},
       {Capability::kReportMonitoring,
-       {kAdmin, kVillageClerk, kTownshipReviewer, kCountyOfficer, kDepartmentOfficer, kProvinceOfficer, kSupervisor}},
+       {kAdmin, kVillageClerk, kTownshipReviewer, kCountyOfficer, kDepartmentOfficer,
+        kProvinceOfficer, kSupervisor}},
       {Capability::kReportOverdue,
-       {kAdmin, kTownshipReviewer, kCountyOfficer, kDepartmentOfficer, kProvinceOfficer, kSupervisor}},
+       {kAdmin, kTownshipReviewer, kCountyOfficer, kDepartmentOfficer, kProvinceOfficer,
+        kSupervisor}},
       {Capability::kVerifyAudit, {kAdmin, kCountyOfficer, kProvinceOfficer, kSupervisor}},
       {Capability::kAdvanceClock, {kAdmin}},
   };
@@ -36,10 +42,20 @@ bool InSubtree(const Principal& who, const std::string& path) {
   return !who.user.org_path.empty() && path.rfind(who.user.org_path, 0) == 0;
 }
 
-Status Require(const Principal& who, Capability capability, const std::string& target_path) {
+bool OnPath(const Principal& who, const std::string& path) {
+  if (InSubtree(who, path)) return true;
+  return !path.empty() && who.user.org_path.rfind(path, 0) == 0;
+}
+
+Status RequireRole(const Principal& who, Capability capability) {
   const auto& roles = RolesFor(capability);
   if (std::find(roles.begin(), roles.end(), who.user.role) == roles.end())
     return Error::Forbidden("您的角色（" + Label(who.user.role) + "）无权进行此操作");
+  return OkStatus();
+}
+
+Status Require(const Principal& who, Capability capability, const std::string& target_path) {
+  if (auto st = RequireRole(who, capability); !st.ok()) return st;
   if (!InSubtree(who, target_path)) return Error::Forbidden("该对象不在您所属单位的管辖范围内");
   return OkStatus();
 }

@@ -3,6 +3,8 @@
 
 #include <openssl/rand.h>
 
+#include <cctype>
+
 #include "engine/core/csv.h"
 #include "engine/core/fields.h"
 #include "engine/core/sha256.h"
@@ -53,6 +55,13 @@ Result<Org> InsertOrgFrom(WriteTx& tx, const OrgInput& in) {
   return org;
 }
 
+// Actors the audit log names without a user record: the built-in admin, timers, the command line.
+bool IsReservedUserId(const std::string& id) {
+  std::string lower = id;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower == "admin" || lower == "system" || lower == "cli";
+}
+
 std::string LineOf(const CsvRow& r) { return "第 " + std::to_string(r.line) + " 行："; }
 
 }  // namespace
@@ -97,6 +106,9 @@ void CreateUser(Engine& e, Write<NewUser> w, UserInput in) {
   if (auto st = Require(w.who, Capability::kManageUsers, ""); !st.ok()) return w.done(st.error());
   e.Submit<NewUser>(std::move(w), [in = std::move(in)](EngineTx& etx) -> Result<NewUser> {
     if (auto st = RequireSafeId("id", in.id); !st.ok()) return st.error();
+    if (IsReservedUserId(in.id))
+      return Error::Unprocessable("reserved_id",
+                                  "id：" + in.id + " 是系统保留的编号，不能用作用户编号");
     if (auto st = RequireText("name", in.name, 100); !st.ok()) return st.error();
     auto role = RequireEnum<Role>("role", in.role);
     if (!role.ok()) return role.error();
@@ -196,8 +208,10 @@ void CreateChannel(Engine& e, Write<Channel> w, ChannelInput in) {
 
 Result<MeView> Me(Engine& e, const Principal& who) {
   MeView me{who.user, std::nullopt};
-  if (!who.user.org.empty()) me.org = e.store().Read()->FindOrg(who.user.org);
-  return me;
+  if (who.user.org.empty()) return me;
+  auto view = e.store().Read();
+  me.org = view->FindOrg(who.user.org);
+  return Checked<MeView>(*view, me);
 }
 
 }  // namespace dixian::engine

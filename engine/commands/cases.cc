@@ -124,16 +124,14 @@ void OpenCase(Engine& e, Write<CaseView> w, CaseInput in) {
     if (!def || def->states.empty())
       return Error::Unprocessable("unknown_workflow",
                                   "workflow：未知的业务流程 \"" + in.workflow + "\"");
-    if (auto st = RequireText("household", in.household, 64); !st.ok()) return st.error();
-    auto hh = tx.FindHousehold(in.household);
-    if (!hh)
-      return Error::Unprocessable("unknown_household", "household：户 " + in.household + " 不存在");
     const auto& initiators = def->initiator_roles;
     if (!(who.IsAdmin() ||
           std::find(initiators.begin(), initiators.end(), who.user.role) != initiators.end()))
       return Error::Forbidden("您的角色（" + Label(who.user.role) + "）不能发起" + def->label);
-    if (!InSubtree(who, hh->village_path))
-      return Error::Forbidden("该户不在您所属单位的管辖范围内");
+    if (auto st = RequireText("household", in.household, 64); !st.ok()) return st.error();
+    auto hh = tx.FindHousehold(in.household);
+    if (!hh || !InSubtree(who, hh->village_path))  // elsewhere reads as unknown
+      return Error::Unprocessable("unknown_household", "household：户 " + in.household + " 不存在");
     if (!in.data.is_object()) return InvalidField("data", "应为对象");
     if (auto st = CheckGivenData(in.data, false); !st.ok()) return st.error();
     if (auto st = CheckCaseData(*def, in.data); !st.ok()) return st.error();
@@ -192,11 +190,10 @@ void ActOnCase(Engine& e, Write<CaseView> w, ActionInput in) {
   e.Submit<CaseView>(std::move(w), [who, in = std::move(in)](EngineTx& etx) -> Result<CaseView> {
     auto& tx = etx.tx();
     auto c = tx.FindCase(in.case_id);
-    if (!c) return Error::NotFound("case_not_found", "案件 " + in.case_id + " 不存在");
+    if (!c || !InSubtree(who, c->org_path))  // elsewhere reads as absent
+      return Error::NotFound("case_not_found", "案件 " + in.case_id + " 不存在");
     auto def = etx.workflows().Version(c->workflow, c->workflow_version);
     if (!def) return Error::Internal("内部错误：案件 " + c->id + " 的业务流程版本未加载");
-    if (!InSubtree(who, c->org_path) && !who.IsAdmin())
-      return Error::Forbidden("该案件不在您所属单位的管辖范围内");
     if (auto st = RequireText("action", in.action, 64); !st.ok()) return st.error();
     if (!in.expected_version) return MissingField("expected_version");
     if (*in.expected_version < 0) return InvalidField("expected_version", "应为不小于 0 的整数");
@@ -267,10 +264,11 @@ void ActOnCase(Engine& e, Write<CaseView> w, ActionInput in) {
 }
 
 Result<CaseView> GetCase(Engine& e, const Principal& who, const std::string& id) {
+  if (auto st = RequireRole(who, Capability::kReadCases); !st.ok()) return st.error();
   auto view = e.store().Read();
   auto c = view->FindCase(id);
-  if (!c) return Error::NotFound("case_not_found", "案件 " + id + " 不存在");
-  if (auto st = Require(who, Capability::kReadCases, c->org_path); !st.ok()) return st.error();
+  if (!c || !InSubtree(who, c->org_path))  // elsewhere reads as absent
+    return Checked<CaseView>(*view, Error::NotFound("case_not_found", "案件 " + id + " 不存在"));
   CaseView out;
   out.c = *c;
   out.def = e.workflows().Version(c->workflow, c->workflow_version);
@@ -281,14 +279,16 @@ Result<CaseView> GetCase(Engine& e, const Principal& who, const std::string& id)
   out.household = view->FindHousehold(c->household);
   if (out.household)
     if (auto village = view->FindOrg(out.household->village)) out.village_name = village->name;
-  return out;
+  return Checked<CaseView>(*view, out);
 }
 
 Result<std::vector<EventView>> CaseHistory(Engine& e, const Principal& who, const std::string& id) {
+  using Events = std::vector<EventView>;
+  if (auto st = RequireRole(who, Capability::kReadCases); !st.ok()) return st.error();
   auto view = e.store().Read();
   auto c = view->FindCase(id);
-  if (!c) return Error::NotFound("case_not_found", "案件 " + id + " 不存在");
-  if (auto st = Require(who, Capability::kReadCases, c->org_path); !st.ok()) return st.error();
+  if (!c || !InSubtree(who, c->org_path))  // elsewhere reads as absent
+    return Checked<Events>(*view, Error::NotFound("case_not_found", "案件 " + id + " 不存在"));
   auto def = e.workflows().Version(c->workflow, c->workflow_version);
   auto state_label = [&def](const std::string& s) {
     const auto* st = def ? def->State(s) : nullptr;
@@ -310,7 +310,7 @@ Result<std::vector<EventView>> CaseHistory(Engine& e, const Principal& who, cons
     v.actor_name = names[v.event.actor];
     out.push_back(std::move(v));
   }
-  return out;
+  return Checked<Events>(*view, std::move(out));
 }
 
 }  // namespace dixian::engine

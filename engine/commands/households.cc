@@ -15,10 +15,12 @@ namespace dixian::engine {
 
 Result<Household> PermittedHousehold(ReadView& view, const Principal& who, const std::string& id,
                                      std::optional<Capability> capability) {
-  auto hh = view.FindHousehold(id);
-  if (!hh) return Error::NotFound("household_not_found", "户 " + id + " 不存在");
   if (capability)
-    if (auto st = Require(who, *capability, hh->village_path); !st.ok()) return st.error();
+    if (auto st = RequireRole(who, *capability); !st.ok()) return st.error();
+  auto hh = view.FindHousehold(id);
+  // Outside the caller's subtree a household reads exactly as one that does not exist.
+  if (!hh || !InSubtree(who, hh->village_path))
+    return Error::NotFound("household_not_found", "户 " + id + " 不存在");
   return *hh;
 }
 
@@ -67,6 +69,13 @@ Result<HouseholdInput> CsvHousehold(const std::vector<std::string>& f) {
   return in;
 }
 
+// An org the caller knows of (OnPath), else nothing: a village elsewhere reads as unknown.
+std::optional<Org> KnownOrg(ReadView& view, const Principal& who, const std::string& code) {
+  auto org = view.FindOrg(code);
+  if (org && !OnPath(who, org->path)) return std::nullopt;
+  return org;
+}
+
 Result<MonitoringObject> MonitoredHousehold(WriteTx& tx, const std::string& id) {
   auto m = tx.FindMonitoring(id);
   if (!m || m->status == MonitoringStatus::kRemoved)
@@ -77,10 +86,13 @@ Result<MonitoringObject> MonitoredHousehold(WriteTx& tx, const std::string& id) 
 }  // namespace
 
 void CreateHousehold(Engine& e, Write<Household> w, HouseholdInput in) {
+  if (auto st = RequireRole(w.who, Capability::kWriteHouseholds); !st.ok())
+    return w.done(st.error());
   const Principal who = w.who;
   e.Submit<Household>(std::move(w), [who, in = std::move(in)](EngineTx& etx) -> Result<Household> {
     auto& tx = etx.tx();
-    auto hh = HouseholdFrom(in, etx.now(), [&tx](const std::string& c) { return tx.FindOrg(c); });
+    auto hh = HouseholdFrom(in, etx.now(),
+                            [&tx, &who](const std::string& c) { return KnownOrg(tx, who, c); });
     if (!hh.ok()) return hh.error();
     if (auto st = Require(who, Capability::kWriteHouseholds, hh->village_path); !st.ok())
       return st.error();
@@ -100,6 +112,8 @@ void ImportHouseholds(Engine& e, Write<ImportCount> w, CsvInput in) {
                                {"id", "village", "head_name", "members", "income_per_capita"});
       !st.ok())
     return w.done(st.error());
+  if (auto st = RequireRole(w.who, Capability::kWriteHouseholds); !st.ok())
+    return w.done(st.error());
   const Principal who = w.who;
   e.Submit<ImportCount>(
       std::move(w), [rows = std::move(rows.value()), who](EngineTx& etx) -> Result<ImportCount> {
@@ -107,7 +121,7 @@ void ImportHouseholds(Engine& e, Write<ImportCount> w, CsvInput in) {
         std::unordered_map<std::string, std::optional<Org>> villages;
         auto village_of = [&](const std::string& code) {
           auto it = villages.find(code);
-          if (it == villages.end()) it = villages.emplace(code, tx.FindOrg(code)).first;
+          if (it == villages.end()) it = villages.emplace(code, KnownOrg(tx, who, code)).first;
           return it->second;
         };
         std::string errors;
@@ -156,7 +170,8 @@ void AssignContact(Engine& e, Write<ContactAssigned> w, ContactInput in) {
         if (!hh.ok()) return hh.error();
         if (auto st = RequireText("user", in.user, 64); !st.ok()) return st.error();
         auto user = tx.FindUser(in.user);
-        if (!user) return Error::Unprocessable("unknown_user", "user：用户 " + in.user + " 不存在");
+        if (!user || !OnPath(who, user->org_path))  // people elsewhere read as unknown
+          return Error::Unprocessable("unknown_user", "user：用户 " + in.user + " 不存在");
         if (user->role != Role::kContactPerson) return InvalidField("user", "该用户不是帮扶联系人");
         if (hh->village_path.rfind(user->org_path, 0) != 0)
           return InvalidField("user", "帮扶联系人所属单位不管辖该户所在村");
@@ -217,7 +232,7 @@ void LogVisit(Engine& e, Write<Visit> w, VisitInput in) {
   const Principal who = w.who;
   e.Submit<Visit>(std::move(w), [who, in = std::move(in)](EngineTx& etx) -> Result<Visit> {
     auto& tx = etx.tx();
-    if (auto hh = PermittedHousehold(tx, who, in.household, std::nullopt); !hh.ok())
+    if (auto hh = PermittedHousehold(tx, who, in.household, Capability::kReadHouseholds); !hh.ok())
       return hh.error();
     auto m = MonitoredHousehold(tx, in.household);
     if (!m.ok()) return m.error();
@@ -236,7 +251,7 @@ void LogVisit(Engine& e, Write<Visit> w, VisitInput in) {
 Result<HouseholdView> GetHousehold(Engine& e, const Principal& who, const std::string& id) {
   auto view = e.store().Read();
   auto hh = PermittedHousehold(*view, who, id, Capability::kReadHouseholds);
-  if (!hh.ok()) return hh.error();
+  if (!hh.ok()) return Checked<HouseholdView>(*view, hh.error());
   HouseholdView out{hh.value(), "", std::nullopt, view->OpenCasesOf(id)};
   if (auto village = view->FindOrg(hh->village)) out.village_name = village->name;
   if (auto m = view->FindMonitoring(id)) {
@@ -244,28 +259,31 @@ Result<HouseholdView> GetHousehold(Engine& e, const Principal& who, const std::s
     if (!m->contact.empty())
       if (auto c = view->FindUser(m->contact)) out.monitoring->contact_name = c->name;
   }
-  return out;
+  return Checked<HouseholdView>(*view, std::move(out));
 }
 
 Result<std::vector<PersonView>> ContactCandidates(Engine& e, const Principal& who,
                                                   const std::string& household) {
+  using People = std::vector<PersonView>;
   auto view = e.store().Read();
   auto hh = PermittedHousehold(*view, who, household, Capability::kAssignContact);
-  if (!hh.ok()) return hh.error();
+  if (!hh.ok()) return Checked<People>(*view, hh.error());
   // Nearest first: the village's own contact persons, then the township's, ...
   auto users = UsersAlong(*view, hh->village_path, Role::kContactPerson);
   std::reverse(users.begin(), users.end());
-  std::vector<PersonView> out;
+  People out;
   for (auto& u : users) out.push_back(PersonOf(*view, std::move(u)));
-  return out;
+  return Checked<People>(*view, std::move(out));
 }
 
 Result<std::vector<TaskView>> HouseholdTasks(Engine& e, const Principal& who,
                                              const std::string& id) {
+  using Tasks = std::vector<TaskView>;
   auto view = e.store().Read();
   if (auto hh = PermittedHousehold(*view, who, id, Capability::kReadHouseholds); !hh.ok())
-    return hh.error();
-  return EnrichedTasks(*view, e.workflows(), view->OpenTasksOfHousehold(id), e.clock().Now());
+    return Checked<Tasks>(*view, hh.error());
+  return Checked<Tasks>(
+      *view, EnrichedTasks(*view, e.workflows(), view->OpenTasksOfHousehold(id), e.clock().Now()));
 }
 
 }  // namespace dixian::engine

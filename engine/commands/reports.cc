@@ -20,8 +20,10 @@ Result<Org> ReportOrg(ReadView& view, const Principal& who, const std::string& c
                       Capability cap) {
   std::string target = code.empty() ? who.user.org : code;
   if (target.empty()) return Error::Unprocessable("missing_field", "缺少查询参数 org");
+  if (auto st = RequireRole(who, cap); !st.ok()) return st.error();
   auto org = view.FindOrg(target);
-  if (!org) return Error::NotFound("org_not_found", "单位 " + target + " 不存在");
+  if (!org || !OnPath(who, org->path))  // an org elsewhere reads as absent
+    return Error::NotFound("org_not_found", "单位 " + target + " 不存在");
   if (auto st = Require(who, cap, org->path); !st.ok()) return st.error();
   return *org;
 }
@@ -40,7 +42,7 @@ Result<MonitoringReport> ReportMonitoring(Engine& e, const Principal& who,
                                           const std::string& code) {
   auto view = e.store().Read();
   auto org = ReportOrg(*view, who, code, Capability::kReportMonitoring);
-  if (!org.ok()) return org.error();
+  if (!org.ok()) return Checked<MonitoringReport>(*view, org.error());
   MonitoringReport out;
   out.org = org.value();
   out.generated_at = e.clock().Now();
@@ -56,13 +58,13 @@ Result<MonitoringReport> ReportMonitoring(Engine& e, const Principal& who,
     m.by_type[r.type] = r.households;
   }
   for (auto& [_, m] : measures) out.measures.push_back(std::move(m));
-  return out;
+  return Checked<MonitoringReport>(*view, std::move(out));
 }
 
 Result<OverdueReport> ReportOverdue(Engine& e, const Principal& who, const std::string& code) {
   auto view = e.store().Read();
   auto org = ReportOrg(*view, who, code, Capability::kReportOverdue);
-  if (!org.ok()) return org.error();
+  if (!org.ok()) return Checked<OverdueReport>(*view, org.error());
   const Instant now = e.clock().Now();
   OverdueReport out;
   out.org = org.value();
@@ -118,7 +120,7 @@ Result<OverdueReport> ReportOverdue(Engine& e, const Principal& who, const std::
   };
   std::stable_sort(out.by_org.begin(), out.by_org.end(), by_late);
   std::stable_sort(out.by_assignee.begin(), out.by_assignee.end(), by_late);
-  return out;
+  return Checked<OverdueReport>(*view, std::move(out));
 }
 
 Result<AuditCheck> VerifyAudit(Engine& e, const Principal& who) {
@@ -130,6 +132,7 @@ Result<AuditCheck> VerifyAudit(Engine& e, const Principal& who) {
   std::int64_t after = 0;
   while (true) {
     const auto page = view->AuditPage(after, 5000);
+    if (view->failure()) return *view->failure();  // a partial walk is no verdict
     if (page.empty()) break;
     for (const auto& ev : page) {
       if (ev.prev_hash != prev || AuditHash(ev) != ev.hash) {

@@ -73,11 +73,21 @@ std::vector<TaskView> EnrichedTasks(ReadView& view, const WorkflowRegistry& work
 
 namespace {
 
-Result<Task> OpenTask(WriteTx& tx, const std::string& id) {
+// May `who` know of the task? Its org or its household lies in the caller's subtree, or it is
+// assigned to the caller (GET /households/{id}/tasks shows the same).
+bool TaskVisible(ReadView& view, const Principal& who, const Task& t) {
+  if (InSubtree(who, t.org_path) || (!t.assignee.empty() && t.assignee == who.user.id)) return true;
+  auto hh = view.FindHousehold(t.household);
+  return hh && InSubtree(who, hh->village_path);
+}
+
+// The open task `id`; a task the caller may not know of reads as absent, open or closed.
+Result<Task> OpenTask(WriteTx& tx, const Principal& who, const std::string& id) {
   if (id.empty() || id.size() > 18 || !std::all_of(id.begin(), id.end(), ::isdigit))
     return Error::NotFound("task_not_found", "待办 " + id + " 不存在");
   auto t = tx.FindTask(std::stoll(id));
-  if (!t) return Error::NotFound("task_not_found", "待办 " + id + " 不存在");
+  if (!t || !TaskVisible(tx, who, *t))
+    return Error::NotFound("task_not_found", "待办 " + id + " 不存在");
   if (t->status != TaskStatus::kOpen) return Error::Conflict("task_closed", "该待办已办结");
   return *t;
 }
@@ -88,7 +98,7 @@ void CompleteTask(Engine& e, Write<TaskClosed> w, TaskRef ref) {
   const Principal who = w.who;
   e.Submit<TaskClosed>(
       std::move(w), [who, ref = std::move(ref)](EngineTx& etx) -> Result<TaskClosed> {
-        auto t = OpenTask(etx.tx(), ref.task_id);
+        auto t = OpenTask(etx.tx(), who, ref.task_id);
         if (!t.ok()) return t.error();
         const TaskDef* def = etx.DefOf(t.value());
         if (!def || def->completed_by != events::kConfirmed)
@@ -103,10 +113,11 @@ void CompleteTask(Engine& e, Write<TaskClosed> w, TaskRef ref) {
 }
 
 void TransferTask(Engine& e, Write<TaskView> w, TransferInput in) {
+  if (auto st = RequireRole(w.who, Capability::kTransferTask); !st.ok()) return w.done(st.error());
   const Principal who = w.who;
   e.Submit<TaskView>(std::move(w), [who, in = std::move(in)](EngineTx& etx) -> Result<TaskView> {
     auto& tx = etx.tx();
-    auto t = OpenTask(tx, in.task_id);
+    auto t = OpenTask(tx, who, in.task_id);
     if (!t.ok()) return t.error();
     if (auto st = Require(who, Capability::kTransferTask, t->org_path); !st.ok()) return st.error();
     ActionDef plain;
@@ -114,7 +125,7 @@ void TransferTask(Engine& e, Write<TaskView> w, TransferInput in) {
       if (auto st = CanAct(who, t.value(), plain, Case{}); !st.ok()) return st.error();
     if (auto st = RequireText("user", in.user, 64); !st.ok()) return st.error();
     auto target = tx.FindUser(in.user);
-    if (!target || target->revoked)
+    if (!target || target->revoked || !OnPath(who, target->org_path))  // elsewhere: unknown
       return Error::Unprocessable("unknown_user", "user：用户 " + in.user + " 不存在");
     if (target->role != t->role || t->org_path.rfind(target->org_path, 0) != 0)
       return InvalidField("user", "只能转给同一单位、同一角色的人员");
@@ -136,9 +147,10 @@ void TransferTask(Engine& e, Write<TaskView> w, TransferInput in) {
 }
 
 void UrgeTask(Engine& e, Write<Urged> w, UrgeInput in) {
+  if (auto st = RequireRole(w.who, Capability::kUrgeTask); !st.ok()) return w.done(st.error());
   const Principal who = w.who;
   e.Submit<Urged>(std::move(w), [who, in = std::move(in)](EngineTx& etx) -> Result<Urged> {
-    auto t = OpenTask(etx.tx(), in.task_id);
+    auto t = OpenTask(etx.tx(), who, in.task_id);
     if (!t.ok()) return t.error();
     if (auto st = Require(who, Capability::kUrgeTask, t->org_path); !st.ok()) return st.error();
     if (auto st = LimitText("comment", in.comment, 2000); !st.ok()) return st.error();
@@ -157,13 +169,16 @@ void UrgeTask(Engine& e, Write<Urged> w, UrgeInput in) {
 
 Result<std::vector<PersonView>> TransferCandidates(Engine& e, const Principal& who,
                                                    const std::string& task_id) {
+  using People = std::vector<PersonView>;
+  if (auto st = RequireRole(who, Capability::kTransferTask); !st.ok()) return st.error();
   auto view = e.store().Read();
   const bool digits =
       !task_id.empty() && task_id.size() <= 18 &&
       std::all_of(task_id.begin(), task_id.end(), [](char c) { return c >= '0' && c <= '9'; });
   auto t = digits ? view->FindTask(std::stoll(task_id)) : std::nullopt;
-  if (!t || t->status != TaskStatus::kOpen)
-    return Error::NotFound("task_not_found", "待办 " + task_id + " 不存在或已办结");
+  if (!t || t->status != TaskStatus::kOpen || !TaskVisible(*view, who, *t))
+    return Checked<People>(
+        *view, Error::NotFound("task_not_found", "待办 " + task_id + " 不存在或已办结"));
   if (auto st = Require(who, Capability::kTransferTask, t->org_path); !st.ok()) return st.error();
   std::vector<PersonView> out;
   auto users = UsersAlong(*view, t->org_path, t->role);
@@ -173,7 +188,7 @@ Result<std::vector<PersonView>> TransferCandidates(Engine& e, const Principal& w
     if (t->role == Role::kDepartmentOfficer && u.department != t->department) continue;
     out.push_back(PersonOf(*view, std::move(u)));
   }
-  return out;
+  return Checked<People>(*view, std::move(out));
 }
 
 Result<std::vector<TaskView>> MyTasks(Engine& e, const Principal& who) {
@@ -195,7 +210,8 @@ Result<std::vector<TaskView>> MyTasks(Engine& e, const Principal& who) {
       return t.assignee != who.user.id;
     });
   }
-  return EnrichedTasks(*view, e.workflows(), std::move(tasks), now);
+  return Checked<std::vector<TaskView>>(*view,
+                                        EnrichedTasks(*view, e.workflows(), std::move(tasks), now));
 }
 
 }  // namespace dixian::engine
