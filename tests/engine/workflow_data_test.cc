@@ -139,5 +139,25 @@ TEST(WorkflowDataLoad, AnUnknownCompletingEventIsRefusedNamingFileLineAndField) 
       << r.error().message;
 }
 
+TEST(WorkflowDataLoad, AnEffectOutsideTheTableIsRefusedNamingTheField) {
+  TempDir dir;
+  std::string chain = kChain;
+  const std::string row = "\"do\": \"open_task\", \"task\": \"income_check\"";
+  chain.replace(chain.find(row), row.size(), "\"do\": \"send_money\", \"task\": \"income_check\"");
+  const fs::path root = fs::path(dir.path()) / "workflows";
+  fs::create_directories(root);
+  std::ofstream(root / "hardship_review.json") << chain;
+  std::ofstream(root / "hardship_followups.json") << kTasks;
+  auto r = engine::WorkflowRegistry::LoadDirectory(root.string());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(
+      r.error().message.rfind(
+          root.string() + "/hardship_review.json:25: states.done.effects.0.do: unknown effect "
+                          "\"send_money\"",
+          0),
+      0u)
+      << r.error().message;
+}
+
 }  // namespace
 }  // namespace dixian::testing
