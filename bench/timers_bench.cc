@@ -48,11 +48,11 @@ int RunTimersFire(int argc, char** argv) {
   const double seconds = NowSeconds() - t0;
   const std::int64_t outbox = w.store->PendingCount();
   while (true) {
-    auto ready = w.store->Ready(WallMs() / 1000 + 1, 5000);
+    auto ready = Must(w.store->Ready(WallMs() / 1000 + 1, 5000), "Ready");
     if (ready.empty()) break;
-    std::vector<std::int64_t> ids;
-    for (const auto& m : ready) ids.push_back(m.id);
-    w.store->MarkDelivered(ids, WallMs() / 1000);
+    engine::DeliveryOutcomes outcomes;
+    for (const auto& m : ready) outcomes.delivered.push_back(m.id);
+    Must(w.store->RecordOutcomes(outcomes, WallMs() / 1000), "RecordOutcomes");
   }
   w.store->Close();
   Emit({{"bench", "timers-fire"}, {"fired", fired}, {"seconds", seconds}, {"outbox_rows", outbox},

@@ -77,6 +77,10 @@ class Engine {
   Result<nlohmann::json> Me(const Principal& who);
   Result<nlohmann::json> GetHousehold(const Principal& who, const std::string& id);
   Result<nlohmann::json> HouseholdTasks(const Principal& who, const std::string& id);
+  // The console's pickers: contact persons who may be named for the household (nearest org
+  // first), and the users an open task may be transferred to (转办).
+  Result<nlohmann::json> ContactCandidates(const Principal& who, const std::string& household);
+  Result<nlohmann::json> TransferCandidates(const Principal& who, const std::string& task_id);
   Result<nlohmann::json> GetCase(const Principal& who, const std::string& id);
   Result<nlohmann::json> CaseHistory(const Principal& who, const std::string& id);
   Result<nlohmann::json> MyTasks(const Principal& who);

@@ -103,6 +103,8 @@ void AddApiRoutes(Router& r, Engine& e, Metrics& metrics) {
   r.Add("POST", v1 + "/households/import", "households.import", Write(e, &Engine::ImportHouseholds, 200, true));
   r.Add("GET", v1 + "/households/{id}", "households.get", ReadId(e, &Engine::GetHousehold));
   r.Add("GET", v1 + "/households/{id}/tasks", "households.tasks", ReadId(e, &Engine::HouseholdTasks));
+  r.Add("GET", v1 + "/households/{id}/contact_candidates", "households.contact_candidates",
+        ReadId(e, &Engine::ContactCandidates));
   r.Add("PUT", v1 + "/households/{id}/contact", "households.contact", Write(e, &Engine::AssignContact, 200));
   r.Add("POST", v1 + "/households/{id}/measures", "households.measures", Write(e, &Engine::RecordMeasure, 201));
   r.Add("POST", v1 + "/households/{id}/visits", "households.visits", Write(e, &Engine::LogVisit, 201));
@@ -114,6 +116,8 @@ void AddApiRoutes(Router& r, Engine& e, Metrics& metrics) {
 
   r.Add("GET", v1 + "/tasks", "tasks.list", Read(e, [&e](const Principal& who, Request&) { return e.MyTasks(who); }));
   r.Add("POST", v1 + "/tasks/{id}/complete", "tasks.complete", Write(e, &Engine::CompleteTask, 200));
+  r.Add("GET", v1 + "/tasks/{id}/transfer_candidates", "tasks.transfer_candidates",
+        ReadId(e, &Engine::TransferCandidates));
   r.Add("POST", v1 + "/tasks/{id}/transfer", "tasks.transfer", Write(e, &Engine::TransferTask, 200));
   r.Add("POST", v1 + "/tasks/{id}/urge", "tasks.urge", Write(e, &Engine::UrgeTask, 200));
 

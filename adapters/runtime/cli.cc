@@ -255,8 +255,8 @@ int RunCli(int argc, char** argv) {
     auto db = OpenDb(a);
     if (!db) return 1;
     auto found = db->FindChannel(a.positional[1]);
-    if (!found.ok()) return std::fprintf(stderr, "%s\n", found.error().message.c_str()), 1;
-    auto ch = found.value();
+    if (!found.ok()) return std::fprintf(stderr, "无法读取数据库: %s\n", found.error().message.c_str()), 1;
+    const auto& ch = found.value();
     if (!ch) return std::fprintf(stderr, "未找到群机器人 (unknown channel): %s\n", a.positional[1].c_str()), 1;
     const auto paths = ResolvePaths(Flag(a, "--config"));
     std::printf("%s\n", webhook::SendTest(*ch, webhook::Templates::Load(paths.config_dir + "/templates.json")).c_str());

@@ -121,10 +121,28 @@ ALTER TABLE audit ADD COLUMN key_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE users ADD COLUMN token_expires_at INTEGER;
 )sql";
 
+// Version 4 (chat): the rate windows of robots and of people on app channels survive a restart
+// and hold across processes sharing the database: every send to a platform is recorded with its
+// wall time (ms) in the write that records its outcome, and so is a pause a platform imposed
+// after its rate-limit answer. Also what the app channels need: each person's id on each chat
+// platform (a press on a card maps back to the user), and the app credentials of a channel.
+constexpr const char kChatPacingAndApps[] = R"sql(
+CREATE TABLE chat_sends(key TEXT NOT NULL, at_ms INTEGER NOT NULL);
+CREATE INDEX chat_sends_at ON chat_sends(at_ms);
+CREATE TABLE chat_pauses(key TEXT PRIMARY KEY, until_ms INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE user_im(
+  platform TEXT NOT NULL, im_id TEXT NOT NULL, user TEXT NOT NULL,
+  PRIMARY KEY(platform, im_id)) WITHOUT ROWID;
+CREATE INDEX user_im_user ON user_im(user);
+ALTER TABLE channels ADD COLUMN app TEXT NOT NULL DEFAULT '';
+)sql";
+
+// Numbers are taken per branch (security 3, chat 4, engine 5): applied in order, gaps allowed.
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kOutboxPendingByChannel},
     {3, kSecurityV3},
+    {4, kChatPacingAndApps},
 };
 
 engine::Result<int> UserVersion(Connection& conn) {

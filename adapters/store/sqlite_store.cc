@@ -199,21 +199,22 @@ void SqliteStore::RunBatch(std::vector<Pending>& batch) {
 
 // ---- outbox ----
 
+// Runs a read on a pooled connection; a connection that cannot be had is an error, not an
+// empty answer.
 template <class F>
-auto SqliteStore::WithReader(F f) {
+auto SqliteStore::WithReader(F f) -> decltype(f(std::declval<Connection&>())) {
   auto conn = readers_->Acquire();
-  using R = decltype(f(**conn));
-  if (!conn) return R{};
-  R result = f(**conn);
+  if (!conn) return conn.error();
+  auto result = f(**conn);
   readers_->Release(std::move(conn.value()));
   return result;
 }
 
 constexpr int kReadyPerChannel = 200;
 
-std::vector<engine::OutboxMessage> SqliteStore::Ready(engine::Instant wall_now, int limit,
-                                                     const std::vector<std::string>& skip) {
-  return WithReader([&](Connection& conn) {
+engine::Result<std::vector<engine::OutboxMessage>> SqliteStore::Ready(
+    engine::Instant wall_now, int limit, const std::vector<std::string>& skip) {
+  return WithReader([&](Connection& conn) -> engine::Result<std::vector<engine::OutboxMessage>> {
     // At most kReadyPerChannel rows of one channel, so a backlog on one robot never hides the
     // messages of the others from the delivery worker. The channels with pending rows are found
     // by skipping through the partial index outbox_pending_channel (one seek each), and each
@@ -236,8 +237,10 @@ std::vector<engine::OutboxMessage> SqliteStore::Ready(engine::Instant wall_now, 
       if (std::find(skip.begin(), skip.end(), channel) != skip.end()) continue;
       oldest.Bind(1, channel).Bind(2, wall_now).Bind(3, kReadyPerChannel);
       while (oldest.Step()) rows.push_back(OutboxFromRow(oldest));
+      if (oldest.error()) return *oldest.error();
       oldest.Reset();
     }
+    if (next_channel.error()) return *next_channel.error();
     std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
     const auto wanted = static_cast<std::size_t>(std::max(limit, 0));
     if (rows.size() > wanted) rows.resize(wanted);
@@ -246,14 +249,16 @@ std::vector<engine::OutboxMessage> SqliteStore::Ready(engine::Instant wall_now, 
 }
 
 std::vector<engine::OutboxMessage> SqliteStore::Dead(int limit) {
-  return WithReader([&](Connection& conn) {
+  auto rows = WithReader([&](Connection& conn) -> engine::Result<std::vector<engine::OutboxMessage>> {
     auto st = conn.Prepare("SELECT " DIXIAN_OUTBOX_COLUMNS " FROM outbox"
                            " WHERE status = 'dead' ORDER BY id LIMIT ?1");
     st.Bind(1, limit);
     std::vector<engine::OutboxMessage> rows;
     while (st.Step()) rows.push_back(OutboxFromRow(st));
+    if (st.error()) return *st.error();
     return rows;
   });
+  return rows.ok() ? std::move(rows).value() : std::vector<engine::OutboxMessage>{};
 }
 
 engine::Result<std::optional<engine::Channel>> SqliteStore::FindChannel(const std::string& channel_id) {
@@ -263,31 +268,37 @@ engine::Result<std::optional<engine::Channel>> SqliteStore::FindChannel(const st
 }
 
 std::int64_t SqliteStore::PendingCount() {
-  return WithReader([](Connection& conn) -> std::int64_t {
+  auto count = WithReader([](Connection& conn) -> engine::Result<std::int64_t> {
     auto st = conn.Prepare("SELECT COUNT(*) FROM outbox WHERE status = 'pending'");
-    return st.Step() ? st.Int64(0) : 0;
+    if (st.Step()) return st.Int64(0);
+    return st.error() ? *st.error() : engine::Error::Internal("COUNT returned no row");
   });
+  return count.ok() ? count.value() : -1;
 }
 
-void SqliteStore::MarkDelivered(const std::vector<std::int64_t>& ids, engine::Instant wall_now) {
-  (void)Run([&](engine::WriteTx& tx) -> engine::Result<nlohmann::json> {
-    for (auto id : ids) static_cast<SqliteWriteTx&>(tx).MarkDelivered(id, wall_now);
+engine::Status SqliteStore::RecordOutcomes(const engine::DeliveryOutcomes& outcomes,
+                                           engine::Instant wall_now) {
+  auto r = Run([&](engine::WriteTx& tx) -> engine::Result<nlohmann::json> {
+    static_cast<SqliteWriteTx&>(tx).RecordOutcomes(outcomes, wall_now);
     return nlohmann::json();
   });
+  if (!r.ok()) return r.error();
+  return engine::OkStatus();
 }
 
-void SqliteStore::MarkRetry(std::int64_t id, engine::Instant next_attempt_at,
-                            const std::string& error) {
-  (void)Run([&](engine::WriteTx& tx) -> engine::Result<nlohmann::json> {
-    static_cast<SqliteWriteTx&>(tx).MarkRetry(id, next_attempt_at, error);
-    return nlohmann::json();
-  });
-}
-
-void SqliteStore::MarkDead(std::int64_t id, const std::string& reason) {
-  (void)Run([&](engine::WriteTx& tx) -> engine::Result<nlohmann::json> {
-    static_cast<SqliteWriteTx&>(tx).MarkDead(id, reason);
-    return nlohmann::json();
+engine::Result<engine::PacingWindow> SqliteStore::RecentPacing(std::int64_t since_ms) {
+  return WithReader([&](Connection& conn) -> engine::Result<engine::PacingWindow> {
+    engine::PacingWindow window;
+    auto sends = conn.Prepare(
+        "SELECT key, at_ms FROM chat_sends WHERE at_ms >= ?1 ORDER BY at_ms");
+    sends.Bind(1, since_ms);
+    while (sends.Step()) window.sends.push_back({sends.Text(0), sends.Int64(1)});
+    if (sends.error()) return *sends.error();
+    auto pauses = conn.Prepare("SELECT key, until_ms FROM chat_pauses WHERE until_ms > ?1");
+    pauses.Bind(1, since_ms);
+    while (pauses.Step()) window.pauses.push_back({pauses.Text(0), pauses.Int64(1)});
+    if (pauses.error()) return *pauses.error();
+    return window;
   });
 }
 

@@ -59,13 +59,13 @@ class SqliteStore final : public engine::Store, public engine::OutboxStore {
   void Close();
 
   // engine::OutboxStore. Reads use the read pool; marks go through the writer (group commit).
-  std::vector<engine::OutboxMessage> Ready(engine::Instant wall_now, int limit,
-                                           const std::vector<std::string>& skip = {}) override;
-  engine::Result<std::optional<engine::Channel>> FindChannel(const std::string& channel_id) override;
-  void MarkDelivered(const std::vector<std::int64_t>& ids, engine::Instant wall_now) override;
-  void MarkRetry(std::int64_t id, engine::Instant next_attempt_at,
-                 const std::string& error) override;
-  void MarkDead(std::int64_t id, const std::string& reason) override;
+  engine::Result<std::vector<engine::OutboxMessage>> Ready(
+      engine::Instant wall_now, int limit, const std::vector<std::string>& skip = {}) override;
+  engine::Result<std::optional<engine::Channel>> FindChannel(
+      const std::string& channel_id) override;
+  engine::Status RecordOutcomes(const engine::DeliveryOutcomes& outcomes,
+                                engine::Instant wall_now) override;
+  engine::Result<engine::PacingWindow> RecentPacing(std::int64_t since_ms) override;
   std::vector<engine::OutboxMessage> Dead(int limit) override;
   int Redrive(const std::vector<std::int64_t>& ids, engine::Instant wall_now) override;
   std::int64_t PendingCount() override;
@@ -90,9 +90,9 @@ class SqliteStore final : public engine::Store, public engine::OutboxStore {
   SqliteStore(std::string path, Options options, std::unique_ptr<Connection> writer);
   void WriterLoop();
   void RunBatch(std::vector<Pending>& batch);
-  // Runs a read on a pooled connection (no explicit transaction: one statement).
+  // Runs a read on a pooled connection (no explicit transaction). F returns a Result.
   template <class F>
-  auto WithReader(F f);
+  auto WithReader(F f) -> decltype(f(std::declval<Connection&>()));
 
   const std::string path_;
   const Options options_;

@@ -252,29 +252,53 @@ void SqliteWriteTx::SetScheduleNext(const std::string& name, engine::Instant at)
   Write(st);
 }
 
-void SqliteWriteTx::MarkDelivered(std::int64_t id, engine::Instant wall_now) {
-  auto st = conn().Prepare(
+void SqliteWriteTx::RecordOutcomes(const engine::DeliveryOutcomes& o, engine::Instant wall_now) {
+  auto delivered = conn().Prepare(
       "UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = ?2,"
       " last_error = '' WHERE id = ?1");
-  st.Bind(1, id).Bind(2, wall_now);
-  Write(st);
-}
-
-void SqliteWriteTx::MarkRetry(std::int64_t id, engine::Instant next_attempt_at,
-                              const std::string& error) {
-  auto st = conn().Prepare(
+  for (std::int64_t id : o.delivered) {
+    delivered.Bind(1, id).Bind(2, wall_now);
+    Write(delivered);
+    delivered.Reset();
+  }
+  auto retry = conn().Prepare(
       "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3"
       " WHERE id = ?1");
-  st.Bind(1, id).Bind(2, next_attempt_at).Bind(3, error);
-  Write(st);
-}
-
-void SqliteWriteTx::MarkDead(std::int64_t id, const std::string& reason) {
-  auto st = conn().Prepare(
+  for (const auto& r : o.retries) {
+    retry.Bind(1, r.id).Bind(2, r.next_attempt_at).Bind(3, r.error);
+    Write(retry);
+    retry.Reset();
+  }
+  auto dead = conn().Prepare(
       "UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = ?2"
       " WHERE id = ?1");
-  st.Bind(1, id).Bind(2, reason);
-  Write(st);
+  for (const auto& d : o.dead) {
+    dead.Bind(1, d.id).Bind(2, d.reason);
+    Write(dead);
+    dead.Reset();
+  }
+  auto send = conn().Prepare("INSERT INTO chat_sends(key, at_ms) VALUES(?1, ?2)");
+  for (const auto& s : o.sends) {
+    send.Bind(1, s.key).Bind(2, s.at_ms);
+    Write(send);
+    send.Reset();
+  }
+  auto pause = conn().Prepare(
+      "INSERT INTO chat_pauses(key, until_ms) VALUES(?1, ?2) ON CONFLICT(key)"
+      " DO UPDATE SET until_ms = MAX(until_ms, excluded.until_ms)");
+  for (const auto& p : o.pauses) {
+    pause.Bind(1, p.key).Bind(2, p.until_ms);
+    Write(pause);
+    pause.Reset();
+  }
+  if (o.forget_before_ms > 0) {
+    auto forget = conn().Prepare("DELETE FROM chat_sends WHERE at_ms < ?1");
+    forget.Bind(1, o.forget_before_ms);
+    Write(forget);
+    auto ended = conn().Prepare("DELETE FROM chat_pauses WHERE until_ms < ?1");
+    ended.Bind(1, o.forget_before_ms);
+    Write(ended);
+  }
 }
 
 int SqliteWriteTx::Redrive(std::int64_t id, engine::Instant wall_now) {

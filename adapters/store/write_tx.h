@@ -44,9 +44,7 @@ class SqliteWriteTx final : public SqlReadOps<engine::WriteTx> {
   void SetScheduleNext(const std::string& name, engine::Instant at) override;
 
   // Outbox bookkeeping for the delivery worker (run as writer jobs by SqliteStore).
-  void MarkDelivered(std::int64_t id, engine::Instant wall_now);
-  void MarkRetry(std::int64_t id, engine::Instant next_attempt_at, const std::string& error);
-  void MarkDead(std::int64_t id, const std::string& reason);
+  void RecordOutcomes(const engine::DeliveryOutcomes& outcomes, engine::Instant wall_now);
   int Redrive(std::int64_t id, engine::Instant wall_now);  // id 0 = every dead message
 
   // Clears the recorded error before the next job (the writer keeps one tx per batch).

@@ -147,9 +147,22 @@ void DeliveryWorker::Quiesce() {
   ApplyCompletions();
 }
 
+bool DeliveryWorker::LoadPacing() {
+  if (pacing_loaded_) return true;
+  auto window = store_.RecentPacing(clock_.NowMs() - RateLimiter::kHorizonMs);
+  if (!window.ok()) {
+    logger_->error("cannot read recent sends, nothing is sent until they can be read: {}",
+                   window.error().message);
+    return false;
+  }
+  limiter_.Seed(window.value());
+  pacing_loaded_ = true;
+  return true;
+}
+
 int DeliveryWorker::Step() {
   ApplyCompletions();
-  if (stop_sends_) return 0;
+  if (stop_sends_ || !LoadPacing()) return 0;
   const std::int64_t now_s = clock_.NowMs() / 1000;
   // Only this thread marks a channel busy, so the channels Ready returns stay free below.
   std::vector<std::string> busy;
@@ -157,32 +170,33 @@ int DeliveryWorker::Step() {
     std::lock_guard lock(mu_);
     busy.assign(busy_.begin(), busy_.end());
   }
+  auto ready = store_.Ready(now_s, options_.batch_limit, busy);
+  if (!ready.ok()) {
+    logger_->error("cannot read the outbox: {}", ready.error().message);
+    return 0;
+  }
   std::map<std::string, std::vector<engine::OutboxMessage>> by_channel;
-  for (auto& m : store_.Ready(now_s, options_.batch_limit, busy)) {
+  for (auto& m : ready.value()) {
     if (!inflight_.count(m.id)) by_channel[m.channel_id].push_back(std::move(m));
   }
   int dispatched = 0;
   for (auto& [channel_id, messages] : by_channel) {
     auto found = store_.FindChannel(channel_id);
-    if (!found.ok()) {  // the database failed: the messages stay pending for a later round
-      logger_->warn("channel {} unreadable, delivery postponed: {}", channel_id, found.error().message);
+    if (!found.ok()) {
+      logger_->error("cannot read channel {}: {}", channel_id, found.error().message);
       continue;
     }
     const auto& channel = found.value();
     if (!channel || !IsKnownKind(channel->kind)) {
-      for (const auto& m : messages) {
-        const std::string reason = channel ? "不支持的通道类型：" + channel->kind : "通道不存在：" + channel_id;
-        store_.MarkDead(m.id, reason);
-        ++counters_.total.dead;
-        logger_->error("dead letter {} ({}): {}", m.message_id, m.kind, reason);
-      }
+      const std::string reason = channel ? "不支持的通道类型：" + channel->kind : "通道不存在：" + channel_id;
+      for (const auto& m : messages) AddDead(m, channel ? channel->kind : "", reason);
       continue;
     }
     if (InQuietHours(*channel, now_s)) {
       std::erase_if(messages, [](const engine::OutboxMessage& m) { return !m.urgent; });
     }
     if (messages.empty()) continue;
-    const int available = limiter_.Available(channel->id, channel->kind);
+    const int available = limiter_.Available(channel->id, LimitsFor(channel->kind).windows);
     if (available <= 0) continue;
     auto sends = PlanSends(*channel, std::move(messages), available);
     if (sends.empty()) continue;
@@ -196,6 +210,7 @@ int DeliveryWorker::Step() {
     if (!lane) lane = std::make_unique<Lane>([this](const Job& job) { RunJob(job); });
     lane->Post(Job{*channel, std::move(sends)});
   }
+  FlushOutcomes(now_s);
   return dispatched;
 }
 
@@ -235,11 +250,13 @@ std::vector<DeliveryWorker::Send> DeliveryWorker::PlanSends(
 }
 
 void DeliveryWorker::RunJob(const Job& job) {
+  const PlatformLimits limits = LimitsFor(job.channel.kind);
   std::vector<SendResult> results;
   bool halted = false;
   for (const Send& send : job.sends) {
-    SendResult r{send.ids, false, {}};
-    if (!halted && !stop_sends_ && limiter_.TryAcquire(job.channel.id, job.channel.kind)) {
+    SendResult r{send.ids, false, {}, std::nullopt, std::nullopt};
+    if (!halted && !stop_sends_) r.sent = limiter_.TryAcquire(job.channel.id, limits.windows);
+    if (r.sent) {
       r.attempted = true;
       const OutgoingRequest req = BuildRequest(job.channel, send.notice, clock_.NowMs());
       ++counters_.requests;
@@ -248,11 +265,13 @@ void DeliveryWorker::RunJob(const Job& job) {
         r.outcome = Classify(job.channel.kind, res->status, res->body);
       } else if (res.error().slug == "insecure_url" || res.error().slug == "bad_url") {
         r.outcome = {Verdict::kDead, res.error().message};
+        r.sent.reset();  // nothing left this machine
       } else {
         r.outcome = TransportFailure(res.error().message);
       }
       if (r.outcome.verdict == Verdict::kRateLimited) {
-        limiter_.Block(job.channel.id, clock_.NowMs() + options_.rate_limit_pause_s * 1000);
+        r.paused = engine::PauseMark{job.channel.id, clock_.NowMs() + limits.rate_limited_pause_ms};
+        limiter_.Block(job.channel.id, r.paused->until_ms);
       }
       halted = r.outcome.verdict != Verdict::kDelivered;
     }
@@ -284,28 +303,33 @@ void DeliveryWorker::ApplyCompletions() {
       if (!o) return 1;  // not attempted
       return o->verdict == Verdict::kDelivered ? 0 : o->verdict == Verdict::kDead ? 3 : 2;
     };
-    for (const auto& r : results) {
+    for (auto& r : results) {
+      if (r.sent) unrecorded_.sends.push_back(std::move(*r.sent));
+      if (r.paused) unrecorded_.pauses.push_back(std::move(*r.paused));
       for (std::int64_t id : r.ids) {
         std::optional<Outcome> o = r.attempted ? std::optional<Outcome>(r.outcome) : std::nullopt;
         auto it = worst.find(id);
         if (it == worst.end() || rank(o) > rank(it->second)) worst[id] = o;
       }
     }
-    std::vector<std::int64_t> delivered;
     for (const auto& [id, outcome] : worst) {
-      if (outcome) Record(id, channel_kind_[channel_id], *outcome, now_s, delivered);
-      inflight_.erase(id);
+      if (outcome) {
+        AddOutcome(id, channel_kind_[channel_id], *outcome, now_s);
+      } else {
+        inflight_.erase(id);
+      }
     }
-    if (!delivered.empty()) store_.MarkDelivered(delivered, now_s);
   }
+  FlushOutcomes(now_s);
 }
 
-void DeliveryWorker::Record(std::int64_t id, const std::string& kind, const Outcome& outcome,
-                            std::int64_t now_s, std::vector<std::int64_t>& delivered) {
+void DeliveryWorker::AddOutcome(std::int64_t id, const std::string& kind, const Outcome& outcome,
+                                std::int64_t now_s) {
   const engine::OutboxMessage& m = inflight_[id];
   PlatformCounters& per = counters_.For(kind);
+  unrecorded_ids_.push_back(id);
   if (outcome.verdict == Verdict::kDelivered) {
-    delivered.push_back(id);
+    unrecorded_.delivered.push_back(id);
     ++counters_.total.delivered;
     ++per.delivered;
     return;
@@ -317,19 +341,44 @@ void DeliveryWorker::Record(std::int64_t id, const std::string& kind, const Outc
     reason = "多次重试仍失败（" + std::to_string(m.attempts + 1) + "次）：" + reason;
   }
   if (verdict == Verdict::kDead) {
-    store_.MarkDead(id, reason);
-    ++counters_.total.dead;
-    ++per.dead;
-    logger_->error("dead letter {} ({}, channel {}): {}", m.message_id, m.kind, m.channel_id,
-                   MaskText(reason));
+    unrecorded_ids_.pop_back();
+    AddDead(m, kind, reason);
     return;
   }
-  const std::int64_t delay =
-      verdict == Verdict::kRateLimited ? options_.rate_limit_pause_s : Backoff(m.attempts);
-  store_.MarkRetry(id, now_s + delay, reason);
+  const std::int64_t delay = verdict == Verdict::kRateLimited
+                                 ? (LimitsFor(kind).rate_limited_pause_ms + 999) / 1000
+                                 : Backoff(m.attempts);
+  unrecorded_.retries.push_back({id, now_s + delay, reason});
   ++counters_.total.retried;
   ++per.retried;
   logger_->warn("retry {} in {}s: {}", m.message_id, delay, MaskText(reason));
+}
+
+void DeliveryWorker::AddDead(const engine::OutboxMessage& m, const std::string& kind,
+                             const std::string& reason) {
+  inflight_.try_emplace(m.id, m);  // in flight until the write lands
+  unrecorded_ids_.push_back(m.id);
+  unrecorded_.dead.push_back({m.id, reason});
+  ++counters_.total.dead;
+  if (!kind.empty()) ++counters_.For(kind).dead;
+  logger_->error("dead letter {} ({}, channel {}): {}", m.message_id, m.kind, m.channel_id,
+                 MaskText(reason));
+}
+
+// One write for everything finished since the last one. If it fails, the outcomes stay here
+// (their rows stay in flight, so they are not sent again) and the next pass writes them.
+bool DeliveryWorker::FlushOutcomes(std::int64_t now_s) {
+  if (unrecorded_.empty()) return true;
+  unrecorded_.forget_before_ms = clock_.NowMs() - RateLimiter::kHorizonMs;
+  if (auto st = store_.RecordOutcomes(unrecorded_, now_s); !st.ok()) {
+    logger_->error("cannot record {} delivery outcomes, will try again: {}",
+                   unrecorded_ids_.size(), st.error().message);
+    return false;
+  }
+  for (std::int64_t id : unrecorded_ids_) inflight_.erase(id);
+  unrecorded_ = {};
+  unrecorded_ids_.clear();
+  return true;
 }
 
 std::int64_t DeliveryWorker::Backoff(int attempts) {

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -54,7 +55,6 @@ struct DeliveryOptions {
   std::chrono::milliseconds min_scan_interval{20};
   std::int64_t backoff_base_s = 10;
   std::int64_t backoff_cap_s = 3600;
-  std::int64_t rate_limit_pause_s = 61;
   std::shared_ptr<spdlog::logger> logger;  // default: the named logger "delivery"
 };
 
@@ -91,6 +91,8 @@ class DeliveryWorker {
     std::vector<std::int64_t> ids;
     bool attempted = false;
     Outcome outcome;
+    std::optional<engine::SendMark> sent;     // the request went out at this wall time
+    std::optional<engine::PauseMark> paused;  // the platform answered with its rate-limit code
   };
   struct Job {
     engine::Channel channel;
@@ -107,9 +109,14 @@ class DeliveryWorker {
                               std::vector<engine::OutboxMessage> messages, int available);
   void RunJob(const Job& job);  // on a lane thread
   void Complete(const std::string& channel_id, std::vector<SendResult> results);
+  // Records every finished send in one write (outcomes and pacing marks together).
   void ApplyCompletions();
-  void Record(std::int64_t id, const std::string& kind, const Outcome& outcome, std::int64_t now_s,
-              std::vector<std::int64_t>& delivered);
+  void AddOutcome(std::int64_t id, const std::string& kind, const Outcome& outcome,
+                  std::int64_t now_s);
+  void AddDead(const engine::OutboxMessage& m, const std::string& kind, const std::string& reason);
+  bool FlushOutcomes(std::int64_t now_s);
+  // Rebuilds the rate windows from the store's record of recent sends (at start).
+  bool LoadPacing();
   std::int64_t Backoff(int attempts);
 
   engine::OutboxStore& store_;
@@ -121,6 +128,9 @@ class DeliveryWorker {
   std::mt19937_64 rng_{std::random_device{}()};
 
   // Worker-thread state.
+  bool pacing_loaded_ = false;
+  engine::DeliveryOutcomes unrecorded_;  // outcomes not yet written (kept across a failed write)
+  std::vector<std::int64_t> unrecorded_ids_;  // their outbox ids: still in flight until written
   std::map<std::string, std::unique_ptr<Lane>> lanes_;
   std::map<std::int64_t, engine::OutboxMessage> inflight_;  // by outbox id
   std::map<std::string, std::string> channel_kind_;

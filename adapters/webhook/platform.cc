@@ -129,10 +129,15 @@ json GenericBody(const Notice& n) {
 }  // namespace
 
 PlatformLimits LimitsFor(std::string_view kind) {
-  if (kind == "dingtalk") return {20, 0, 20000, 20000};
-  if (kind == "wecom") return {20, 0, 2048, 4096};
-  if (kind == "feishu") return {100, 5, 18000, 18000};  // the whole body must stay under 20 KB
-  return {0, 0, 60000, 60000};
+  constexpr std::int64_t kMinute = 60000;
+  // DingTalk: 20 a minute per robot; over that, the robot is silenced for 10 minutes.
+  if (kind == "dingtalk") return {{{20, kMinute}}, RateLimiter::Widened(10 * kMinute), 20000, 20000};
+  if (kind == "wecom") return {{{20, kMinute}}, RateLimiter::Widened(kMinute), 2048, 4096};
+  // Feishu: the whole body must stay under 20 KB.
+  if (kind == "feishu") {
+    return {{{100, kMinute}, {5, 1000}}, RateLimiter::Widened(kMinute), 18000, 18000};
+  }
+  return {{}, RateLimiter::Widened(kMinute), 60000, 60000};
 }
 
 bool IsKnownKind(std::string_view kind) {

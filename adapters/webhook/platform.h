@@ -7,14 +7,15 @@
 #include <utility>
 #include <vector>
 
+#include "adapters/webhook/rate_limiter.h"
 #include "adapters/webhook/render.h"
 #include "engine/outbox/outbox.h"
 
 namespace dixian::webhook {
 
 struct PlatformLimits {
-  int per_minute = 0;  // 0 = no limit
-  int per_second = 0;  // 0 = no limit
+  std::vector<RateWindow> windows;     // per robot, as documented; empty = no limit
+  std::int64_t rate_limited_pause_ms = 0;  // silence after the platform's rate-limit answer
   std::size_t max_text_bytes = 0;      // content of a text message
   std::size_t max_markdown_bytes = 0;  // content of a markdown / rich message
 };

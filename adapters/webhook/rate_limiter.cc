@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <chrono>
 
-#include "adapters/webhook/platform.h"
-
 namespace dixian::webhook {
 
 std::int64_t SystemWallClock::NowMs() const {
@@ -13,40 +11,61 @@ std::int64_t SystemWallClock::NowMs() const {
       .count();
 }
 
-int RateLimiter::AvailableLocked(const std::string& channel_id, std::string_view kind,
+std::int64_t RateLimiter::Widened(std::int64_t window_ms) {
+  return window_ms + std::min<std::int64_t>(window_ms / 10, 1000);
+}
+
+int RateLimiter::AvailableLocked(const std::string& key, std::span<const RateWindow> windows,
                                  std::int64_t now) {
-  if (auto it = blocked_until_.find(channel_id); it != blocked_until_.end() && now < it->second) {
-    return 0;
+  if (auto it = blocked_until_.find(key); it != blocked_until_.end()) {
+    if (now < it->second) return 0;
+    blocked_until_.erase(it);
   }
-  const PlatformLimits lim = LimitsFor(kind);
-  auto& sent = sent_[channel_id];
-  while (!sent.empty() && sent.front() <= now - kMinuteWindowMs) sent.pop_front();
-  int available = lim.per_minute > 0 ? lim.per_minute - static_cast<int>(sent.size()) : 1 << 20;
-  if (lim.per_second > 0) {
-    const auto in_second = std::count_if(sent.begin(), sent.end(), [&](std::int64_t t) {
-      return t > now - kSecondWindowMs;
-    });
-    available = std::min(available, lim.per_second - static_cast<int>(in_second));
+  int available = 1 << 20;
+  if (windows.empty()) return available;
+  auto& sent = sent_[key];
+  while (!sent.empty() && sent.front() <= now - kHorizonMs) sent.pop_front();
+  for (const RateWindow& w : windows) {
+    const std::int64_t from = now - Widened(w.window_ms);
+    const auto first = std::upper_bound(sent.begin(), sent.end(), from);
+    const int used = static_cast<int>(std::distance(first, sent.end()));
+    available = std::min(available, w.max - used);
   }
   return std::max(available, 0);
 }
 
-int RateLimiter::Available(const std::string& channel_id, std::string_view kind) {
+int RateLimiter::Available(const std::string& key, std::span<const RateWindow> windows) {
   std::lock_guard lock(mu_);
-  return AvailableLocked(channel_id, kind, clock_.NowMs());
+  return AvailableLocked(key, windows, clock_.NowMs());
 }
 
-bool RateLimiter::TryAcquire(const std::string& channel_id, std::string_view kind) {
+std::optional<engine::SendMark> RateLimiter::TryAcquire(const std::string& key,
+                                                        std::span<const RateWindow> windows) {
   std::lock_guard lock(mu_);
   const std::int64_t now = clock_.NowMs();
-  if (AvailableLocked(channel_id, kind, now) <= 0) return false;
-  sent_[channel_id].push_back(now);
-  return true;
+  if (AvailableLocked(key, windows, now) <= 0) return std::nullopt;
+  auto& sent = sent_[key];
+  // The clock may be stepped back; keep the times ascending.
+  sent.push_back(sent.empty() ? now : std::max(now, sent.back()));
+  return engine::SendMark{key, now};
 }
 
-void RateLimiter::Block(const std::string& channel_id, std::int64_t until_ms) {
+void RateLimiter::Block(const std::string& key, std::int64_t until_ms) {
   std::lock_guard lock(mu_);
-  blocked_until_[channel_id] = std::max(blocked_until_[channel_id], until_ms);
+  auto& until = blocked_until_[key];
+  until = std::max(until, until_ms);
+}
+
+void RateLimiter::Seed(const engine::PacingWindow& window) {
+  std::lock_guard lock(mu_);
+  for (const auto& mark : window.sends) {
+    auto& sent = sent_[mark.key];
+    sent.insert(std::upper_bound(sent.begin(), sent.end(), mark.at_ms), mark.at_ms);
+  }
+  for (const auto& pause : window.pauses) {
+    auto& until = blocked_until_[pause.key];
+    until = std::max(until, pause.until_ms);
+  }
 }
 
 }  // namespace dixian::webhook

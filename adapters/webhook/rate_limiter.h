@@ -1,13 +1,18 @@
 #pragma once
-// Wall time for delivery pacing (injectable), and a per-robot sliding-window rate limiter that
-// keeps every channel under its platform's documented limits with a small safety margin.
+// Wall time for delivery pacing (injectable), and a sliding-window rate limiter that keeps every
+// window (a robot, or one person on an app channel) under its platform's documented limits with a
+// small safety margin. The windows are rebuilt from the store at start (Seed), so a restart does
+// not forget what was sent in the last minutes.
 #include <atomic>
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <string>
-#include <string_view>
+
+#include "engine/outbox/outbox.h"
 
 namespace dixian::webhook {
 
@@ -32,27 +37,39 @@ class ManualWallClock final : public WallClock {
   std::atomic<std::int64_t> now_;
 };
 
-// Thread-safe. Windows are widened by a margin so latency between us and the platform cannot
-// make two windows' worth of sends land inside one of the platform's windows.
+// At most `max` sends in any `window_ms` (as the platform documents it).
+struct RateWindow {
+  int max = 0;
+  std::int64_t window_ms = 0;
+};
+
+// Thread-safe. Each window is widened by a margin (a tenth, at most one second) so latency
+// between us and the platform cannot make two windows' worth of sends land inside one of its.
 class RateLimiter {
  public:
   explicit RateLimiter(const WallClock& clock) : clock_(clock) {}
 
-  int Available(const std::string& channel_id, std::string_view kind);
-  // Records one send now and returns true if the limits allow it; false otherwise.
-  bool TryAcquire(const std::string& channel_id, std::string_view kind);
+  // Sends `key` may make now under `windows` (no windows: unlimited, a large number).
+  int Available(const std::string& key, std::span<const RateWindow> windows);
+  // Records one send now and returns its mark if the windows allow it; nothing otherwise.
+  std::optional<engine::SendMark> TryAcquire(const std::string& key,
+                                             std::span<const RateWindow> windows);
   // After the platform answered with its rate-limit code: nothing goes until `until_ms`.
-  void Block(const std::string& channel_id, std::int64_t until_ms);
+  void Block(const std::string& key, std::int64_t until_ms);
+  // Adds sends and pauses read from the store (at start).
+  void Seed(const engine::PacingWindow& window);
 
-  static constexpr std::int64_t kMinuteWindowMs = 61000;
-  static constexpr std::int64_t kSecondWindowMs = 1100;
+  static std::int64_t Widened(std::int64_t window_ms);
+  // Sends older than this are never needed (the longest window any platform documents is an hour).
+  static constexpr std::int64_t kHorizonMs = 2 * 3600 * 1000;
 
  private:
-  int AvailableLocked(const std::string& channel_id, std::string_view kind, std::int64_t now);
+  int AvailableLocked(const std::string& key, std::span<const RateWindow> windows,
+                      std::int64_t now);
 
   const WallClock& clock_;
   std::mutex mu_;
-  std::map<std::string, std::deque<std::int64_t>> sent_;
+  std::map<std::string, std::deque<std::int64_t>> sent_;  // ascending times per key
   std::map<std::string, std::int64_t> blocked_until_;
 };
 

@@ -32,7 +32,12 @@ struct Channel {
 //   rows (digest: array of objects like the above), text (test / free text)
 struct OutboxMessage {
   std::int64_t id = 0;
-  std::string message_id;  // stable across retries and restarts: receivers de-duplicate on it
+  // Stable across retries and restarts. Only generic webhooks receive it (X-Dixian-Message-Id,
+  // and in the body) and can de-duplicate on it; chat platforms get no id and do not
+  // de-duplicate, so a send whose answer was lost (timeout, crash before the outcome was
+  // recorded) reaches the group again: delivery is at least once. A digest has its own id,
+  // derived from the ids it covers.
+  std::string message_id;
   std::string channel_id;
   std::string kind;
   bool urgent = false;     // urgent messages ignore quiet hours
@@ -43,20 +48,59 @@ struct OutboxMessage {
   std::string last_error;
 };
 
+// Pacing marks: what was sent where, and when (wall time, ms), so the platforms' rate windows
+// survive a restart and, with a shared database, hold across processes. `key` names a window:
+// the channel id (a robot) or "<channel id>/<person>" (one person on an app channel).
+struct SendMark {
+  std::string key;
+  std::int64_t at_ms = 0;
+};
+// The platform answered with its rate-limit code: nothing goes to `key` before `until_ms`.
+struct PauseMark {
+  std::string key;
+  std::int64_t until_ms = 0;
+};
+struct PacingWindow {
+  std::vector<SendMark> sends;
+  std::vector<PauseMark> pauses;
+};
+
+// What a round of sending came to. Recorded in one write, so a restart never sees a message
+// marked delivered without its send in the pacing window, nor the reverse.
+struct DeliveryOutcomes {
+  struct Retry {
+    std::int64_t id = 0;
+    Instant next_attempt_at = 0;  // wall time
+    std::string error;
+  };
+  struct Dead {
+    std::int64_t id = 0;
+    std::string reason;
+  };
+  std::vector<std::int64_t> delivered;
+  std::vector<Retry> retries;
+  std::vector<Dead> dead;
+  std::vector<SendMark> sends;
+  std::vector<PauseMark> pauses;
+  std::int64_t forget_before_ms = 0;  // send marks older than this may be dropped (0: keep)
+  bool empty() const {
+    return delivered.empty() && retries.empty() && dead.empty() && sends.empty() && pauses.empty();
+  }
+};
+
 // What the delivery worker needs from storage. Implemented on SQLite in adapters/store.
 class OutboxStore {
  public:
   virtual ~OutboxStore() = default;
   // Pending messages whose next attempt is due at wall time `now`, oldest first, leaving out the
   // channels in `skip` (the worker's busy ones: their rows would only be read to be ignored).
-  virtual std::vector<OutboxMessage> Ready(Instant wall_now, int limit,
-                                           const std::vector<std::string>& skip = {}) = 0;
-  // The channel, nothing when there is none, or the storage error (then retry later: the
-  // messages stay pending, never dead-lettered on a failed read).
+  virtual Result<std::vector<OutboxMessage>> Ready(Instant wall_now, int limit,
+                                                   const std::vector<std::string>& skip = {}) = 0;
   virtual Result<std::optional<Channel>> FindChannel(const std::string& channel_id) = 0;
-  virtual void MarkDelivered(const std::vector<std::int64_t>& ids, Instant wall_now) = 0;
-  virtual void MarkRetry(std::int64_t id, Instant next_attempt_at, const std::string& error) = 0;
-  virtual void MarkDead(std::int64_t id, const std::string& reason) = 0;
+  // Delivered rows get `wall_now` as their delivery time; every row named counts one attempt.
+  virtual Status RecordOutcomes(const DeliveryOutcomes& outcomes, Instant wall_now) = 0;
+  // Send marks at or after `since_ms`, and pauses that end after it.
+  virtual Result<PacingWindow> RecentPacing(std::int64_t since_ms) = 0;
   virtual std::vector<OutboxMessage> Dead(int limit) = 0;
   virtual int Redrive(const std::vector<std::int64_t>& ids, Instant wall_now) = 0;  // empty = all dead
   virtual std::int64_t PendingCount() = 0;

@@ -14,10 +14,11 @@ int UserVersionOf(const std::string& path) {
   return st.Step() ? st.Int(0) : -1;
 }
 
+// Branches take their own numbers (TEAM.md), so a gap may exist until the lower one lands.
 TEST(MigrationsTest, VersionsAreNumberedInOrder) {
   int previous = 0;
   for (const auto& m : Migrations()) {
-    EXPECT_EQ(m.version, previous + 1);
+    EXPECT_GT(m.version, previous);
     previous = m.version;
   }
   EXPECT_EQ(previous, LatestSchemaVersion());

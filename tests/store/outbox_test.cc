@@ -18,18 +18,44 @@ std::int64_t Enqueue(SqliteStore& store, const std::string& message_id, engine::
   return r.ok() ? r->get<std::int64_t>() : 0;
 }
 
+std::vector<engine::OutboxMessage> Ready(SqliteStore& store, engine::Instant now, int limit,
+                                         const std::vector<std::string>& skip = {}) {
+  auto ready = store.Ready(now, limit, skip);
+  EXPECT_TRUE(ready.ok()) << ready.error().message;
+  return ready.ok() ? ready.value() : std::vector<engine::OutboxMessage>{};
+}
+
+using Outcomes = engine::DeliveryOutcomes;
+
+Outcomes Retry(std::int64_t id, engine::Instant at, const std::string& error) {
+  Outcomes o;
+  o.retries.push_back({id, at, error});
+  return o;
+}
+
+Outcomes Dead(std::vector<std::pair<std::int64_t, std::string>> rows) {
+  Outcomes o;
+  for (auto& [id, reason] : rows) o.dead.push_back({id, reason});
+  return o;
+}
+
+void Record(SqliteStore& store, const engine::DeliveryOutcomes& o, engine::Instant now) {
+  auto st = store.RecordOutcomes(o, now);
+  ASSERT_TRUE(st.ok()) << st.error().message;
+}
+
 TEST_F(StoreTest, OutboxMessageIdIsStable) {
   auto id = Enqueue(*store_, "");
   auto given = Enqueue(*store_, "custom-1");
-  auto ready = store_->Ready(100, 10);
+  auto ready = Ready(*store_, 100, 10);
   ASSERT_EQ(ready.size(), 2u);
   EXPECT_EQ(ready[0].id, id);
   EXPECT_EQ(ready[0].message_id, "msg-" + std::to_string(id));
   EXPECT_EQ(ready[1].id, given);
   EXPECT_EQ(ready[1].message_id, "custom-1");
   EXPECT_EQ(ready[0].payload["mobiles"][0], "13800001234");
-  store_->MarkRetry(id, 500, "timeout");
-  auto again = store_->Ready(600, 10);
+  Record(*store_, Retry(id, 500, "timeout"), 100);
+  auto again = Ready(*store_, 600, 10);
   ASSERT_EQ(again.size(), 2u);
   EXPECT_EQ(again[0].message_id, "msg-" + std::to_string(id));
   EXPECT_EQ(again[0].attempts, 1);
@@ -48,10 +74,10 @@ TEST_F(StoreTest, OutboxBacklogOnOneChannelDoesNotHideAnother) {
     return Json(nullptr);
   });
   ASSERT_TRUE(r.ok());
-  const auto ready = store_->Ready(100, 500);
+  const auto ready = Ready(*store_, 100, 500);
   ASSERT_FALSE(ready.empty());
   EXPECT_EQ(ready.back().channel_id, "quiet");  // the newest row, behind 599 of another robot
-  EXPECT_LE(ready.size(), 500u);
+  EXPECT_EQ(ready.size(), 201u);  // 200 of the busy robot (its cap per read) and the quiet one
 }
 
 // The delivery worker leaves out the channels it is already sending on.
@@ -66,11 +92,11 @@ TEST_F(StoreTest, OutboxReadySkipsBusyChannels) {
     }
     return Json(nullptr);
   }).ok());
-  EXPECT_EQ(store_->Ready(100, 10).size(), 4u);
-  const auto ready = store_->Ready(100, 10, {"busy", "other"});
+  EXPECT_EQ(Ready(*store_, 100, 10).size(), 4u);
+  const auto ready = Ready(*store_, 100, 10, {"busy", "other"});
   ASSERT_EQ(ready.size(), 1u);
   EXPECT_EQ(ready[0].channel_id, "quiet");
-  EXPECT_EQ(store_->Ready(100, 10, {"it's \"odd\""}).size(), 4u);  // names travel as JSON
+  EXPECT_EQ(Ready(*store_, 100, 10, {"it's \"odd\""}).size(), 4u);  // names travel as JSON
 }
 
 TEST_F(StoreTest, OutboxReadyRetryDeadRedrive) {
@@ -78,17 +104,18 @@ TEST_F(StoreTest, OutboxReadyRetryDeadRedrive) {
   auto b = Enqueue(*store_, "");
   auto c = Enqueue(*store_, "", 1000);  // not yet due
   EXPECT_EQ(store_->PendingCount(), 3);
-  EXPECT_EQ(store_->Ready(100, 10).size(), 2u);
-  EXPECT_EQ(store_->Ready(100, 1).size(), 1u);
+  EXPECT_EQ(Ready(*store_, 100, 10).size(), 2u);
+  EXPECT_EQ(Ready(*store_, 100, 1).size(), 1u);
 
-  store_->MarkRetry(a, 300, "HTTP 502");
-  auto ready = store_->Ready(100, 10);
+  Record(*store_, Retry(a, 300, "HTTP 502"), 100);
+  auto ready = Ready(*store_, 100, 10);
   ASSERT_EQ(ready.size(), 1u);
   EXPECT_EQ(ready[0].id, b);
-  EXPECT_EQ(store_->Ready(300, 10).size(), 2u);
+  EXPECT_EQ(Ready(*store_, 300, 10).size(), 2u);
 
-  store_->MarkDelivered({b}, 120);
-  store_->MarkDead(a, "HTTP 400: bad payload");
+  Outcomes both = Dead({{a, "HTTP 400: bad payload"}});
+  both.delivered = {b};
+  Record(*store_, both, 120);
   EXPECT_EQ(store_->PendingCount(), 1);
   auto dead = store_->Dead(10);
   ASSERT_EQ(dead.size(), 1u);
@@ -98,7 +125,7 @@ TEST_F(StoreTest, OutboxReadyRetryDeadRedrive) {
 
   EXPECT_EQ(store_->Redrive({a}, 2000), 1);
   EXPECT_TRUE(store_->Dead(10).empty());
-  auto redriven = store_->Ready(2000, 10);
+  auto redriven = Ready(*store_, 2000, 10);
   ASSERT_EQ(redriven.size(), 2u);  // a again, and c now due
   EXPECT_EQ(redriven[0].id, a);
   EXPECT_EQ(redriven[0].attempts, 0);
@@ -109,8 +136,7 @@ TEST_F(StoreTest, RedriveWithoutIdsTakesEveryDeadMessage) {
   auto a = Enqueue(*store_, "");
   auto b = Enqueue(*store_, "");
   Enqueue(*store_, "");
-  store_->MarkDead(a, "x");
-  store_->MarkDead(b, "y");
+  Record(*store_, Dead({{a, "x"}, {b, "y"}}), 10);
   EXPECT_EQ(store_->Redrive({}, 10), 2);
   EXPECT_EQ(store_->Redrive({}, 10), 0);
   EXPECT_EQ(store_->PendingCount(), 3);
@@ -126,6 +152,48 @@ TEST_F(StoreTest, OutboxRowsCommitWithTheirJob) {
   });
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(store_->PendingCount(), 0);
+}
+
+// What was sent, and when, is written with the outcome, and read back after a restart; marks
+// older than the horizon the worker gives are forgotten in the same write.
+TEST_F(StoreTest, PacingMarksAreRecordedWithTheOutcomeAndReadBack) {
+  auto a = Enqueue(*store_, "");
+  Outcomes first;
+  first.delivered = {a};
+  first.sends = {{"robot-1", 1'000'000}, {"robot-1", 1'000'500}, {"app-1/zhangsan", 1'000'600}};
+  first.pauses = {{"robot-2", 1'600'000}};
+  Record(*store_, first, 1000);
+  EXPECT_EQ(store_->PendingCount(), 0);
+  auto window = store_->RecentPacing(1'000'100);
+  ASSERT_TRUE(window.ok());
+  ASSERT_EQ(window->sends.size(), 2u);
+  EXPECT_EQ(window->sends[0].key, "robot-1");
+  EXPECT_EQ(window->sends[0].at_ms, 1'000'500);
+  EXPECT_EQ(window->sends[1].key, "app-1/zhangsan");
+  ASSERT_EQ(window->pauses.size(), 1u);
+  EXPECT_EQ(window->pauses[0].key, "robot-2");
+  EXPECT_EQ(window->pauses[0].until_ms, 1'600'000);
+  EXPECT_TRUE(store_->RecentPacing(1'600'000)->pauses.empty());  // over by then
+
+  Outcomes second;
+  second.sends = {{"robot-1", 1'000'700}};
+  second.forget_before_ms = 1'000'550;
+  Record(*store_, second, 1001);
+  window = store_->RecentPacing(0);
+  ASSERT_TRUE(window.ok());
+  ASSERT_EQ(window->sends.size(), 2u);
+  EXPECT_EQ(window->sends[0].at_ms, 1'000'600);
+  EXPECT_EQ(window->sends[1].at_ms, 1'000'700);
+}
+
+TEST_F(StoreTest, RecordingOnAClosedStoreIsAnErrorNotASilentLoss) {
+  auto a = Enqueue(*store_, "");
+  store_->Close();
+  Outcomes o;
+  o.delivered = {a};
+  auto st = store_->RecordOutcomes(o, 10);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().slug, "store_closed");
 }
 
 }  // namespace

@@ -347,7 +347,9 @@ TEST_F(QueriesTest, VisitsChannelsSchedulesIdempotency) {
   EXPECT_EQ(view->VisitsOf("h1").size(), 1u);
   ASSERT_EQ(view->ChannelsOf(county_.code).size(), 1u);
   EXPECT_EQ(view->ChannelsOf(county_.code)[0].quiet_start_hour, 22);
-  EXPECT_EQ(store_->FindChannel("ch1").value()->url, "https://example.invalid/hook");
+  auto channel = store_->FindChannel("ch1");
+  ASSERT_TRUE(channel.ok() && channel->has_value());
+  EXPECT_EQ((*channel)->url, "https://example.invalid/hook");
   EXPECT_FALSE(view->FindIdempotent("u1", "POST /a", "k1").has_value());
   auto reply = view->FindIdempotent("u1", "POST /b", "k1");
   ASSERT_TRUE(reply.has_value());

@@ -65,6 +65,9 @@ struct FakePlatform::Impl {
   FakeFaults faults;
   std::vector<FakeReceived> received;
   std::vector<std::int64_t> accepted_at;
+  std::int64_t silenced_until = 0;
+  bool holding = false;
+  std::vector<std::shared_ptr<asio::steady_timer>> held;  // io thread only  // DingTalk's 10 minutes after a robot went over its limit
 
   std::string SuccessBody() const {
     if (kind == "feishu") return R"({"code":0,"data":{},"msg":"success"})";
@@ -87,7 +90,7 @@ struct FakePlatform::Impl {
   }
 
   // Signature, then limits. Called with mu held.
-  Answer Check(const FakeReceived& r, std::int64_t now) const {
+  Answer Check(const FakeReceived& r, std::int64_t now) {
     if (kind == "dingtalk") {
       auto q = Query(r.target);
       if (q["access_token"] != "fake-token") return {200, 300001, "token is not exist"};
@@ -139,23 +142,30 @@ struct FakePlatform::Impl {
     return {};
   }
 
-  Answer CheckRate(std::int64_t now) const {
+  // DingTalk: "每个机器人每分钟最多发送20条。如果超过20条，会限流10分钟" - the 21st message in a
+  // minute is refused and so is everything for the next 10 minutes.
+  Answer CheckRate(std::int64_t now) {
     const int per_minute = kind == "feishu" ? 100 : kind == "webhook" ? 0 : 20;
     const int per_second = kind == "feishu" ? 5 : 0;
+    if (now < silenced_until) return RateLimited();
     auto count_since = [&](std::int64_t from) {
       return std::count_if(accepted_at.begin(), accepted_at.end(),
                            [&](std::int64_t t) { return t > from; });
     };
-    if (per_minute > 0 && count_since(now - 60000) >= per_minute) return RateLimited();
+    if (per_minute > 0 && count_since(now - 60000) >= per_minute) {
+      if (kind == "dingtalk") silenced_until = now + 10 * 60000;
+      return RateLimited();
+    }
     if (per_second > 0 && count_since(now - 1000) >= per_second) return RateLimited();
     return {};
   }
 
   // Decides the answer and records the request. Returns the fault to act on.
   enum class Fault { kNone, k5xx, kClose };
-  Fault Handle(FakeReceived r, Answer& answer, std::chrono::milliseconds& delay) {
+  Fault Handle(FakeReceived r, Answer& answer, std::chrono::milliseconds& delay, bool& hold) {
     std::lock_guard lock(mu);
     delay = faults.delay;
+    hold = holding;
     const std::int64_t now = now_ms();
     r.at_ms = now;
     Fault fault = Fault::kNone;
@@ -199,7 +209,19 @@ struct FakePlatform::Impl {
     r.body = json::parse(r.raw_body, nullptr, false);
     Answer answer;
     std::chrono::milliseconds delay{0};
-    const Fault fault = Handle(std::move(r), answer, delay);
+    bool hold = false;
+    const Fault fault = Handle(std::move(r), answer, delay, hold);
+    if (hold) {
+      auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor,
+                                                        asio::steady_timer::time_point::max());
+      bool wait = false;
+      {
+        std::lock_guard lock(mu);  // Release() may have come in between
+        if (holding) held.push_back(timer), wait = true;
+        cv.notify_all();
+      }
+      if (wait) co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
     if (delay.count() > 0) {
       asio::steady_timer timer(co_await asio::this_coro::executor, delay);
       co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -268,6 +290,33 @@ void FakePlatform::SetFaults(const FakeFaults& faults) {
   impl_->faults = faults;
 }
 
+void FakePlatform::Hold() {
+  std::lock_guard lock(impl_->mu);
+  impl_->holding = true;
+}
+
+void FakePlatform::Release() {
+  std::vector<std::shared_ptr<asio::steady_timer>> held;
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->holding = false;
+    held.swap(impl_->held);
+  }
+  asio::post(impl_->ioc, [held = std::move(held)] {
+    for (const auto& timer : held) timer->cancel();
+  });
+}
+
+std::size_t FakePlatform::Held() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->held.size();
+}
+
+bool FakePlatform::WaitForHeld(std::size_t n, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(impl_->mu);
+  return impl_->cv.wait_for(lock, timeout, [&] { return impl_->held.size() >= n; });
+}
+
 std::vector<FakeReceived> FakePlatform::Received() const {
   std::lock_guard lock(impl_->mu);
   return impl_->received;
@@ -280,6 +329,13 @@ std::vector<FakeReceived> FakePlatform::Accepted() const {
     if (r.accepted) out.push_back(r);
   }
   return out;
+}
+
+std::size_t FakePlatform::RateLimitAnswers() const {
+  std::lock_guard lock(impl_->mu);
+  const long long code = impl_->RateLimited().code;
+  return static_cast<std::size_t>(std::count_if(impl_->received.begin(), impl_->received.end(),
+                                                [&](const FakeReceived& r) { return r.code == code; }));
 }
 
 bool FakePlatform::WaitForAccepted(std::size_t n, std::chrono::milliseconds timeout) const {

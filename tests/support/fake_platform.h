@@ -46,8 +46,16 @@ class FakePlatform {
   std::string Url() const;  // the webhook URL a channel is configured with
   unsigned short port() const { return port_; }
   void SetFaults(const FakeFaults& faults);
+  // From now on, answers wait (the request is already recorded) until Release(): a slow platform
+  // without real-time waiting. Release() answers everything held and stops holding.
+  void Hold();
+  void Release();
+  std::size_t Held() const;  // requests waiting for Release()
+  bool WaitForHeld(std::size_t n, std::chrono::milliseconds timeout) const;
   std::vector<FakeReceived> Received() const;
   std::vector<FakeReceived> Accepted() const;
+  // Requests answered with the platform's rate-limit code (DingTalk 130101, WeCom 45009, ...).
+  std::size_t RateLimitAnswers() const;
   // Waits (bounded) until `n` messages were accepted; true when they were.
   bool WaitForAccepted(std::size_t n, std::chrono::milliseconds timeout) const;
   bool WaitForReceived(std::size_t n, std::chrono::milliseconds timeout) const;

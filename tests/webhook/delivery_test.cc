@@ -143,12 +143,84 @@ TEST_F(DeliveryTest, RetriesAfterRateLimitAnswerAndAfterBrokenConnection) {
   StepAndWait(w);  // 130101
   EXPECT_EQ(store_.Get(id).m.attempts, 2);
   EXPECT_NE(store_.Get(id).m.last_error.find("130101"), std::string::npos);
-  clock_.AdvanceMs(30'000);
-  StepAndWait(w);  // the robot's minute has not passed
+  EXPECT_EQ(store_.Get(id).m.next_attempt_at, (kStartMs + 3600'000) / 1000 + 601);
+  clock_.AdvanceMs(600'000);
+  StepAndWait(w);  // DingTalk silences a robot for 10 minutes after its limit: not yet
   EXPECT_EQ(fake->Received().size(), 2u);
-  clock_.AdvanceMs(40'000);
+  clock_.AdvanceMs(1'000);
   StepAndWait(w);
   EXPECT_EQ(store_.Get(id).state, State::kDelivered);
+}
+
+// The defect: 15 sends, a restart (a new worker on the same store), 15 more. The new
+// worker rebuilds the robot's window from the store, so it sends the 15 as one digest and the
+// robot never goes over 20 in a minute (which would silence it for 10 minutes).
+TEST_F(DeliveryTest, ARestartRemembersWhatTheRobotSentThisMinute) {
+  auto fake = Fake("dingtalk", "SECtest");
+  AddChannel("c1", "dingtalk", fake->Url(), "SECtest");
+  auto add_tests = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      engine::OutboxMessage m = TaskMessage("c1", "reminder", "户主" + std::to_string(i), 2);
+      store_.Add(m);
+    }
+  };
+  add_tests(15);
+  {
+    DeliveryWorker first(store_, clock_, Options());
+    StepAndWait(first);
+  }
+  ASSERT_EQ(fake->Accepted().size(), 15u);
+  EXPECT_EQ(store_.Pacing().sends.size(), 15u);
+  clock_.AdvanceMs(5'000);
+  add_tests(15);
+  DeliveryWorker second(store_, clock_, Options());
+  StepAndWait(second);
+  EXPECT_EQ(fake->RateLimitAnswers(), 0u);
+  ASSERT_EQ(fake->Received().size(), 16u);  // 5 left in the minute; one digest is enough
+  EXPECT_EQ(fake->Received().back().body["markdown"]["title"], "【防返贫监测·待办汇总】共15项");
+  EXPECT_EQ(store_.Count(State::kDelivered), 30);
+  EXPECT_TRUE(AllAccepted(*fake));
+}
+
+// A pause the platform imposed is remembered across a restart too.
+TEST_F(DeliveryTest, ARestartRemembersThePlatformsPause) {
+  auto fake = Fake("dingtalk", "");
+  AddChannel("c1", "dingtalk", fake->Url(), "");
+  fake->SetFaults(FakeFaults{.rate_limit = 1});
+  const auto id = store_.Add(TaskMessage("c1", "reminder", "甲", 2));
+  {
+    DeliveryWorker first(store_, clock_, Options());
+    StepAndWait(first);
+  }
+  ASSERT_EQ(store_.Pacing().pauses.size(), 1u);
+  store_.Add(TaskMessage("c1", "escalation", "乙", -1));
+  clock_.AdvanceMs(300'000);
+  DeliveryWorker second(store_, clock_, Options());
+  StepAndWait(second);
+  EXPECT_EQ(fake->Received().size(), 1u);  // still inside DingTalk's 10 minutes
+  clock_.AdvanceMs(301'000);
+  StepAndWait(second);
+  EXPECT_EQ(store_.Get(id).state, State::kDelivered);
+  EXPECT_EQ(store_.Count(State::kDelivered), 2);
+}
+
+// Outcomes are written once per round; a failed write is kept and written later, and the rows
+// it covers are not sent again meanwhile.
+TEST_F(DeliveryTest, AFailedOutcomeWriteIsRetriedWithoutSendingAgain) {
+  auto fake = Fake("wecom", "k");
+  AddChannel("c1", "wecom", fake->Url(), "");
+  for (int i = 0; i < 3; ++i) store_.Add(TaskMessage("c1", "reminder", "户" + std::to_string(i), 2));
+  store_.FailRecords(1);
+  DeliveryWorker w(store_, clock_, Options());
+  StepAndWait(w);
+  EXPECT_EQ(fake->Accepted().size(), 3u);
+  EXPECT_EQ(store_.Count(State::kDelivered), 0);  // the write failed
+  EXPECT_EQ(store_.RecordCalls(), 1);
+  StepAndWait(w);
+  EXPECT_EQ(store_.Count(State::kDelivered), 3);
+  EXPECT_EQ(store_.RecordCalls(), 2);  // one write for the three
+  EXPECT_EQ(fake->Received().size(), 3u);  // nothing sent twice
+  EXPECT_EQ(store_.Pacing().sends.size(), 3u);
 }
 
 TEST_F(DeliveryTest, SignatureErrorIsDeadAtOnce) {

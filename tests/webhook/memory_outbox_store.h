@@ -30,8 +30,8 @@ class MemoryOutboxStore final : public engine::OutboxStore {
     rows_[m.id] = Row{m, State::kPending, ""};
     return m.id;
   }
-  std::vector<engine::OutboxMessage> Ready(engine::Instant now, int limit,
-                                           const std::vector<std::string>& skip = {}) override {
+  engine::Result<std::vector<engine::OutboxMessage>> Ready(
+      engine::Instant now, int limit, const std::vector<std::string>& skip = {}) override {
     std::lock_guard lock(mu_);
     ++ready_calls_;
     ready_cv_.notify_all();
@@ -51,21 +51,41 @@ class MemoryOutboxStore final : public engine::OutboxStore {
     if (it == channels_.end()) return std::optional<engine::Channel>();
     return std::optional<engine::Channel>(it->second);
   }
-  void MarkDelivered(const std::vector<std::int64_t>& ids, engine::Instant) override {
+  engine::Status RecordOutcomes(const engine::DeliveryOutcomes& o, engine::Instant) override {
     std::lock_guard lock(mu_);
-    for (auto id : ids) rows_.at(id).state = State::kDelivered;
+    ++record_calls_;
+    if (fail_records_ > 0) {
+      --fail_records_;
+      return engine::Error::Unavailable("disk_full", "database or disk is full");
+    }
+    for (auto id : o.delivered) {
+      ++rows_.at(id).m.attempts;
+      rows_.at(id).state = State::kDelivered;
+    }
+    for (const auto& r : o.retries) {
+      auto& row = rows_.at(r.id);
+      ++row.m.attempts;
+      row.m.next_attempt_at = r.next_attempt_at;
+      row.m.last_error = r.error;
+    }
+    for (const auto& d : o.dead) {
+      ++rows_.at(d.id).m.attempts;
+      rows_.at(d.id).state = State::kDead;
+      rows_.at(d.id).dead_reason = d.reason;
+    }
+    pacing_.sends.insert(pacing_.sends.end(), o.sends.begin(), o.sends.end());
+    pacing_.pauses.insert(pacing_.pauses.end(), o.pauses.begin(), o.pauses.end());
+    std::erase_if(pacing_.sends, [&](const auto& s) { return s.at_ms < o.forget_before_ms; });
+    return engine::OkStatus();
   }
-  void MarkRetry(std::int64_t id, engine::Instant next, const std::string& error) override {
+  engine::Result<engine::PacingWindow> RecentPacing(std::int64_t since_ms) override {
     std::lock_guard lock(mu_);
-    auto& r = rows_.at(id);
-    ++r.m.attempts;
-    r.m.next_attempt_at = next;
-    r.m.last_error = error;
-  }
-  void MarkDead(std::int64_t id, const std::string& reason) override {
-    std::lock_guard lock(mu_);
-    rows_.at(id).state = State::kDead;
-    rows_.at(id).dead_reason = reason;
+    engine::PacingWindow w;
+    for (const auto& s : pacing_.sends)
+      if (s.at_ms >= since_ms) w.sends.push_back(s);
+    for (const auto& p : pacing_.pauses)
+      if (p.until_ms > since_ms) w.pauses.push_back(p);
+    return w;
   }
   std::vector<engine::OutboxMessage> Dead(int) override { return {}; }
   int Redrive(const std::vector<std::int64_t>&, engine::Instant) override { return 0; }
@@ -84,6 +104,19 @@ class MemoryOutboxStore final : public engine::OutboxStore {
     std::unique_lock lock(mu_);
     return ready_cv_.wait_for(lock, timeout, [&] { return ready_calls_ > n; });
   }
+  // The next `n` RecordOutcomes calls fail as a full disk would.
+  void FailRecords(int n) {
+    std::lock_guard lock(mu_);
+    fail_records_ = n;
+  }
+  std::int64_t RecordCalls() {
+    std::lock_guard lock(mu_);
+    return record_calls_;
+  }
+  engine::PacingWindow Pacing() {
+    std::lock_guard lock(mu_);
+    return pacing_;
+  }
   Row Get(std::int64_t id) {
     std::lock_guard lock(mu_);
     return rows_.at(id);
@@ -94,6 +127,9 @@ class MemoryOutboxStore final : public engine::OutboxStore {
   std::condition_variable ready_cv_;
   std::int64_t ready_calls_ = 0;
   std::int64_t next_id_ = 0;
+  std::int64_t record_calls_ = 0;
+  int fail_records_ = 0;
+  engine::PacingWindow pacing_;
   std::map<std::int64_t, Row> rows_;
   std::map<std::string, engine::Channel> channels_;
 };
