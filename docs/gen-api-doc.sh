@@ -7,7 +7,8 @@ set -euo pipefail
 BIN=${1:-build/dixian}
 TMP=$(mktemp -d /tmp/dixian-apidoc-XXXXXX)
 trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$TMP"' EXIT
-export DIXIAN_ADMIN_TOKEN=admin-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export DIXIAN_ADMIN_TOKEN=admin-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export DIXIAN_MASTER_KEY="k1 $(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 "$BIN" serve --db "$TMP/doc.db" --listen 127.0.0.1:0 --fake-clock 2026-03-02T09:00:00+08:00 >"$TMP/log" 2>&1 &
 PID=$!
 for _ in $(seq 100); do grep -q 'listening on' "$TMP/log" && break; sleep 0.1; done

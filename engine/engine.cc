@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <limits>
+#include <stdexcept>
 #include <utility>
 
 #include "engine/core/json_fields.h"
@@ -20,7 +21,10 @@ Engine::Engine(Store& store, Clock& clock, WorkflowRegistry workflows, WorkCalen
       workflows_(std::move(workflows)),
       calendar_(std::move(calendar)),
       options_(std::move(options)),
-      wall_clock_(options_.wall_clock ? *options_.wall_clock : system_clock_) {}
+      wall_clock_(options_.wall_clock ? *options_.wall_clock : system_clock_),
+      audit_chain_(options_.keys) {
+  if (!options_.keys) throw std::invalid_argument("EngineOptions::keys is required (the audit chain's key)");
+}
 
 Engine::~Engine() { StopScheduler(); }
 

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/access/access.h"
+#include "engine/audit/audit_chain.h"
 #include "engine/calendar/work_calendar.h"
 #include "engine/core/clock.h"
 #include "engine/store/store.h"
@@ -33,6 +34,8 @@ struct EngineOptions {
   Thresholds thresholds;
   int digest_hour = 8;  // daily overdue digest to supervisors' channels, China time
   std::string admin_token;  // from DIXIAN_ADMIN_TOKEN; empty = no built-in admin
+  // The master keys (outside the database): the audit chain's HMAC key. Required.
+  std::shared_ptr<const KeyRing> keys;
   // Wall time for what follows client retries, not the engine calendar (Idempotency-Key
   // answers expire after a day of it). Null: the system clock.
   const Clock* wall_clock = nullptr;
@@ -86,7 +89,11 @@ class Engine {
   Result<nlohmann::json> MyTasks(const Principal& who);
   Result<nlohmann::json> MonitoringReport(const Principal& who, const std::string& org);
   Result<nlohmann::json> OverdueReport(const Principal& who, const std::string& org);
-  Result<nlohmann::json> VerifyAudit(const Principal& who);
+  // The chain from the first event: links, MACs, the switch-over point; with `checkpoint` (a
+  // line from AuditCheckpoint, kept elsewhere) also that the chain still holds that head.
+  Result<nlohmann::json> VerifyAudit(const Principal& who, const std::string& checkpoint = "");
+  // The signed head of the chain now: {"checkpoint": "<line>", "seq", "hash"} (keep it elsewhere).
+  Result<nlohmann::json> CheckpointAudit(const Principal& who);
   Result<nlohmann::json> Workflows() const;
 
   // --- time: fire everything due at the engine clock's now, in batches; returns timers fired.
@@ -118,6 +125,7 @@ class Engine {
   EngineOptions options_;
   SystemClock system_clock_;
   const Clock& wall_clock_;
+  AuditChain audit_chain_;
   std::function<void()> outbox_notify_;
 
   std::mutex scheduler_mu_;

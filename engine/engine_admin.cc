@@ -3,6 +3,7 @@
 
 #include <cctype>
 
+#include "engine/audit/events.h"
 #include "engine/core/csv.h"
 #include "engine/core/json_fields.h"
 #include "engine/core/sha256.h"
@@ -74,9 +75,10 @@ Result<Org> InsertOrgFrom(WriteTx& tx, const json& body, const std::string& wher
 
 void Engine::CreateOrg(Call call, WriteDone done) {
   if (auto st = Require(call.who, Capability::kManageOrgs, ""); !st.ok()) return done(st.error());
-  SubmitWrite(call, [body = call.body](WriteTx& tx) -> Result<json> {
+  SubmitWrite(call, [this, body = call.body, who = call.who](WriteTx& tx) -> Result<json> {
     auto org = InsertOrgFrom(tx, body, "");
     if (!org.ok()) return org.error();
+    EngineTx(*this, tx).Audit(OrgCreated(who, org.value(), false));
     return OrgJson(org.value());
   }, std::move(done));
 }
@@ -86,7 +88,8 @@ void Engine::ImportOrgs(Call call, WriteDone done) {
   auto rows = ParseCsv(call.raw);
   if (!rows.ok()) return done(rows.error());
   if (auto st = CheckCsvHeader(rows.value(), {"code", "name", "level", "parent"}); !st.ok()) return done(st.error());
-  SubmitWrite(call, [rows = std::move(rows.value())](WriteTx& tx) -> Result<json> {
+  SubmitWrite(call, [this, rows = std::move(rows.value()), who = call.who](WriteTx& tx) -> Result<json> {
+    EngineTx etx(*this, tx);
     std::string errors;
     int bad = 0;
     for (size_t i = 1; i < rows.size(); ++i) {
@@ -101,6 +104,8 @@ void Engine::ImportOrgs(Call call, WriteDone done) {
       if (auto org = InsertOrgFrom(tx, body, where); !org.ok()) {
         errors += org.error().message + "\n";
         if (++bad >= 50) break;
+      } else {
+        etx.Audit(OrgCreated(who, org.value(), true));
       }
     }
     if (bad) return Error::Unprocessable("csv_rows_invalid", "导入失败，未写入任何数据 (nothing imported):\n" + errors);
@@ -111,7 +116,7 @@ void Engine::ImportOrgs(Call call, WriteDone done) {
 void Engine::CreateUser(Call call, WriteDone done) {
   if (auto st = Require(call.who, Capability::kManageUsers, ""); !st.ok()) return done(st.error());
   const Instant now = clock_.Now();
-  SubmitWrite(call, [this, body = call.body, now](WriteTx& tx) -> Result<json> {
+  SubmitWrite(call, [this, body = call.body, who = call.who, now](WriteTx& tx) -> Result<json> {
     User u;
     auto id = RequiredString(body, "id", 64);
     if (!id.ok()) return id.error();
@@ -139,6 +144,7 @@ void Engine::CreateUser(Call call, WriteDone done) {
     else if (!st.ok())
       return Error::Conflict("duplicate_user", "用户 " + u.id + " 已存在 (user id exists)");
     ClearUserCache();  // notices read mobiles per (org, role) through the cache
+    EngineTx(*this, tx).Audit(UserCreated(who, u));
     return json{{"id", u.id}, {"token", token}, {"role", u.role}, {"org", u.org}};
   }, [this, done = std::move(done)](Result<json> r) {
     ClearUserCache();  // a rolled-back insert may have been cached by a job in the same batch
@@ -182,7 +188,7 @@ void Engine::ReissueToken(Call call, WriteDone done) {
 
 void Engine::CreateChannel(Call call, WriteDone done) {
   if (auto st = Require(call.who, Capability::kManageChannels, ""); !st.ok()) return done(st.error());
-  SubmitWrite(call, [this, body = call.body](WriteTx& tx) -> Result<json> {
+  SubmitWrite(call, [this, body = call.body, who = call.who](WriteTx& tx) -> Result<json> {
     ClearChannelCache();
     auto org = RequiredString(body, "org", 32);
     if (!org.ok()) return org.error();
@@ -219,6 +225,7 @@ void Engine::CreateChannel(Call call, WriteDone done) {
     else if (!st.ok())
       return Error::Conflict("duplicate_channel", "该群机器人已登记 (channel exists)");
     ClearChannelCache();
+    EngineTx(*this, tx).Audit(ChannelCreated(who, ch));
     return json{{"id", ch.id}, {"org", ch.org}, {"kind", ch.kind}};
   }, [this, done = std::move(done)](Result<json> r) {
     ClearChannelCache();  // a rolled-back insert may have been cached by a job in the same batch

@@ -2,6 +2,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "engine/audit/events.h"
 #include "engine/core/csv.h"
 #include "engine/core/json_fields.h"
 #include "engine/engine.h"
@@ -77,7 +78,7 @@ Result<MonitoringObject> MonitoredHousehold(WriteTx& tx, const std::string& id) 
 void Engine::CreateHousehold(Call call, WriteDone done) {
   const Instant now = clock_.Now();
   if (auto st = RequireRole(call.who, Capability::kWriteHouseholds); !st.ok()) return done(st.error());
-  SubmitWrite(call, [body = call.body, who = call.who, now](WriteTx& tx) -> Result<json> {
+  SubmitWrite(call, [this, body = call.body, who = call.who, now](WriteTx& tx) -> Result<json> {
     auto hh = HouseholdFrom(body, "", now, [&tx, &who](const std::string& c) { return KnownOrg(tx, who, c); });
     if (!hh.ok()) return hh.error();
     if (auto st = Require(who, Capability::kWriteHouseholds, hh->village_path); !st.ok()) return st.error();
@@ -85,6 +86,7 @@ void Engine::CreateHousehold(Call call, WriteDone done) {
       return st.error();  // e.g. disk full or read-only: 503, not a duplicate
     else if (!st.ok())
       return Error::Conflict("duplicate_household", "户编号 " + hh->id + " 已存在 (household id exists)");
+    EngineTx(*this, tx).Audit(HouseholdCreated(who, hh.value(), false));
     return HouseholdJson(hh.value());
   }, std::move(done));
 }
@@ -96,7 +98,8 @@ void Engine::ImportHouseholds(Call call, WriteDone done) {
     return done(st.error());
   if (auto st = RequireRole(call.who, Capability::kWriteHouseholds); !st.ok()) return done(st.error());
   const Instant now = clock_.Now();
-  SubmitWrite(call, [rows = std::move(rows.value()), who = call.who, now](WriteTx& tx) -> Result<json> {
+  SubmitWrite(call, [this, rows = std::move(rows.value()), who = call.who, now](WriteTx& tx) -> Result<json> {
+    EngineTx etx(*this, tx);
     std::unordered_map<std::string, std::optional<Org>> villages;
     auto village_of = [&](const std::string& code) {
       auto it = villages.find(code);
@@ -123,6 +126,8 @@ void Engine::ImportHouseholds(Call call, WriteDone done) {
           return ins.error();  // the database refuses writes: the whole import fails with it
         else if (!ins.ok())
           st = Error::Conflict("duplicate_household", where + "户编号 " + hh->id + " 已存在 (duplicate household id)");
+        else
+          etx.Audit(HouseholdCreated(who, hh.value(), true));
       }
       if (!st.ok()) {
         errors += (st.error().message.rfind(where, 0) == 0 ? "" : where) + st.error().message + "\n";
@@ -217,6 +222,7 @@ void Engine::LogVisit(Call call, WriteDone done) {
     if (!note.ok()) return note.error();
     Visit v{0, call.id, mode.value(), note.value(), call.who.user.id, etx.now()};
     v.id = tx.InsertVisit(v);
+    etx.Audit(VisitLogged(call.who, v));
     for (const std::string kind : {"visit", "visit_quarterly"}) {
       if (etx.CompleteFollowUps(call.id, kind, call.who) == 0) continue;
       const auto* def = etx.FollowUpDef(kind);

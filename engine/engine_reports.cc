@@ -272,25 +272,4 @@ Result<json> Engine::OverdueReport(const Principal& who, const std::string& code
               {"by_org", orgs}, {"by_assignee", people}, {"tasks", late}});
 }
 
-Result<json> Engine::VerifyAudit(const Principal& who) {
-  if (auto st = Require(who, Capability::kVerifyAudit, who.user.org_path); !st.ok()) return st.error();
-  auto view = store_.Read();
-  std::string prev;
-  std::int64_t count = 0, after = 0;
-  while (true) {
-    const auto page = view->AuditPage(after, 5000);
-    if (view->failure()) return *view->failure();  // a partial walk is no verdict
-    if (page.empty()) break;
-    for (const auto& e : page) {
-      if (e.prev_hash != prev || AuditHash(e) != e.hash)
-        return json{{"ok", false}, {"events", count}, {"first_bad_seq", e.seq},
-                    {"message", "审计记录第 " + std::to_string(e.seq) + " 条与哈希链不符，可能被篡改 (event does not match the hash chain)"}};
-      prev = e.hash;
-      after = e.seq;
-      ++count;
-    }
-  }
-  return json{{"ok", true}, {"events", count}};
-}
-
 }  // namespace dixian::engine

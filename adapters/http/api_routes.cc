@@ -125,7 +125,10 @@ void AddApiRoutes(Router& r, Engine& e, Metrics& metrics) {
         Read(e, [&e](const Principal& who, Request& req) { return e.MonitoringReport(who, req.query["org"]); }));
   r.Add("GET", v1 + "/reports/overdue", "reports.overdue",
         Read(e, [&e](const Principal& who, Request& req) { return e.OverdueReport(who, req.query["org"]); }));
-  r.Add("GET", v1 + "/audit/verify", "audit.verify", Read(e, [&e](const Principal& who, Request&) { return e.VerifyAudit(who); }));
+  r.Add("GET", v1 + "/audit/verify", "audit.verify",
+        Read(e, [&e](const Principal& who, Request& req) { return e.VerifyAudit(who, req.query["checkpoint"]); }));
+  r.Add("GET", v1 + "/audit/checkpoint", "audit.checkpoint",
+        Read(e, [&e](const Principal& who, Request&) { return e.CheckpointAudit(who); }));
 
   r.Add("POST", v1 + "/admin/clock", "admin.clock", Authed(e, [&e](const Principal& who, Request& req, Reply reply) {
     auto body = engine::ParseJsonBody(req.body.empty() ? "{}" : req.body);

@@ -1,6 +1,7 @@
 #include "adapters/runtime/cli.h"
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "adapters/runtime/config.h"
+#include "adapters/runtime/keys.h"
 #include "adapters/runtime/serve.h"
 #include "adapters/store/sqlite_store.h"
 #include "adapters/webhook/delivery_worker.h"
@@ -24,7 +26,11 @@ Usage:
                [--threads N] [--console-url URL]
   dixian workflow validate FILE...
   dixian workflow graph NAME [--format mermaid|dot] [--config DIR]
-  dixian audit verify [--db PATH]
+  dixian audit verify [--checkpoint FILE|LINE] [--db PATH]
+  dixian audit checkpoint [--db PATH]
+  dixian audit mark-legacy [--db PATH]
+  dixian keys generate FILE
+  dixian keys rotate --key-file FILE
   dixian report monitoring|overdue --org CODE [--db PATH] [--csv] [--config DIR]
   dixian backup DEST [--db PATH]
   dixian channel test CHANNEL_ID [--db PATH] [--config DIR]
@@ -33,7 +39,9 @@ Usage:
   dixian --version | --help
 
 Defaults: --db data/dixian.db, --listen 127.0.0.1:8080, --config the shipped config/.
-The admin token comes from DIXIAN_ADMIN_TOKEN.
+The admin token comes from DIXIAN_ADMIN_TOKEN (at least 32 characters). Every command that opens
+the database needs the master key: --key-file FILE, or DIXIAN_KEY_FILE / DIXIAN_MASTER_KEY
+(docs/security.md).
 )";
 
 struct Args {
@@ -87,9 +95,21 @@ engine::Principal CliAdmin() {
   return p;
 }
 
+std::shared_ptr<const engine::KeyRing> MasterKeys(const Args& a) {
+  auto keys = LoadKeys(Flag(a, "--key-file"));
+  if (!keys.ok()) {
+    std::fprintf(stderr, "%s\n", keys.error().message.c_str());
+    return nullptr;
+  }
+  return keys.value().ring;
+}
+
 std::unique_ptr<store::SqliteStore> OpenDb(const Args& a) {
   const std::string db = Flag(a, "--db", "data/dixian.db");
-  auto s = store::SqliteStore::Open(db);
+  store::SqliteOptions options;
+  options.keys = MasterKeys(a);
+  if (!options.keys) return nullptr;
+  auto s = store::SqliteStore::Open(db, options);
   if (!s.ok()) {
     std::fprintf(stderr, "无法打开数据库 %s: %s\n", db.c_str(), s.error().message.c_str());
     return nullptr;
@@ -135,8 +155,64 @@ int WithEngine(const Args& a, const std::function<int(engine::Engine&, store::Sq
     return std::fprintf(stderr, "%s\n", e.what()), 1;
   }
   engine::SystemClock clock;
-  engine::Engine engine(*db, clock, std::move(config.workflows), std::move(config.calendar), {});
+  engine::EngineOptions options;
+  options.keys = MasterKeys(a);
+  engine::Engine engine(*db, clock, std::move(config.workflows), std::move(config.calendar), options);
   return body(engine, *db);
+}
+
+// The checkpoint given to `audit verify --checkpoint`: the line itself or a file holding it.
+std::string CheckpointArg(const std::string& value) {
+  if (value.rfind("dixian-audit-checkpoint", 0) == 0) return value;
+  std::ifstream in(value);
+  std::string line;
+  std::getline(in, line);
+  return line.empty() ? value : line;
+}
+
+int Audit(const Args& a) {
+  const std::string sub = a.positional.size() == 1 ? a.positional[0] : "";
+  if (sub == "mark-legacy") {
+    auto db = OpenDb(a);
+    if (!db) return 1;
+    if (auto st = db->MarkAuditLegacy(); !st.ok()) return std::fprintf(stderr, "%s\n", st.error().message.c_str()), 1;
+    return std::puts("已记录审计链切换点：此前的记录按旧版 SHA-256 链校验 (switch-over point recorded)"), 0;
+  }
+  if (sub != "verify" && sub != "checkpoint")
+    return std::fputs("用法: dixian audit verify [--checkpoint FILE] | checkpoint | mark-legacy [--db PATH]\n", stderr), 2;
+  return WithEngine(a, [&](engine::Engine& engine, store::SqliteStore&) {
+    if (sub == "checkpoint") {
+      auto r = engine.CheckpointAudit(CliAdmin());
+      if (!r.ok()) return std::fprintf(stderr, "%s\n", r.error().message.c_str()), 1;
+      return std::printf("%s\n", r.value()["checkpoint"].get<std::string>().c_str()), 0;
+    }
+    auto r = engine.VerifyAudit(CliAdmin(), a.flags.count("--checkpoint") ? CheckpointArg(Flag(a, "--checkpoint")) : "");
+    if (!r.ok()) return std::fprintf(stderr, "%s\n", r.error().message.c_str()), 1;
+    std::printf("%s\n", r.value().dump().c_str());
+    return r.value()["ok"].get<bool>() ? 0 : 1;
+  });
+}
+
+int KeysCommand(const Args& a) {
+  const std::string sub = a.positional.empty() ? "" : a.positional[0];
+  if (sub == "generate" && a.positional.size() == 2) {
+    auto ring = engine::NewKeyRing();
+    if (!ring.ok()) return std::fprintf(stderr, "%s\n", ring.error().message.c_str()), 1;
+    if (auto st = WriteKeyFile(a.positional[1], ring.value(), false); !st.ok())
+      return std::fprintf(stderr, "%s\n", st.error().message.c_str()), 1;
+    return std::printf("已生成主密钥文件 %s（权限 0600）；请另行备份，切勿与数据库备份放在一起\n", a.positional[1].c_str()), 0;
+  }
+  if (sub == "rotate" && a.positional.size() == 1 && a.flags.count("--key-file")) {
+    auto loaded = LoadKeys(Flag(a, "--key-file"));
+    if (!loaded.ok()) return std::fprintf(stderr, "%s\n", loaded.error().message.c_str()), 1;
+    auto rotated = loaded.value().ring->Rotated();
+    if (!rotated.ok()) return std::fprintf(stderr, "%s\n", rotated.error().message.c_str()), 1;
+    if (auto st = WriteKeyFile(Flag(a, "--key-file"), rotated.value(), true); !st.ok())
+      return std::fprintf(stderr, "%s\n", st.error().message.c_str()), 1;
+    return std::printf("已添加新密钥 %s 并设为当前密钥；旧密钥保留用于校验旧记录。请重启服务，再运行 dixian keys reencrypt\n",
+                       rotated.value().current_id().c_str()), 0;
+  }
+  return std::fputs("用法: dixian keys generate FILE | dixian keys rotate --key-file FILE\n", stderr), 2;
 }
 
 void PrintCsvTable(const nlohmann::json& rows, const std::vector<std::string>& columns) {
@@ -207,9 +283,9 @@ int RunCli(int argc, char** argv) {
   if (cmd == "--version" || cmd == "version") return std::printf("dixian %s\n", DIXIAN_VERSION), 0;
   if (cmd == "--help" || cmd == "-h" || cmd == "help") return std::fputs(kUsage, stdout), 0;
   Args a;
-  const std::set<std::string> common = {"--db", "--config"};
+  const std::set<std::string> common = {"--db", "--config", "--key-file"};
   if (cmd == "serve") {
-    if (!Parse(argc, argv, 2, {"--db", "--config", "--listen", "--fake-clock", "--threads", "--console-url"}, {"--demo"}, &a))
+    if (!Parse(argc, argv, 2, {"--db", "--config", "--listen", "--fake-clock", "--threads", "--console-url", "--key-file"}, {"--demo"}, &a))
       return 2;
     if (!a.positional.empty()) return std::fprintf(stderr, "dixian serve: 多余的参数 %s\n", a.positional[0].c_str()), 2;
     ServeOptions o;
@@ -220,6 +296,7 @@ int RunCli(int argc, char** argv) {
     o.demo = a.flags.count("--demo") > 0;
     o.threads = std::atoi(Flag(a, "--threads", "0").c_str());
     o.console_base_url = Flag(a, "--console-url");
+    o.key_file = Flag(a, "--key-file");
     try {
       return Serve(o);
     } catch (const std::exception& e) {
@@ -227,18 +304,10 @@ int RunCli(int argc, char** argv) {
     }
   }
   if (cmd == "workflow") return Parse(argc, argv, 2, {"--config", "--format"}, {}, &a) ? Workflow(a) : 2;
-  if (cmd == "report") return Parse(argc, argv, 2, {"--db", "--config", "--org"}, {"--csv"}, &a) ? Report(a) : 2;
+  if (cmd == "report") return Parse(argc, argv, 2, {"--db", "--config", "--org", "--key-file"}, {"--csv"}, &a) ? Report(a) : 2;
+  if (cmd == "keys") return Parse(argc, argv, 2, {"--key-file"}, {}, &a) ? KeysCommand(a) : 2;
   if (cmd == "outbox") return Parse(argc, argv, 2, common, {}, &a) ? Outbox(a) : 2;
-  if (cmd == "audit") {
-    if (!Parse(argc, argv, 2, common, {}, &a)) return 2;
-    if (a.positional != std::vector<std::string>{"verify"}) return std::fputs("用法: dixian audit verify [--db PATH]\n", stderr), 2;
-    return WithEngine(a, [](engine::Engine& engine, store::SqliteStore&) {
-      auto r = engine.VerifyAudit(CliAdmin());
-      if (!r.ok()) return std::fprintf(stderr, "%s\n", r.error().message.c_str()), 1;
-      std::printf("%s\n", r.value().dump().c_str());
-      return r.value()["ok"].get<bool>() ? 0 : 1;
-    });
-  }
+  if (cmd == "audit") return Parse(argc, argv, 2, {"--db", "--config", "--key-file", "--checkpoint"}, {}, &a) ? Audit(a) : 2;
   if (cmd == "backup") {
     if (!Parse(argc, argv, 2, common, {}, &a)) return 2;
     if (a.positional.size() != 1) return std::fputs("用法: dixian backup DEST [--db PATH]\n", stderr), 2;

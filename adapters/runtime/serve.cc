@@ -10,6 +10,7 @@
 #include "adapters/http/server.h"
 #include "adapters/runtime/config.h"
 #include "adapters/runtime/demo.h"
+#include "adapters/runtime/keys.h"
 #include "adapters/store/sqlite_store.h"
 #include "adapters/webhook/delivery_worker.h"
 
@@ -62,7 +63,18 @@ int Serve(const ServeOptions& options) {
   } else {
     clock = std::make_unique<engine::SystemClock>();
   }
-  auto store = store::SqliteStore::Open(options.db);
+  // The demo may generate its key next to the database; a real installation names one.
+  const std::string demo_key =
+      options.demo ? (std::filesystem::path(options.db).parent_path() / "dixian.key").string() : "";
+  auto keys = LoadKeys(options.key_file, demo_key);
+  if (!keys.ok()) {
+    log->error("启动失败：{}", keys.error().message);
+    return 2;
+  }
+  if (keys.value().generated) log->warn("已为示范环境生成主密钥文件 {}（权限 0600） (generated a demo key)", demo_key);
+  store::SqliteOptions store_options;
+  store_options.keys = keys.value().ring;
+  auto store = store::SqliteStore::Open(options.db, store_options);
   if (!store.ok()) {
     log->error("无法打开数据库 {}: {}", options.db, store.error().message);
     return 1;
@@ -70,6 +82,7 @@ int Serve(const ServeOptions& options) {
   const char* admin_token = std::getenv("DIXIAN_ADMIN_TOKEN");
   engine::EngineOptions eopts;
   eopts.admin_token = admin_token ? admin_token : "";
+  eopts.keys = keys.value().ring;
   eopts.thresholds = config.thresholds;
   eopts.console_base_url = options.console_base_url.empty() ? "http://" + options.listen : options.console_base_url;
   if (eopts.admin_token.empty()) log->warn("未设置 DIXIAN_ADMIN_TOKEN：管理接口不可用 (no admin token set)");

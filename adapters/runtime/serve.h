@@ -12,6 +12,7 @@ struct ServeOptions {
   bool demo = false;                // load the demo county into an empty database
   int threads = 0;
   std::string console_base_url;     // links in chat messages; default http://<listen>
+  std::string key_file;             // master keys (runtime/keys.h); --demo may generate one
 };
 
 // Runs the server until SIGTERM/SIGINT; returns the process exit code.

@@ -301,6 +301,13 @@ std::optional<engine::IdempotentReply> SqlReadOps<Base>::FindIdempotent(
   });
 }
 
+template <class Base>
+std::optional<std::string> SqlReadOps<Base>::Meta(const std::string& key) {
+  auto st = conn().Prepare("SELECT value FROM meta WHERE key = ?1");
+  st.Bind(1, key);
+  return One<std::string>(st, [](const Statement& s) { return s.Text(0); });
+}
+
 template class SqlReadOps<engine::ReadView>;
 template class SqlReadOps<engine::WriteTx>;
 

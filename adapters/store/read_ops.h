@@ -53,6 +53,7 @@ class SqlReadOps : public Base {
       const std::string& org_path_prefix) override;
 
   std::vector<engine::AuditEvent> AuditPage(std::int64_t after_seq, int limit) override;
+  std::optional<std::string> Meta(const std::string& key) override;
 
   std::optional<engine::IdempotentReply> FindIdempotent(const std::string& principal,
                                                         const std::string& scope,

@@ -139,6 +139,7 @@ engine::AuditEvent AuditFromRow(const Statement& st) {
   e.data = ParseJson(st.Text(11), nlohmann::json::object());
   e.prev_hash = st.Text(12);
   e.hash = st.Text(13);
+  e.key_id = st.Text(14);
   return e;
 }
 

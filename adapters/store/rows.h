@@ -29,7 +29,7 @@
   "period"
 #define DIXIAN_AUDIT_COLUMNS                                                                     \
   "seq, at, case_id, household, actor, actor_role, actor_org, action, from_state, to_state, " \
-  "comment, data, prev_hash, hash"
+  "comment, data, prev_hash, hash, key_id"
 #define DIXIAN_OUTBOX_COLUMNS                                                               \
   "id, COALESCE(message_id, 'msg-' || id), channel_id, kind, urgent, payload, created_at, " \
   "attempts, next_attempt_at, last_error"

@@ -4,6 +4,7 @@
 #include <exception>
 #include <filesystem>
 
+#include "adapters/store/audit_switch.h"
 #include "adapters/store/migrations.h"
 #include "adapters/store/read_view.h"
 #include "adapters/store/rows.h"
@@ -44,7 +45,11 @@ engine::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
                                options.busy_timeout_ms);
   if (!conn) return conn.error();
   if (auto st = SetWriterPragmas(**conn, options); !st) return st.error();
-  if (auto st = Migrate(**conn); !st) return st.error();
+  auto sign_switch_over = [&options](Connection& c, int from) -> engine::Status {
+    if (from >= kAuditHmacSchema || !options.keys) return engine::OkStatus();
+    return WriteAuditSwitchOver(c, options.keys);
+  };
+  if (auto st = Migrate(**conn, sign_switch_over); !st) return st.error();
   return std::unique_ptr<SqliteStore>(new SqliteStore(path, options, std::move(conn.value())));
 }
 
@@ -349,6 +354,16 @@ engine::Status SqliteStore::Checkpoint(bool truncate) {
                                      truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE,
                                      nullptr, nullptr);
   if (rc != SQLITE_OK) return (*conn)->LastError(rc);
+  return engine::OkStatus();
+}
+
+engine::Status SqliteStore::MarkAuditLegacy() {
+  if (!options_.keys) return engine::Error::Unavailable("no_key", "需要密钥 (a key is required)");
+  auto r = Run([this](engine::WriteTx&) -> engine::Result<nlohmann::json> {
+    if (auto st = WriteAuditSwitchOver(*writer_conn_, options_.keys); !st.ok()) return st.error();
+    return nlohmann::json();
+  });
+  if (!r.ok()) return r.error();
   return engine::OkStatus();
 }
 

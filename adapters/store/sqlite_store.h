@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "adapters/store/sqlite_db.h"
+#include "engine/core/keys.h"
 #include "engine/outbox/outbox.h"
 #include "engine/store/store.h"
 
@@ -32,6 +33,10 @@ struct SqliteOptions {
   // Cap on the database size in pages (0 = no cap). Reaching it behaves like a full disk
   // (SQLITE_FULL -> kUnavailable); used by tests and for operators who want a hard limit.
   std::int64_t max_pages = 0;
+  // The master keys (outside the database): sign the audit switch-over point when the file is
+  // created or migrated to schema 3. Without them the point stays unsigned and audit
+  // verification says so (store-only tests).
+  std::shared_ptr<const engine::KeyRing> keys;
 };
 
 class ReadPool;
@@ -76,6 +81,10 @@ class SqliteStore final : public engine::Store, public engine::OutboxStore {
   // Moves WAL content into the database file. truncate=true also empties the WAL file (waits up
   // to busy_timeout for readers; may return kUnavailable "database_busy").
   engine::Status Checkpoint(bool truncate = false);
+  // Records the audit switch-over point at the current end of the chain, for a database whose
+  // migration had no key (a development build): every event so far counts as an older, plain
+  // one. Refuses when a point exists. `dixian audit mark-legacy`.
+  engine::Status MarkAuditLegacy();
   // PRAGMA integrity_check on a file: ok, or kInternal naming the first problems.
   static engine::Status IntegrityCheck(const std::string& path);
 

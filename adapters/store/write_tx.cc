@@ -200,11 +200,11 @@ std::string SqliteWriteTx::LastAuditHash() {
 
 std::int64_t SqliteWriteTx::AppendAudit(const engine::AuditEvent& e) {
   auto st = conn().Prepare("INSERT INTO audit(" DIXIAN_AUDIT_COLUMNS ") VALUES(NULLIF(?1, 0),"
-                           " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+                           " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
   st.Bind(1, e.seq).Bind(2, e.at).Bind(3, e.case_id).Bind(4, e.household).Bind(5, e.actor);
   st.Bind(6, e.actor_role).Bind(7, e.actor_org).Bind(8, e.action).Bind(9, e.from_state);
   st.Bind(10, e.to_state).Bind(11, e.comment).Bind(12, e.data.dump()).Bind(13, e.prev_hash);
-  st.Bind(14, e.hash);
+  st.Bind(14, e.hash).Bind(15, e.key_id);
   return Write(st);
 }
 

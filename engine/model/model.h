@@ -129,7 +129,8 @@ struct AuditEvent {
   std::string comment;
   nlohmann::json data = nlohmann::json::object();
   std::string prev_hash;
-  std::string hash;
+  std::string hash;    // HMAC-SHA256 under key_id; plain SHA-256 when key_id is empty (older)
+  std::string key_id;  // the master key whose audit key MACs it (engine/audit/audit_chain.h)
 };
 
 // A stored response for Idempotency-Key replay, kept for kIdempotencyTtl (engine/idempotency.h).

@@ -90,6 +90,8 @@ class ReadView {
 
   // Audit chain, oldest first, in pages (after_seq exclusive).
   virtual std::vector<AuditEvent> AuditPage(std::int64_t after_seq, int limit) = 0;
+  // A value of the meta table (e.g. the audit switch-over point), if set.
+  virtual std::optional<std::string> Meta(const std::string& key) = 0;
 
   // The first storage error any call on this view (or transaction) met, if any. It is sticky: a
   // failed query returns nothing, so an answer built after one must not be trusted (Checked).

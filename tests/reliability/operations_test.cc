@@ -24,6 +24,7 @@ std::unique_ptr<ServerProcess> Serve(const std::string& db, const std::string& a
   ServerProcessOptions o;
   o.binary = Binary();
   o.db = db;
+  o.key_file = db + ".key";  // one key for every server and command on this database
   o.fake_clock = clock;
   o.admin_token = admin_token;
   auto s = std::make_unique<ServerProcess>(o);
@@ -62,10 +63,10 @@ TEST(Operations, BackupWhileWritingThenRestore) {
   while (written < 5) std::this_thread::yield();
   const std::string copy = dir.File("backup.db");
   for (int round = 0; round < 3; ++round) {
-    auto r = RunCommand(Binary(), {"backup", copy, "--db", db});
+    auto r = RunCommand(Binary(), {"backup", copy, "--db", db, "--key-file", db + ".key"});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_EQ(Scalar(copy, "PRAGMA integrity_check"), "ok");
-    auto verify = RunCommand(Binary(), {"audit", "verify", "--db", copy});
+    auto verify = RunCommand(Binary(), {"audit", "verify", "--db", copy, "--key-file", db + ".key"});
     EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
     EXPECT_NE(verify.out.find("\"ok\":true"), std::string::npos) << verify.out;
     // Consistent: one snapshot, so each case and its audit event (one transaction) come together.

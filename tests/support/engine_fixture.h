@@ -109,6 +109,7 @@ class EngineFixture : public ::testing::Test {
   std::unique_ptr<store::SqliteStore> store_;
   std::unique_ptr<Engine> engine_;
   std::vector<engine::WorkflowPtr> extra_workflows_;
+  std::shared_ptr<const engine::KeyRing> keys_;  // the master keys, kept across OpenEngine
 
  private:
   void Seed();

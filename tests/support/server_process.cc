@@ -1,5 +1,7 @@
 #include "tests/support/server_process.h"
 
+#include "adapters/runtime/keys.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -98,6 +100,7 @@ ServerProcess::ServerProcess(ServerProcessOptions options) : options_(std::move(
     binary_ = env ? env : "";
   }
   db_ = options_.db.empty() ? dir_.File("dixian.db") : options_.db;
+  key_file_ = options_.key_file.empty() ? dir_.File("dixian.key") : options_.key_file;
   log_path_ = dir_.File("server.log");
 }
 
@@ -111,8 +114,13 @@ bool ServerProcess::Start() {
   std::vector<std::string> args = {"serve", "--db", db_, "--listen", "127.0.0.1:0"};
   if (!options_.fake_clock.empty()) args.insert(args.end(), {"--fake-clock", options_.fake_clock});
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
+  if (::access(key_file_.c_str(), F_OK) != 0) {
+    auto ring = engine::NewKeyRing();
+    if (!ring.ok() || !runtime::WriteKeyFile(key_file_, ring.value(), false).ok()) return error_ = "cannot write the key file", false;
+  }
   const std::size_t offset = FileSize(log_path_);
-  pid_ = Spawn(binary_, args, log_path_, log_path_, {"DIXIAN_ADMIN_TOKEN=" + options_.admin_token});
+  pid_ = Spawn(binary_, args, log_path_, log_path_,
+               {"DIXIAN_ADMIN_TOKEN=" + options_.admin_token, "DIXIAN_KEY_FILE=" + key_file_});
   if (pid_ <= 0) return error_ = "fork failed", pid_ = -1, false;
   if (WaitReady(offset)) return true;
   Kill();

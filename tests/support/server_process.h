@@ -21,6 +21,9 @@ struct ServerProcessOptions {
   std::string admin_token = "e2e-admin-0000-fake";
   std::vector<std::string> extra_args;  // appended to `serve ...`
   std::string db;               // empty: <temp dir>/dixian.db
+  // The master key file, passed as DIXIAN_KEY_FILE; empty: <temp dir>/dixian.key, written with
+  // a new key at the first Start (kept for restarts).
+  std::string key_file;
 };
 
 class ServerProcess {
@@ -45,6 +48,7 @@ class ServerProcess {
   pid_t pid() const { return pid_; }
   unsigned short port() const { return port_; }
   const std::string& db_path() const { return db_; }
+  const std::string& key_file() const { return key_file_; }
   const std::string& admin_token() const { return options_.admin_token; }
   const std::string& error() const { return error_; }
   const std::string& binary() const { return binary_; }
@@ -66,6 +70,7 @@ class ServerProcess {
   dixian::testing::TempDir dir_;
   std::string binary_;
   std::string db_;
+  std::string key_file_;
   std::string log_path_;
   std::string error_;
   pid_t pid_ = -1;
