@@ -1,11 +1,10 @@
 // Orgs, users and channels (admin).
-#include <openssl/rand.h>
-
 #include <cctype>
 
 #include "engine/audit/events.h"
 #include "engine/core/csv.h"
 #include "engine/core/json_fields.h"
+#include "engine/core/random.h"
 #include "engine/core/sha256.h"
 #include "engine/engine.h"
 #include "engine/engine_tx.h"
@@ -22,16 +21,11 @@ const std::vector<std::string> kRoleNames = {"village_clerk",    "township_revie
                                              "supervisor",       "admin"};
 const std::vector<std::string> kLevelList = {"province", "city", "county", "township", "village"};
 
-std::string NewToken() {
-  unsigned char bytes[24];
-  RAND_bytes(bytes, sizeof bytes);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "dx_";
-  for (unsigned char b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 0xF];
-  }
-  return out;
+// "dx_" + 48 hex characters from 24 random bytes; an error when the generator fails.
+Result<std::string> NewToken() {
+  auto hex = RandomHex(24);
+  if (!hex.ok()) return hex.error();
+  return "dx_" + hex.value();
 }
 
 // Actors the audit log names without a user record: the built-in admin, timers, the command line.
@@ -138,7 +132,9 @@ void Engine::CreateUser(Call call, WriteDone done) {
     if (role.value() == "department_officer" && !IsOneOf(dept.value(), kDepartments))
       return dept.value().empty() ? MissingField("department") : InvalidField("department", "未知的行业部门 " + dept.value());
     u = {id.value(), name.value(), role.value(), org->code, org->path, dept.value(), mobile.value(), false, now};
-    const std::string token = NewToken();
+    auto fresh = NewToken();
+    if (!fresh.ok()) return fresh.error();
+    const std::string token = fresh.value();
     if (auto st = tx.InsertUser(u, Sha256Hex(token)); !st.ok() && st.error().code != ErrorCode::kConflict)
       return st.error();  // e.g. disk full or read-only: 503, not a duplicate
     else if (!st.ok())
@@ -158,7 +154,9 @@ namespace {
 Result<json> SetToken(EngineTx& etx, const Engine::Call& call, bool revoke) {
   auto user = etx.tx().FindUser(call.id);
   if (!user) return Error::NotFound("user_not_found", "用户 " + call.id + " 不存在 (user not found)");
-  const std::string token = revoke ? "" : NewToken();
+  auto fresh = revoke ? Result<std::string>(std::string()) : NewToken();
+  if (!fresh.ok()) return fresh.error();
+  const std::string token = fresh.value();
   etx.tx().UpdateUserToken(user->id, revoke ? "" : Sha256Hex(token), revoke);
   AuditEvent ev = EventBy(call.who, "", revoke ? "revoke_token" : "reissue_token");
   ev.data = {{"user", user->id}};

@@ -31,6 +31,7 @@ Usage:
   dixian audit mark-legacy [--db PATH]
   dixian keys generate FILE
   dixian keys rotate --key-file FILE
+  dixian keys reencrypt [--seal-plaintext] [--db PATH]
   dixian report monitoring|overdue --org CODE [--db PATH] [--csv] [--config DIR]
   dixian backup DEST [--db PATH]
   dixian channel test CHANNEL_ID [--db PATH] [--config DIR]
@@ -212,7 +213,14 @@ int KeysCommand(const Args& a) {
     return std::printf("已添加新密钥 %s 并设为当前密钥；旧密钥保留用于校验旧记录。请重启服务，再运行 dixian keys reencrypt\n",
                        rotated.value().current_id().c_str()), 0;
   }
-  return std::fputs("用法: dixian keys generate FILE | dixian keys rotate --key-file FILE\n", stderr), 2;
+  if (sub == "reencrypt" && a.positional.size() == 1) {
+    auto db = OpenDb(a);
+    if (!db) return 1;
+    auto n = db->ReencryptSecrets(a.flags.count("--seal-plaintext") > 0);
+    if (!n.ok()) return std::fprintf(stderr, "%s\n", n.error().message.c_str()), 1;
+    return std::printf("已用当前密钥重新加密 %d 个通道的密钥信息 (re-encrypted %d channels)\n", n.value(), n.value()), 0;
+  }
+  return std::fputs("用法: dixian keys generate FILE | rotate --key-file FILE | reencrypt [--db PATH]\n", stderr), 2;
 }
 
 void PrintCsvTable(const nlohmann::json& rows, const std::vector<std::string>& columns) {
@@ -305,7 +313,7 @@ int RunCli(int argc, char** argv) {
   }
   if (cmd == "workflow") return Parse(argc, argv, 2, {"--config", "--format"}, {}, &a) ? Workflow(a) : 2;
   if (cmd == "report") return Parse(argc, argv, 2, {"--db", "--config", "--org", "--key-file"}, {"--csv"}, &a) ? Report(a) : 2;
-  if (cmd == "keys") return Parse(argc, argv, 2, {"--key-file"}, {}, &a) ? KeysCommand(a) : 2;
+  if (cmd == "keys") return Parse(argc, argv, 2, {"--key-file", "--db"}, {"--seal-plaintext"}, &a) ? KeysCommand(a) : 2;
   if (cmd == "outbox") return Parse(argc, argv, 2, common, {}, &a) ? Outbox(a) : 2;
   if (cmd == "audit") return Parse(argc, argv, 2, {"--db", "--config", "--key-file", "--checkpoint"}, {}, &a) ? Audit(a) : 2;
   if (cmd == "backup") {

@@ -50,18 +50,37 @@ std::vector<engine::User> SqlReadOps<Base>::UsersWithRole(const std::string& rol
 }
 
 template <class Base>
+bool SqlReadOps<Base>::OpenSecrets(engine::Channel& c) {
+  if (!secrets_) return true;
+  auto url = secrets_->Open(c.url, ChannelColumn("url", c.id));
+  auto secret = url.ok() ? secrets_->Open(c.secret, ChannelColumn("secret", c.id)) : url;
+  if (!secret.ok()) {
+    RecordError(secret.error());
+    return false;
+  }
+  c.url = std::move(url.value());
+  c.secret = std::move(secret.value());
+  return true;
+}
+
+template <class Base>
 std::vector<engine::Channel> SqlReadOps<Base>::ChannelsOf(const std::string& org) {
   auto st = conn().Prepare("SELECT " DIXIAN_CHANNEL_COLUMNS
                            " FROM channels WHERE org = ?1 ORDER BY id");
   st.Bind(1, org);
-  return Collect<engine::Channel>(st, ChannelFromRow);
+  auto channels = Collect<engine::Channel>(st, ChannelFromRow);
+  for (auto& c : channels)
+    if (!OpenSecrets(c)) return {};
+  return channels;
 }
 
 template <class Base>
 std::optional<engine::Channel> SqlReadOps<Base>::FindChannel(const std::string& id) {
   auto st = conn().Prepare("SELECT " DIXIAN_CHANNEL_COLUMNS " FROM channels WHERE id = ?1");
   st.Bind(1, id);
-  return One<engine::Channel>(st, ChannelFromRow);
+  auto channel = One<engine::Channel>(st, ChannelFromRow);
+  if (channel && !OpenSecrets(*channel)) return std::nullopt;
+  return channel;
 }
 
 template <class Base>

@@ -20,6 +20,10 @@ engine::User UserFromRow(const Statement& st) {
   return u;
 }
 
+std::string ChannelColumn(std::string_view column, std::string_view channel_id) {
+  return "channels." + std::string(column) + ":" + std::string(channel_id);
+}
+
 engine::Channel ChannelFromRow(const Statement& st) {
   engine::Channel c;
   c.id = st.Text(0);

@@ -48,6 +48,9 @@ engine::Task TaskFromRow(const Statement& st);
 engine::AuditEvent AuditFromRow(const Statement& st);
 engine::OutboxMessage OutboxFromRow(const Statement& st);
 
+// The associated data of a sealed channel column ("channels.url:<id>"), engine/core/secret_box.h.
+std::string ChannelColumn(std::string_view column, std::string_view channel_id);
+
 // JSON stored as text. Unparsable text reads as `fallback` (never throws).
 nlohmann::json ParseJson(std::string_view text, nlohmann::json fallback);
 std::string CausesToJson(const std::vector<std::string>& causes);

@@ -8,6 +8,7 @@
 #include "adapters/store/migrations.h"
 #include "adapters/store/read_view.h"
 #include "adapters/store/rows.h"
+#include "adapters/store/secrets_at_rest.h"
 #include "adapters/store/write_tx.h"
 
 namespace dixian::store {
@@ -45,11 +46,18 @@ engine::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
                                options.busy_timeout_ms);
   if (!conn) return conn.error();
   if (auto st = SetWriterPragmas(**conn, options); !st) return st.error();
-  auto sign_switch_over = [&options](Connection& c, int from) -> engine::Status {
+  // Steps of schema 3 that need the key, in the migration's transaction: the audit switch-over
+  // point, and channel secrets of an older database sealed.
+  auto keyed_steps = [&options](Connection& c, int from) -> engine::Status {
     if (from >= kAuditHmacSchema || !options.keys) return engine::OkStatus();
-    return WriteAuditSwitchOver(c, options.keys);
+    if (auto st = WriteAuditSwitchOver(c, options.keys); !st.ok()) return st;
+    auto sealed = ResealChannels(c, engine::SecretBox(options.keys), /*accept_plaintext=*/true);
+    if (!sealed.ok()) return sealed.error();
+    return engine::OkStatus();
   };
-  if (auto st = Migrate(**conn, sign_switch_over); !st) return st.error();
+  if (auto st = Migrate(**conn, keyed_steps); !st) return st.error();
+  if (options.keys && !options.read_only)
+    if (auto st = CheckKeyCanary(**conn, engine::SecretBox(options.keys), false); !st.ok()) return st.error();
   return std::unique_ptr<SqliteStore>(new SqliteStore(path, options, std::move(conn.value())));
 }
 
@@ -59,6 +67,7 @@ SqliteStore::SqliteStore(std::string path, Options options, std::unique_ptr<Conn
       writer_conn_(std::move(writer)),
       readers_(std::make_shared<ReadPool>(path_, options_.busy_timeout_ms,
                                           options_.max_idle_readers)) {
+  if (options_.keys) secrets_.emplace(options_.keys);
   writer_ = std::thread([this] { WriterLoop(); });
 }
 
@@ -101,7 +110,7 @@ void SqliteStore::OnBatch(std::function<void(std::size_t)> observer) {
 std::unique_ptr<engine::ReadView> SqliteStore::Read() {
   auto conn = readers_->Acquire();
   if (!conn) return UnavailableReadView(conn.error());
-  return std::make_unique<SqliteReadView>(std::move(conn.value()), readers_);
+  return std::make_unique<SqliteReadView>(std::move(conn.value()), readers_, secrets_ ? &*secrets_ : nullptr);
 }
 
 // ---- the writer ----
@@ -171,7 +180,7 @@ void SqliteStore::RunBatch(std::vector<Pending>& batch) {
   Transaction tx(conn);
   auto begun = tx.Begin(Transaction::Mode::kImmediate);
   if (begun) {
-    SqliteWriteTx write_tx(conn);
+    SqliteWriteTx write_tx(conn, secrets_ ? &*secrets_ : nullptr);
     std::optional<engine::Error> lost;  // set when SQLite rolled the whole transaction back
     for (auto& pending : batch) {
       if (lost) {
@@ -365,6 +374,18 @@ engine::Status SqliteStore::MarkAuditLegacy() {
   });
   if (!r.ok()) return r.error();
   return engine::OkStatus();
+}
+
+engine::Result<int> SqliteStore::ReencryptSecrets(bool seal_plaintext) {
+  if (!secrets_) return engine::Error::Unavailable("no_key", "需要密钥 (a key is required)");
+  auto r = Run([this, seal_plaintext](engine::WriteTx&) -> engine::Result<nlohmann::json> {
+    auto n = ResealChannels(*writer_conn_, *secrets_, seal_plaintext);
+    if (!n.ok()) return n.error();
+    if (auto st = CheckKeyCanary(*writer_conn_, *secrets_, /*rewrite=*/true); !st.ok()) return st.error();
+    return nlohmann::json(n.value());
+  });
+  if (!r.ok()) return r.error();
+  return r.value().get<int>();
 }
 
 engine::Status SqliteStore::IntegrityCheck(const std::string& path) {

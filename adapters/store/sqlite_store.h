@@ -19,6 +19,7 @@
 
 #include "adapters/store/sqlite_db.h"
 #include "engine/core/keys.h"
+#include "engine/core/secret_box.h"
 #include "engine/outbox/outbox.h"
 #include "engine/store/store.h"
 
@@ -85,6 +86,10 @@ class SqliteStore final : public engine::Store, public engine::OutboxStore {
   // migration had no key (a development build): every event so far counts as an older, plain
   // one. Refuses when a point exists. `dixian audit mark-legacy`.
   engine::Status MarkAuditLegacy();
+  // Re-seals every channel secret under the current key (after a rotation) and renews the key
+  // check. A value found unsealed is an error unless `seal_plaintext` (then it is sealed as it
+  // is: check it first). Returns the channels rewritten. `dixian keys reencrypt`.
+  engine::Result<int> ReencryptSecrets(bool seal_plaintext = false);
   // PRAGMA integrity_check on a file: ok, or kInternal naming the first problems.
   static engine::Status IntegrityCheck(const std::string& path);
 
@@ -107,6 +112,7 @@ class SqliteStore final : public engine::Store, public engine::OutboxStore {
   const Options options_;
   std::unique_ptr<Connection> writer_conn_;  // owned by the writer thread once started
   std::shared_ptr<ReadPool> readers_;
+  std::optional<engine::SecretBox> secrets_;  // when options_.keys: channel columns sealed
 
   std::mutex mu_;  // guards queue_, stopping_, observers_
   std::condition_variable cv_;

@@ -46,10 +46,20 @@ void SqliteWriteTx::UpdateUserToken(const std::string& id, const std::string& to
 }
 
 engine::Status SqliteWriteTx::InsertChannel(const engine::Channel& c) {
+  // The robot URL (its access token) and the signing secret are sealed: never in clear at rest.
+  std::string url = c.url, secret = c.secret;
+  if (secrets()) {
+    auto sealed_url = secrets()->Seal(c.url, ChannelColumn("url", c.id));
+    if (!sealed_url.ok()) return sealed_url.error();
+    auto sealed_secret = secrets()->Seal(c.secret, ChannelColumn("secret", c.id));
+    if (!sealed_secret.ok()) return sealed_secret.error();
+    url = std::move(sealed_url.value());
+    secret = std::move(sealed_secret.value());
+  }
   auto st = conn().Prepare(
       "INSERT INTO channels(id, org, kind, url, secret, quiet_start_hour, quiet_end_hour)"
       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-  st.Bind(1, c.id).Bind(2, c.org).Bind(3, c.kind).Bind(4, c.url).Bind(5, c.secret);
+  st.Bind(1, c.id).Bind(2, c.org).Bind(3, c.kind).Bind(4, url).Bind(5, secret);
   st.Bind(6, c.quiet_start_hour).Bind(7, c.quiet_end_hour);
   return Insert(st);
 }

@@ -9,7 +9,8 @@ namespace dixian::store {
 
 class SqliteWriteTx final : public SqlReadOps<engine::WriteTx> {
  public:
-  explicit SqliteWriteTx(Connection& conn) : SqlReadOps(conn) {}
+  explicit SqliteWriteTx(Connection& conn, const engine::SecretBox* secrets = nullptr)
+      : SqlReadOps(conn, secrets) {}
 
   engine::Status InsertOrg(const engine::Org& org) override;
   engine::Status InsertUser(const engine::User& user, const std::string& token_hash) override;

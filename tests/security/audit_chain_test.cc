@@ -62,8 +62,8 @@ class AuditChain : public SecurityTest {
     return id;
   }
   test_support::CommandResult Cli(std::vector<std::string> args) {
-    args.insert(args.end(), {"--db", Db(), "--key-file", server_->key_file()});
-    return RunCommand(server_->binary(), args);
+    args.insert(args.end(), {"--db", Db()});
+    return RunCommand(server_->binary(), args, server_->key_file());
   }
 };
 

@@ -189,9 +189,16 @@ std::unique_ptr<HttpClient> ServerProcess::Client(const std::string& token) cons
 }
 
 CommandResult RunCommand(const std::string& binary, const std::vector<std::string>& args, int timeout_ms) {
+  return RunCommand(binary, args, "", timeout_ms);
+}
+
+CommandResult RunCommand(const std::string& binary, const std::vector<std::string>& args,
+                         const std::string& key_file, int timeout_ms) {
   dixian::testing::TempDir dir;
   CommandResult r;
-  const pid_t pid = Spawn(binary, args, dir.File("out"), dir.File("err"), {});
+  std::vector<std::string> env;
+  if (!key_file.empty()) env.push_back("DIXIAN_KEY_FILE=" + key_file);
+  const pid_t pid = Spawn(binary, args, dir.File("out"), dir.File("err"), env);
   if (pid <= 0) return r;
   int status = 0;
   if (!WaitFor(pid, timeout_ms, &status)) {

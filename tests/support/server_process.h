@@ -85,5 +85,8 @@ struct CommandResult {
 };
 CommandResult RunCommand(const std::string& binary, const std::vector<std::string>& args,
                          int timeout_ms = 30000);
+// The same with DIXIAN_KEY_FILE=key_file in the command's environment (the database's key).
+CommandResult RunCommand(const std::string& binary, const std::vector<std::string>& args,
+                         const std::string& key_file, int timeout_ms = 30000);
 
 }  // namespace dixian::test_support
