@@ -250,7 +250,7 @@ bench_timers() {
     "% of a core" "" "utime+stime over ${IDLE_SECONDS}s (/proc/PID/stat, ${hz} ticks/s)"
   local auth="Authorization: Bearer $BENCH_ADMIN_TOKEN" secs
   curl -sf -H "$auth" "$SERVER_URL/api/v1/tasks" >/dev/null
-  curl -sf "$SERVER_URL/metrics" >/dev/null
+  curl -sf "$SERVER_URL/metrics" -H "Authorization: Bearer $BENCH_ADMIN_TOKEN" >/dev/null
   hwm="$(awk '/^VmHWM:/{print $2}' "/proc/$SERVER_PID/status")"
   record server.rss "server peak RSS (VmHWM), $open_cases open cases" "$(awk -v k="$hwm" 'BEGIN{printf "%.1f", k/1024}')" MB "" \
     "after start, an inbox read (GET /api/v1/tasks, admin) and /metrics"

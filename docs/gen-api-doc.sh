@@ -125,5 +125,5 @@ call admin GET /api/v1/cases/C99999999
 call admin POST /api/v1/households '{"id":"H0001","village":"520121200","head_name":"王建国","members":4,"income_per_capita":4800}'
 call admin POST /api/v1/orgs '{"code":'
 call clerk1 POST /api/v1/cases '{"workflow":"poverty","household":"H0002","data":{}}'
-echo '### metrics'; echo '```text'; curl -s "$BASE/metrics" | grep -E '^(# (HELP|TYPE) )?dixian_(http_requests_total\{route="cases.create"|http_request_duration_seconds_(bucket\{route="cases.create",le="0.0(05|1)"|count\{route="cases.create")|commit_batch_size_(count|sum)|open_tasks|overdue_tasks|outbox_pending|delivery_failures_total)'
+echo '### metrics'; echo '```text'; curl -s "$BASE/metrics" -H "Authorization: Bearer $DIXIAN_ADMIN_TOKEN" | grep -E '^(# (HELP|TYPE) )?dixian_(http_requests_total\{route="cases.create"|http_request_duration_seconds_(bucket\{route="cases.create",le="0.0(05|1)"|count\{route="cases.create")|commit_batch_size_(count|sum)|open_tasks|overdue_tasks|outbox_pending|delivery_failures_total)'
 echo '```'

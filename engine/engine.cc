@@ -41,6 +41,8 @@ Result<Principal> Engine::Authenticate(const std::string& token) {
   auto user = view->FindUserByTokenHash(Sha256Hex(token));
   if (view->failure()) return *view->failure();  // fail closed: not "unknown token", not a user
   if (!user || user->revoked) return Error::Unauthenticated("访问令牌无效或已撤销 (unknown or revoked token)");
+  if (user->token_expires_at && clock_.Now() >= *user->token_expires_at)
+    return Error{ErrorCode::kUnauthenticated, "token_expired", "访问令牌已过期，请重新登录或联系管理员重新签发 (token expired)"};
   return Principal{*user};
 }
 

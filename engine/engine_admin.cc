@@ -28,6 +28,19 @@ Result<std::string> NewToken() {
   return "dx_" + hex.value();
 }
 
+// The optional "token_expires_at" (RFC 3339) of a new token: in the future, or absent / null for a
+// token that works until revoked.
+Result<std::optional<Instant>> TokenExpiry(const json& body, Instant now) {
+  auto it = body.find("token_expires_at");
+  if (it == body.end() || it->is_null()) return std::optional<Instant>();
+  const auto at = it->is_string() ? ParseRfc3339(it->get<std::string>()) : std::nullopt;
+  if (!at) return InvalidField("token_expires_at", "应为 RFC 3339 时间，如 2026-03-02T18:00:00+08:00");
+  if (*at <= now) return InvalidField("token_expires_at", "应晚于当前时间 (must be in the future)");
+  return std::optional<Instant>(*at);
+}
+
+json ExpiryJson(const std::optional<Instant>& at) { return at ? json(FormatRfc3339(*at)) : json(nullptr); }
+
 // Actors the audit log names without a user record: the built-in admin, timers, the command line.
 bool IsReservedUserId(const std::string& id) {
   std::string lower = id;
@@ -131,7 +144,10 @@ void Engine::CreateUser(Call call, WriteDone done) {
     if (!dept.ok()) return dept.error();
     if (role.value() == "department_officer" && !IsOneOf(dept.value(), kDepartments))
       return dept.value().empty() ? MissingField("department") : InvalidField("department", "未知的行业部门 " + dept.value());
-    u = {id.value(), name.value(), role.value(), org->code, org->path, dept.value(), mobile.value(), false, now};
+    u = {id.value(), name.value(), role.value(), org->code, org->path, dept.value(), mobile.value(), false, now, std::nullopt};
+    auto expires = TokenExpiry(body, now);
+    if (!expires.ok()) return expires.error();
+    u.token_expires_at = expires.value();
     auto fresh = NewToken();
     if (!fresh.ok()) return fresh.error();
     const std::string token = fresh.value();
@@ -141,7 +157,8 @@ void Engine::CreateUser(Call call, WriteDone done) {
       return Error::Conflict("duplicate_user", "用户 " + u.id + " 已存在 (user id exists)");
     ClearUserCache();  // notices read mobiles per (org, role) through the cache
     EngineTx(*this, tx).Audit(UserCreated(who, u));
-    return json{{"id", u.id}, {"token", token}, {"role", u.role}, {"org", u.org}};
+    return json{{"id", u.id}, {"token", token}, {"role", u.role}, {"org", u.org},
+                {"token_expires_at", ExpiryJson(u.token_expires_at)}};
   }, [this, done = std::move(done)](Result<json> r) {
     ClearUserCache();  // a rolled-back insert may have been cached by a job in the same batch
     done(std::move(r));
@@ -154,15 +171,20 @@ namespace {
 Result<json> SetToken(EngineTx& etx, const Engine::Call& call, bool revoke) {
   auto user = etx.tx().FindUser(call.id);
   if (!user) return Error::NotFound("user_not_found", "用户 " + call.id + " 不存在 (user not found)");
+  auto expires = revoke ? Result<std::optional<Instant>>(std::nullopt) : TokenExpiry(call.body, etx.now());
+  if (!expires.ok()) return expires.error();
   auto fresh = revoke ? Result<std::string>(std::string()) : NewToken();
   if (!fresh.ok()) return fresh.error();
   const std::string token = fresh.value();
-  etx.tx().UpdateUserToken(user->id, revoke ? "" : Sha256Hex(token), revoke);
+  etx.tx().UpdateUserToken(user->id, revoke ? "" : Sha256Hex(token), revoke, expires.value());
   AuditEvent ev = EventBy(call.who, "", revoke ? "revoke_token" : "reissue_token");
   ev.data = {{"user", user->id}};
   etx.Audit(ev);
   json out = {{"id", user->id}, {"revoked", revoke}};
-  if (!revoke) out["token"] = token;
+  if (!revoke) {
+    out["token"] = token;
+    out["token_expires_at"] = ExpiryJson(expires.value());
+  }
   return out;
 }
 
@@ -243,7 +265,8 @@ void Engine::ClearUserCache() {
 
 Result<json> Engine::Me(const Principal& who) {
   json out = {{"id", who.user.id}, {"name", who.user.name}, {"role", who.user.role},
-              {"role_label", RoleLabel(who.user.role)}, {"org", who.user.org}, {"department", who.user.department}};
+              {"role_label", RoleLabel(who.user.role)}, {"org", who.user.org}, {"department", who.user.department},
+              {"token_expires_at", ExpiryJson(who.user.token_expires_at)}};
   if (!who.user.org.empty()) {
     auto view = store_.Read();
     auto org = view->FindOrg(who.user.org);

@@ -23,7 +23,8 @@ constexpr const char* kUsage = R"(dixian — 防止返贫动态监测和帮扶�
 
 Usage:
   dixian serve [--db PATH] [--listen HOST:PORT] [--config DIR] [--fake-clock RFC3339] [--demo]
-               [--threads N] [--console-url URL]
+               [--threads N] [--console-url URL] [--key-file FILE]
+               [--tls-cert PEM --tls-key PEM | --insecure-http] [--trusted-proxy IP,...]
   dixian workflow validate FILE...
   dixian workflow graph NAME [--format mermaid|dot] [--config DIR]
   dixian audit verify [--checkpoint FILE|LINE] [--db PATH]
@@ -293,7 +294,10 @@ int RunCli(int argc, char** argv) {
   Args a;
   const std::set<std::string> common = {"--db", "--config", "--key-file"};
   if (cmd == "serve") {
-    if (!Parse(argc, argv, 2, {"--db", "--config", "--listen", "--fake-clock", "--threads", "--console-url", "--key-file"}, {"--demo"}, &a))
+    if (!Parse(argc, argv, 2,
+               {"--db", "--config", "--listen", "--fake-clock", "--threads", "--console-url", "--key-file",
+                "--tls-cert", "--tls-key", "--trusted-proxy"},
+               {"--demo", "--insecure-http"}, &a))
       return 2;
     if (!a.positional.empty()) return std::fprintf(stderr, "dixian serve: 多余的参数 %s\n", a.positional[0].c_str()), 2;
     ServeOptions o;
@@ -305,6 +309,14 @@ int RunCli(int argc, char** argv) {
     o.threads = std::atoi(Flag(a, "--threads", "0").c_str());
     o.console_base_url = Flag(a, "--console-url");
     o.key_file = Flag(a, "--key-file");
+    o.tls_cert = Flag(a, "--tls-cert");
+    o.tls_key = Flag(a, "--tls-key");
+    o.insecure_http = a.flags.count("--insecure-http") > 0;
+    for (std::string list = Flag(a, "--trusted-proxy"); !list.empty();) {  // comma-separated IPs
+      const auto comma = list.find(',');
+      o.trusted_proxies.push_back(list.substr(0, comma));
+      list = comma == std::string::npos ? "" : list.substr(comma + 1);
+    }
     try {
       return Serve(o);
     } catch (const std::exception& e) {

@@ -17,6 +17,7 @@ engine::User UserFromRow(const Statement& st) {
   u.mobile = st.Text(6);
   u.revoked = st.Int(7) != 0;
   u.created_at = st.Int64(8);
+  u.token_expires_at = st.OptionalInt64(9);
   return u;
 }
 

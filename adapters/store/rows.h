@@ -10,7 +10,8 @@
 #include "engine/outbox/outbox.h"
 
 #define DIXIAN_ORG_COLUMNS "code, name, level, COALESCE(parent, ''), path"
-#define DIXIAN_USER_COLUMNS "id, name, role, org, org_path, department, mobile, revoked, created_at"
+#define DIXIAN_USER_COLUMNS \
+  "id, name, role, org, org_path, department, mobile, revoked, created_at, token_expires_at"
 #define DIXIAN_CHANNEL_COLUMNS \
   "id, org, kind, url, secret, quiet_start_hour, quiet_end_hour"
 #define DIXIAN_HOUSEHOLD_COLUMNS \

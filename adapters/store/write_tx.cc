@@ -32,16 +32,19 @@ engine::Status SqliteWriteTx::InsertOrg(const engine::Org& org) {
 engine::Status SqliteWriteTx::InsertUser(const engine::User& user, const std::string& token_hash) {
   auto st = conn().Prepare(
       "INSERT INTO users(id, name, role, org, org_path, department, mobile, token_hash, revoked,"
-      " created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+      " created_at, token_expires_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   st.Bind(1, user.id).Bind(2, user.name).Bind(3, user.role).Bind(4, user.org);
   st.Bind(5, user.org_path).Bind(6, user.department).Bind(7, user.mobile);
   st.BindNullIfEmpty(8, token_hash).Bind(9, user.revoked).Bind(10, user.created_at);
+  st.Bind(11, user.token_expires_at);
   return Insert(st);
 }
 
-void SqliteWriteTx::UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked) {
-  auto st = conn().Prepare("UPDATE users SET token_hash = ?2, revoked = ?3 WHERE id = ?1");
-  st.Bind(1, id).BindNullIfEmpty(2, token_hash).Bind(3, revoked);
+void SqliteWriteTx::UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked,
+                                    std::optional<engine::Instant> expires_at) {
+  auto st = conn().Prepare(
+      "UPDATE users SET token_hash = ?2, revoked = ?3, token_expires_at = ?4 WHERE id = ?1");
+  st.Bind(1, id).BindNullIfEmpty(2, token_hash).Bind(3, revoked).Bind(4, expires_at);
   Write(st);
 }
 

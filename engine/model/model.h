@@ -34,6 +34,9 @@ struct User {
   std::string mobile;
   bool revoked = false;
   Instant created_at = 0;
+  // The token stops working at this engine instant (none: until revoked or reissued). Set with
+  // the token (creation, reissue); sessions build on it (docs/security.md).
+  std::optional<Instant> token_expires_at;
 };
 
 struct Household {

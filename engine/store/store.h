@@ -117,8 +117,9 @@ class WriteTx : public ReadView {
  public:
   virtual Status InsertOrg(const Org& org) = 0;                 // Conflict if the code exists
   virtual Status InsertUser(const User& user, const std::string& token_hash) = 0;
-  // Revokes (revoked = true) or reissues (a new hash) a user's token.
-  virtual void UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked) = 0;
+  // Revokes (revoked = true) or reissues (a new hash, its expiry) a user's token.
+  virtual void UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked,
+                               std::optional<Instant> expires_at = std::nullopt) = 0;
   virtual Status InsertChannel(const Channel& channel) = 0;
   virtual Status InsertHousehold(const Household& household) = 0;  // Conflict if the id exists
   virtual void UpsertMonitoring(const MonitoringObject& object) = 0;

@@ -118,7 +118,7 @@ TEST_F(LiveDbTest, BackupOfALiveDatabaseVerifies) {
 TEST_F(LiveDbTest, MetricsCoverRequestsLatencyCommitsTasksAndDelivery) {
   AdmitH1();
   (void)Get("admin", "/api/v1/cases/C99999999");  // a 404
-  auto r = server_->Client()->Request("GET", "/metrics");
+  auto r = server_->Admin()->Request("GET", "/metrics");
   ASSERT_EQ(r.status, 200);
   EXPECT_NE(r.Header("content-type").find("text/plain"), std::string::npos);
   const std::string& m = r.body;
@@ -139,7 +139,7 @@ TEST_F(LiveDbTest, MetricsCoverRequestsLatencyCommitsTasksAndDelivery) {
     EXPECT_NE(m.find(needle), std::string::npos) << needle;
   // Overdue tasks follow the engine clock.
   ASSERT_EQ(Post("admin", "/api/v1/admin/clock", {{"advance_seconds", 4 * 86400}}).status, 200);
-  r = server_->Client()->Request("GET", "/metrics");
+  r = server_->Admin()->Request("GET", "/metrics");
   EXPECT_NE(r.body.find("dixian_overdue_tasks 2"), std::string::npos);
 }
 

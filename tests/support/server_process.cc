@@ -144,6 +144,7 @@ bool ServerProcess::WaitReady(std::size_t log_offset) {
       const std::string log = ReadFile(log_path_, log_offset);
       if (std::regex_search(log, m, kListening)) port_ = static_cast<unsigned short>(std::stoi(m[1]));
     }
+    if (port_ != 0 && options_.tls) return true;
     if (port_ != 0) {
       HttpClient probe(port_);
       probe.SetTimeout(std::chrono::milliseconds(2000));

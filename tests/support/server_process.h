@@ -18,12 +18,15 @@ namespace dixian::test_support {
 struct ServerProcessOptions {
   std::string binary;           // empty: $DIXIAN_BINARY
   std::string fake_clock;       // RFC 3339; empty: the system clock
-  std::string admin_token = "e2e-admin-0000-fake";
+  std::string admin_token = "e2e-admin-0000-fake-0123456789abcdef";  // at least 32 characters
   std::vector<std::string> extra_args;  // appended to `serve ...`
   std::string db;               // empty: <temp dir>/dixian.db
   // The master key file, passed as DIXIAN_KEY_FILE; empty: <temp dir>/dixian.key, written with
   // a new key at the first Start (kept for restarts).
   std::string key_file;
+  // The server speaks HTTPS (--tls-cert/--tls-key among extra_args): Start() then waits for the
+  // "listening on" line only, the plain /healthz probe cannot answer.
+  bool tls = false;
 };
 
 class ServerProcess {
