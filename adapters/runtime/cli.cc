@@ -13,6 +13,7 @@
 #include "adapters/runtime/serve.h"
 #include "adapters/store/sqlite_store.h"
 #include "adapters/webhook/delivery_worker.h"
+#include "engine/core/csv.h"
 #include "engine/engine.h"
 
 namespace dixian::runtime {
@@ -224,13 +225,15 @@ int KeysCommand(const Args& a) {
   return std::fputs("用法: dixian keys generate FILE | rotate --key-file FILE | reencrypt [--db PATH]\n", stderr), 2;
 }
 
+// Text cells go through CsvField (quoted, formula prefixes neutralised); numbers as they are.
 void PrintCsvTable(const nlohmann::json& rows, const std::vector<std::string>& columns) {
-  for (size_t i = 0; i < columns.size(); ++i) std::printf("%s%s", i ? "," : "", columns[i].c_str());
+  for (size_t i = 0; i < columns.size(); ++i) std::printf("%s%s", i ? "," : "", engine::CsvField(columns[i]).c_str());
   std::printf("\n");
   for (const auto& r : rows) {
     for (size_t i = 0; i < columns.size(); ++i) {
       const auto& v = r.contains(columns[i]) ? r[columns[i]] : nlohmann::json();
-      std::printf("%s%s", i ? "," : "", v.is_string() ? v.get<std::string>().c_str() : v.is_null() ? "" : v.dump().c_str());
+      const std::string cell = v.is_string() ? engine::CsvField(v.get<std::string>()) : v.is_null() ? "" : v.dump();
+      std::printf("%s%s", i ? "," : "", cell.c_str());
     }
     std::printf("\n");
   }
