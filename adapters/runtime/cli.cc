@@ -14,6 +14,8 @@
 #include "adapters/store/sqlite_store.h"
 #include "adapters/webhook/delivery_worker.h"
 #include "engine/core/csv.h"
+#include "adapters/http/json_views.h"
+#include "engine/commands/reports.h"
 #include "engine/engine.h"
 
 namespace dixian::runtime {
@@ -94,7 +96,7 @@ engine::Principal CliAdmin() {
   engine::Principal p;
   p.user.id = "cli";
   p.user.name = "命令行管理员";
-  p.user.role = "admin";
+  p.user.role = engine::Role::kAdmin;
   return p;
 }
 
@@ -185,14 +187,15 @@ int Audit(const Args& a) {
     return std::fputs("用法: dixian audit verify [--checkpoint FILE] | checkpoint | mark-legacy [--db PATH]\n", stderr), 2;
   return WithEngine(a, [&](engine::Engine& engine, store::SqliteStore&) {
     if (sub == "checkpoint") {
-      auto r = engine.CheckpointAudit(CliAdmin());
+      auto r = engine::CheckpointAudit(engine, CliAdmin());
       if (!r.ok()) return std::fprintf(stderr, "%s\n", r.error().message.c_str()), 1;
-      return std::printf("%s\n", r.value()["checkpoint"].get<std::string>().c_str()), 0;
+      return std::printf("%s\n", r->checkpoint.c_str()), 0;
     }
-    auto r = engine.VerifyAudit(CliAdmin(), a.flags.count("--checkpoint") ? CheckpointArg(Flag(a, "--checkpoint")) : "");
+    auto r = engine::VerifyAudit(engine, CliAdmin(),
+                                 a.flags.count("--checkpoint") ? CheckpointArg(Flag(a, "--checkpoint")) : "");
     if (!r.ok()) return std::fprintf(stderr, "%s\n", r.error().message.c_str()), 1;
-    std::printf("%s\n", r.value().dump().c_str());
-    return r.value()["ok"].get<bool>() ? 0 : 1;
+    std::printf("%s\n", http::ToJson(r.value()).dump().c_str());
+    return r->ok ? 0 : 1;
   });
 }
 
@@ -244,7 +247,14 @@ int Report(const Args& a) {
     return std::fputs("用法: dixian report monitoring|overdue --org CODE [--csv]\n", stderr), 2;
   return WithEngine(a, [&](engine::Engine& engine, store::SqliteStore&) {
     const auto org = Flag(a, "--org");
-    auto r = a.positional[0] == "monitoring" ? engine.MonitoringReport(CliAdmin(), org) : engine.OverdueReport(CliAdmin(), org);
+    engine::Result<nlohmann::json> r = engine::Error::Internal("");
+    if (a.positional[0] == "monitoring") {
+      auto report = engine::ReportMonitoring(engine, CliAdmin(), org);
+      r = report.ok() ? engine::Result<nlohmann::json>(http::ToJson(report.value())) : report.error();
+    } else {
+      auto report = engine::ReportOverdue(engine, CliAdmin(), org);
+      r = report.ok() ? engine::Result<nlohmann::json>(http::ToJson(report.value())) : report.error();
+    }
     if (!r.ok()) return std::fprintf(stderr, "%s\n", r.error().message.c_str()), 1;
     if (!a.flags.count("--csv")) return std::printf("%s\n", r.value().dump(2).c_str()), 0;
     if (a.positional[0] == "monitoring") {

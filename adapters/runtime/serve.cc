@@ -12,8 +12,11 @@
 #include "adapters/runtime/demo.h"
 #include "adapters/runtime/keys.h"
 #include "adapters/runtime/serve_checks.h"
+#include "adapters/runtime/notice_outbox.h"
 #include "adapters/store/sqlite_store.h"
 #include "adapters/webhook/delivery_worker.h"
+#include "adapters/webhook/platform.h"
+#include "engine/core/fields.h"
 
 namespace dixian::runtime {
 
@@ -41,6 +44,11 @@ void AddGauges(http::Metrics& metrics, engine::Engine& engine, store::SqliteStor
 }
 
 }  // namespace
+
+engine::Status CheckChannelKind(const std::string& kind) {
+  if (webhook::IsKnownKind(kind)) return engine::OkStatus();
+  return engine::InvalidField("kind", "不支持的通道类型 \"" + kind + "\"");
+}
 
 int Serve(const ServeOptions& options) {
   auto log = Logger("dixian", "%Y-%m-%dT%H:%M:%S%z [%l] %v");
@@ -93,6 +101,7 @@ int Serve(const ServeOptions& options) {
   eopts.console_base_url = options.console_base_url.empty()
                                ? (options.tls_cert.empty() ? "http://" : "https://") + options.listen
                                : options.console_base_url;
+  eopts.check_channel_kind = CheckChannelKind;
   if (eopts.admin_token.empty()) log->warn("未设置 DIXIAN_ADMIN_TOKEN：管理接口不可用 (no admin token set)");
   engine::Engine engine(*store.value(), *clock, std::move(config.workflows), std::move(config.calendar), eopts);
 
@@ -106,7 +115,8 @@ int Serve(const ServeOptions& options) {
   dopts.templates.console_base_url = eopts.console_base_url;
   dopts.logger = Logger("delivery", "%Y-%m-%dT%H:%M:%S%z [%l] [delivery] %v");
   webhook::SystemWallClock wall;
-  webhook::DeliveryWorker delivery(*store.value(), wall, dopts);
+  ResolvingOutbox outbox(*store.value(), *store.value(), engine.workflows(), eopts.console_base_url);
+  webhook::DeliveryWorker delivery(outbox, wall, dopts);
   engine.OnOutbox([&delivery] { delivery.Wake(); });
 
   if (options.demo) {

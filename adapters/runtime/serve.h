@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/error.h"
+
 namespace dixian::runtime {
 
 struct ServeOptions {
@@ -18,6 +20,9 @@ struct ServeOptions {
   bool insecure_http = false;       // allow plain HTTP on a non-loopback address (a TLS proxy in front)
   std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For names the client
 };
+
+// The chat adapter's check of a channel kind, for EngineOptions::check_channel_kind.
+engine::Status CheckChannelKind(const std::string& kind);
 
 // Runs the server until SIGTERM/SIGINT; returns the process exit code.
 int Serve(const ServeOptions& options);

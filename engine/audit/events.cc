@@ -6,15 +6,15 @@ namespace dixian::engine {
 
 AuditEvent OrgCreated(const Principal& who, const Org& org, bool imported) {
   AuditEvent ev = EventBy(who, "", "org_create");
-  ev.data = {{"org", org.code}, {"level", org.level}, {"parent", org.parent}};
+  ev.data = {{"org", org.code}, {"level", Name(org.level)}, {"parent", org.parent}};
   if (imported) ev.data["via"] = "import";
   return ev;
 }
 
 AuditEvent UserCreated(const Principal& who, const User& user) {
   AuditEvent ev = EventBy(who, "", "user_create");
-  ev.data = {{"user", user.id}, {"role", user.role}, {"org", user.org}};
-  if (!user.department.empty()) ev.data["department"] = user.department;
+  ev.data = {{"user", user.id}, {"role", Name(user.role)}, {"org", user.org}};
+  if (user.department) ev.data["department"] = Name(*user.department);
   return ev;
 }
 
@@ -34,7 +34,7 @@ AuditEvent HouseholdCreated(const Principal& who, const Household& household, bo
 
 AuditEvent VisitLogged(const Principal& who, const Visit& visit) {
   AuditEvent ev = EventBy(who, visit.household, "visit");
-  ev.data = {{"visit", std::to_string(visit.id)}, {"mode", visit.mode}};
+  ev.data = {{"visit", std::to_string(visit.id)}, {"mode", Name(visit.mode)}};
   return ev;
 }
 
