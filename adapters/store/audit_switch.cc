@@ -8,7 +8,7 @@ engine::Status WriteAuditSwitchOver(Connection& conn, std::shared_ptr<const engi
   auto existing = conn.Prepare("SELECT count(*) FROM meta WHERE key IN ('audit_hmac_from', 'audit_hmac_from_mac')");
   if (!existing.Step()) return existing.error() ? *existing.error() : engine::Error::Internal("meta");
   if (existing.Int64(0) > 0)
-    return engine::Error::Conflict("switch_over_exists", "审计链切换点已存在，未改动 (the switch-over point exists)");
+    return engine::Error::Conflict("switch_over_exists", "审计链切换点已存在，未改动");
   existing.Reset();
   auto next = conn.Prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM audit");
   if (!next.Step()) return next.error() ? *next.error() : engine::Error::Internal("audit seq");

@@ -363,7 +363,7 @@ engine::Status SqliteStore::Checkpoint(bool truncate) {
 }
 
 engine::Status SqliteStore::MarkAuditLegacy() {
-  if (!options_.keys) return engine::Error::Unavailable("no_key", "需要密钥 (a key is required)");
+  if (!options_.keys) return engine::Error::Unavailable("no_key", "需要密钥");
   auto r = Run([this](engine::WriteTx&) -> engine::Result<nlohmann::json> {
     if (auto st = WriteAuditSwitchOver(*writer_conn_, options_.keys); !st.ok()) return st.error();
     return nlohmann::json();
@@ -373,7 +373,7 @@ engine::Status SqliteStore::MarkAuditLegacy() {
 }
 
 engine::Result<int> SqliteStore::ReencryptSecrets(bool seal_plaintext) {
-  if (!secrets_) return engine::Error::Unavailable("no_key", "需要密钥 (a key is required)");
+  if (!secrets_) return engine::Error::Unavailable("no_key", "需要密钥");
   auto r = Run([this, seal_plaintext](engine::WriteTx&) -> engine::Result<nlohmann::json> {
     auto n = ResealChannels(*writer_conn_, *secrets_, seal_plaintext);
     if (!n.ok()) return n.error();

@@ -129,9 +129,9 @@ std::string FormatAuditCheckpoint(const AuditCheckpoint& c) {
 Result<AuditCheckpoint> ParseAuditCheckpoint(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  if (text.size() > 1000) return BadCheckpoint("过长 (too long)");
+  if (text.size() > 1000) return BadCheckpoint("过长");
   if (text.substr(0, kCheckpointTag.size() + 4) != std::string(kCheckpointTag) + " v1 ")
-    return BadCheckpoint("应以 \"dixian-audit-checkpoint v1\" 开头 (must start with the tag and version)");
+    return BadCheckpoint("应以 \"dixian-audit-checkpoint v1\" 开头");
   std::map<std::string, std::string> fields;
   text.remove_prefix(kCheckpointTag.size() + 4);
   while (!text.empty()) {
@@ -141,18 +141,18 @@ Result<AuditCheckpoint> ParseAuditCheckpoint(std::string_view text) {
     const auto eq = item.find('=');
     if (eq == std::string_view::npos || eq == 0) return BadCheckpoint("字段应为 name=value (fields are name=value)");
     if (!fields.emplace(std::string(item.substr(0, eq)), std::string(item.substr(eq + 1))).second)
-      return BadCheckpoint("字段重复 (repeated field)");
+      return BadCheckpoint("字段重复");
   }
   for (const char* name : {"seq", "hash", "at", "key", "mac"})
     if (!fields.count(name)) return BadCheckpoint(std::string("缺少 ") + name + " (missing " + name + ")");
-  if (fields.size() != 5) return BadCheckpoint("含有未知字段 (unknown field)");
+  if (fields.size() != 5) return BadCheckpoint("含有未知字段");
   const std::string& seq = fields["seq"];
   if (seq.empty() || seq.size() > 18 || seq.find_first_not_of("0123456789") != std::string::npos)
-    return BadCheckpoint("seq 应为正整数 (seq must be a positive integer)");
+    return BadCheckpoint("seq 应为正整数");
   AuditCheckpoint c{std::stoll(seq), fields["hash"], fields["at"], fields["key"], fields["mac"]};
   auto hex64 = [](const std::string& s) { return s.size() == 64 && FromHex(s).has_value(); };
   if (c.seq < 1 || !hex64(c.hash) || !hex64(c.mac) || c.key_id.empty() || c.key_id.size() > 16 || c.at.size() > 40)
-    return BadCheckpoint("seq、hash、key 或 mac 的值不正确 (bad seq, hash, key or mac)");
+    return BadCheckpoint("seq、hash、key 或 mac 的值不正确");
   return c;
 }
 

@@ -134,7 +134,7 @@ void CreateUser(Engine& e, Write<NewUser> w, UserInput in) {
     if (role.value() == Role::kDepartmentOfficer && !department.value())
       return MissingField("department");
     User u{in.id,     in.name, role.value(), org->code, org->path, department.value(),
-           in.mobile, false,   etx.now()};
+           in.mobile, false,   etx.now(), std::nullopt};
     auto expires = TokenExpiry(in.token_expires_at, etx.now());
     if (!expires.ok()) return expires.error();
     u.token_expires_at = expires.value();

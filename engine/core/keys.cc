@@ -69,20 +69,20 @@ Result<KeyRing> KeyRing::Parse(std::string_view text) {
     if (space == std::string_view::npos) return BadKeyFile(line_no, "应为“编号 64位十六进制密钥” (expected \"<id> <hex>\")");
     const std::string id(line.substr(0, space));
     const std::string_view hex = Trim(line.substr(space));
-    if (!ValidId(id)) return BadKeyFile(line_no, "密钥编号只能包含 1 到 16 个字母、数字、- _ (bad key id)");
-    if (!seen.insert(id).second) return BadKeyFile(line_no, "密钥编号 " + id + " 重复 (duplicate key id)");
+    if (!ValidId(id)) return BadKeyFile(line_no, "密钥编号只能包含 1 到 16 个字母、数字、- _");
+    if (!seen.insert(id).second) return BadKeyFile(line_no, "密钥编号 " + id + " 重复");
     auto secret = FromHex(hex);
     if (!secret || secret->size() != kMasterKeyBytes)
-      return BadKeyFile(line_no, "密钥应为 64 位十六进制字符（32 字节） (key must be 64 hex characters)");
+      return BadKeyFile(line_no, "密钥应为 64 位十六进制字符（32 字节）");
     keys.push_back({id, std::move(*secret)});
   }
   if (keys.empty())
-    return Error::Unprocessable("invalid_key_file", "密钥文件中没有密钥 (the key file holds no key)");
+    return Error::Unprocessable("invalid_key_file", "密钥文件中没有密钥");
   return KeyRing(std::move(keys));
 }
 
 Result<MasterKey> KeyRing::Generate(const std::string& id) {
-  if (!ValidId(id)) return Error::Unprocessable("invalid_key_id", "密钥编号无效 (bad key id)");
+  if (!ValidId(id)) return Error::Unprocessable("invalid_key_id", "密钥编号无效");
   auto secret = RandomBytes(kMasterKeyBytes);
   if (!secret.ok()) return secret.error();
   return MasterKey{id, std::move(secret.value())};

@@ -10,11 +10,8 @@ namespace dixian::engine {
 Result<std::string> RandomBytes(std::size_t n) {
   std::string out(n, '\0');
   if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
-    const unsigned long code = ERR_get_error();
-    char detail[256] = "";
-    ERR_error_string_n(code, detail, sizeof detail);
-    return Error::Unavailable("random_unavailable",
-                              std::string("系统随机数生成器不可用，操作未执行 (RAND_bytes failed: ") + detail + ")");
+    ERR_clear_error();  // the OpenSSL detail says nothing an official can act on
+    return Error::Unavailable("random_unavailable", "系统随机数生成器不可用，操作未执行，请稍后重试");
   }
   return out;
 }

@@ -40,7 +40,7 @@ std::optional<std::string> Unbase64(std::string_view text) {
 
 Error Unreadable(std::string_view where, const std::string& why) {
   return Error::Internal("无法解密已存储的密钥信息（" + std::string(where.substr(0, where.find(':'))) + "）：" + why +
-                         "；请确认使用的是正确的主密钥文件 (a stored secret does not open)");
+                         "；请确认使用的是正确的主密钥文件");
 }
 
 }  // namespace
@@ -75,7 +75,7 @@ Result<std::string> SecretBox::Seal(std::string_view plaintext, std::string_view
                         static_cast<int>(plaintext.size())) == 1 &&
       EVP_EncryptFinal_ex(c.ctx, body + len, &fin) == 1 &&
       EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_GET_TAG, kTag, body + plaintext.size()) == 1;
-  if (!ok) return Error::Internal("加密失败 (AES-256-GCM encryption failed)");
+  if (!ok) return Error::Internal("加密失败");
   return std::string(kPrefix) + keys_->current_id() + ":" + Base64(out);
 }
 
