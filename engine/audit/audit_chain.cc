@@ -41,7 +41,7 @@ void AppendJsonString(std::string& out, std::string_view text) {
 constexpr std::string_view kCheckpointTag = "dixian-audit-checkpoint";
 
 Error BadCheckpoint(const std::string& why) {
-  return Error::Unprocessable("invalid_checkpoint", "检查点格式不正确：" + why + " (invalid checkpoint)");
+  return Error::Unprocessable("invalid_checkpoint", "检查点格式不正确：" + why);
 }
 
 std::string CheckpointText(const AuditCheckpoint& c) {
@@ -144,7 +144,7 @@ Result<AuditCheckpoint> ParseAuditCheckpoint(std::string_view text) {
       return BadCheckpoint("字段重复");
   }
   for (const char* name : {"seq", "hash", "at", "key", "mac"})
-    if (!fields.count(name)) return BadCheckpoint(std::string("缺少 ") + name + " (missing " + name + ")");
+    if (!fields.count(name)) return BadCheckpoint(std::string("缺少 ") + name);
   if (fields.size() != 5) return BadCheckpoint("含有未知字段");
   const std::string& seq = fields["seq"];
   if (seq.empty() || seq.size() > 18 || seq.find_first_not_of("0123456789") != std::string::npos)
