@@ -38,6 +38,34 @@ engine::Error Closed() {
                                     "服务正在停止，写操作未执行，请稍后重试");
 }
 
+bool HasColumn(Connection& c, const char* table, const char* column) {
+  auto q = c.Prepare("SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2");
+  q.Bind(1, table).Bind(2, column);
+  const bool found = q.Step() && q.Int64(0) > 0;
+  q.Reset();
+  return found;
+}
+
+// A sub-step of schema 3: databases written by builds that had schema 3 before its audit key and
+// token expiry columns (main between the idempotency landing and the HMAC chain) are at version 3
+// or later without them. Adds the columns and takes the steps of migrating to 3 that need the key,
+// in one transaction; nothing to do on any other database.
+engine::Status CompleteSchema3(Connection& c, const std::shared_ptr<const engine::KeyRing>& keys) {
+  if (HasColumn(c, "audit", "key_id") && HasColumn(c, "users", "token_expires_at")) return engine::OkStatus();
+  Transaction tx(c);
+  if (auto st = tx.Begin(Transaction::Mode::kImmediate); !st) return st;
+  if (!HasColumn(c, "audit", "key_id"))
+    if (auto st = c.Run("ALTER TABLE audit ADD COLUMN key_id TEXT NOT NULL DEFAULT ''"); !st) return st;
+  if (!HasColumn(c, "users", "token_expires_at"))
+    if (auto st = c.Run("ALTER TABLE users ADD COLUMN token_expires_at INTEGER"); !st) return st;
+  if (keys) {
+    if (auto st = WriteAuditSwitchOver(c, keys); !st.ok() && st.error().code != engine::ErrorCode::kConflict) return st;
+    auto sealed = ResealChannels(c, engine::SecretBox(keys), /*accept_plaintext=*/true);
+    if (!sealed.ok()) return sealed.error();
+  }
+  return tx.Commit();
+}
+
 }  // namespace
 
 engine::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
@@ -56,6 +84,8 @@ engine::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
     return engine::OkStatus();
   };
   if (auto st = Migrate(**conn, keyed_steps); !st) return st.error();
+  if (!options.read_only)
+    if (auto st = CompleteSchema3(**conn, options.keys); !st.ok()) return st.error();
   if (options.keys && !options.read_only)
     if (auto st = CheckKeyCanary(**conn, engine::SecretBox(options.keys), false); !st.ok()) return st.error();
   return std::unique_ptr<SqliteStore>(new SqliteStore(path, options, std::move(conn.value())));

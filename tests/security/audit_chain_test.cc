@@ -188,6 +188,45 @@ TEST(AuditMigration, FirstReleaseDatabaseKeepsItsChainAndContinuesWithHmacs) {
   EXPECT_EQ(server.Stop(), 0);
 }
 
+// A database written by a main build that had schema 3 without the audit key column (05:35 until
+// this branch landed): version 5, plain SHA-256 events, no switch-over point. It opens, gains the
+// columns and the point, and continues with HMACs.
+TEST(AuditMigration, SchemaThreeWithoutTheKeyColumnIsCompleted) {
+  const std::string fixtures = std::string(DIXIAN_SOURCE_DIR) + "/tests/fixtures/";
+  testing::TempDir dir;
+  const std::string db = dir.File("v5.db");
+  std::filesystem::copy_file(fixtures + "dixian-v1.db", db);
+  const std::string old_events = Scalar(db, "SELECT count(*) FROM audit");
+  ServerProcessOptions o;
+  const char* other = std::getenv("DIXIAN_ATTACK_BINARY");
+  o.binary = other ? other : DIXIAN_BINARY;
+  o.db = db;
+  o.fake_clock = "2026-03-12T09:00:00+08:00";
+  {
+    ServerProcess first(o);
+    ASSERT_TRUE(first.Start()) << first.error();
+    ASSERT_EQ(first.Stop(), 0);
+    o.key_file = dir.File("kept.key");  // the same key: only the schema differs
+    std::filesystem::copy_file(first.key_file(), o.key_file);
+    std::filesystem::permissions(o.key_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  }
+  Sql(db, "ALTER TABLE audit DROP COLUMN key_id", true);
+  Sql(db, "ALTER TABLE users DROP COLUMN token_expires_at", true);
+  Sql(db, "DELETE FROM meta WHERE key IN ('audit_hmac_from', 'audit_hmac_from_mac')", true);
+  ServerProcess server(o);
+  ASSERT_TRUE(server.Start()) << server.error();
+  auto admin = server.Admin();
+  ASSERT_EQ(Call(*admin, "POST", "/api/v1/households",
+                 {{"id", "h-new"}, {"village", "V11"}, {"head_name", "新户"}, {"members", 1}, {"income_per_capita", 1000}})
+                .status,
+            201);
+  auto verdict = Call(*admin, "GET", "/api/v1/audit/verify");
+  EXPECT_EQ(verdict.body["ok"], true) << verdict.raw;
+  EXPECT_EQ(verdict.body["hmac_from"], std::stoll(old_events) + 1) << verdict.raw;
+  EXPECT_NE(Scalar(db, "SELECT count(*) FROM audit WHERE key_id <> ''"), "0");
+  EXPECT_EQ(server.Stop(), 0);
+}
+
 TEST(AuditKey, ServerRefusesToStartWithoutAKeyOrWithAnOpenKeyFile) {
   testing::TempDir dir;
   const char* other = std::getenv("DIXIAN_ATTACK_BINARY");
