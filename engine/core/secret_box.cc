@@ -84,7 +84,9 @@ Result<std::string> SecretBox::Open(std::string_view sealed, std::string_view wh
   if (!IsSealed(sealed)) return Unreadable(where, "值未加密（可能被直接写入数据库）");
   const std::string key_id = KeyOf(sealed);
   if (!keys_->Has(key_id)) return Unreadable(where, "加密所用的密钥 " + key_id + " 不在密钥文件中");
-  auto raw = Unbase64(sealed.substr(kPrefix.size() + key_id.size() + 1));
+  const std::size_t body = kPrefix.size() + key_id.size() + 1;  // "dxs1:k1" has no ':' after the id
+  if (sealed.size() < body) return Unreadable(where, "格式不正确");
+  auto raw = Unbase64(sealed.substr(body));
   if (!raw || raw->size() < static_cast<std::size_t>(kNonce + kTag)) return Unreadable(where, "格式不正确");
   const std::string& key = keys_->SecretsKey(key_id);
   const std::size_t n = raw->size() - kNonce - kTag;
