@@ -7,6 +7,7 @@
 #include <functional>
 #include <unordered_map>
 
+#include "engine/audit/events.h"
 #include "engine/core/csv.h"
 #include "engine/core/fields.h"
 #include "engine/engine_tx.h"
@@ -101,6 +102,7 @@ void CreateHousehold(Engine& e, Write<Household> w, HouseholdInput in) {
       return st.error();  // e.g. disk full or read-only: 503, not a duplicate
     else if (!st.ok())
       return Error::Conflict("duplicate_household", "户编号 " + hh->id + " 已存在");
+    etx.Audit(HouseholdCreated(who, hh.value(), false));
     return hh;
   });
 }
@@ -146,6 +148,8 @@ void ImportHouseholds(Engine& e, Write<ImportCount> w, CsvInput in) {
               return ins.error();  // the database refuses writes: the whole import fails with it
             else if (!ins.ok())
               st = Error::Conflict("duplicate_household", "户编号 " + hh->id + " 已存在");
+            else
+              etx.Audit(HouseholdCreated(who, hh.value(), true));
           }
           if (!st.ok()) {
             errors += where + st.error().message + "\n";
@@ -243,6 +247,7 @@ void LogVisit(Engine& e, Write<Visit> w, VisitInput in) {
     if (auto st = LimitText("note", in.note, 2000); !st.ok()) return st.error();
     Visit v{0, in.household, mode.value(), in.note, who.user.id, etx.now()};
     v.id = tx.InsertVisit(v);
+    etx.Audit(VisitLogged(who, v));
     etx.OnEvent(in.household, events::kVisitLogged, who);
     return v;
   });
