@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "adapters/runtime/config.h"
-#include "adapters/webhook/delivery_worker.h"
+#include "adapters/chat/delivery_worker.h"
 #include "bench/bench_common.h"
 #include "bench/modes.h"
 
@@ -132,11 +132,11 @@ int RunDelivery(int argc, char** argv) {
       return json(nullptr);
     }), "fill outbox");
   }
-  webhook::DeliveryOptions options;
-  options.templates = webhook::Templates::Load(runtime::ResolvePaths("").config_dir + "/templates.json");
+  chat::DeliveryOptions options;
+  options.templates = chat::Templates::Load(runtime::ResolvePaths("").config_dir + "/templates.json");
   options.poll = std::chrono::milliseconds(50);
-  webhook::SystemWallClock wall;
-  webhook::DeliveryWorker worker(*w.store, wall, options);
+  chat::SystemWallClock wall;
+  chat::DeliveryWorker worker(*w.store, wall, options);
   const double t0 = NowSeconds();
   worker.Start();
   worker.Wake();

@@ -11,7 +11,7 @@
 #include "adapters/runtime/config.h"
 #include "adapters/runtime/demo.h"
 #include "adapters/store/sqlite_store.h"
-#include "adapters/webhook/delivery_worker.h"
+#include "adapters/chat/delivery_worker.h"
 
 namespace dixian::runtime {
 
@@ -25,7 +25,7 @@ std::shared_ptr<spdlog::logger> Logger(const std::string& name, const std::strin
 }
 
 void AddGauges(http::Metrics& metrics, engine::Engine& engine, store::SqliteStore& store,
-               webhook::DeliveryWorker& delivery) {
+               chat::DeliveryWorker& delivery) {
   metrics.AddGauge("dixian_open_tasks", "Open tasks", [&store] { return static_cast<double>(store.Read()->CountOpenTasks()); });
   metrics.AddGauge("dixian_overdue_tasks", "Open tasks past their due time", [&store, &engine] {
     return static_cast<double>(store.Read()->CountOverdueTasks(engine.clock().Now()));
@@ -75,17 +75,17 @@ int Serve(const ServeOptions& options) {
   if (eopts.admin_token.empty()) log->warn("未设置 DIXIAN_ADMIN_TOKEN：管理接口不可用 (no admin token set)");
   engine::Engine engine(*store.value(), *clock, std::move(config.workflows), std::move(config.calendar), eopts);
 
-  webhook::DeliveryOptions dopts;
+  chat::DeliveryOptions dopts;
   try {
-    dopts.templates = webhook::Templates::Load(paths.config_dir + "/templates.json");
+    dopts.templates = chat::Templates::Load(paths.config_dir + "/templates.json");
   } catch (const std::exception& e) {
     log->error("启动失败：消息模板无效 {}", e.what());
     return 2;
   }
   dopts.templates.console_base_url = eopts.console_base_url;
   dopts.logger = Logger("delivery", "%Y-%m-%dT%H:%M:%S%z [%l] [delivery] %v");
-  webhook::SystemWallClock wall;
-  webhook::DeliveryWorker delivery(*store.value(), wall, dopts);
+  chat::SystemWallClock wall;
+  chat::DeliveryWorker delivery(*store.value(), wall, dopts);
   engine.OnOutbox([&delivery] { delivery.Wake(); });
 
   if (options.demo) {

@@ -1,6 +1,6 @@
 #pragma once
 // The outbox: messages written in the same transaction as the transition that caused them,
-// read by the delivery worker (adapters/webhook). Delivery pacing uses wall time.
+// read by the delivery worker (adapters/chat). Delivery pacing uses wall time.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,9 +16,9 @@ namespace dixian::engine {
 struct Channel {
   std::string id;
   std::string org;      // org code; messages about work in its subtree come here
-  std::string kind;     // dingtalk | wecom | feishu | webhook
+  std::string kind;     // a chat platform kind (one descriptor each in adapters/chat/platforms/)
   std::string url;
-  std::string secret;   // signing secret (may be empty for wecom, whose key is in the url)
+  std::string secret;   // signing secret (may be empty when the url carries the credential)
   int quiet_start_hour = -1;  // China time; -1 = no quiet hours
   int quiet_end_hour = -1;
 };

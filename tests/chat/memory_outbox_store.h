@@ -8,7 +8,7 @@
 
 #include "engine/outbox/outbox.h"
 
-namespace dixian::webhook::testing {
+namespace dixian::chat::testing {
 
 class MemoryOutboxStore final : public engine::OutboxStore {
  public:
@@ -150,4 +150,4 @@ inline engine::OutboxMessage TaskMessage(const std::string& channel, const std::
   return m;
 }
 
-}  // namespace dixian::webhook::testing
+}  // namespace dixian::chat::testing

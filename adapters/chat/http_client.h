@@ -9,7 +9,7 @@
 
 #include "engine/core/error.h"
 
-namespace dixian::webhook {
+namespace dixian::chat {
 
 struct HttpTimeouts {
   std::chrono::milliseconds connect{5000};
@@ -39,4 +39,4 @@ engine::Result<HttpResponse> HttpPost(const std::string& url,
                                       const std::vector<std::pair<std::string, std::string>>& headers,
                                       const std::string& body, const HttpTimeouts& timeouts);
 
-}  // namespace dixian::webhook
+}  // namespace dixian::chat

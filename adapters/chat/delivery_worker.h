@@ -18,18 +18,19 @@
 #include <thread>
 #include <vector>
 
-#include "adapters/webhook/classify.h"
-#include "adapters/webhook/http_client.h"
-#include "adapters/webhook/rate_limiter.h"
-#include "adapters/webhook/render.h"
-#include "adapters/webhook/templates.h"
+#include "adapters/chat/classify.h"
+#include "adapters/chat/platform.h"
+#include "adapters/chat/http_client.h"
+#include "adapters/chat/rate_limiter.h"
+#include "adapters/chat/render.h"
+#include "adapters/chat/templates.h"
 #include "engine/outbox/outbox.h"
 
 namespace spdlog {
 class logger;
 }
 
-namespace dixian::webhook {
+namespace dixian::chat {
 
 struct PlatformCounters {
   std::atomic<std::int64_t> delivered{0};
@@ -39,9 +40,16 @@ struct PlatformCounters {
 
 // For /metrics. Counts outbox messages (a digest of 40 tasks delivers 40).
 struct DeliveryCounters {
-  PlatformCounters total, dingtalk, wecom, feishu, webhook;
+  DeliveryCounters();  // one entry per platform kind
+  PlatformCounters total;
   std::atomic<std::int64_t> requests{0};  // HTTP requests sent
+  // The counters of one channel kind (an unknown kind: a shared "other" entry).
   PlatformCounters& For(std::string_view kind);
+  const PlatformCounters& For(std::string_view kind) const;
+
+ private:
+  std::map<std::string, PlatformCounters, std::less<>> by_kind_;
+  PlatformCounters other_;
 };
 
 struct DeliveryOptions {
@@ -151,4 +159,4 @@ class DeliveryWorker {
 std::string SendTest(const engine::Channel& channel, const Templates& templates,
                      const HttpTimeouts& timeouts = {}, const WallClock* clock = nullptr);
 
-}  // namespace dixian::webhook
+}  // namespace dixian::chat

@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-namespace dixian::webhook {
+namespace dixian::chat {
 
 // "13812341234" -> "138****1234". Anything that is not 11 digits is returned with all but
 // its last 4 characters replaced by '*'.
@@ -14,4 +14,4 @@ std::string MaskMobile(std::string_view mobile);
 // its first 6 and last 4 characters. Digit runs of other lengths are left alone.
 std::string MaskText(std::string_view text);
 
-}  // namespace dixian::webhook
+}  // namespace dixian::chat

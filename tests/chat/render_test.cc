@@ -1,13 +1,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "adapters/webhook/mask.h"
-#include "adapters/webhook/platform.h"
-#include "adapters/webhook/render.h"
-#include "adapters/webhook/signer.h"
-#include "tests/webhook/memory_outbox_store.h"
+#include "adapters/chat/mask.h"
+#include "adapters/chat/platform.h"
+#include "adapters/chat/render.h"
+#include "adapters/chat/signer.h"
+#include "tests/chat/memory_outbox_store.h"
 
-namespace dixian::webhook {
+namespace dixian::chat {
 namespace {
 
 using nlohmann::json;
@@ -15,6 +15,10 @@ using testing::TaskMessage;
 
 engine::Channel Chan(const std::string& kind, const std::string& secret = "") {
   return {"c1", "v001", kind, "https://example.invalid/hook?access_token=abc", secret, -1, -1};
+}
+
+OutgoingRequest BuildRequest(const engine::Channel& c, const Notice& n, std::int64_t now_ms) {
+  return FindPlatform(c.kind)->Build(c, n, now_ms);
 }
 
 Templates T() {
@@ -179,4 +183,4 @@ TEST(Digest, SplitsOnlyWhereTheLimitForces) {
 }
 
 }  // namespace
-}  // namespace dixian::webhook
+}  // namespace dixian::chat

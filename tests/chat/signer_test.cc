@@ -1,8 +1,8 @@
-#include "adapters/webhook/signer.h"
+#include "adapters/chat/signer.h"
 
 #include <gtest/gtest.h>
 
-namespace dixian::webhook {
+namespace dixian::chat {
 namespace {
 
 TEST(Signer, DingTalkWorkedExample) {
@@ -38,4 +38,4 @@ TEST(Signer, Base64Padding) {
 }
 
 }  // namespace
-}  // namespace dixian::webhook
+}  // namespace dixian::chat

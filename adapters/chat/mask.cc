@@ -1,6 +1,6 @@
-#include "adapters/webhook/mask.h"
+#include "adapters/chat/mask.h"
 
-namespace dixian::webhook {
+namespace dixian::chat {
 namespace {
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 }  // namespace
@@ -44,4 +44,4 @@ std::string MaskText(std::string_view text) {
   return out;
 }
 
-}  // namespace dixian::webhook
+}  // namespace dixian::chat

@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "adapters/webhook/templates.h"
+#include "adapters/chat/templates.h"
 #include "engine/outbox/outbox.h"
 
-namespace dixian::webhook {
+namespace dixian::chat {
 
 struct Notice {
   std::string kind;
@@ -52,4 +52,4 @@ DigestPlan RenderDigests(const std::vector<engine::OutboxMessage>& messages, con
 // Largest prefix of `text` of at most max_bytes bytes that ends on a UTF-8 character boundary.
 std::string CutUtf8(const std::string& text, std::size_t max_bytes);
 
-}  // namespace dixian::webhook
+}  // namespace dixian::chat

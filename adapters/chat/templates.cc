@@ -1,11 +1,11 @@
-#include "adapters/webhook/templates.h"
+#include "adapters/chat/templates.h"
 
 #include <fstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
-namespace dixian::webhook {
+namespace dixian::chat {
 
 namespace {
 std::string StringOr(const nlohmann::json& j, const char* key, const std::string& fallback) {
@@ -90,4 +90,4 @@ std::string Substitute(std::string_view tmpl, const std::map<std::string, std::s
   return out;
 }
 
-}  // namespace dixian::webhook
+}  // namespace dixian::chat

@@ -1,4 +1,4 @@
-#include "adapters/webhook/delivery_worker.h"
+#include "adapters/chat/delivery_worker.h"
 
 #include <algorithm>
 #include <deque>
@@ -7,16 +7,22 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "adapters/webhook/mask.h"
-#include "adapters/webhook/platform.h"
+#include "adapters/chat/mask.h"
 
-namespace dixian::webhook {
+namespace dixian::chat {
+
+DeliveryCounters::DeliveryCounters() {
+  for (const auto& kind : PlatformKinds()) by_kind_.try_emplace(kind);
+}
 
 PlatformCounters& DeliveryCounters::For(std::string_view kind) {
-  if (kind == "dingtalk") return dingtalk;
-  if (kind == "wecom") return wecom;
-  if (kind == "feishu") return feishu;
-  return webhook;
+  auto it = by_kind_.find(kind);
+  return it == by_kind_.end() ? other_ : it->second;
+}
+
+const PlatformCounters& DeliveryCounters::For(std::string_view kind) const {
+  auto it = by_kind_.find(kind);
+  return it == by_kind_.end() ? other_ : it->second;
 }
 
 bool InQuietHours(const engine::Channel& channel, std::int64_t wall_s) {
@@ -187,7 +193,8 @@ int DeliveryWorker::Step() {
       continue;
     }
     const auto& channel = found.value();
-    if (!channel || !IsKnownKind(channel->kind)) {
+    const Platform* platform = channel ? FindPlatform(channel->kind) : nullptr;
+    if (!platform) {
       const std::string reason = channel ? "不支持的通道类型：" + channel->kind : "通道不存在：" + channel_id;
       for (const auto& m : messages) AddDead(m, channel ? channel->kind : "", reason);
       continue;
@@ -196,7 +203,7 @@ int DeliveryWorker::Step() {
       std::erase_if(messages, [](const engine::OutboxMessage& m) { return !m.urgent; });
     }
     if (messages.empty()) continue;
-    const int available = limiter_.Available(channel->id, LimitsFor(channel->kind).windows);
+    const int available = limiter_.Available(channel->id, platform->limits().windows);
     if (available <= 0) continue;
     auto sends = PlanSends(*channel, std::move(messages), available);
     if (sends.empty()) continue;
@@ -235,7 +242,8 @@ std::vector<DeliveryWorker::Send> DeliveryWorker::PlanSends(
     }
   }
   const std::string format = options_.templates.For("digest").format;
-  DigestPlan plan = RenderDigests(combinable, options_.templates, ContentBudget(channel.kind, format));
+  DigestPlan plan = RenderDigests(combinable, options_.templates,
+                                  FindPlatform(channel.kind)->ContentBudget(format));
   for (std::size_t d = 0; d < plan.notices.size() && static_cast<int>(sends.size()) < available; ++d) {
     Send send{std::move(plan.notices[d]), {}};
     for (std::size_t i : plan.covers[d]) {
@@ -250,7 +258,8 @@ std::vector<DeliveryWorker::Send> DeliveryWorker::PlanSends(
 }
 
 void DeliveryWorker::RunJob(const Job& job) {
-  const PlatformLimits limits = LimitsFor(job.channel.kind);
+  const Platform& platform = *FindPlatform(job.channel.kind);  // checked in Step
+  const PlatformLimits& limits = platform.limits();
   std::vector<SendResult> results;
   bool halted = false;
   for (const Send& send : job.sends) {
@@ -258,11 +267,11 @@ void DeliveryWorker::RunJob(const Job& job) {
     if (!halted && !stop_sends_) r.sent = limiter_.TryAcquire(job.channel.id, limits.windows);
     if (r.sent) {
       r.attempted = true;
-      const OutgoingRequest req = BuildRequest(job.channel, send.notice, clock_.NowMs());
+      const OutgoingRequest req = platform.Build(job.channel, send.notice, clock_.NowMs());
       ++counters_.requests;
       auto res = HttpPost(req.url, req.headers, req.body, options_.timeouts);
       if (res) {
-        r.outcome = Classify(job.channel.kind, res->status, res->body);
+        r.outcome = platform.Classify(res->status, res->body);
       } else if (res.error().slug == "insecure_url" || res.error().slug == "bad_url") {
         r.outcome = {Verdict::kDead, res.error().message};
         r.sent.reset();  // nothing left this machine
@@ -346,7 +355,7 @@ void DeliveryWorker::AddOutcome(std::int64_t id, const std::string& kind, const 
     return;
   }
   const std::int64_t delay = verdict == Verdict::kRateLimited
-                                 ? (LimitsFor(kind).rate_limited_pause_ms + 999) / 1000
+                                 ? (FindPlatform(kind)->limits().rate_limited_pause_ms + 999) / 1000
                                  : Backoff(m.attempts);
   unrecorded_.retries.push_back({id, now_s + delay, reason});
   ++counters_.total.retried;
@@ -393,18 +402,19 @@ std::string SendTest(const engine::Channel& channel, const Templates& templates,
                      const HttpTimeouts& timeouts, const WallClock* clock) {
   SystemWallClock system;
   const WallClock& wall = clock ? *clock : system;
-  if (!IsKnownKind(channel.kind)) return "发送失败：不支持的通道类型 " + channel.kind;
+  const Platform* platform = FindPlatform(channel.kind);
+  if (!platform) return "发送失败：不支持的通道类型 " + channel.kind;
   engine::OutboxMessage m;
   m.kind = "test";
   m.message_id = "test-" + std::to_string(wall.NowMs());
   m.channel_id = channel.id;
   m.payload = {{"text", "这是一条测试消息，收到即表示通道配置正确。"}};
-  const OutgoingRequest req = BuildRequest(channel, RenderNotice(m, templates), wall.NowMs());
+  const OutgoingRequest req = platform->Build(channel, RenderNotice(m, templates), wall.NowMs());
   auto res = HttpPost(req.url, req.headers, req.body, timeouts);
   if (!res) return "发送失败：" + res.error().message;
-  const Outcome o = Classify(channel.kind, res->status, res->body);
+  const Outcome o = platform->Classify(res->status, res->body);
   if (o.verdict == Verdict::kDelivered) return "发送成功：测试消息已送达";
   return "发送失败：" + o.reason;
 }
 
-}  // namespace dixian::webhook
+}  // namespace dixian::chat

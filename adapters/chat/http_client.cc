@@ -1,4 +1,4 @@
-#include "adapters/webhook/http_client.h"
+#include "adapters/chat/http_client.h"
 
 #include <optional>
 
@@ -15,7 +15,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
-namespace dixian::webhook {
+namespace dixian::chat {
 namespace {
 
 namespace asio = boost::asio;
@@ -191,4 +191,4 @@ engine::Result<HttpResponse> HttpPost(const std::string& url,
   return std::move(*x.result);
 }
 
-}  // namespace dixian::webhook
+}  // namespace dixian::chat

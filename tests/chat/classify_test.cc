@@ -1,9 +1,17 @@
-#include "adapters/webhook/classify.h"
+#include "adapters/chat/classify.h"
 
 #include <gtest/gtest.h>
 
-namespace dixian::webhook {
+#include <algorithm>
+
+#include "adapters/chat/platform.h"
+
+namespace dixian::chat {
 namespace {
+
+Outcome Classify(std::string_view kind, int status, std::string_view body) {
+  return FindPlatform(kind)->Classify(status, body);
+}
 
 struct Case {
   const char* kind;
@@ -50,9 +58,19 @@ TEST(Classify, DeadReasonIsClearChinese) {
   EXPECT_NE(o.reason.find("310000"), std::string::npos);
 }
 
+TEST(Classify, EveryKindHasOneDescriptor) {
+  const auto kinds = PlatformKinds();
+  for (const char* kind : {"dingtalk", "wecom", "feishu", "webhook"}) {
+    EXPECT_NE(std::find(kinds.begin(), kinds.end(), kind), kinds.end()) << kind;
+    ASSERT_NE(FindPlatform(kind), nullptr) << kind;
+    EXPECT_EQ(FindPlatform(kind)->kind(), kind);
+  }
+  EXPECT_EQ(FindPlatform("telegram"), nullptr);
+}
+
 TEST(Classify, TransportFailuresAreRetried) {
   EXPECT_EQ(TransportFailure("timeout").verdict, Verdict::kRetry);
 }
 
 }  // namespace
-}  // namespace dixian::webhook
+}  // namespace dixian::chat

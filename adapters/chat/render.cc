@@ -1,4 +1,4 @@
-#include "adapters/webhook/render.h"
+#include "adapters/chat/render.h"
 
 #include <algorithm>
 #include <map>
@@ -6,11 +6,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "adapters/webhook/mask.h"
-#include "adapters/webhook/signer.h"
+#include "adapters/chat/mask.h"
+#include "adapters/chat/signer.h"
 #include "engine/core/time.h"
 
-namespace dixian::webhook {
+namespace dixian::chat {
 namespace {
 
 std::string Str(const nlohmann::json& j, const char* key) {
@@ -208,4 +208,4 @@ std::string CutUtf8(const std::string& text, std::size_t max_bytes) {
   return text.substr(0, end);
 }
 
-}  // namespace dixian::webhook
+}  // namespace dixian::chat

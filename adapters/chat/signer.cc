@@ -1,9 +1,9 @@
-#include "adapters/webhook/signer.h"
+#include "adapters/chat/signer.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-namespace dixian::webhook {
+namespace dixian::chat {
 
 std::string HmacSha256(std::string_view key, std::string_view message) {
   unsigned char out[EVP_MAX_MD_SIZE];
@@ -91,4 +91,4 @@ std::string GenericSignature(std::string_view secret, std::string_view body) {
   return "sha256=" + HexLower(HmacSha256(secret, body));
 }
 
-}  // namespace dixian::webhook
+}  // namespace dixian::chat

@@ -1,13 +1,13 @@
-#include "adapters/webhook/delivery_worker.h"
+#include "adapters/chat/delivery_worker.h"
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
 #include "tests/support/fake_platform.h"
-#include "tests/webhook/memory_outbox_store.h"
+#include "tests/chat/memory_outbox_store.h"
 
-namespace dixian::webhook {
+namespace dixian::chat {
 namespace {
 
 using dixian::testing::FakeFaults;
@@ -67,7 +67,7 @@ TEST_F(DeliveryTest, BurstOf100TasksToOneDingTalkRobotGoesAsDigestsWithinTheLimi
   const std::string text = body["markdown"]["text"];
   EXPECT_NE(text.find("已逾期1天"), std::string::npos);
   EXPECT_LT(text.find("已逾期1天"), text.find("还剩2天"));  // most late first
-  EXPECT_EQ(w.counters().dingtalk.delivered, 100);
+  EXPECT_EQ(w.counters().For("dingtalk").delivered, 100);
   EXPECT_TRUE(AllAccepted(*fake));
 }
 
@@ -123,7 +123,7 @@ TEST_F(DeliveryTest, RetriesAfter5xxThenDelivers) {
   EXPECT_EQ(row.state, State::kPending);
   EXPECT_EQ(row.m.attempts, 1);
   EXPECT_GT(row.m.next_attempt_at, kStartMs / 1000);
-  EXPECT_EQ(w.counters().wecom.retried, 1);
+  EXPECT_EQ(w.counters().For("wecom").retried, 1);
   StepAndWait(w);  // not due yet
   EXPECT_EQ(fake->Received().size(), 1u);
   clock_.AdvanceMs(3600'000);
@@ -232,7 +232,7 @@ TEST_F(DeliveryTest, SignatureErrorIsDeadAtOnce) {
   auto row = store_.Get(id);
   EXPECT_EQ(row.state, State::kDead);
   EXPECT_NE(row.dead_reason.find("签名"), std::string::npos);
-  EXPECT_EQ(w.counters().dingtalk.dead, 1);
+  EXPECT_EQ(w.counters().For("dingtalk").dead, 1);
 }
 
 TEST_F(DeliveryTest, FeishuSignatureErrorIsDead) {
@@ -261,10 +261,10 @@ TEST_F(DeliveryTest, SlowChannelDoesNotBlockAnother) {
   ASSERT_TRUE(slow->WaitForReceived(1, 10s));
   ASSERT_TRUE(fast->WaitForAccepted(1, 10s));
   // The fast channel went through while the slow one is still waiting for its answer.
-  EXPECT_EQ(w.counters().webhook.retried, 0);
+  EXPECT_EQ(w.counters().For("webhook").retried, 0);
   w.Stop();  // finishes the in-flight slow send (it times out and is retried)
-  EXPECT_EQ(w.counters().dingtalk.delivered, 1);
-  EXPECT_EQ(w.counters().webhook.retried, 1);
+  EXPECT_EQ(w.counters().For("dingtalk").delivered, 1);
+  EXPECT_EQ(w.counters().For("webhook").retried, 1);
 }
 
 TEST_F(DeliveryTest, BurstOfWakesWhileAChannelIsSlowSharesFewOutboxReads) {
@@ -293,7 +293,7 @@ TEST_F(DeliveryTest, BurstOfWakesWhileAChannelIsSlowSharesFewOutboxReads) {
   ASSERT_TRUE(fake->WaitForAccepted(kBurst + 1, 30s));
   w.Stop();  // records the outcome of every finished send
   EXPECT_EQ(store_.Count(State::kDelivered), kBurst + 1);
-  EXPECT_EQ(w.counters().webhook.delivered, kBurst + 1);
+  EXPECT_EQ(w.counters().For("webhook").delivered, kBurst + 1);
   EXPECT_EQ(fake->Received().size(), static_cast<std::size_t>(kBurst + 1));  // each sent once
   EXPECT_TRUE(AllAccepted(*fake));
   // Wakes are coalesced: at most one read per min_scan_interval, not one per wake.
@@ -383,4 +383,4 @@ TEST_F(DeliveryTest, SendTestReportsSuccessAndSignatureFailure) {
 }
 
 }  // namespace
-}  // namespace dixian::webhook
+}  // namespace dixian::chat

@@ -1,9 +1,9 @@
-#include "adapters/webhook/rate_limiter.h"
+#include "adapters/chat/rate_limiter.h"
 
 #include <algorithm>
 #include <chrono>
 
-namespace dixian::webhook {
+namespace dixian::chat {
 
 std::int64_t SystemWallClock::NowMs() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -68,4 +68,4 @@ void RateLimiter::Seed(const engine::PacingWindow& window) {
   }
 }
 
-}  // namespace dixian::webhook
+}  // namespace dixian::chat

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace dixian::webhook {
+namespace dixian::chat {
 
 std::string HmacSha256(std::string_view key, std::string_view message);  // 32 raw bytes
 std::string Base64(std::string_view bytes);                               // standard, padded
@@ -28,4 +28,4 @@ std::string GenericSignature(std::string_view secret, std::string_view body);
 inline constexpr std::string_view kSignatureHeader = "X-Dixian-Signature-256";
 inline constexpr std::string_view kMessageIdHeader = "X-Dixian-Message-Id";
 
-}  // namespace dixian::webhook
+}  // namespace dixian::chat

@@ -14,7 +14,7 @@
 
 #include "engine/outbox/outbox.h"
 
-namespace dixian::webhook {
+namespace dixian::chat {
 
 class WallClock {
  public:
@@ -73,4 +73,4 @@ class RateLimiter {
   std::map<std::string, std::int64_t> blocked_until_;
 };
 
-}  // namespace dixian::webhook
+}  // namespace dixian::chat

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-namespace dixian::webhook {
+namespace dixian::chat {
 
 struct KindTemplate {
   std::string format = "markdown";  // text | markdown | card
@@ -37,4 +37,4 @@ struct Templates {
 // Replaces every {name} found in vars; unknown placeholders are left as written.
 std::string Substitute(std::string_view tmpl, const std::map<std::string, std::string>& vars);
 
-}  // namespace dixian::webhook
+}  // namespace dixian::chat
