@@ -1,15 +1,18 @@
 #include "adapters/chat/delivery_worker.h"
 
 #include <algorithm>
-#include <deque>
-#include <functional>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "adapters/chat/io_loop.h"
 #include "adapters/chat/mask.h"
 
 namespace dixian::chat {
+
+namespace asio = boost::asio;
 
 DeliveryCounters::DeliveryCounters() {
   for (const auto& kind : PlatformKinds()) by_kind_.try_emplace(kind);
@@ -33,47 +36,47 @@ bool InQuietHours(const engine::Channel& channel, std::int64_t wall_s) {
   return start < end ? (hour >= start && hour < end) : (hour >= start || hour < end);
 }
 
-// One thread per channel, running one job at a time.
-class DeliveryWorker::Lane {
- public:
-  explicit Lane(std::function<void(const Job&)> run) : run_(std::move(run)), thread_([this] { Loop(); }) {}
-  ~Lane() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  void Post(Job job) {
-    {
-      std::lock_guard lock(mu_);
-      jobs_.push_back(std::move(job));
-    }
-    cv_.notify_all();
-  }
-
- private:
-  void Loop() {
-    for (;;) {
-      Job job;
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return stop_ || !jobs_.empty(); });
-        if (jobs_.empty()) return;
-        job = std::move(jobs_.front());
-        jobs_.pop_front();
+// One channel's sends, in order, as one coroutine on the io loop. A send that is not delivered
+// halts the rest (they stay ready); each send takes its place in the rate window first.
+struct DeliveryWorker::Coroutines {
+  static asio::awaitable<void> RunJob(DeliveryWorker& w, Job job) {
+    std::vector<SendResult> results;
+    try {
+      const PlatformLimits& limits = job.platform->limits();
+      bool halted = false;
+      for (const Send& send : job.sends) {
+        SendResult r{send.ids, false, {}, std::nullopt, std::nullopt};
+        if (!halted && !w.stop_sends_) r.sent = w.limiter_.TryAcquire(job.channel.id, limits.windows);
+        if (r.sent) {
+          r.attempted = true;
+          ++w.counters_.requests;
+          auto res = co_await Exchange(w.io_->tls(),
+                                       job.platform->Build(job.channel, send.notice, w.clock_.NowMs()),
+                                       w.options_.timeouts);
+          if (res) {
+            r.outcome = job.platform->Classify(res->status, res->body);
+          } else if (IsPermanentSendError(res.error())) {
+            r.outcome = {Verdict::kDead, res.error().message};
+            r.sent.reset();  // nothing left this machine
+          } else {
+            r.outcome = TransportFailure(res.error().message);
+          }
+          if (r.outcome.verdict == Verdict::kRateLimited) {
+            r.paused = engine::PauseMark{job.channel.id, w.clock_.NowMs() + limits.rate_limited_pause_ms};
+            w.limiter_.Block(job.channel.id, r.paused->until_ms);
+          }
+          halted = r.outcome.verdict != Verdict::kDelivered;
+        }
+        results.push_back(std::move(r));
       }
-      run_(job);
+    } catch (const std::exception& e) {  // never leave the channel busy for ever
+      w.logger_->error("sending on channel {} failed: {}", job.channel.id, e.what());
+      for (std::size_t i = results.size(); i < job.sends.size(); ++i) {
+        results.push_back({job.sends[i].ids, false, {}, std::nullopt, std::nullopt});  // stay ready
+      }
     }
+    w.Complete(job.channel.id, std::move(results));
   }
-
-  std::function<void(const Job&)> run_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Job> jobs_;
-  bool stop_ = false;
-  std::thread thread_;  // last: starts after the members above exist
 };
 
 namespace {
@@ -89,7 +92,11 @@ std::shared_ptr<spdlog::logger> DeliveryLogger() {
 
 DeliveryWorker::DeliveryWorker(engine::OutboxStore& store, const WallClock& clock,
                                DeliveryOptions options)
-    : store_(store), clock_(clock), options_(std::move(options)), limiter_(clock) {
+    : store_(store),
+      clock_(clock),
+      options_(std::move(options)),
+      limiter_(clock),
+      io_(std::make_unique<IoLoop>()) {
   logger_ = options_.logger ? options_.logger : DeliveryLogger();
 }
 
@@ -117,13 +124,27 @@ void DeliveryWorker::Stop() {
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   Quiesce();
-  lanes_.clear();
+}
+
+std::int64_t DeliveryWorker::scans() const {
+  std::lock_guard lock(mu_);
+  return scans_;
+}
+
+bool DeliveryWorker::WaitForScans(std::int64_t n, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, timeout, [&] { return scans_ >= n; });
 }
 
 void DeliveryWorker::Loop() {
   for (;;) {
-    const auto scan_started = std::chrono::steady_clock::now();
+    const std::int64_t scan_started = clock_.NowMs();
     Step();
+    {
+      std::lock_guard lock(mu_);
+      ++scans_;
+    }
+    cv_.notify_all();
     if (!WaitForWork(scan_started)) return;
   }
 }
@@ -133,14 +154,15 @@ void DeliveryWorker::Loop() {
 // within min_scan_interval of the last read waits for the interval to pass and then shares
 // one read with everything else that arrived meanwhile. The flag is cleared before the read,
 // so a wake that arrives during a read is never lost. The poll interval still forces a full
-// read, which picks up retries and quiet-hour holds that came due.
-bool DeliveryWorker::WaitForWork(std::chrono::steady_clock::time_point last_scan) {
+// read, which picks up retries and quiet-hour holds that came due. Both follow the wall clock.
+bool DeliveryWorker::WaitForWork(std::int64_t last_scan_ms) {
   std::unique_lock lock(mu_);
-  cv_.wait_for(lock, options_.poll, [&] { return stopping_ || wake_ || !completions_.empty(); });
+  clock_.WaitUntil(lock, cv_, last_scan_ms + options_.poll_ms,
+                   [&] { return stopping_ || wake_ || !completions_.empty(); });
   if (stopping_) return false;
-  if (cv_.wait_until(lock, last_scan + options_.min_scan_interval, [&] { return stopping_; })) {
-    return false;
-  }
+  clock_.WaitUntil(lock, cv_, last_scan_ms + options_.min_scan_interval_ms,
+                   [&] { return stopping_; });
+  if (stopping_) return false;
   wake_ = false;
   return true;
 }
@@ -176,7 +198,7 @@ int DeliveryWorker::Step() {
     std::lock_guard lock(mu_);
     busy.assign(busy_.begin(), busy_.end());
   }
-  auto ready = store_.Ready(now_s, options_.batch_limit, busy);
+  auto ready = store_.Ready(now_s, options_.batch_limit, busy, read_cursor_);
   if (!ready.ok()) {
     logger_->error("cannot read the outbox: {}", ready.error().message);
     return 0;
@@ -185,8 +207,11 @@ int DeliveryWorker::Step() {
   for (auto& m : ready.value()) {
     if (!inflight_.count(m.id)) by_channel[m.channel_id].push_back(std::move(m));
   }
+  AdvanceReadCursor(ready.value());
   int dispatched = 0;
+  std::size_t busy_count = busy.size();
   for (auto& [channel_id, messages] : by_channel) {
+    if (busy_count >= static_cast<std::size_t>(options_.max_busy_channels)) break;  // next round
     auto found = store_.FindChannel(channel_id);
     if (!found.ok()) {
       logger_->error("cannot read channel {}: {}", channel_id, found.error().message);
@@ -205,24 +230,39 @@ int DeliveryWorker::Step() {
     if (messages.empty()) continue;
     const int available = limiter_.Available(channel->id, platform->limits().windows);
     if (available <= 0) continue;
-    auto sends = PlanSends(*channel, std::move(messages), available);
+    auto sends = PlanSends(*platform, std::move(messages), available);
     if (sends.empty()) continue;
     dispatched += static_cast<int>(sends.size());
     {
       std::lock_guard lock(mu_);
       busy_.insert(channel_id);
     }
+    ++busy_count;
     channel_kind_[channel_id] = channel->kind;
-    auto& lane = lanes_[channel_id];
-    if (!lane) lane = std::make_unique<Lane>([this](const Job& job) { RunJob(job); });
-    lane->Post(Job{*channel, std::move(sends)});
+    io_->Spawn(Coroutines::RunJob(*this, Job{*channel, platform, std::move(sends)}));
   }
   FlushOutcomes(now_s);
   return dispatched;
 }
 
+// The next read starts after the last channel this one visited (channels after the cursor, in
+// order, then wrapping around to those up to it), so with more channels than one read holds
+// every channel gets its turn.
+void DeliveryWorker::AdvanceReadCursor(const std::vector<engine::OutboxMessage>& rows) {
+  std::string after_max, wrapped_max;
+  for (const auto& m : rows) {
+    std::string& slot = m.channel_id > read_cursor_ ? after_max : wrapped_max;
+    if (m.channel_id > slot) slot = m.channel_id;
+  }
+  if (!wrapped_max.empty()) {
+    read_cursor_ = wrapped_max;
+  } else if (!after_max.empty()) {
+    read_cursor_ = after_max;
+  }
+}
+
 std::vector<DeliveryWorker::Send> DeliveryWorker::PlanSends(
-    const engine::Channel& channel, std::vector<engine::OutboxMessage> messages, int available) {
+    const Platform& platform, std::vector<engine::OutboxMessage> messages, int available) {
   std::vector<Send> sends;
   auto take = [&](const engine::OutboxMessage& m, Send send) {
     inflight_[m.id] = m;
@@ -242,8 +282,7 @@ std::vector<DeliveryWorker::Send> DeliveryWorker::PlanSends(
     }
   }
   const std::string format = options_.templates.For("digest").format;
-  DigestPlan plan = RenderDigests(combinable, options_.templates,
-                                  FindPlatform(channel.kind)->ContentBudget(format));
+  DigestPlan plan = RenderDigests(combinable, options_.templates, platform.ContentBudget(format));
   for (std::size_t d = 0; d < plan.notices.size() && static_cast<int>(sends.size()) < available; ++d) {
     Send send{std::move(plan.notices[d]), {}};
     for (std::size_t i : plan.covers[d]) {
@@ -253,40 +292,8 @@ std::vector<DeliveryWorker::Send> DeliveryWorker::PlanSends(
     sends.push_back(std::move(send));
   }
   // A message whose rows spilled into a digest that does not fit now is retried whole later;
-  // its earlier part may then be repeated (receivers de-duplicate on message_id).
+  // its earlier part is then shown again (chat platforms do not de-duplicate).
   return sends;
-}
-
-void DeliveryWorker::RunJob(const Job& job) {
-  const Platform& platform = *FindPlatform(job.channel.kind);  // checked in Step
-  const PlatformLimits& limits = platform.limits();
-  std::vector<SendResult> results;
-  bool halted = false;
-  for (const Send& send : job.sends) {
-    SendResult r{send.ids, false, {}, std::nullopt, std::nullopt};
-    if (!halted && !stop_sends_) r.sent = limiter_.TryAcquire(job.channel.id, limits.windows);
-    if (r.sent) {
-      r.attempted = true;
-      const OutgoingRequest req = platform.Build(job.channel, send.notice, clock_.NowMs());
-      ++counters_.requests;
-      auto res = HttpPost(req.url, req.headers, req.body, options_.timeouts);
-      if (res) {
-        r.outcome = platform.Classify(res->status, res->body);
-      } else if (res.error().slug == "insecure_url" || res.error().slug == "bad_url") {
-        r.outcome = {Verdict::kDead, res.error().message};
-        r.sent.reset();  // nothing left this machine
-      } else {
-        r.outcome = TransportFailure(res.error().message);
-      }
-      if (r.outcome.verdict == Verdict::kRateLimited) {
-        r.paused = engine::PauseMark{job.channel.id, clock_.NowMs() + limits.rate_limited_pause_ms};
-        limiter_.Block(job.channel.id, r.paused->until_ms);
-      }
-      halted = r.outcome.verdict != Verdict::kDelivered;
-    }
-    results.push_back(std::move(r));
-  }
-  Complete(job.channel.id, std::move(results));
 }
 
 void DeliveryWorker::Complete(const std::string& channel_id, std::vector<SendResult> results) {
@@ -336,8 +343,8 @@ void DeliveryWorker::AddOutcome(std::int64_t id, const std::string& kind, const 
                                 std::int64_t now_s) {
   const engine::OutboxMessage& m = inflight_[id];
   PlatformCounters& per = counters_.For(kind);
-  unrecorded_ids_.push_back(id);
   if (outcome.verdict == Verdict::kDelivered) {
+    unrecorded_ids_.push_back(id);
     unrecorded_.delivered.push_back(id);
     ++counters_.total.delivered;
     ++per.delivered;
@@ -350,13 +357,14 @@ void DeliveryWorker::AddOutcome(std::int64_t id, const std::string& kind, const 
     reason = "多次重试仍失败（" + std::to_string(m.attempts + 1) + "次）：" + reason;
   }
   if (verdict == Verdict::kDead) {
-    unrecorded_ids_.pop_back();
     AddDead(m, kind, reason);
     return;
   }
-  const std::int64_t delay = verdict == Verdict::kRateLimited
-                                 ? (FindPlatform(kind)->limits().rate_limited_pause_ms + 999) / 1000
+  const Platform* platform = FindPlatform(kind);
+  const std::int64_t delay = verdict == Verdict::kRateLimited && platform
+                                 ? (platform->limits().rate_limited_pause_ms + 999) / 1000
                                  : Backoff(m.attempts);
+  unrecorded_ids_.push_back(id);
   unrecorded_.retries.push_back({id, now_s + delay, reason});
   ++counters_.total.retried;
   ++per.retried;
@@ -380,6 +388,7 @@ bool DeliveryWorker::FlushOutcomes(std::int64_t now_s) {
   if (unrecorded_.empty()) return true;
   unrecorded_.forget_before_ms = clock_.NowMs() - RateLimiter::kHorizonMs;
   if (auto st = store_.RecordOutcomes(unrecorded_, now_s); !st.ok()) {
+    ++counters_.record_failures;
     logger_->error("cannot record {} delivery outcomes, will try again: {}",
                    unrecorded_ids_.size(), st.error().message);
     return false;
@@ -409,8 +418,7 @@ std::string SendTest(const engine::Channel& channel, const Templates& templates,
   m.message_id = "test-" + std::to_string(wall.NowMs());
   m.channel_id = channel.id;
   m.payload = {{"text", "这是一条测试消息，收到即表示通道配置正确。"}};
-  const OutgoingRequest req = platform->Build(channel, RenderNotice(m, templates), wall.NowMs());
-  auto res = HttpPost(req.url, req.headers, req.body, timeouts);
+  auto res = HttpSend(platform->Build(channel, RenderNotice(m, templates), wall.NowMs()), timeouts);
   if (!res) return "发送失败：" + res.error().message;
   const Outcome o = platform->Classify(res->status, res->body);
   if (o.verdict == Verdict::kDelivered) return "发送成功：测试消息已送达";

@@ -15,6 +15,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "adapters/chat/io_loop.h"
+
 namespace dixian::chat {
 namespace {
 
@@ -31,28 +33,28 @@ Error Fail(const char* slug, const std::string& step, const boost::system::error
                             step + (timeout ? " timed out" : " failed: " + ec.message()));
 }
 
-struct Exchange {
-  const ParsedUrl& url;
-  const std::vector<std::pair<std::string, std::string>>& headers;
-  const std::string& body;
-  const HttpTimeouts& timeouts;
+struct Exchanging {
+  ParsedUrl url;
+  HttpRequest request;
+  HttpTimeouts timeouts;
   std::optional<engine::Result<HttpResponse>> result;
 };
 
-http::request<http::string_body> MakeRequest(const Exchange& x) {
-  http::request<http::string_body> req{http::verb::post, x.url.target, 11};
+http::request<http::string_body> MakeRequest(const Exchanging& x) {
+  const bool get = x.request.method == "GET";
+  http::request<http::string_body> req{get ? http::verb::get : http::verb::post, x.url.target, 11};
   const bool default_port = x.url.port == (x.url.https ? "443" : "80");
   req.set(http::field::host, x.url.host + (default_port ? "" : ":" + x.url.port));
   req.set(http::field::user_agent, "dixian-delivery/1");
-  for (const auto& [name, value] : x.headers) req.set(name, value);
-  req.body() = x.body;
+  for (const auto& [name, value] : x.request.headers) req.set(name, value);
+  if (!get) req.body() = x.request.body;
   req.prepare_payload();
   return req;
 }
 
 // Write the request and read the answer on an already connected stream.
 template <class Stream>
-asio::awaitable<void> Converse(Stream& stream, beast::tcp_stream& tcp, Exchange& x) {
+asio::awaitable<void> Converse(Stream& stream, beast::tcp_stream& tcp, Exchanging& x) {
   boost::system::error_code ec;
   auto req = MakeRequest(x);
   tcp.expires_after(x.timeouts.write);
@@ -74,7 +76,7 @@ asio::awaitable<void> Converse(Stream& stream, beast::tcp_stream& tcp, Exchange&
   x.result = HttpResponse{static_cast<int>(res.result_int()), std::move(res.body())};
 }
 
-asio::awaitable<void> Run(Exchange& x, ssl::context& ctx) {
+asio::awaitable<void> Run(Exchanging& x, ssl::context& ctx) {
   auto executor = co_await asio::this_coro::executor;
   boost::system::error_code ec;
   tcp::resolver resolver(executor);
@@ -166,29 +168,65 @@ bool IsLoopbackHost(const std::string& host) {
   return !ec && address.is_loopback();
 }
 
-engine::Result<HttpResponse> HttpPost(const std::string& url,
-                                      const std::vector<std::pair<std::string, std::string>>& headers,
-                                      const std::string& body, const HttpTimeouts& timeouts) {
-  auto parsed = ParseUrl(url);
-  if (!parsed) return parsed.error();
+asio::awaitable<engine::Result<HttpResponse>> Exchange(ssl::context& tls, HttpRequest request,
+                                                      HttpTimeouts timeouts) {
+  auto parsed = ParseUrl(request.url);
+  if (!parsed) co_return parsed.error();
   if (!parsed->https && !IsLoopbackHost(parsed->host)) {
-    return Error::Unprocessable(
+    co_return Error::Unprocessable(
         "insecure_url", "拒绝以明文 http 发送到非本机地址 " + parsed->host + "，请使用 https:// 地址");
   }
-  asio::io_context ioc;
-  // One client context per process: loading the CA bundle costs milliseconds of CPU, which per
-  // message capped delivery at a few dozen messages/s (bench/, delivery). Intentionally leaked.
-  static ssl::context& ctx = *[] {
-    auto* c = new ssl::context(ssl::context::tls_client);
-    c->set_default_verify_paths();
-    c->set_verify_mode(ssl::verify_peer);
+  Exchanging x{std::move(parsed.value()), std::move(request), timeouts, std::nullopt};
+  co_await Run(x, tls);
+  if (!x.result) co_return Error::Internal("HTTP exchange ended without a result");
+  co_return std::move(*x.result);
+}
+
+namespace {
+void ConfigureClientTls(ssl::context& ctx) {
+  ctx.set_default_verify_paths();
+  ctx.set_verify_mode(ssl::verify_peer);
+}
+}  // namespace
+
+IoLoop::IoLoop()
+    : tls_(ssl::context::tls_client), work_(asio::make_work_guard(ioc_)) {
+  // Loading the CA bundle costs milliseconds of CPU: once per loop, never per message.
+  ConfigureClientTls(tls_);
+  thread_ = std::thread([this] { ioc_.run(); });
+}
+
+IoLoop::~IoLoop() {
+  work_.reset();
+  thread_.join();
+}
+
+void IoLoop::Spawn(asio::awaitable<void> task) {
+  asio::co_spawn(ioc_, std::move(task), asio::detached);
+}
+
+engine::Result<HttpResponse> HttpSend(const HttpRequest& request, const HttpTimeouts& timeouts) {
+  // One-off calls (CLI, tests): a private io_context on this thread; the TLS context is shared.
+  static ssl::context& tls = *[] {
+    auto* c = new ssl::context(ssl::context::tls_client);  // intentionally leaked
+    ConfigureClientTls(*c);
     return c;
   }();
-  Exchange x{*parsed, headers, body, timeouts, std::nullopt};
-  asio::co_spawn(ioc, Run(x, ctx), asio::detached);
+  asio::io_context ioc;
+  std::optional<engine::Result<HttpResponse>> result;
+  asio::co_spawn(
+      ioc,
+      [&]() -> asio::awaitable<void> {
+        try {
+          result = co_await Exchange(tls, request, timeouts);
+        } catch (const std::exception& e) {
+          result = Error::Internal(std::string("HTTP exchange failed: ") + e.what());
+        }
+      },
+      asio::detached);
   ioc.run();
-  if (!x.result) return Error::Internal("HTTP exchange ended without a result");
-  return std::move(*x.result);
+  if (!result) return Error::Internal("HTTP exchange ended without a result");
+  return std::move(*result);
 }
 
 }  // namespace dixian::chat

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "adapters/chat/classify.h"
+#include "adapters/chat/http_client.h"
 #include "adapters/chat/rate_limiter.h"
 #include "adapters/chat/render.h"
 #include "engine/outbox/outbox.h"
@@ -24,11 +25,7 @@ struct PlatformLimits {
   std::size_t max_markdown_bytes = 0;      // content of a markdown / rich message
 };
 
-struct OutgoingRequest {
-  std::string url;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;  // JSON
-};
+using OutgoingRequest = HttpRequest;
 
 class Platform {
  public:

@@ -11,6 +11,41 @@ std::int64_t SystemWallClock::NowMs() const {
       .count();
 }
 
+void SystemWallClock::WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                                std::int64_t deadline_ms,
+                                const std::function<bool()>& ready) const {
+  // Waits on the steady clock for the wall-time span, so a wall-clock step cannot stall it.
+  const auto span = std::chrono::milliseconds(std::max<std::int64_t>(0, deadline_ms - NowMs()));
+  cv.wait_for(lock, span, ready);
+}
+
+void ManualWallClock::AdvanceMs(std::int64_t ms) {
+  now_ += ms;
+  std::set<std::pair<std::mutex*, std::condition_variable*>> waiters;
+  {
+    std::lock_guard lock(waiters_mu_);
+    waiters = waiters_;
+  }
+  for (auto [mu, cv] : waiters) {
+    // Taking the waiter's lock orders this after its last look at the time or before its next.
+    { std::lock_guard lock(*mu); }
+    cv->notify_all();
+  }
+}
+
+void ManualWallClock::WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                                std::int64_t deadline_ms,
+                                const std::function<bool()>& ready) const {
+  const std::pair<std::mutex*, std::condition_variable*> me{lock.mutex(), &cv};
+  {
+    std::lock_guard guard(waiters_mu_);
+    waiters_.insert(me);
+  }
+  cv.wait(lock, [&] { return ready() || NowMs() >= deadline_ms; });
+  std::lock_guard guard(waiters_mu_);
+  waiters_.erase(me);
+}
+
 std::int64_t RateLimiter::Widened(std::int64_t window_ms) {
   return window_ms + std::min<std::int64_t>(window_ms / 10, 1000);
 }

@@ -4,13 +4,17 @@
 // small safety margin. The windows are rebuilt from the store at start (Seed), so a restart does
 // not forget what was sent in the last minutes.
 #include <atomic>
+#include <condition_variable>
+#include <functional>
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
+#include <utility>
 
 #include "engine/outbox/outbox.h"
 
@@ -20,21 +24,32 @@ class WallClock {
  public:
   virtual ~WallClock() = default;
   virtual std::int64_t NowMs() const = 0;  // milliseconds since the Unix epoch
+  // With `lock` held (it guards what `ready` reads), waits on `cv` until `ready()` or until
+  // wall time reaches `deadline_ms`. Whoever makes `ready()` true notifies `cv` under the lock.
+  virtual void WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                         std::int64_t deadline_ms, const std::function<bool()>& ready) const = 0;
 };
 
 class SystemWallClock final : public WallClock {
  public:
   std::int64_t NowMs() const override;
+  void WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                 std::int64_t deadline_ms, const std::function<bool()>& ready) const override;
 };
 
+// Time moves only when a test advances it; waiters whose deadline passes wake then.
 class ManualWallClock final : public WallClock {
  public:
   explicit ManualWallClock(std::int64_t start_ms) : now_(start_ms) {}
   std::int64_t NowMs() const override { return now_.load(); }
-  void AdvanceMs(std::int64_t ms) { now_ += ms; }
+  void AdvanceMs(std::int64_t ms);
+  void WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                 std::int64_t deadline_ms, const std::function<bool()>& ready) const override;
 
  private:
   std::atomic<std::int64_t> now_;
+  mutable std::mutex waiters_mu_;
+  mutable std::set<std::pair<std::mutex*, std::condition_variable*>> waiters_;
 };
 
 // At most `max` sends in any `window_ms` (as the platform documents it).

@@ -92,10 +92,14 @@ struct DeliveryOutcomes {
 class OutboxStore {
  public:
   virtual ~OutboxStore() = default;
-  // Pending messages whose next attempt is due at wall time `now`, oldest first, leaving out the
-  // channels in `skip` (the worker's busy ones: their rows would only be read to be ignored).
+  // Pending messages whose next attempt is due at wall time `now`, leaving out the channels in
+  // `skip` (the worker's busy ones: their rows would only be read to be ignored). Channels are
+  // taken in id order starting after `after_channel` and wrapping around, each with its oldest
+  // rows (a bounded number), until about `limit` rows are collected: a caller that passes the
+  // last channel it got serves every channel in turn, however many there are.
   virtual Result<std::vector<OutboxMessage>> Ready(Instant wall_now, int limit,
-                                                   const std::vector<std::string>& skip = {}) = 0;
+                                                   const std::vector<std::string>& skip = {},
+                                                   const std::string& after_channel = "") = 0;
   virtual Result<std::optional<Channel>> FindChannel(const std::string& channel_id) = 0;
   // Delivered rows get `wall_now` as their delivery time; every row named counts one attempt.
   virtual Status RecordOutcomes(const DeliveryOutcomes& outcomes, Instant wall_now) = 0;

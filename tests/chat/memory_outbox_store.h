@@ -31,10 +31,10 @@ class MemoryOutboxStore final : public engine::OutboxStore {
     return m.id;
   }
   engine::Result<std::vector<engine::OutboxMessage>> Ready(
-      engine::Instant now, int limit, const std::vector<std::string>& skip = {}) override {
+      engine::Instant now, int limit, const std::vector<std::string>& skip = {},
+      const std::string& /*after_channel*/ = "") override {
     std::lock_guard lock(mu_);
     ++ready_calls_;
-    ready_cv_.notify_all();
     std::vector<engine::OutboxMessage> out;
     for (auto& [id, r] : rows_) {
       if (r.state == State::kPending && r.m.next_attempt_at <= now &&
@@ -99,11 +99,6 @@ class MemoryOutboxStore final : public engine::OutboxStore {
     std::lock_guard lock(mu_);
     return ready_calls_;
   }
-  // Waits (bounded) until more than `n` reads happened; true when they did.
-  bool WaitForReadyCallsAbove(std::int64_t n, std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mu_);
-    return ready_cv_.wait_for(lock, timeout, [&] { return ready_calls_ > n; });
-  }
   // The next `n` RecordOutcomes calls fail as a full disk would.
   void FailRecords(int n) {
     std::lock_guard lock(mu_);
@@ -124,7 +119,6 @@ class MemoryOutboxStore final : public engine::OutboxStore {
 
  private:
   std::mutex mu_;
-  std::condition_variable ready_cv_;
   std::int64_t ready_calls_ = 0;
   std::int64_t next_id_ = 0;
   std::int64_t record_calls_ = 0;

@@ -45,7 +45,7 @@ class DingTalkRobot final : public Platform {
 
   OutgoingRequest Build(const engine::Channel& channel, const Notice& notice,
                         std::int64_t wall_now_ms) const override {
-    OutgoingRequest req{channel.url, {{"Content-Type", "application/json; charset=utf-8"}}, ""};
+    OutgoingRequest req{channel.url, {{"Content-Type", "application/json; charset=utf-8"}}, "", "POST"};
     if (!channel.secret.empty()) {
       req.url = WithQuery(req.url, "timestamp=" + std::to_string(wall_now_ms) + "&sign=" +
                                        UrlEncode(DingTalkSign(wall_now_ms, channel.secret)));

@@ -45,7 +45,7 @@ class FeishuBot final : public Platform {
       body["timestamp"] = std::to_string(seconds);
       body["sign"] = FeishuSign(seconds, channel.secret);
     }
-    return {channel.url, {{"Content-Type", "application/json; charset=utf-8"}}, body.dump()};
+    return {channel.url, {{"Content-Type", "application/json; charset=utf-8"}}, body.dump(), "POST"};
   }
 
   Outcome Classify(int http_status, std::string_view body) const override {

@@ -30,7 +30,7 @@ class GenericWebhook final : public Platform {
                        {"lines", n.lines},           {"link", n.link},   {"mentions", masked},
                        {"urgent", n.urgent}};
     OutgoingRequest req{channel.url, {{"Content-Type", "application/json; charset=utf-8"}},
-                        body.dump()};
+                        body.dump(), "POST"};
     req.headers.emplace_back(std::string(kMessageIdHeader), n.message_id);
     if (!channel.secret.empty()) {
       req.headers.emplace_back(std::string(kSignatureHeader),

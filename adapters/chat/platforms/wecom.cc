@@ -34,7 +34,8 @@ class WeComRobot final : public Platform {
   // The key in the URL is the credential: no signature.
   OutgoingRequest Build(const engine::Channel& channel, const Notice& n,
                         std::int64_t /*wall_now_ms*/) const override {
-    return {channel.url, {{"Content-Type", "application/json; charset=utf-8"}}, Body(n).dump()};
+    return {channel.url, {{"Content-Type", "application/json; charset=utf-8"}}, Body(n).dump(),
+            "POST"};
   }
 
   Outcome Classify(int http_status, std::string_view body) const override {
