@@ -47,7 +47,7 @@ engine::Result<json> Sync(engine::Engine& e, void (engine::Engine::*method)(engi
                   const engine::Principal& who, json body, const std::string& id, const std::string& raw) {
   std::promise<engine::Result<json>> promise;
   auto future = promise.get_future();
-  (e.*method)(engine::Engine::Call{who, std::move(body), id, "", raw},
+  (e.*method)(engine::Engine::Call{who, std::move(body), id, "", raw, ""},
               [&promise](engine::Result<json> r) { promise.set_value(std::move(r)); });
   return future.get();
 }

@@ -67,7 +67,7 @@ int RunImport(int argc, char** argv) {
       cv.wait(lock, [&] { return running < inflight; });
       ++running;
     }
-    w.engine->ImportHouseholds(Engine::Call{w.admin, json::object(), "", "", text}, [&](engine::Result<json> r) {
+    w.engine->ImportHouseholds(Engine::Call{w.admin, json::object(), "", "", text, ""}, [&](engine::Result<json> r) {
       std::lock_guard lock(mu);
       if (r.ok()) {
         imported += r.value()["imported"].get<std::int64_t>();

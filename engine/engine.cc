@@ -2,10 +2,12 @@
 
 #include <chrono>
 #include <limits>
+#include <utility>
 
 #include "engine/core/json_fields.h"
 #include "engine/core/sha256.h"
 #include "engine/engine_tx.h"
+#include "engine/idempotency.h"
 
 namespace dixian::engine {
 
@@ -17,7 +19,8 @@ Engine::Engine(Store& store, Clock& clock, WorkflowRegistry workflows, WorkCalen
       clock_(clock),
       workflows_(std::move(workflows)),
       calendar_(std::move(calendar)),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      wall_clock_(options_.wall_clock ? *options_.wall_clock : system_clock_) {}
 
 Engine::~Engine() { StopScheduler(); }
 
@@ -39,22 +42,25 @@ Result<Principal> Engine::Authenticate(const std::string& token) {
 void Engine::SubmitWrite(const Call& call, std::function<Result<json>(WriteTx&)> job, WriteDone done) {
   const std::string principal = call.who.user.id;
   const std::string key = call.key;
+  const std::string scope = call.scope;
   const std::string body_hash = key.empty() ? "" : Sha256Hex(call.raw.empty() ? call.body.dump() : call.raw);
+  const Instant now = wall_clock_.Now();
   auto notify = outbox_notify_;
   store_.Submit(
-      [principal, key, body_hash, job = std::move(job)](WriteTx& tx) -> Result<json> {
+      [principal, key, scope, body_hash, now, job = std::move(job)](WriteTx& tx) -> Result<json> {
         if (!key.empty()) {
           if (key.size() > 200) return InvalidField("Idempotency-Key", "过长 (at most 200 characters)");
-          if (auto prior = tx.FindIdempotent(principal, key)) {
+          auto prior = tx.FindIdempotent(principal, scope, key);
+          if (prior && prior->created_at > now - kIdempotencyTtl) {
             if (prior->body_hash != body_hash)
               return Error::Unprocessable("idempotency_key_reused",
                                           "同一 Idempotency-Key 已用于不同的请求内容 (key reused with another body)");
-            json replay = json::parse(prior->response, nullptr, false);
-            return replay;
+            return json::parse(prior->response, nullptr, false);
           }
         }
         auto result = job(tx);
-        if (result.ok() && !key.empty()) tx.SaveIdempotent(principal, key, {body_hash, 200, result.value().dump()});
+        if (result.ok() && !key.empty())
+          tx.SaveIdempotent(principal, scope, key, {body_hash, 200, StorableReply(result.value()).dump(), now});
         return result;
       },
       [done = std::move(done), notify](Result<json> r) {
@@ -66,9 +72,11 @@ void Engine::SubmitWrite(const Call& call, std::function<Result<json>(WriteTx&)>
 Result<std::int64_t> Engine::RunDue() {
   std::lock_guard lock(run_due_mu_);
   std::int64_t total = 0;
+  bool prune = true;  // stored idempotent answers past their time, a batch per run
   while (true) {
-    auto fired = store_.Run([this](WriteTx& tx) -> Result<json> {
+    auto fired = store_.Run([this, &prune](WriteTx& tx) -> Result<json> {
       EngineTx etx(*this, tx);
+      if (std::exchange(prune, false)) tx.PruneIdempotent(wall_clock_.Now() - kIdempotencyTtl, kIdempotencyPruneBatch);
       etx.RunDigestIfDue();
       const auto due = tx.DueTasks(etx.now(), 2000);
       for (const auto& task : due) etx.FireNext(task);

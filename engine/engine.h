@@ -33,6 +33,9 @@ struct EngineOptions {
   Thresholds thresholds;
   int digest_hour = 8;  // daily overdue digest to supervisors' channels, China time
   std::string admin_token;  // from DIXIAN_ADMIN_TOKEN; empty = no built-in admin
+  // Wall time for what follows client retries, not the engine calendar (Idempotency-Key
+  // answers expire after a day of it). Null: the system clock.
+  const Clock* wall_clock = nullptr;
 };
 
 class Engine {
@@ -51,6 +54,7 @@ class Engine {
     std::string id;   // path parameter, when the route has one
     std::string key;  // Idempotency-Key header (may be empty)
     std::string raw;  // raw body text (CSV imports, idempotency hashing)
+    std::string scope;  // "METHOD /path" of the request: an Idempotency-Key holds for it only
   };
   void CreateOrg(Call call, WriteDone done);
   void ImportOrgs(Call call, WriteDone done);  // CSV code,name,level,parent
@@ -73,6 +77,10 @@ class Engine {
   Result<nlohmann::json> Me(const Principal& who);
   Result<nlohmann::json> GetHousehold(const Principal& who, const std::string& id);
   Result<nlohmann::json> HouseholdTasks(const Principal& who, const std::string& id);
+  // The console's pickers: contact persons who may be named for the household (nearest org
+  // first), and the users an open task may be transferred to (转办).
+  Result<nlohmann::json> ContactCandidates(const Principal& who, const std::string& household);
+  Result<nlohmann::json> TransferCandidates(const Principal& who, const std::string& task_id);
   Result<nlohmann::json> GetCase(const Principal& who, const std::string& id);
   Result<nlohmann::json> CaseHistory(const Principal& who, const std::string& id);
   Result<nlohmann::json> MyTasks(const Principal& who);
@@ -108,6 +116,8 @@ class Engine {
   WorkflowRegistry workflows_;
   WorkCalendar calendar_;
   EngineOptions options_;
+  SystemClock system_clock_;
+  const Clock& wall_clock_;
   std::function<void()> outbox_notify_;
 
   std::mutex scheduler_mu_;

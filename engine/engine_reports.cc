@@ -24,6 +24,31 @@ std::string LabelOf(const WorkflowRegistry& workflows, const Task& t) {
   return st ? def->label + "·" + st->label : t.step;
 }
 
+// For a chain step: the actions its holder has there (the same labels the case page shows), and
+// `returned` when a return (退回) or objection (异议) brought the case to this step.
+void AddStepFacts(ReadView& view, const WorkflowRegistry& workflows, const Task& t, json& j) {
+  auto def = workflows.Version(t.workflow, t.workflow_version);
+  const auto* st = def ? def->State(t.step) : nullptr;
+  if (st) {
+    json actions = json::array();
+    for (const auto& a : st->allowed_actions) {
+      auto it = st->actions.find(a.value("action", ""));
+      if (it == st->actions.end() || it->second.by_submitter) continue;
+      const auto& actor = it->second.actor ? it->second.actor : st->actor;
+      if (actor && actor->role == t.role) actions.push_back(a);
+    }
+    j["actions"] = std::move(actions);
+  }
+  auto history = view.History(t.case_id);
+  if (!history.empty() && history.back().to_state == t.step &&
+      (history.back().action == "return" || history.back().action == "object")) {
+    const auto& ev = history.back();
+    auto actor = view.FindUser(ev.actor);
+    j["returned"] = {{"action", ev.action}, {"by", ev.actor}, {"by_name", actor ? actor->name : ev.actor},
+                     {"at", FormatRfc3339(ev.at)}, {"comment", ev.comment}, {"from", ev.from_state}};
+  }
+}
+
 json EnrichedTasks(ReadView& view, const WorkflowRegistry& workflows, std::vector<Task> tasks, Instant now) {
   std::stable_sort(tasks.begin(), tasks.end(), [now](const Task& a, const Task& b) {
     const bool ao = now >= a.due_at, bo = now >= b.due_at;
@@ -49,6 +74,7 @@ json EnrichedTasks(ReadView& view, const WorkflowRegistry& workflows, std::vecto
     json j = TaskJson(t, LabelOf(workflows, t), now);
     j["head_name"] = it->second.first;
     j["village"] = it->second.second;
+    if (!t.case_id.empty()) AddStepFacts(view, workflows, t, j);
     out.push_back(j);
   }
   return out;

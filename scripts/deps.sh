@@ -7,11 +7,12 @@ cd "$(dirname "$0")/.."
 packages=(build-essential cmake ninja-build ccache pkg-config
           libboost1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libsqlite3-dev sqlite3
           libssl-dev googletest libgtest-dev libgmock-dev curl ca-certificates)
+# npm fetches the console's chart library (ECharts) at build time; the server never fetches anything.
+# Node may come from elsewhere on the image; Debian's npm conflicts with it, so ask only when absent.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(clang libclang-rt-14-dev wrk chromium fonts-noto-cjk)
-  # Node may come from elsewhere on the image; Debian's npm conflicts with it, so ask only when absent.
-  command -v node >/dev/null || packages+=(nodejs)
-  command -v npm >/dev/null || packages+=(npm)
 fi
 
 missing=()
@@ -25,8 +26,15 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [[ "${1:-}" == "--test" && -f web/package.json ]]; then
-  if [[ ! -d web/node_modules || web/package.json -nt web/node_modules ]]; then
-    (cd web && npm install --no-audit --no-fund --loglevel=error && touch node_modules)
+# web/node_modules: ECharts for every build (the build copies it into build/web), playwright-core
+# only for the tests. Without the registry the console still works, without charts.
+if [[ -f web/package.json ]]; then
+  if [[ "${1:-}" == "--test" ]]; then
+    if [[ ! -f web/node_modules/playwright-core/package.json || web/package.json -nt web/node_modules ]]; then
+      (cd web && npm install --no-audit --no-fund --loglevel=error && touch node_modules)
+    fi
+  elif [[ ! -f web/node_modules/echarts/package.json ]]; then
+    (cd web && npm install --omit=dev --no-audit --no-fund --loglevel=error) ||
+      echo "[dixian] npm install failed: the console will show its tables without charts" >&2
   fi
 fi

@@ -39,7 +39,7 @@ engine::WriteDone Respond(Reply reply, int status) {
 Handler Write(Engine& engine, WriteMethod method, int status, bool csv = false) {
   return Authed(engine, [&engine, method, status, csv](const Principal& who, Request& req, Reply reply) {
     reply = WithUser(std::move(reply), who.user.id);
-    Engine::Call call{who, json::object(), "", req.idempotency_key, req.body};
+    Engine::Call call{who, json::object(), "", req.idempotency_key, req.body, req.method + " " + req.path};
     if (auto it = req.params.find("id"); it != req.params.end()) {
       if (!engine::IsSafeId(it->second))
         return reply(Response::ErrorBody(404, "not_found", "编号不合法或不存在 (no such id)"));
@@ -103,6 +103,8 @@ void AddApiRoutes(Router& r, Engine& e, Metrics& metrics) {
   r.Add("POST", v1 + "/households/import", "households.import", Write(e, &Engine::ImportHouseholds, 200, true));
   r.Add("GET", v1 + "/households/{id}", "households.get", ReadId(e, &Engine::GetHousehold));
   r.Add("GET", v1 + "/households/{id}/tasks", "households.tasks", ReadId(e, &Engine::HouseholdTasks));
+  r.Add("GET", v1 + "/households/{id}/contact_candidates", "households.contact_candidates",
+        ReadId(e, &Engine::ContactCandidates));
   r.Add("PUT", v1 + "/households/{id}/contact", "households.contact", Write(e, &Engine::AssignContact, 200));
   r.Add("POST", v1 + "/households/{id}/measures", "households.measures", Write(e, &Engine::RecordMeasure, 201));
   r.Add("POST", v1 + "/households/{id}/visits", "households.visits", Write(e, &Engine::LogVisit, 201));
@@ -114,6 +116,8 @@ void AddApiRoutes(Router& r, Engine& e, Metrics& metrics) {
 
   r.Add("GET", v1 + "/tasks", "tasks.list", Read(e, [&e](const Principal& who, Request&) { return e.MyTasks(who); }));
   r.Add("POST", v1 + "/tasks/{id}/complete", "tasks.complete", Write(e, &Engine::CompleteTask, 200));
+  r.Add("GET", v1 + "/tasks/{id}/transfer_candidates", "tasks.transfer_candidates",
+        ReadId(e, &Engine::TransferCandidates));
   r.Add("POST", v1 + "/tasks/{id}/transfer", "tasks.transfer", Write(e, &Engine::TransferTask, 200));
   r.Add("POST", v1 + "/tasks/{id}/urge", "tasks.urge", Write(e, &Engine::UrgeTask, 200));
 

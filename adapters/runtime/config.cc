@@ -16,7 +16,12 @@ Paths ResolvePaths(const std::string& config) {
   const fs::path root = fs::absolute(p.config_dir).lexically_normal().parent_path();
   p.workflows_dir = fs::exists(fs::path(p.config_dir) / "workflows") ? (fs::path(p.config_dir) / "workflows").string()
                                                                        : (root / "workflows").string();
-  p.web_dir = (root / "web").string();
+  // The console as the build assembled it next to the binary (build/web: compressed, with the
+  // chart library), else the source tree's web/ as it is.
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  const fs::path built = exe.parent_path() / "web";
+  p.web_dir = !ec && fs::exists(built / "index.html") ? built.string() : (root / "web").string();
   return p;
 }
 

@@ -13,7 +13,7 @@ namespace dixian::runtime {
 struct Paths {
   std::string config_dir;     // config/ (calendar/, templates.json, thresholds.json)
   std::string workflows_dir;  // <config>/workflows if present, else <config>/../workflows
-  std::string web_dir;        // <config>/../web
+  std::string web_dir;        // web/ beside the binary (the build's), else <config>/../web
 };
 
 // `config` empty = the shipped config/ (./config, else the source tree's).

@@ -29,7 +29,7 @@ struct Demo {
 
   engine::Result<json> Do(void (Engine::*method)(Engine::Call, engine::WriteDone), const engine::Principal& who,
                           json body, const std::string& id = "") {
-    return RunSync(engine, method, Engine::Call{who, std::move(body), id, "", ""});
+    return RunSync(engine, method, Engine::Call{who, std::move(body), id, "", "", ""});
   }
   void Org(const std::string& code, const std::string& name, const std::string& level, const std::string& parent) {
     (void)Do(&Engine::CreateOrg, admin, {{"code", code}, {"name", name}, {"level", level}, {"parent", parent.empty() ? json(nullptr) : json(parent)}});
@@ -105,7 +105,7 @@ engine::Status LoadDemoCounty(Engine& engine, const std::string& tokens_path) {
     csv += "H" + std::to_string(100000 + i) + "," + v + "," + kSurnames[rng() % 16] + kGiven[rng() % 12] + "," +
            std::to_string(1 + rng() % 6) + "," + std::to_string(3000 + rng() % 9000) + "\n";
   }
-  if (auto r = RunSync(engine, &Engine::ImportHouseholds, Engine::Call{admin, json::object(), "", "", csv}); !r.ok())
+  if (auto r = RunSync(engine, &Engine::ImportHouseholds, Engine::Call{admin, json::object(), "", "", csv, ""}); !r.ok())
     return r.error();
   // Cases in every state of the identification chain, and follow-ups for the admitted.
   for (int i = 0; i < 60; ++i) {

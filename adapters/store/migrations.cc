@@ -107,6 +107,20 @@ constexpr const char kOutboxPendingByChannel[] = R"sql(
 CREATE INDEX outbox_pending_channel ON outbox(channel_id, id) WHERE status = 'pending';
 )sql";
 
+// Security hardening (issue 17). Idempotency keys are scoped to (caller, method and path) and
+// expire; the old table held replies with tokens in clear, so it is dropped, not copied. Audit
+// events name the key that MACs them ('' = the SHA-256 chain of older builds). Tokens may expire.
+constexpr const char kSecurityV3[] = R"sql(
+DROP TABLE idempotency;
+CREATE TABLE idempotency(
+  principal TEXT NOT NULL, scope TEXT NOT NULL, key TEXT NOT NULL, body_hash TEXT NOT NULL,
+  status INTEGER NOT NULL, response TEXT NOT NULL, created_at INTEGER NOT NULL,
+  PRIMARY KEY(principal, scope, key)) WITHOUT ROWID;
+CREATE INDEX idempotency_created ON idempotency(created_at);
+ALTER TABLE audit ADD COLUMN key_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN token_expires_at INTEGER;
+)sql";
+
 // Version 4 (chat): the rate windows of robots and of people on app channels survive a restart
 // and hold across processes sharing the database: every send to a platform is recorded with its
 // wall time (ms) in the write that records its outcome, and so is a pause a platform imposed
@@ -127,6 +141,7 @@ ALTER TABLE channels ADD COLUMN app TEXT NOT NULL DEFAULT '';
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kOutboxPendingByChannel},
+    {3, kSecurityV3},
     {4, kChatPacingAndApps},
 };
 

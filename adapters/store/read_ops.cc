@@ -284,12 +284,13 @@ std::vector<engine::AuditEvent> SqlReadOps<Base>::AuditPage(std::int64_t after_s
 
 template <class Base>
 std::optional<engine::IdempotentReply> SqlReadOps<Base>::FindIdempotent(
-    const std::string& principal, const std::string& key) {
+    const std::string& principal, const std::string& scope, const std::string& key) {
   auto st = conn().Prepare(
-      "SELECT body_hash, status, response FROM idempotency WHERE principal = ?1 AND key = ?2");
-  st.Bind(1, principal).Bind(2, key);
+      "SELECT body_hash, status, response, created_at FROM idempotency"
+      " WHERE principal = ?1 AND scope = ?2 AND key = ?3");
+  st.Bind(1, principal).Bind(2, scope).Bind(3, key);
   return One<engine::IdempotentReply>(st, [](const Statement& s) {
-    return engine::IdempotentReply{s.Text(0), s.Int(1), s.Text(2)};
+    return engine::IdempotentReply{s.Text(0), s.Int(1), s.Text(2), s.Int64(3)};
   });
 }
 

@@ -54,6 +54,7 @@ class SqlReadOps : public Base {
   std::vector<engine::AuditEvent> AuditPage(std::int64_t after_seq, int limit) override;
 
   std::optional<engine::IdempotentReply> FindIdempotent(const std::string& principal,
+                                                        const std::string& scope,
                                                         const std::string& key) override;
 
   // The first query or write error seen through this object, if any.

@@ -219,14 +219,23 @@ std::int64_t SqliteWriteTx::InsertOutbox(const engine::OutboxMessage& m) {
   return Write(st);
 }
 
-void SqliteWriteTx::SaveIdempotent(const std::string& principal, const std::string& key,
-                                   const engine::IdempotentReply& reply) {
+void SqliteWriteTx::SaveIdempotent(const std::string& principal, const std::string& scope,
+                                   const std::string& key, const engine::IdempotentReply& reply) {
   auto st = conn().Prepare(
-      "INSERT OR REPLACE INTO idempotency(principal, key, body_hash, status, response)"
-      " VALUES(?1, ?2, ?3, ?4, ?5)");
-  st.Bind(1, principal).Bind(2, key).Bind(3, reply.body_hash).Bind(4, reply.status);
-  st.Bind(5, reply.response);
+      "INSERT OR REPLACE INTO idempotency(principal, scope, key, body_hash, status, response,"
+      " created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  st.Bind(1, principal).Bind(2, scope).Bind(3, key).Bind(4, reply.body_hash);
+  st.Bind(5, reply.status).Bind(6, reply.response).Bind(7, reply.created_at);
   Write(st);
+}
+
+int SqliteWriteTx::PruneIdempotent(engine::Instant before, int limit) {
+  auto st = conn().Prepare(
+      "DELETE FROM idempotency WHERE (principal, scope, key) IN (SELECT principal, scope, key"
+      " FROM idempotency WHERE created_at < ?1 LIMIT ?2)");
+  st.Bind(1, before).Bind(2, limit);
+  Write(st);
+  return conn().Changes();
 }
 
 std::optional<engine::Instant> SqliteWriteTx::ScheduleNext(const std::string& name) {

@@ -36,8 +36,9 @@ class SqliteWriteTx final : public SqlReadOps<engine::WriteTx> {
 
   std::int64_t InsertOutbox(const engine::OutboxMessage& message) override;
 
-  void SaveIdempotent(const std::string& principal, const std::string& key,
-                      const engine::IdempotentReply& reply) override;
+  void SaveIdempotent(const std::string& principal, const std::string& scope,
+                      const std::string& key, const engine::IdempotentReply& reply) override;
+  int PruneIdempotent(engine::Instant before, int limit) override;
 
   std::optional<engine::Instant> ScheduleNext(const std::string& name) override;
   void SetScheduleNext(const std::string& name, engine::Instant at) override;

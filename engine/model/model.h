@@ -132,11 +132,12 @@ struct AuditEvent {
   std::string hash;
 };
 
-// A stored response for Idempotency-Key replay.
+// A stored response for Idempotency-Key replay, kept for kIdempotencyTtl (engine/idempotency.h).
 struct IdempotentReply {
   std::string body_hash;
   int status = 0;
-  std::string response;
+  std::string response;  // never holds a token: see StorableReply
+  Instant created_at = 0;
 };
 
 }  // namespace dixian::engine

@@ -90,7 +90,9 @@ class ReadView {
   // Audit chain, oldest first, in pages (after_seq exclusive).
   virtual std::vector<AuditEvent> AuditPage(std::int64_t after_seq, int limit) = 0;
 
+  // The stored answer for (principal, scope, key); scope is "METHOD /path" of the request.
   virtual std::optional<IdempotentReply> FindIdempotent(const std::string& principal,
+                                                        const std::string& scope,
                                                         const std::string& key) = 0;
 };
 
@@ -127,8 +129,10 @@ class WriteTx : public ReadView {
 
   virtual std::int64_t InsertOutbox(const OutboxMessage& message) = 0;  // fills message_id if empty
 
-  virtual void SaveIdempotent(const std::string& principal, const std::string& key,
-                              const IdempotentReply& reply) = 0;
+  virtual void SaveIdempotent(const std::string& principal, const std::string& scope,
+                              const std::string& key, const IdempotentReply& reply) = 0;
+  // Deletes up to `limit` stored answers created before `before`; returns how many.
+  virtual int PruneIdempotent(Instant before, int limit) = 0;
 
   // Named schedules (e.g. the daily overdue digest): the next engine time each runs.
   virtual std::optional<Instant> ScheduleNext(const std::string& name) = 0;

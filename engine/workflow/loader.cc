@@ -183,8 +183,11 @@ void ParseStates(Checker& c, const json& doc, WorkflowDef& def) {
     }
     if (!st.final && !st.actor) c.Fail(ptr + "/actor", "a state that is not final needs an actor");
     st.allowed_actions = json::array();
-    for (const auto& [aname, act] : st.actions)
+    for (const auto& [aname, act] : st.actions) {
       st.allowed_actions.push_back({{"action", aname}, {"label", act.label}, {"requires", act.requires_fields}});
+      // Fields the action takes when given (the department an alert is dispatched to).
+      if (act.assign_department) st.allowed_actions.back()["optional"] = {"data.department"};
+    }
     def.states[name] = st;
     def.state_order.push_back(name);
   }

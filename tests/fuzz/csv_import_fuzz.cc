@@ -53,7 +53,7 @@ World& Get() {
                              {"V11", "村", "village", "T1"}, {"V12", "村二", "village", "T1"}};
     for (const auto& o : orgs) {
       nlohmann::json body = {{"code", o[0]}, {"name", o[1]}, {"level", o[2]}, {"parent", *o[3] ? nlohmann::json(o[3]) : nullptr}};
-      (void)RunSync(*world->engine, &Engine::CreateOrg, {world->admin, body, "", "", ""});
+      (void)RunSync(*world->engine, &Engine::CreateOrg, {world->admin, body, "", "", "", ""});
     }
     std::remove(path.c_str());  // unlinked: the open connections keep it until exit
     return world;
@@ -68,6 +68,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto rows = engine::ParseCsv(text);
   if (rows.ok()) (void)engine::CheckCsvHeader(rows.value(), {"id", "village", "head_name", "members", "income_per_capita"});
   World& w = Get();
-  (void)RunSync(*w.engine, &Engine::ImportHouseholds, {w.admin, nlohmann::json::object(), "", "", text});
+  (void)RunSync(*w.engine, &Engine::ImportHouseholds, {w.admin, nlohmann::json::object(), "", "", text, ""});
   return 0;
 }

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/http/server.h"
+#include "adapters/http/static_files.h"
 #include "tests/support/http_client.h"
 
 namespace dixian::http {
@@ -392,6 +393,80 @@ TEST_F(StaticServerTest, ServesFilesWithTypesAndCaching) {
   EXPECT_EQ(ErrorSlug(api), "not_found");
   EXPECT_EQ(client.Request("GET", "/api/v1/cases/1").status, 200);
   EXPECT_EQ(client.Request("POST", "/app.js").status, 404);
+}
+
+TEST_F(StaticServerTest, CompressesAndRevalidates) {
+  const std::string js(3000, 'x');
+  std::filesystem::create_directories(base_ / "web" / "v" / "abc");
+  Write(base_ / "web" / "v" / "abc" / "app.js", js);
+  Write(base_ / "web" / "v" / "abc" / "app.js.gz", "GZ-BYTES");  // stands in for gzip output
+  HttpClient client(port_);
+  auto plain = client.Request("GET", "/v/abc/app.js");
+  ASSERT_EQ(plain.status, 200);
+  EXPECT_EQ(plain.body, js);
+  EXPECT_EQ(plain.Header("Content-Encoding"), "");
+  EXPECT_EQ(plain.Header("Vary"), "Accept-Encoding");
+  EXPECT_EQ(plain.Header("Cache-Control"), "public, max-age=31536000, immutable");
+  const std::string etag = plain.Header("ETag");
+  ASSERT_EQ(etag.size(), 22u) << etag;  // a quoted 20-hex hash of the bytes
+
+  auto gz = client.Request("GET", "/v/abc/app.js", {}, {{"Accept-Encoding", "gzip, deflate, br"}});
+  ASSERT_EQ(gz.status, 200);
+  EXPECT_EQ(gz.body, "GZ-BYTES");
+  EXPECT_EQ(gz.Header("Content-Encoding"), "gzip");
+  EXPECT_EQ(gz.Header("Content-Type"), "text/javascript; charset=utf-8");
+  EXPECT_NE(gz.Header("ETag"), etag);  // another representation, another strong validator
+
+  auto refused = client.Request("GET", "/v/abc/app.js", {}, {{"Accept-Encoding", "gzip;q=0, *"}});
+  EXPECT_EQ(refused.body, js);
+
+  auto same = client.Request("GET", "/v/abc/app.js", {}, {{"If-None-Match", etag}});
+  EXPECT_EQ(same.status, 304);
+  EXPECT_TRUE(same.body.empty());
+  EXPECT_EQ(same.Header("ETag"), etag);
+  auto same_gz = client.Request("GET", "/v/abc/app.js", {},
+                                {{"Accept-Encoding", "gzip"}, {"If-None-Match", "\"old\", " + gz.Header("ETag")}});
+  EXPECT_EQ(same_gz.status, 304);
+  EXPECT_EQ(client.Request("GET", "/v/abc/app.js", {}, {{"If-None-Match", "\"old\""}}).status, 200);
+
+  // The page itself is revalidated each time; an edit gives a new validator at once.
+  auto index = client.Request("GET", "/");
+  EXPECT_EQ(index.Header("Cache-Control"), "no-cache");
+  EXPECT_EQ(index.Header("Vary"), "");  // no .gz beside it: nothing varies
+  EXPECT_EQ(client.Request("GET", "/", {}, {{"If-None-Match", index.Header("ETag")}}).status, 304);
+  Write(base_ / "web" / "index.html", "<!doctype html><title>新版本已发布</title>");
+  auto edited = client.Request("GET", "/", {}, {{"If-None-Match", index.Header("ETag")}});
+  EXPECT_EQ(edited.status, 200);
+  EXPECT_NE(edited.body.find("新版本"), std::string::npos);
+  EXPECT_NE(edited.Header("ETag"), index.Header("ETag"));
+}
+
+TEST_F(StaticServerTest, IgnoresAStaleGzipCopy) {
+  Write(base_ / "web" / "style.css.gz", "OLD");
+  std::filesystem::last_write_time(base_ / "web" / "style.css.gz",
+                                   std::filesystem::last_write_time(base_ / "web" / "style.css") -
+                                       std::chrono::hours(1));
+  HttpClient client(port_);
+  auto r = client.Request("GET", "/style.css", {}, {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(r.body, "body{}");
+  EXPECT_EQ(r.Header("Content-Encoding"), "");
+}
+
+TEST(StaticFilesUnits, AcceptEncodingAndIfNoneMatch) {
+  EXPECT_TRUE(StaticFiles::AcceptsGzip("gzip"));
+  EXPECT_TRUE(StaticFiles::AcceptsGzip("deflate, GZIP;q=0.5"));
+  EXPECT_TRUE(StaticFiles::AcceptsGzip("*"));
+  EXPECT_TRUE(StaticFiles::AcceptsGzip("*;q=0, gzip"));
+  EXPECT_FALSE(StaticFiles::AcceptsGzip(""));
+  EXPECT_FALSE(StaticFiles::AcceptsGzip("identity"));
+  EXPECT_FALSE(StaticFiles::AcceptsGzip("gzip;q=0"));
+  EXPECT_FALSE(StaticFiles::AcceptsGzip("gzip; q=0.000, *"));
+  EXPECT_FALSE(StaticFiles::AcceptsGzip("br"));
+  EXPECT_TRUE(StaticFiles::NoneMatch("\"a\"", "\"a\""));
+  EXPECT_TRUE(StaticFiles::NoneMatch("\"x\", W/\"a\"", "\"a\""));
+  EXPECT_TRUE(StaticFiles::NoneMatch("*", "\"a\""));
+  EXPECT_FALSE(StaticFiles::NoneMatch("\"ab\"", "\"a\""));
+  EXPECT_FALSE(StaticFiles::NoneMatch("", "\"a\""));
 }
 
 TEST_F(StaticServerTest, RefusesTraversal) {

@@ -97,7 +97,7 @@ std::vector<Op> PermissionMatrix::Ops() {
   }, admin_only});
   ops.push_back({"orgs.import", [this](const Principal& w) {
     const std::string csv = "code,name,level,parent\ny" + std::to_string(++fresh_) + ",新村,village,t1\n";
-    return runtime::RunSync(*engine_, &Engine::ImportOrgs, Engine::Call{w, Json::object(), "", "", csv});
+    return runtime::RunSync(*engine_, &Engine::ImportOrgs, Engine::Call{w, Json::object(), "", "", csv, ""});
   }, admin_only});
   ops.push_back({"users.create", [this](const Principal& w) {
     return Run(&Engine::CreateUser, w, {{"id", "u" + std::to_string(++fresh_)}, {"name", "新人"}, {"role", "village_clerk"}, {"org", "v11"}});
@@ -113,7 +113,7 @@ std::vector<Op> PermissionMatrix::Ops() {
   }, writers_v11});
   ops.push_back({"households.import", [this](const Principal& w) {
     const std::string csv = "id,village,head_name,members,income_per_capita\ni" + std::to_string(++fresh_) + ",v11,户主,2,3000\n";
-    return runtime::RunSync(*engine_, &Engine::ImportHouseholds, Engine::Call{w, Json::object(), "", "", csv});
+    return runtime::RunSync(*engine_, &Engine::ImportHouseholds, Engine::Call{w, Json::object(), "", "", csv, ""});
   }, writers_v11});
   ops.push_back({"households.get", [this](const Principal& w) { return engine_->GetHousehold(w, "v11-1"); }, kReadersOfV11});
   ops.push_back({"households.tasks", [this](const Principal& w) { return engine_->HouseholdTasks(w, "v11-1"); }, kReadersOfV11});

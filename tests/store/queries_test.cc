@@ -339,7 +339,9 @@ TEST_F(QueriesTest, VisitsChannelsSchedulesIdempotency) {
     tx.SetScheduleNext("digest", 100);
     tx.SetScheduleNext("digest", 200);
     EXPECT_EQ(tx.ScheduleNext("digest"), std::optional<engine::Instant>(200));
-    tx.SaveIdempotent("u1", "k1", {"bh", 201, "{\"id\":\"C1\"}"});
+    tx.SaveIdempotent("u1", "POST /a", "k1", {"bh", 201, "{\"id\":\"C1\"}", 50});
+    tx.SaveIdempotent("u1", "POST /b", "k1", {"bh", 201, "{}", 150});
+    EXPECT_EQ(tx.PruneIdempotent(100, 10), 1);  // only the answer stored before 100
   });
   auto view = store_->Read();
   EXPECT_EQ(view->VisitsOf("h1").size(), 1u);
@@ -348,11 +350,13 @@ TEST_F(QueriesTest, VisitsChannelsSchedulesIdempotency) {
   auto channel = store_->FindChannel("ch1");
   ASSERT_TRUE(channel.ok() && channel->has_value());
   EXPECT_EQ((*channel)->url, "https://example.invalid/hook");
-  auto reply = view->FindIdempotent("u1", "k1");
+  EXPECT_FALSE(view->FindIdempotent("u1", "POST /a", "k1").has_value());
+  auto reply = view->FindIdempotent("u1", "POST /b", "k1");
   ASSERT_TRUE(reply.has_value());
   EXPECT_EQ(reply->status, 201);
   EXPECT_EQ(reply->body_hash, "bh");
-  EXPECT_FALSE(view->FindIdempotent("u2", "k1").has_value());
+  EXPECT_EQ(reply->created_at, 150);
+  EXPECT_FALSE(view->FindIdempotent("u2", "POST /b", "k1").has_value());
 }
 
 TEST_F(QueriesTest, ForeignKeysAreEnforced) {

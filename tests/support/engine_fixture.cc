@@ -150,7 +150,7 @@ const Principal& EngineFixture::Who(const std::string& user_id) {
 
 engine::Result<Json> EngineFixture::Run(Command command, const Principal& who, Json body, const std::string& id,
                                         const std::string& key) {
-  return runtime::RunSync(*engine_, command, Engine::Call{who, std::move(body), id, key, ""});
+  return runtime::RunSync(*engine_, command, Engine::Call{who, std::move(body), id, key, "", ""});
 }
 
 Json EngineFixture::Must(Command command, const Principal& who, Json body, const std::string& id) {

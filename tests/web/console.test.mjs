@@ -67,6 +67,32 @@ async function noHorizontalScroll(page) {
   assert.ok(scroll <= width, `page is wider than the screen: ${scroll} > ${width}`);
 }
 
+// A reason with a long unbroken run (a pasted link or number string) must wrap, not widen pages.
+const kLongReason = `评议记录缺签字，见 ${'https://example.invalid/' + 'x'.repeat(220)}`;
+
+async function toastSays(page, text) {
+  await page.locator('#toast').getByText(text).waitFor();
+}
+
+// The open task of a kind for a household, as the API lists it.
+async function openTask(household, step, token) {
+  const tasks = await call('GET', `/api/v1/households/${household}/tasks`, undefined, token);
+  return tasks.find((t) => t.step === step);
+}
+
+async function fillVillageRecords(page) {
+  const v = page.locator('#verification-form');
+  await v.locator('input[name="visitors"]').fill('村支书、网格员');
+  await v.locator('textarea[name="findings"]').fill('家中两人患慢性病，医疗支出大；住房、饮水安全');
+  const e = page.locator('#evaluation-form');
+  if (await e.count()) {
+    await e.locator('input[name="participants"]').fill('15');
+    await e.locator('input[name="agreed"]').fill('14');
+    await e.locator('select[name="result"]').selectOption('pass');
+    await e.locator('textarea[name="minutes"]').fill('村民代表15人参加，14人同意纳入');
+  }
+}
+
 before(async () => {
   world = await seed();
 });
@@ -75,71 +101,75 @@ after(async () => {
   for (const c of contexts) await c.close().catch(() => {});
 });
 
-test('desktop: sign in, inbox, approve, return, 409, household, overdue, stats', async (t) => {
-  const page = await openBrowser({ viewport: { width: 1280, height: 900 } });
+test('desktop 1366x768: every task kind to completion, by the role that holds it', async (t) => {
+  const page = await openBrowser({ viewport: { width: 1366, height: 768 } });
   const { tokens, caseIds } = world;
 
-  await t.test('login page, then the inbox of a township reviewer', async () => {
+  await t.test('login: a wrong token says so, not 登录已失效', async () => {
     await page.goto(`${base}/`);
     await page.getByRole('heading', { name: '登录工作台' }).waitFor();
     await shot(page, '01-login');
     await page.getByRole('button', { name: '登录' }).click();
     await page.getByText('请先粘贴用户令牌').waitFor();
+    await page.locator('#token').fill('dx_not_a_real_token');
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.locator('#login-error').getByText('令牌无效').waitFor();
+    assert.equal(await page.locator('#toast').isVisible(), false, 'no 登录已失效 toast for a wrong token');
+  });
+
+  await t.test('township inbox: filters, search, step labels', async () => {
     await signIn(page, tokens.reviewer, '乡镇审核员');
     assert.equal(await page.evaluate(() => localStorage.length), 0, 'token must not go to localStorage');
-    assert.ok(await page.evaluate(() => sessionStorage.getItem('dixian.token')));
-    await page.getByRole('heading', { name: '我的待办' }).waitFor();
     await card(page, '张三').waitFor();
     await card(page, '李四').waitFor();
-    await card(page, '赵六').waitFor();
     assert.equal(await card(page, '王五').count(), 0, 'another township\'s task must not show');
     const text = await card(page, '张三').innerText();
     assert.match(text, /2026-03-\d\d \d\d:\d\d/, 'due time shown');
     assert.match(text, /还剩\d+天|今天到期|已逾期/, 'days left shown');
+    await page.locator('#filter-search').fill('张三');
+    assert.equal(await page.locator('li.task-card').count(), 1, 'search narrows the list');
+    await page.locator('#filter-search').fill('');
+    await page.locator('#filter-overdue').check();
+    assert.equal(await page.locator('li.task-card').count(), 0, 'nothing is late yet');
+    await page.locator('#filter-overdue').uncheck();
     await shot(page, '02-inbox');
   });
 
-  let stateBefore;
-  await t.test('approve a task and see the state change', async () => {
+  await t.test('township approves (通过) and the state changes', async () => {
     const c = card(page, '张三');
     await c.locator('button[data-action="approve"]').click();
     const panel = c.locator('form.action-panel');
-    await panel.getByText('当前状态').waitFor();
-    await panel.locator('strong').first().waitFor();
-    stateBefore = await panel.locator('.state-line strong').innerText();
+    await panel.locator('.state-line strong').waitFor();
     await shot(page, '03-approve-panel');
     await panel.getByRole('button', { name: '确认通过' }).click();
-    await page.locator('#toast').getByText('已通过').waitFor();
+    await toastSays(page, '已通过');
     await card(page, '张三').waitFor({ state: 'detached' });
     await page.goto(`${base}/#/cases/${encodeURIComponent(caseIds.H001)}`);
-    const state = page.locator('#case-state strong');
-    await state.waitFor();
-    assert.notEqual(await state.innerText(), stateBefore, 'state changed after approval');
-    await page.locator('#chain').getByText(people.reviewer.name).first().waitFor();
+    await page.locator('#case-state strong').getByText('县级审定').waitFor();
     await page.locator('#chain .badge.act-approve').first().waitFor();
     await shot(page, '04-case-approved');
   });
 
-  await t.test('return needs a comment, then goes back to the village', async () => {
+  await t.test('退回 needs a reason; a long reason wraps', async () => {
     await page.goto(`${base}/#/tasks`);
     const c = card(page, '李四');
     await c.locator('button[data-action="return"]').click();
     const panel = c.locator('form.action-panel');
-    await panel.getByText('当前状态').waitFor();
+    await panel.locator('.state-line strong').waitFor();
     await panel.getByRole('button', { name: '确认退回' }).click();
-    await panel.getByText('请填写退回理由（必填）', { exact: false }).first().waitFor();
-    await panel.locator('textarea').fill('民主评议记录缺少签字，请补充后重新提交');
+    await panel.getByText('请填写退回理由（必填）').first().waitFor();
+    await panel.locator('textarea').fill(kLongReason);
+    await panel.getByText(`已输入 ${[...kLongReason].length}/500 字`).waitFor();
     await panel.getByRole('button', { name: '确认退回' }).click();
-    await page.locator('#toast').getByText('已退回').waitFor();
+    await toastSays(page, '已退回');
     await card(page, '李四').waitFor({ state: 'detached' });
-    const c2 = await call('GET', `/api/v1/cases/${caseIds.H002}`, undefined, tokens.clerkQs);
-    assert.ok(c2.tasks.some((x) => x.role === 'village_clerk'), 'returned to the village');
     await page.goto(`${base}/#/cases/${encodeURIComponent(caseIds.H002)}`);
-    await page.locator('#chain').getByText('民主评议记录缺少签字').waitFor();
+    await page.locator('#returned').getByText('理由：评议记录缺签字').waitFor();
+    await noHorizontalScroll(page);
     await shot(page, '05-case-returned');
   });
 
-  await t.test('a stale version (409) is explained and refreshed', async () => {
+  await t.test('a 409 keeps its explanation; an English aside is never shown', async () => {
     await page.goto(`${base}/#/tasks`);
     let tampered = false;
     await page.route('**/api/v1/cases/*/actions', async (route) => {
@@ -150,50 +180,178 @@ test('desktop: sign in, inbox, approve, return, 409, household, overdue, stats',
     const c = card(page, '赵六');
     await c.locator('button[data-action="approve"]').click();
     const panel = c.locator('form.action-panel');
-    await panel.getByText('当前状态').waitFor();
+    await panel.locator('.state-line strong').waitFor();
     await panel.getByRole('button', { name: '确认通过' }).click();
     await panel.getByText('该案件已被他人处理（版本已变化），已为您刷新，请确认后重试').waitFor();
+    await panel.getByText('已刷新为最新状态').waitFor();
     await shot(page, '06-conflict');
-    await panel.getByRole('button', { name: '确认通过' }).click();
-    await page.locator('#toast').getByText('已通过').waitFor();
     await page.unroute('**/api/v1/cases/*/actions');
+    await page.route('**/api/v1/cases/*/actions', (route) => route.fulfill({
+      status: 403, contentType: 'application/json',
+      body: JSON.stringify({ error: { code: 'forbidden', message: '您的角色（村级填报员）无权进行此操作 (role village_clerk may not do this)' } }),
+    }));
+    await panel.getByRole('button', { name: '确认通过' }).click();
+    await panel.locator('.form-error').getByText('您的角色（村级填报员）无权进行此操作').waitFor();
+    assert.doesNotMatch(await panel.locator('.form-error').innerText(), /role|may not/);
+    await page.unroute('**/api/v1/cases/*/actions');
+    await panel.getByRole('button', { name: '确认通过' }).click();
+    await toastSays(page, '已通过');
   });
 
-  await t.test('county decides; household page records a measure', async () => {
+  await t.test('county decides with its own label (审定纳入); follow-ups open', async () => {
     await signIn(page, tokens.county, '县级审定');
     const c = card(page, '张三');
-    await c.locator('button[data-action="approve"]').click();
-    await c.locator('form.action-panel').getByText('当前状态').waitFor();
-    await c.getByRole('button', { name: '确认通过' }).click();
-    await page.locator('#toast').getByText('已通过').waitFor();
-    await page.goto(`${base}/#/households/H001`);
+    await c.locator('button[data-action="approve"]', { hasText: '审定纳入' }).click();
+    await c.locator('form.action-panel .state-line strong').waitFor();
+    await c.getByRole('button', { name: '确认审定纳入' }).click();
+    await toastSays(page, '已审定纳入');
+    const steps = (await call('GET', '/api/v1/households/H001/tasks', undefined, tokens.county)).map((x) => x.step).sort();
+    assert.deepEqual(steps, ['assign_contact', 'handover', 'measures', 'visit']);
+  });
+
+  await t.test('county: 移交乡镇和行业部门 confirmed, 催办 of the township', async () => {
+    await page.goto(`${base}/#/tasks`);
+    await page.locator('li.task-card', { hasText: '移交乡镇和行业部门' }).locator('a[data-go]').click();
     await page.getByRole('heading', { name: '张三 户' }).waitFor();
-    await page.getByText('边缘易致贫户').first().waitFor();
-    const form = page.locator('#measure-form');
+    assert.equal(await page.locator('#measures-task-form, #visit-form, #contact-form').count(), 0, 'no forms of other roles');
+    await page.locator('#handover-form').getByRole('button', { name: '确认已移交' }).click();
+    await toastSays(page, '已确认移交');
+    await page.locator('#household-tasks li[data-step="handover"]').waitFor({ state: 'detached' });
+    const row = page.locator('#household-tasks li[data-step="assign_contact"]');
+    await row.locator('button[data-tool="urge"]').click();
+    await row.locator('textarea').fill('请今天明确帮扶联系人');
+    await row.getByRole('button', { name: '发送催办' }).click();
+    await toastSays(page, '已催办');
+    assert.equal(await openTask('H001', 'handover', tokens.county), undefined);
+  });
+
+  await t.test('township: 明确帮扶联系人 from the candidates; 转办 of 落实帮扶措施', async () => {
+    await signIn(page, tokens.reviewer, '乡镇审核员');
+    await page.locator('li.task-card', { hasText: '明确帮扶联系人' }).locator('a[data-go]').click();
+    const form = page.locator('#contact-form');
+    await form.locator('select option', { hasText: people.contact.name }).waitFor({ state: 'attached' });
+    await form.locator('select').selectOption(people.contact.id);
+    await shot(page, '07-household-contact');
+    await form.getByRole('button', { name: '确定联系人' }).click();
+    await toastSays(page, `已明确帮扶联系人：${people.contact.name}`);
+    await page.locator('#household-tasks li[data-step="assign_contact"]').waitFor({ state: 'detached' });
+    const row = page.locator('#household-tasks li[data-step="measures"]');
+    await row.locator('#measures-task-form').waitFor();
+    await row.locator('button[data-tool="transfer"]').click();
+    await row.locator('select[name="user"] option', { hasText: people.reviewer2.name }).waitFor({ state: 'attached' });
+    await row.locator('select[name="user"]').last().selectOption(people.reviewer2.id);
+    await row.getByRole('button', { name: '确认转办' }).click();
+    await toastSays(page, '已转办给');
+    await page.locator('#measures-task-form').waitFor({ state: 'detached' });  // no longer this reviewer's
+  });
+
+  await t.test('the other reviewer: 落实帮扶措施 with a counter', async () => {
+    await signIn(page, tokens.reviewer2, '乡镇审核员');
+    await page.locator('li.task-card', { hasText: '落实帮扶措施' }).locator('a[data-go]').click();
+    const form = page.locator('#measures-task-form');
     await form.getByRole('button', { name: '保存措施' }).click();
     await form.getByText('请填写“措施类别”').waitFor();
     await form.locator('select[name="kind"]').selectOption({ label: '医疗保障' });
     await form.locator('select[name="department"]').selectOption({ label: '医保' });
     await form.locator('textarea').fill('落实大病保险倾斜支付和医疗救助');
+    await form.getByText('已输入 15/500 字').waitFor();
     await form.getByRole('button', { name: '保存措施' }).click();
-    await page.locator('#toast').getByText('帮扶措施已保存').waitFor();
+    await toastSays(page, '帮扶措施已保存');
     await page.locator('#measures').getByText('落实大病保险倾斜支付').waitFor();
-    await shot(page, '07-household');
+    assert.equal(await openTask('H001', 'measures', tokens.reviewer), undefined);
   });
 
-  await t.test('after the fake clock moves, the overdue dashboard shows late work', async () => {
+  await t.test('clerk: a returned case is marked in the list; records filled and resubmitted', async () => {
+    await signIn(page, tokens.clerkQs, '村级填报员');
+    const c = card(page, '李四');
+    await c.locator('.returned-badge').getByText('退回').waitFor();
+    await c.getByText('评议记录缺签字').waitFor();
+    await noHorizontalScroll(page);
+    await c.locator('a[data-go]').click();
+    await page.locator('#village-step').waitFor();
+    await page.locator('#returned').waitFor();
+    await fillVillageRecords(page);
+    await shot(page, '08-village-records');
+    await page.locator('#action-bar button[data-action="submit"]').click();
+    await page.locator('#action-bar form.action-panel .state-line strong').waitFor();
+    await page.locator('#action-bar').getByRole('button', { name: '确认提交乡镇审核' }).click();
+    await toastSays(page, '已提交乡镇审核');
+    const c2 = await call('GET', `/api/v1/cases/${caseIds.H002}`, undefined, tokens.reviewer);
+    assert.equal(c2.state, 'township_review');
+    assert.equal(c2.data.evaluation.agreed, 14);
+    assert.equal(c2.data.verification.visitors, '村支书、网格员');
+  });
+
+  await t.test('clerk starts an identification case from the household page', async () => {
+    await page.goto(`${base}/#/households/H005`);
+    const form = page.locator('#start-case-form');
+    await form.locator('select[name="workflow"]').selectOption('identification');
+    const selects = form.locator('.data-fields select');
+    await selects.nth(0).selectOption('marginal');
+    await selects.nth(1).selectOption('illness');
+    await form.getByRole('button', { name: '发起' }).click();
+    await toastSays(page, '已发起识别纳入');
+    await page.locator('#village-step').waitFor();
+    await fillVillageRecords(page);
+    await page.locator('#action-bar button[data-action="submit"]').click();
+    await page.locator('#action-bar').getByRole('button', { name: '确认提交乡镇审核' }).click();
+    await toastSays(page, '已提交乡镇审核');
+    await page.locator('#village-records').getByText('村民代表15人参加').waitFor();
+  });
+
+  await t.test('an alert through every step: dispatch names the department, the department remedies', async () => {
+    const alert = await call('POST', '/api/v1/cases', { workflow: 'alert', household: 'H001', data: { item: 'medical' } }, tokens.clerkQs);
+    await page.goto(`${base}/#/cases/${alert.id}`);
+    await page.locator('#verification-form').waitFor();
+    assert.equal(await page.locator('#evaluation-form').count(), 0, 'an alert has no evaluation meeting');
+    await fillVillageRecords(page);
+    await page.locator('#action-bar button[data-action="submit"]').click();
+    await page.locator('#action-bar').getByRole('button', { name: '确认提交乡镇初审' }).click();
+    await toastSays(page, '已提交乡镇初审');
+    const act = async (token, roleWord, action, word, extra) => {
+      await signIn(page, token, roleWord);
+      await page.goto(`${base}/#/cases/${alert.id}`);
+      await page.locator(`#action-bar button[data-action="${action}"]`).click();
+      const panel = page.locator('#action-bar form.action-panel');
+      await panel.locator('.state-line strong').waitFor();
+      if (extra) await extra(panel);
+      await panel.getByRole('button', { name: `确认${word}` }).click();
+      await toastSays(page, `已${word}`);
+    };
+    await act(tokens.reviewer, '乡镇审核员', 'approve', '初审通过');
+    await act(tokens.county, '县级审定', 'approve', '确认预警并派给行业部门', async (panel) => {
+      await panel.locator('select[name="department"]').selectOption('medical');
+      await shot(page, '09-dispatch');
+    });
+    await act(tokens.dept, '行业部门', 'submit', '补短完成，申请销号');
+    await act(tokens.county, '县级审定', 'approve', '核验通过，销号');
+    const done = await call('GET', `/api/v1/cases/${alert.id}`, undefined, tokens.county);
+    assert.equal(done.state, 'closed');
+    assert.equal(done.data.department, 'medical');
+  });
+
+  await t.test('contact person: 每月走访 finished from the household page', async () => {
+    await signIn(page, tokens.contact, '帮扶联系人');
+    await page.locator('li.task-card', { hasText: '走访' }).locator('a[data-go]').click();
+    const form = page.locator('#visit-form');
+    await form.locator('select[name="mode"]').selectOption('home');
+    await form.locator('textarea').fill('入户了解病情和医疗费用报销情况');
+    await form.getByRole('button', { name: '保存走访' }).click();
+    await toastSays(page, '走访记录已保存');
+    await page.locator('#visits').getByText('医疗费用报销').waitFor();
+    const next = await openTask('H001', 'visit', tokens.county);
+    assert.notEqual(next && next.period, '2026-03', 'the month\'s visit is closed (the next month\'s is open)');
+  });
+
+  await t.test('overdue: the headline is the API\'s total', async () => {
     const moved = await call('POST', '/api/v1/admin/clock', { advance_seconds: 20 * 86400 });
     assert.match(moved.now, /^2026-03-2/);
-    await signIn(page, tokens.supervisor, '督导');
+    await signIn(page, tokens.county, '县级审定');
     await page.goto(`${base}/#/overdue`);
-    await page.getByRole('heading', { name: '逾期督办' }).waitFor();
-    const byOrg = page.locator('#overdue-by-org');
-    await byOrg.getByText('周党镇').waitFor();
-    await byOrg.getByText('朱堂乡').waitFor();
-    const lateRows = page.locator('#overdue-tasks tbody tr');
-    await lateRows.first().waitFor();
-    assert.ok(!(await lateRows.first().innerText()).includes('没有逾期事项'), 'late tasks listed');
-    await page.locator('#overdue-tasks').getByText('王五').waitFor();
+    const api = await call('GET', '/api/v1/reports/overdue?org=411521', undefined, tokens.county);
+    assert.ok(api.overdue > 0);
+    await page.locator('.card.late .card-value').getByText(String(api.overdue), { exact: true }).waitFor();
+    await page.locator('#overdue-by-org').getByText('周党镇').waitFor();
     await page.locator('#overdue-by-org th button[data-key="org_name"]').click();
     assert.equal(await page.locator('#overdue-by-org th[aria-sort="ascending"]').count(), 1);
     const [download] = await Promise.all([
@@ -203,82 +361,116 @@ test('desktop: sign in, inbox, approve, return, 409, household, overdue, stats',
     const csv = await readCsv(download);
     assert.ok(csv.startsWith('\uFEFF'), 'CSV starts with a BOM');
     assert.match(csv, /户主,户号,办理环节/);
-    assert.match(csv, /王五/);
-    await shot(page, '08-overdue');
+    await shot(page, '10-overdue');
   });
 
-  await t.test('monitoring statistics: tables, charts, CSV', async () => {
+  await t.test('statistics: charts from the build, nothing fetched elsewhere', async () => {
+    const outside = [];
+    page.on('request', (r) => { if (!r.url().startsWith(base)) outside.push(r.url()); });
     await page.goto(`${base}/#/stats`);
-    await page.getByRole('heading', { name: '监测统计' }).waitFor();
     await page.locator('#stats-by-type').getByText('边缘易致贫户').waitFor();
-    await page.locator('#stats-by-cause').getByText('因病').waitFor();
-    await page.locator('#stats-measures').getByText('医疗保障').waitFor();
     await page.locator('#chart-cause canvas').waitFor();
     await page.locator('#chart-type canvas').waitFor();
+    assert.deepEqual(outside, [], 'every request goes to our own server');
+    const src = await page.evaluate(() => document.querySelector('meta[name="dixian-echarts"]').content);
+    assert.match(src, /^vendor\/echarts-\d+\.\d+\.\d+\/echarts\.min\.js$/);
+    const lib = await fetch(`${base}/${src}`, { headers: { 'Accept-Encoding': 'gzip' } });
+    assert.equal(lib.status, 200);
+    assert.match(lib.headers.get('cache-control'), /immutable/);
+    assert.ok(lib.headers.get('etag'));
+    assert.equal((await fetch(`${base}/node_modules/echarts/package.json`)).status, 404, 'node_modules is not served');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.locator('button[data-export="stats-by-cause"]').click(),
     ]);
-    const csv = await readCsv(download);
-    assert.ok(csv.startsWith('\uFEFF'));
-    assert.match(csv, /主要风险,合计户数,合计人数/);
-    await shot(page, '09-stats');
+    assert.match(await readCsv(download), /主要风险,合计户数,合计人数/);
+    await shot(page, '11-stats');
   });
 
   await t.test('without ECharts the statistics page still shows its tables', async () => {
-    await page.route('**/node_modules/echarts/**', (route) => route.fulfill({ status: 404, body: '' }));
-    await page.goto(`${base}/#/stats`);
+    await page.route('**/vendor/echarts-*/**', (route) => route.fulfill({ status: 404, body: '' }));
     await page.reload();
     await page.locator('#charts-missing').waitFor();
     await page.locator('#stats-by-type').getByText('边缘易致贫户').waitFor();
-    assert.equal(await page.locator('#chart-cause').count(), 0);
-    await page.unroute('**/node_modules/echarts/**');
+    await page.unroute('**/vendor/echarts-*/**');
   });
 
   assert.deepEqual(page.problems, [], 'no script errors');
 });
 
-test('phone 390x844: inbox, household visit, reports fit the screen', async (t) => {
+test('phone 390x844: inbox, bottom action bar, cards, long text, charts', async (t) => {
   const page = await openBrowser({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-  const { tokens } = world;
-  await call('PUT', '/api/v1/households/H001/contact', { user: people.contact.id });
+  const { tokens, caseIds } = world;
 
   await t.test('login and inbox fit a phone', async () => {
     await page.goto(`${base}/`);
     await page.getByRole('heading', { name: '登录工作台' }).waitFor();
     await shot(page, 'phone-01-login');
-    await signIn(page, tokens.clerkQs, '村级填报员');
-    await card(page, '李四').waitFor();
-    const box = await card(page, '李四').locator('button[data-action="submit"]').boundingBox();
-    assert.ok(box.height >= 44, `touch target is ${box.height}px high`);
+    await signIn(page, tokens.reviewerZt, '乡镇审核员');
+    await card(page, '王五').waitFor();
     await noHorizontalScroll(page);
     await shot(page, 'phone-02-inbox');
   });
 
-  await t.test('contact person records a visit', async () => {
-    await signIn(page, tokens.contact, '帮扶联系人');
-    await page.goto(`${base}/#/households/H001`);
-    await page.getByRole('heading', { name: '张三 户' }).waitFor();
-    const form = page.locator('#visit-form');
-    await form.locator('select[name="mode"]').selectOption('phone');
-    await form.locator('textarea').fill('电话了解病情，住院费用已报销，暂无新增困难');
-    await form.getByRole('button', { name: '保存走访' }).click();
-    await page.locator('#toast').getByText('走访记录已保存').waitFor();
-    await page.locator('#visits').getByText('住院费用已报销').waitFor();
+  await t.test('a case: actions in a bar fixed at the bottom, 44px targets; return with a long reason', async () => {
+    await card(page, '王五').locator('a[data-go]').click();
+    const bar = page.locator('#action-bar');
+    await bar.waitFor();
+    const box = await bar.boundingBox();
+    assert.ok(Math.abs(box.y + box.height - 844) <= 1, `the bar sits on the bottom edge (${box.y}+${box.height})`);
+    for (const b of await bar.locator('button').all()) {
+      const bb = await b.boundingBox();
+      assert.ok(bb.height >= 44, `touch target is ${bb.height}px high`);
+    }
     await noHorizontalScroll(page);
-    await shot(page, 'phone-03-household');
+    await shot(page, 'phone-03-case');
+    await bar.locator('button[data-action="return"]').click();
+    await bar.locator('textarea').fill(kLongReason);
+    await bar.getByRole('button', { name: '确认退回' }).click();
+    await page.locator('#toast').getByText('已退回').waitFor();
+    await page.locator('#returned').waitFor();
+    await noHorizontalScroll(page);
+    await shot(page, 'phone-04-returned');
   });
 
-  await t.test('reports on a phone', async () => {
-    await signIn(page, tokens.supervisor, '督导');
+  await t.test('clerk: returned mark and village records on a phone', async () => {
+    await signIn(page, tokens.clerkHy, '村级填报员');
+    await card(page, '王五').locator('.returned-badge').waitFor();
+    await noHorizontalScroll(page);
+    await card(page, '王五').locator('a[data-go]').click();
+    await fillVillageRecords(page);
+    await noHorizontalScroll(page);
+    await shot(page, 'phone-05-village-records');
+    await page.locator('#action-bar button[data-action="submit"]').click();
+    await page.locator('#action-bar').getByRole('button', { name: '确认提交乡镇审核' }).click();
+    await page.locator('#toast').getByText('已提交乡镇审核').waitFor();
+  });
+
+  await t.test('household page with long text fits', async () => {
+    await signIn(page, tokens.county, '县级审定');
+    await page.goto(`${base}/#/households/H001`);
+    await page.locator('#measures').waitFor();
+    await noHorizontalScroll(page);
+    await shot(page, 'phone-06-household');
+    await page.goto(`${base}/#/cases/${encodeURIComponent(caseIds.H002)}`);
+    await page.locator('#chain').waitFor();
+    await noHorizontalScroll(page);
+  });
+
+  await t.test('reports: tables become cards, charts keep their labels', async () => {
     await page.goto(`${base}/#/overdue`);
     await page.locator('#overdue-by-org').getByText('周党镇').waitFor();
     await noHorizontalScroll(page);
-    await shot(page, 'phone-04-overdue');
+    const row = page.locator('#overdue-tasks tbody tr').first();
+    const rb = await row.boundingBox();
+    assert.ok(rb.x >= 0 && rb.x + rb.width <= 390, 'a late task is a card inside the screen');
+    await row.locator('td[data-label="逾期天数"]').waitFor();
+    assert.ok(await row.locator('td[data-label="逾期天数"]').isVisible(), '逾期天数 visible');
+    await shot(page, 'phone-07-overdue');
     await page.goto(`${base}/#/stats`);
     await page.locator('#chart-cause canvas').waitFor();
     await noHorizontalScroll(page);
-    await shot(page, 'phone-05-stats');
+    await shot(page, 'phone-08-stats');
   });
 
   assert.deepEqual(page.problems, [], 'no script errors');

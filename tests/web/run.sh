@@ -24,8 +24,11 @@ command -v curl >/dev/null || unavailable "curl is not installed"
 [[ -x "$chromium" ]] || unavailable "$chromium is missing (apt-get install chromium)"
 [[ -f "$repo/web/node_modules/playwright-core/package.json" ]] ||
   unavailable "web/node_modules/playwright-core is missing (run 'npm install' in web/, or scripts/deps.sh --test)"
-[[ -f "$repo/web/node_modules/echarts/dist/echarts.min.js" ]] ||
-  unavailable "web/node_modules/echarts is missing (run 'npm install' in web/)"
+# The server serves the console the build assembled beside it (scripts/build-web.sh).
+if [[ "$binary" != *.mjs ]]; then
+  compgen -G "$(dirname "$binary")/web/vendor/echarts-*/echarts.min.js" >/dev/null ||
+    unavailable "$(dirname "$binary")/web has no ECharts (npm install in web/, then rebuild)"
+fi
 
 tmp=$(mktemp -d)
 server_pid=""

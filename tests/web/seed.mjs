@@ -33,6 +33,8 @@ export const people = {
   clerkQs: { id: 'u-clerk-qs', name: '李文华', role: 'village_clerk', org: '411521100201', mobile: '13800001001' },
   clerkHy: { id: 'u-clerk-hy', name: '陈晓燕', role: 'village_clerk', org: '411521101202', mobile: '13800001002' },
   reviewer: { id: 'u-rev-zd', name: '王建国', role: 'township_reviewer', org: '411521100', mobile: '13800001003' },
+  reviewer2: { id: 'u-rev-zd2', name: '王建军', role: 'township_reviewer', org: '411521100', mobile: '13800001008' },
+  dept: { id: 'u-dept-med', name: '罗山县医保局', role: 'department_officer', org: '411521', mobile: '13800001009', department: 'medical' },
   reviewerZt: { id: 'u-rev-zt', name: '刘芳', role: 'township_reviewer', org: '411521101', mobile: '13800001004' },
   county: { id: 'u-county', name: '赵敏', role: 'county_officer', org: '411521', mobile: '13800001005' },
   supervisor: { id: 'u-sup', name: '孙志强', role: 'supervisor', org: '411521', mobile: '13800001006' },
@@ -44,6 +46,7 @@ export const households = [
   { id: 'H002', village: '411521100201', head_name: '李四', members: 3, income_per_capita: 5100 },
   { id: 'H003', village: '411521101202', head_name: '王五', members: 5, income_per_capita: 3900 },
   { id: 'H004', village: '411521100201', head_name: '赵六', members: 2, income_per_capita: 4700 },
+  { id: 'H005', village: '411521100201', head_name: '钱七', members: 3, income_per_capita: 4400 },
 ];
 
 const caseData = {
@@ -77,7 +80,7 @@ export async function seed() {
   }
   for (const hh of households) await call('POST', '/api/v1/households', hh);
   const caseIds = {};
-  for (const hh of households) {
+  for (const hh of households.filter((x) => caseData[x.id])) {
     const clerk = hh.village === people.clerkQs.org ? tokens.clerkQs : tokens.clerkHy;
     const c = await call('POST', '/api/v1/cases', { workflow: 'identification', household: hh.id, data: caseData[hh.id] }, clerk);
     caseIds[hh.id] = c.id;

@@ -1,5 +1,6 @@
-// Apache ECharts from web/node_modules (never a CDN). When it is missing, charts are skipped
-// and the pages keep their tables.
+// Apache ECharts, served by our own server (never a CDN): the page's <meta name="dixian-echarts">
+// names it (scripts/build-web.sh sets the versioned copy it ships). When it is missing, charts are
+// skipped and the pages keep their tables.
 import { h } from './dom.js';
 
 let loading = null;
@@ -7,8 +8,11 @@ let loading = null;
 export function loadEcharts() {
   if (window.echarts) return Promise.resolve(window.echarts);
   if (!loading) {
+    const meta = document.querySelector('meta[name="dixian-echarts"]');
+    const src = meta ? meta.getAttribute('content') : '';
+    if (!src) return Promise.resolve(null);
     loading = new Promise((resolve) => {
-      const script = h('script', { src: 'node_modules/echarts/dist/echarts.min.js' });
+      const script = h('script', { src });
       script.onload = () => resolve(window.echarts || null);
       script.onerror = () => resolve(null);
       document.head.append(script);
@@ -37,25 +41,32 @@ function init(echarts, id, option) {
 
 const narrow = () => window.innerWidth < 600;
 
+// On a phone, bars lie down (category names read in full on the left) and pies drop their outer
+// labels for a legend that carries the figures, so no label is cut at the screen's edge.
 export function barChart(echarts, id, categories, series, { horizontal = false, stacked = false } = {}) {
-  const catAxis = { type: 'category', data: categories, axisLabel: { interval: 0, rotate: horizontal || !narrow() ? 0 : 40 } };
+  const lying = horizontal || narrow();
+  const catAxis = { type: 'category', data: categories, axisLabel: { interval: 0, width: narrow() ? 96 : 140, overflow: 'break' } };
   const valAxis = { type: 'value', minInterval: 1 };
+  const el = document.getElementById(id);
+  if (el && lying) el.style.height = `${Math.max(240, 56 + categories.length * (stacked ? 34 : 30))}px`;
   init(echarts, id, {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     legend: series.length > 1 ? { top: 0, type: 'scroll' } : undefined,
-    grid: { left: 8, right: 16, top: series.length > 1 ? 36 : 16, bottom: 8, containLabel: true },
-    xAxis: horizontal ? valAxis : catAxis,
-    yAxis: horizontal ? { ...catAxis, inverse: true } : valAxis,
+    grid: { left: 8, right: 28, top: series.length > 1 ? 36 : 16, bottom: 8, containLabel: true },
+    xAxis: lying ? valAxis : catAxis,
+    yAxis: lying ? { ...catAxis, inverse: true } : valAxis,
     series: series.map((s) => ({ type: 'bar', name: s.name, data: s.data, stack: stacked ? 'total' : undefined,
-      barMaxWidth: 36, label: { show: !stacked, position: horizontal ? 'right' : 'top' } })),
+      barMaxWidth: 36, label: { show: !stacked, position: lying ? 'right' : 'top' } })),
   });
 }
 
 export function pieChart(echarts, id, items) {
+  const small = narrow();
+  const byName = Object.fromEntries(items.map((i) => [i.name, i.value]));
   init(echarts, id, {
     tooltip: { trigger: 'item', formatter: '{b}：{c}户（{d}%）' },
-    legend: { bottom: 0, type: 'scroll' },
-    series: [{ type: 'pie', radius: ['35%', '62%'], center: ['50%', '45%'], data: items,
-      label: { formatter: '{b}\n{c}户', fontSize: 12 } }],
+    legend: { bottom: 0, type: small ? 'plain' : 'scroll', formatter: (name) => (small ? `${name} ${byName[name]}户` : name) },
+    series: [{ type: 'pie', radius: small ? ['30%', '55%'] : ['35%', '62%'], center: ['50%', small ? '40%' : '45%'], data: items,
+      label: small ? { show: false } : { formatter: '{b}\n{c}户', fontSize: 12 } }],
   });
 }

@@ -57,23 +57,34 @@ export const WORKFLOWS = {
   reflag: '风险消除回退（再标注）',
 };
 
+// Generic words for actions and events; a step's own label (from the server) wins where given.
 export const ACTIONS = {
   create: '发起',
   submit: '提交',
   approve: '通过',
   return: '退回',
   reject: '不予通过',
+  withdraw: '撤回',
+  object: '异议',
+  notice_passed: '公示期满',
   fast_track: '先行救助',
   escalate: '逾期督办',
   remind: '到期提醒',
+  urge: '催办',
+  transfer: '转办',
+  assign_contact: '明确帮扶联系人',
+  record_measure: '登记帮扶措施',
+  log_visit: '登记走访',
+  handover_done: '确认移交',
 };
 
-// Follow-up steps (case is null) and the usual chain states.
+// Follow-up steps (case is null) and the usual chain states; the server's step_label wins.
 export const STEPS = {
-  handover: '移交部门和乡镇',
-  assign_contact: '明确帮扶责任人',
+  handover: '移交乡镇和行业部门',
+  assign_contact: '明确帮扶联系人',
   measures: '落实帮扶措施',
-  visit: '走访',
+  visit: '每月走访',
+  visit_quarterly: '每季度走访',
   village_fill: '村级填报',
   village_review: '村级核实评议',
   township_review: '乡镇审核',
@@ -108,6 +119,26 @@ export const MEASURE_KINDS = {
   water: '饮水安全',
   public_welfare_job: '公益岗位',
   microcredit: '小额信贷',
+  other: '其他',
+};
+
+export const LEVELS = { province: '省', city: '市', county: '县', township: '乡镇', village: '村' };
+
+// Which chains a village clerk may start, by the household's monitoring status ('none' when it
+// is not monitored), and the data each needs (mirrors workflows/*.json: the server decides).
+export const START_RULES = {
+  identification: { statuses: ['none', 'removed'], fields: ['type', 'primary_cause', 'causes', 'income_per_capita'] },
+  alert: { statuses: ['risk_active', 'risk_eliminated'], fields: ['item'] },
+  risk_elimination: { statuses: ['risk_active'], fields: [] },
+  removal: { statuses: ['risk_active', 'risk_eliminated'], fields: ['reason'] },
+  reflag: { statuses: ['risk_eliminated'], fields: [] },
+};
+
+export const REMOVAL_REASONS = {
+  public_employee: '家庭成员有财政供养人员',
+  car: '购买非生产经营性小轿车',
+  business: '经营公司或个体工商户',
+  large_farmer: '种养殖大户',
   other: '其他',
 };
 

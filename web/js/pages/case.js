@@ -1,10 +1,14 @@
-// 案件详情: the case, its household and monitoring object, the chain as steps, open tasks.
+// 案件详情: the case, a 退回 mark with its reason, the village records (editable by the clerk at
+// the village step), the chain as steps, open steps with 催办 / 转办, and the actions this user
+// may take in a bar fixed to the bottom of a phone's screen (as the chat apps' approval pages do).
 import { h, put, formatTime, deadlineText, isOverdue } from '../dom.js';
 import { get, enc } from '../api.js';
 import {
-  ACTIONS, ALERT_ITEMS, CAUSES, ROLES, STATUSES, STEPS, TYPES, WORKFLOWS, label,
+  ACTIONS, ALERT_ITEMS, CAUSES, DEPARTMENTS, REMOVAL_REASONS, ROLES, STATUSES, STEPS, TYPES, WORKFLOWS, label,
 } from '../labels.js';
 import { actionButtonClass, openActionPanel, doneMessage, normalizeActions } from '../actions.js';
+import { recordsFor, recordsForm, recordsView } from '../village.js';
+import { holds, taskTools } from '../followups.js';
 
 function stateWord(code, labels) {
   return (labels && labels[code]) || label(STEPS, code);
@@ -22,9 +26,11 @@ function caseFacts(c) {
   const others = Array.isArray(d.causes) ? d.causes.filter((x) => x !== d.primary_cause) : [];
   if (others.length) rows.push(['其他风险', others.map((x) => label(CAUSES, x)).join('、')]);
   if (d.item) rows.push(['预警事项', label(ALERT_ITEMS, d.item)]);
-  if (d.reason) rows.push(['清退原因', d.reason]);
+  if (d.department) rows.push(['承办行业部门', label(DEPARTMENTS, d.department)]);
+  if (d.reason) rows.push(['清退原因', label(REMOVAL_REASONS, d.reason)]);
   if (d.income_per_capita !== undefined) rows.push(['人均纯收入', `${d.income_per_capita} 元`]);
   if (d.fast_track) rows.push(['程序', '先行救助帮扶、后履行程序']);
+  if (d.threshold_warning) rows.push(['提示', h('span.late-text', d.threshold_warning.message || '收入超过识别标准，请重点核实')]);
   return h('dl.facts.grid', rows.map(([k, v]) => h('div', h('dt', k), h('dd', v))));
 }
 
@@ -35,7 +41,7 @@ function householdFacts(hh) {
     ['户主', hh.head_name],
     ['户号', h('a', { href: `#/households/${enc(hh.id)}` }, hh.id)],
     ['所在村', hh.village_name || hh.village],
-    ['家庭人口', hh.members !== undefined ? `${hh.members} 人` : '—'],
+    ['家庭人口', hh.members !== undefined ? `${Array.isArray(hh.members) ? hh.members.length : hh.members} 人` : '—'],
   ];
   if (m) {
     rows.push(['监测对象', label(TYPES, m.type)], ['监测状态', label(STATUSES, m.status)],
@@ -59,7 +65,7 @@ function chainSteps(c, history) {
     h('div.step-body',
       h('p.step-title', h('strong', ev.actor_name || ev.actor || '系统'), ' ',
         h(`span.badge.act-${ev.action}`, label(ACTIONS, ev.action))),
-      h('p.step-move', ev.from ? `${stateWord(ev.from, labels)} → ${stateWord(ev.to, labels)}` : `→ ${stateWord(ev.to, labels)}`),
+      h('p.step-move', ev.from && ev.from !== ev.to ? `${stateWord(ev.from, labels)} → ${stateWord(ev.to, labels)}` : stateWord(ev.to, labels)),
       ev.comment ? h('p.step-comment', `意见：${ev.comment}`) : null,
       h('p.step-time', formatTime(ev.at)))));
   items.push(h('li.step.current', h('div.step-dot', { 'aria-hidden': 'true' }),
@@ -69,14 +75,29 @@ function chainSteps(c, history) {
   return h('ol.chain#chain', { 'aria-label': '办理流程' }, items);
 }
 
-function openTasks(tasks) {
+function openTasks(tasks, ctx, reload) {
   if (!tasks.length) return h('p.muted', '该案件没有未办结的环节。');
-  return h('ul.plain-list', tasks.map((t) => {
+  return h('ul.plain-list#case-tasks', tasks.map((t) => {
     const text = deadlineText(t);
-    return h('li', h('strong', t.step_label || label(STEPS, t.step)), ` · ${label(ROLES, t.role)}`,
-      t.org ? ` · ${t.org_name || t.org}` : '', ` · 截止 ${formatTime(t.due_at)} `,
-      text ? h(`span.badge.deadline.${isOverdue(t) ? 'late' : 'ok'}`, text) : null);
+    const host = h('div.tool-host');
+    return h('li', { 'data-task': t.id }, h('p.task-line', h('strong', t.step_label || label(STEPS, t.step)),
+      ` · ${label(ROLES, t.role)}`, ` · 截止 ${formatTime(t.due_at)} `,
+      text ? h(`span.badge.deadline.${isOverdue(t) ? 'late' : 'ok'}`, text) : null),
+    h('div.button-row.tools', taskTools(t, ctx, host, reload)), host);
   }));
+}
+
+// The latest event when it sent the case back to where it is now.
+function returnedBy(c, history) {
+  const last = history[history.length - 1];
+  return last && last.to === c.state && (last.action === 'return' || last.action === 'object') ? last : null;
+}
+
+export function returnedMark(ret) {
+  return h('div.returned#returned', { role: 'note' },
+    h('span.badge.returned-badge', ret.action === 'object' ? '有异议' : '退回'),
+    h('span', ` ${ret.actor_name || ret.by_name || ret.actor || ret.by || ''} ${formatTime(ret.at)} `),
+    h('p.wrap', `理由：${ret.comment || '（未填写）'}`));
 }
 
 export async function renderCase(view, ctx, caseId) {
@@ -84,31 +105,44 @@ export async function renderCase(view, ctx, caseId) {
     get(`/api/v1/cases/${enc(caseId)}`),
     get(`/api/v1/cases/${enc(caseId)}/history`).catch(() => []),
   ]);
-  const hh = await get(`/api/v1/households/${enc(c.household)}`).catch(() => null);
+  const fullHh = await get(`/api/v1/households/${enc(c.household)}`).catch(() => c.household_info || null);
+  const reload = () => ctx.navigate(location.hash);
   const panelHost = h('div.panel-host');
-  // my_actions: what the server says this user may do now (withdraw, the county's fast track, ...).
-  // Older servers send only allowed_actions: then offer them to the role the open step waits for.
-  const waitingRoles = (c.tasks || []).map((t) => t.role);
   const all = normalizeActions(c.allowed_actions) || [];
-  const allowed = Array.isArray(c.my_actions)
-    ? all.filter((a) => c.my_actions.includes(a.action))
-    : (ctx.me && (ctx.me.role === 'admin' || waitingRoles.includes(ctx.me.role)) ? all : []);
-  const buttons = allowed.map(({ action, label: text }) => h(`button.${actionButtonClass(action)}`, {
-    type: 'button', 'data-action': action,
-    onclick: () => openActionPanel(panelHost, {
-      caseId, action, ctx,
-      onDone: (result) => { ctx.toast(doneMessage(action, result)); ctx.navigate(location.hash); },
-    }),
-  }, text));
+  const allowed = Array.isArray(c.my_actions) ? all.filter((a) => c.my_actions.includes(a.action)) : [];
+
+  // The village records: editable by whoever holds the village step, shown to everyone.
+  const kinds = recordsFor(c.workflow, c.state);
+  const atVillage = kinds.length && (c.tasks || []).some((t) => holds(ctx.me, t));
+  const editor = atVillage ? recordsForm(kinds, c.data || {}) : null;
+  const shown = recordsView(c.data);
+  const ret = returnedBy(c, history || []);
+
+  const buttons = allowed.map((def) => h(`button.${actionButtonClass(def.action)}`, {
+    type: 'button', 'data-action': def.action,
+    onclick: () => {
+      openActionPanel(panelHost, {
+        caseId, action: def.action, def,
+        collect: editor && def.action === 'submit' ? editor.collect : null,
+        onDone: (result) => { ctx.toast(doneMessage(def.label, result)); reload(); },
+      });
+      panelHost.scrollIntoView({ block: 'nearest' });
+    },
+  }, def.label));
 
   put(view,
-    h('div.page-head', h('h1', `${c.workflow_label || label(WORKFLOWS, c.workflow)} · ${hh ? hh.head_name : c.household}`),
+    h('div.page-head', h('h1', `${c.workflow_label || label(WORKFLOWS, c.workflow)} · ${fullHh ? fullHh.head_name : c.household}`),
       h('a.button.ghost', { href: '#/tasks' }, '返回待办')),
     h('p.summary#case-state', '当前状态：', h('strong', c.state_label || label(STEPS, c.state)),
       h('span.muted', `（版本 ${c.version}）`)),
-    buttons.length ? h('section.panel', h('h2', '办理'), h('div.button-row', buttons), panelHost) : null,
+    ret ? returnedMark(ret) : null,
+    editor ? h('section.panel#village-step', h('h2', '村级填报：入户核实与民主评议'),
+      h('p.help', '填写后点“提交”一并报送；退回的案件已带出上次填写的内容，修改后重新提交。'), editor.node) : null,
+    !editor && shown ? h('section.panel', h('h2', '村级记录'), shown) : null,
     h('section.panel', h('h2', '案件信息'), caseFacts(c)),
-    h('section.panel', h('h2', '户与监测对象'), householdFacts(hh)),
+    h('section.panel', h('h2', '户与监测对象'), householdFacts(fullHh)),
     h('section.panel', h('h2', '办理流程'), chainSteps(c, history || [])),
-    h('section.panel', h('h2', '未办结环节与期限'), openTasks(c.tasks || [])));
+    h('section.panel', h('h2', '未办结环节与期限'), openTasks(c.tasks || [], ctx, reload)),
+    buttons.length ? h('section.action-bar#action-bar', { 'aria-label': '办理' }, panelHost, h('div.button-row.bar-buttons', buttons)) : null);
+  if (buttons.length) view.classList.add('has-action-bar');
 }

@@ -25,7 +25,7 @@ export function renderLogin(main, ctx, signIn) {
       submit.textContent = '正在登录…';
       try {
         const me = await signIn(token);
-        if (!me) error.textContent = '令牌无效或已停用，请向管理员核对';
+        if (!me) error.textContent = '令牌无效或已停用，请核对后重新粘贴，或向管理员申请新令牌';
         else ctx.toast(`欢迎，${me.name}（${label(ROLES, me.role)}）`);
       } catch (err) {
         error.textContent = errorText(err);

@@ -1,19 +1,29 @@
-// The "单位代码" picker shared by the report pages: defaults to the official's own org.
+// The scope picker of the report pages: the official's own org by name, and the child orgs the
+// last report listed (drill down), never a raw code to type.
 import { h } from '../dom.js';
 
-export function orgForm(ctx, org, onChange, idPrefix) {
-  const input = h('input', { id: `${idPrefix}-org`, name: 'org', value: org, autocomplete: 'off', required: true });
+// current: {org, org_name}; children: [{org, org_name}] from the report.
+export function orgForm(ctx, current, children, onChange, idPrefix) {
+  const select = h('select', { id: `${idPrefix}-org`, name: 'org' });
+  const seen = new Set();
+  const add = (code, name, prefix = '') => {
+    if (!code || seen.has(code)) return;
+    seen.add(code);
+    select.append(h('option', { value: code }, `${prefix}${name || code}`));
+  };
+  add(current.org, current.org_name);
+  if (ctx.me && ctx.me.org) add(ctx.me.org, ctx.me.org_name, '本单位：');
+  for (const c of children || []) add(c.org, c.org_name, '下级：');
+  select.value = current.org;
+  if (select.options.length < 2) return h('p.summary.scope', '统计范围：', h('strong', current.org_name || current.org));
   return h('form.panel.org-form', {
     onsubmit: (e) => {
       e.preventDefault();
-      if (input.value.trim()) onChange(input.value.trim());
+      onChange(select.value);
     },
-  }, h('label', { for: input.id }, '统计范围（单位代码）'),
-  h('div.inline', input, h('button.primary', { type: 'submit' }, '查询'),
-    ctx.me && ctx.me.org && org !== ctx.me.org
-      ? h('button.ghost', { type: 'button', onclick: () => onChange(ctx.me.org) }, '本单位') : null));
+  }, h('label', { for: select.id }, '统计范围'),
+  h('div.inline', select, h('button.primary', { type: 'submit' }, '查看')));
 }
-
 
 export function statCards(items) {
   return h('div.cards', items.map(([k, v, kind]) => h(`div.card${kind ? `.${kind}` : ''}`,

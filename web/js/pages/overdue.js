@@ -16,17 +16,19 @@ function report(data, org) {
   const stamp = (data.generated_at || '').slice(0, 10) || 'report';
   return [
     h('p.summary', `统计时间：${formatTime(data.generated_at)}`),
+    // The headline is the whole subtree's, as the API counts it (the org's own tasks too, which
+    // no child-org row holds); the sums of the rows are only a fallback.
     statCards([
-      ['未办结', formatNumber(sum(byOrg, 'open'))],
-      ['已逾期', formatNumber(sum(byOrg, 'overdue')), sum(byOrg, 'overdue') ? 'late' : ''],
-      ['最长逾期（天）', formatNumber(Math.max(0, ...byOrg.map((r) => Number(r.max_days_late) || 0)))],
+      ['未办结', formatNumber(data.open ?? sum(byOrg, 'open'))],
+      ['已逾期', formatNumber(data.overdue ?? sum(byOrg, 'overdue')), (data.overdue ?? sum(byOrg, 'overdue')) ? 'late' : ''],
+      ['最长逾期（天）', formatNumber(Math.max(0, ...byOrg.map((r) => Number(r.max_days_late) || 0),
+        ...tasks.map((t) => Number(t.days_late) || 0)))],
     ]),
     dataTable({
       id: 'overdue-by-org', title: '按下级单位', csvName: `逾期督办-按单位-${org}-${stamp}.csv`,
       initialSort: { key: 'overdue', dir: -1 },
       columns: [
         { key: 'org_name', label: '单位', value: (r) => r.org_name || r.org },
-        { key: 'org', label: '单位代码' },
         { key: 'open', label: '未办结', numeric: true },
         { key: 'overdue', label: '已逾期', numeric: true },
         { key: 'max_days_late', label: '最长逾期天数', numeric: true },
@@ -71,6 +73,7 @@ export async function renderOverdue(view, ctx) {
     clear(body).append(h('p.loading', '正在统计…'));
     try {
       const data = await get(`/api/v1/reports/overdue?org=${enc(org)}`);
+      clear(formHost).append(orgForm(ctx, { org: data.org || org, org_name: data.org_name }, data.by_org, redraw, 'overdue'));
       put(clear(body), report(data, data.org || org));
     } catch (err) {
       clear(body).append(h('p.form-error', { role: 'alert' }, errorText(err)));
@@ -79,13 +82,11 @@ export async function renderOverdue(view, ctx) {
 
   function redraw(next) {
     org = next;
-    clear(formHost).append(orgForm(ctx, org, redraw, 'overdue'));
     load();
   }
   const formHost = h('div');
   view.append(h('h1', '逾期督办'),
     h('p.lead', '各乡镇、各责任人名下未办结和已逾期的事项。点击表头可排序，可导出为CSV表格。'),
     formHost, body);
-  formHost.append(orgForm(ctx, org, redraw, 'overdue'));
   await load();
 }

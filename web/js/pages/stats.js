@@ -94,6 +94,7 @@ export async function renderStats(view, ctx) {
     let report;
     try {
       report = await get(`/api/v1/reports/monitoring?org=${enc(org)}`);
+      clear(formHost).append(orgForm(ctx, { org: report.org || org, org_name: report.org_name }, [], redraw, 'stats'));
     } catch (err) {
       clear(body).append(h('p.form-error', { role: 'alert' }, errorText(err)));
       return;
@@ -108,11 +109,9 @@ export async function renderStats(view, ctx) {
 
   function redraw(next) {
     org = next;
-    clear(formHost).append(orgForm(ctx, org, redraw, 'stats'));
     load();
   }
   view.append(h('h1', '监测统计'),
     h('p.lead', '监测对象户数、人数，按类型、风险状态、主要风险和帮扶措施分类汇总。'), formHost, body);
-  formHost.append(orgForm(ctx, org, redraw, 'stats'));
   await load();
 }

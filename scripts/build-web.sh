@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Assembles the console the server ships: OUT/index.html, the app under OUT/v/<release>/ (the
+# release is a hash of the app's files, so a new release has new URLs and the old ones can be
+# cached for a year), ECharts under OUT/vendor/echarts-<version>/, and a gzip copy (.gz) of each
+# text file for clients that accept it. Nothing here is fetched: ECharts comes from
+# web/node_modules (npm, at install time); without it the console shows its tables only.
+# Does nothing when OUT already holds this release.
+# Usage: scripts/build-web.sh WEB_SOURCE_DIR OUT_DIR
+set -euo pipefail
+src=$(cd "$1" && pwd)
+out=$2
+script="${BASH_SOURCE[0]}"
+
+app_files=$(cd "$src" && find css js -type f \( -name '*.js' -o -name '*.css' \) | LC_ALL=C sort)
+# The release id covers the page and every app file (names and contents).
+release=$(cd "$src" && { echo "$app_files"; cat index.html $app_files; } | sha256sum | cut -c1-12)
+echarts_dir="$src/node_modules/echarts"
+echarts_file="$echarts_dir/dist/echarts.common.min.js"
+echarts_version=""
+[[ -f "$echarts_file" ]] &&
+  echarts_version=$(sed -n 's/^  "version": "\([0-9.]*\)".*/\1/p' "$echarts_dir/package.json" | head -n1)
+stamp="$release echarts=${echarts_version:-none} script=$(sha256sum "$script" | cut -c1-12)"
+if [[ -f "$out/build-stamp.txt" && "$(cat "$out/build-stamp.txt")" == "$stamp" ]]; then
+  exit 0
+fi
+
+tmp="${out}.tmp.$$"
+trap 'rm -rf "$tmp"' EXIT
+rm -rf "$tmp"
+mkdir -p "$tmp/v/$release"
+(cd "$src" && cp --parents $app_files "$tmp/v/$release/")
+
+echarts_url=""
+if [[ -n "$echarts_version" ]]; then
+  mkdir -p "$tmp/vendor/echarts-$echarts_version"
+  cp "$echarts_file" "$tmp/vendor/echarts-$echarts_version/echarts.min.js"
+  cp "$echarts_dir/LICENSE" "$tmp/vendor/echarts-$echarts_version/LICENSE.txt"
+  echarts_url="vendor/echarts-$echarts_version/echarts.min.js"
+else
+  echo "build-web: $echarts_file is missing (npm install in web/): the console will show tables without charts" >&2
+fi
+
+# The page names the app's release directory, preloads every module (one round trip for all of
+# them instead of one per import level) and names the chart library.
+preload=""
+for f in $(cd "$src" && find js -type f -name '*.js' | LC_ALL=C sort); do
+  preload+="  <link rel=\"modulepreload\" href=\"v/$release/$f\">\n"
+done
+sed -e "s#href=\"css/#href=\"v/$release/css/#g" -e "s#src=\"js/#src=\"v/$release/js/#g" \
+    -e "s#<meta name=\"dixian-echarts\" content=\"[^\"]*\">#<meta name=\"dixian-echarts\" content=\"$echarts_url\">#" \
+    -e "s#^</head>#${preload}</head>#" \
+    "$src/index.html" >"$tmp/index.html"
+grep -q "src=\"v/$release/js/app.js\"" "$tmp/index.html" || { echo "build-web: index.html does not load js/app.js" >&2; exit 1; }
+
+# -n: no name or time in the header, so the same input gives the same bytes.
+find "$tmp" -type f \( -name '*.html' -o -name '*.js' -o -name '*.css' -o -name '*.txt' \) \
+  -exec gzip -9 -n -k {} +
+echo "$stamp" >"$tmp/build-stamp.txt"
+
+rm -rf "$out"
+mv "$tmp" "$out"
+trap - EXIT
+echo "build-web: console release $release in $out"
