@@ -35,6 +35,7 @@ Result<Principal> Engine::Authenticate(const std::string& token) {
   }
   auto view = store_.Read();
   auto user = view->FindUserByTokenHash(Sha256Hex(token));
+  if (view->failure()) return *view->failure();  // fail closed: not "unknown token", not a user
   if (!user || user->revoked) return Error::Unauthenticated("访问令牌无效或已撤销 (unknown or revoked token)");
   return Principal{*user};
 }

@@ -1,6 +1,8 @@
 // Orgs, users and channels (admin).
 #include <openssl/rand.h>
 
+#include <cctype>
+
 #include "engine/core/csv.h"
 #include "engine/core/json_fields.h"
 #include "engine/core/sha256.h"
@@ -29,6 +31,13 @@ std::string NewToken() {
     out += kHex[b & 0xF];
   }
   return out;
+}
+
+// Actors the audit log names without a user record: the built-in admin, timers, the command line.
+bool IsReservedUserId(const std::string& id) {
+  std::string lower = id;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower == "admin" || lower == "system" || lower == "cli";
 }
 
 // Validates and inserts one org; `where` prefixes messages (CSV line numbers).
@@ -107,6 +116,8 @@ void Engine::CreateUser(Call call, WriteDone done) {
     auto id = RequiredString(body, "id", 64);
     if (!id.ok()) return id.error();
     if (!IsSafeId(id.value())) return InvalidField("id", "只能包含字母、数字、- _ . (letters, digits, - _ . only)");
+    if (IsReservedUserId(id.value()))
+      return Error::Unprocessable("reserved_id", "id: " + id.value() + " 是系统保留的编号，不能用作用户编号 (reserved id)");
     auto name = RequiredString(body, "name", 100);
     if (!name.ok()) return name.error();
     auto role = RequiredEnum(body, "role", kRoleNames);
@@ -229,7 +240,9 @@ Result<json> Engine::Me(const Principal& who) {
   json out = {{"id", who.user.id}, {"name", who.user.name}, {"role", who.user.role},
               {"role_label", RoleLabel(who.user.role)}, {"org", who.user.org}, {"department", who.user.department}};
   if (!who.user.org.empty()) {
-    auto org = store_.Read()->FindOrg(who.user.org);
+    auto view = store_.Read();
+    auto org = view->FindOrg(who.user.org);
+    if (view->failure()) return *view->failure();
     out["org_name"] = org ? org->name : "";
     out["org_level"] = org ? org->level : "";
   } else {

@@ -120,14 +120,13 @@ void Engine::CreateCase(Call call, WriteDone done) {
     auto def = workflows_.Latest(name.value());
     if (!def || def->states.empty())
       return Error::Unprocessable("unknown_workflow", "workflow: 未知的业务流程 \"" + name.value() + "\" (unknown workflow)");
+    if (!(call.who.IsAdmin() || IsOneOf(call.who.user.role, def->initiator_roles)))
+      return Error::Forbidden("您的角色（" + RoleLabel(call.who.user.role) + "）不能发起" + def->label);
     auto hid = RequiredString(call.body, "household", 64);
     if (!hid.ok()) return hid.error();
     auto hh = tx.FindHousehold(hid.value());
-    if (!hh) return Error::Unprocessable("unknown_household", "household: 户 " + hid.value() + " 不存在 (unknown household)");
-    if (!(call.who.IsAdmin() || IsOneOf(call.who.user.role, def->initiator_roles)))
-      return Error::Forbidden("您的角色（" + RoleLabel(call.who.user.role) + "）不能发起" + def->label);
-    if (!InSubtree(call.who, hh->village_path))
-      return Error::Forbidden("该户不在您所属单位的管辖范围内 (household outside your org's subtree)");
+    if (!hh || !InSubtree(call.who, hh->village_path))  // elsewhere reads as unknown
+      return Error::Unprocessable("unknown_household", "household: 户 " + hid.value() + " 不存在 (unknown household)");
     json data = call.body.value("data", json::object());
     if (!data.is_object()) return InvalidField("data", "应为对象 (must be an object)");
     if (auto st = CheckCaseData(*def, data); !st.ok()) return st.error();
@@ -165,11 +164,10 @@ void Engine::ApplyAction(Call call, WriteDone done) {
   SubmitWrite(call, [this, call](WriteTx& tx) -> Result<json> {
     EngineTx etx(*this, tx);
     auto c = tx.FindCase(call.id);
-    if (!c) return Error::NotFound("case_not_found", "案件 " + call.id + " 不存在 (case not found)");
+    if (!c || !InSubtree(call.who, c->org_path))  // elsewhere reads as absent
+      return Error::NotFound("case_not_found", "案件 " + call.id + " 不存在 (case not found)");
     auto def = workflows_.Version(c->workflow, c->workflow_version);
     if (!def) return Error::Internal("workflow version missing for case " + c->id);
-    if (!InSubtree(call.who, c->org_path) && !call.who.IsAdmin())
-      return Error::Forbidden("该案件不在您所属单位的管辖范围内 (case outside your org's subtree)");
     auto action_name = RequiredString(call.body, "action", 64);
     if (!action_name.ok()) return action_name.error();
     auto expected = RequiredInt(call.body, "expected_version", 0, INT64_MAX);
@@ -238,11 +236,20 @@ void Engine::ApplyAction(Call call, WriteDone done) {
 
 namespace {
 
-Result<Task> OpenTask(WriteTx& tx, const std::string& id) {
+// May `who` know of the task? Its org or its household lies in the caller's subtree, or it is
+// assigned to the caller (GET /households/{id}/tasks shows the same).
+bool TaskVisible(ReadView& view, const Principal& who, const Task& t) {
+  if (InSubtree(who, t.org_path) || (!t.assignee.empty() && t.assignee == who.user.id)) return true;
+  auto hh = view.FindHousehold(t.household);
+  return hh && InSubtree(who, hh->village_path);
+}
+
+// The open task `id`; a task the caller may not know of reads as absent, open or closed.
+Result<Task> OpenTask(WriteTx& tx, const Principal& who, const std::string& id) {
   if (id.empty() || id.size() > 18 || !std::all_of(id.begin(), id.end(), ::isdigit))
     return Error::NotFound("task_not_found", "待办 " + id + " 不存在 (task not found)");
   auto t = tx.FindTask(std::stoll(id));
-  if (!t) return Error::NotFound("task_not_found", "待办 " + id + " 不存在 (task not found)");
+  if (!t || !TaskVisible(tx, who, *t)) return Error::NotFound("task_not_found", "待办 " + id + " 不存在 (task not found)");
   if (t->status != "open") return Error::Conflict("task_closed", "该待办已办结 (task already closed)");
   return *t;
 }
@@ -252,7 +259,7 @@ Result<Task> OpenTask(WriteTx& tx, const std::string& id) {
 void Engine::CompleteTask(Call call, WriteDone done) {
   SubmitWrite(call, [this, call](WriteTx& tx) -> Result<json> {
     EngineTx etx(*this, tx);
-    auto t = OpenTask(tx, call.id);
+    auto t = OpenTask(tx, call.who, call.id);
     if (!t.ok()) return t.error();
     const auto* def = t->case_id.empty() ? etx.FollowUpDef(t->step) : nullptr;
     if (!def || def->completed_by != "handover_done")
@@ -265,9 +272,10 @@ void Engine::CompleteTask(Call call, WriteDone done) {
 }
 
 void Engine::TransferTask(Call call, WriteDone done) {
+  if (auto st = RequireRole(call.who, Capability::kTransferTask); !st.ok()) return done(st.error());
   SubmitWrite(call, [this, call](WriteTx& tx) -> Result<json> {
     EngineTx etx(*this, tx);
-    auto t = OpenTask(tx, call.id);
+    auto t = OpenTask(tx, call.who, call.id);
     if (!t.ok()) return t.error();
     if (auto st = Require(call.who, Capability::kTransferTask, t->org_path); !st.ok()) return st.error();
     ActionDef plain;
@@ -276,7 +284,7 @@ void Engine::TransferTask(Call call, WriteDone done) {
     auto target_id = RequiredString(call.body, "user", 64);
     if (!target_id.ok()) return target_id.error();
     auto target = tx.FindUser(target_id.value());
-    if (!target || target->revoked) return Error::Unprocessable("unknown_user", "user: 用户 " + target_id.value() + " 不存在");
+    if (!target || target->revoked || !OnPath(call.who, target->org_path)) return Error::Unprocessable("unknown_user", "user: 用户 " + target_id.value() + " 不存在");
     if (target->role != t->role || t->org_path.rfind(target->org_path, 0) != 0)
       return InvalidField("user", "只能转给同一单位、同一角色的人员 (must have the same role and org)");
     auto comment = OptionalString(call.body, "comment", 2000);
@@ -297,9 +305,10 @@ void Engine::TransferTask(Call call, WriteDone done) {
 }
 
 void Engine::UrgeTask(Call call, WriteDone done) {
+  if (auto st = RequireRole(call.who, Capability::kUrgeTask); !st.ok()) return done(st.error());
   SubmitWrite(call, [this, call](WriteTx& tx) -> Result<json> {
     EngineTx etx(*this, tx);
-    auto t = OpenTask(tx, call.id);
+    auto t = OpenTask(tx, call.who, call.id);
     if (!t.ok()) return t.error();
     if (auto st = Require(call.who, Capability::kUrgeTask, t->org_path); !st.ok()) return st.error();
     auto comment = OptionalString(call.body, "comment", 2000);

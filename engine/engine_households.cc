@@ -14,10 +14,12 @@ using nlohmann::json;
 
 Result<Household> PermittedHousehold(ReadView& view, const Principal& who, const std::string& id,
                                      std::optional<Capability> capability) {
-  auto hh = view.FindHousehold(id);
-  if (!hh) return Error::NotFound("household_not_found", "户 " + id + " 不存在 (household not found)");
   if (capability)
-    if (auto st = Require(who, *capability, hh->village_path); !st.ok()) return st.error();
+    if (auto st = RequireRole(who, *capability); !st.ok()) return st.error();
+  auto hh = view.FindHousehold(id);
+  // Outside the caller's subtree a household reads exactly as one that does not exist.
+  if (!hh || !InSubtree(who, hh->village_path))
+    return Error::NotFound("household_not_found", "户 " + id + " 不存在 (household not found)");
   return *hh;
 }
 
@@ -56,6 +58,13 @@ json CsvValue(const std::string& cell, bool number) {
   return v;
 }
 
+// An org the caller knows of (OnPath), else nothing: a village elsewhere reads as unknown.
+std::optional<Org> KnownOrg(ReadView& view, const Principal& who, const std::string& code) {
+  auto org = view.FindOrg(code);
+  if (org && !OnPath(who, org->path)) return std::nullopt;
+  return org;
+}
+
 Result<MonitoringObject> MonitoredHousehold(WriteTx& tx, const std::string& id) {
   auto m = tx.FindMonitoring(id);
   if (!m || m->status == "removed")
@@ -67,8 +76,9 @@ Result<MonitoringObject> MonitoredHousehold(WriteTx& tx, const std::string& id) 
 
 void Engine::CreateHousehold(Call call, WriteDone done) {
   const Instant now = clock_.Now();
+  if (auto st = RequireRole(call.who, Capability::kWriteHouseholds); !st.ok()) return done(st.error());
   SubmitWrite(call, [body = call.body, who = call.who, now](WriteTx& tx) -> Result<json> {
-    auto hh = HouseholdFrom(body, "", now, [&tx](const std::string& c) { return tx.FindOrg(c); });
+    auto hh = HouseholdFrom(body, "", now, [&tx, &who](const std::string& c) { return KnownOrg(tx, who, c); });
     if (!hh.ok()) return hh.error();
     if (auto st = Require(who, Capability::kWriteHouseholds, hh->village_path); !st.ok()) return st.error();
     if (auto st = tx.InsertHousehold(hh.value()); !st.ok() && st.error().code != ErrorCode::kConflict)
@@ -84,12 +94,13 @@ void Engine::ImportHouseholds(Call call, WriteDone done) {
   if (!rows.ok()) return done(rows.error());
   if (auto st = CheckCsvHeader(rows.value(), {"id", "village", "head_name", "members", "income_per_capita"}); !st.ok())
     return done(st.error());
+  if (auto st = RequireRole(call.who, Capability::kWriteHouseholds); !st.ok()) return done(st.error());
   const Instant now = clock_.Now();
   SubmitWrite(call, [rows = std::move(rows.value()), who = call.who, now](WriteTx& tx) -> Result<json> {
     std::unordered_map<std::string, std::optional<Org>> villages;
     auto village_of = [&](const std::string& code) {
       auto it = villages.find(code);
-      if (it == villages.end()) it = villages.emplace(code, tx.FindOrg(code)).first;
+      if (it == villages.end()) it = villages.emplace(code, KnownOrg(tx, who, code)).first;
       return it->second;
     };
     std::string errors;
@@ -133,7 +144,8 @@ void Engine::AssignContact(Call call, WriteDone done) {
     auto user_id = RequiredString(call.body, "user", 64);
     if (!user_id.ok()) return user_id.error();
     auto user = tx.FindUser(user_id.value());
-    if (!user) return Error::Unprocessable("unknown_user", "user: 用户 " + user_id.value() + " 不存在 (unknown user)");
+    if (!user || !OnPath(call.who, user->org_path))  // people elsewhere read as unknown
+      return Error::Unprocessable("unknown_user", "user: 用户 " + user_id.value() + " 不存在 (unknown user)");
     if (user->role != "contact_person") return InvalidField("user", "该用户不是帮扶联系人 (user is not a contact_person)");
     if (hh->village_path.rfind(user->org_path, 0) != 0)
       return InvalidField("user", "帮扶联系人所属单位不管辖该户所在村 (contact's org does not cover the village)");
@@ -194,7 +206,7 @@ void Engine::RecordMeasure(Call call, WriteDone done) {
 void Engine::LogVisit(Call call, WriteDone done) {
   SubmitWrite(call, [this, call](WriteTx& tx) -> Result<json> {
     EngineTx etx(*this, tx);
-    if (auto hh = PermittedHousehold(tx, call.who, call.id, std::nullopt); !hh.ok()) return hh.error();
+    if (auto hh = PermittedHousehold(tx, call.who, call.id, Capability::kReadHouseholds); !hh.ok()) return hh.error();
     auto m = MonitoredHousehold(tx, call.id);
     if (!m.ok()) return m.error();
     if (call.who.user.role != "contact_person" || m->contact != call.who.user.id)
@@ -218,7 +230,7 @@ void Engine::LogVisit(Call call, WriteDone done) {
 Result<json> Engine::GetHousehold(const Principal& who, const std::string& id) {
   auto view = store_.Read();
   auto hh = PermittedHousehold(*view, who, id, Capability::kReadHouseholds);
-  if (!hh.ok()) return hh.error();
+  if (!hh.ok()) return Checked<json>(*view, hh.error());
   json out = HouseholdJson(*hh);
   if (auto village = view->FindOrg(hh->village)) out["village_name"] = village->name;
   if (auto m = view->FindMonitoring(id)) {
@@ -231,7 +243,7 @@ Result<json> Engine::GetHousehold(const Principal& who, const std::string& id) {
   json cases = json::array();
   for (const auto& c : view->OpenCasesOf(id)) cases.push_back({{"id", c.id}, {"workflow", c.workflow}, {"state", c.state}});
   out["open_cases"] = cases;
-  return out;
+  return Checked<json>(*view, out);
 }
 
 }  // namespace dixian::engine

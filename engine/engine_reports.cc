@@ -88,8 +88,10 @@ std::string OrgName(ReadView& view, const std::string& code) {
 Result<Org> ReportOrg(ReadView& view, const Principal& who, const std::string& code, Capability cap) {
   std::string target = code.empty() ? who.user.org : code;
   if (target.empty()) return Error::Unprocessable("missing_field", "缺少参数 org (query parameter org is required)");
+  if (auto st = RequireRole(who, cap); !st.ok()) return st.error();
   auto org = view.FindOrg(target);
-  if (!org) return Error::NotFound("org_not_found", "单位 " + target + " 不存在 (org not found)");
+  if (!org || !OnPath(who, org->path))  // an org elsewhere reads as absent
+    return Error::NotFound("org_not_found", "单位 " + target + " 不存在 (org not found)");
   if (auto st = Require(who, cap, org->path); !st.ok()) return st.error();
   return *org;
 }
@@ -105,10 +107,11 @@ json CountRows(const std::vector<CountRow>& rows, const std::string& key,
 }  // namespace
 
 Result<json> Engine::GetCase(const Principal& who, const std::string& id) {
+  if (auto st = RequireRole(who, Capability::kReadCases); !st.ok()) return st.error();
   auto view = store_.Read();
   auto c = view->FindCase(id);
-  if (!c) return Error::NotFound("case_not_found", "案件 " + id + " 不存在 (case not found)");
-  if (auto st = Require(who, Capability::kReadCases, c->org_path); !st.ok()) return st.error();
+  if (!c || !InSubtree(who, c->org_path))  // elsewhere reads as absent
+    return Checked<json>(*view, Error::NotFound("case_not_found", "案件 " + id + " 不存在 (case not found)"));
   auto def = workflows_.Version(c->workflow, c->workflow_version);
   json out = CaseJson(*c, def.get());
   const auto open = view->OpenTasksOfCase(id);
@@ -122,14 +125,15 @@ Result<json> Engine::GetCase(const Principal& who, const std::string& id) {
   if (def)
     for (const auto& s : def->state_order) steps.push_back({{"state", s}, {"label", def->states.at(s).label}, {"final", def->states.at(s).final}});
   out["steps"] = steps;
-  return out;
+  return Checked<json>(*view, out);
 }
 
 Result<json> Engine::CaseHistory(const Principal& who, const std::string& id) {
+  if (auto st = RequireRole(who, Capability::kReadCases); !st.ok()) return st.error();
   auto view = store_.Read();
   auto c = view->FindCase(id);
-  if (!c) return Error::NotFound("case_not_found", "案件 " + id + " 不存在 (case not found)");
-  if (auto st = Require(who, Capability::kReadCases, c->org_path); !st.ok()) return st.error();
+  if (!c || !InSubtree(who, c->org_path))  // elsewhere reads as absent
+    return Checked<json>(*view, Error::NotFound("case_not_found", "案件 " + id + " 不存在 (case not found)"));
   json out = json::array();
   std::map<std::string, std::string> names;
   auto def = workflows_.Version(c->workflow, c->workflow_version);
@@ -148,7 +152,7 @@ Result<json> Engine::CaseHistory(const Principal& who, const std::string& id) {
     j["actor_name"] = names[e.actor];
     out.push_back(j);
   }
-  return out;
+  return Checked<json>(*view, out);
 }
 
 Result<json> Engine::MyTasks(const Principal& who) {
@@ -170,19 +174,19 @@ Result<json> Engine::MyTasks(const Principal& who) {
                                }),
                 tasks.end());
   }
-  return EnrichedTasks(*view, workflows_, std::move(tasks), now);
+  return Checked<json>(*view, EnrichedTasks(*view, workflows_, std::move(tasks), now));
 }
 
 Result<json> Engine::HouseholdTasks(const Principal& who, const std::string& id) {
   auto view = store_.Read();
-  if (auto hh = PermittedHousehold(*view, who, id, Capability::kReadHouseholds); !hh.ok()) return hh.error();
-  return EnrichedTasks(*view, workflows_, view->OpenTasksOfHousehold(id), clock_.Now());
+  if (auto hh = PermittedHousehold(*view, who, id, Capability::kReadHouseholds); !hh.ok()) return Checked<json>(*view, hh.error());
+  return Checked<json>(*view, EnrichedTasks(*view, workflows_, view->OpenTasksOfHousehold(id), clock_.Now()));
 }
 
 Result<json> Engine::MonitoringReport(const Principal& who, const std::string& code) {
   auto view = store_.Read();
   auto org = ReportOrg(*view, who, code, Capability::kReportMonitoring);
-  if (!org.ok()) return org.error();
+  if (!org.ok()) return Checked<json>(*view, org.error());
   const auto by_type = view->CountByType(org->path);
   std::int64_t households = 0, persons = 0;
   for (const auto& r : by_type) households += r.households, persons += r.persons;
@@ -199,18 +203,18 @@ Result<json> Engine::MonitoringReport(const Principal& who, const std::string& c
   }
   json measure_rows = json::array();
   for (auto& [_, m] : measures) measure_rows.push_back(m);
-  return json{{"org", org->code},           {"org_name", org->name},
+  return Checked<json>(*view, json{{"org", org->code},           {"org_name", org->name},
               {"generated_at", FormatRfc3339(clock_.Now())},
               {"households", households},   {"persons", persons},
               {"by_type", CountRows(by_type, "type", TypeLabel)},
               {"by_status", CountRows(view->CountByStatus(org->path), "status", StatusLabel)},
-              {"by_type_cause", by_type_cause}, {"measures", measure_rows}};
+              {"by_type_cause", by_type_cause}, {"measures", measure_rows}});
 }
 
 Result<json> Engine::OverdueReport(const Principal& who, const std::string& code) {
   auto view = store_.Read();
   auto org = ReportOrg(*view, who, code, Capability::kReportOverdue);
-  if (!org.ok()) return org.error();
+  if (!org.ok()) return Checked<json>(*view, org.error());
   const Instant now = clock_.Now();
   // Counted in SQL per (assignee, org, role); only the oldest 500 overdue tasks are loaded.
   const auto groups = view->OpenTaskGroups(org->path, now);
@@ -263,9 +267,9 @@ Result<json> Engine::OverdueReport(const Principal& who, const std::string& code
   auto by_late = [](const json& a, const json& b) { return a["max_days_late"].get<std::int64_t>() > b["max_days_late"].get<std::int64_t>(); };
   std::stable_sort(orgs.begin(), orgs.end(), by_late);
   std::stable_sort(people.begin(), people.end(), by_late);
-  return json{{"org", org->code}, {"org_name", org->name}, {"generated_at", FormatRfc3339(now)},
+  return Checked<json>(*view, json{{"org", org->code}, {"org_name", org->name}, {"generated_at", FormatRfc3339(now)},
               {"open", open}, {"overdue", overdue},
-              {"by_org", orgs}, {"by_assignee", people}, {"tasks", late}};
+              {"by_org", orgs}, {"by_assignee", people}, {"tasks", late}});
 }
 
 Result<json> Engine::VerifyAudit(const Principal& who) {
@@ -275,6 +279,7 @@ Result<json> Engine::VerifyAudit(const Principal& who) {
   std::int64_t count = 0, after = 0;
   while (true) {
     const auto page = view->AuditPage(after, 5000);
+    if (view->failure()) return *view->failure();  // a partial walk is no verdict
     if (page.empty()) break;
     for (const auto& e : page) {
       if (e.prev_hash != prev || AuditHash(e) != e.hash)

@@ -119,6 +119,7 @@ std::vector<Channel> EngineTx::ChannelsOf(const std::string& code) {
     if (auto it = e_.channel_cache_.find(code); it != e_.channel_cache_.end()) return it->second;
   }
   auto channels = tx_.ChannelsOf(code);
+  if (tx_.failure()) return channels;  // never cache what a failed read made up (the job fails)
   std::lock_guard lock(e_.cache_mu_);
   e_.channel_cache_.emplace(code, channels);
   return channels;
@@ -134,12 +135,14 @@ namespace {
 
 std::vector<std::string> CachedMobiles(std::mutex& mu,
                                        std::unordered_map<std::string, std::vector<std::string>>& cache,
-                                       const std::string& key, const std::function<std::vector<std::string>()>& load) {
+                                       const std::string& key, const std::function<std::vector<std::string>()>& load,
+                                       const ReadView& view) {
   {
     std::lock_guard lock(mu);
     if (auto it = cache.find(key); it != cache.end()) return it->second;
   }
   auto mobiles = load();
+  if (view.failure()) return mobiles;  // not cached: the job fails with the store's error
   std::lock_guard lock(mu);
   cache.emplace(key, mobiles);
   return mobiles;
@@ -152,7 +155,7 @@ std::vector<std::string> EngineTx::MobilesOf(const std::string& user_id) {
     std::vector<std::string> out;
     if (auto u = tx_.FindUser(user_id); u && !u->mobile.empty()) out.push_back(u->mobile);
     return out;
-  });
+  }, tx_);
 }
 
 std::vector<std::string> EngineTx::MobilesAt(const std::string& org, const std::string& role) {
@@ -161,7 +164,7 @@ std::vector<std::string> EngineTx::MobilesAt(const std::string& org, const std::
     for (const auto& u : tx_.UsersAt(org, role))
       if (!u.mobile.empty() && out.size() < 5) out.push_back(u.mobile);
     return out;
-  });
+  }, tx_);
 }
 
 std::optional<Org> EngineTx::OrgAt(const std::string& village_path, const std::string& level) {

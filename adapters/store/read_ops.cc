@@ -58,6 +58,13 @@ std::vector<engine::Channel> SqlReadOps<Base>::ChannelsOf(const std::string& org
 }
 
 template <class Base>
+std::optional<engine::Channel> SqlReadOps<Base>::FindChannel(const std::string& id) {
+  auto st = conn().Prepare("SELECT " DIXIAN_CHANNEL_COLUMNS " FROM channels WHERE id = ?1");
+  st.Bind(1, id);
+  return One<engine::Channel>(st, ChannelFromRow);
+}
+
+template <class Base>
 std::optional<engine::Household> SqlReadOps<Base>::FindHousehold(const std::string& id) {
   auto st = conn().Prepare("SELECT " DIXIAN_HOUSEHOLD_COLUMNS " FROM households WHERE id = ?1");
   st.Bind(1, id);

@@ -21,6 +21,7 @@ class SqlReadOps : public Base {
   std::vector<engine::User> UsersAt(const std::string& org, const std::string& role) override;
   std::vector<engine::User> UsersWithRole(const std::string& role) override;
   std::vector<engine::Channel> ChannelsOf(const std::string& org) override;
+  std::optional<engine::Channel> FindChannel(const std::string& id) override;
 
   std::optional<engine::Household> FindHousehold(const std::string& id) override;
   std::optional<engine::MonitoringObject> FindMonitoring(const std::string& household) override;
@@ -59,6 +60,7 @@ class SqlReadOps : public Base {
 
   // The first query or write error seen through this object, if any.
   const std::optional<engine::Error>& error() const { return error_; }
+  const std::optional<engine::Error>& failure() const override { return error_; }
 
  protected:
   Connection& conn() { return conn_; }

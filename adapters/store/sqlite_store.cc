@@ -135,8 +135,10 @@ engine::Result<nlohmann::json> RunJob(Connection& conn, SqliteWriteTx& tx,
   } catch (...) {
     result.emplace(engine::Error::Internal("内部错误 (internal error: unknown exception)"));
   }
+  // A storage error met on the way wins over the job's own answer: a "not found" or a refusal
+  // built on a failed read is not the truth.
   auto recorded = tx.TakeError();
-  if (recorded && result->ok()) result.emplace(*recorded);
+  if (recorded) result.emplace(*recorded);
   if (!result->ok()) {
     savepoint.Rollback();
     return std::move(*result);

@@ -40,6 +40,11 @@ bool InSubtree(const Principal& who, const std::string& path) {
   return !who.user.org_path.empty() && path.rfind(who.user.org_path, 0) == 0;
 }
 
+bool OnPath(const Principal& who, const std::string& path) {
+  if (InSubtree(who, path)) return true;
+  return !path.empty() && who.user.org_path.rfind(path, 0) == 0;
+}
+
 std::string RoleLabel(const std::string& role) {
   static const std::map<std::string, std::string> kLabels = {
       {"village_clerk", "村级填报员"},     {"township_reviewer", "乡镇审核员"},
@@ -50,10 +55,15 @@ std::string RoleLabel(const std::string& role) {
   return it == kLabels.end() ? role : it->second;
 }
 
-Status Require(const Principal& who, Capability capability, const std::string& target_path) {
+Status RequireRole(const Principal& who, Capability capability) {
   if (!IsOneOf(who.user.role, RolesFor(capability)))
     return Error::Forbidden("您的角色（" + RoleLabel(who.user.role) + "）无权进行此操作 (role " + who.user.role +
                             " may not do this)");
+  return OkStatus();
+}
+
+Status Require(const Principal& who, Capability capability, const std::string& target_path) {
+  if (auto st = RequireRole(who, capability); !st.ok()) return st;
   if (!InSubtree(who, target_path))
     return Error::Forbidden("该对象不在您所属单位的管辖范围内 (outside your org's subtree)");
   return OkStatus();

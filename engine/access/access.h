@@ -37,9 +37,16 @@ const std::vector<std::string>& RolesFor(Capability capability);
 // True when `path` lies in the subtree of the principal's org.
 bool InSubtree(const Principal& who, const std::string& path);
 
+// True when `path` is the principal's org, lies below it or above it: the orgs and people a user
+// knows of. Anything else is outside the caller's remit and reads as absent (no existence oracle).
+bool OnPath(const Principal& who, const std::string& path);
+
 // Forbidden (with a message naming role and org) unless the role holds the capability and the
 // target lies in the principal's subtree.
 Status Require(const Principal& who, Capability capability, const std::string& target_path);
+// Forbidden unless the role holds the capability, whatever the target: checked before looking a
+// record up, so a refusal never depends on whether the record exists.
+Status RequireRole(const Principal& who, Capability capability);
 
 // Chinese label of a role, for messages and pages.
 std::string RoleLabel(const std::string& role);

@@ -53,6 +53,7 @@ class ReadView {
   virtual std::vector<User> UsersWithRole(const std::string& role) = 0;
   // Channels of the org itself (routing walks up the org path).
   virtual std::vector<Channel> ChannelsOf(const std::string& org) = 0;
+  virtual std::optional<Channel> FindChannel(const std::string& id) = 0;
 
   virtual std::optional<Household> FindHousehold(const std::string& id) = 0;
   virtual std::optional<MonitoringObject> FindMonitoring(const std::string& household) = 0;
@@ -90,11 +91,23 @@ class ReadView {
   // Audit chain, oldest first, in pages (after_seq exclusive).
   virtual std::vector<AuditEvent> AuditPage(std::int64_t after_seq, int limit) = 0;
 
+  // The first storage error any call on this view (or transaction) met, if any. It is sticky: a
+  // failed query returns nothing, so an answer built after one must not be trusted (Checked).
+  virtual const std::optional<Error>& failure() const = 0;
+
   // The stored answer for (principal, scope, key); scope is "METHOD /path" of the request.
   virtual std::optional<IdempotentReply> FindIdempotent(const std::string& principal,
                                                         const std::string& scope,
                                                         const std::string& key) = 0;
 };
+
+// A read's answer, unless the view failed on the way: then the store's error (503/500), never a
+// partial answer, an empty list, "not found" or "unknown token" made of a failed query.
+template <class T>
+Result<T> Checked(const ReadView& view, Result<T> answer) {
+  if (const auto& failure = view.failure()) return *failure;
+  return answer;
+}
 
 // One command's view of the open write transaction. Mutations are undone as a unit if the
 // command fails (a savepoint per command inside the group-commit batch).

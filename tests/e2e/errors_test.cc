@@ -53,18 +53,18 @@ TEST_F(ErrorsTest, RevokedTokenIs401AndReissuedTokenWorks) {
   EXPECT_TRUE(IsErrorBody(Post("admin", "/api/v1/users/nobody/revoke", json::object()), 404));
 }
 
-TEST_F(ErrorsTest, AnotherTownshipOrAnotherRoleIs403) {
+TEST_F(ErrorsTest, AnotherTownshipIs404AnotherRoleIs403) {
   const std::string id = SubmittedCase();
-  // The other township's reviewer may not act on (or read) a case outside its subtree.
+  // For the other township's reviewer a case outside its subtree reads as absent.
   auto r = Act("reviewer2", id, "approve");
-  EXPECT_TRUE(IsErrorBody(r, 403));
-  EXPECT_TRUE(IsErrorBody(Get("reviewer2", "/api/v1/cases/" + id), 403));
+  EXPECT_TRUE(IsErrorBody(r, 404));
+  EXPECT_TRUE(IsErrorBody(Get("reviewer2", "/api/v1/cases/" + id), 404));
   // Right org, wrong role: the village clerk and the county officer may not approve at the township step.
   EXPECT_TRUE(IsErrorBody(Act("clerk1", id, "approve"), 403));
   EXPECT_TRUE(IsErrorBody(Act("county1", id, "approve"), 403));
   // Admin-only calls by a user; a case for a household of another village.
   EXPECT_TRUE(IsErrorBody(Post("clerk1", "/api/v1/orgs", {{"code", "v9"}, {"name", "新村"}, {"level", "village"}, {"parent", "t1"}}), 403));
-  EXPECT_TRUE(IsErrorBody(Post("clerk2", "/api/v1/cases", {{"workflow", "identification"}, {"household", "H1"}, {"data", IdentificationData()}}), 403));
+  EXPECT_TRUE(IsErrorBody(Post("clerk2", "/api/v1/cases", {{"workflow", "identification"}, {"household", "H1"}, {"data", IdentificationData()}}), 422));
   EXPECT_TRUE(IsErrorBody(Post("clerk1", "/api/v1/admin/clock", {{"advance_seconds", 1}}), 403));
   // Nothing moved.
   EXPECT_EQ(GetJson("admin", "/api/v1/cases/" + id)["state"], "township_review");

@@ -97,12 +97,13 @@ TEST_F(ActionsTest, ReturnAndRejectNeedAComment) {
   EXPECT_EQ(MustAct("rev_t1", id, "return", "补充材料")["state"], "village_fill");
 }
 
+// Outside the reviewer's township the case reads as absent (no existence oracle).
 TEST_F(ActionsTest, AnotherTownshipsReviewerIsForbidden) {
   const std::string id = Submitted();
-  ExpectRefused(Act("rev_t2", id, "approve"), ErrorCode::kForbidden);
+  ExpectRefused(Act("rev_t2", id, "approve"), ErrorCode::kNotFound);
   auto read = engine_->GetCase(Who("rev_t2"), id);
   ASSERT_FALSE(read.ok());
-  EXPECT_EQ(read.error().code, ErrorCode::kForbidden);
+  EXPECT_EQ(read.error().code, ErrorCode::kNotFound);
   EXPECT_EQ(Case(id)["version"], 2);
 }
 
@@ -122,14 +123,15 @@ TEST_F(ActionsTest, WrongRoleIsForbidden) {
 TEST_F(ActionsTest, VillageClerkOfAnotherVillageIsForbidden) {
   const std::string id = Open("clerk_v11", "identification", "v11-1",
                               {{"type", "marginal"}, {"primary_cause", "illness"}})["id"];
-  ExpectRefused(Act("clerk_v12", id, "submit"), ErrorCode::kForbidden);
+  // Another village's records read as absent: 404, or 422 naming the unknown id.
+  ExpectRefused(Act("clerk_v12", id, "submit"), ErrorCode::kNotFound);
   ExpectRefused(Run(&Engine::CreateCase, Who("clerk_v12"),
                     {{"workflow", "identification"}, {"household", "v11-2"},
                      {"data", {{"type", "marginal"}, {"primary_cause", "illness"}}}}),
-                ErrorCode::kForbidden);
+                ErrorCode::kUnprocessable, "v11-2");
   ExpectRefused(Run(&Engine::CreateHousehold, Who("clerk_v12"),
                     {{"id", "x-1"}, {"village", "v11"}, {"head_name", "张三"}, {"members", 2}, {"income_per_capita", 1}}),
-                ErrorCode::kForbidden);
+                ErrorCode::kUnprocessable, "village");
   EXPECT_EQ(Case(id)["version"], 1);
 }
 
@@ -149,7 +151,7 @@ TEST_F(ActionsTest, ContactPersonLogsVisitsOnlyForOwnHouseholds) {
   // A contact person of another village cannot be assigned here.
   ExpectRefused(Run(&Engine::AssignContact, Who("rev_t1"), {{"user", "contact_c"}}, "v11-1"),
                 ErrorCode::kUnprocessable, "user");
-  ExpectRefused(Run(&Engine::AssignContact, Who("rev_t2"), {{"user", "contact_a"}}, "v11-1"), ErrorCode::kForbidden);
+  ExpectRefused(Run(&Engine::AssignContact, Who("rev_t2"), {{"user", "contact_a"}}, "v11-1"), ErrorCode::kNotFound);
 }
 
 }  // namespace
