@@ -7,6 +7,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "adapters/chat/app_calls.h"
+#include "adapters/chat/app_client.h"
 #include "adapters/chat/io_loop.h"
 #include "adapters/chat/mask.h"
 
@@ -42,40 +44,62 @@ struct DeliveryWorker::Coroutines {
   static asio::awaitable<void> RunJob(DeliveryWorker& w, Job job) {
     std::vector<SendResult> results;
     try {
-      const PlatformLimits& limits = job.platform->limits();
       bool halted = false;
       for (const Send& send : job.sends) {
-        SendResult r{send.ids, false, {}, std::nullopt, std::nullopt};
-        if (!halted && !w.stop_sends_) r.sent = w.limiter_.TryAcquire(job.channel.id, limits.windows);
-        if (r.sent) {
-          r.attempted = true;
-          ++w.counters_.requests;
-          auto res = co_await Exchange(w.io_->tls(),
-                                       job.platform->Build(job.channel, send.notice, w.clock_.NowMs()),
-                                       w.options_.timeouts);
-          if (res) {
-            r.outcome = job.platform->Classify(res->status, res->body);
-          } else if (IsPermanentSendError(res.error())) {
-            r.outcome = {Verdict::kDead, res.error().message};
-            r.sent.reset();  // nothing left this machine
-          } else {
-            r.outcome = TransportFailure(res.error().message);
-          }
-          if (r.outcome.verdict == Verdict::kRateLimited) {
-            r.paused = engine::PauseMark{job.channel.id, w.clock_.NowMs() + limits.rate_limited_pause_ms};
-            w.limiter_.Block(job.channel.id, r.paused->until_ms);
-          }
-          halted = r.outcome.verdict != Verdict::kDelivered;
-        }
+        SendResult r{send.ids, false, {}, {}, std::nullopt};
+        if (!halted && !w.stop_sends_) co_await SendOne(w, job, send, r);
+        halted = r.attempted && r.outcome.verdict != Verdict::kDelivered;
         results.push_back(std::move(r));
       }
     } catch (const std::exception& e) {  // never leave the channel busy for ever
       w.logger_->error("sending on channel {} failed: {}", job.channel.id, e.what());
       for (std::size_t i = results.size(); i < job.sends.size(); ++i) {
-        results.push_back({job.sends[i].ids, false, {}, std::nullopt, std::nullopt});  // stay ready
+        results.push_back({job.sends[i].ids, false, {}, {}, std::nullopt});  // stay ready
       }
     }
     w.Complete(job.channel.id, std::move(results));
+  }
+
+  // Takes the send's place in the channel's window (and the person's, on an app channel), sends,
+  // and judges the answer. Not attempted when a window is full.
+  static asio::awaitable<void> SendOne(DeliveryWorker& w, const Job& job, const Send& send,
+                                       SendResult& r) {
+    const PlatformLimits& limits = job.platform->limits();
+    const AppApi* app = job.platform->app();
+    const std::string person = app ? PersonKey(job.channel.id, send.notice.to) : "";
+    std::vector<RateLimiter::Claim> claims{{job.channel.id, limits.windows}};
+    if (app) claims.push_back({person, app->person_windows()});
+    auto marks = w.limiter_.TryAcquireAll(claims);
+    if (!marks) co_return;
+    r.attempted = true;
+    r.sent = std::move(*marks);
+    ++w.counters_.requests;
+    // Named locals, no temporaries inside co_await expressions (GCC 12 mishandles some).
+    engine::Result<HttpResponse> res = engine::Error::Internal("not sent");
+    if (app) {
+      const std::function<HttpRequest(const std::string&)> build = [&](const std::string& token) {
+        return job.platform->Build(job.channel, send.notice, SendContext{w.clock_.NowMs(), token});
+      };
+      auto answer = co_await CallWithToken(w.apps_, job.channel, *app, build);
+      res = std::move(answer);
+    } else {
+      HttpRequest request =
+          job.platform->Build(job.channel, send.notice, SendContext{w.clock_.NowMs(), ""});
+      auto answer = co_await Exchange(w.apps_.loop().tls(), std::move(request), w.options_.timeouts);
+      res = std::move(answer);
+    }
+    if (res) {
+      r.outcome = job.platform->Classify(res->status, res->body);
+    } else if (IsPermanentSendError(res.error()) || res.error().slug == "app_token_refused") {
+      r.outcome = {Verdict::kDead, res.error().message};
+      if (res.error().slug != "app_token_refused") r.sent.clear();  // nothing left this machine
+    } else {
+      r.outcome = TransportFailure(res.error().message);
+    }
+    if (r.outcome.verdict == Verdict::kRateLimited) {
+      r.paused = engine::PauseMark{job.channel.id, w.clock_.NowMs() + limits.rate_limited_pause_ms};
+      w.limiter_.Block(job.channel.id, r.paused->until_ms);
+    }
   }
 };
 
@@ -91,14 +115,14 @@ std::shared_ptr<spdlog::logger> DeliveryLogger() {
 }  // namespace
 
 DeliveryWorker::DeliveryWorker(engine::OutboxStore& store, const WallClock& clock,
-                               DeliveryOptions options)
+                               DeliveryOptions options, AppClient* apps)
     : store_(store),
       clock_(clock),
       options_(std::move(options)),
       limiter_(clock),
-      io_(std::make_unique<IoLoop>()) {
-  logger_ = options_.logger ? options_.logger : DeliveryLogger();
-}
+      logger_(options_.logger ? options_.logger : DeliveryLogger()),
+      own_apps_(apps ? nullptr : std::make_unique<AppClient>(clock, options_.timeouts, logger_)),
+      apps_(apps ? *apps : *own_apps_) {}
 
 DeliveryWorker::~DeliveryWorker() { Stop(); }
 
@@ -230,7 +254,8 @@ int DeliveryWorker::Step() {
     if (messages.empty()) continue;
     const int available = limiter_.Available(channel->id, platform->limits().windows);
     if (available <= 0) continue;
-    auto sends = PlanSends(*platform, std::move(messages), available);
+    auto sends = platform->app() ? PlanPersonSends(*channel, *platform, std::move(messages), available)
+                                 : PlanSends(*platform, std::move(messages), available);
     if (sends.empty()) continue;
     dispatched += static_cast<int>(sends.size());
     {
@@ -239,10 +264,34 @@ int DeliveryWorker::Step() {
     }
     ++busy_count;
     channel_kind_[channel_id] = channel->kind;
-    io_->Spawn(Coroutines::RunJob(*this, Job{*channel, platform, std::move(sends)}));
+    apps_.loop().Spawn(Coroutines::RunJob(*this, Job{*channel, platform, std::move(sends)}));
   }
   FlushOutcomes(now_s);
   return dispatched;
+}
+
+std::vector<DeliveryWorker::Send> DeliveryWorker::PlanPersonSends(
+    const engine::Channel& channel, const Platform& platform,
+    std::vector<engine::OutboxMessage> messages, int available) {
+  std::vector<Send> sends;
+  std::map<std::string, int> left;  // per person, what their windows allow now
+  for (auto& m : messages) {
+    if (static_cast<int>(sends.size()) >= available) break;
+    Notice notice = RenderNotice(m, options_.templates);
+    if (notice.to.empty()) {
+      AddDead(m, channel.kind, "应用通道的消息没有收件人（用户未登记该平台账号）");
+      continue;
+    }
+    auto [it, fresh] = left.try_emplace(notice.to, 0);
+    if (fresh) {
+      it->second = limiter_.Available(PersonKey(channel.id, notice.to), platform.app()->person_windows());
+    }
+    if (it->second <= 0) continue;  // this person's window is full: later
+    --it->second;
+    inflight_[m.id] = m;
+    sends.push_back(Send{std::move(notice), {m.id}});
+  }
+  return sends;
 }
 
 // The next read starts after the last channel this one visited (channels after the cursor, in
@@ -320,7 +369,9 @@ void DeliveryWorker::ApplyCompletions() {
       return o->verdict == Verdict::kDelivered ? 0 : o->verdict == Verdict::kDead ? 3 : 2;
     };
     for (auto& r : results) {
-      if (r.sent) unrecorded_.sends.push_back(std::move(*r.sent));
+      for (auto& mark : r.sent) {
+        if (!mark.key.empty()) unrecorded_.sends.push_back(std::move(mark));
+      }
       if (r.paused) unrecorded_.pauses.push_back(std::move(*r.paused));
       for (std::int64_t id : r.ids) {
         std::optional<Outcome> o = r.attempted ? std::optional<Outcome>(r.outcome) : std::nullopt;
@@ -418,7 +469,14 @@ std::string SendTest(const engine::Channel& channel, const Templates& templates,
   m.message_id = "test-" + std::to_string(wall.NowMs());
   m.channel_id = channel.id;
   m.payload = {{"text", "这是一条测试消息，收到即表示通道配置正确。"}};
-  auto res = HttpSend(platform->Build(channel, RenderNotice(m, templates), wall.NowMs()), timeouts);
+  if (const AppApi* app = platform->app()) {  // no recipient to test with: check the credentials
+    auto answer = HttpSend(app->TokenRequest(channel), timeouts);
+    if (!answer) return "检查失败：" + answer.error().message;
+    auto token = app->ParseToken(*answer, wall.NowMs());
+    if (!token.ok()) return "检查失败：" + token.error().message;
+    return "检查成功：应用凭证有效，已取得 access_token（应用通道只给具体人员发消息，不发测试消息）";
+  }
+  auto res = HttpSend(platform->Build(channel, RenderNotice(m, templates), SendContext{wall.NowMs(), ""}), timeouts);
   if (!res) return "发送失败：" + res.error().message;
   const Outcome o = platform->Classify(res->status, res->body);
   if (o.verdict == Verdict::kDelivered) return "发送成功：测试消息已送达";

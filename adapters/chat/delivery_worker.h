@@ -33,7 +33,7 @@ class logger;
 
 namespace dixian::chat {
 
-class IoLoop;
+class AppClient;
 
 struct PlatformCounters {
   std::atomic<std::int64_t> delivered{0};
@@ -77,7 +77,9 @@ bool InQuietHours(const engine::Channel& channel, std::int64_t wall_s);
 
 class DeliveryWorker {
  public:
-  DeliveryWorker(engine::OutboxStore& store, const WallClock& clock, DeliveryOptions options);
+  // `apps` is shared with the callbacks (tokens, one io loop); without it the worker has its own.
+  DeliveryWorker(engine::OutboxStore& store, const WallClock& clock, DeliveryOptions options,
+                 AppClient* apps = nullptr);
   ~DeliveryWorker();
   DeliveryWorker(const DeliveryWorker&) = delete;
   DeliveryWorker& operator=(const DeliveryWorker&) = delete;
@@ -108,7 +110,7 @@ class DeliveryWorker {
     std::vector<std::int64_t> ids;
     bool attempted = false;
     Outcome outcome;
-    std::optional<engine::SendMark> sent;     // the request went out at this wall time
+    std::vector<engine::SendMark> sent;       // the request went out: the windows it took
     std::optional<engine::PauseMark> paused;  // the platform answered with its rate-limit code
   };
   struct Job {
@@ -125,6 +127,9 @@ class DeliveryWorker {
   void AdvanceReadCursor(const std::vector<engine::OutboxMessage>& rows);
   std::vector<Send> PlanSends(const Platform& platform, std::vector<engine::OutboxMessage> messages,
                               int available);
+  // App channels: one message per person, as far as the channel's and each person's windows go.
+  std::vector<Send> PlanPersonSends(const engine::Channel& channel, const Platform& platform,
+                                    std::vector<engine::OutboxMessage> messages, int available);
   void Complete(const std::string& channel_id, std::vector<SendResult> results);  // io thread
   // Records every finished send in one write (outcomes and pacing marks together).
   void ApplyCompletions();
@@ -162,7 +167,8 @@ class DeliveryWorker {
   std::vector<std::pair<std::string, std::vector<SendResult>>> completions_;
   std::atomic<bool> stop_sends_{false};
 
-  std::unique_ptr<IoLoop> io_;  // after the state its coroutines use: destroyed first
+  std::unique_ptr<AppClient> own_apps_;  // after the state its coroutines use: destroyed first
+  AppClient& apps_;
   std::thread thread_;
 };
 

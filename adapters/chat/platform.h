@@ -27,6 +27,13 @@ struct PlatformLimits {
 
 using OutgoingRequest = HttpRequest;
 
+struct SendContext {
+  std::int64_t wall_now_ms = 0;  // signatures and timestamps
+  std::string access_token;      // app channels: the cached token
+};
+
+class AppApi;
+
 class Platform {
  public:
   virtual ~Platform() = default;
@@ -35,13 +42,15 @@ class Platform {
   virtual const PlatformLimits& limits() const = 0;
   // The byte budget one message of `format` (text | markdown | card) may fill.
   virtual std::size_t ContentBudget(std::string_view format) const;
-  // The request that posts `notice` to `channel`; signatures use wall time `wall_now_ms`.
+  // The request that posts `notice` to `channel`; signatures use the context's wall time.
   // Over-long content is cut at a UTF-8 boundary; text users typed is made inert in the
   // platform's markup (it cannot become a link, a mention or a heading).
   virtual OutgoingRequest Build(const engine::Channel& channel, const Notice& notice,
-                                std::int64_t wall_now_ms) const = 0;
+                                const SendContext& context) const = 0;
   // What the platform's answer means for the message.
   virtual Outcome Classify(int http_status, std::string_view body) const = 0;
+  // App channels: tokens, people, callbacks (adapters/chat/app.h); nullptr for a robot.
+  virtual const AppApi* app() const { return nullptr; }
 };
 
 // Where each platforms/<name>.cc adds its descriptors, from RegisterPlatforms_<name>.

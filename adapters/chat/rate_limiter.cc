@@ -59,7 +59,9 @@ int RateLimiter::AvailableLocked(const std::string& key, std::span<const RateWin
   int available = 1 << 20;
   if (windows.empty()) return available;
   auto& sent = sent_[key];
-  while (!sent.empty() && sent.front() <= now - kHorizonMs) sent.pop_front();
+  std::int64_t span = 0;
+  for (const RateWindow& w : windows) span = std::max(span, Widened(w.window_ms));
+  while (!sent.empty() && sent.front() <= now - span) sent.pop_front();
   for (const RateWindow& w : windows) {
     const std::int64_t from = now - Widened(w.window_ms);
     const auto first = std::upper_bound(sent.begin(), sent.end(), from);
@@ -79,10 +81,28 @@ std::optional<engine::SendMark> RateLimiter::TryAcquire(const std::string& key,
   std::lock_guard lock(mu_);
   const std::int64_t now = clock_.NowMs();
   if (AvailableLocked(key, windows, now) <= 0) return std::nullopt;
+  if (windows.empty()) return engine::SendMark{"", now};  // no limit: nothing to remember
   auto& sent = sent_[key];
   // The clock may be stepped back; keep the times ascending.
   sent.push_back(sent.empty() ? now : std::max(now, sent.back()));
   return engine::SendMark{key, now};
+}
+
+std::optional<std::vector<engine::SendMark>> RateLimiter::TryAcquireAll(
+    std::span<const Claim> claims) {
+  std::lock_guard lock(mu_);
+  const std::int64_t now = clock_.NowMs();
+  for (const Claim& c : claims) {
+    if (AvailableLocked(c.key, c.windows, now) <= 0) return std::nullopt;
+  }
+  std::vector<engine::SendMark> marks;
+  for (const Claim& c : claims) {
+    if (c.windows.empty()) continue;  // no limit: nothing to remember
+    auto& sent = sent_[c.key];
+    sent.push_back(sent.empty() ? now : std::max(now, sent.back()));
+    marks.push_back({c.key, now});
+  }
+  return marks;
 }
 
 void RateLimiter::Block(const std::string& key, std::int64_t until_ms) {

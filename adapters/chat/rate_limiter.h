@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "engine/outbox/outbox.h"
 
@@ -66,17 +67,26 @@ class RateLimiter {
 
   // Sends `key` may make now under `windows` (no windows: unlimited, a large number).
   int Available(const std::string& key, std::span<const RateWindow> windows);
-  // Records one send now and returns its mark if the windows allow it; nothing otherwise.
+  // Records one send now and returns its mark if the windows allow it; nothing otherwise. Without
+  // windows the mark's key is empty: there is nothing to remember.
   std::optional<engine::SendMark> TryAcquire(const std::string& key,
                                              std::span<const RateWindow> windows);
+  // Several windows at once (a channel's and a person's): all take the send (their marks), or
+  // none does (nothing). Claims without windows are always granted and leave no mark.
+  struct Claim {
+    std::string key;
+    std::span<const RateWindow> windows;
+  };
+  std::optional<std::vector<engine::SendMark>> TryAcquireAll(std::span<const Claim> claims);
   // After the platform answered with its rate-limit code: nothing goes until `until_ms`.
   void Block(const std::string& key, std::int64_t until_ms);
   // Adds sends and pauses read from the store (at start).
   void Seed(const engine::PacingWindow& window);
 
   static std::int64_t Widened(std::int64_t window_ms);
-  // Sends older than this are never needed (the longest window any platform documents is an hour).
-  static constexpr std::int64_t kHorizonMs = 2 * 3600 * 1000;
+  // Sends older than this are never needed: the longest window any platform documents is a day
+  // (DingTalk's work notices, per person). In memory each key keeps only its own windows' span.
+  static constexpr std::int64_t kHorizonMs = 25 * 3600 * 1000;
 
  private:
   int AvailableLocked(const std::string& key, std::span<const RateWindow> windows,

@@ -121,6 +121,18 @@ Notice RenderNotice(const engine::OutboxMessage& m, const Templates& t) {
   n.link = AbsoluteLink(t, row.link);
   n.mobiles = row.mobiles;
   n.feishu_user_ids = row.feishu_user_ids;
+  n.to = Str(m.payload, "to");
+  n.case_id = Str(m.payload, "case_id");
+  if (auto it = m.payload.find("case_version"); it != m.payload.end() && it->is_number_integer()) {
+    n.case_version = it->get<int>();
+  }
+  if (auto it = m.payload.find("actions"); it != m.payload.end() && it->is_array()) {
+    for (const auto& a : *it) {
+      if (!a.is_object()) continue;
+      n.actions.push_back({Str(a, "action"), MaskText(Str(a, "label")),
+                           a.value("needs_comment", false)});
+    }
+  }
   return n;
 }
 
@@ -148,7 +160,11 @@ DigestPlan RenderDigests(const std::vector<engine::OutboxMessage>& messages, con
   std::size_t used = 0;
   std::string current_group;
   auto start_digest = [&] {
-    plan.notices.push_back(Notice{"digest", kt.format, "", {}, "", {}, {}, "", urgent});
+    Notice digest;
+    digest.kind = "digest";
+    digest.format = kt.format;
+    digest.urgent = urgent;
+    plan.notices.push_back(std::move(digest));
     plan.covers.emplace_back();
     used = 0;
     current_group.clear();

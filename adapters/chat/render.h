@@ -20,6 +20,16 @@ struct Notice {
   std::vector<std::string> feishu_user_ids;  // Feishu custom bots can @ only by user/open id
   std::string message_id;
   bool urgent = false;
+  // App channels (a message to one person):
+  std::string to;  // the recipient's id on the platform
+  struct Action {
+    std::string action;  // the engine action a button runs, e.g. approve
+    std::string label;   // what the button says, e.g. 通过
+    bool needs_comment = false;  // e.g. 退回 needs a reason: its button opens the console page
+  };
+  std::vector<Action> actions;  // what the recipient may do on the step now (buttons)
+  std::string case_id;
+  int case_version = 0;  // carried in each button as the expected version
 };
 
 // One task row of a message (or of a digest payload's "rows").

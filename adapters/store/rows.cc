@@ -29,7 +29,24 @@ engine::Channel ChannelFromRow(const Statement& st) {
   c.secret = st.Text(4);
   c.quiet_start_hour = st.Int(5);
   c.quiet_end_hour = st.Int(6);
+  c.app = AppFromText(st.Text(7));
   return c;
+}
+
+// SEAM(security): app credentials are stored as this JSON object of strings; seal and open them
+// with the secrets key (engine/core/secret_box.h) once that lands, like `secret`.
+std::map<std::string, std::string> AppFromText(std::string_view text) {
+  std::map<std::string, std::string> app;
+  const nlohmann::json j = ParseJson(text, nlohmann::json::object());
+  if (!j.is_object()) return app;
+  for (const auto& [key, value] : j.items()) {
+    if (value.is_string()) app[key] = value.get<std::string>();
+  }
+  return app;
+}
+
+std::string AppToText(const std::map<std::string, std::string>& app) {
+  return app.empty() ? std::string() : nlohmann::json(app).dump();
 }
 
 engine::Household HouseholdFromRow(const Statement& st) {

@@ -47,10 +47,10 @@ void SqliteWriteTx::UpdateUserToken(const std::string& id, const std::string& to
 
 engine::Status SqliteWriteTx::InsertChannel(const engine::Channel& c) {
   auto st = conn().Prepare(
-      "INSERT INTO channels(id, org, kind, url, secret, quiet_start_hour, quiet_end_hour)"
-      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      "INSERT INTO channels(id, org, kind, url, secret, quiet_start_hour, quiet_end_hour, app)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   st.Bind(1, c.id).Bind(2, c.org).Bind(3, c.kind).Bind(4, c.url).Bind(5, c.secret);
-  st.Bind(6, c.quiet_start_hour).Bind(7, c.quiet_end_hour);
+  st.Bind(6, c.quiet_start_hour).Bind(7, c.quiet_end_hour).Bind(8, AppToText(c.app));
   return Insert(st);
 }
 

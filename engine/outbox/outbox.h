@@ -2,6 +2,7 @@
 // The outbox: messages written in the same transaction as the transition that caused them,
 // read by the delivery worker (adapters/chat). Delivery pacing uses wall time.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,9 @@ struct Channel {
   std::string secret;   // signing secret (may be empty when the url carries the credential)
   int quiet_start_hour = -1;  // China time; -1 = no quiet hours
   int quiet_end_hour = -1;
+  // App channels (dingtalk_app, wecom_app, feishu_app): the app's settings and credentials as
+  // the chat adapter validated them (`url` is then the platform's API base). Empty for robots.
+  std::map<std::string, std::string> app;
 };
 
 // kind: new_task | reminder | overdue | escalation | digest | test
@@ -29,7 +33,10 @@ struct Channel {
 //   due_at (RFC 3339), days_left (int; negative = days late), org, org_name,
 //   mobiles (array of unmasked mobiles to @mention; templates must mask when printing),
 //   escalation_level (int, 0 = assignee's org), link (path of the console page),
-//   rows (digest: array of objects like the above), text (test / free text)
+//   rows (digest: array of objects like the above), text (test / free text);
+//   app channels, a message to one person: to (the recipient's id on the platform), case_version
+//   (int), actions (array of {"action","label","needs_comment"?}: what the recipient may do on
+//   the step now; an action that needs a comment opens the console instead of acting)
 struct OutboxMessage {
   std::int64_t id = 0;
   // Stable across retries and restarts. Only generic webhooks receive it (X-Dixian-Message-Id,

@@ -35,7 +35,7 @@ class DeliveryTest : public ::testing::Test {
   }
   void AddChannel(const std::string& id, const std::string& kind, const std::string& url,
                   const std::string& secret) {
-    store_.AddChannel({id, "v001", kind, url, secret, -1, -1});
+    store_.AddChannel({id, "v001", kind, url, secret, -1, -1, {}});
   }
   void StepAndWait(DeliveryWorker& w) {
     w.Step();
@@ -355,7 +355,7 @@ TEST_F(DeliveryTest, ThreadsDoNotGrowWithChannels) {
 
 TEST_F(DeliveryTest, QuietHoursHoldNonUrgentMessages) {
   auto fake = Fake("wecom", "k");
-  store_.AddChannel({"c1", "v001", "wecom", fake->Url(), "", 22, 7});
+  store_.AddChannel({"c1", "v001", "wecom", fake->Url(), "", 22, 7, {}});
   clock_.AdvanceMs(15 * 3600'000);  // 23:00 China time
   const auto held = store_.Add(TaskMessage("c1", "reminder", "甲", 3));
   auto urgent_msg = TaskMessage("c1", "escalation", "乙", -5);
@@ -371,7 +371,7 @@ TEST_F(DeliveryTest, QuietHoursHoldNonUrgentMessages) {
 }
 
 TEST(QuietHours, OvernightAndSameDayRanges) {
-  engine::Channel c{"c", "o", "wecom", "", "", 22, 7};
+  engine::Channel c{"c", "o", "wecom", "", "", 22, 7, {}};
   const std::int64_t midnight_china = 1767196800;  // 2026-01-01 00:00 +08:00
   EXPECT_TRUE(InQuietHours(c, midnight_china + 23 * 3600));
   EXPECT_TRUE(InQuietHours(c, midnight_china + 6 * 3600));
@@ -409,7 +409,7 @@ TEST_F(DeliveryTest, PlainHttpOnlyToLoopback) {
 TEST_F(DeliveryTest, SendTestReportsSuccessAndSignatureFailure) {
   auto fake = Fake("feishu", "demo");
   const Templates t = Templates::Shipped();
-  engine::Channel good{"c1", "v001", "feishu", fake->Url(), "demo", -1, -1};
+  engine::Channel good{"c1", "v001", "feishu", fake->Url(), "demo", -1, -1, {}};
   EXPECT_NE(SendTest(good, t, {}, &clock_).find("发送成功"), std::string::npos);
   engine::Channel bad = good;
   bad.secret = "nope";

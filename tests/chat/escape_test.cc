@@ -51,8 +51,8 @@ class HostileText : public ::testing::Test {
     return RenderNotice(m, t);
   }
   static std::string Body(const std::string& kind, const Notice& n) {
-    const engine::Channel c{"c1", "v1", kind, "https://example.invalid/hook", "", -1, -1};
-    return FindPlatform(kind)->Build(c, n, 0).body;
+    const engine::Channel c{"c1", "v1", kind, "https://example.invalid/hook", "", -1, -1, {}};
+    return FindPlatform(kind)->Build(c, n, SendContext{0, ""}).body;
   }
   static void ExpectInert(const std::string& text) {
     EXPECT_EQ(text.find("[核验]"), std::string::npos) << text;

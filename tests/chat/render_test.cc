@@ -14,11 +14,11 @@ using nlohmann::json;
 using testing::TaskMessage;
 
 engine::Channel Chan(const std::string& kind, const std::string& secret = "") {
-  return {"c1", "v001", kind, "https://example.invalid/hook?access_token=abc", secret, -1, -1};
+  return {"c1", "v001", kind, "https://example.invalid/hook?access_token=abc", secret, -1, -1, {}};
 }
 
 OutgoingRequest BuildRequest(const engine::Channel& c, const Notice& n, std::int64_t now_ms) {
-  return FindPlatform(c.kind)->Build(c, n, now_ms);
+  return FindPlatform(c.kind)->Build(c, n, SendContext{now_ms, ""});
 }
 
 Templates T() {

@@ -1,7 +1,13 @@
-// DingTalk (钉钉) custom group robot: kind "dingtalk".
-// https://open.dingtalk.com/document/group/custom-robot-access (see docs/channels.md for sources)
+// DingTalk (钉钉): the custom group robot (kind "dingtalk") and the internal app's work notices
+// (kind "dingtalk_app": an action card to one person whose buttons open the console; sign-in
+// codes). https://open.dingtalk.com/document/group/custom-robot-access (robot),
+// .../orgapp/asynchronous-sending-of-enterprise-session-messages (work notices); see
+// docs/channels.md for sources.
+#include <cstdlib>
+
 #include <nlohmann/json.hpp>
 
+#include "adapters/chat/app.h"
 #include "adapters/chat/escape.h"
 #include "adapters/chat/platform.h"
 #include "adapters/chat/signer.h"
@@ -44,7 +50,8 @@ class DingTalkRobot final : public Platform {
   }
 
   OutgoingRequest Build(const engine::Channel& channel, const Notice& notice,
-                        std::int64_t wall_now_ms) const override {
+                        const SendContext& context) const override {
+    const std::int64_t wall_now_ms = context.wall_now_ms;
     OutgoingRequest req{channel.url, {{"Content-Type", "application/json; charset=utf-8"}}, "", "POST"};
     if (!channel.secret.empty()) {
       req.url = WithQuery(req.url, "timestamp=" + std::to_string(wall_now_ms) + "&sign=" +
@@ -88,6 +95,116 @@ class DingTalkRobot final : public Platform {
   }
 };
 
+
+// ---- the internal app's work notices ----
+
+constexpr CodeRule kAppRules[] = {
+    {33012, Verdict::kDead, "钉钉 userid 无效：请核对该用户的钉钉 userid（im.dingtalk）"},
+    {40089, Verdict::kDead, "钉钉应用 AppKey 或 AppSecret 无效：请核对应用凭证"},
+    {90018, Verdict::kRateLimited, "超过频率限制"},
+};
+constexpr std::string_view kAppCodeKeys[] = {"errcode"};
+// Per person per app: 500 work notices a day; the same content to the same person is shown
+// once a day (each notice carries its own number, so none is swallowed).
+constexpr RateWindow kPersonWindows[] = {{500, 24 * 3600000}};
+
+long long ErrCode(const nlohmann::json& j) {
+  auto it = j.find("errcode");
+  return j.is_object() && it != j.end() && it->is_number_integer() ? it->get<long long>() : -1;
+}
+
+class DingTalkApp final : public Platform, public AppApi {
+ public:
+  std::string_view kind() const override { return "dingtalk_app"; }
+  const PlatformLimits& limits() const override {
+    static const PlatformLimits limits{{}, RateLimiter::Widened(60000), 5000, 5000};
+    return limits;
+  }
+  const AppApi* app() const override { return this; }
+
+  std::string_view im_platform() const override { return "dingtalk"; }
+  std::string_view default_api_base() const override { return "https://oapi.dingtalk.com"; }
+  std::vector<std::string_view> required_settings() const override {
+    return {"app_key", "app_secret", "agent_id"};
+  }
+  engine::Status CheckSettings(const std::map<std::string, std::string>& app) const override {
+    const std::string& agent = app.at("agent_id");
+    if (agent.find_first_not_of("0123456789") != std::string::npos || agent.size() > 12) {
+      return engine::Error::Unprocessable("bad_app_config", "app.agent_id 应为钉钉应用的 AgentId（数字）");
+    }
+    return engine::OkStatus();
+  }
+  std::span<const RateWindow> person_windows() const override { return kPersonWindows; }
+
+  OutgoingRequest Build(const engine::Channel& channel, const Notice& n,
+                        const SendContext& context) const override {
+    std::string md = Markdown(n) + "\n\n编号 " + n.message_id;
+    md = CutUtf8(md, limits().max_markdown_bytes);
+    nlohmann::json msg;
+    if (n.link.empty()) {
+      msg = {{"msgtype", "markdown"}, {"markdown", {{"title", n.title}, {"text", md}}}};
+    } else {
+      nlohmann::json buttons = nlohmann::json::array();
+      for (const auto& a : n.actions) buttons.push_back({{"title", a.label}, {"action_url", n.link}});
+      buttons.push_back({{"title", "查看"}, {"action_url", n.link}});
+      msg = {{"msgtype", "action_card"},
+             {"action_card",
+              {{"title", n.title}, {"markdown", md}, {"btn_orientation", "1"}, {"btn_json_list", buttons}}}};
+    }
+    const nlohmann::json body = {{"agent_id", std::atoll(Setting(channel, "agent_id").c_str())},
+                                 {"userid_list", n.to},
+                                 {"msg", msg}};
+    return {ApiBase(channel, *this) + "/topapi/message/corpconversation/asyncsend_v2?access_token=" +
+                UrlEncode(context.access_token),
+            {{"Content-Type", "application/json; charset=utf-8"}}, body.dump(), "POST"};
+  }
+
+  Outcome Classify(int http_status, std::string_view body) const override {
+    return ClassifyByCode(http_status, body, kAppCodeKeys, kAppRules);
+  }
+
+  HttpRequest TokenRequest(const engine::Channel& channel) const override {
+    return {ApiBase(channel, *this) + "/gettoken?appkey=" + UrlEncode(Setting(channel, "app_key")) +
+                "&appsecret=" + UrlEncode(Setting(channel, "app_secret")),
+            {}, "", "GET"};
+  }
+
+  engine::Result<AccessToken> ParseToken(const HttpResponse& answer, std::int64_t now_ms) const override {
+    const auto j = nlohmann::json::parse(answer.body, nullptr, false);
+    const long long code = ErrCode(j);
+    if (code == 0 && j.contains("access_token") && j["access_token"].is_string()) {
+      const std::int64_t expires_s = j.value("expires_in", 7200);
+      return AccessToken{j["access_token"].get<std::string>(), now_ms + (expires_s - 300) * 1000};
+    }
+    if (code == 40089 || code == 40001 || code == 40013) {
+      return engine::Error::Unprocessable("app_token_refused", "钉钉应用 AppKey 或 AppSecret 无效：请核对应用凭证（错误码 " +
+                                                                   std::to_string(code) + "）");
+    }
+    return engine::Error::Unavailable("app_token_failed", "获取钉钉 access_token 失败（HTTP " +
+                                                              std::to_string(answer.status) + "）");
+  }
+
+  bool TokenRejected(const HttpResponse& answer) const override {
+    const long long code = ErrCode(nlohmann::json::parse(answer.body, nullptr, false));
+    return code == 40014 || code == 42001 || code == 88;  // invalid / expired / illegal token
+  }
+
+  HttpRequest SignInRequest(const engine::Channel& channel, std::string_view code,
+                            const std::string& token) const override {
+    return {ApiBase(channel, *this) + "/topapi/v2/user/getuserinfo?access_token=" + UrlEncode(token),
+            {{"Content-Type", "application/json; charset=utf-8"}},
+            nlohmann::json{{"code", code}}.dump(), "POST"};
+  }
+
+  engine::Result<std::string> ParseSignIn(const HttpResponse& answer) const override {
+    const auto j = nlohmann::json::parse(answer.body, nullptr, false);
+    if (ErrCode(j) == 0 && j.contains("result") && j["result"].is_object()) {
+      const std::string userid = j["result"].value("userid", "");
+      if (!userid.empty()) return userid;
+    }
+    return engine::Error::Unauthenticated("钉钉免登码无效或已过期，请重新打开");
+  }
+};
 }  // namespace
 }  // namespace dixian::chat::dingtalk
 
@@ -95,6 +212,7 @@ namespace dixian::chat {
 
 void RegisterPlatforms_dingtalk(PlatformRegistry& registry) {
   registry.Add(std::make_unique<dingtalk::DingTalkRobot>());
+  registry.Add(std::make_unique<dingtalk::DingTalkApp>());
 }
 
 }  // namespace dixian::chat

@@ -23,7 +23,7 @@ class GenericWebhook final : public Platform {
   // The receiver gets plain values (mentions masked) and renders them itself; it can
   // de-duplicate on message_id.
   OutgoingRequest Build(const engine::Channel& channel, const Notice& n,
-                        std::int64_t /*wall_now_ms*/) const override {
+                        const SendContext& /*context*/) const override {
     json masked = json::array();
     for (const auto& m : n.mobiles) masked.push_back(MaskMobile(m));
     const json body = {{"message_id", n.message_id}, {"kind", n.kind},   {"title", n.title},
