@@ -38,6 +38,7 @@ class AppClient {
   const WallClock& clock() const { return clock_; }
   const HttpTimeouts& timeouts() const { return timeouts_; }
   spdlog::logger& logger() { return *logger_; }
+  const std::shared_ptr<spdlog::logger>& shared_logger() const { return logger_; }
 
   // The cached token of an app channel, if still valid now.
   std::optional<std::string> CachedToken(const std::string& channel_id) const;
