@@ -43,15 +43,6 @@ void Check(bool ok, const std::string& what) {
   std::exit(1);
 }
 
-engine::Result<json> Sync(engine::Engine& e, void (engine::Engine::*method)(engine::Engine::Call, engine::WriteDone),
-                  const engine::Principal& who, json body, const std::string& id, const std::string& raw) {
-  std::promise<engine::Result<json>> promise;
-  auto future = promise.get_future();
-  (e.*method)(engine::Engine::Call{who, std::move(body), id, "", raw, ""},
-              [&promise](engine::Result<json> r) { promise.set_value(std::move(r)); });
-  return future.get();
-}
-
 World OpenWorld(const std::string& db, bool fresh, std::unique_ptr<engine::Clock> clock) {
   if (fresh)
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
@@ -71,9 +62,8 @@ namespace {
 
 engine::Principal AddUser(World& w, const std::string& id, const std::string& name, const std::string& role,
                           const std::string& org, const std::string& mobile) {
-  auto r = Sync(*w.engine, &engine::Engine::CreateUser, w.admin,
-                {{"id", id}, {"name", name}, {"role", role}, {"org", org}, {"mobile", mobile}});
-  const std::string token = Must(std::move(r), "create user " + id)["token"].get<std::string>();
+  auto r = engine::RunNow(*w.engine, &engine::CreateUser, w.admin, {id, name, role, org, mobile, ""});
+  const std::string token = Must(std::move(r), "create user " + id).token;
   w.tokens.push_back(token);
   return Must(w.engine->Authenticate(token), "authenticate " + id);
 }
@@ -85,19 +75,16 @@ void SeedOrgChain(World& w, const std::string& channel_url) {
       {kProvince, "贵州省", "province", ""},       {kCity, "贵阳市", "city", kProvince},
       {kCounty, "南明区", "county", kCity},         {kTownship, "云关乡", "township", kCounty},
       {kVillage, "尖坡村", "village", kTownship}};
-  for (const auto& o : orgs) {
-    json body = {{"code", o[0]}, {"name", o[1]}, {"level", o[2]},
-                 {"parent", o[3].empty() ? json(nullptr) : json(o[3])}};
-    Must(Sync(*w.engine, &engine::Engine::CreateOrg, w.admin, body), "create org " + o[0]);
-  }
+  for (const auto& o : orgs)
+    Must(engine::RunNow(*w.engine, &engine::CreateOrg, w.admin, {o[0], o[1], o[2], o[3]}), "create org " + o[0]);
   w.clerk = AddUser(w, "clerk", "王村文书", "village_clerk", kVillage, "13800000001");
   w.township = AddUser(w, "township", "李审查", "township_reviewer", kTownship, "13800000002");
   w.county = AddUser(w, "county", "张审核", "county_officer", kCounty, "13800000003");
   w.province = AddUser(w, "province", "赵备案", "province_officer", kProvince, "13800000004");
   w.village_path = w.store->Read()->FindOrg(kVillage)->path;
   if (!channel_url.empty())
-    Must(Sync(*w.engine, &engine::Engine::CreateChannel, w.admin,
-              {{"org", kProvince}, {"kind", "webhook"}, {"url", channel_url}}),
+    Must(engine::RunNow(*w.engine, &engine::CreateChannel, w.admin,
+                        {"", kProvince, "webhook", channel_url, "", std::nullopt}),
          "create channel");
 }
 
@@ -111,7 +98,8 @@ void SeedMonitoredHouseholds(World& w, std::int64_t first, std::int64_t count, i
       for (std::int64_t i = start; i < end; ++i) {
         engine::Household h{HouseholdId(i), kVillage, w.village_path, "王某某", 4, 4800, now};
         if (auto st = tx.InsertHousehold(h); !st.ok()) return st.error();
-        tx.UpsertMonitoring({h.id, "marginal", "risk_active", "illness", {"illness"}, now, "", now});
+        tx.UpsertMonitoring({h.id, engine::MonitoringType::kMarginal, engine::MonitoringStatus::kRiskActive,
+                             engine::Cause::kIllness, {engine::Cause::kIllness}, now, "", now});
       }
       return json(nullptr);
     }), "seed households");
@@ -131,7 +119,8 @@ std::vector<std::string> SeedOpenCases(World& w, const std::string& village, con
       for (std::int64_t i = start; i < end; ++i) {
         engine::Household h{HouseholdId(i), village, path, "王某某", 4, 4800, now};
         if (auto st = tx.InsertHousehold(h); !st.ok()) return st.error();
-        tx.UpsertMonitoring({h.id, "marginal", "risk_active", "illness", {"illness"}, now, "", now});
+        tx.UpsertMonitoring({h.id, engine::MonitoringType::kMarginal, engine::MonitoringStatus::kRiskActive,
+                             engine::Cause::kIllness, {engine::Cause::kIllness}, now, "", now});
         engine::Case c;
         c.id = tx.NextCaseId();
         c.workflow = "risk_elimination";
@@ -140,7 +129,7 @@ std::vector<std::string> SeedOpenCases(World& w, const std::string& village, con
         c.state = "village_fill";
         c.version = 1;
         c.org_path = path;
-        c.data = {{"last_actor", "clerk"}};
+        c.last_actor = "clerk";
         c.created_by = "clerk";
         c.created_at = c.updated_at = now;
         tx.InsertCase(c);
@@ -152,7 +141,7 @@ std::vector<std::string> SeedOpenCases(World& w, const std::string& village, con
         t.step = "village_fill";
         t.org = village;
         t.org_path = path;
-        t.role = "village_clerk";
+        t.role = engine::Role::kVillageClerk;
         t.created_at = now;
         t.due_at = due_at;
         t.next_fire_at = fire_at(i);

@@ -12,6 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/store/sqlite_store.h"
+#include "engine/commands/admin.h"
+#include "engine/commands/cases.h"
+#include "engine/commands/households.h"
 #include "engine/engine.h"
 
 namespace dixian::bench {
@@ -60,12 +63,6 @@ void SeedOrgChain(World& w, const std::string& channel_url);
 // Households "H<first>".."H<first+count-1>" in the village, as monitoring objects with risk not
 // eliminated (the subject of the risk_elimination chain). Jobs of `per_job` rows.
 void SeedMonitoredHouseholds(World& w, std::int64_t first, std::int64_t count, int per_job = 20000);
-
-// A write command run synchronously.
-engine::Result<nlohmann::json> Sync(engine::Engine& e,
-                                    void (engine::Engine::*method)(engine::Engine::Call, engine::WriteDone),
-                                    const engine::Principal& who, nlohmann::json body,
-                                    const std::string& id = "", const std::string& raw = "");
 
 std::string HouseholdId(std::int64_t i);
 

@@ -124,9 +124,10 @@ int RunDelivery(int argc, char** argv) {
   std::vector<std::string> ids;
   for (int c = 0; c < channels; ++c) {
     const std::string url = "http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook/" + std::to_string(c);
-    ids.push_back(Must(Sync(*w.engine, &engine::Engine::CreateChannel, w.admin,
-                            {{"org", kVillage}, {"kind", "webhook"}, {"url", url}}),
-                       "channel")["id"]);
+    ids.push_back(Must(engine::RunNow(*w.engine, &engine::CreateChannel, w.admin,
+                                      {"", kVillage, "webhook", url, "", std::nullopt}),
+                       "channel")
+                      .id);
   }
   const engine::Instant now = w.clock->Now();
   for (std::int64_t start = 0; start < messages; start += 20000) {

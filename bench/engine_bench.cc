@@ -26,33 +26,27 @@ struct Submitter {
   std::atomic<std::int64_t>& instances;
   std::atomic<std::int64_t>& failures;
 
-  bool Step(void (Engine::*m)(Engine::Call, engine::WriteDone), const engine::Principal& who, json body,
-            const std::string& id, json* out) {
-    auto r = Sync(*w.engine, m, who, std::move(body), id);
+  bool Done(const engine::Result<engine::CaseView>& r) {
     if (!r.ok()) {
       if (failures++ == 0) std::fprintf(stderr, "bench: write failed: %s\n", r.error().message.c_str());
       return false;
     }
     ++writes;
-    if (out) *out = std::move(r.value());
     return true;
   }
 
   void Run() {
     for (std::int64_t i = first; i < first + count && NowSeconds() < deadline; ++i) {
-      json created;
-      if (!Step(&Engine::CreateCase, w.clerk, {{"workflow", "risk_elimination"}, {"household", HouseholdId(i)}}, "",
-                &created))
-        return;
-      const std::string id = created["id"].get<std::string>();
+      auto created = engine::RunNow(*w.engine, &engine::OpenCase, w.clerk, {"risk_elimination", HouseholdId(i)});
+      if (!Done(created)) return;
+      const std::string id = created->c.id;
       const struct {
         const engine::Principal* who;
         const char* action;
       } chain[] = {{&w.clerk, "submit"}, {&w.township, "approve"}, {&w.county, "approve"}, {&w.province, "approve"}};
-      std::int64_t version = created["version"].get<std::int64_t>();
+      std::int64_t version = created->c.version;
       for (const auto& step : chain) {
-        if (!Step(&Engine::ApplyAction, *step.who,
-                  {{"action", step.action}, {"comment", "同意"}, {"expected_version", version}}, id, nullptr))
+        if (!Done(engine::RunNow(*w.engine, &engine::ActOnCase, *step.who, {id, step.action, "同意", version})))
           return;
         ++version;
       }
@@ -105,12 +99,10 @@ int RunHttpSeed(int argc, char** argv) {
   SeedOrgChain(w, Arg(argc, argv, "channel", ""));
   // A second village whose clerk has a small inbox (20 open tasks) for the GET benchmark.
   const std::string village2 = "520102001002";
-  Must(Sync(*w.engine, &Engine::CreateOrg, w.admin,
-            {{"code", village2}, {"name", "小河村"}, {"level", "village"}, {"parent", kTownship}}),
+  Must(engine::RunNow(*w.engine, &engine::CreateOrg, w.admin, {village2, "小河村", "village", kTownship}),
        "village 2");
-  auto user = Must(Sync(*w.engine, &Engine::CreateUser, w.admin,
-                        {{"id", "clerk2"}, {"name", "刘文书"}, {"role", "village_clerk"}, {"org", village2},
-                         {"mobile", "13800000005"}}),
+  auto user = Must(engine::RunNow(*w.engine, &engine::CreateUser, w.admin,
+                                  {"clerk2", "刘文书", "village_clerk", village2, "13800000005", ""}),
                    "clerk2");
   const engine::Instant now = w.clock->Now();
   const auto path2 = w.store->Read()->FindOrg(village2)->path;
@@ -118,7 +110,7 @@ int RunHttpSeed(int argc, char** argv) {
   auto ids = SeedOpenCases(w, kVillage, w.village_path, 0, cases, now + 30 * 86400,
                            [&](std::int64_t) { return now + 15 * 86400; });
   std::ofstream tokens(out + "/http_tokens.txt");
-  tokens << w.tokens[0] << "\n" << user["token"].get<std::string>() << "\n";
+  tokens << w.tokens[0] << "\n" << user.token << "\n";
   std::ofstream list(out + "/http_cases.txt");
   for (const auto& id : ids) list << id << "\n";
   w.store->Close();

@@ -1,4 +1,4 @@
-// Household import: the generated province's households.csv through Engine::ImportHouseholds in
+// Household import: the generated province's households.csv through engine::ImportHouseholds in
 // chunks (each chunk all-or-nothing, as POST /api/v1/households/import), several in flight.
 #include <condition_variable>
 #include <fstream>
@@ -50,8 +50,8 @@ int RunImport(int argc, char** argv) {
   const int inflight = static_cast<int>(IntArg(argc, argv, "inflight", 4));
   World w = OpenWorld(db, true);
   const double o0 = NowSeconds();
-  auto orgs = Must(Sync(*w.engine, &Engine::ImportOrgs, w.admin, json::object(), "",
-                        ReadFile(Arg(argc, argv, "orgs", "bench/out/orgs.csv"))),
+  auto orgs = Must(engine::RunNow(*w.engine, &engine::ImportOrgs, w.admin,
+                                  {ReadFile(Arg(argc, argv, "orgs", "bench/out/orgs.csv"))}),
                    "import orgs");
   const double org_seconds = NowSeconds() - o0;
   const auto chunks = Chunks(ReadFile(Arg(argc, argv, "households", "bench/out/households.csv")), chunk);
@@ -67,16 +67,17 @@ int RunImport(int argc, char** argv) {
       cv.wait(lock, [&] { return running < inflight; });
       ++running;
     }
-    w.engine->ImportHouseholds(Engine::Call{w.admin, json::object(), "", "", text, ""}, [&](engine::Result<json> r) {
+    engine::Write<engine::ImportCount> write{w.admin, [&](engine::Result<engine::Answer<engine::ImportCount>> r) {
       std::lock_guard lock(mu);
       if (r.ok()) {
-        imported += r.value()["imported"].get<std::int64_t>();
+        imported += r->value->imported;
       } else if (failed++ == 0) {
         std::fprintf(stderr, "bench: chunk failed: %s\n", r.error().message.substr(0, 300).c_str());
       }
       --running;
       cv.notify_all();
-    });
+    }};
+    engine::ImportHouseholds(*w.engine, std::move(write), {text});
   }
   {
     std::unique_lock lock(mu);
@@ -86,7 +87,7 @@ int RunImport(int argc, char** argv) {
   w.store->Close();
   Emit({{"bench", "import"}, {"households", imported}, {"chunks", chunks.size()}, {"failed_chunks", failed},
         {"seconds", seconds}, {"households_per_s", static_cast<double>(imported) / seconds},
-        {"orgs", orgs.value("imported", json(nullptr))}, {"org_seconds", org_seconds},
+        {"orgs", orgs.imported}, {"org_seconds", org_seconds},
         {"peak_rss_mb", static_cast<double>(ProcStatusKb(0, "VmHWM")) / 1024}});
   return failed ? 1 : 0;
 }

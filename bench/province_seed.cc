@@ -37,7 +37,7 @@ struct Village {
 std::vector<Village> SeedOrgTree(World& w) {
   std::vector<Village> villages;
   Must(w.store->Run([&](engine::WriteTx& tx) -> engine::Result<nlohmann::json> {
-    auto add = [&tx](const std::string& code, const std::string& name, const char* level,
+    auto add = [&tx](const std::string& code, const std::string& name, engine::OrgLevel level,
                      const engine::Org& parent) {
       if (auto existing = tx.FindOrg(code)) return *existing;
       engine::Org o{code, name, level, parent.code, parent.path + code + "/"};
@@ -46,13 +46,13 @@ std::vector<Village> SeedOrgTree(World& w) {
     };
     const engine::Org province = *tx.FindOrg(kProvince);
     for (int c = 1; c <= 10; ++c) {
-      const auto city = add("52" + Digits(c, 2) + "00000000", "市" + std::to_string(c), "city", province);
+      const auto city = add("52" + Digits(c, 2) + "00000000", "市" + std::to_string(c), engine::OrgLevel::kCity, province);
       for (int d = 1; d <= 10; ++d) {
-        const auto county = add("52" + Digits(c, 2) + Digits(d, 2) + "000000", "县" + std::to_string(d), "county", city);
+        const auto county = add("52" + Digits(c, 2) + Digits(d, 2) + "000000", "县" + std::to_string(d), engine::OrgLevel::kCounty, city);
         for (int t = 1; t <= 15; ++t) {
-          const auto town = add(county.code.substr(0, 6) + Digits(t, 3) + "000", "镇" + std::to_string(t), "township", county);
+          const auto town = add(county.code.substr(0, 6) + Digits(t, 3) + "000", "镇" + std::to_string(t), engine::OrgLevel::kTownship, county);
           for (int v = 1; v <= 10; ++v) {
-            auto village = add(town.code.substr(0, 9) + Digits(v, 3), "村" + std::to_string(v), "village", town);
+            auto village = add(town.code.substr(0, 9) + Digits(v, 3), "村" + std::to_string(v), engine::OrgLevel::kVillage, town);
             villages.push_back({std::move(village), {town, county, city, province}});
           }
         }
@@ -63,8 +63,8 @@ std::vector<Village> SeedOrgTree(World& w) {
   return villages;
 }
 
-const engine::Org& OrgAtLevel(const Village& v, const std::string& level) {
-  if (level == "village") return v.village;
+const engine::Org& OrgAtLevel(const Village& v, engine::OrgLevel level) {
+  if (level == engine::OrgLevel::kVillage) return v.village;
   for (const auto& o : v.up)
     if (o.level == level) return o;
   return v.village;
@@ -98,6 +98,9 @@ ProvinceFigures SeedProvince(World& w, const ProvinceSpec& spec) {
   const auto followups = w.engine->workflows().Latest("followups");
   static const char* kFollowUps[] = {"visit", "measures", "assign_contact", "handover"};
   static const char* kTypes[] = {"unstable_former_poor", "marginal", "sudden_hardship"};
+  static const engine::MonitoringType kTypeValues[] = {engine::MonitoringType::kUnstableFormerPoor,
+                                                       engine::MonitoringType::kMarginal,
+                                                       engine::MonitoringType::kSuddenHardship};
   ProvinceFigures f;
   f.due_at = now + 86400;
   const std::int64_t due_stride = std::max<std::int64_t>(1, spec.open_tasks / std::max<std::int64_t>(1, spec.due));
@@ -129,7 +132,9 @@ ProvinceFigures SeedProvince(World& w, const ProvinceSpec& spec) {
         if (!is_monitored && f.open_cases >= spec.open_cases) continue;
         const StateSlot& slot = is_monitored ? slots[monitored.size() % slots.size()]
                                              : entry_slots[static_cast<std::size_t>(i) % entry_slots.size()];
-        if (is_monitored) tx.UpsertMonitoring({h.id, kTypes[r % 3], "risk_active", "illness", {"illness"}, now, "", now});
+        if (is_monitored)
+          tx.UpsertMonitoring({h.id, kTypeValues[r % 3], engine::MonitoringStatus::kRiskActive, engine::Cause::kIllness,
+                               {engine::Cause::kIllness}, now, "", now});
         engine::Case c;
         c.id = tx.NextCaseId();
         c.workflow = slot.def->name;
@@ -142,6 +147,7 @@ ProvinceFigures SeedProvince(World& w, const ProvinceSpec& spec) {
         c.created_by = "clerk";
         c.created_at = c.updated_at = now;
         c.closed = slot.state->final;
+        c.department = engine::Department::kMedical;  // read only by department steps
         tx.InsertCase(c);
         ++f.cases;
         f.open_cases += c.closed ? 0 : 1;
@@ -157,7 +163,7 @@ ProvinceFigures SeedProvince(World& w, const ProvinceSpec& spec) {
           t.org = org.code;
           t.org_path = org.path;
           t.role = slot.state->actor->role;
-          if (slot.state->actor->department_from_case) t.department = "medical";
+          if (slot.state->actor->department_from_case) t.department = engine::Department::kMedical;
           add_task(tx, t);
         }
         if (!is_monitored) continue;

@@ -4,14 +4,12 @@
 #include <limits>
 #include <utility>
 
-#include "engine/core/json_fields.h"
+#include "engine/core/fields.h"
 #include "engine/core/sha256.h"
 #include "engine/engine_tx.h"
 #include "engine/idempotency.h"
 
 namespace dixian::engine {
-
-using nlohmann::json;
 
 Engine::Engine(Store& store, Clock& clock, WorkflowRegistry workflows, WorkCalendar calendar,
                EngineOptions options)
@@ -25,48 +23,52 @@ Engine::Engine(Store& store, Clock& clock, WorkflowRegistry workflows, WorkCalen
 Engine::~Engine() { StopScheduler(); }
 
 Result<Principal> Engine::Authenticate(const std::string& token) {
-  if (token.empty()) return Error::Unauthenticated("缺少访问令牌 (missing bearer token)");
+  if (token.empty()) return Error::Unauthenticated("未登录：请求缺少访问令牌");
   if (!options_.admin_token.empty() && ConstantTimeEquals(Sha256Hex(token), Sha256Hex(options_.admin_token))) {
     Principal admin;
     admin.user.id = "admin";
     admin.user.name = "系统管理员";
-    admin.user.role = "admin";
+    admin.user.role = Role::kAdmin;
     return admin;
   }
   auto view = store_.Read();
   auto user = view->FindUserByTokenHash(Sha256Hex(token));
   if (view->failure()) return *view->failure();  // fail closed: not "unknown token", not a user
-  if (!user || user->revoked) return Error::Unauthenticated("访问令牌无效或已撤销 (unknown or revoked token)");
+  if (!user || user->revoked) return Error::Unauthenticated("登录已失效：访问令牌无效或已撤销，请重新登录");
   return Principal{*user};
 }
 
-void Engine::SubmitWrite(const Call& call, std::function<Result<json>(WriteTx&)> job, WriteDone done) {
-  const std::string principal = call.who.user.id;
-  const std::string key = call.key;
-  const std::string scope = call.scope;
-  const std::string body_hash = key.empty() ? "" : Sha256Hex(call.raw.empty() ? call.body.dump() : call.raw);
+void Engine::SubmitJob(const Principal& who, const Idempotency& idempotency,
+                       std::function<Status(EngineTx&)> run, std::function<std::string()> reply,
+                       std::function<void(std::string)> replayed, std::function<void(Status)> done) {
+  const std::string principal = who.user.id;
+  const std::string key = idempotency.key;
+  const std::string scope = idempotency.scope;
+  const std::string body_hash = key.empty() ? "" : Sha256Hex(idempotency.fingerprint);
   const Instant now = wall_clock_.Now();
   auto notify = outbox_notify_;
-  store_.Submit(
-      [principal, key, scope, body_hash, now, job = std::move(job)](WriteTx& tx) -> Result<json> {
+  store_.Enqueue(
+      [this, principal, key, scope, body_hash, now, run = std::move(run), reply = std::move(reply),
+       replayed = std::move(replayed)](WriteTx& tx) -> Status {
         if (!key.empty()) {
-          if (key.size() > 200) return InvalidField("Idempotency-Key", "过长 (at most 200 characters)");
+          if (key.size() > 200) return InvalidField("Idempotency-Key", "过长，最多 200 个字符");
           auto prior = tx.FindIdempotent(principal, scope, key);
           if (prior && prior->created_at > now - kIdempotencyTtl) {
             if (prior->body_hash != body_hash)
               return Error::Unprocessable("idempotency_key_reused",
-                                          "同一 Idempotency-Key 已用于不同的请求内容 (key reused with another body)");
-            return json::parse(prior->response, nullptr, false);
+                                          "同一 Idempotency-Key 已用于内容不同的请求，请换一个新的键");
+            replayed(prior->response);
+            return OkStatus();
           }
         }
-        auto result = job(tx);
-        if (result.ok() && !key.empty())
-          tx.SaveIdempotent(principal, scope, key, {body_hash, 200, StorableReply(result.value()).dump(), now});
-        return result;
+        EngineTx etx(*this, tx);
+        auto st = run(etx);
+        if (st.ok() && !key.empty()) tx.SaveIdempotent(principal, scope, key, {body_hash, 200, reply(), now});
+        return st;
       },
-      [done = std::move(done), notify](Result<json> r) {
+      [done = std::move(done), notify](Status st) {
         if (notify) notify();
-        done(std::move(r));
+        if (done) done(std::move(st));
       });
 }
 
@@ -75,16 +77,16 @@ Result<std::int64_t> Engine::RunDue() {
   std::int64_t total = 0;
   bool prune = true;  // stored idempotent answers past their time, a batch per run
   while (true) {
-    auto fired = store_.Run([this, &prune](WriteTx& tx) -> Result<json> {
+    auto fired = store_.Run([this, &prune](WriteTx& tx) -> Result<std::int64_t> {
       EngineTx etx(*this, tx);
       if (std::exchange(prune, false)) tx.PruneIdempotent(wall_clock_.Now() - kIdempotencyTtl, kIdempotencyPruneBatch);
       etx.RunDigestIfDue();
       const auto due = tx.DueTasks(etx.now(), 2000);
       for (const auto& task : due) etx.FireNext(task);
-      return json(static_cast<std::int64_t>(due.size()));
+      return static_cast<std::int64_t>(due.size());
     });
     if (!fired.ok()) return fired.error();
-    const auto n = fired.value().get<std::int64_t>();
+    const auto n = fired.value();
     total += n;
     if (n == 0) break;
   }
@@ -93,34 +95,33 @@ Result<std::int64_t> Engine::RunDue() {
 }
 
 // The next engine time anything is due: a task timer or the daily digest.
-static Result<json> NextDue(Store& store) {
-  return store.Run([](WriteTx& tx) -> Result<json> {
+static Result<std::optional<Instant>> NextDue(Store& store) {
+  return store.Run([](WriteTx& tx) -> Result<std::optional<Instant>> {
     auto next = tx.NextFireAt();
     if (auto digest = tx.ScheduleNext("overdue_digest"); digest && (!next || *digest < *next)) next = digest;
-    return next ? json(*next) : json(nullptr);
+    return next;
   });
 }
 
-Result<json> Engine::AdvanceClock(const Principal& who, std::int64_t seconds) {
+Result<Instant> Engine::AdvanceClock(const Principal& who, std::int64_t seconds) {
   if (auto st = Require(who, Capability::kAdvanceClock, ""); !st.ok()) return st.error();
   auto* manual = dynamic_cast<ManualClock*>(&clock_);
-  if (!manual) return Error::NotFound("no_fake_clock", "服务未以 --fake-clock 启动 (server not started with --fake-clock)");
+  if (!manual) return Error::NotFound("no_fake_clock", "服务未以 --fake-clock 启动，不能调整时钟");
   if (seconds < 0 || seconds > 10LL * 365 * kDaySeconds)
-    return InvalidField("advance_seconds", "应在 0 到 10 年之间 (0..10 years)");
+    return InvalidField("advance_seconds", "应在 0 到 10 年（以秒计）之间");
   // Step day by day so each timer fires at its own engine time, as it would have in real time.
   const Instant target = manual->Now() + seconds;
   while (true) {
-    std::optional<Instant> next;
     auto due = NextDue(store_);
     if (!due.ok()) return due.error();
-    if (!due.value().is_null()) next = due.value().get<Instant>();
+    const std::optional<Instant> next = due.value();
     if (!next || *next > target) break;
     if (*next > manual->Now()) manual->Set(*next);
     if (auto r = RunDue(); !r.ok()) return r.error();
   }
   manual->Set(target);
   if (auto r = RunDue(); !r.ok()) return r.error();
-  return json{{"now", FormatRfc3339(manual->Now())}};
+  return manual->Now();
 }
 
 void Engine::StartScheduler() {
@@ -159,7 +160,7 @@ void Engine::SchedulerLoop() {
     if (scheduler_stop_) return;
     // Sleep until the next due time; an earlier timer written meanwhile calls NoteTimer -> Wake().
     Instant wait_s = 3600;
-    if (next.ok() && !next.value().is_null()) wait_s = std::max<Instant>(0, next.value().get<Instant>() - clock_.Now());
+    if (next.ok() && next.value()) wait_s = std::max<Instant>(0, *next.value() - clock_.Now());
     sleeping_until_ = clock_.Now() + std::min<Instant>(wait_s, 3600);
     scheduler_cv_.wait_for(lock, std::chrono::seconds(std::min<Instant>(wait_s, 3600)),
                            [this] { return scheduler_stop_ || scheduler_woken_; });
@@ -168,15 +169,9 @@ void Engine::SchedulerLoop() {
   }
 }
 
-Result<json> Engine::Workflows() const {
-  json out = json::array();
-  for (const auto& name : workflows_.Names()) {
-    auto def = workflows_.Latest(name);
-    json states = json::array();
-    for (const auto& s : def->state_order) states.push_back({{"name", s}, {"label", def->states.at(s).label}});
-    out.push_back({{"name", name}, {"label", def->label}, {"version", def->version}, {"states", states}});
-  }
-  return out;
+void Engine::ClearChannelCache() {
+  std::lock_guard lock(cache_mu_);
+  channel_cache_.clear();
 }
 
 }  // namespace dixian::engine

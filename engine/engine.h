@@ -1,29 +1,31 @@
 #pragma once
-// The engine facade: every command and query the API, the CLI and the console use. Writes run as
-// jobs in the store's group commit (state + audit + tasks + outbox in one transaction) and answer
-// through `done` once durable; reads answer at once from a snapshot.
+// The engine core: store, clock, workflows and calendar, the write path (one transaction per
+// command: state + audit + tasks + outbox, answered once durable) and the timers. The commands
+// themselves live in engine/commands/, one file per capability; engine/commands/write.h says how
+// a write is called and answered.
 #include <atomic>
 #include <condition_variable>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
-
-#include <nlohmann/json.hpp>
+#include <vector>
 
 #include "engine/access/access.h"
 #include "engine/calendar/work_calendar.h"
+#include "engine/commands/write.h"
 #include "engine/core/clock.h"
 #include "engine/store/store.h"
 #include "engine/workflow/loader.h"
 
 namespace dixian::engine {
 
-struct Thresholds {            // entry criteria (config/thresholds.json)
-  double income_line = 6000;   // per-capita net income below this line (yuan/year)
+class EngineTx;
+
+struct Thresholds {                   // entry criteria (config/thresholds.json)
+  double income_line = 6000;          // per-capita net income below this line (yuan/year)
   double rigid_spending_ratio = 1.0;  // rigid spending above this share of last year's income
   double income_drop_ratio = 0.3;     // income fell by at least this share
 };
@@ -31,8 +33,11 @@ struct Thresholds {            // entry criteria (config/thresholds.json)
 struct EngineOptions {
   std::string console_base_url = "http://127.0.0.1:8080";
   Thresholds thresholds;
-  int digest_hour = 8;  // daily overdue digest to supervisors' channels, China time
+  int digest_hour = 8;      // daily overdue digest to supervisors' channels, China time
   std::string admin_token;  // from DIXIAN_ADMIN_TOKEN; empty = no built-in admin
+  // Whether a channel kind is one the chat adapter can deliver to; an error names what is wrong.
+  // Wired by runtime/ from the chat adapter. Unset: any non-empty kind is accepted.
+  std::function<Status(const std::string& kind)> check_channel_kind;
   // Wall time for what follows client retries, not the engine calendar (Idempotency-Key
   // answers expire after a day of it). Null: the system clock.
   const Clock* wall_clock = nullptr;
@@ -47,52 +52,10 @@ class Engine {
   // --- identity
   Result<Principal> Authenticate(const std::string& bearer_token);
 
-  // --- writes: `done` runs once the transaction is durable. `key` is the Idempotency-Key.
-  struct Call {
-    Principal who;
-    nlohmann::json body;
-    std::string id;   // path parameter, when the route has one
-    std::string key;  // Idempotency-Key header (may be empty)
-    std::string raw;  // raw body text (CSV imports, idempotency hashing)
-    std::string scope;  // "METHOD /path" of the request: an Idempotency-Key holds for it only
-  };
-  void CreateOrg(Call call, WriteDone done);
-  void ImportOrgs(Call call, WriteDone done);  // CSV code,name,level,parent
-  void CreateUser(Call call, WriteDone done);
-  void RevokeUser(Call call, WriteDone done);   // the token stops working at once
-  void ReissueToken(Call call, WriteDone done); // a new token; the old one stops working
-  void CreateChannel(Call call, WriteDone done);
-  void CreateHousehold(Call call, WriteDone done);
-  void ImportHouseholds(Call call, WriteDone done);  // CSV, all-or-nothing
-  void AssignContact(Call call, WriteDone done);
-  void RecordMeasure(Call call, WriteDone done);
-  void LogVisit(Call call, WriteDone done);
-  void CreateCase(Call call, WriteDone done);
-  void ApplyAction(Call call, WriteDone done);
-  void CompleteTask(Call call, WriteDone done);  // handover confirmation
-  void TransferTask(Call call, WriteDone done);  // 转办
-  void UrgeTask(Call call, WriteDone done);      // 催办
-
-  // --- reads
-  Result<nlohmann::json> Me(const Principal& who);
-  Result<nlohmann::json> GetHousehold(const Principal& who, const std::string& id);
-  Result<nlohmann::json> HouseholdTasks(const Principal& who, const std::string& id);
-  // The console's pickers: contact persons who may be named for the household (nearest org
-  // first), and the users an open task may be transferred to (转办).
-  Result<nlohmann::json> ContactCandidates(const Principal& who, const std::string& household);
-  Result<nlohmann::json> TransferCandidates(const Principal& who, const std::string& task_id);
-  Result<nlohmann::json> GetCase(const Principal& who, const std::string& id);
-  Result<nlohmann::json> CaseHistory(const Principal& who, const std::string& id);
-  Result<nlohmann::json> MyTasks(const Principal& who);
-  Result<nlohmann::json> MonitoringReport(const Principal& who, const std::string& org);
-  Result<nlohmann::json> OverdueReport(const Principal& who, const std::string& org);
-  Result<nlohmann::json> VerifyAudit(const Principal& who);
-  Result<nlohmann::json> Workflows() const;
-
   // --- time: fire everything due at the engine clock's now, in batches; returns timers fired.
   Result<std::int64_t> RunDue();
   // Fake clock only: advance, then run everything due. Returns the new now.
-  Result<nlohmann::json> AdvanceClock(const Principal& who, std::int64_t seconds);
+  Result<Instant> AdvanceClock(const Principal& who, std::int64_t seconds);
   // Scheduler thread for the system clock: sleeps until the next due time (or a Wake()).
   void StartScheduler();
   void StopScheduler();
@@ -103,12 +66,25 @@ class Engine {
 
   const WorkflowRegistry& workflows() const { return workflows_; }
   const WorkCalendar& calendar() const { return calendar_; }
+  const EngineOptions& options() const { return options_; }
   Clock& clock() { return clock_; }
   Store& store() { return store_; }
 
+  // --- for the commands (engine/commands/*): runs `job` in the writer's transaction with the
+  // Idempotency-Key rules, then answers `write.done` once durable.
+  template <class R>
+  void Submit(Write<R> write, std::function<Result<R>(EngineTx&)> job);
+  // Channels are read on the writer thread for every notice, so they are cached; a channel write
+  // clears the cache (before and after its commit: a rolled-back row may have been cached).
+  void ClearChannelCache();
+
  private:
   friend class EngineTx;
-  void SubmitWrite(const Call& call, std::function<Result<nlohmann::json>(WriteTx&)> job, WriteDone done);
+  // The untyped write path behind Submit: `run` executes the command; `reply` renders what is
+  // stored with an Idempotency-Key; `replayed` receives the stored reply of a repeated key.
+  void SubmitJob(const Principal& who, const Idempotency& idempotency,
+                 std::function<Status(EngineTx&)> run, std::function<std::string()> reply,
+                 std::function<void(std::string)> replayed, std::function<void(Status)> done);
   void SchedulerLoop();
 
   Store& store_;
@@ -129,14 +105,43 @@ class Engine {
   std::mutex run_due_mu_;  // one RunDue at a time
 
   // Orgs never change once created; channels change rarely (cleared on every channel write).
-  // Both are read on the writer thread for every notification, so they are cached.
   std::mutex cache_mu_;
   std::unordered_map<std::string, Org> org_cache_;
   std::unordered_map<std::string, std::vector<Channel>> channel_cache_;
-  void ClearChannelCache();
-  // Mobiles for notices, per "org\x1frole" or per user id (cleared on every user write).
-  std::unordered_map<std::string, std::vector<std::string>> mobile_cache_;
-  void ClearUserCache();
 };
+
+template <class R>
+void Engine::Submit(Write<R> write, std::function<Result<R>(EngineTx&)> job) {
+  struct State {
+    std::optional<R> value;
+    std::string replay;
+    bool replayed = false;
+  };
+  auto state = std::make_shared<State>();
+  auto render = std::move(write.render);
+  SubmitJob(
+      write.who, write.idempotency,
+      [state, job = std::move(job)](EngineTx& etx) -> Status {
+        auto r = job(etx);
+        if (!r.ok()) return r.error();
+        state->value.emplace(std::move(r.value()));
+        return OkStatus();
+      },
+      [state, render]() { return render ? render(*state->value) : std::string("{}"); },
+      [state](std::string stored) {
+        state->replay = std::move(stored);
+        state->replayed = true;
+      },
+      [state, done = std::move(write.done)](Status st) {
+        if (!done) return;
+        if (!st.ok()) return done(st.error());
+        Answer<R> answer;
+        if (state->replayed)
+          answer.replay = std::move(state->replay);
+        else
+          answer.value = std::move(state->value);
+        done(std::move(answer));
+      });
+}
 
 }  // namespace dixian::engine

@@ -9,8 +9,6 @@
 
 namespace dixian::engine {
 
-using nlohmann::json;
-
 std::vector<std::string> PathCodes(const std::string& path) {
   std::vector<std::string> codes;
   size_t start = 1;
@@ -23,11 +21,24 @@ std::vector<std::string> PathCodes(const std::string& path) {
   return codes;
 }
 
+std::vector<User> UsersAlong(ReadView& view, const std::string& path, Role role) {
+  std::vector<User> out;
+  for (const auto& code : PathCodes(path))
+    for (auto& u : view.UsersAt(code, role))
+      if (!u.revoked) out.push_back(std::move(u));
+  return out;
+}
+
+PersonView PersonOf(ReadView& view, User user) {
+  auto org = view.FindOrg(user.org);
+  return {std::move(user), org ? org->name : ""};
+}
+
 AuditEvent EventBy(const Principal& who, const std::string& household, const std::string& action) {
   AuditEvent ev;
   ev.household = household;
   ev.actor = who.user.id;
-  ev.actor_role = who.user.role;
+  ev.actor_role = Name(who.user.role);
   ev.actor_org = who.user.org;
   ev.action = action;
   return ev;
@@ -131,49 +142,13 @@ const std::optional<Household>& EngineTx::FindHousehold(const std::string& id) {
   return it->second;
 }
 
-namespace {
-
-std::vector<std::string> CachedMobiles(std::mutex& mu,
-                                       std::unordered_map<std::string, std::vector<std::string>>& cache,
-                                       const std::string& key, const std::function<std::vector<std::string>()>& load,
-                                       const ReadView& view) {
-  {
-    std::lock_guard lock(mu);
-    if (auto it = cache.find(key); it != cache.end()) return it->second;
-  }
-  auto mobiles = load();
-  if (view.failure()) return mobiles;  // not cached: the job fails with the store's error
-  std::lock_guard lock(mu);
-  cache.emplace(key, mobiles);
-  return mobiles;
-}
-
-}  // namespace
-
-std::vector<std::string> EngineTx::MobilesOf(const std::string& user_id) {
-  return CachedMobiles(e_.cache_mu_, e_.mobile_cache_, user_id, [&] {
-    std::vector<std::string> out;
-    if (auto u = tx_.FindUser(user_id); u && !u->mobile.empty()) out.push_back(u->mobile);
-    return out;
-  }, tx_);
-}
-
-std::vector<std::string> EngineTx::MobilesAt(const std::string& org, const std::string& role) {
-  return CachedMobiles(e_.cache_mu_, e_.mobile_cache_, org + '\x1f' + role, [&] {
-    std::vector<std::string> out;
-    for (const auto& u : tx_.UsersAt(org, role))
-      if (!u.mobile.empty() && out.size() < 5) out.push_back(u.mobile);
-    return out;
-  }, tx_);
-}
-
-std::optional<Org> EngineTx::OrgAt(const std::string& village_path, const std::string& level) {
-  const int want = LevelRank(level);
+std::optional<Org> EngineTx::OrgAt(const std::string& village_path, OrgLevel level) {
+  const int want = Rank(level);
   std::optional<Org> best;
   for (const auto& code : PathCodes(village_path)) {
     auto org = FindOrg(code);
     if (!org) continue;
-    const int rank = LevelRank(org->level);
+    const int rank = Rank(org->level);
     if (rank == want) return org;
     if (rank < want) best = org;  // the nearest level above, where an optional level is absent
   }
@@ -191,14 +166,19 @@ const TaskDef* EngineTx::FollowUpDef(const std::string& kind, WorkflowPtr* owner
   return nullptr;
 }
 
-const Timing* EngineTx::TimingOf(const Task& task) {
+const TaskDef* EngineTx::DefOf(const Task& task) {
+  if (!task.case_id.empty()) return nullptr;
   auto def = e_.workflows_.Version(task.workflow, task.workflow_version);
-  if (!def) return nullptr;
+  return def ? def->Task(task.step) : nullptr;
+}
+
+const Timing* EngineTx::TimingOf(const Task& task) {
   if (task.case_id.empty()) {
-    const auto* t = def->Task(task.step);
+    const auto* t = DefOf(task);
     return t ? &t->timing : nullptr;
   }
-  const auto* s = def->State(task.step);
+  auto def = e_.workflows_.Version(task.workflow, task.workflow_version);
+  const auto* s = def ? def->State(task.step) : nullptr;
   return s ? &s->timing : nullptr;
 }
 
@@ -212,8 +192,8 @@ void EngineTx::ScheduleTimers(Task& task, const Timing& timing) {
   }
 }
 
-std::string EngineTx::StepLabel(const Task& task) {
-  auto def = e_.workflows_.Version(task.workflow, task.workflow_version);
+std::string StepLabel(const WorkflowRegistry& workflows, const Task& task) {
+  auto def = workflows.Version(task.workflow, task.workflow_version);
   if (!def) return task.step;
   if (task.case_id.empty()) {
     const auto* t = def->Task(task.step);
@@ -223,7 +203,7 @@ std::string EngineTx::StepLabel(const Task& task) {
   return s ? def->label + "·" + s->label : task.step;
 }
 
-std::optional<Task> EngineTx::OpenStepTask(const Case& c, const WorkflowDef& def, const Principal& who) {
+std::optional<Task> EngineTx::OpenStepTask(const Case& c, const WorkflowDef& def) {
   const auto* st = def.State(c.state);
   if (!st || st->final || !st->actor) return std::nullopt;
   auto org = OrgAt(c.org_path, st->actor->level);
@@ -237,7 +217,7 @@ std::optional<Task> EngineTx::OpenStepTask(const Case& c, const WorkflowDef& def
   t.org = org->code;
   t.org_path = org->path;
   t.role = st->actor->role;
-  if (st->actor->department_from_case) t.department = c.data.value("department", "");
+  if (st->actor->department_from_case) t.department = c.department;
   if (st->actor->assignee_contact) {
     if (auto m = tx_.FindMonitoring(c.household)) t.assignee = m->contact;
   }
@@ -245,8 +225,7 @@ std::optional<Task> EngineTx::OpenStepTask(const Case& c, const WorkflowDef& def
   t.due_at = st->timing.deadline ? DueTime(*st->timing.deadline, now_, e_.calendar_) : now_ + 365 * kDaySeconds;
   ScheduleTimers(t, st->timing);
   t.id = tx_.InsertTask(t);
-  (void)who;
-  Notify(t, "new_task", 0, false);
+  Notify(t, NoticeKind::kNewTask, 0, false);
   return t;
 }
 
@@ -259,7 +238,7 @@ void EngineTx::OpenFollowUp(const std::string& household, const std::string& kin
                                  ? ""
                                  : (period_in.empty() ? PeriodOf(def->timing.recurrence, now_) : period_in);
   for (const auto& open : tx_.OpenTasksOfHousehold(household))
-    if (open.case_id.empty() && open.step == kind && open.period == period) return;
+    if (open.case_id.empty() && open.step == kind && open.period == period) return;  // already open
   auto org = OrgAt(hh->village_path, def->actor.level);
   if (!org) return;
   Task t;
@@ -279,91 +258,121 @@ void EngineTx::OpenFollowUp(const std::string& household, const std::string& kin
                             : PeriodEnd(def->timing.recurrence, period);
   ScheduleTimers(t, def->timing);
   t.id = tx_.InsertTask(t);
-  Notify(t, "new_task", 0, false);
+  Notify(t, NoticeKind::kNewTask, 0, false);
 }
 
-void EngineTx::CloseTask(Task task, const std::string& status) {
+void EngineTx::CloseTask(Task task, TaskStatus status) {
   task.status = status;
   task.closed_at = now_;
   task.next_fire_at.reset();
   tx_.UpdateTaskClosed(task);
 }
 
-void EngineTx::CloseOpenTasksOfCase(const std::string& case_id) {
-  CloseTasks(tx_.OpenTasksOfCase(case_id), "done");
-}
-
-void EngineTx::CloseTasks(std::vector<Task> tasks, const std::string& status) {
+void EngineTx::CloseTasks(std::vector<Task> tasks, TaskStatus status) {
   for (auto& t : tasks) CloseTask(std::move(t), status);
 }
 
-int EngineTx::CompleteFollowUps(const std::string& household, const std::string& kind, const Principal& who) {
+void EngineTx::CompleteFollowUp(const Task& t, const Principal& who) {
+  CloseTask(t, TaskStatus::kDone);
+  AuditEvent ev = EventBy(who, t.household, "task_done");
+  ev.from_state = t.step;
+  ev.to_state = "done";
+  ev.data = {{"task", std::to_string(t.id)}, {"late", now_ >= t.due_at}};
+  if (!t.period.empty()) ev.data["period"] = t.period;
+  Audit(ev);
+  const TaskDef* def = DefOf(t);
+  if (def && !def->timing.recurrence.empty()) {  // the next period's opens (once: OpenFollowUp checks)
+    const auto& recurrence = def->timing.recurrence;
+    OpenFollowUp(t.household, t.step, NextPeriod(recurrence, PeriodOf(recurrence, now_)));
+  }
+}
+
+int EngineTx::OnEvent(const std::string& household, const std::string& event, const Principal& who) {
   int n = 0;
   for (auto& t : tx_.OpenTasksOfHousehold(household)) {
-    if (!t.case_id.empty() || t.step != kind) continue;
-    if (!t.period.empty()) {  // a later period's visit is not done by today's visit
-      const auto* def = FollowUpDef(t.step);
-      if (def && t.period > PeriodOf(def->timing.recurrence, now_)) continue;
-    }
-    CloseTask(t, "done");
-    AuditEvent ev = EventBy(who, household, "task_done");
-    ev.from_state = kind;
-    ev.to_state = "done";
-    ev.data = {{"task", std::to_string(t.id)}, {"late", now_ >= t.due_at}};
-    if (!t.period.empty()) ev.data["period"] = t.period;
-    Audit(ev);
+    const TaskDef* def = DefOf(t);
+    if (!def || def->completed_by != event) continue;
+    if (!t.period.empty() && t.period > PeriodOf(def->timing.recurrence, now_)) continue;  // a later period's
+    CompleteFollowUp(t, who);
     ++n;
   }
   return n;
 }
 
-static void CancelFollowUps(EngineTx& etx, const std::string& household, const std::vector<std::string>& kinds) {
-  for (auto& t : etx.tx().OpenTasksOfHousehold(household))
-    if (t.case_id.empty() && (kinds.empty() || std::find(kinds.begin(), kinds.end(), t.step) != kinds.end()))
-      etx.CloseTask(t, "cancelled");
+namespace {
+
+// The threshold warning for the figures in `data`, or "" when they meet a criterion (or the
+// income is not given: nothing to weigh).
+std::string ThresholdWarning(const Thresholds& t, const EffectDef& e, const nlohmann::json& data) {
+  auto number = [&data](const std::string& key, double fallback) {  // a non-number reads as absent
+    if (key.empty()) return fallback;
+    auto it = data.find(key);
+    return it != data.end() && it->is_number() ? it->get<double>() : fallback;
+  };
+  const double income = number(e.income_field, -1.0);
+  const double spending = number(e.rigid_spending_field, 0.0);
+  const double last_income = number(e.last_year_income_field, 0.0);
+  const double drop = number(e.income_drop_field, 0.0);
+  const bool below_line = income >= 0 && income < t.income_line;
+  const bool rigid = last_income > 0 && spending > last_income * t.rigid_spending_ratio;
+  const bool dropped = drop >= t.income_drop_ratio;
+  if (below_line || rigid || dropped || income < 0) return {};
+  return "申报数据未达到纳入标准：人均纯收入 " + std::to_string(static_cast<long long>(income)) + " 元不低于监测范围 " +
+         std::to_string(static_cast<long long>(t.income_line)) + " 元，且刚性支出与收入骤减均未达标准，请乡镇审慎审核";
 }
 
-void EngineTx::RunEffects(const Case& c, const StateDef& state, const Principal& who) {
-  (void)who;
-  if (state.effects.empty()) return;
-  auto object = tx_.FindMonitoring(c.household);  // kept current below instead of re-read per effect
-  for (const auto& effect : state.effects) {
-    if (effect == "admit_object") {
-      MonitoringObject m = object.value_or(MonitoringObject{});
-      m.household = c.household;
-      m.type = c.data.value("type", m.type);
-      m.primary_cause = c.data.value("primary_cause", m.primary_cause);
-      m.causes = c.data.value("causes", std::vector<std::string>{});
-      m.status = "risk_active";
-      m.admitted_at = now_;
-      m.updated_at = now_;
-      tx_.UpsertMonitoring(m);
-      object = m;
-    } else if (effect.rfind("spawn:", 0) == 0) {
-      OpenFollowUp(c.household, effect.substr(6));
-    } else if (effect == "start_visits") {
-      OpenFollowUp(c.household, "visit");
-    } else if (object && effect == "eliminate_risk") {
-      object->status = "risk_eliminated";
-      object->updated_at = now_;
-      tx_.UpsertMonitoring(*object);
-      CancelFollowUps(*this, c.household, {"visit", "measures"});
-      OpenFollowUp(c.household, "visit_quarterly");
-    } else if (object && effect == "remove_object") {
-      object->status = "removed";
-      object->updated_at = now_;
-      tx_.UpsertMonitoring(*object);
-      CancelFollowUps(*this, c.household, {});
-    } else if (object && effect == "reflag_object") {
-      object->status = "risk_active";
-      object->updated_at = now_;
-      if (c.data.contains("primary_cause")) object->primary_cause = c.data["primary_cause"].get<std::string>();
-      tx_.UpsertMonitoring(*object);
-      CancelFollowUps(*this, c.household, {"visit_quarterly"});
-      OpenFollowUp(c.household, "visit");
-      OpenFollowUp(c.household, "measures");
-    } else if (effect == "close_followups") {
-      CancelFollowUps(*this, c.household, {});
+template <class E>
+std::optional<E> EnumFromData(const nlohmann::json& data, const std::string& field) {
+  if (field.empty()) return std::nullopt;
+  auto it = data.find(field);
+  if (it == data.end() || !it->is_string()) return std::nullopt;
+  return Parse<E>(it->get<std::string>());
+}
+
+// Applies a set_monitoring row to the household's object (created when admitting). False when
+// there is no object to change.
+bool SetMonitoring(const EffectDef& e, const Case& c, Instant now, std::optional<MonitoringObject>& object) {
+  if (!object && !e.admit) return false;
+  MonitoringObject m = object.value_or(MonitoringObject{});
+  m.household = c.household;
+  if (auto type = EnumFromData<MonitoringType>(c.data, e.type_field)) m.type = *type;
+  if (auto cause = EnumFromData<Cause>(c.data, e.primary_cause_field)) m.primary_cause = *cause;
+  if (!e.causes_field.empty()) {
+    if (e.admit) m.causes.clear();
+    if (auto it = c.data.find(e.causes_field); it != c.data.end() && it->is_array()) {
+      m.causes.clear();
+      for (const auto& v : *it)
+        if (auto cause = v.is_string() ? Parse<Cause>(v.get<std::string>()) : std::nullopt) m.causes.push_back(*cause);
+    }
+  }
+  if (e.status) m.status = *e.status;
+  if (e.admit) m.admitted_at = now;
+  m.updated_at = now;
+  object = m;
+  return true;
+}
+
+}  // namespace
+
+void EngineTx::RunEffects(Case& c, const std::vector<EffectDef>& effects) {
+  std::optional<std::optional<MonitoringObject>> object;  // read once, kept current below
+  for (const auto& e : effects) {
+    switch (e.op) {
+      case EffectDef::Op::kSetMonitoring:
+        if (!object) object = tx_.FindMonitoring(c.household);
+        if (SetMonitoring(e, c, now_, *object)) tx_.UpsertMonitoring(**object);
+        break;
+      case EffectDef::Op::kOpenTask:
+        OpenFollowUp(c.household, e.task);
+        break;
+      case EffectDef::Op::kCancelTasks:
+        for (auto& t : tx_.OpenTasksOfHousehold(c.household))
+          if (t.case_id.empty() && (e.tasks.empty() || std::find(e.tasks.begin(), e.tasks.end(), t.step) != e.tasks.end()))
+            CloseTask(t, TaskStatus::kCancelled);
+        break;
+      case EffectDef::Op::kWarnEntryThresholds:
+        c.threshold_warning = ThresholdWarning(e_.options_.thresholds, e, c.data);
+        break;
     }
   }
 }
@@ -377,57 +386,26 @@ std::vector<Channel> EngineTx::RouteChannels(const std::string& org_path, int up
   return {};
 }
 
-json EngineTx::TaskPayload(const Task& task, const std::string& kind, int up) {
-  json p;
-  const auto& hh = FindHousehold(task.household);
-  auto org = FindOrg(task.org);
-  p["task_id"] = std::to_string(task.id);
-  p["case_id"] = task.case_id.empty() ? json(nullptr) : json(task.case_id);
-  p["household_id"] = task.household;
-  p["head_name"] = hh ? hh->head_name : "";
-  auto village = hh ? FindOrg(hh->village) : std::nullopt;
-  p["village"] = village ? village->name : "";
-  p["step"] = task.step;
-  p["step_label"] = StepLabel(task);
-  p["due_at"] = FormatRfc3339(task.due_at);
-  const Instant diff = task.due_at - now_;
-  p["days_left"] = diff >= 0 ? (diff + kDaySeconds - 1) / kDaySeconds : -((-diff) / kDaySeconds + ((-diff) % kDaySeconds ? 1 : 0));
-  p["org"] = task.org;
-  p["org_name"] = org ? org->name : "";
-  p["escalation_level"] = up;
-  p["link"] = e_.options_.console_base_url + (task.case_id.empty() ? "/#/households/" + task.household
-                                                                   : "/#/cases/" + task.case_id);
-  std::vector<std::string> mobiles;
-  if (!task.assignee.empty()) {
-    mobiles = MobilesOf(task.assignee);
-  } else {
-    std::string org_code = task.org;
-    std::string role = task.role;
-    if (kind == "escalation" && up > 0) {
-      const auto codes = PathCodes(task.org_path);
-      org_code = codes[static_cast<size_t>(std::max<int>(0, static_cast<int>(codes.size()) - 1 - up))];
-      role = "supervisor";
-    }
-    mobiles = MobilesAt(org_code, role);
-  }
-  p["mobiles"] = mobiles;
-  return p;
-}
-
-void EngineTx::Notify(const Task& task, const std::string& kind, int up, bool urgent, const std::string& note) {
-  const auto channels = RouteChannels(task.org_path, up);
-  if (channels.empty()) return;
-  json payload = TaskPayload(task, kind, up);
-  if (!note.empty()) payload["text"] = note;
+void EngineTx::QueueNotice(const std::vector<Channel>& channels, NoticeKind kind, bool urgent, NoticeFacts facts) {
   for (const auto& ch : channels) {
     OutboxMessage m;
     m.channel_id = ch.id;
-    m.kind = kind;
+    m.kind = Name(kind);
     m.urgent = urgent;
-    m.payload = payload;
+    m.facts = facts;
     m.created_at = now_;
     tx_.InsertOutbox(m);
   }
+}
+
+void EngineTx::Notify(const Task& task, NoticeKind kind, int up, bool urgent, const std::string& note) {
+  const auto channels = RouteChannels(task.org_path, up);
+  if (channels.empty()) return;
+  NoticeFacts facts;
+  facts.task_id = task.id;
+  facts.escalation_level = up;
+  facts.text = note;
+  QueueNotice(channels, kind, urgent, std::move(facts));
 }
 
 void EngineTx::FireNext(Task task) {
@@ -440,7 +418,7 @@ void EngineTx::FireNext(Task task) {
   const auto points = FirePoints(*timing, task.created_at, task.due_at, e_.calendar_);
   if (task.fire_index < static_cast<int>(points.size())) {
     const FirePoint p = points[static_cast<size_t>(task.fire_index)];
-    Notify(task, KindName(p.kind), p.up, p.kind != FirePoint::Kind::kReminder);
+    Notify(task, NoticeOf(p.kind), p.up, p.kind != FirePoint::Kind::kReminder);
     if (p.kind != FirePoint::Kind::kReminder) {
       AuditEvent ev;
       ev.case_id = task.case_id;
@@ -481,7 +459,7 @@ int EngineTx::RunDigestIfDue() {
   }
   if (*next > now_) return 0;
   std::set<std::string> orgs;
-  for (const auto& u : tx_.UsersWithRole("supervisor")) orgs.insert(u.org);
+  for (const auto& u : tx_.UsersWithRole(Role::kSupervisor)) orgs.insert(u.org);
   int sent = 0;
   for (const auto& code : orgs) {
     auto org = FindOrg(code);
@@ -491,19 +469,13 @@ int EngineTx::RunDigestIfDue() {
     if (tasks.empty()) continue;
     std::int64_t total = 0;
     for (const auto& g : tx_.OpenTaskGroups(org->path, now_)) total += g.overdue;
-    json rows = json::array();
-    for (const auto& t : tasks) rows.push_back(TaskPayload(t, "digest", 0));
-    const json payload = {{"org", org->code}, {"org_name", org->name}, {"total", total}, {"rows", rows},
-                          {"link", e_.options_.console_base_url + "/#/overdue"}};
-    for (const auto& ch : RouteChannels(org->path, 0)) {
-      OutboxMessage m;
-      m.channel_id = ch.id;
-      m.kind = "digest";
-      m.payload = payload;
-      m.created_at = now_;
-      tx_.InsertOutbox(m);
-      ++sent;
-    }
+    NoticeFacts facts;
+    facts.org = org->code;
+    facts.total = total;
+    for (const auto& t : tasks) facts.task_ids.push_back(t.id);
+    const auto channels = RouteChannels(org->path, 0);
+    QueueNotice(channels, NoticeKind::kDigest, false, std::move(facts));
+    sent += static_cast<int>(channels.size());
   }
   tx_.SetScheduleNext(kDigestSchedule, NextDigestTime(now_, e_.options_.digest_hour));
   return sent;

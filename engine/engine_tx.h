@@ -1,11 +1,12 @@
 #pragma once
 // Inside one write job: the domain operations every command shares (open and close tasks, append
-// audit events, queue messages, run effects). Internal to the engine.
+// audit events, queue notices, run effects). Internal to the engine.
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "engine/commands/views.h"
 #include "engine/engine.h"
 #include "engine/tasks/timing.h"
 
@@ -18,22 +19,31 @@ class EngineTx {
   Instant now() const { return now_; }
   WriteTx& tx() { return tx_; }
   Engine& engine() { return e_; }
+  const WorkflowRegistry& workflows() const { return e_.workflows_; }
 
   // Appends an audit event chained to the previous one.
   std::int64_t Audit(AuditEvent event);
   // Opens a chain step's task for the case's current state (none for final states); returns it.
-  std::optional<Task> OpenStepTask(const Case& c, const WorkflowDef& def, const Principal& who);
-  // Opens a follow-up task (handover, assign_contact, measures, visit) for a household.
-  void OpenFollowUp(const std::string& household, const std::string& kind, const std::string& period = "");
-  void CloseTask(Task task, const std::string& status);
-  void CloseOpenTasksOfCase(const std::string& case_id);
-  void CloseTasks(std::vector<Task> tasks, const std::string& status);
-  // Completes the household's open follow-ups of `kind`. Returns how many.
-  int CompleteFollowUps(const std::string& household, const std::string& kind, const Principal& who);
-  void RunEffects(const Case& c, const StateDef& state, const Principal& who);
+  std::optional<Task> OpenStepTask(const Case& c, const WorkflowDef& def);
+  // Opens a follow-up task of `kind` (a task defined in a tasks file) for a household; recurring
+  // tasks for `period` (default: the current one). No-op when the same one is open already.
+  void OpenFollowUp(const std::string& household, const std::string& kind,
+                    const std::string& period = "");
+  void CloseTask(Task task, TaskStatus status);
+  void CloseTasks(std::vector<Task> tasks, TaskStatus status);
+  // The domain event `event` happened for the household: completes its open follow-ups declared
+  // `completed_by` it (recurring ones of the current or an earlier period, then opens the next
+  // period's). Returns how many were completed.
+  int OnEvent(const std::string& household, const std::string& event, const Principal& who);
+  // Completes one open follow-up (audited), opening a recurring task's next period.
+  void CompleteFollowUp(const Task& task, const Principal& who);
+  // A follow-up's definition, by the version it was opened with (null for chain steps).
+  const TaskDef* DefOf(const Task& task);
+  // Runs the effects a state declares on entering it.
+  void RunEffects(Case& c, const std::vector<EffectDef>& effects);
 
-  // Queues a message about a task to the channels of its org (or the org `up` levels above).
-  void Notify(const Task& task, const std::string& kind, int up, bool urgent, const std::string& note = "");
+  // Queues a notice about a task to the channels of its org (or the org `up` levels above).
+  void Notify(const Task& task, NoticeKind kind, int up, bool urgent, const std::string& note = "");
 
   // The daily overdue digest (督办日报) to supervisors' channels when its time has come.
   // Returns how many digests were queued.
@@ -45,20 +55,17 @@ class EngineTx {
   // Org and channel lookups on the write connection, through the engine's caches.
   std::optional<Org> FindOrg(const std::string& code);
   std::vector<Channel> ChannelsOf(const std::string& code);
-  std::optional<Org> OrgAt(const std::string& village_path, const std::string& level);
-  std::string StepLabel(const Task& task);
+  std::optional<Org> OrgAt(const std::string& village_path, OrgLevel level);
+  // The definition of a follow-up task kind (latest version that defines it) and its owner.
   const TaskDef* FollowUpDef(const std::string& kind, WorkflowPtr* owner = nullptr);
 
  private:
   void ScheduleTimers(Task& task, const Timing& timing);
   const Timing* TimingOf(const Task& task);
-  nlohmann::json TaskPayload(const Task& task, const std::string& kind, int up);
-  // Households never change once written: read once per command.
   const std::optional<Household>& FindHousehold(const std::string& id);
-  // Mobiles to notify: the user's, or up to five of the users with `role` at `org` (cached).
-  std::vector<std::string> MobilesOf(const std::string& user_id);
-  std::vector<std::string> MobilesAt(const std::string& org, const std::string& role);
   std::vector<Channel> RouteChannels(const std::string& org_path, int up);
+  void QueueNotice(const std::vector<Channel>& channels, NoticeKind kind, bool urgent,
+                   NoticeFacts facts);
 
   Engine& e_;
   WriteTx& tx_;
@@ -70,9 +77,22 @@ class EngineTx {
 Status CanAct(const Principal& who, const Task& task, const ActionDef& action, const Case& c);
 
 // The actions of the case's current state that `who` may take now (for pages and replies).
-nlohmann::json MyActions(const Principal& who, const WorkflowDef* def, const Case& c, const std::vector<Task>& open);
+std::vector<std::string> MyActions(const Principal& who, const WorkflowDef* def, const Case& c,
+                                   const std::vector<Task>& open);
 
-// The household `id`, or 404; with a capability, 403 unless `who` holds it over the household's village.
+// The Chinese label of a task's step: "workflow·state" for chain steps, the task's for follow-ups.
+std::string StepLabel(const WorkflowRegistry& workflows, const Task& task);
+
+// Open tasks as rows of an inbox: most urgent first, each with its household's head and village.
+std::vector<TaskView> EnrichedTasks(ReadView& view, const WorkflowRegistry& workflows,
+                                    std::vector<Task> tasks, Instant now);
+
+// Active users with `role` at each org of `path` (root first), in that order.
+std::vector<User> UsersAlong(ReadView& view, const std::string& path, Role role);
+PersonView PersonOf(ReadView& view, User user);
+
+// The household `id`, or 404; with a capability, 403 unless `who` holds it over the household's
+// village.
 Result<Household> PermittedHousehold(ReadView& view, const Principal& who, const std::string& id,
                                      std::optional<Capability> capability);
 

@@ -103,6 +103,13 @@ Response Response::Json(int status, const nlohmann::json& body) {
   return r;
 }
 
+Response Response::Deferred(int status, std::function<std::string()> render) {
+  Response r;
+  r.status = status;
+  r.render = std::move(render);
+  return r;
+}
+
 Response Response::FromError(const engine::Error& e) {
   std::string_view slug = e.slug.empty() ? DefaultSlug(e.code) : std::string_view(e.slug);
   return ErrorBody(HttpStatus(e.code), slug, e.message);

@@ -40,9 +40,14 @@ struct Response {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers, e.g. Allow
   std::string user_id;  // set by handlers after auth, for the access log (never a token)
+  // When set, the body is rendered by calling it on the connection's own thread just before the
+  // response is sent (a write's reply is rendered after its commit, off the writer thread).
+  std::function<std::string()> render;
 
   // status with body serialized as compact JSON (UTF-8 kept as is).
   static Response Json(int status, const nlohmann::json& body);
+  // status with a JSON body that `render` produces when the response is sent.
+  static Response Deferred(int status, std::function<std::string()> render);
   // The contract's {"error":{"code","message"}} with the status mapped from e.code.
   static Response FromError(const engine::Error& e);
   // {"error":{"code":slug,"message":message}} with an explicit status.

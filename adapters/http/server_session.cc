@@ -257,6 +257,14 @@ void Session::SendLocal(int status, std::string_view slug, std::string_view mess
 
 void Session::Send(std::uint64_t seq, Response response) {
   if (finished_ || seq != seq_ || state_ != State::kHandling) return;  // stale or closed
+  if (response.render) {  // rendered here, on the connection's thread, not on the writer thread
+    try {
+      response.body = response.render();
+    } catch (const std::exception& e) {
+      shared_->ErrorLog().error("rendering {} failed: {}", route_, e.what());
+      response = Response::ErrorBody(500, "internal", "服务器内部错误，请稍后重试。");
+    }
+  }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   shared_->metrics->ObserveRequest(route_, response.status, seconds);
   WriteAccessLog(response, seconds);

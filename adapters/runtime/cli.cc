@@ -11,6 +11,8 @@
 #include "adapters/runtime/serve.h"
 #include "adapters/store/sqlite_store.h"
 #include "adapters/chat/delivery_worker.h"
+#include "adapters/http/json_views.h"
+#include "engine/commands/reports.h"
 #include "engine/engine.h"
 
 namespace dixian::runtime {
@@ -83,7 +85,7 @@ engine::Principal CliAdmin() {
   engine::Principal p;
   p.user.id = "cli";
   p.user.name = "命令行管理员";
-  p.user.role = "admin";
+  p.user.role = engine::Role::kAdmin;
   return p;
 }
 
@@ -156,7 +158,14 @@ int Report(const Args& a) {
     return std::fputs("用法: dixian report monitoring|overdue --org CODE [--csv]\n", stderr), 2;
   return WithEngine(a, [&](engine::Engine& engine, store::SqliteStore&) {
     const auto org = Flag(a, "--org");
-    auto r = a.positional[0] == "monitoring" ? engine.MonitoringReport(CliAdmin(), org) : engine.OverdueReport(CliAdmin(), org);
+    engine::Result<nlohmann::json> r = engine::Error::Internal("");
+    if (a.positional[0] == "monitoring") {
+      auto report = engine::ReportMonitoring(engine, CliAdmin(), org);
+      r = report.ok() ? engine::Result<nlohmann::json>(http::ToJson(report.value())) : report.error();
+    } else {
+      auto report = engine::ReportOverdue(engine, CliAdmin(), org);
+      r = report.ok() ? engine::Result<nlohmann::json>(http::ToJson(report.value())) : report.error();
+    }
     if (!r.ok()) return std::fprintf(stderr, "%s\n", r.error().message.c_str()), 1;
     if (!a.flags.count("--csv")) return std::printf("%s\n", r.value().dump(2).c_str()), 0;
     if (a.positional[0] == "monitoring") {
@@ -233,10 +242,10 @@ int RunCli(int argc, char** argv) {
     if (!Parse(argc, argv, 2, common, {}, &a)) return 2;
     if (a.positional != std::vector<std::string>{"verify"}) return std::fputs("用法: dixian audit verify [--db PATH]\n", stderr), 2;
     return WithEngine(a, [](engine::Engine& engine, store::SqliteStore&) {
-      auto r = engine.VerifyAudit(CliAdmin());
+      auto r = engine::VerifyAudit(engine, CliAdmin());
       if (!r.ok()) return std::fprintf(stderr, "%s\n", r.error().message.c_str()), 1;
-      std::printf("%s\n", r.value().dump().c_str());
-      return r.value()["ok"].get<bool>() ? 0 : 1;
+      std::printf("%s\n", http::ToJson(r.value()).dump().c_str());
+      return r->ok ? 0 : 1;
     });
   }
   if (cmd == "backup") {

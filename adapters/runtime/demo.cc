@@ -2,59 +2,47 @@
 
 #include <filesystem>
 #include <fstream>
-#include <future>
+#include <map>
 #include <random>
 
 #include <sys/stat.h>
 
+#include "engine/commands/admin.h"
+#include "engine/commands/cases.h"
+#include "engine/commands/households.h"
+
 namespace dixian::runtime {
 
-using engine::Engine;
+using namespace engine;
 using nlohmann::json;
-
-engine::Result<json> RunSync(Engine& engine, void (Engine::*method)(Engine::Call, engine::WriteDone), Engine::Call call) {
-  std::promise<engine::Result<json>> promise;
-  auto future = promise.get_future();
-  (engine.*method)(std::move(call), [&promise](engine::Result<json> r) { promise.set_value(std::move(r)); });
-  return future.get();
-}
 
 namespace {
 
 struct Demo {
   Engine& engine;
-  engine::Principal admin;
-  std::map<std::string, engine::Principal> users;  // id -> principal
+  Principal admin;
+  std::map<std::string, Principal> users;  // id -> principal
   std::string tokens;
 
-  engine::Result<json> Do(void (Engine::*method)(Engine::Call, engine::WriteDone), const engine::Principal& who,
-                          json body, const std::string& id = "") {
-    return RunSync(engine, method, Engine::Call{who, std::move(body), id, "", "", ""});
+  void AddOrg(const std::string& code, const std::string& name, const std::string& level, const std::string& parent) {
+    (void)RunNow(engine, &CreateOrg, admin, {code, name, level, parent});
   }
-  void Org(const std::string& code, const std::string& name, const std::string& level, const std::string& parent) {
-    (void)Do(&Engine::CreateOrg, admin, {{"code", code}, {"name", name}, {"level", level}, {"parent", parent.empty() ? json(nullptr) : json(parent)}});
-  }
-  void User(const std::string& id, const std::string& name, const std::string& role, const std::string& org,
-            const std::string& mobile, const std::string& dept = "") {
-    json body = {{"id", id}, {"name", name}, {"role", role}, {"org", org}, {"mobile", mobile}};
-    if (!dept.empty()) body["department"] = dept;
-    auto r = Do(&Engine::CreateUser, admin, body);
+  void AddUser(const std::string& id, const std::string& name, const std::string& role, const std::string& org,
+               const std::string& mobile, const std::string& dept = "") {
+    auto r = RunNow(engine, &CreateUser, admin, {id, name, role, org, mobile, dept});
     if (!r.ok()) return;
-    tokens += id + "\t" + role + "\t" + name + "\t" + r.value()["token"].get<std::string>() + "\n";
-    auto who = engine.Authenticate(r.value()["token"].get<std::string>());
-    if (who.ok()) users[id] = who.value();
+    tokens += id + "\t" + role + "\t" + name + "\t" + r->token + "\n";
+    users[id] = Principal{r->user};
   }
   std::string NewCase(const std::string& clerk, const std::string& workflow, const std::string& hh, json data) {
-    auto r = Do(&Engine::CreateCase, users[clerk], {{"workflow", workflow}, {"household", hh}, {"data", data}});
-    return r.ok() ? r.value()["id"].get<std::string>() : "";
+    auto r = RunNow(engine, &OpenCase, users[clerk], {workflow, hh, std::move(data)});
+    return r.ok() ? r->c.id : "";
   }
   bool Act(const std::string& user, const std::string& case_id, const std::string& action, const std::string& comment = "",
            json data = json::object()) {
-    auto c = engine.GetCase(users[user], case_id);
+    auto c = GetCase(engine, users[user], case_id);
     if (!c.ok()) return false;
-    auto r = Do(&Engine::ApplyAction, users[user],
-                {{"action", action}, {"comment", comment}, {"data", data}, {"expected_version", c.value()["version"]}}, case_id);
-    return r.ok();
+    return RunNow(engine, &ActOnCase, users[user], {case_id, action, comment, c->c.version, std::move(data)}).ok();
   }
 };
 
@@ -65,37 +53,37 @@ const char* kCausesList[] = {"illness", "disability", "schooling", "disaster", "
 
 }  // namespace
 
-engine::Status LoadDemoCounty(Engine& engine, const std::string& tokens_path) {
-  engine::Principal admin;
+Status LoadDemoCounty(Engine& engine, const std::string& tokens_path) {
+  Principal admin;
   admin.user.id = "admin";
   admin.user.name = "系统管理员";
-  admin.user.role = "admin";
-  if (engine.store().Read()->FindOrg("520000")) return engine::OkStatus();  // already loaded
+  admin.user.role = Role::kAdmin;
+  if (engine.store().Read()->FindOrg("520000")) return OkStatus();  // already loaded
   Demo d{engine, admin, {}, ""};
-  d.Org("520000", "示范省", "province", "");
-  d.Org("520100", "示范市", "city", "520000");
-  d.Org("520121", "示范县", "county", "520100");
+  d.AddOrg("520000", "示范省", "province", "");
+  d.AddOrg("520100", "示范市", "city", "520000");
+  d.AddOrg("520121", "示范县", "county", "520100");
   const std::vector<std::pair<std::string, std::string>> townships = {
       {"520121100", "青山镇"}, {"520121101", "石桥乡"}, {"520121102", "河口镇"}};
   const char* villages[] = {"上寨村", "下坝村", "杨柳村"};
   std::vector<std::string> village_codes;
-  d.User("province-1", "省备案员", "province_officer", "520000", "13800000001");
-  d.User("county-1", "县审定员", "county_officer", "520121", "13800000002");
-  d.User("supervisor-1", "县督导员", "supervisor", "520121", "13800000003");
+  d.AddUser("province-1", "省备案员", "province_officer", "520000", "13800000001");
+  d.AddUser("county-1", "县审定员", "county_officer", "520121", "13800000002");
+  d.AddUser("supervisor-1", "县督导员", "supervisor", "520121", "13800000003");
   const std::vector<std::pair<std::string, std::string>> departments = {
       {"civil_affairs", "县民政局"}, {"education", "县教育局"}, {"medical", "县医保局"},
       {"housing", "县住建局"},       {"water", "县水务局"},     {"human_resources", "县人社局"}};
-  for (const auto& [dept, name] : departments) d.User("dept-" + dept, name, "department_officer", "520121", "", dept);
+  for (const auto& [dept, name] : departments) d.AddUser("dept-" + dept, name, "department_officer", "520121", "", dept);
   for (size_t t = 0; t < townships.size(); ++t) {
     const auto& [tcode, tname] = townships[t];
-    d.Org(tcode, tname, "township", "520121");
-    d.User("township-" + std::to_string(t + 1), tname + "审核员", "township_reviewer", tcode, "1380000010" + std::to_string(t));
-    d.User("contact-" + std::to_string(t + 1), tname + "帮扶干部", "contact_person", tcode, "1390000010" + std::to_string(t));
+    d.AddOrg(tcode, tname, "township", "520121");
+    d.AddUser("township-" + std::to_string(t + 1), tname + "审核员", "township_reviewer", tcode, "1380000010" + std::to_string(t));
+    d.AddUser("contact-" + std::to_string(t + 1), tname + "帮扶干部", "contact_person", tcode, "1390000010" + std::to_string(t));
     for (int v = 0; v < 3; ++v) {
       const std::string vcode = tcode + "20" + std::to_string(v);
-      d.Org(vcode, villages[v], "village", tcode);
+      d.AddOrg(vcode, villages[v], "village", tcode);
       village_codes.push_back(vcode);
-      d.User("clerk-" + vcode, std::string(villages[v]) + "填报员", "village_clerk", vcode, "1370000" + vcode.substr(5));
+      d.AddUser("clerk-" + vcode, std::string(villages[v]) + "填报员", "village_clerk", vcode, "1370000" + vcode.substr(5));
     }
   }
   std::mt19937 rng(20261123);
@@ -105,8 +93,7 @@ engine::Status LoadDemoCounty(Engine& engine, const std::string& tokens_path) {
     csv += "H" + std::to_string(100000 + i) + "," + v + "," + kSurnames[rng() % 16] + kGiven[rng() % 12] + "," +
            std::to_string(1 + rng() % 6) + "," + std::to_string(3000 + rng() % 9000) + "\n";
   }
-  if (auto r = RunSync(engine, &Engine::ImportHouseholds, Engine::Call{admin, json::object(), "", "", csv, ""}); !r.ok())
-    return r.error();
+  if (auto r = RunNow(engine, &ImportHouseholds, admin, {csv}); !r.ok()) return r.error();
   // Cases in every state of the identification chain, and follow-ups for the admitted.
   for (int i = 0; i < 60; ++i) {
     const std::string hh = "H" + std::to_string(100000 + i);
@@ -126,8 +113,8 @@ engine::Status LoadDemoCounty(Engine& engine, const std::string& tokens_path) {
       d.Act("county-1", id, "approve");
       const std::string contact = "contact-" + std::to_string((i % 9) / 3 + 1);
       if (i % 12 == 5) {
-        (void)d.Do(&Engine::AssignContact, d.users[township], {{"user", contact}}, hh);
-        (void)d.Do(&Engine::RecordMeasure, d.users[contact], {{"kind", "medical"}, {"description", "落实医疗保障"}, {"department", "medical"}}, hh);
+        (void)RunNow(engine, &AssignContact, d.users[township], {hh, contact});
+        (void)RunNow(engine, &RecordMeasure, d.users[contact], {hh, "medical", "落实医疗保障", "medical"});
         // The alert loop (测/补/销) at a different step for each of these households.
         const auto alert = d.NewCase(clerk, "alert", hh, {{"item", i % 24 == 5 ? "medical" : "housing"}});
         const int step = (i / 12) % 5;
@@ -150,7 +137,7 @@ engine::Status LoadDemoCounty(Engine& engine, const std::string& tokens_path) {
   out << "# 示范县用户令牌 (demo user tokens): id\trole\tname\ttoken\n" << d.tokens;
   out.close();
   ::chmod(tokens_path.c_str(), 0600);
-  return engine::OkStatus();
+  return OkStatus();
 }
 
 }  // namespace dixian::runtime

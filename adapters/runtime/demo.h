@@ -9,9 +9,4 @@ namespace dixian::runtime {
 
 engine::Status LoadDemoCounty(engine::Engine& engine, const std::string& tokens_path);
 
-// Runs a write command and waits for its durable result.
-engine::Result<nlohmann::json> RunSync(engine::Engine& engine,
-                                       void (engine::Engine::*method)(engine::Engine::Call, engine::WriteDone),
-                                       engine::Engine::Call call);
-
 }  // namespace dixian::runtime

@@ -10,8 +10,11 @@
 #include "adapters/http/server.h"
 #include "adapters/runtime/config.h"
 #include "adapters/runtime/demo.h"
+#include "adapters/runtime/notice_outbox.h"
 #include "adapters/store/sqlite_store.h"
 #include "adapters/chat/delivery_worker.h"
+#include "adapters/chat/platform.h"
+#include "engine/core/fields.h"
 
 namespace dixian::runtime {
 
@@ -39,6 +42,11 @@ void AddGauges(http::Metrics& metrics, engine::Engine& engine, store::SqliteStor
 }
 
 }  // namespace
+
+engine::Status CheckChannelKind(const std::string& kind) {
+  if (chat::FindPlatform(kind)) return engine::OkStatus();
+  return engine::InvalidField("kind", "不支持的通道类型 \"" + kind + "\"");
+}
 
 int Serve(const ServeOptions& options) {
   auto log = Logger("dixian", "%Y-%m-%dT%H:%M:%S%z [%l] %v");
@@ -72,6 +80,7 @@ int Serve(const ServeOptions& options) {
   eopts.admin_token = admin_token ? admin_token : "";
   eopts.thresholds = config.thresholds;
   eopts.console_base_url = options.console_base_url.empty() ? "http://" + options.listen : options.console_base_url;
+  eopts.check_channel_kind = CheckChannelKind;
   if (eopts.admin_token.empty()) log->warn("未设置 DIXIAN_ADMIN_TOKEN：管理接口不可用 (no admin token set)");
   engine::Engine engine(*store.value(), *clock, std::move(config.workflows), std::move(config.calendar), eopts);
 
@@ -85,7 +94,8 @@ int Serve(const ServeOptions& options) {
   dopts.templates.console_base_url = eopts.console_base_url;
   dopts.logger = Logger("delivery", "%Y-%m-%dT%H:%M:%S%z [%l] [delivery] %v");
   chat::SystemWallClock wall;
-  chat::DeliveryWorker delivery(*store.value(), wall, dopts);
+  ResolvingOutbox outbox(*store.value(), *store.value(), engine.workflows(), eopts.console_base_url);
+  chat::DeliveryWorker delivery(outbox, wall, dopts);
   engine.OnOutbox([&delivery] { delivery.Wake(); });
 
   if (options.demo) {

@@ -2,6 +2,8 @@
 #include <optional>
 #include <string>
 
+#include "engine/core/error.h"
+
 namespace dixian::runtime {
 
 struct ServeOptions {
@@ -13,6 +15,9 @@ struct ServeOptions {
   int threads = 0;
   std::string console_base_url;     // links in chat messages; default http://<listen>
 };
+
+// The chat adapter's check of a channel kind, for EngineOptions::check_channel_kind.
+engine::Status CheckChannelKind(const std::string& kind);
 
 // Runs the server until SIGTERM/SIGINT; returns the process exit code.
 int Serve(const ServeOptions& options);

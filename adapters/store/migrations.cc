@@ -137,12 +137,29 @@ CREATE INDEX user_im_user ON user_im(user);
 ALTER TABLE channels ADD COLUMN app TEXT NOT NULL DEFAULT '';
 )sql";
 
+// What the engine records about a case itself (the department it is dispatched to, the threshold
+// warning, who moved it last and from where) leaves the user's `data` for columns of its own.
+constexpr const char kCaseFacts[] = R"sql(
+ALTER TABLE cases ADD COLUMN department TEXT NOT NULL DEFAULT '';
+ALTER TABLE cases ADD COLUMN threshold_warning TEXT NOT NULL DEFAULT '';
+ALTER TABLE cases ADD COLUMN last_actor TEXT NOT NULL DEFAULT '';
+ALTER TABLE cases ADD COLUMN last_from TEXT NOT NULL DEFAULT '';
+UPDATE cases SET
+  department = COALESCE(CAST(json_extract(data, '$.department') AS TEXT), ''),
+  threshold_warning = COALESCE(CAST(json_extract(data, '$.threshold_warning') AS TEXT), ''),
+  last_actor = COALESCE(CAST(json_extract(data, '$.last_actor') AS TEXT), ''),
+  last_from = COALESCE(CAST(json_extract(data, '$.last_from') AS TEXT), ''),
+  data = json_remove(data, '$.department', '$.threshold_warning', '$.last_actor', '$.last_from')
+WHERE json_valid(data);
+)sql";
+
 // Numbers are taken per branch (security 3, chat 4, engine 5): applied in order, gaps allowed.
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kOutboxPendingByChannel},
     {3, kSecurityV3},
     {4, kChatPacingAndApps},
+    {5, kCaseFacts},
 };
 
 engine::Result<int> UserVersion(Connection& conn) {
@@ -164,9 +181,7 @@ engine::Status Migrate(Connection& conn) {
   if (*current > latest)
     return engine::Error::Unavailable(
         "schema_too_new", "数据库版本（" + std::to_string(*current) + "）高于本程序支持的版本（" +
-                              std::to_string(latest) + "），请升级程序 (database schema version " +
-                              std::to_string(*current) + " is newer than this build's " +
-                              std::to_string(latest) + "; upgrade dixian)");
+                              std::to_string(latest) + "），请升级程序");
   if (*current == latest) return engine::OkStatus();
 
   Transaction tx(conn);

@@ -34,18 +34,17 @@ std::optional<engine::User> SqlReadOps<Base>::FindUserByTokenHash(const std::str
 }
 
 template <class Base>
-std::vector<engine::User> SqlReadOps<Base>::UsersAt(const std::string& org,
-                                                    const std::string& role) {
+std::vector<engine::User> SqlReadOps<Base>::UsersAt(const std::string& org, engine::Role role) {
   auto st = conn().Prepare("SELECT " DIXIAN_USER_COLUMNS
                            " FROM users WHERE org = ?1 AND role = ?2 ORDER BY id");
-  st.Bind(1, org).Bind(2, role);
+  st.Bind(1, org).Bind(2, engine::Name(role));
   return Collect<engine::User>(st, UserFromRow);
 }
 
 template <class Base>
-std::vector<engine::User> SqlReadOps<Base>::UsersWithRole(const std::string& role) {
+std::vector<engine::User> SqlReadOps<Base>::UsersWithRole(engine::Role role) {
   auto st = conn().Prepare("SELECT " DIXIAN_USER_COLUMNS " FROM users WHERE role = ?1 ORDER BY org, id");
-  st.Bind(1, role);
+  st.Bind(1, engine::Name(role));
   return Collect<engine::User>(st, UserFromRow);
 }
 
@@ -144,18 +143,18 @@ std::vector<engine::Task> SqlReadOps<Base>::OpenTasksOfHousehold(const std::stri
 
 namespace {
 // ",role1,role2," for instr() matching, so the statement text stays fixed (and cached).
-std::string RoleList(const std::vector<std::string>& roles) {
+std::string RoleList(const std::vector<engine::Role>& roles) {
   if (roles.empty()) return {};
   std::string list = ",";
-  for (const auto& r : roles) list += r + ",";
+  for (const auto r : roles) list += engine::Name(r) + ",";
   return list;
 }
 }  // namespace
 
 template <class Base>
 std::vector<engine::Task> SqlReadOps<Base>::OpenTasksInSubtree(
-    const std::string& org_path_prefix, const std::vector<std::string>& roles,
-    const std::string& department, const std::string& assignee, int limit) {
+    const std::string& org_path_prefix, const std::vector<engine::Role>& roles,
+    std::optional<engine::Department> department, const std::string& assignee, int limit) {
   auto st = conn().Prepare(
       "SELECT " DIXIAN_TASK_COLUMNS " FROM tasks"
       " WHERE status = 'open' AND org_path >= ?1 AND org_path < ?2"
@@ -168,7 +167,7 @@ std::vector<engine::Task> SqlReadOps<Base>::OpenTasksInSubtree(
       " WHERE ?5 <> '' AND assignee <> '' AND assignee = ?5 AND status = 'open'"
       " ORDER BY 13, 1 LIMIT ?6");
   st.Bind(1, org_path_prefix).Bind(2, PrefixEnd(org_path_prefix)).Bind(3, RoleList(roles));
-  st.Bind(4, department).Bind(5, assignee).Bind(6, limit);
+  st.Bind(4, department ? engine::Name(*department) : std::string()).Bind(5, assignee).Bind(6, limit);
   return Collect<engine::Task>(st, TaskFromRow);
 }
 
@@ -183,7 +182,7 @@ std::vector<engine::TaskGroupCount> SqlReadOps<Base>::OpenTaskGroups(const std::
       " GROUP BY assignee, org, role ORDER BY assignee, org, role");
   st.Bind(1, prefix).Bind(2, PrefixEnd(prefix)).Bind(3, now);
   return Collect<engine::TaskGroupCount>(st, [](const Statement& s) {
-    return engine::TaskGroupCount{s.Text(0), s.Text(1), s.Text(2), s.Text(3),
+    return engine::TaskGroupCount{s.Text(0), s.Text(1), s.Text(2), EnumFrom(s.Text(3), engine::Role::kVillageClerk),
                                   s.Int64(4), s.Int64(5), s.Int64(6)};
   });
 }

@@ -18,8 +18,8 @@ class SqlReadOps : public Base {
   std::vector<engine::Org> ChildOrgs(const std::string& code) override;
   std::optional<engine::User> FindUser(const std::string& id) override;
   std::optional<engine::User> FindUserByTokenHash(const std::string& token_hash) override;
-  std::vector<engine::User> UsersAt(const std::string& org, const std::string& role) override;
-  std::vector<engine::User> UsersWithRole(const std::string& role) override;
+  std::vector<engine::User> UsersAt(const std::string& org, engine::Role role) override;
+  std::vector<engine::User> UsersWithRole(engine::Role role) override;
   std::vector<engine::Channel> ChannelsOf(const std::string& org) override;
   std::optional<engine::Channel> FindChannel(const std::string& id) override;
 
@@ -36,8 +36,8 @@ class SqlReadOps : public Base {
   std::vector<engine::Task> OpenTasksOfCase(const std::string& case_id) override;
   std::vector<engine::Task> OpenTasksOfHousehold(const std::string& household) override;
   std::vector<engine::Task> OpenTasksInSubtree(const std::string& org_path_prefix,
-                                               const std::vector<std::string>& roles,
-                                               const std::string& department,
+                                               const std::vector<engine::Role>& roles,
+                                               std::optional<engine::Department> department,
                                                const std::string& assignee, int limit) override;
   std::vector<engine::TaskGroupCount> OpenTaskGroups(const std::string& org_path_prefix,
                                                      engine::Instant now) override;

@@ -3,19 +3,20 @@
 namespace dixian::store {
 
 engine::Org OrgFromRow(const Statement& st) {
-  return {st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4)};
+  return {st.Text(0), st.Text(1), EnumFrom(st.Text(2), engine::OrgLevel::kVillage), st.Text(3), st.Text(4)};
 }
 
 engine::User UserFromRow(const Statement& st) {
   engine::User u;
   u.id = st.Text(0);
   u.name = st.Text(1);
-  u.role = st.Text(2);
+  const auto role = engine::Parse<engine::Role>(st.Text(2));
+  u.role = role.value_or(engine::Role::kContactPerson);
   u.org = st.Text(3);
   u.org_path = st.Text(4);
-  u.department = st.Text(5);
+  u.department = engine::Parse<engine::Department>(st.Text(5));
   u.mobile = st.Text(6);
-  u.revoked = st.Int(7) != 0;
+  u.revoked = st.Int(7) != 0 || !role;  // a role this build does not know: fail closed
   u.created_at = st.Int64(8);
   return u;
 }
@@ -64,13 +65,14 @@ engine::Household HouseholdFromRow(const Statement& st) {
 engine::MonitoringObject MonitoringFromRow(const Statement& st) {
   engine::MonitoringObject m;
   m.household = st.Text(0);
-  m.type = st.Text(1);
-  m.status = st.Text(2);
-  m.primary_cause = st.Text(3);
+  m.type = EnumFrom(st.Text(1), engine::MonitoringType::kMarginal);
+  m.status = EnumFrom(st.Text(2), engine::MonitoringStatus::kRiskActive);
+  m.primary_cause = engine::Parse<engine::Cause>(st.Text(3));
   auto causes = ParseJson(st.Text(4), nlohmann::json::array());
   if (causes.is_array())
     for (const auto& c : causes)
-      if (c.is_string()) m.causes.push_back(c.get<std::string>());
+      if (auto cause = c.is_string() ? engine::Parse<engine::Cause>(c.get<std::string>()) : std::nullopt)
+        m.causes.push_back(*cause);
   m.admitted_at = st.Int64(5);
   m.contact = st.Text(6);
   m.updated_at = st.Int64(7);
@@ -83,7 +85,7 @@ engine::Measure MeasureFromRow(const Statement& st) {
   m.household = st.Text(1);
   m.kind = st.Text(2);
   m.description = st.Text(3);
-  m.department = st.Text(4);
+  m.department = engine::Parse<engine::Department>(st.Text(4));
   m.created_by = st.Text(5);
   m.created_at = st.Int64(6);
   return m;
@@ -93,7 +95,7 @@ engine::Visit VisitFromRow(const Statement& st) {
   engine::Visit v;
   v.id = st.Int64(0);
   v.household = st.Text(1);
-  v.mode = st.Text(2);
+  v.mode = EnumFrom(st.Text(2), engine::VisitMode::kHome);
   v.note = st.Text(3);
   v.user = st.Text(4);
   v.at = st.Int64(5);
@@ -114,6 +116,10 @@ engine::Case CaseFromRow(const Statement& st) {
   c.created_at = st.Int64(9);
   c.updated_at = st.Int64(10);
   c.closed = st.Int(11) != 0;
+  c.department = engine::Parse<engine::Department>(st.Text(12));
+  c.threshold_warning = st.Text(13);
+  c.last_actor = st.Text(14);
+  c.last_from = st.Text(15);
   return c;
 }
 
@@ -127,12 +133,12 @@ engine::Task TaskFromRow(const Statement& st) {
   t.step = st.Text(5);
   t.org = st.Text(6);
   t.org_path = st.Text(7);
-  t.role = st.Text(8);
-  t.department = st.Text(9);
+  t.role = EnumFrom(st.Text(8), engine::Role::kAdmin);
+  t.department = engine::Parse<engine::Department>(st.Text(9));
   t.assignee = st.Text(10);
   t.created_at = st.Int64(11);
   t.due_at = st.Int64(12);
-  t.status = st.Text(13);
+  t.status = EnumFrom(st.Text(13), engine::TaskStatus::kCancelled);
   t.closed_at = st.Int64(14);
   t.next_fire_at = st.OptionalInt64(15);
   t.fire_index = st.Int(16);
@@ -166,7 +172,21 @@ engine::OutboxMessage OutboxFromRow(const Statement& st) {
   m.channel_id = st.Text(2);
   m.kind = st.Text(3);
   m.urgent = st.Int(4) != 0;
-  m.payload = ParseJson(st.Text(5), nlohmann::json::object());
+  auto payload = ParseJson(st.Text(5), nlohmann::json::object());
+  if (auto f = payload.find("facts"); f != payload.end() && f->is_object()) {
+    m.facts.task_id = f->value("task", std::int64_t{0});
+    m.facts.escalation_level = f->value("up", 0);
+    m.facts.text = f->value("text", "");
+    m.facts.org = f->value("org", "");
+    m.facts.total = f->value("total", std::int64_t{0});
+    if (auto ids = f->find("tasks"); ids != f->end() && ids->is_array())
+      for (const auto& id : *ids)
+        if (id.is_number_integer()) m.facts.task_ids.push_back(id.get<std::int64_t>());
+    m.payload = nlohmann::json::object();
+    if (!m.facts.text.empty()) m.payload["text"] = m.facts.text;
+  } else {
+    m.payload = std::move(payload);  // written before schema 5: what it shows, as written then
+  }
   m.created_at = st.Int64(6);
   m.attempts = st.Int(7);
   m.next_attempt_at = st.Int64(8);
@@ -179,8 +199,23 @@ nlohmann::json ParseJson(std::string_view text, nlohmann::json fallback) {
   return parsed.is_discarded() ? std::move(fallback) : parsed;
 }
 
-std::string CausesToJson(const std::vector<std::string>& causes) {
-  return nlohmann::json(causes).dump();
+std::string CausesToJson(const std::vector<engine::Cause>& causes) {
+  auto out = nlohmann::json::array();
+  for (const auto c : causes) out.push_back(engine::Name(c));
+  return out.dump();
+}
+
+std::string NoticeFactsToJson(const engine::NoticeFacts& f) {
+  nlohmann::json facts = nlohmann::json::object();
+  if (f.task_id) facts["task"] = f.task_id;
+  if (f.escalation_level) facts["up"] = f.escalation_level;
+  if (!f.text.empty()) facts["text"] = f.text;
+  if (!f.org.empty()) {
+    facts["org"] = f.org;
+    facts["total"] = f.total;
+    facts["tasks"] = f.task_ids;
+  }
+  return nlohmann::json{{"facts", facts}}.dump();
 }
 
 std::string PrefixEnd(std::string_view prefix) {

@@ -23,7 +23,7 @@
 #define DIXIAN_VISIT_COLUMNS "id, household, mode, note, user, at"
 #define DIXIAN_CASE_COLUMNS                                                                   \
   "id, workflow, workflow_version, household, state, version, org_path, data, created_by, " \
-  "created_at, updated_at, closed"
+  "created_at, updated_at, closed, department, threshold_warning, last_actor, last_from"
 #define DIXIAN_TASK_COLUMNS                                                                 \
   "id, case_id, household, workflow, workflow_version, step, org, org_path, role, "       \
   "department, assignee, created_at, due_at, status, closed_at, next_fire_at, fire_index, " \
@@ -52,9 +52,23 @@ engine::Task TaskFromRow(const Statement& st);
 engine::AuditEvent AuditFromRow(const Statement& st);
 engine::OutboxMessage OutboxFromRow(const Statement& st);
 
+// Enums are stored by their API names. A name this build does not know (never written by it)
+// reads as `fallback`.
+template <class E>
+E EnumFrom(const std::string& name, E fallback) {
+  return engine::Parse<E>(name).value_or(fallback);
+}
+template <class E>
+std::string NameOrEmpty(const std::optional<E>& value) {
+  return value ? engine::Name(*value) : std::string();
+}
+
+// Outbox notice facts as stored in the payload column ({"facts":{...}}), and back.
+std::string NoticeFactsToJson(const engine::NoticeFacts& facts);
+
 // JSON stored as text. Unparsable text reads as `fallback` (never throws).
 nlohmann::json ParseJson(std::string_view text, nlohmann::json fallback);
-std::string CausesToJson(const std::vector<std::string>& causes);
+std::string CausesToJson(const std::vector<engine::Cause>& causes);
 
 // The exclusive upper bound of all strings starting with `prefix` (byte order): subtree queries
 // are `path >= prefix AND path < PrefixEnd(prefix)`, an index range, never LIKE '%...'.

@@ -4,34 +4,29 @@
 
 namespace dixian::store {
 
-engine::Error MapSqliteError(int rc, std::string_view detail) {
-  std::string suffix = detail.empty() ? std::string() : ": " + std::string(detail);
+// The message is for the official who sees it (Chinese); SQLite's own text (which may name
+// tables and columns) stays out of it: the code is enough for whoever reads the logs.
+engine::Error MapSqliteError(int rc, std::string_view /*detail*/) {
+  const std::string code = "（SQLite 错误码 " + std::to_string(rc) + "）";
   switch (rc & 0xff) {
     case SQLITE_FULL:
     case SQLITE_READONLY:
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
       return engine::Error::Unavailable(
-          "database_unavailable",
-          "数据库无法写入（磁盘已满或只读），写操作已拒绝，读操作不受影响 "
-          "(database refuses writes: disk full or read-only" + suffix + ")");
+          "database_unavailable", "数据库无法写入（磁盘已满或只读），写操作已拒绝，读操作不受影响" + code);
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return engine::Error::Unavailable(
-          "database_busy", "数据库正忙，请稍后重试 (database is busy, retry later" + suffix + ")");
+      return engine::Error::Unavailable("database_busy", "数据库正忙，请稍后重试" + code);
     case SQLITE_CONSTRAINT:
       if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
-        return engine::Error::Conflict(
-            "duplicate", "记录已存在，不能重复添加 (duplicate record" + suffix + ")");
-      return engine::Error::Conflict(
-          "constraint_violation", "数据与现有记录冲突 (constraint violation" + suffix + ")");
+        return engine::Error::Conflict("duplicate", "记录已存在，不能重复添加");
+      return engine::Error::Conflict("constraint_violation", "数据与现有记录冲突" + code);
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-      return engine::Error::Internal("数据库文件已损坏，请从备份恢复 (database file is corrupt" +
-                                     suffix + ")");
+      return engine::Error::Internal("数据库文件已损坏，请从备份恢复" + code);
     default:
-      return engine::Error::Internal("数据库错误 (database error " + std::to_string(rc) + suffix +
-                                     ")");
+      return engine::Error::Internal("数据库错误" + code);
   }
 }
 
@@ -116,8 +111,7 @@ engine::Result<std::unique_ptr<Connection>> Connection::Open(const std::string& 
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
     if (ec)
       return engine::Error::Unavailable(
-          "database_unavailable", "无法创建数据库目录 (cannot create directory " +
-                                      parent.string() + ": " + ec.message() + ")");
+          "database_unavailable", "无法创建数据库目录 " + parent.string() + "（" + ec.message() + "）");
   }
   int flags = SQLITE_OPEN_NOMUTEX | (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
   if (create && !read_only) flags |= SQLITE_OPEN_CREATE;

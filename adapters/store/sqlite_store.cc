@@ -19,7 +19,7 @@ engine::Status SetWriterPragmas(Connection& conn, const SqliteOptions& options) 
     if (st.error()) return *st.error();
     if (mode != "wal")
       return engine::Error::Unavailable(
-          "database_unavailable", "数据库无法切换到 WAL 模式 (cannot enable WAL: " + mode + ")");
+          "database_unavailable", "数据库无法切换到 WAL 模式（当前为 " + mode + "）");
   }
   if (auto st = conn.Exec("PRAGMA synchronous = FULL"); !st) return st;
   if (auto st = conn.Exec("PRAGMA temp_store = MEMORY"); !st) return st;
@@ -33,7 +33,7 @@ engine::Status SetWriterPragmas(Connection& conn, const SqliteOptions& options) 
 
 engine::Error Closed() {
   return engine::Error::Unavailable("store_closed",
-                                    "服务正在停止，写操作未执行 (store is closed; write not run)");
+                                    "服务正在停止，写操作未执行，请稍后重试");
 }
 
 }  // namespace
@@ -69,12 +69,12 @@ void SqliteStore::Close() {
   if (writer_.joinable()) writer_.join();
 }
 
-void SqliteStore::Submit(engine::WriteJob job, engine::WriteDone done) {
+void SqliteStore::Enqueue(engine::WriteJob job, engine::WriteDone done) {
   if (std::this_thread::get_id() == writer_.get_id()) {
     // From a job or a done callback: Run() would wait for itself forever.
     if (done)
       done(engine::Error::Internal(
-          "内部错误：写任务中不能再提交写任务 (Submit called on the writer thread)"));
+          "内部错误：写任务中不能再提交写任务"));
     return;
   }
   {
@@ -121,19 +121,17 @@ void SqliteStore::WriterLoop() {
 namespace {
 
 // Runs one job inside its own savepoint. On failure only this job's writes are undone.
-engine::Result<nlohmann::json> RunJob(Connection& conn, SqliteWriteTx& tx,
-                                      const engine::WriteJob& job) {
+engine::Status RunJob(Connection& conn, SqliteWriteTx& tx, const engine::WriteJob& job) {
   Savepoint savepoint(conn);
   if (auto st = savepoint.Begin(); !st) return st.error();
   (void)tx.TakeError();
-  std::optional<engine::Result<nlohmann::json>> result;
+  std::optional<engine::Status> result;
   try {
     result.emplace(job(tx));
   } catch (const std::exception& e) {
-    result.emplace(engine::Error::Internal(std::string("内部错误 (internal error: ") + e.what() +
-                                           ")"));
+    result.emplace(engine::Error::Internal(std::string("内部错误：") + e.what()));
   } catch (...) {
-    result.emplace(engine::Error::Internal("内部错误 (internal error: unknown exception)"));
+    result.emplace(engine::Error::Internal("内部错误：未知异常"));
   }
   // A storage error met on the way wins over the job's own answer: a "not found" or a refusal
   // built on a failed read is not the truth.
@@ -147,7 +145,7 @@ engine::Result<nlohmann::json> RunJob(Connection& conn, SqliteWriteTx& tx,
   return std::move(*result);
 }
 
-void Deliver(const engine::WriteDone& done, engine::Result<nlohmann::json> result) {
+void Deliver(const engine::WriteDone& done, engine::Status result) {
   if (!done) return;
   try {
     done(std::move(result));
@@ -160,7 +158,7 @@ void Deliver(const engine::WriteDone& done, engine::Result<nlohmann::json> resul
 
 void SqliteStore::RunBatch(std::vector<Pending>& batch) {
   Connection& conn = *writer_conn_;
-  std::vector<engine::Result<nlohmann::json>> results;
+  std::vector<engine::Status> results;
   results.reserve(batch.size());
 
   Transaction tx(conn);
@@ -175,7 +173,7 @@ void SqliteStore::RunBatch(std::vector<Pending>& batch) {
       }
       results.push_back(RunJob(conn, write_tx, pending.job));
       if (!conn.InTransaction())
-        lost = results.back().ok() ? engine::Error::Internal("事务意外中止 (transaction lost)")
+        lost = results.back().ok() ? engine::Error::Internal("内部错误：事务意外中止")
                                    : results.back().error();
     }
     auto committed = lost ? engine::Status(*lost) : tx.Commit();
@@ -293,12 +291,10 @@ std::int64_t SqliteStore::PendingCount() {
 
 engine::Status SqliteStore::RecordOutcomes(const engine::DeliveryOutcomes& outcomes,
                                            engine::Instant wall_now) {
-  auto r = Run([&](engine::WriteTx& tx) -> engine::Result<nlohmann::json> {
+  return Run([&](engine::WriteTx& tx) -> engine::Status {
     static_cast<SqliteWriteTx&>(tx).RecordOutcomes(outcomes, wall_now);
-    return nlohmann::json();
+    return engine::OkStatus();
   });
-  if (!r.ok()) return r.error();
-  return engine::OkStatus();
 }
 
 engine::Result<engine::PacingWindow> SqliteStore::RecentPacing(std::int64_t since_ms) {
@@ -318,14 +314,14 @@ engine::Result<engine::PacingWindow> SqliteStore::RecentPacing(std::int64_t sinc
 }
 
 int SqliteStore::Redrive(const std::vector<std::int64_t>& ids, engine::Instant wall_now) {
-  auto result = Run([&](engine::WriteTx& tx) -> engine::Result<nlohmann::json> {
+  auto result = Run([&](engine::WriteTx& tx) -> engine::Result<int> {
     auto& sql_tx = static_cast<SqliteWriteTx&>(tx);
     int count = 0;
     if (ids.empty()) count = sql_tx.Redrive(0, wall_now);
     for (auto id : ids) count += sql_tx.Redrive(id, wall_now);
-    return nlohmann::json(count);
+    return count;
   });
-  return result.ok() ? result->get<int>() : 0;
+  return result.ok() ? result.value() : 0;
 }
 
 // ---- maintenance ----
@@ -352,8 +348,8 @@ engine::Status SqliteStore::Backup(const std::string& dest_path) {
   dest.value().reset();  // close before renaming
   std::filesystem::rename(tmp, dest_path, ec);
   if (ec)
-    return engine::Error::Unavailable("backup_failed", "备份文件无法写入 (cannot write backup " +
-                                                           dest_path + ": " + ec.message() + ")");
+    return engine::Error::Unavailable("backup_failed", "备份文件 " + dest_path + " 无法写入（" +
+                                                           ec.message() + "）");
   return engine::OkStatus();
 }
 
@@ -379,8 +375,7 @@ engine::Status SqliteStore::IntegrityCheck(const std::string& path) {
   }
   if (st.error()) return *st.error();
   if (!problems.empty())
-    return engine::Error::Internal("数据库完整性检查未通过 (integrity_check failed: " + problems +
-                                   ")");
+    return engine::Error::Internal("数据库完整性检查未通过：" + problems);
   return engine::OkStatus();
 }
 

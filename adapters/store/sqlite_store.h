@@ -50,7 +50,7 @@ class SqliteStore final : public engine::Store, public engine::OutboxStore {
 
   // engine::Store. Submit (and so Run) from the writer thread itself - inside a job or a done
   // callback - fails at once with kInternal instead of deadlocking.
-  void Submit(engine::WriteJob job, engine::WriteDone done) override;
+  void Enqueue(engine::WriteJob job, engine::WriteDone done) override;
   std::unique_ptr<engine::ReadView> Read() override;
   void OnBatch(std::function<void(std::size_t)> observer) override;
 

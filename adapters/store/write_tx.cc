@@ -24,7 +24,7 @@ engine::Status SqliteWriteTx::Insert(Statement& st) {
 engine::Status SqliteWriteTx::InsertOrg(const engine::Org& org) {
   auto st = conn().Prepare(
       "INSERT INTO orgs(code, name, level, parent, path) VALUES(?1, ?2, ?3, ?4, ?5)");
-  st.Bind(1, org.code).Bind(2, org.name).Bind(3, org.level).BindNullIfEmpty(4, org.parent);
+  st.Bind(1, org.code).Bind(2, org.name).Bind(3, engine::Name(org.level)).BindNullIfEmpty(4, org.parent);
   st.Bind(5, org.path);
   return Insert(st);
 }
@@ -33,8 +33,8 @@ engine::Status SqliteWriteTx::InsertUser(const engine::User& user, const std::st
   auto st = conn().Prepare(
       "INSERT INTO users(id, name, role, org, org_path, department, mobile, token_hash, revoked,"
       " created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
-  st.Bind(1, user.id).Bind(2, user.name).Bind(3, user.role).Bind(4, user.org);
-  st.Bind(5, user.org_path).Bind(6, user.department).Bind(7, user.mobile);
+  st.Bind(1, user.id).Bind(2, user.name).Bind(3, engine::Name(user.role)).Bind(4, user.org);
+  st.Bind(5, user.org_path).Bind(6, NameOrEmpty(user.department)).Bind(7, user.mobile);
   st.BindNullIfEmpty(8, token_hash).Bind(9, user.revoked).Bind(10, user.created_at);
   return Insert(st);
 }
@@ -73,7 +73,8 @@ void SqliteWriteTx::UpsertMonitoring(const engine::MonitoringObject& m) {
       "   primary_cause = excluded.primary_cause, causes = excluded.causes,"
       "   admitted_at = excluded.admitted_at, contact = excluded.contact,"
       "   updated_at = excluded.updated_at, village_path = excluded.village_path");
-  st.Bind(1, m.household).Bind(2, m.type).Bind(3, m.status).Bind(4, m.primary_cause);
+  st.Bind(1, m.household).Bind(2, engine::Name(m.type)).Bind(3, engine::Name(m.status));
+  st.Bind(4, NameOrEmpty(m.primary_cause));
   st.Bind(5, CausesToJson(m.causes)).Bind(6, m.admitted_at).Bind(7, m.contact);
   st.Bind(8, m.updated_at);
   Write(st);
@@ -83,7 +84,7 @@ std::int64_t SqliteWriteTx::InsertMeasure(const engine::Measure& m) {
   auto st = conn().Prepare(
       "INSERT INTO measures(household, kind, description, department, created_by, created_at)"
       " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
-  st.Bind(1, m.household).Bind(2, m.kind).Bind(3, m.description).Bind(4, m.department);
+  st.Bind(1, m.household).Bind(2, m.kind).Bind(3, m.description).Bind(4, NameOrEmpty(m.department));
   st.Bind(5, m.created_by).Bind(6, m.created_at);
   return Write(st);
 }
@@ -91,7 +92,7 @@ std::int64_t SqliteWriteTx::InsertMeasure(const engine::Measure& m) {
 std::int64_t SqliteWriteTx::InsertVisit(const engine::Visit& v) {
   auto st = conn().Prepare(
       "INSERT INTO visits(household, mode, note, user, at) VALUES(?1, ?2, ?3, ?4, ?5)");
-  st.Bind(1, v.household).Bind(2, v.mode).Bind(3, v.note).Bind(4, v.user).Bind(5, v.at);
+  st.Bind(1, v.household).Bind(2, engine::Name(v.mode)).Bind(3, v.note).Bind(4, v.user).Bind(5, v.at);
   return Write(st);
 }
 
@@ -108,14 +109,21 @@ std::string SqliteWriteTx::NextCaseId() {
   return id;
 }
 
-void SqliteWriteTx::InsertCase(const engine::Case& c) {
-  auto st = conn().Prepare(
-      "INSERT INTO cases(id, workflow, workflow_version, household, state, version, org_path,"
-      " data, created_by, created_at, updated_at, closed)"
-      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+namespace {
+// Binds every case column (parameters 1..16 in DIXIAN_CASE_COLUMNS order).
+void BindCase(Statement& st, const engine::Case& c) {
   st.Bind(1, c.id).Bind(2, c.workflow).Bind(3, c.workflow_version).Bind(4, c.household);
   st.Bind(5, c.state).Bind(6, c.version).Bind(7, c.org_path).Bind(8, c.data.dump());
   st.Bind(9, c.created_by).Bind(10, c.created_at).Bind(11, c.updated_at).Bind(12, c.closed);
+  st.Bind(13, NameOrEmpty(c.department)).Bind(14, c.threshold_warning).Bind(15, c.last_actor);
+  st.Bind(16, c.last_from);
+}
+}  // namespace
+
+void SqliteWriteTx::InsertCase(const engine::Case& c) {
+  auto st = conn().Prepare("INSERT INTO cases(" DIXIAN_CASE_COLUMNS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
+                           " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
+  BindCase(st, c);
   Write(st);
 }
 
@@ -123,10 +131,9 @@ void SqliteWriteTx::UpdateCase(const engine::Case& c) {
   auto st = conn().Prepare(
       "UPDATE cases SET workflow = ?2, workflow_version = ?3, household = ?4, state = ?5,"
       " version = ?6, org_path = ?7, data = ?8, created_by = ?9, created_at = ?10,"
-      " updated_at = ?11, closed = ?12 WHERE id = ?1");
-  st.Bind(1, c.id).Bind(2, c.workflow).Bind(3, c.workflow_version).Bind(4, c.household);
-  st.Bind(5, c.state).Bind(6, c.version).Bind(7, c.org_path).Bind(8, c.data.dump());
-  st.Bind(9, c.created_by).Bind(10, c.created_at).Bind(11, c.updated_at).Bind(12, c.closed);
+      " updated_at = ?11, closed = ?12, department = ?13, threshold_warning = ?14,"
+      " last_actor = ?15, last_from = ?16 WHERE id = ?1");
+  BindCase(st, c);
   Write(st);
 }
 
@@ -134,8 +141,9 @@ namespace {
 // Binds every task column but id (parameters 2..18 in DIXIAN_TASK_COLUMNS order).
 void BindTask(Statement& st, const engine::Task& t) {
   st.Bind(2, t.case_id).Bind(3, t.household).Bind(4, t.workflow).Bind(5, t.workflow_version);
-  st.Bind(6, t.step).Bind(7, t.org).Bind(8, t.org_path).Bind(9, t.role).Bind(10, t.department);
-  st.Bind(11, t.assignee).Bind(12, t.created_at).Bind(13, t.due_at).Bind(14, t.status);
+  st.Bind(6, t.step).Bind(7, t.org).Bind(8, t.org_path).Bind(9, engine::Name(t.role));
+  st.Bind(10, NameOrEmpty(t.department));
+  st.Bind(11, t.assignee).Bind(12, t.created_at).Bind(13, t.due_at).Bind(14, engine::Name(t.status));
   st.Bind(15, t.closed_at).Bind(16, t.next_fire_at).Bind(17, t.fire_index).Bind(18, t.period);
 }
 }  // namespace
@@ -172,7 +180,7 @@ void SqliteWriteTx::UpdateTaskTimer(const engine::Task& task) {
 void SqliteWriteTx::UpdateTaskClosed(const engine::Task& task) {
   auto st = conn().Prepare(
       "UPDATE tasks SET status = ?2, closed_at = ?3, next_fire_at = NULL WHERE id = ?1");
-  st.Bind(1, task.id).Bind(2, task.status).Bind(3, task.closed_at);
+  st.Bind(1, task.id).Bind(2, engine::Name(task.status)).Bind(3, task.closed_at);
   Write(st);
 }
 
@@ -214,7 +222,9 @@ std::int64_t SqliteWriteTx::InsertOutbox(const engine::OutboxMessage& m) {
       "INSERT INTO outbox(message_id, channel_id, kind, urgent, payload, created_at, attempts,"
       " next_attempt_at, last_error) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   st.BindNullIfEmpty(1, m.message_id).Bind(2, m.channel_id).Bind(3, m.kind).Bind(4, m.urgent);
-  st.Bind(5, m.payload.dump()).Bind(6, m.created_at).Bind(7, m.attempts);
+  const bool has_facts = !m.facts.empty() || !m.facts.text.empty();
+  st.Bind(5, has_facts ? NoticeFactsToJson(m.facts) : m.payload.dump()).Bind(6, m.created_at);
+  st.Bind(7, m.attempts);
   st.Bind(8, m.next_attempt_at).Bind(9, m.last_error);
   return Write(st);
 }

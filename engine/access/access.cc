@@ -1,36 +1,38 @@
 #include "engine/access/access.h"
 
+#include <algorithm>
 #include <map>
-
-#include "engine/core/json_fields.h"
 
 namespace dixian::engine {
 
-const std::vector<std::string>& RolesFor(Capability capability) {
-  static const std::map<Capability, std::vector<std::string>> kTable = {
-      {Capability::kManageOrgs, {"admin"}},
-      {Capability::kManageUsers, {"admin"}},
-      {Capability::kManageChannels, {"admin"}},
-      {Capability::kWriteHouseholds, {"admin", "village_clerk", "township_reviewer", "county_officer"}},
+const std::vector<Role>& RolesFor(Capability capability) {
+  using enum Role;
+  static const std::map<Capability, std::vector<Role>> kTable = {
+      {Capability::kManageOrgs, {kAdmin}},
+      {Capability::kManageUsers, {kAdmin}},
+      {Capability::kManageChannels, {kAdmin}},
+      {Capability::kWriteHouseholds, {kAdmin, kVillageClerk, kTownshipReviewer, kCountyOfficer}},
       {Capability::kReadHouseholds,
-       {"admin", "village_clerk", "township_reviewer", "county_officer", "department_officer",
-        "province_officer", "contact_person", "supervisor"}},
-      {Capability::kAssignContact, {"admin", "township_reviewer", "county_officer"}},
-      {Capability::kRecordMeasure, {"township_reviewer", "county_officer", "department_officer", "contact_person"}},
+       {kAdmin, kVillageClerk, kTownshipReviewer, kCountyOfficer, kDepartmentOfficer,
+        kProvinceOfficer, kContactPerson, kSupervisor}},
+      {Capability::kAssignContact, {kAdmin, kTownshipReviewer, kCountyOfficer}},
+      {Capability::kRecordMeasure,
+       {kTownshipReviewer, kCountyOfficer, kDepartmentOfficer, kContactPerson}},
       {Capability::kReadCases,
-       {"admin", "village_clerk", "township_reviewer", "county_officer", "department_officer",
-        "province_officer", "contact_person", "supervisor"}},
+       {kAdmin, kVillageClerk, kTownshipReviewer, kCountyOfficer, kDepartmentOfficer,
+        kProvinceOfficer, kContactPerson, kSupervisor}},
       {Capability::kTransferTask,
-       {"village_clerk", "township_reviewer", "county_officer", "department_officer", "province_officer",
-        "contact_person", "supervisor"}},
-      {Capability::kUrgeTask, {"supervisor", "county_officer", "province_officer"}},
+       {kVillageClerk, kTownshipReviewer, kCountyOfficer, kDepartmentOfficer, kProvinceOfficer,
+        kContactPerson, kSupervisor}},
+      {Capability::kUrgeTask, {kSupervisor, kCountyOfficer, kProvinceOfficer}},
       {Capability::kReportMonitoring,
-       {"admin", "village_clerk", "township_reviewer", "county_officer", "department_officer",
-        "province_officer", "supervisor"}},
+       {kAdmin, kVillageClerk, kTownshipReviewer, kCountyOfficer, kDepartmentOfficer,
+        kProvinceOfficer, kSupervisor}},
       {Capability::kReportOverdue,
-       {"admin", "township_reviewer", "county_officer", "department_officer", "province_officer", "supervisor"}},
-      {Capability::kVerifyAudit, {"admin", "county_officer", "province_officer", "supervisor"}},
-      {Capability::kAdvanceClock, {"admin"}},
+       {kAdmin, kTownshipReviewer, kCountyOfficer, kDepartmentOfficer, kProvinceOfficer,
+        kSupervisor}},
+      {Capability::kVerifyAudit, {kAdmin, kCountyOfficer, kProvinceOfficer, kSupervisor}},
+      {Capability::kAdvanceClock, {kAdmin}},
   };
   return kTable.at(capability);
 }
@@ -45,27 +47,16 @@ bool OnPath(const Principal& who, const std::string& path) {
   return !path.empty() && who.user.org_path.rfind(path, 0) == 0;
 }
 
-std::string RoleLabel(const std::string& role) {
-  static const std::map<std::string, std::string> kLabels = {
-      {"village_clerk", "村级填报员"},     {"township_reviewer", "乡镇审核员"},
-      {"county_officer", "县级审定人员"},   {"department_officer", "行业部门人员"},
-      {"province_officer", "省级备案人员"}, {"contact_person", "帮扶联系人"},
-      {"supervisor", "督导人员"},           {"admin", "管理员"}};
-  auto it = kLabels.find(role);
-  return it == kLabels.end() ? role : it->second;
-}
-
 Status RequireRole(const Principal& who, Capability capability) {
-  if (!IsOneOf(who.user.role, RolesFor(capability)))
-    return Error::Forbidden("您的角色（" + RoleLabel(who.user.role) + "）无权进行此操作 (role " + who.user.role +
-                            " may not do this)");
+  const auto& roles = RolesFor(capability);
+  if (std::find(roles.begin(), roles.end(), who.user.role) == roles.end())
+    return Error::Forbidden("您的角色（" + Label(who.user.role) + "）无权进行此操作");
   return OkStatus();
 }
 
 Status Require(const Principal& who, Capability capability, const std::string& target_path) {
   if (auto st = RequireRole(who, capability); !st.ok()) return st;
-  if (!InSubtree(who, target_path))
-    return Error::Forbidden("该对象不在您所属单位的管辖范围内 (outside your org's subtree)");
+  if (!InSubtree(who, target_path)) return Error::Forbidden("该对象不在您所属单位的管辖范围内");
   return OkStatus();
 }
 

@@ -10,8 +10,9 @@
 namespace dixian::engine {
 
 struct Principal {
-  User user;        // the built-in admin has role "admin" and an empty org path (everything)
-  bool IsAdmin() const { return user.role == "admin"; }
+  User user;        // the built-in admin has role admin and an empty org path (everything)
+  bool IsAdmin() const { return user.role == Role::kAdmin; }
+  bool Is(Role role) const { return user.role == role; }
 };
 
 enum class Capability {
@@ -32,7 +33,7 @@ enum class Capability {
 };
 
 // The roles a capability is granted to.
-const std::vector<std::string>& RolesFor(Capability capability);
+const std::vector<Role>& RolesFor(Capability capability);
 
 // True when `path` lies in the subtree of the principal's org.
 bool InSubtree(const Principal& who, const std::string& path);
@@ -47,8 +48,5 @@ Status Require(const Principal& who, Capability capability, const std::string& t
 // Forbidden unless the role holds the capability, whatever the target: checked before looking a
 // record up, so a refusal never depends on whether the record exists.
 Status RequireRole(const Principal& who, Capability capability);
-
-// Chinese label of a role, for messages and pages.
-std::string RoleLabel(const std::string& role);
 
 }  // namespace dixian::engine

@@ -13,7 +13,8 @@ struct CsvRow {
   std::vector<std::string> fields;
 };
 
-// Splits the text into rows. Refuses invalid UTF-8 and lines longer than `max_line` bytes.
+// Splits the text into rows. Refuses invalid UTF-8 and records longer than `max_line`
+// characters.
 Result<std::vector<CsvRow>> ParseCsv(std::string_view text, std::size_t max_line = 4096);
 
 // Checks that the first row is exactly `header` (a UTF-8 BOM is ignored).

@@ -8,17 +8,14 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/core/time.h"
+#include "engine/model/enums.h"
 
 namespace dixian::engine {
-
-// Org levels, top to bottom. The city level is optional per province.
-inline constexpr const char* kLevels[] = {"province", "city", "county", "township", "village"};
-int LevelRank(const std::string& level);  // province 0 ... village 4; -1 if unknown
 
 struct Org {
   std::string code;    // administrative division code
   std::string name;
-  std::string level;   // province | city | county | township | village
+  OrgLevel level = OrgLevel::kVillage;
   std::string parent;  // empty only for a province
   std::string path;    // "/<province>/<city?>/<county>/.../<code>/": subtree = path prefix
 };
@@ -26,11 +23,10 @@ struct Org {
 struct User {
   std::string id;
   std::string name;
-  std::string role;        // village_clerk, township_reviewer, county_officer, department_officer,
-                           // province_officer, contact_person, supervisor, admin
+  Role role = Role::kVillageClerk;
   std::string org;         // org code (empty for the built-in admin)
   std::string org_path;
-  std::string department;  // for department_officer
+  std::optional<Department> department;  // for department_officer
   std::string mobile;
   bool revoked = false;
   Instant created_at = 0;
@@ -48,10 +44,10 @@ struct Household {
 
 struct MonitoringObject {
   std::string household;
-  std::string type;           // unstable_former_poor | marginal | sudden_hardship
-  std::string status;         // risk_active | risk_eliminated | removed
-  std::string primary_cause;  // illness, disability, ... (API.md)
-  std::vector<std::string> causes;
+  MonitoringType type = MonitoringType::kMarginal;
+  MonitoringStatus status = MonitoringStatus::kRiskActive;
+  std::optional<Cause> primary_cause;
+  std::vector<Cause> causes;
   Instant admitted_at = 0;
   std::string contact;        // user id of the contact person (帮扶联系人), may be empty
   Instant updated_at = 0;
@@ -60,9 +56,9 @@ struct MonitoringObject {
 struct Measure {
   std::int64_t id = 0;
   std::string household;
-  std::string kind;
+  std::string kind;  // open list (MeasureLabel names the common ones)
   std::string description;
-  std::string department;
+  std::optional<Department> department;
   std::string created_by;
   Instant created_at = 0;
 };
@@ -70,7 +66,7 @@ struct Measure {
 struct Visit {
   std::int64_t id = 0;
   std::string household;
-  std::string mode;  // home | phone | wechat
+  VisitMode mode = VisitMode::kHome;
   std::string note;
   std::string user;
   Instant at = 0;
@@ -84,12 +80,21 @@ struct Case {
   std::string state;
   std::int64_t version = 0;   // optimistic concurrency: +1 per transition
   std::string org_path;       // the household's village path
-  nlohmann::json data = nlohmann::json::object();
+  nlohmann::json data = nlohmann::json::object();  // what users entered: free-form, never engine facts
   std::string created_by;
   Instant created_at = 0;
   Instant updated_at = 0;
   bool closed = false;
+  // Facts the engine records itself, each in its own column; a `data` key naming one is refused.
+  std::optional<Department> department;  // where the case is dispatched (alert remedy)
+  std::string threshold_warning;         // the entry criteria the figures miss (empty: none)
+  std::string last_actor;                // who moved the case into its current state
+  std::string last_from;                 // the state it came from (withdraw goes back there)
 };
+
+// The `data` keys that name engine facts (Case above): data given with such a key is refused.
+inline constexpr const char* kEngineFactKeys[] = {"department", "threshold_warning", "last_actor",
+                                                  "last_from"};
 
 // A unit of work someone must do by a due time: a chain step or a follow-up (handover,
 // assign_contact, measures, visit). Timers live on the task: next_fire_at is the next reminder or
@@ -103,12 +108,12 @@ struct Task {
   std::string step;           // state name for chain steps, task kind for follow-ups
   std::string org;            // org code that must act
   std::string org_path;
-  std::string role;
-  std::string department;     // for department_officer steps
+  Role role = Role::kVillageClerk;
+  std::optional<Department> department;  // for department_officer steps
   std::string assignee;       // a user id when a person is named (contact person, transfer)
   Instant created_at = 0;
   Instant due_at = 0;
-  std::string status = "open";  // open | done | cancelled
+  TaskStatus status = TaskStatus::kOpen;
   Instant closed_at = 0;
   std::optional<Instant> next_fire_at;
   int fire_index = 0;
@@ -121,13 +126,13 @@ struct AuditEvent {
   std::string case_id;
   std::string household;
   std::string actor;       // user id, or "system" for timers
-  std::string actor_role;
+  std::string actor_role;  // the role's API name ("" for system)
   std::string actor_org;
   std::string action;
   std::string from_state;
   std::string to_state;
   std::string comment;
-  nlohmann::json data = nlohmann::json::object();
+  nlohmann::json data = nlohmann::json::object();  // the event's details, as the chain hashes them
   std::string prev_hash;
   std::string hash;
 };
@@ -136,7 +141,7 @@ struct AuditEvent {
 struct IdempotentReply {
   std::string body_hash;
   int status = 0;
-  std::string response;  // never holds a token: see StorableReply
+  std::string response;  // never holds a token (the edge renders it without)
   Instant created_at = 0;
 };
 

@@ -11,13 +11,15 @@
 
 #include "engine/core/error.h"
 #include "engine/core/time.h"
+#include "engine/model/enums.h"
 
 namespace dixian::engine {
 
 struct Channel {
   std::string id;
   std::string org;      // org code; messages about work in its subtree come here
-  std::string kind;     // a chat platform kind (one descriptor each in adapters/chat/platforms/)
+  std::string kind;     // the chat adapter's vocabulary (dingtalk, wecom_app, ...): the engine
+                        // never reads it; EngineOptions::check_channel_kind validates it
   std::string url;
   std::string secret;   // signing secret (may be empty when the url carries the credential)
   int quiet_start_hour = -1;  // China time; -1 = no quiet hours
@@ -27,11 +29,26 @@ struct Channel {
   std::map<std::string, std::string> app;
 };
 
-// kind: new_task | reminder | overdue | escalation | digest | test
-// payload (all strings unless noted; absent when not applicable):
+// What the engine writes with a notice, in the transaction that caused it: compact facts, no
+// names, labels or mobiles. Those are looked up after commit (engine/outbox/notices.h).
+struct NoticeFacts {
+  std::int64_t task_id = 0;   // the task it is about (every kind but digest and test)
+  int escalation_level = 0;   // 0 = the acting org itself; n = the org n levels above
+  std::string text;           // a note (urge, transfer) or the text of a test message
+  std::string org;            // digest: the org (of supervisors) it is for
+  std::int64_t total = 0;     // digest: overdue tasks in that org's subtree
+  std::vector<std::int64_t> task_ids;  // digest: the oldest of them (at most 200)
+  bool empty() const { return task_id == 0 && org.empty(); }
+};
+
+// kind: new_task | reminder | overdue | escalation | digest | test (Name(NoticeKind))
+// payload: what the delivery side renders, built after commit from `facts` (ResolveNotice; rows
+// written before schema 5 carry it as written then). All strings unless noted; absent when not
+// applicable:
 //   task_id, case_id (or null), household_id, head_name, village, step, step_label,
 //   due_at (RFC 3339), days_left (int; negative = days late), org, org_name,
 //   mobiles (array of unmasked mobiles to @mention; templates must mask when printing),
+//   assignee (user id, when the task names a person), role (the role the task waits for),
 //   escalation_level (int, 0 = assignee's org), link (path of the console page),
 //   rows (digest: array of objects like the above), text (test / free text);
 //   app channels, a message to one person: to (the recipient's id on the platform), case_version
@@ -48,6 +65,7 @@ struct OutboxMessage {
   std::string channel_id;
   std::string kind;
   bool urgent = false;     // urgent messages ignore quiet hours
+  NoticeFacts facts;
   nlohmann::json payload;
   Instant created_at = 0;  // engine time
   int attempts = 0;

@@ -4,10 +4,10 @@
 
 namespace dixian::engine {
 
-Result<nlohmann::json> Store::Run(WriteJob job) {
-  std::promise<Result<nlohmann::json>> promise;
+Status Store::Wait(WriteJob job) {
+  std::promise<Status> promise;
   auto future = promise.get_future();
-  Submit(std::move(job), [&promise](Result<nlohmann::json> r) { promise.set_value(std::move(r)); });
+  Enqueue(std::move(job), [&promise](Status st) { promise.set_value(std::move(st)); });
   return future.get();
 }
 

@@ -6,9 +6,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "engine/core/error.h"
 #include "engine/model/model.h"
@@ -16,7 +15,7 @@
 
 namespace dixian::engine {
 
-struct CountRow {
+struct CountRow {     // keys are API names (GROUP BY on the text columns)
   std::string key;   // e.g. type, status
   std::string key2;  // e.g. primary cause (by type x cause)
   std::int64_t households = 0;
@@ -34,7 +33,7 @@ struct TaskGroupCount {
   std::string assignee;  // empty for tasks assigned to nobody
   std::string org;
   std::string org_path;  // the org's path
-  std::string role;
+  Role role = Role::kVillageClerk;
   std::int64_t open = 0;
   std::int64_t overdue = 0;     // due_at <= now
   Instant oldest_due = 0;       // MIN(due_at) of the group's open tasks
@@ -49,8 +48,8 @@ class ReadView {
   virtual std::vector<Org> ChildOrgs(const std::string& code) = 0;
   virtual std::optional<User> FindUser(const std::string& id) = 0;
   virtual std::optional<User> FindUserByTokenHash(const std::string& token_hash) = 0;
-  virtual std::vector<User> UsersAt(const std::string& org, const std::string& role) = 0;
-  virtual std::vector<User> UsersWithRole(const std::string& role) = 0;
+  virtual std::vector<User> UsersAt(const std::string& org, Role role) = 0;
+  virtual std::vector<User> UsersWithRole(Role role) = 0;
   // Channels of the org itself (routing walks up the org path).
   virtual std::vector<Channel> ChannelsOf(const std::string& org) = 0;
   virtual std::optional<Channel> FindChannel(const std::string& id) = 0;
@@ -68,10 +67,10 @@ class ReadView {
   virtual std::vector<Task> OpenTasksOfCase(const std::string& case_id) = 0;
   virtual std::vector<Task> OpenTasksOfHousehold(const std::string& household) = 0;
   // Open tasks under an org path prefix, for roles in `roles` (empty = any), optionally only those
-  // whose department matches (empty = any), plus tasks assigned to `assignee` anywhere.
+  // of `department` (nullopt = any), plus tasks assigned to `assignee` anywhere.
   virtual std::vector<Task> OpenTasksInSubtree(const std::string& org_path_prefix,
-                                               const std::vector<std::string>& roles,
-                                               const std::string& department,
+                                               const std::vector<Role>& roles,
+                                               std::optional<Department> department,
                                                const std::string& assignee, int limit) = 0;
   // Open tasks under an org path prefix counted per (assignee, org, role), ordered by those keys.
   virtual std::vector<TaskGroupCount> OpenTaskGroups(const std::string& org_path_prefix, Instant now) = 0;
@@ -152,22 +151,65 @@ class WriteTx : public ReadView {
   virtual void SetScheduleNext(const std::string& name, Instant at) = 0;
 };
 
-// A write command runs inside the writer's transaction and returns the response body.
-using WriteJob = std::function<Result<nlohmann::json>(WriteTx&)>;
-using WriteDone = std::function<void(Result<nlohmann::json>)>;
+// A write job runs inside the writer's transaction; its error undoes its writes. What it computes
+// it keeps itself (Submit and Run below hand typed results back).
+using WriteJob = std::function<Status(WriteTx&)>;
+using WriteDone = std::function<void(Status)>;
 
 class Store {
  public:
   virtual ~Store() = default;
-  // Queues a command for the next group commit. `done` runs after the batch's COMMIT is durable
-  // (or with the command's own error, in which case none of its writes remain). Called on the
-  // writer thread: keep it short.
-  virtual void Submit(WriteJob job, WriteDone done) = 0;
-  // Runs a command and waits for its durable result (CLI, tests, timers).
-  Result<nlohmann::json> Run(WriteJob job);
+  // Queues a job for the next group commit. `done` (may be empty) runs after the batch's COMMIT
+  // is durable, or with the job's own error, in which case none of its writes remain. It is
+  // called on the writer thread: keep it short (render replies elsewhere).
+  virtual void Enqueue(WriteJob job, WriteDone done) = 0;
   virtual std::unique_ptr<ReadView> Read() = 0;
   // Observer for commit batch sizes (metrics).
   virtual void OnBatch(std::function<void(std::size_t)> observer) = 0;
+
+  // Typed forms of Enqueue: `job` returns Result<T>; `done` gets it once committed (or the error).
+  template <class Job, class Done>
+  void Submit(Job job, Done done);
+  // Runs a job and waits for its durable result (CLI, tests, timers).
+  template <class Job>
+  std::invoke_result_t<Job&, WriteTx&> Run(Job job);
+
+ private:
+  Status Wait(WriteJob job);
 };
+
+template <class Job, class Done>
+void Store::Submit(Job job, Done done) {
+  using R = std::invoke_result_t<Job&, WriteTx&>;
+  auto slot = std::make_shared<std::optional<R>>();
+  WriteDone erased;
+  if constexpr (!std::is_null_pointer_v<Done>) {
+    erased = [slot, done = std::move(done)](Status st) mutable {
+      if (!st.ok()) return done(R(st.error()));
+      done(std::move(**slot));
+    };
+  }
+  Enqueue([slot, job = std::move(job)](WriteTx& tx) mutable -> Status {
+            R r = job(tx);
+            if (!r.ok()) return r.error();
+            slot->emplace(std::move(r));
+            return OkStatus();
+          },
+          std::move(erased));
+}
+
+template <class Job>
+std::invoke_result_t<Job&, WriteTx&> Store::Run(Job job) {
+  using R = std::invoke_result_t<Job&, WriteTx&>;
+  std::optional<R> slot;
+  Status st = Wait([&slot, &job](WriteTx& tx) -> Status {
+    R r = job(tx);
+    if (!r.ok()) return r.error();
+    slot.emplace(std::move(r));
+    return OkStatus();
+  });
+  if (!st.ok()) return R(st.error());
+  return std::move(*slot);
+}
 
 }  // namespace dixian::engine

@@ -5,13 +5,13 @@
 
 namespace dixian::engine {
 
-const char* KindName(FirePoint::Kind kind) {
+NoticeKind NoticeOf(FirePoint::Kind kind) {
   switch (kind) {
-    case FirePoint::Kind::kReminder: return "reminder";
-    case FirePoint::Kind::kOverdue: return "overdue";
-    case FirePoint::Kind::kEscalation: return "escalation";
+    case FirePoint::Kind::kReminder: return NoticeKind::kReminder;
+    case FirePoint::Kind::kOverdue: return NoticeKind::kOverdue;
+    case FirePoint::Kind::kEscalation: return NoticeKind::kEscalation;
   }
-  return "reminder";
+  return NoticeKind::kReminder;
 }
 
 Instant DueTime(const DurationSpec& d, Instant start, const WorkCalendar& calendar) {

@@ -18,7 +18,7 @@ struct FirePoint {
   int up = 0;  // escalation: levels above the acting org
 };
 
-const char* KindName(FirePoint::Kind kind);  // "reminder" | "overdue" | "escalation"
+NoticeKind NoticeOf(FirePoint::Kind kind);  // reminder | overdue | escalation
 
 // The due time of a step entered at `start`. Days count to the end of the China day.
 Instant DueTime(const DurationSpec& deadline, Instant start, const WorkCalendar& calendar);

@@ -6,9 +6,18 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "engine/model/enums.h"
 
 namespace dixian::engine {
+
+// Domain events the commands emit. A follow-up task declares the one that completes it
+// (`completed_by`); the loader refuses any other name.
+namespace events {
+inline constexpr char kConfirmed[] = "confirmed";                // POST /tasks/{id}/complete
+inline constexpr char kContactAssigned[] = "contact_assigned";  // PUT /households/{id}/contact
+inline constexpr char kMeasureRecorded[] = "measure_recorded";  // POST /households/{id}/measures
+inline constexpr char kVisitLogged[] = "visit_logged";          // POST /households/{id}/visits
+}  // namespace events
 
 // "10d" calendar days, "2wd" working days (工作日), "48h" hours, "-50%" of the step's time (reminders).
 struct DurationSpec {
@@ -19,8 +28,8 @@ struct DurationSpec {
 };
 
 struct Actor {
-  std::string level;            // org level that acts
-  std::string role;             // role that acts
+  OrgLevel level = OrgLevel::kVillage;  // org level that acts
+  Role role = Role::kVillageClerk;      // role that acts
   bool department_from_case = false;  // department_officer steps: the case's assigned department
   bool assignee_contact = false;      // contact person of the household (visits)
 };
@@ -48,6 +57,28 @@ struct ActionDef {
   bool assign_department = false;            // sets case department from data or department_map
 };
 
+// One row of an effects table: a primitive operation and its arguments, as the JSON names them
+// ({"do": "open_task", "task": "measures"}). Fields read from the case's data are named
+// "data.<field>" in the JSON and stored here without the prefix.
+struct EffectDef {
+  enum class Op {
+    kSetMonitoring,        // the household's monitoring object: status, and fields from data
+    kOpenTask,             // opens the follow-up task `task`
+    kCancelTasks,          // cancels the open follow-ups of `tasks` (empty: all of them)
+    kWarnEntryThresholds,  // records a threshold warning when the figures miss every criterion
+  };
+  Op op = Op::kOpenTask;
+  // set_monitoring: `admit` creates the object (admitted now); otherwise it must exist.
+  bool admit = false;
+  std::optional<MonitoringStatus> status;
+  std::string type_field, primary_cause_field, causes_field;  // data fields; empty: unchanged
+  // open_task / cancel_tasks
+  std::string task;
+  std::vector<std::string> tasks;
+  // warn_entry_thresholds: the data fields holding the figures (config/thresholds.json)
+  std::string income_field, rigid_spending_field, last_year_income_field, income_drop_field;
+};
+
 struct StateDef {
   std::string name;
   std::string label;
@@ -55,16 +86,15 @@ struct StateDef {
   std::optional<Actor> actor;
   Timing timing;
   std::map<std::string, ActionDef> actions;
-  std::vector<std::string> effects;  // on entering: admit_object, spawn:<task>, eliminate_risk, ...
-  nlohmann::json allowed_actions;    // [{action, label, requires}], built once at load for replies
+  std::vector<EffectDef> effects;  // run on entering the state
 };
 
-struct TaskDef {  // follow-up task kinds (handover, assign_contact, measures, visit)
+struct TaskDef {  // follow-up task kinds, from a tasks file (followups.json)
   std::string name;
   std::string label;
   Actor actor;
   Timing timing;
-  std::string completed_by;  // domain event: handover_done, contact_assigned, measure_recorded, visit_logged
+  std::string completed_by;  // the domain event that completes it (events:: above)
 };
 
 struct WorkflowDef {
@@ -73,15 +103,21 @@ struct WorkflowDef {
   int version = 1;
   std::string file;
   std::string initial;
-  std::vector<std::string> initiator_roles;
+  std::vector<Role> initiator_roles;
   std::vector<std::string> required_data;          // fields of "data" needed to open a case
   std::map<std::string, std::vector<std::string>> data_enums;  // data field -> allowed values
-  std::map<std::string, std::string> department_map;           // alert item -> department
-  std::vector<std::string> subject_status;  // monitoring status the household must have ("none" = not monitored)
+  std::map<std::string, std::vector<std::string>> data_lists;  // list data field -> allowed items
+  std::string department_field;                      // the data field department_map reads
+  std::map<std::string, Department> department_map;  // its value -> department (alert item)
+  // Monitoring statuses the household may have to open a case; nullopt ("none" in the JSON) = not
+  // a monitoring object. Empty: any.
+  std::vector<std::optional<MonitoringStatus>> subject_status;
   std::map<std::string, StateDef> states;
   std::vector<std::string> state_order;     // as written, for graphs
   std::map<std::string, TaskDef> tasks;     // a tasks file (followups.json) has no states
-  nlohmann::json labels = nlohmann::json::object();  // extra Chinese labels (causes, items, ...)
+  std::vector<EffectDef> on_open;           // run when a case is opened
+  // Chinese labels of data values, per data_enums field (alert items): shown by GET /workflows.
+  std::map<std::string, std::map<std::string, std::string>> labels;
 
   const StateDef* State(const std::string& name) const;
   const TaskDef* Task(const std::string& name) const;

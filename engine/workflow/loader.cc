@@ -6,7 +6,9 @@
 #include <set>
 #include <sstream>
 
-#include "engine/core/json_fields.h"
+#include <nlohmann/json.hpp>
+
+#include "engine/core/fields.h"
 #include "engine/workflow/json_lines.h"
 
 namespace dixian::engine {
@@ -25,14 +27,8 @@ const TaskDef* WorkflowDef::Task(const std::string& name) const {
 
 namespace {
 
-const std::vector<std::string> kRoles = {"village_clerk",    "township_reviewer", "county_officer",
-                                         "department_officer", "province_officer", "contact_person",
-                                         "supervisor",       "admin"};
-const std::vector<std::string> kLevelNames = {"province", "city", "county", "township", "village"};
-const std::vector<std::string> kEffects = {"admit_object", "eliminate_risk", "remove_object",
-                                           "reflag_object", "start_visits", "close_followups"};
-const std::vector<std::string> kCompletions = {"handover_done", "contact_assigned", "measure_recorded",
-                                               "visit_logged"};
+const std::vector<std::string> kCompletions = {events::kConfirmed, events::kContactAssigned,
+                                               events::kMeasureRecorded, events::kVisitLogged};
 
 // Collects the first error with file:line: path context.
 class Checker {
@@ -84,13 +80,18 @@ std::optional<Actor> ParseActor(Checker& c, const json& j, const std::string& pt
     return std::nullopt;
   }
   Actor a;
-  a.level = c.Str(j, "level", ptr, true);
-  a.role = c.Str(j, "role", ptr, true);
-  if (!a.level.empty() && !IsOneOf(a.level, kLevelNames)) c.Fail(ptr + "/level", "unknown level \"" + a.level + "\"");
-  if (!a.role.empty() && !IsOneOf(a.role, kRoles)) c.Fail(ptr + "/role", "unknown role \"" + a.role + "\"");
+  const std::string level = c.Str(j, "level", ptr, true);
+  const std::string role = c.Str(j, "role", ptr, true);
+  if (auto l = Parse<OrgLevel>(level)) a.level = *l;
+  else if (!level.empty()) c.Fail(ptr + "/level", "unknown level \"" + level + "\"");
+  if (auto r = Parse<Role>(role)) a.role = *r;
+  else if (!role.empty()) c.Fail(ptr + "/role", "unknown role \"" + role + "\"");
   a.department_from_case = j.value("department_from_case", false);
-  a.assignee_contact = j.value("assignee", "") == "contact_person";
-  if (a.department_from_case && a.role != "department_officer")
+  const std::string assignee = c.Str(j, "assignee", ptr, false);
+  if (!assignee.empty() && assignee != "contact_person")
+    c.Fail(ptr + "/assignee", "must be \"contact_person\" (the household's contact person)");
+  a.assignee_contact = assignee == "contact_person";
+  if (a.department_from_case && a.role != Role::kDepartmentOfficer)
     c.Fail(ptr + "/department_from_case", "only department_officer steps take the case's department");
   return a;
 }
@@ -150,6 +151,71 @@ void CheckRequires(Checker& c, const std::vector<std::string>& fields, const std
       c.Fail(ptr + "/" + std::to_string(i), "unknown required field \"" + fields[i] + "\" (use \"comment\" or \"data.<name>\")");
 }
 
+// "data.<field>" -> "<field>"; fails unless the value names a data field.
+std::string DataField(Checker& c, const json& obj, const std::string& key, const std::string& ptr) {
+  const std::string v = c.Str(obj, key, ptr, false);
+  if (v.empty()) return {};
+  if (v.rfind("data.", 0) != 0 || v.size() == 5) {
+    c.Fail(ptr + "/" + key, "must name a data field, like \"data." + key + "\"");
+    return {};
+  }
+  return v.substr(5);
+}
+
+const char kEffectShape[] =
+    "must be an object like {\"do\": \"open_task\", \"task\": \"measures\"}; \"do\" is one of "
+    "set_monitoring, open_task, cancel_tasks, warn_entry_thresholds";
+
+std::vector<EffectDef> ParseEffects(Checker& c, const json& obj, const std::string& key, const std::string& ptr) {
+  std::vector<EffectDef> out;
+  if (!obj.contains(key)) return out;
+  if (!obj[key].is_array()) {
+    c.Fail(ptr + "/" + key, "must be a list of effects");
+    return out;
+  }
+  for (size_t i = 0; i < obj[key].size(); ++i) {
+    const std::string ep = ptr + "/" + key + "/" + std::to_string(i);
+    const json& e = obj[key][i];
+    if (!e.is_object() || !e.contains("do")) {
+      c.Fail(ep, kEffectShape);
+      continue;
+    }
+    EffectDef d;
+    const std::string op = c.Str(e, "do", ep, true);
+    if (op == "set_monitoring") {
+      d.op = EffectDef::Op::kSetMonitoring;
+      d.admit = e.value("admit", false);
+      const std::string status = c.Str(e, "status", ep, false);
+      if (!status.empty()) {
+        d.status = Parse<MonitoringStatus>(status);
+        if (!d.status) c.Fail(ep + "/status", "unknown status \"" + status + "\" (" + NameList<MonitoringStatus>() + ")");
+      }
+      d.type_field = DataField(c, e, "type", ep);
+      d.primary_cause_field = DataField(c, e, "primary_cause", ep);
+      d.causes_field = DataField(c, e, "causes", ep);
+      if (d.admit && d.type_field.empty()) c.Fail(ep + "/type", "admitting needs the data field of the type");
+      if (d.admit && !d.status) c.Fail(ep + "/status", "admitting needs a status");
+    } else if (op == "open_task") {
+      d.op = EffectDef::Op::kOpenTask;
+      d.task = c.Str(e, "task", ep, true);
+    } else if (op == "cancel_tasks") {
+      d.op = EffectDef::Op::kCancelTasks;
+      d.tasks = c.StrList(e, "tasks", ep);
+    } else if (op == "warn_entry_thresholds") {
+      d.op = EffectDef::Op::kWarnEntryThresholds;
+      d.income_field = DataField(c, e, "income", ep);
+      d.rigid_spending_field = DataField(c, e, "rigid_spending", ep);
+      d.last_year_income_field = DataField(c, e, "last_year_income", ep);
+      d.income_drop_field = DataField(c, e, "income_drop", ep);
+      if (d.income_field.empty()) c.Fail(ep + "/income", "is required (the data field of the per-capita income)");
+    } else if (!op.empty()) {
+      c.Fail(ep + "/do", "unknown effect \"" + op + "\"; " + kEffectShape);
+    }
+    out.push_back(d);
+  }
+  return out;
+}
+
 void ParseStates(Checker& c, const json& doc, WorkflowDef& def) {
   if (!doc["states"].is_object() || doc["states"].empty()) return c.Fail("/states", "must be a non-empty object");
   for (const auto& [name, s] : doc["states"].items()) {
@@ -160,12 +226,7 @@ void ParseStates(Checker& c, const json& doc, WorkflowDef& def) {
     st.final = s.value("final", false);
     if (s.contains("actor")) st.actor = ParseActor(c, s["actor"], ptr + "/actor");
     st.timing = ParseTiming(c, s, ptr);
-    st.effects = c.StrList(s, "effects", ptr);
-    for (size_t i = 0; i < st.effects.size(); ++i) {
-      const auto& e = st.effects[i];
-      if (e.rfind("spawn:", 0) == 0) continue;  // checked once tasks are known
-      if (!IsOneOf(e, kEffects)) c.Fail(ptr + "/effects/" + std::to_string(i), "unknown effect \"" + e + "\"");
-    }
+    st.effects = ParseEffects(c, s, "effects", ptr);
     if (s.contains("actions")) {
       for (const auto& [aname, a] : s["actions"].items()) {
         const std::string ap = ptr + "/actions/" + aname;
@@ -182,12 +243,6 @@ void ParseStates(Checker& c, const json& doc, WorkflowDef& def) {
       }
     }
     if (!st.final && !st.actor) c.Fail(ptr + "/actor", "a state that is not final needs an actor");
-    st.allowed_actions = json::array();
-    for (const auto& [aname, act] : st.actions) {
-      st.allowed_actions.push_back({{"action", aname}, {"label", act.label}, {"requires", act.requires_fields}});
-      // Fields the action takes when given (the department an alert is dispatched to).
-      if (act.assign_department) st.allowed_actions.back()["optional"] = {"data.department"};
-    }
     def.states[name] = st;
     def.state_order.push_back(name);
   }
@@ -205,7 +260,8 @@ void ParseTasks(Checker& c, const json& doc, WorkflowDef& def) {
     if (!td.timing.deadline && td.timing.recurrence.empty()) c.Fail(ptr + "/deadline", "is required for a task");
     td.completed_by = c.Str(t, "completed_by", ptr, true);
     if (!td.completed_by.empty() && !IsOneOf(td.completed_by, kCompletions))
-      c.Fail(ptr + "/completed_by", "unknown event \"" + td.completed_by + "\"");
+      c.Fail(ptr + "/completed_by", "unknown event \"" + td.completed_by +
+                                        "\" (confirmed, contact_assigned, measure_recorded, visit_logged)");
     def.tasks[name] = td;
   }
 }
@@ -234,12 +290,91 @@ void CheckGraph(Checker& c, WorkflowDef& def) {
     if (!seen.count(name)) c.Fail("/states/" + name, "is unreachable from the initial state \"" + def.initial + "\"");
 }
 
-void CheckSpawns(Checker& c, const WorkflowDef& def, const std::set<std::string>& known_tasks) {
-  for (const auto& [name, st] : def.states)
-    for (size_t i = 0; i < st.effects.size(); ++i)
-      if (st.effects[i].rfind("spawn:", 0) == 0 && !known_tasks.count(st.effects[i].substr(6)))
-        c.Fail("/states/" + name + "/effects/" + std::to_string(i),
-               "unknown follow-up task \"" + st.effects[i].substr(6) + "\" (define it in a tasks file)");
+// Allowed values of a data field the effects read as an enum E: declared in data_enums (or
+// data_lists for a list field), every value a name of E.
+template <class E>
+void CheckDataField(Checker& c, const WorkflowDef& def, const std::string& field, bool list, const std::string& ptr) {
+  if (field.empty()) return;
+  const auto& declared = list ? def.data_lists : def.data_enums;
+  auto it = declared.find(field);
+  if (it == declared.end()) {
+    c.Fail(ptr, "data field \"" + field + "\" must be declared in " + (list ? "data_lists" : "data_enums") +
+                    " with values among " + NameList<E>());
+    return;
+  }
+  for (const auto& v : it->second)
+    if (!Parse<E>(v)) c.Fail(ptr, "data field \"" + field + "\" allows \"" + v + "\", which is not one of " + NameList<E>());
+}
+
+void CheckEffects(Checker& c, const WorkflowDef& def, const std::vector<EffectDef>& effects, const std::string& ptr,
+                  const std::set<std::string>& known_tasks) {
+  for (size_t i = 0; i < effects.size(); ++i) {
+    const auto& e = effects[i];
+    const std::string ep = ptr + "/" + std::to_string(i);
+    if (e.op == EffectDef::Op::kSetMonitoring) {
+      CheckDataField<MonitoringType>(c, def, e.type_field, false, ep + "/type");
+      CheckDataField<Cause>(c, def, e.primary_cause_field, false, ep + "/primary_cause");
+      CheckDataField<Cause>(c, def, e.causes_field, true, ep + "/causes");
+    }
+    if (e.op == EffectDef::Op::kOpenTask && !e.task.empty() && !known_tasks.count(e.task))
+      c.Fail(ep + "/task", "unknown follow-up task \"" + e.task + "\" (define it in a tasks file)");
+    if (e.op == EffectDef::Op::kCancelTasks)
+      for (size_t k = 0; k < e.tasks.size(); ++k)
+        if (!known_tasks.count(e.tasks[k]))
+          c.Fail(ep + "/tasks/" + std::to_string(k), "unknown follow-up task \"" + e.tasks[k] + "\"");
+  }
+}
+
+void CheckAllEffects(Checker& c, const WorkflowDef& def, const std::set<std::string>& known_tasks) {
+  CheckEffects(c, def, def.on_open, "/on_open", known_tasks);
+  for (const auto& [name, st] : def.states) CheckEffects(c, def, st.effects, "/states/" + name + "/effects", known_tasks);
+}
+
+void ParseDataDeclarations(Checker& c, const json& doc, WorkflowDef& def) {
+  for (const char* key : {"data_enums", "data_lists"}) {
+    if (!doc.contains(key)) continue;
+    if (!doc[key].is_object()) {
+      c.Fail(std::string("/") + key, "must be an object: data field -> list of allowed values");
+      continue;
+    }
+    auto& into = std::string(key) == "data_enums" ? def.data_enums : def.data_lists;
+    for (const auto& [k, v] : doc[key].items()) into[k] = c.StrList(doc[key], k, std::string("/") + key);
+  }
+  if (doc.contains("department_map")) {
+    const json& m = doc["department_map"];
+    if (!m.is_object() || !m.contains("field") || !m.contains("map") || !m["map"].is_object()) {
+      c.Fail("/department_map", "must be {\"field\": \"data.item\", \"map\": {value: department}}");
+    } else {
+      def.department_field = DataField(c, m, "field", "/department_map");
+      if (!def.department_field.empty() && !def.data_enums.count(def.department_field))
+        c.Fail("/department_map/field", "data field \"" + def.department_field + "\" must be declared in data_enums");
+      for (const auto& [k, v] : m["map"].items()) {
+        const std::string name = c.Str(m["map"], k, "/department_map/map", true);
+        if (auto d = Parse<Department>(name)) def.department_map[k] = *d;
+        else if (!name.empty())
+          c.Fail("/department_map/map/" + k, "unknown department \"" + name + "\" (" + NameList<Department>() + ")");
+      }
+    }
+  }
+  if (doc.contains("labels")) {
+    if (!doc["labels"].is_object()) return c.Fail("/labels", "must be an object: data field -> {value: label}");
+    for (const auto& [field, values] : doc["labels"].items()) {
+      const std::string fp = "/labels/" + field;
+      auto allowed = def.data_enums.find(field);
+      if (allowed == def.data_enums.end()) {
+        c.Fail(fp, "labels a data field that is not in data_enums");
+        continue;
+      }
+      if (!values.is_object()) {
+        c.Fail(fp, "must be an object: value -> Chinese label");
+        continue;
+      }
+      for (const auto& [value, label] : values.items()) {
+        if (!IsOneOf(value, allowed->second)) c.Fail(fp + "/" + value, "is not an allowed value of data." + field);
+        def.labels[field][value] = c.Str(values, value, fp, true);
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -257,7 +392,7 @@ Result<DurationSpec> ParseDuration(const std::string& text, bool allow_negative,
   size_t digits = 0;
   while (digits < s.size() && std::isdigit(static_cast<unsigned char>(s[digits]))) ++digits;
   const std::string unit = s.substr(digits);
-  if (digits == 0 || digits > 4) return InvalidField("duration", "bad duration \"" + text + "\" (expected e.g. 10d, 2wd, 48h)");
+  if (digits == 0 || digits > 4) return Error::Unprocessable("invalid_duration", "bad duration \"" + text + "\" (expected e.g. 10d, 2wd, 48h)");
   d.amount = sign * std::stoi(s.substr(0, digits));
   if (unit == "d") d.unit = DurationSpec::Unit::kDays;
   else if (unit == "wd") d.unit = DurationSpec::Unit::kWorkingDays;
@@ -293,17 +428,21 @@ Result<WorkflowPtr> LoadWorkflowText(const std::string& text, const std::string&
     if (doc.contains("tasks")) ParseTasks(c, doc, *def);
     if (doc.contains("states")) {
       def->initial = c.Str(doc, "initial", "", true);
-      def->initiator_roles = c.StrList(doc, "initiators", "");
-      for (size_t i = 0; i < def->initiator_roles.size(); ++i)
-        if (!IsOneOf(def->initiator_roles[i], kRoles))
-          c.Fail("/initiators/" + std::to_string(i), "unknown role \"" + def->initiator_roles[i] + "\"");
+      const auto initiators = c.StrList(doc, "initiators", "");
+      for (size_t i = 0; i < initiators.size(); ++i) {
+        if (auto r = Parse<Role>(initiators[i])) def->initiator_roles.push_back(*r);
+        else c.Fail("/initiators/" + std::to_string(i), "unknown role \"" + initiators[i] + "\"");
+      }
       def->required_data = c.StrList(doc, "required_data", "");
-      def->subject_status = c.StrList(doc, "subject_status", "");
-      if (doc.contains("data_enums"))
-        for (const auto& [k, v] : doc["data_enums"].items()) def->data_enums[k] = c.StrList(doc["data_enums"], k, "/data_enums");
-      if (doc.contains("department_map"))
-        for (const auto& [k, v] : doc["department_map"].items()) def->department_map[k] = c.Str(doc["department_map"], k, "/department_map", true);
-      if (doc.contains("labels")) def->labels = doc["labels"];
+      const auto statuses = c.StrList(doc, "subject_status", "");
+      for (size_t i = 0; i < statuses.size(); ++i) {
+        if (statuses[i] == "none") def->subject_status.push_back(std::nullopt);
+        else if (auto st = Parse<MonitoringStatus>(statuses[i])) def->subject_status.push_back(*st);
+        else c.Fail("/subject_status/" + std::to_string(i), "unknown status \"" + statuses[i] + "\" (none, " +
+                                                             NameList<MonitoringStatus>() + ")");
+      }
+      ParseDataDeclarations(c, doc, *def);
+      def->on_open = ParseEffects(c, doc, "on_open", "");
       ParseStates(c, doc, *def);
       std::stable_sort(def->state_order.begin(), def->state_order.end(), [&lines](const auto& a, const auto& b) {
         return lines.LineOf("/states/" + a) < lines.LineOf("/states/" + b);  // as written, for graphs
@@ -334,6 +473,7 @@ Result<WorkflowRegistry> WorkflowRegistry::LoadDirectory(const std::string& dir)
   WorkflowRegistry reg;
   std::vector<std::pair<WorkflowPtr, std::string>> defs;  // with their text, for line numbers
   std::set<std::string> task_names;
+  std::map<std::string, std::string> task_files;  // a task kind is defined by one file only
   for (const auto& f : files) {
     std::ifstream in(f, std::ios::binary);
     if (!in) return Error::NotFound("workflow_file_missing", f + ": cannot be read");
@@ -341,13 +481,19 @@ Result<WorkflowRegistry> WorkflowRegistry::LoadDirectory(const std::string& dir)
     ss << in.rdbuf();
     auto def = LoadWorkflowText(ss.str(), f);
     if (!def.ok()) return def.error();
-    for (const auto& [name, _] : def.value()->tasks) task_names.insert(name);
+    for (const auto& [name, _] : def.value()->tasks) {
+      auto [it, fresh] = task_files.emplace(name, def.value()->name);
+      if (!fresh && it->second != def.value()->name)
+        return Error::Unprocessable("invalid_workflow", f + ": tasks." + name + ": already defined by \"" +
+                                                            it->second + "\"");
+      task_names.insert(name);
+    }
     defs.emplace_back(def.value(), ss.str());
   }
   for (const auto& [def, text] : defs) {
     JsonLineIndex lines(text);
     Checker c(def->file, lines);
-    CheckSpawns(c, *def, task_names);
+    CheckAllEffects(c, *def, task_names);
     if (c.failed()) return c.error();
     if (auto st = reg.Add(def); !st.ok()) return st.error();
   }
@@ -404,7 +550,7 @@ Result<std::string> RenderGraph(const WorkflowDef& def, const std::string& forma
         out << "  " << name << " -> " << act.to << " [label=\"" << act.label << "\"];\n";
     out << "}\n";
   } else {
-    return InvalidField("format", "must be mermaid or dot");
+    return InvalidField("format", "应为 mermaid 或 dot");
   }
   return out.str();
 }

@@ -155,8 +155,8 @@ TEST_F(ErrorsTest, CsvImportWithBadRowsStoresNothing) {
   ASSERT_TRUE(IsErrorBody(r, 422));
   const std::string message = Message(r);
   for (const char* line : {"3", "4", "5"})
-    EXPECT_NE(message.find(std::string("line ") + line), std::string::npos) << line << ": " << message;
-  EXPECT_EQ(message.find("line 2"), std::string::npos) << message;
+    EXPECT_NE(message.find(std::string("第 ") + line + " 行"), std::string::npos) << line << ": " << message;
+  EXPECT_EQ(message.find("第 2 行"), std::string::npos) << message;
   for (const char* id : {"H10", "H11", "H12"}) EXPECT_TRUE(IsErrorBody(Get("admin", std::string("/api/v1/households/") + id), 404));
 
   // The good rows alone import.

@@ -32,7 +32,7 @@ class ActionsTest : public EngineFixture {
 TEST_F(ActionsTest, StaleVersionIsAConflictAndChangesNothing) {
   const std::string id = Submitted();
   const auto events = Count("audit"), outbox = Count("outbox"), tasks = Count("tasks");
-  auto r = Run(&Engine::ApplyAction, Who("rev_t1"), {{"action", "approve"}, {"expected_version", 1}}, id);
+  auto r = Run(&api::ApplyAction, Who("rev_t1"), {{"action", "approve"}, {"expected_version", 1}}, id);
   ExpectRefused(r, ErrorCode::kConflict, "2");
   EXPECT_EQ(r.error().slug, "version_conflict");
   const auto c = Case(id);
@@ -42,7 +42,7 @@ TEST_F(ActionsTest, StaleVersionIsAConflictAndChangesNothing) {
   EXPECT_EQ(Count("outbox"), outbox);
   EXPECT_EQ(Count("tasks"), tasks);
   // The current version goes through.
-  auto ok = Run(&Engine::ApplyAction, Who("rev_t1"), {{"action", "approve"}, {"expected_version", 2}}, id);
+  auto ok = Run(&api::ApplyAction, Who("rev_t1"), {{"action", "approve"}, {"expected_version", 2}}, id);
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok.value()["version"], 3);
 }
@@ -50,17 +50,17 @@ TEST_F(ActionsTest, StaleVersionIsAConflictAndChangesNothing) {
 TEST_F(ActionsTest, IdempotentCreateReturnsTheFirstResponse) {
   const Json body = {{"workflow", "identification"}, {"household", "v11-1"},
                      {"data", {{"type", "marginal"}, {"primary_cause", "illness"}}}};
-  auto first = Run(&Engine::CreateCase, Who("clerk_v11"), body, "", "key-1");
+  auto first = Run(&api::CreateCase, Who("clerk_v11"), body, "", "key-1");
   ASSERT_TRUE(first.ok()) << first.error().message;
   MoveTo(Now() + 60);
-  auto second = Run(&Engine::CreateCase, Who("clerk_v11"), body, "", "key-1");
+  auto second = Run(&api::CreateCase, Who("clerk_v11"), body, "", "key-1");
   ASSERT_TRUE(second.ok()) << second.error().message;
   EXPECT_EQ(second.value(), first.value());
   EXPECT_EQ(Count("cases"), 1u);
   EXPECT_EQ(Audit("create").size(), 1u);
   Json other = body;
   other["household"] = "v11-2";
-  auto reused = Run(&Engine::CreateCase, Who("clerk_v11"), other, "", "key-1");
+  auto reused = Run(&api::CreateCase, Who("clerk_v11"), other, "", "key-1");
   ExpectRefused(reused, ErrorCode::kUnprocessable);
   EXPECT_EQ(reused.error().slug, "idempotency_key_reused");
   EXPECT_EQ(Count("cases"), 1u);
@@ -69,9 +69,9 @@ TEST_F(ActionsTest, IdempotentCreateReturnsTheFirstResponse) {
 TEST_F(ActionsTest, IdempotentActionIsAppliedOnce) {
   const std::string id = Submitted();
   const Json body = {{"action", "approve"}, {"expected_version", 2}};
-  auto first = Run(&Engine::ApplyAction, Who("rev_t1"), body, id, "approve-1");
+  auto first = Run(&api::ApplyAction, Who("rev_t1"), body, id, "approve-1");
   ASSERT_TRUE(first.ok());
-  auto replay = Run(&Engine::ApplyAction, Who("rev_t1"), body, id, "approve-1");
+  auto replay = Run(&api::ApplyAction, Who("rev_t1"), body, id, "approve-1");
   ASSERT_TRUE(replay.ok()) << replay.error().message;  // not a 409: the first answer again
   EXPECT_EQ(replay.value(), first.value());
   EXPECT_EQ(Case(id)["version"], 3);
@@ -101,7 +101,7 @@ TEST_F(ActionsTest, ReturnAndRejectNeedAComment) {
 TEST_F(ActionsTest, AnotherTownshipsReviewerIsForbidden) {
   const std::string id = Submitted();
   ExpectRefused(Act("rev_t2", id, "approve"), ErrorCode::kNotFound);
-  auto read = engine_->GetCase(Who("rev_t2"), id);
+  auto read = reads_.GetCase(Who("rev_t2"), id);
   ASSERT_FALSE(read.ok());
   EXPECT_EQ(read.error().code, ErrorCode::kNotFound);
   EXPECT_EQ(Case(id)["version"], 2);
@@ -109,11 +109,11 @@ TEST_F(ActionsTest, AnotherTownshipsReviewerIsForbidden) {
 
 TEST_F(ActionsTest, WrongRoleIsForbidden) {
   const std::string id = Submitted();
-  ExpectRefused(Act("clerk_v11", id, "approve"), ErrorCode::kForbidden, "township_reviewer");
+  ExpectRefused(Act("clerk_v11", id, "approve"), ErrorCode::kForbidden, "乡镇审核员");
   ExpectRefused(Act("county", id, "approve"), ErrorCode::kForbidden);
   ExpectRefused(Act("dept_medical", id, "approve"), ErrorCode::kForbidden);
   ExpectRefused(Act("contact_a", id, "approve"), ErrorCode::kForbidden);
-  ExpectRefused(Run(&Engine::CreateCase, Who("county"),
+  ExpectRefused(Run(&api::CreateCase, Who("county"),
                     {{"workflow", "identification"}, {"household", "v11-2"},
                      {"data", {{"type", "marginal"}, {"primary_cause", "illness"}}}}),
                 ErrorCode::kForbidden);
@@ -125,11 +125,11 @@ TEST_F(ActionsTest, VillageClerkOfAnotherVillageIsForbidden) {
                               {{"type", "marginal"}, {"primary_cause", "illness"}})["id"];
   // Another village's records read as absent: 404, or 422 naming the unknown id.
   ExpectRefused(Act("clerk_v12", id, "submit"), ErrorCode::kNotFound);
-  ExpectRefused(Run(&Engine::CreateCase, Who("clerk_v12"),
+  ExpectRefused(Run(&api::CreateCase, Who("clerk_v12"),
                     {{"workflow", "identification"}, {"household", "v11-2"},
                      {"data", {{"type", "marginal"}, {"primary_cause", "illness"}}}}),
                 ErrorCode::kUnprocessable, "v11-2");
-  ExpectRefused(Run(&Engine::CreateHousehold, Who("clerk_v12"),
+  ExpectRefused(Run(&api::CreateHousehold, Who("clerk_v12"),
                     {{"id", "x-1"}, {"village", "v11"}, {"head_name", "张三"}, {"members", 2}, {"income_per_capita", 1}}),
                 ErrorCode::kUnprocessable, "village");
   EXPECT_EQ(Case(id)["version"], 1);
@@ -138,20 +138,20 @@ TEST_F(ActionsTest, VillageClerkOfAnotherVillageIsForbidden) {
 TEST_F(ActionsTest, ContactPersonLogsVisitsOnlyForOwnHouseholds) {
   Admit("v11-1");
   Admit("v11-2");
-  Must(&Engine::AssignContact, Who("rev_t1"), {{"user", "contact_a"}}, "v11-1");
-  Must(&Engine::AssignContact, Who("rev_t1"), {{"user", "contact_b"}}, "v11-2");
-  ExpectRefused(Run(&Engine::LogVisit, Who("contact_b"), {{"mode", "home"}, {"note", "走访"}}, "v11-1"),
+  Must(&api::AssignContact, Who("rev_t1"), {{"user", "contact_a"}}, "v11-1");
+  Must(&api::AssignContact, Who("rev_t1"), {{"user", "contact_b"}}, "v11-2");
+  ExpectRefused(Run(&api::LogVisit, Who("contact_b"), {{"mode", "home"}, {"note", "走访"}}, "v11-1"),
                 ErrorCode::kForbidden);
-  ExpectRefused(Run(&Engine::LogVisit, Who("clerk_v11"), {{"mode", "home"}}, "v11-1"), ErrorCode::kForbidden);
-  ExpectRefused(Run(&Engine::RecordMeasure, Who("contact_b"), {{"kind", "medical"}, {"description", "医保"}}, "v11-1"),
+  ExpectRefused(Run(&api::LogVisit, Who("clerk_v11"), {{"mode", "home"}}, "v11-1"), ErrorCode::kForbidden);
+  ExpectRefused(Run(&api::RecordMeasure, Who("contact_b"), {{"kind", "medical"}, {"description", "医保"}}, "v11-1"),
                 ErrorCode::kForbidden);
   EXPECT_TRUE(Rows("SELECT id FROM visits").empty());
-  Must(&Engine::LogVisit, Who("contact_a"), {{"mode", "phone"}, {"note", "电话回访"}}, "v11-1");
+  Must(&api::LogVisit, Who("contact_a"), {{"mode", "phone"}, {"note", "电话回访"}}, "v11-1");
   EXPECT_EQ(Rows("SELECT user FROM visits")[0]["user"], "contact_a");
   // A contact person of another village cannot be assigned here.
-  ExpectRefused(Run(&Engine::AssignContact, Who("rev_t1"), {{"user", "contact_c"}}, "v11-1"),
+  ExpectRefused(Run(&api::AssignContact, Who("rev_t1"), {{"user", "contact_c"}}, "v11-1"),
                 ErrorCode::kUnprocessable, "user");
-  ExpectRefused(Run(&Engine::AssignContact, Who("rev_t2"), {{"user", "contact_a"}}, "v11-1"), ErrorCode::kNotFound);
+  ExpectRefused(Run(&api::AssignContact, Who("rev_t2"), {{"user", "contact_a"}}, "v11-1"), ErrorCode::kNotFound);
 }
 
 }  // namespace

@@ -25,7 +25,7 @@ class AlertTest : public EngineFixture {
   }
   std::vector<std::string> MyTaskSteps(const std::string& user) {
     std::vector<std::string> out;
-    auto r = engine_->MyTasks(Who(user));
+    auto r = reads_.MyTasks(Who(user));
     EXPECT_TRUE(r.ok());
     if (r.ok())
       for (const auto& t : r.value()) out.push_back(t["step"].get<std::string>());
@@ -51,7 +51,7 @@ TEST_F(AlertTest, SevenStepLoopWithMedicalDepartment) {
   c = MustAct("county", id, "approve");
   EXPECT_EQ(c["state"], "department_remedy");
   EXPECT_EQ(c["version"], 4);
-  EXPECT_EQ(c["data"]["department"], "medical");
+  EXPECT_EQ(c["department"], "medical");
   ASSERT_EQ(c["tasks"].size(), 1u);
   EXPECT_EQ(c["tasks"][0]["department"], "medical");
   EXPECT_EQ(c["tasks"][0]["role"], "department_officer");
@@ -88,14 +88,14 @@ TEST_F(AlertTest, SevenStepLoopWithMedicalDepartment) {
 
 TEST_F(AlertTest, DepartmentMapHousingAndIncome) {
   const std::string housing = ToCounty("housing");
-  EXPECT_EQ(MustAct("county", housing, "approve")["data"]["department"], "housing");
+  EXPECT_EQ(MustAct("county", housing, "approve")["department"], "housing");
   EXPECT_EQ(Case(housing)["tasks"][0]["department"], "housing");
 
   SeedMonitored("v11-2", "unstable_former_poor", "unstable_employment");
   const std::string income = Open("clerk_v11", "alert", "v11-2", {{"item", "income"}})["id"];
   MustAct("clerk_v11", income, "submit");
   MustAct("rev_t1", income, "approve");
-  EXPECT_EQ(MustAct("county", income, "approve")["data"]["department"], "human_resources");
+  EXPECT_EQ(MustAct("county", income, "approve")["department"], "human_resources");
   EXPECT_EQ(MyTaskSteps("dept_hr"), (std::vector<std::string>{"department_remedy"}));
   MustAct("dept_hr", income, "submit");
 }
@@ -103,7 +103,7 @@ TEST_F(AlertTest, DepartmentMapHousingAndIncome) {
 TEST_F(AlertTest, ExplicitDepartmentOverridesTheMap) {
   const std::string id = ToCounty("medical");
   auto c = MustAct("county", id, "approve", "", {{"department", "civil_affairs"}});
-  EXPECT_EQ(c["data"]["department"], "civil_affairs");
+  EXPECT_EQ(c["department"], "civil_affairs");
   EXPECT_EQ(c["tasks"][0]["department"], "civil_affairs");
   auto medical = Act("dept_medical", id, "submit");
   ASSERT_FALSE(medical.ok());
@@ -153,11 +153,11 @@ TEST_F(AlertTest, TownshipRejectsAndCountyDismisses) {
 }
 
 TEST_F(AlertTest, OnlyMonitoredHouseholdsAndKnownItems) {
-  auto not_monitored = Run(&Engine::CreateCase, Who("clerk_v11"),
+  auto not_monitored = Run(&api::CreateCase, Who("clerk_v11"),
                            {{"workflow", "alert"}, {"household", "v11-3"}, {"data", {{"item", "medical"}}}});
   ASSERT_FALSE(not_monitored.ok());
   EXPECT_EQ(not_monitored.error().code, ErrorCode::kUnprocessable);
-  auto bad_item = Run(&Engine::CreateCase, Who("clerk_v11"),
+  auto bad_item = Run(&api::CreateCase, Who("clerk_v11"),
                       {{"workflow", "alert"}, {"household", "v11-1"}, {"data", {{"item", "phone"}}}});
   ASSERT_FALSE(bad_item.ok());
   EXPECT_NE(bad_item.error().message.find("data.item"), std::string::npos) << bad_item.error().message;

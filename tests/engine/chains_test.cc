@@ -14,9 +14,9 @@ class ChainsTest : public EngineFixture {
   // An admitted household with its contact person, handover confirmed and a measure recorded.
   void Assisted(const std::string& household) {
     Admit(household);
-    Must(&Engine::AssignContact, Who("rev_t1"), {{"user", "contact_a"}}, household);
-    Must(&Engine::CompleteTask, Who("county"), Json::object(), TasksNamed(household, "handover")[0]["id"]);
-    Must(&Engine::RecordMeasure, Who("rev_t1"), {{"kind", "medical"}, {"description", "大病医保倾斜"}, {"department", "medical"}},
+    Must(&api::AssignContact, Who("rev_t1"), {{"user", "contact_a"}}, household);
+    Must(&api::CompleteTask, Who("county"), Json::object(), TasksNamed(household, "handover")[0]["id"]);
+    Must(&api::RecordMeasure, Who("rev_t1"), {{"kind", "medical"}, {"description", "大病医保倾斜"}, {"department", "medical"}},
          household);
   }
   std::string EliminateRisk(const std::string& household) {
@@ -65,7 +65,7 @@ TEST_F(ChainsTest, RiskEliminatedOnlyOnceTheProvinceFiles) {
   EXPECT_EQ(Rows("SELECT status FROM tasks WHERE step = 'visit'")[0]["status"], "cancelled");
   // A visit closes the quarter and opens the next one.
   SetNow("2026-03-20T10:00:00+08:00");
-  Must(&Engine::LogVisit, Who("contact_a"), {{"mode", "home"}, {"note", "季度走访"}}, "v11-1");
+  Must(&api::LogVisit, Who("contact_a"), {{"mode", "home"}, {"note", "季度走访"}}, "v11-1");
   EXPECT_EQ(TasksNamed("v11-1", "visit_quarterly")[0]["period"], "2026-Q2");
   EXPECT_EQ(TasksNamed("v11-1", "visit_quarterly")[0]["due_at"], "2026-07-01T00:00:00+08:00");
 }
@@ -86,7 +86,7 @@ TEST_F(ChainsTest, ProvinceReturnsToCounty) {
 
 TEST_F(ChainsTest, RemovalWithAReasonRemovesAndCancelsFollowUps) {
   Admit("v11-1");
-  auto missing = Run(&Engine::CreateCase, Who("clerk_v11"), {{"workflow", "removal"}, {"household", "v11-1"}});
+  auto missing = Run(&api::CreateCase, Who("clerk_v11"), {{"workflow", "removal"}, {"household", "v11-1"}});
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("data.reason"), std::string::npos) << missing.error().message;
   const std::string id = Open("clerk_v11", "removal", "v11-1", {{"reason", "car"}})["id"];
@@ -101,7 +101,7 @@ TEST_F(ChainsTest, RemovalWithAReasonRemovesAndCancelsFollowUps) {
   EXPECT_EQ(Rows("SELECT COUNT(*) AS n FROM tasks WHERE household = 'v11-1' AND case_id = '' AND status = 'cancelled'")[0]["n"],
             4);
   // A removed household is no longer a monitoring object for visits and measures.
-  auto measure = Run(&Engine::RecordMeasure, Who("rev_t1"), {{"kind", "medical"}, {"description", "x"}}, "v11-1");
+  auto measure = Run(&api::RecordMeasure, Who("rev_t1"), {{"kind", "medical"}, {"description", "x"}}, "v11-1");
   ASSERT_FALSE(measure.ok());
   EXPECT_EQ(measure.error().code, ErrorCode::kUnprocessable);
 }
@@ -110,7 +110,7 @@ TEST_F(ChainsTest, ReflagBringsBackMonthlyVisitsAndMeasures) {
   Assisted("v11-1");
   EliminateRisk("v11-1");
   SetNow("2026-04-08T10:00:00+08:00");
-  auto not_allowed = Run(&Engine::CreateCase, Who("clerk_v11"), {{"workflow", "reflag"}, {"household", "v11-2"}});
+  auto not_allowed = Run(&api::CreateCase, Who("clerk_v11"), {{"workflow", "reflag"}, {"household", "v11-2"}});
   ASSERT_FALSE(not_allowed.ok());  // not a risk-eliminated object
   EXPECT_EQ(not_allowed.error().code, ErrorCode::kUnprocessable);
   const std::string id = Open("clerk_v11", "reflag", "v11-1", {{"primary_cause", "disaster"}})["id"];
@@ -134,7 +134,7 @@ TEST_F(ChainsTest, ReflagBringsBackMonthlyVisitsAndMeasures) {
 
 TEST_F(ChainsTest, ReflagRefusesAnUnknownCause) {
   SeedMonitored("v11-1", "marginal", "illness", "risk_eliminated");
-  auto r = Run(&Engine::CreateCase, Who("clerk_v11"),
+  auto r = Run(&api::CreateCase, Who("clerk_v11"),
                {{"workflow", "reflag"}, {"household", "v11-1"}, {"data", {{"primary_cause", "bad_luck"}}}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kUnprocessable);
@@ -144,7 +144,7 @@ TEST_F(ChainsTest, ReflagRefusesAnUnknownCause) {
 TEST_F(ChainsTest, OneOpenCasePerWorkflowAndHousehold) {
   Admit("v11-1");
   Open("clerk_v11", "alert", "v11-1", {{"item", "medical"}});
-  auto dup = Run(&Engine::CreateCase, Who("clerk_v11"),
+  auto dup = Run(&api::CreateCase, Who("clerk_v11"),
                  {{"workflow", "alert"}, {"household", "v11-1"}, {"data", {{"item", "housing"}}}});
   ASSERT_FALSE(dup.ok());
   EXPECT_EQ(dup.error().code, ErrorCode::kConflict);

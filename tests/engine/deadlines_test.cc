@@ -41,7 +41,7 @@ TEST_F(DeadlinesTest, TenDayMeasuresRule) {
 
   // v11-2's measure is recorded on day 3: the task completes and its timers stop.
   SetNow("2026-03-05T10:00:00+08:00");
-  Must(&Engine::RecordMeasure, Who("rev_t1"), {{"kind", "minimum_living"}, {"description", "纳入低保"},
+  Must(&api::RecordMeasure, Who("rev_t1"), {{"kind", "minimum_living"}, {"description", "纳入低保"},
                                                {"department", "civil_affairs"}}, "v11-2");
   EXPECT_TRUE(TasksNamed("v11-2", "measures").empty());
   const auto row = Rows("SELECT status, next_fire_at FROM tasks WHERE id = " + done)[0];
@@ -90,7 +90,7 @@ TEST_F(DeadlinesTest, TenDayMeasuresRule) {
   EXPECT_TRUE(seen);
   // Still open and overdue; a late measure closes it as late and nothing more fires.
   EXPECT_EQ(TasksNamed("v11-1", "measures")[0]["overdue"], true);
-  Must(&Engine::RecordMeasure, Who("rev_t1"), {{"kind", "medical"}, {"description", "医疗救助"}}, "v11-1");
+  Must(&api::RecordMeasure, Who("rev_t1"), {{"kind", "medical"}, {"description", "医疗救助"}}, "v11-1");
   EXPECT_EQ(Audit("task_done").back()["data"]["late"], true);
   EXPECT_EQ(RunDueAt(At("2026-04-30T00:00:01+08:00")), 0);
 }
@@ -155,7 +155,7 @@ TEST_F(DeadlinesTest, TwoWorkingDaysFromTheFridayBeforeTheFestival) {
 TEST_F(DeadlinesTest, MonthlyVisitsAcrossMonthEnds) {
   SetNow("2026-01-31T10:00:00+08:00");
   Admit("v11-1");
-  Must(&Engine::AssignContact, Who("rev_t1"), {{"user", "contact_a"}}, "v11-1");
+  Must(&api::AssignContact, Who("rev_t1"), {{"user", "contact_a"}}, "v11-1");
   auto jan = TasksNamed("v11-1", "visit");
   ASSERT_EQ(jan.size(), 1u);
   EXPECT_EQ(jan[0]["period"], "2026-01");
@@ -183,7 +183,7 @@ TEST_F(DeadlinesTest, MonthlyVisitsAcrossMonthEnds) {
 
   // A visit in February closes the open visits (January's as late) and opens March's.
   SetNow("2026-02-10T15:00:00+08:00");
-  Must(&Engine::LogVisit, Who("contact_a"), {{"mode", "wechat"}, {"note", "外出务工，微信视频回访"}}, "v11-1");
+  Must(&api::LogVisit, Who("contact_a"), {{"mode", "wechat"}, {"note", "外出务工，微信视频回访"}}, "v11-1");
   open = TasksNamed("v11-1", "visit");
   ASSERT_EQ(open.size(), 1u);
   EXPECT_EQ(open[0]["period"], "2026-03");
@@ -203,7 +203,7 @@ TEST_F(DeadlinesTest, MonthlyVisitsAcrossMonthEnds) {
 TEST_F(DeadlinesTest, AMissedMonthOpensTheNextAndEscalates) {
   SetNow("2026-03-15T10:00:00+08:00");
   Admit("v11-1");
-  Must(&Engine::AssignContact, Who("rev_t1"), {{"user", "contact_a"}}, "v11-1");
+  Must(&api::AssignContact, Who("rev_t1"), {{"user", "contact_a"}}, "v11-1");
   // Nobody visits for two months: each month becomes overdue, escalates, and the next opens.
   RunDueAt(At("2026-05-10T00:00:00+08:00"));
   std::vector<std::string> periods;

@@ -91,11 +91,11 @@ TEST(DefinitionsTest, SpawnOfAnUnknownTask) {
   dixian::testing::TempDir dir;
   const std::string path = dir.File("pilot.json");
   std::ofstream(path) << Replace(kPilotV1, R"("done": {"label": "完成", "final": true})",
-                                 R"("done": {"label": "完成", "final": true, "effects": ["spawn:paperwork"]})");
+                                 R"("done": {"label": "完成", "final": true, "effects": [{"do": "open_task", "task": "paperwork"}]})");
   auto r = engine::WorkflowRegistry::LoadDirectory(dir.path());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message,
-            path + ":20: states.done.effects.0: unknown follow-up task \"paperwork\" (define it in a tasks file)");
+            path + ":20: states.done.effects.0.task: unknown follow-up task \"paperwork\" (define it in a tasks file)");
 }
 
 TEST(DefinitionsTest, ShippedWorkflowsLoadAndGraph) {
@@ -140,12 +140,13 @@ TEST_F(WorkflowVersionsTest, CasesStartedOnV1ContinueOnV1) {
   // Deploy v2 next to v1 (as a restart with the new file would).
   CloseEngine();
   OpenEngine({v1.value(), v2.value()});
-  auto listed = engine_->Workflows();
+  auto listed = reads_.Workflows();
   ASSERT_TRUE(listed.ok());
-  for (const auto& w : listed.value())
-    if (w["name"] == "pilot") {
-      EXPECT_EQ(w["version"], 2);
-    }
+  for (const auto& w : listed.value()) {
+    if (w["name"] == "pilot") EXPECT_EQ(w["version"], 2);
+    // The labels a chain declares for its data values are served with it (alert items).
+    if (w["name"] == "alert") EXPECT_EQ(w["labels"]["item"]["housing"], "住房安全") << w.dump();
+  }
 
   const std::string new_case = Open("clerk_v11", "pilot", "v11-2")["id"];
   EXPECT_EQ(Case(new_case)["workflow_version"], 2);

@@ -236,35 +236,35 @@ TEST_F(IdentificationTest, FastTrackFromTownshipReview) {
 
 TEST_F(IdentificationTest, ThresholdWarningRecordedWhenFiguresMissTheCriteria) {
   const auto warned = NewCase("v11-2", {{"type", "marginal"}, {"primary_cause", "illness"}, {"income_per_capita", 8000}});
-  const std::string warning = warned["data"].value("threshold_warning", "");
+  const std::string warning = warned.value("threshold_warning", "");
   EXPECT_NE(warning.find("8000"), std::string::npos) << warning;
   EXPECT_NE(warning.find("6000"), std::string::npos) << warning;  // config/thresholds.json income_line
   EXPECT_EQ(History(warned["id"])[0]["data"]["threshold_warning"], warning);
   // Below the line, a rigid-spending case and a sharp income drop give no warning.
-  EXPECT_FALSE(NewCase("v11-3")["data"].contains("threshold_warning"));
+  EXPECT_FALSE(NewCase("v11-3").contains("threshold_warning"));
   EXPECT_FALSE(NewCase("v11-4", {{"type", "marginal"}, {"primary_cause", "illness"}, {"income_per_capita", 9000},
-                                 {"rigid_spending", 50000}, {"last_year_income", 30000}})["data"]
+                                 {"rigid_spending", 50000}, {"last_year_income", 30000}})
                    .contains("threshold_warning"));
   EXPECT_FALSE(Open("clerk_v12", "identification", "v12-1",
                     {{"type", "marginal"}, {"primary_cause", "accident"}, {"income_per_capita", 9000},
-                     {"income_drop_ratio", 0.5}})["data"]
+                     {"income_drop_ratio", 0.5}})
                    .contains("threshold_warning"));
 }
 
 TEST_F(IdentificationTest, MissingOrUnknownDataIsRefusedNamingTheField) {
-  auto missing = Run(&Engine::CreateCase, Who("clerk_v11"),
+  auto missing = Run(&api::CreateCase, Who("clerk_v11"),
                      {{"workflow", "identification"}, {"household", "v11-1"}, {"data", {{"type", "marginal"}}}});
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, ErrorCode::kUnprocessable);
   EXPECT_NE(missing.error().message.find("data.primary_cause"), std::string::npos) << missing.error().message;
-  auto unknown = Run(&Engine::CreateCase, Who("clerk_v11"),
+  auto unknown = Run(&api::CreateCase, Who("clerk_v11"),
                      {{"workflow", "identification"}, {"household", "v11-1"},
                       {"data", {{"type", "rich"}, {"primary_cause", "illness"}}}});
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(unknown.error().message.find("data.type"), std::string::npos) << unknown.error().message;
   // An already monitored household cannot be identified again.
   Admit("v11-1");
-  auto again = Run(&Engine::CreateCase, Who("clerk_v11"),
+  auto again = Run(&api::CreateCase, Who("clerk_v11"),
                    {{"workflow", "identification"}, {"household", "v11-1"},
                     {"data", {{"type", "marginal"}, {"primary_cause", "illness"}}}});
   ASSERT_FALSE(again.ok());

@@ -37,10 +37,10 @@ class ReportsTest : public EngineFixture {
           if (auto st = tx.InsertHousehold(h); !st.ok()) return st.error();
           engine::MonitoringObject m;
           m.household = h.id;
-          m.type = b.type;
-          m.status = b.status;
-          m.primary_cause = b.cause;
-          m.causes = {b.cause};
+          m.type = engine::Parse<engine::MonitoringType>(b.type).value();
+          m.status = engine::Parse<engine::MonitoringStatus>(b.status).value();
+          m.primary_cause = engine::Parse<engine::Cause>(b.cause).value();
+          m.causes = {*m.primary_cause};
           tx.UpsertMonitoring(m);
         }
       }
@@ -49,7 +49,7 @@ class ReportsTest : public EngineFixture {
     ASSERT_TRUE(r.ok()) << r.error().message;
   }
   Json Report(const std::string& org) {
-    auto r = engine_->MonitoringReport(Admin(), org);
+    auto r = reads_.MonitoringReport(Admin(), org);
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
     return r.ok() ? r.value() : Json::object();
   }
@@ -117,10 +117,10 @@ TEST_F(ReportsTest, County003ByStatusAndType) {
 TEST_F(ReportsTest, MeasuresByKindWithTheHouseholdsTheyCover) {
   Admit("v11-1", "marginal", "illness");
   Admit("v11-2", "unstable_former_poor", "disability");
-  Must(&Engine::RecordMeasure, Who("rev_t1"), {{"kind", "medical"}, {"description", "医疗保障"}}, "v11-1");
-  Must(&Engine::RecordMeasure, Who("rev_t1"), {{"kind", "medical"}, {"description", "二次报销"}}, "v11-1");
-  Must(&Engine::RecordMeasure, Who("dept_medical"), {{"kind", "medical"}, {"description", "医疗救助"}}, "v11-2");
-  Must(&Engine::RecordMeasure, Who("rev_t1"), {{"kind", "disability_allowance"}, {"description", "残补"}}, "v11-2");
+  Must(&api::RecordMeasure, Who("rev_t1"), {{"kind", "medical"}, {"description", "医疗保障"}}, "v11-1");
+  Must(&api::RecordMeasure, Who("rev_t1"), {{"kind", "medical"}, {"description", "二次报销"}}, "v11-1");
+  Must(&api::RecordMeasure, Who("dept_medical"), {{"kind", "medical"}, {"description", "医疗救助"}}, "v11-2");
+  Must(&api::RecordMeasure, Who("rev_t1"), {{"kind", "disability_allowance"}, {"description", "残补"}}, "v11-2");
   const auto m = Report("county")["measures"];
   ASSERT_EQ(m.size(), 2u) << m.dump(2);
   EXPECT_EQ(m[0]["kind"], "disability_allowance");
@@ -135,9 +135,9 @@ TEST_F(ReportsTest, OverduePerChildOrgAndPerAssignee) {
   Admit("v11-1");
   Admit("v12-1");
   Admit("v21-1");
-  Must(&Engine::AssignContact, Who("rev_t1"), {{"user", "contact_a"}}, "v11-1");
-  Must(&Engine::RecordMeasure, Who("rev_t2"), {{"kind", "employment"}, {"description", "公益岗"}}, "v21-1");
-  auto foreign = Run(&Engine::CreateCase, Who("clerk_v21"),
+  Must(&api::AssignContact, Who("rev_t1"), {{"user", "contact_a"}}, "v11-1");
+  Must(&api::RecordMeasure, Who("rev_t2"), {{"kind", "employment"}, {"description", "公益岗"}}, "v21-1");
+  auto foreign = Run(&api::CreateCase, Who("clerk_v21"),
                      {{"workflow", "identification"}, {"household", "v22-1"},
                       {"data", {{"type", "marginal"}, {"primary_cause", "illness"}}}});
   ASSERT_FALSE(foreign.ok());  // clerk_v21 may not propose a v22 household
@@ -147,7 +147,7 @@ TEST_F(ReportsTest, OverduePerChildOrgAndPerAssignee) {
   // Open now: 3 handovers (county, due Mar 5); t1: v11-1 measures + visit, v12-1 assign_contact +
   // measures + visit; t2: v21-1 assign_contact + visit, v21-2 township_review (due Mar 6 00:00).
   SetNow("2026-03-10T12:00:00+08:00");
-  auto r = engine_->OverdueReport(Admin(), "county");
+  auto r = reads_.OverdueReport(Admin(), "county");
   ASSERT_TRUE(r.ok()) << r.error().message;
   const auto& report = r.value();
   EXPECT_EQ(report["open"], 11);
@@ -171,7 +171,7 @@ TEST_F(ReportsTest, OverduePerChildOrgAndPerAssignee) {
 
   // The township's own view: 5 open, 1 late; per village only the villages' own tasks (visits),
   // since a task belongs to the org that must act.
-  auto t1 = engine_->OverdueReport(Who("rev_t1"), "t1");
+  auto t1 = reads_.OverdueReport(Who("rev_t1"), "t1");
   ASSERT_TRUE(t1.ok());
   EXPECT_EQ(t1.value()["open"], 5);
   EXPECT_EQ(t1.value()["overdue"], 1);
@@ -179,7 +179,7 @@ TEST_F(ReportsTest, OverduePerChildOrgAndPerAssignee) {
             Json::array({{{"org", "v11"}, {"org_name", "东一村"}, {"open", 1}, {"overdue", 0}, {"max_days_late", 0}},
                          {{"org", "v12"}, {"org_name", "东二村"}, {"open", 1}, {"overdue", 0}, {"max_days_late", 0}}}));
   // A sibling township is outside rev_t1's remit: it reads as absent.
-  auto other = engine_->OverdueReport(Who("rev_t1"), "t2");
+  auto other = reads_.OverdueReport(Who("rev_t1"), "t2");
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.error().code, engine::ErrorCode::kNotFound);
 }

@@ -76,26 +76,25 @@ TEST_F(RestartAuditTest, TimersDueWhileStoppedFireOnceAfterReopening) {
 
 TEST_F(RestartAuditTest, AdvanceClockFiresEachTimerAtItsOwnTime) {
   Admit("v11-1");
-  auto r = engine_->AdvanceClock(Admin(), 18 * engine::kDaySeconds);
+  auto r = reads_.AdvanceClock(Admin(), 18 * engine::kDaySeconds);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r.value()["now"], "2026-03-20T09:00:00+08:00");
   // Messages carry the engine time they fired at, not the time of the advance.
-  for (const auto& row : Rows("SELECT o.created_at, o.payload FROM outbox o WHERE o.kind = 'overdue'")) {
-    const auto payload = Json::parse(row["payload"].get<std::string>());
-    EXPECT_EQ(Show(row["created_at"].get<Instant>()), payload["due_at"]) << payload.dump();
-  }
+  const auto overdue = Outbox("overdue");
+  ASSERT_FALSE(overdue.empty());
+  for (const auto& row : overdue) EXPECT_EQ(Show(row["created_at"].get<Instant>()), row["payload"]["due_at"]) << row.dump();
   EXPECT_EQ(RunDue(), 0);
-  auto denied = engine_->AdvanceClock(Who("county"), 60);
+  auto denied = reads_.AdvanceClock(Who("county"), 60);
   ASSERT_FALSE(denied.ok());
   EXPECT_EQ(denied.error().code, engine::ErrorCode::kForbidden);
 }
 
 TEST_F(RestartAuditTest, ChainVerifiesAndNamesTheTamperedEvent) {
   const std::string id = Admit("v11-1");
-  Must(&Engine::AssignContact, Who("rev_t1"), {{"user", "contact_a"}}, "v11-1");
+  Must(&api::AssignContact, Who("rev_t1"), {{"user", "contact_a"}}, "v11-1");
   RunDueAt(At("2026-03-20T00:00:00+08:00"));
   const auto events = Audit();
-  auto ok = engine_->VerifyAudit(Admin());
+  auto ok = reads_.VerifyAudit(Admin());
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok.value()["ok"], true);
   EXPECT_EQ(ok.value()["events"], events.size());
@@ -107,7 +106,7 @@ TEST_F(RestartAuditTest, ChainVerifiesAndNamesTheTamperedEvent) {
     if (e["case"] == id && e["action"] == "approve" && e["actor"] == "county") target = e["seq"].get<std::int64_t>();
   ASSERT_GT(target, 0);
   Exec("DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'rev_t1' WHERE seq = " + std::to_string(target));
-  auto bad = engine_->VerifyAudit(Admin());
+  auto bad = reads_.VerifyAudit(Admin());
   ASSERT_TRUE(bad.ok());
   EXPECT_EQ(bad.value()["ok"], false);
   EXPECT_EQ(bad.value()["first_bad_seq"], target);
@@ -140,7 +139,7 @@ TEST_F(RestartAuditTest, RehashingOneEventBreaksTheNextLink) {
   const std::string forged = engine::AuditHash(e);
   Exec("DROP TRIGGER audit_no_update; UPDATE audit SET comment = '改写', hash = '" + forged +
        "' WHERE seq = " + std::to_string(victim));
-  auto bad = engine_->VerifyAudit(Admin());
+  auto bad = reads_.VerifyAudit(Admin());
   ASSERT_TRUE(bad.ok());
   EXPECT_EQ(bad.value()["ok"], false);
   EXPECT_EQ(bad.value()["first_bad_seq"], victim + 1);
@@ -154,7 +153,7 @@ TEST_F(RestartAuditTest, AuditTableIsAppendOnly) {
   EXPECT_NE(sqlite3_exec(db, "UPDATE audit SET comment = 'x' WHERE seq = 1", nullptr, nullptr, nullptr), SQLITE_OK);
   EXPECT_NE(sqlite3_exec(db, "DELETE FROM audit WHERE seq = 1", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
-  EXPECT_EQ(engine_->VerifyAudit(Admin()).value()["ok"], true);
+  EXPECT_EQ(reads_.VerifyAudit(Admin()).value()["ok"], true);
 }
 
 }  // namespace

@@ -15,7 +15,7 @@ class TasksTest : public EngineFixture {
  protected:
   std::vector<std::string> MySteps(const std::string& user) {
     std::vector<std::string> out;
-    auto r = engine_->MyTasks(Who(user));
+    auto r = reads_.MyTasks(Who(user));
     EXPECT_TRUE(r.ok());
     if (r.ok())
       for (const auto& t : r.value()) out.push_back(t["household"].get<std::string>() + ":" + t["step"].get<std::string>());
@@ -28,15 +28,15 @@ TEST_F(TasksTest, HandoverIsConfirmedByTheCountyOnly) {
   Admit("v11-1");
   const std::string handover = TasksNamed("v11-1", "handover")[0]["id"];
   const std::string measures = TasksNamed("v11-1", "measures")[0]["id"];
-  auto wrong = Run(&Engine::CompleteTask, Who("rev_t1"), Json::object(), handover);
+  auto wrong = Run(&api::CompleteTask, Who("rev_t1"), Json::object(), handover);
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.error().code, ErrorCode::kForbidden);
-  auto by_event = Run(&Engine::CompleteTask, Who("rev_t1"), Json::object(), measures);
+  auto by_event = Run(&api::CompleteTask, Who("rev_t1"), Json::object(), measures);
   ASSERT_FALSE(by_event.ok());  // measures complete by recording a measure, not by a click
   EXPECT_EQ(by_event.error().code, ErrorCode::kUnprocessable);
-  EXPECT_EQ(Must(&Engine::CompleteTask, Who("county"), Json::object(), handover)["status"], "done");
+  EXPECT_EQ(Must(&api::CompleteTask, Who("county"), Json::object(), handover)["status"], "done");
   EXPECT_TRUE(TasksNamed("v11-1", "handover").empty());
-  auto again = Run(&Engine::CompleteTask, Who("county"), Json::object(), handover);
+  auto again = Run(&api::CompleteTask, Who("county"), Json::object(), handover);
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, ErrorCode::kConflict);
 }
@@ -46,10 +46,10 @@ TEST_F(TasksTest, TransferToAColleagueMovesTheStep) {
   const std::string id = Open("clerk_v11", "identification", "v11-1",
                               {{"type", "marginal"}, {"primary_cause", "illness"}})["id"];
   const std::string task = MustAct("clerk_v11", id, "submit")["tasks"][0]["id"];
-  auto cross = Run(&Engine::TransferTask, Who("rev_t1"), {{"user", "rev_t2"}}, task);
+  auto cross = Run(&api::TransferTask, Who("rev_t1"), {{"user", "rev_t2"}}, task);
   ASSERT_FALSE(cross.ok());
   EXPECT_EQ(cross.error().code, ErrorCode::kUnprocessable);
-  auto moved = Must(&Engine::TransferTask, Who("rev_t1"), {{"user", "rev_t1b"}, {"comment", "出差"}}, task);
+  auto moved = Must(&api::TransferTask, Who("rev_t1"), {{"user", "rev_t1b"}, {"comment", "出差"}}, task);
   EXPECT_EQ(moved["assignee"], "rev_t1b");
   EXPECT_TRUE(MySteps("rev_t1").empty());
   EXPECT_EQ(MySteps("rev_t1b"), (std::vector<std::string>{"v11-1:township_review"}));
@@ -65,13 +65,13 @@ TEST_F(TasksTest, TransferToAColleagueMovesTheStep) {
 TEST_F(TasksTest, SupervisorsUrgeAndSeeOnlyWhatIsLate) {
   Admit("v11-1");
   const std::string measures = TasksNamed("v11-1", "measures")[0]["id"];
-  auto clerk = Run(&Engine::UrgeTask, Who("clerk_v11"), {{"comment", "快"}}, measures);
+  auto clerk = Run(&api::UrgeTask, Who("clerk_v11"), {{"comment", "快"}}, measures);
   ASSERT_FALSE(clerk.ok());
   EXPECT_EQ(clerk.error().code, ErrorCode::kForbidden);
-  auto other = Run(&Engine::UrgeTask, Who("sup_t1"), {{"comment", "快"}}, TasksNamed("v11-1", "handover")[0]["id"]);
+  auto other = Run(&api::UrgeTask, Who("sup_t1"), {{"comment", "快"}}, TasksNamed("v11-1", "handover")[0]["id"]);
   ASSERT_FALSE(other.ok());  // the county's handover is outside the township supervisor's subtree
   EXPECT_EQ(other.error().code, ErrorCode::kForbidden);
-  Must(&Engine::UrgeTask, Who("sup_county"), {{"comment", "请本周内落实措施"}}, measures);
+  Must(&api::UrgeTask, Who("sup_county"), {{"comment", "请本周内落实措施"}}, measures);
   const auto urged = Outbox("reminder");
   ASSERT_EQ(urged.size(), 1u);
   EXPECT_EQ(urged[0]["channel"], "ch-t1");
@@ -90,17 +90,17 @@ TEST_F(TasksTest, SupervisorsUrgeAndSeeOnlyWhatIsLate) {
 
 TEST_F(TasksTest, VisitTasksFollowTheContactPerson) {
   Admit("v11-1");
-  Must(&Engine::AssignContact, Who("rev_t1"), {{"user", "contact_a"}}, "v11-1");
+  Must(&api::AssignContact, Who("rev_t1"), {{"user", "contact_a"}}, "v11-1");
   EXPECT_EQ(MySteps("contact_a"), (std::vector<std::string>{"v11-1:visit"}));
   EXPECT_TRUE(MySteps("contact_b").empty());
   // The contact person leaves; the new one takes over the open visit.
-  Must(&Engine::AssignContact, Who("rev_t1"), {{"user", "contact_b"}}, "v11-1");
+  Must(&api::AssignContact, Who("rev_t1"), {{"user", "contact_b"}}, "v11-1");
   EXPECT_TRUE(MySteps("contact_a").empty());
   EXPECT_EQ(MySteps("contact_b"), (std::vector<std::string>{"v11-1:visit"}));
-  auto old = Run(&Engine::LogVisit, Who("contact_a"), {{"mode", "home"}}, "v11-1");
+  auto old = Run(&api::LogVisit, Who("contact_a"), {{"mode", "home"}}, "v11-1");
   ASSERT_FALSE(old.ok());
   EXPECT_EQ(old.error().code, ErrorCode::kForbidden);
-  Must(&Engine::LogVisit, Who("contact_b"), {{"mode", "home"}, {"note", "交接后首次走访"}}, "v11-1");
+  Must(&api::LogVisit, Who("contact_b"), {{"mode", "home"}, {"note", "交接后首次走访"}}, "v11-1");
   EXPECT_EQ(TasksNamed("v11-1", "visit")[0]["period"], "2026-04");
   EXPECT_EQ(TasksNamed("v11-1", "visit")[0]["assignee"], "contact_b");
 }

@@ -1,16 +1,17 @@
 // Fuzzes household CSV imports: engine::ParseCsv and CheckCsvHeader, then the real
-// Engine::ImportHouseholds (all-or-nothing validation, org checks) on a SQLite store in /dev/shm
+// engine::ImportHouseholds (all-or-nothing validation, org checks) on a SQLite store in /dev/shm
 // holding a small county. The input is the CSV body as uploaded.
 #include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <future>
 #include <memory>
 #include <string>
 
 #include "adapters/store/sqlite_store.h"
+#include "engine/commands/admin.h"
+#include "engine/commands/households.h"
 #include "engine/core/csv.h"
 #include "engine/engine.h"
 
@@ -25,12 +26,6 @@ struct World {
   std::unique_ptr<Engine> engine;
   engine::Principal admin;
 };
-
-engine::Result<nlohmann::json> RunSync(Engine& e, void (Engine::*cmd)(Engine::Call, engine::WriteDone), Engine::Call call) {
-  std::promise<engine::Result<nlohmann::json>> p;
-  (e.*cmd)(std::move(call), [&p](engine::Result<nlohmann::json> r) { p.set_value(std::move(r)); });
-  return p.get_future().get();
-}
 
 World& Get() {
   static World* w = [] {
@@ -48,13 +43,10 @@ World& Get() {
     world->engine = std::make_unique<Engine>(*world->store, *world->clock, std::move(workflows.value()),
                                              std::move(calendar.value()), engine::EngineOptions{});
     world->admin.user.id = "admin";
-    world->admin.user.role = "admin";
+    world->admin.user.role = engine::Role::kAdmin;
     const char* orgs[][4] = {{"P", "省", "province", ""}, {"C", "县", "county", "P"}, {"T1", "乡", "township", "C"},
                              {"V11", "村", "village", "T1"}, {"V12", "村二", "village", "T1"}};
-    for (const auto& o : orgs) {
-      nlohmann::json body = {{"code", o[0]}, {"name", o[1]}, {"level", o[2]}, {"parent", *o[3] ? nlohmann::json(o[3]) : nullptr}};
-      (void)RunSync(*world->engine, &Engine::CreateOrg, {world->admin, body, "", "", "", ""});
-    }
+    for (const auto& o : orgs) (void)engine::RunNow(*world->engine, &engine::CreateOrg, world->admin, {o[0], o[1], o[2], o[3]});
     std::remove(path.c_str());  // unlinked: the open connections keep it until exit
     return world;
   }();
@@ -68,6 +60,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto rows = engine::ParseCsv(text);
   if (rows.ok()) (void)engine::CheckCsvHeader(rows.value(), {"id", "village", "head_name", "members", "income_per_capita"});
   World& w = Get();
-  (void)RunSync(*w.engine, &Engine::ImportHouseholds, {w.admin, nlohmann::json::object(), "", "", text, ""});
+  (void)engine::RunNow(*w.engine, &engine::ImportHouseholds, w.admin, {text});
   return 0;
 }

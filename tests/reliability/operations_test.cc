@@ -134,6 +134,9 @@ TEST(Operations, PreviousReleaseDatabaseOpensAndKeepsItsData) {
     EXPECT_EQ(c.body["state"], want["state"]);
     EXPECT_EQ(c.body["version"], want["version"]);
     EXPECT_GE(Call(*admin, "GET", "/api/v1/cases/" + id + "/history").body.size(), want["version"].get<std::size_t>());
+    // Schema 5 moved the engine's own facts out of the user's data into columns.
+    EXPECT_FALSE(c.body["data"].contains("last_actor")) << c.raw;
+    EXPECT_EQ(c.body["data"]["primary_cause"].is_string(), true) << c.raw;
   }
   EXPECT_EQ(Call(*admin, "GET", "/api/v1/audit/verify").body.value("ok", false), true);
   // The old database takes new work: the pending case moves on, a new household is added.
@@ -150,6 +153,9 @@ TEST(Operations, PreviousReleaseDatabaseOpensAndKeepsItsData) {
             201);
   EXPECT_EQ(server->Stop(), 0);
   EXPECT_EQ(Scalar(db, "PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(Scalar(db, "SELECT last_actor FROM cases WHERE id = 'C00000001'"), "county");  // migrated
+  EXPECT_EQ(Scalar(db, "SELECT last_actor || '/' || last_from FROM cases WHERE id = 'C00000002'"),
+            "rev/township_review");  // written by the approve above
   EXPECT_GE(std::stoi(Scalar(db, "PRAGMA user_version")), manifest["schema_version"].get<int>());
   for (const auto& [table, n] : manifest["counts"].items())
     EXPECT_GE(std::stoll(Scalar(db, "SELECT count(*) FROM " + table)), n.get<long long>()) << table;

@@ -11,7 +11,7 @@ namespace {
 using engine::Error;
 using engine::ErrorCode;
 
-engine::WriteJob InsertProvince(const std::string& code) {
+JsonJob InsertProvince(const std::string& code) {
   return [code](WriteTx& tx) -> Result<Json> {
     auto st = tx.InsertOrg(MakeOrg(code, "province"));
     if (!st) return st.error();
@@ -22,7 +22,7 @@ engine::WriteJob InsertProvince(const std::string& code) {
 // Holds the writer inside a job until released, so later submissions queue up as one batch.
 class WriterGate {
  public:
-  engine::WriteJob Job() {
+  JsonJob Job() {
     return [this](WriteTx&) -> Result<Json> {
       entered_.set_value();
       release_.get_future().wait();
@@ -43,7 +43,7 @@ TEST_F(StoreTest, OneFailingJobInABatchDoesNotUndoTheOthers) {
   gate.WaitEntered();
 
   std::vector<std::future<Result<Json>>> results;
-  auto submit = [&](engine::WriteJob job) {
+  auto submit = [&](JsonJob job) {
     auto promise = std::make_shared<std::promise<Result<Json>>>();
     results.push_back(promise->get_future());
     store_->Submit(std::move(job), [promise](Result<Json> r) { promise->set_value(std::move(r)); });

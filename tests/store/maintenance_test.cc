@@ -7,7 +7,7 @@ namespace {
 
 using engine::ErrorCode;
 
-engine::WriteJob AddHouseholds(int from, int count, const engine::Org& village) {
+JsonJob AddHouseholds(int from, int count, const engine::Org& village) {
   return [=](WriteTx& tx) -> Result<Json> {
     for (int i = from; i < from + count; ++i) {
       auto st = tx.InsertHousehold(MakeHousehold("h" + std::to_string(i), village, 3));

@@ -30,10 +30,10 @@ class QueriesTest : public StoreTest {
     ASSERT_TRUE(tx.InsertHousehold(MakeHousehold(id, village, members)).ok());
     engine::MonitoringObject m;
     m.household = id;
-    m.type = type;
-    m.status = status;
-    m.primary_cause = cause;
-    m.causes = {cause, "other"};
+    m.type = engine::Parse<engine::MonitoringType>(type).value();
+    m.status = engine::Parse<engine::MonitoringStatus>(status).value();
+    m.primary_cause = engine::Parse<engine::Cause>(cause).value();
+    m.causes = {*m.primary_cause, engine::Cause::kOther};
     tx.UpsertMonitoring(m);
   }
 
@@ -63,13 +63,13 @@ TEST_F(QueriesTest, UsersAndTokens) {
   engine::User u;
   u.id = "u1";
   u.name = "张三";
-  u.role = "village_clerk";
+  u.role = engine::Role::kVillageClerk;
   u.org = village_a_.code;
   u.org_path = village_a_.path;
   u.mobile = "13800001234";
   engine::User admin;
   admin.id = "admin";
-  admin.role = "admin";
+  admin.role = engine::Role::kAdmin;
   admin.name = "管理员";
   MustWrite(*store_, [&](WriteTx& tx) {
     ASSERT_TRUE(tx.InsertUser(u, "hash-1").ok());
@@ -79,8 +79,8 @@ TEST_F(QueriesTest, UsersAndTokens) {
   EXPECT_EQ(view->FindUserByTokenHash("hash-1")->id, "u1");
   EXPECT_FALSE(view->FindUserByTokenHash("").has_value());
   EXPECT_EQ(view->FindUser("u1")->mobile, "13800001234");
-  EXPECT_EQ(view->UsersAt(village_a_.code, "village_clerk").size(), 1u);
-  EXPECT_TRUE(view->UsersAt(village_a_.code, "township_reviewer").empty());
+  EXPECT_EQ(view->UsersAt(village_a_.code, engine::Role::kVillageClerk).size(), 1u);
+  EXPECT_TRUE(view->UsersAt(village_a_.code, engine::Role::kTownshipReviewer).empty());
 }
 
 TEST_F(QueriesTest, SubtreeQueriesExcludeSiblings) {
@@ -93,20 +93,20 @@ TEST_F(QueriesTest, SubtreeQueriesExcludeSiblings) {
     assigned.assignee = "u9";
     tx.InsertTask(assigned);
     auto dept = MakeTask("h6", county_.path, "department_officer");
-    dept.department = "medical";
+    dept.department = engine::Department::kMedical;
     tx.InsertTask(dept);
     auto done = MakeTask("h7", town_a_.path, "township_reviewer");
-    done.status = "done";
+    done.status = engine::TaskStatus::kDone;
     tx.InsertTask(done);
   });
   auto view = store_->Read();
-  auto in_a = view->OpenTasksInSubtree(town_a_.path, {}, "", "", 100);
+  auto in_a = view->OpenTasksInSubtree(town_a_.path, {}, std::nullopt, "", 100);
   ASSERT_EQ(in_a.size(), 2u);  // h1 and h2; not the sibling 5201010, not the done task
-  EXPECT_EQ(view->OpenTasksInSubtree(town_a_.path, {"township_reviewer"}, "", "", 100).size(), 1u);
-  EXPECT_EQ(view->OpenTasksInSubtree(town_a_.path, {}, "", "u9", 100).size(), 3u);
-  EXPECT_EQ(view->OpenTasksInSubtree(county_.path, {}, "medical", "", 100).size(), 1u);
-  EXPECT_EQ(view->OpenTasksInSubtree(province_.path, {}, "", "", 100).size(), 6u);
-  EXPECT_EQ(view->OpenTasksInSubtree(province_.path, {}, "", "", 2).size(), 2u);
+  EXPECT_EQ(view->OpenTasksInSubtree(town_a_.path, {engine::Role::kTownshipReviewer}, std::nullopt, "", 100).size(), 1u);
+  EXPECT_EQ(view->OpenTasksInSubtree(town_a_.path, {}, std::nullopt, "u9", 100).size(), 3u);
+  EXPECT_EQ(view->OpenTasksInSubtree(county_.path, {}, engine::Department::kMedical, "", 100).size(), 1u);
+  EXPECT_EQ(view->OpenTasksInSubtree(province_.path, {}, std::nullopt, "", 100).size(), 6u);
+  EXPECT_EQ(view->OpenTasksInSubtree(province_.path, {}, std::nullopt, "", 2).size(), 2u);
   EXPECT_EQ(view->CountOpenTasks(), 6);
   EXPECT_EQ(view->CountOverdueTasks(2000), 6);
   EXPECT_EQ(view->CountOverdueTasks(1999), 0);
@@ -135,7 +135,7 @@ TEST_F(QueriesTest, TaskRoundTripAndTimers) {
     auto task = *tx.FindTask(late);
     EXPECT_EQ(task.period, "2026-03");
     task.next_fire_at.reset();
-    task.status = "done";
+    task.status = engine::TaskStatus::kDone;
     task.closed_at = 450;
     tx.UpdateTask(task);
     EXPECT_EQ(tx.NextFireAt(), std::optional<engine::Instant>(500));
@@ -161,14 +161,14 @@ TEST_F(QueriesTest, NarrowTaskUpdatesWriteOnlyTheirColumns) {
     EXPECT_EQ(read.fire_index, 2);
     EXPECT_EQ(read.next_fire_at, std::optional<engine::Instant>(900));
     EXPECT_EQ(read.step, t.step);
-    EXPECT_EQ(read.status, "open");
+    EXPECT_EQ(read.status, engine::TaskStatus::kOpen);
 
     auto closed = read;
-    closed.status = "done";
+    closed.status = engine::TaskStatus::kDone;
     closed.closed_at = 700;
     tx.UpdateTaskClosed(closed);
     read = *tx.FindTask(t.id);
-    EXPECT_EQ(read.status, "done");
+    EXPECT_EQ(read.status, engine::TaskStatus::kDone);
     EXPECT_EQ(read.closed_at, 700);
     EXPECT_FALSE(read.next_fire_at.has_value());  // a closed task never keeps a timer
     EXPECT_EQ(read.fire_index, 2);
@@ -253,7 +253,9 @@ TEST_F(QueriesTest, AuditIsAppendOnly) {
   ASSERT_TRUE(conn.ok());
   auto update = (*conn)->Exec("UPDATE audit SET comment = 'x' WHERE seq = 1");
   ASSERT_FALSE(update.ok());
-  EXPECT_NE(update.error().message.find("append-only"), std::string::npos);
+  // The trigger's RAISE(ABORT): SQLITE_CONSTRAINT_TRIGGER (1811), not another constraint.
+  EXPECT_EQ(update.error().slug, "constraint_violation");
+  EXPECT_NE(update.error().message.find("1811"), std::string::npos) << update.error().message;
   EXPECT_FALSE((*conn)->Exec("DELETE FROM audit").ok());
   auto view = store_->Read();
   EXPECT_EQ(view->History("C1").size(), 2u);
@@ -314,7 +316,7 @@ TEST_F(QueriesTest, ReportCounts) {
   EXPECT_TRUE(view->CountByType(town_c_.path).empty());
   auto m = view->FindMonitoring("a1");
   ASSERT_TRUE(m.has_value());
-  EXPECT_EQ(m->causes, (std::vector<std::string>{"illness", "other"}));
+  EXPECT_EQ(m->causes, (std::vector<engine::Cause>{engine::Cause::kIllness, engine::Cause::kOther}));
   EXPECT_EQ(view->MeasuresOf("a1").size(), 2u);
 }
 
@@ -323,7 +325,7 @@ TEST_F(QueriesTest, VisitsChannelsSchedulesIdempotency) {
     ASSERT_TRUE(tx.InsertHousehold(MakeHousehold("h1", village_a_, 3)).ok());
     engine::Visit v;
     v.household = "h1";
-    v.mode = "home";
+    v.mode = engine::VisitMode::kHome;
     v.user = "u1";
     v.at = 10;
     EXPECT_GT(tx.InsertVisit(v), 0);
@@ -363,7 +365,7 @@ TEST_F(QueriesTest, ForeignKeysAreEnforced) {
   auto r = store_->Run([](WriteTx& tx) -> Result<Json> {
     engine::Visit v;
     v.household = "nobody";
-    v.mode = "home";
+    v.mode = engine::VisitMode::kHome;
     v.user = "u1";
     tx.InsertVisit(v);
     return Json();

@@ -13,6 +13,8 @@ namespace dixian::store::testing {
 using engine::Result;
 using engine::WriteTx;
 using Json = nlohmann::json;
+// A write job that answers with JSON (the store hands any Result<T> back through Submit / Run).
+using JsonJob = std::function<Result<Json>(WriteTx&)>;
 
 inline std::unique_ptr<SqliteStore> OpenOrDie(const std::string& path, SqliteOptions options = {}) {
   auto store = SqliteStore::Open(path, options);
@@ -25,7 +27,7 @@ inline engine::Org MakeOrg(const std::string& code, const std::string& level,
   engine::Org org;
   org.code = code;
   org.name = "org " + code;
-  org.level = level;
+  org.level = engine::Parse<engine::OrgLevel>(level).value();
   org.parent = parent ? parent->code : "";
   org.path = (parent ? parent->path : "/") + code + "/";
   return org;
@@ -54,7 +56,7 @@ inline engine::Task MakeTask(const std::string& household, const std::string& or
   t.step = "township_review";
   t.org = "x";
   t.org_path = org_path;
-  t.role = role;
+  t.role = engine::Parse<engine::Role>(role).value();
   t.created_at = 1000;
   t.due_at = 2000;
   return t;

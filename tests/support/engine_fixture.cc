@@ -5,8 +5,18 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <future>
+
+#include "adapters/http/json_views.h"
 #include "adapters/runtime/config.h"
-#include "adapters/runtime/demo.h"
+#include "adapters/runtime/notice_outbox.h"
+#include "adapters/runtime/serve.h"
+#include "engine/commands/admin.h"
+#include "engine/commands/cases.h"
+#include "engine/commands/households.h"
+#include "engine/commands/reports.h"
+#include "engine/commands/tasks.h"
+#include "engine/outbox/notices.h"
 
 namespace dixian::testing {
 
@@ -82,7 +92,7 @@ void EngineFixture::SetUp() {
   clock_ = std::make_unique<engine::ManualClock>(At("2026-03-02T09:00:00+08:00"));
   admin_.user.id = "admin";
   admin_.user.name = "系统管理员";
-  admin_.user.role = "admin";
+  admin_.user.role = engine::Role::kAdmin;
   OpenEngine(extra_workflows_);
   Seed();
 }
@@ -90,6 +100,7 @@ void EngineFixture::SetUp() {
 void EngineFixture::TearDown() { CloseEngine(); }
 
 void EngineFixture::CloseEngine() {
+  engine_raw_ = nullptr;
   engine_.reset();
   if (store_) store_->Close();
   store_.reset();
@@ -97,7 +108,7 @@ void EngineFixture::CloseEngine() {
 }
 
 void EngineFixture::OpenEngine(const std::vector<engine::WorkflowPtr>& extra) {
-  auto config = runtime::LoadConfig(runtime::ResolvePaths(std::string(DIXIAN_SOURCE_DIR) + "/config"));
+  auto config = runtime::LoadConfig(runtime::ResolvePaths(config_dir_));
   for (const auto& def : extra) ASSERT_TRUE(config.workflows.Add(def).ok());
   auto store = store::SqliteStore::Open(db_path_);
   ASSERT_TRUE(store.ok()) << store.error().message;
@@ -105,13 +116,15 @@ void EngineFixture::OpenEngine(const std::vector<engine::WorkflowPtr>& extra) {
   engine::EngineOptions options;
   options.thresholds = config.thresholds;
   options.admin_token = kAdminToken;
+  options.check_channel_kind = runtime::CheckChannelKind;
   engine_ = std::make_unique<Engine>(*store_, *clock_, std::move(config.workflows), std::move(config.calendar),
                                      options);
+  engine_raw_ = engine_.get();
 }
 
 void EngineFixture::Seed() {
   for (const auto& o : kOrgs)
-    Must(&Engine::CreateOrg, admin_,
+    Must(&api::CreateOrg, admin_,
          {{"code", o.code}, {"name", o.name}, {"level", o.level},
           {"parent", *o.parent ? Json(o.parent) : Json(nullptr)}});
   int n = 0;
@@ -123,19 +136,19 @@ void EngineFixture::Seed() {
     AddUser(body);
   }
   for (const auto& o : kOrgs)
-    Must(&Engine::CreateChannel, admin_,
+    Must(&api::CreateChannel, admin_,
          {{"id", std::string("ch-") + o.code}, {"org", o.code}, {"kind", "webhook"},
           {"url", std::string("http://127.0.0.1:9/") + o.code}});
   for (const char* village : {"v11", "v12", "v21", "v22"})
     for (int i = 1; i <= 4; ++i)
-      Must(&Engine::CreateHousehold, admin_,
+      Must(&api::CreateHousehold, admin_,
            {{"id", std::string(village) + "-" + std::to_string(i)}, {"village", village},
             {"head_name", std::string("户主") + village + std::to_string(i)}, {"members", 3},
             {"income_per_capita", 4000}});
 }
 
 void EngineFixture::AddUser(const Json& body) {
-  auto r = Must(&Engine::CreateUser, admin_, body);
+  auto r = Must(&api::CreateUser, admin_, body);
   tokens_[body.value("id", "")] = r.value("token", "");
 }
 
@@ -148,9 +161,28 @@ const Principal& EngineFixture::Who(const std::string& user_id) {
   return principals_[user_id] = p.ok() ? p.value() : Principal{};
 }
 
+namespace {
+
+engine::Result<Json> RunCall(Engine& engine, Command command, api::JsonCall call) {
+  std::promise<engine::Result<Json>> promise;
+  auto future = promise.get_future();
+  command(engine, std::move(call), [&promise](engine::Result<api::Body> r) {
+    // Rendered here, after the commit, as the HTTP session does.
+    if (!r.ok()) return promise.set_value(r.error());
+    promise.set_value(Json::parse(r.value()()));
+  });
+  return future.get();
+}
+
+}  // namespace
+
 engine::Result<Json> EngineFixture::Run(Command command, const Principal& who, Json body, const std::string& id,
                                         const std::string& key) {
-  return runtime::RunSync(*engine_, command, Engine::Call{who, std::move(body), id, key, "", ""});
+  return RunCall(*engine_, command, {who, std::move(body), id, key, "", ""});
+}
+
+engine::Result<Json> EngineFixture::RunCsv(Command command, const Principal& who, const std::string& csv) {
+  return RunCall(*engine_, command, {who, Json::object(), "", "", csv, ""});
 }
 
 Json EngineFixture::Must(Command command, const Principal& who, Json body, const std::string& id) {
@@ -161,7 +193,7 @@ Json EngineFixture::Must(Command command, const Principal& who, Json body, const
 
 Json EngineFixture::Open(const std::string& user, const std::string& workflow, const std::string& household,
                          Json data) {
-  return Must(&Engine::CreateCase, Who(user), {{"workflow", workflow}, {"household", household}, {"data", data}});
+  return Must(&api::CreateCase, Who(user), {{"workflow", workflow}, {"household", household}, {"data", data}});
 }
 
 engine::Result<Json> EngineFixture::Act(const std::string& user, const std::string& case_id,
@@ -169,7 +201,7 @@ engine::Result<Json> EngineFixture::Act(const std::string& user, const std::stri
   const auto version = Case(case_id).value("version", 0);
   Json body = {{"action", action}, {"expected_version", version}, {"data", data}};
   if (!comment.empty()) body["comment"] = comment;
-  return Run(&Engine::ApplyAction, Who(user), body, case_id);
+  return Run(&api::ApplyAction, Who(user), body, case_id);
 }
 
 Json EngineFixture::MustAct(const std::string& user, const std::string& case_id, const std::string& action,
@@ -196,41 +228,41 @@ std::string EngineFixture::Admit(const std::string& household, const std::string
 void EngineFixture::SeedMonitored(const std::string& household, const std::string& type, const std::string& cause,
                                   const std::string& status) {
   const Instant now = Now();
-  auto r = store_->Run([&](engine::WriteTx& tx) -> engine::Result<Json> {
+  auto r = store_->Run([&](engine::WriteTx& tx) -> engine::Status {
     engine::MonitoringObject m;
     m.household = household;
-    m.type = type;
-    m.status = status;
-    m.primary_cause = cause;
-    m.causes = {cause};
+    m.type = engine::Parse<engine::MonitoringType>(type).value();
+    m.status = engine::Parse<engine::MonitoringStatus>(status).value();
+    m.primary_cause = engine::Parse<engine::Cause>(cause).value();
+    m.causes = {*m.primary_cause};
     m.admitted_at = now;
     m.updated_at = now;
     tx.UpsertMonitoring(m);
-    return Json::object();
+    return engine::OkStatus();
   });
   ASSERT_TRUE(r.ok()) << r.error().message;
 }
 
 Json EngineFixture::Case(const std::string& case_id) {
-  auto r = engine_->GetCase(admin_, case_id);
+  auto r = reads_.GetCase(admin_, case_id);
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
   return r.ok() ? r.value() : Json::object();
 }
 
 Json EngineFixture::History(const std::string& case_id) {
-  auto r = engine_->CaseHistory(admin_, case_id);
+  auto r = reads_.CaseHistory(admin_, case_id);
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
   return r.ok() ? r.value() : Json::array();
 }
 
 Json EngineFixture::HouseholdTasks(const std::string& household) {
-  auto r = engine_->HouseholdTasks(admin_, household);
+  auto r = reads_.HouseholdTasks(admin_, household);
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
   return r.ok() ? r.value() : Json::array();
 }
 
 Json EngineFixture::Monitoring(const std::string& household) {
-  auto r = engine_->GetHousehold(admin_, household);
+  auto r = reads_.GetHousehold(admin_, household);
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
   return r.ok() ? r.value()["monitoring"] : Json();
 }
@@ -302,10 +334,62 @@ void EngineFixture::Exec(const std::string& sql) {
 Json EngineFixture::Outbox(const std::string& kind) {
   Json out = Json::array();
   const std::string where = kind.empty() ? "" : " WHERE kind = '" + kind + "'";
-  for (auto& r : Rows("SELECT id, channel_id, kind, urgent, payload FROM outbox" + where + " ORDER BY id"))
+  auto view = store_->Read();
+  for (auto& r : Rows("SELECT id, channel_id, kind, urgent, payload, created_at FROM outbox" + where + " ORDER BY id")) {
+    engine::OutboxMessage m;
+    m.kind = r["kind"].get<std::string>();
+    m.created_at = r["created_at"].get<Instant>();
+    const Json stored = Json::parse(r["payload"].get<std::string>());
+    const Json facts = stored.value("facts", Json::object());
+    m.facts.task_id = facts.value("task", std::int64_t{0});
+    m.facts.escalation_level = facts.value("up", 0);
+    m.facts.text = facts.value("text", "");
+    m.facts.org = facts.value("org", "");
+    m.facts.total = facts.value("total", std::int64_t{0});
+    m.facts.task_ids = facts.value("tasks", std::vector<std::int64_t>{});
+    Json payload = stored.contains("facts") ? Json::object() : stored;
+    if (auto notice = engine::ResolveNotice(*view, engine_->workflows(), m, engine_->options().console_base_url))
+      payload = runtime::NoticePayload(*notice, m);
     out.push_back({{"id", r["id"]}, {"channel", r["channel_id"]}, {"kind", r["kind"]},
-                   {"urgent", r["urgent"].get<int>() != 0}, {"payload", Json::parse(r["payload"].get<std::string>())}});
+                   {"urgent", r["urgent"].get<int>() != 0}, {"payload", payload}, {"facts", facts},
+                   {"created_at", r["created_at"]}});
+  }
   return out;
+}
+
+namespace {
+template <class T>
+engine::Result<Json> Rendered(engine::Result<T> r) {
+  if (!r.ok()) return r.error();
+  return http::ToJson(r.value());
+}
+}  // namespace
+
+engine::Result<Json> JsonReads::GetCase(const Principal& who, const std::string& id) {
+  return Rendered(engine::GetCase(*e_, who, id));
+}
+engine::Result<Json> JsonReads::CaseHistory(const Principal& who, const std::string& id) {
+  return Rendered(engine::CaseHistory(*e_, who, id));
+}
+engine::Result<Json> JsonReads::GetHousehold(const Principal& who, const std::string& id) {
+  return Rendered(engine::GetHousehold(*e_, who, id));
+}
+engine::Result<Json> JsonReads::HouseholdTasks(const Principal& who, const std::string& id) {
+  return Rendered(engine::HouseholdTasks(*e_, who, id));
+}
+engine::Result<Json> JsonReads::MyTasks(const Principal& who) { return Rendered(engine::MyTasks(*e_, who)); }
+engine::Result<Json> JsonReads::MonitoringReport(const Principal& who, const std::string& org) {
+  return Rendered(engine::ReportMonitoring(*e_, who, org));
+}
+engine::Result<Json> JsonReads::OverdueReport(const Principal& who, const std::string& org) {
+  return Rendered(engine::ReportOverdue(*e_, who, org));
+}
+engine::Result<Json> JsonReads::VerifyAudit(const Principal& who) { return Rendered(engine::VerifyAudit(*e_, who)); }
+engine::Result<Json> JsonReads::Workflows() { return http::WorkflowsJson(e_->workflows()); }
+engine::Result<Json> JsonReads::AdvanceClock(const Principal& who, std::int64_t seconds) {
+  auto now = e_->AdvanceClock(who, seconds);
+  if (!now.ok()) return now.error();
+  return Json{{"now", engine::FormatRfc3339(now.value())}};
 }
 
 Json EngineFixture::Audit(const std::string& action) {

@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "adapters/http/api_calls.h"
 #include "adapters/store/sqlite_store.h"
 #include "engine/engine.h"
 #include "tests/support/temp_dir.h"
@@ -31,7 +32,27 @@ using engine::Engine;
 using engine::Instant;
 using engine::Principal;
 
-using Command = void (Engine::*)(Engine::Call, engine::WriteDone);
+namespace api = http::api;
+using Command = api::JsonWrite;  // &api::CreateCase, ...: a write as the HTTP edge runs it
+
+// The engine's queries with their answers rendered as the API renders them.
+class JsonReads {
+ public:
+  explicit JsonReads(Engine* const& engine) : e_(engine) {}
+  engine::Result<Json> GetCase(const Principal& who, const std::string& id);
+  engine::Result<Json> CaseHistory(const Principal& who, const std::string& id);
+  engine::Result<Json> GetHousehold(const Principal& who, const std::string& id);
+  engine::Result<Json> HouseholdTasks(const Principal& who, const std::string& id);
+  engine::Result<Json> MyTasks(const Principal& who);
+  engine::Result<Json> MonitoringReport(const Principal& who, const std::string& org);
+  engine::Result<Json> OverdueReport(const Principal& who, const std::string& org);
+  engine::Result<Json> VerifyAudit(const Principal& who);
+  engine::Result<Json> Workflows();
+  engine::Result<Json> AdvanceClock(const Principal& who, std::int64_t seconds);  // {"now"}
+
+ private:
+  Engine* const& e_;
+};
 
 // 2026-03-02T09:00:00+08:00, a Monday: where every test's clock starts.
 Instant At(const std::string& rfc3339);
@@ -57,6 +78,8 @@ class EngineFixture : public ::testing::Test {
   // --- commands, synchronously
   engine::Result<Json> Run(Command command, const Principal& who, Json body, const std::string& id = "",
                            const std::string& key = "");
+  // A CSV import (the raw body).
+  engine::Result<Json> RunCsv(Command command, const Principal& who, const std::string& csv);
   // Runs and expects success; returns the response (or null after a test failure).
   Json Must(Command command, const Principal& who, Json body, const std::string& id = "");
 
@@ -97,18 +120,24 @@ class EngineFixture : public ::testing::Test {
   // --- raw SQL on the database file (a separate connection)
   Json Rows(const std::string& sql);
   void Exec(const std::string& sql);
-  // Outbox rows: [{"id","channel","kind","urgent","payload"}], oldest first; kind "" = all.
+  // Outbox rows: [{"id","channel","kind","urgent","payload"}], oldest first; kind "" = all. The
+  // payload is what the delivery side renders: looked up from the row's facts as it would be.
   Json Outbox(const std::string& kind = "");
   // Audit events straight from the table: [{"seq","case","household","actor","action","from","to",
   // "comment","data"}], oldest first; action "" = all.
   Json Audit(const std::string& action = "");
 
   dixian::testing::TempDir dir_;
+  JsonReads reads_{engine_raw_};
   std::string db_path_;
   std::unique_ptr<engine::ManualClock> clock_;
   std::unique_ptr<store::SqliteStore> store_;
   std::unique_ptr<Engine> engine_;
+  Engine* engine_raw_ = nullptr;  // engine_.get(), for reads_
   std::vector<engine::WorkflowPtr> extra_workflows_;
+  // The config directory (calendar/, thresholds.json, workflows/ or ../workflows); set before
+  // SetUp to run on other definitions.
+  std::string config_dir_ = std::string(DIXIAN_SOURCE_DIR) + "/config";
 
  private:
   void Seed();

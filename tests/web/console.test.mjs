@@ -327,7 +327,7 @@ test('desktop 1366x768: every task kind to completion, by the role that holds it
     await act(tokens.county, '县级审定', 'approve', '核验通过，销号');
     const done = await call('GET', `/api/v1/cases/${alert.id}`, undefined, tokens.county);
     assert.equal(done.state, 'closed');
-    assert.equal(done.data.department, 'medical');
+    assert.equal(done.department, 'medical');
   });
 
   await t.test('contact person: 每月走访 finished from the household page', async () => {

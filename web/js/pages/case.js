@@ -26,11 +26,12 @@ function caseFacts(c) {
   const others = Array.isArray(d.causes) ? d.causes.filter((x) => x !== d.primary_cause) : [];
   if (others.length) rows.push(['其他风险', others.map((x) => label(CAUSES, x)).join('、')]);
   if (d.item) rows.push(['预警事项', label(ALERT_ITEMS, d.item)]);
-  if (d.department) rows.push(['承办行业部门', label(DEPARTMENTS, d.department)]);
+  // What the engine records itself (dispatch, warning) comes beside `data`, never inside it.
+  if (c.department) rows.push(['承办行业部门', label(DEPARTMENTS, c.department)]);
   if (d.reason) rows.push(['清退原因', label(REMOVAL_REASONS, d.reason)]);
   if (d.income_per_capita !== undefined) rows.push(['人均纯收入', `${d.income_per_capita} 元`]);
   if (d.fast_track) rows.push(['程序', '先行救助帮扶、后履行程序']);
-  if (d.threshold_warning) rows.push(['提示', h('span.late-text', d.threshold_warning.message || '收入超过识别标准，请重点核实')]);
+  if (c.threshold_warning) rows.push(['提示', h('span.late-text', c.threshold_warning)]);
   return h('dl.facts.grid', rows.map(([k, v]) => h('div', h('dt', k), h('dd', v))));
 }
 

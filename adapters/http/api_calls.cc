@@ -1,0 +1,198 @@
+#include "adapters/http/api_calls.h"
+
+#include <memory>
+#include <optional>
+
+#include "adapters/http/json_input.h"
+#include "adapters/http/json_views.h"
+#include "engine/commands/admin.h"
+#include "engine/commands/cases.h"
+#include "engine/commands/households.h"
+#include "engine/commands/tasks.h"
+
+namespace dixian::http::api {
+
+using engine::Engine;
+using nlohmann::json;
+
+std::string Dump(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+namespace {
+
+// Reads fields in order; the first error is kept and later reads return empty values.
+class Fields {
+ public:
+  explicit Fields(const json& body) : body_(body) {}
+  std::string Text(const char* field) { return Take(TextField(body_, field), std::string()); }
+  std::optional<std::int64_t> Int(const char* field) {
+    return Take(IntField(body_, field), std::optional<std::int64_t>());
+  }
+  std::optional<double> Number(const char* field) {
+    return Take(NumberField(body_, field), std::optional<double>());
+  }
+  json Object(const char* field) { return Take(ObjectField(body_, field), json::object()); }
+  std::optional<std::vector<std::int64_t>> IntList(const char* field, const std::string& why) {
+    return Take(IntListField(body_, field, why), std::optional<std::vector<std::int64_t>>());
+  }
+  const std::optional<engine::Error>& error() const { return error_; }
+
+ private:
+  template <class T>
+  T Take(engine::Result<T> r, T fallback) {
+    if (error_) return fallback;
+    if (!r.ok()) {
+      error_ = r.error();
+      return fallback;
+    }
+    return std::move(r.value());
+  }
+  const json& body_;
+  std::optional<engine::Error> error_;
+};
+
+// The answer as it may be stored with an Idempotency-Key: a token is shown once, never written
+// to the database. The stored copy drops "token" and says so ("token_withheld": true); a replay
+// returns that copy.
+json StorableReply(json reply) {
+  if (!reply.is_object() || !reply.contains("token")) return reply;
+  reply.erase("token");
+  reply["token_withheld"] = true;
+  return reply;
+}
+
+// The engine write for `call`: answers `done` with a Body that renders the result (or replays
+// the stored reply of a repeated Idempotency-Key).
+template <class R>
+engine::Write<R> WriteOf(const JsonCall& call, JsonDone done) {
+  engine::Write<R> w;
+  w.who = call.who;
+  w.idempotency = {call.key, call.scope, call.raw.empty() ? call.body.dump() : call.raw};
+  w.render = [](const R& r) { return Dump(StorableReply(ToJson(r))); };
+  w.done = [done = std::move(done)](engine::Result<engine::Answer<R>> a) {
+    if (!a.ok()) return done(a.error());
+    if (a->replayed()) return done(Body([s = std::move(a->replay)] { return s; }));
+    done(Body([v = std::make_shared<const R>(std::move(*a->value))] { return Dump(ToJson(*v)); }));
+  };
+  return w;
+}
+
+}  // namespace
+
+void CreateOrg(Engine& e, JsonCall call, JsonDone done) {
+  auto w = WriteOf<engine::Org>(call, std::move(done));
+  Fields f(call.body);
+  engine::OrgInput in{f.Text("code"), f.Text("name"), f.Text("level"), f.Text("parent")};
+  if (f.error()) return w.done(*f.error());
+  engine::CreateOrg(e, std::move(w), std::move(in));
+}
+
+void ImportOrgs(Engine& e, JsonCall call, JsonDone done) {
+  auto w = WriteOf<engine::ImportCount>(call, std::move(done));
+  engine::ImportOrgs(e, std::move(w), {call.raw});
+}
+
+void CreateUser(Engine& e, JsonCall call, JsonDone done) {
+  auto w = WriteOf<engine::NewUser>(call, std::move(done));
+  Fields f(call.body);
+  engine::UserInput in{f.Text("id"),  f.Text("name"),   f.Text("role"),
+                       f.Text("org"), f.Text("mobile"), f.Text("department")};
+  if (f.error()) return w.done(*f.error());
+  engine::CreateUser(e, std::move(w), std::move(in));
+}
+
+void RevokeUser(Engine& e, JsonCall call, JsonDone done) {
+  engine::RevokeUser(e, WriteOf<engine::TokenChange>(call, std::move(done)), {call.id});
+}
+
+void ReissueToken(Engine& e, JsonCall call, JsonDone done) {
+  engine::ReissueToken(e, WriteOf<engine::TokenChange>(call, std::move(done)), {call.id});
+}
+
+void CreateChannel(Engine& e, JsonCall call, JsonDone done) {
+  auto w = WriteOf<engine::Channel>(call, std::move(done));
+  Fields f(call.body);
+  engine::ChannelInput in{
+      f.Text("id"),     f.Text("org"),
+      f.Text("kind"),   f.Text("url"),
+      f.Text("secret"), f.IntList("quiet_hours", "应为 [开始小时, 结束小时]，均为 0 到 23 的整数")};
+  if (f.error()) return w.done(*f.error());
+  engine::CreateChannel(e, std::move(w), std::move(in));
+}
+
+void CreateHousehold(Engine& e, JsonCall call, JsonDone done) {
+  auto w = WriteOf<engine::Household>(call, std::move(done));
+  Fields f(call.body);
+  engine::HouseholdInput in{f.Text("id"), f.Text("village"), f.Text("head_name"), f.Int("members"),
+                            f.Number("income_per_capita")};
+  if (f.error()) return w.done(*f.error());
+  engine::CreateHousehold(e, std::move(w), std::move(in));
+}
+
+void ImportHouseholds(Engine& e, JsonCall call, JsonDone done) {
+  engine::ImportHouseholds(e, WriteOf<engine::ImportCount>(call, std::move(done)), {call.raw});
+}
+
+void AssignContact(Engine& e, JsonCall call, JsonDone done) {
+  auto w = WriteOf<engine::ContactAssigned>(call, std::move(done));
+  Fields f(call.body);
+  engine::ContactInput in{call.id, f.Text("user")};
+  if (f.error()) return w.done(*f.error());
+  engine::AssignContact(e, std::move(w), std::move(in));
+}
+
+void RecordMeasure(Engine& e, JsonCall call, JsonDone done) {
+  auto w = WriteOf<engine::Measure>(call, std::move(done));
+  Fields f(call.body);
+  engine::MeasureInput in{call.id, f.Text("kind"), f.Text("description"), f.Text("department")};
+  if (f.error()) return w.done(*f.error());
+  engine::RecordMeasure(e, std::move(w), std::move(in));
+}
+
+void LogVisit(Engine& e, JsonCall call, JsonDone done) {
+  auto w = WriteOf<engine::Visit>(call, std::move(done));
+  Fields f(call.body);
+  engine::VisitInput in{call.id, f.Text("mode"), f.Text("note")};
+  if (f.error()) return w.done(*f.error());
+  engine::LogVisit(e, std::move(w), std::move(in));
+}
+
+void CreateCase(Engine& e, JsonCall call, JsonDone done) {
+  auto w = WriteOf<engine::CaseView>(call, std::move(done));
+  Fields f(call.body);
+  engine::CaseInput in{f.Text("workflow"), f.Text("household"), f.Object("data")};
+  if (f.error()) return w.done(*f.error());
+  engine::OpenCase(e, std::move(w), std::move(in));
+}
+
+void ApplyAction(Engine& e, JsonCall call, JsonDone done) {
+  auto w = WriteOf<engine::CaseView>(call, std::move(done));
+  Fields f(call.body);
+  engine::ActionInput in{call.id, f.Text("action"), f.Text("comment"), f.Int("expected_version"),
+                         f.Object("data")};
+  if (f.error()) return w.done(*f.error());
+  engine::ActOnCase(e, std::move(w), std::move(in));
+}
+
+void CompleteTask(Engine& e, JsonCall call, JsonDone done) {
+  engine::CompleteTask(e, WriteOf<engine::TaskClosed>(call, std::move(done)), {call.id});
+}
+
+void TransferTask(Engine& e, JsonCall call, JsonDone done) {
+  auto w = WriteOf<engine::TaskView>(call, std::move(done));
+  Fields f(call.body);
+  engine::TransferInput in{call.id, f.Text("user"), f.Text("comment")};
+  if (f.error()) return w.done(*f.error());
+  engine::TransferTask(e, std::move(w), std::move(in));
+}
+
+void UrgeTask(Engine& e, JsonCall call, JsonDone done) {
+  auto w = WriteOf<engine::Urged>(call, std::move(done));
+  Fields f(call.body);
+  engine::UrgeInput in{call.id, f.Text("comment")};
+  if (f.error()) return w.done(*f.error());
+  engine::UrgeTask(e, std::move(w), std::move(in));
+}
+
+}  // namespace dixian::http::api

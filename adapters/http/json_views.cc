@@ -1,0 +1,348 @@
+#include "adapters/http/json_views.h"
+
+namespace dixian::http {
+
+using namespace engine;
+using nlohmann::json;
+
+namespace {
+
+json NullIfEmpty(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+
+template <class E>
+std::string NameOr(const std::optional<E>& v) {
+  return v ? Name(*v) : std::string();
+}
+
+// The label of a value stored by name (report rows), or the name itself if unknown.
+template <class E>
+std::string LabelOfName(const std::string& name) {
+  auto v = Parse<E>(name);
+  return v ? Label(*v) : name;
+}
+
+json CountRows(const std::vector<CountRow>& rows, const char* key,
+               std::string (*label)(const std::string&)) {
+  json out = json::array();
+  for (const auto& r : rows)
+    out.push_back({{key, r.key},
+                   {"label", label(r.key)},
+                   {"households", r.households},
+                   {"persons", r.persons}});
+  return out;
+}
+
+json MonitoringJson(const MonitoringView& v) {
+  const auto& m = v.object;
+  json ms = json::array();
+  for (const auto& x : v.measures)
+    ms.push_back({{"id", std::to_string(x.id)},
+                  {"kind", x.kind},
+                  {"label", MeasureLabel(x.kind)},
+                  {"description", x.description},
+                  {"department", NameOr(x.department)},
+                  {"by", x.created_by},
+                  {"at", FormatRfc3339(x.created_at)}});
+  json vs = json::array();
+  for (const auto& x : v.visits)
+    vs.push_back({{"id", std::to_string(x.id)},
+                  {"mode", Name(x.mode)},
+                  {"note", x.note},
+                  {"by", x.user},
+                  {"at", FormatRfc3339(x.at)}});
+  json causes = json::array();
+  for (const auto c : m.causes) causes.push_back(Name(c));
+  json out = {{"type", Name(m.type)},
+              {"type_label", Label(m.type)},
+              {"status", Name(m.status)},
+              {"status_label", Label(m.status)},
+              {"primary_cause", NameOr(m.primary_cause)},
+              {"primary_cause_label", m.primary_cause ? Label(*m.primary_cause) : std::string()},
+              {"causes", causes},
+              {"admitted_at", m.admitted_at ? json(FormatRfc3339(m.admitted_at)) : json(nullptr)},
+              {"contact", NullIfEmpty(m.contact)},
+              {"measures", ms},
+              {"visits", vs}};
+  if (!m.contact.empty() && !v.contact_name.empty()) out["contact_name"] = v.contact_name;
+  return out;
+}
+
+}  // namespace
+
+json ToJson(const Org& org) {
+  return {{"code", org.code},
+          {"name", org.name},
+          {"level", Name(org.level)},
+          {"parent", NullIfEmpty(org.parent)}};
+}
+
+json ToJson(const Household& h) {
+  return {{"id", h.id},
+          {"village", h.village},
+          {"head_name", h.head_name},
+          {"members", h.members},
+          {"income_per_capita", h.income_per_capita}};
+}
+
+json ToJson(const NewUser& u) {
+  return {{"id", u.user.id}, {"token", u.token}, {"role", Name(u.user.role)}, {"org", u.user.org}};
+}
+
+json ToJson(const TokenChange& t) {
+  json out = {{"id", t.user_id}, {"revoked", t.revoked}};
+  if (!t.revoked) out["token"] = t.token;
+  return out;
+}
+
+json ToJson(const Channel& c) { return {{"id", c.id}, {"org", c.org}, {"kind", c.kind}}; }
+
+json ToJson(const ImportCount& n) { return {{"imported", n.imported}}; }
+
+json ToJson(const MeView& me) {
+  const auto& u = me.user;
+  json out = {{"id", u.id},           {"name", u.name},
+              {"role", Name(u.role)}, {"role_label", Label(u.role)},
+              {"org", u.org},         {"department", NameOr(u.department)}};
+  if (!u.org.empty()) {
+    out["org_name"] = me.org ? me.org->name : "";
+    out["org_level"] = me.org ? Name(me.org->level) : "";
+  } else {
+    out["org_name"] = "全部";
+  }
+  return out;
+}
+
+json ToJson(const ContactAssigned& c) {
+  return {{"household", c.household}, {"contact", c.contact}, {"contact_name", c.contact_name}};
+}
+
+json ToJson(const Measure& m) {
+  return {{"id", std::to_string(m.id)},
+          {"household", m.household},
+          {"kind", m.kind},
+          {"label", MeasureLabel(m.kind)},
+          {"description", m.description},
+          {"department", NameOr(m.department)},
+          {"at", FormatRfc3339(m.created_at)}};
+}
+
+json ToJson(const Visit& v) {
+  return {{"id", std::to_string(v.id)},
+          {"household", v.household},
+          {"mode", Name(v.mode)},
+          {"at", FormatRfc3339(v.at)}};
+}
+
+json ToJson(const HouseholdView& h) {
+  json out = ToJson(h.household);
+  if (!h.village_name.empty()) out["village_name"] = h.village_name;
+  out["monitoring"] = h.monitoring ? MonitoringJson(*h.monitoring) : json(nullptr);
+  json cases = json::array();
+  for (const auto& c : h.open_cases)
+    cases.push_back({{"id", c.id}, {"workflow", c.workflow}, {"state", c.state}});
+  out["open_cases"] = cases;
+  return out;
+}
+
+static json ActionJson(const std::string& name, const ActionDef& act) {
+  json a = {{"action", name}, {"label", act.label}, {"requires", act.requires_fields}};
+  // Fields the action takes when given (the department an alert is dispatched to).
+  if (act.assign_department) a["optional"] = {"data.department"};
+  return a;
+}
+
+json ToJson(const PersonView& p) {
+  return {{"id", p.user.id},           {"name", p.user.name},
+          {"role", Name(p.user.role)}, {"role_label", Label(p.user.role)},
+          {"org", p.user.org},         {"org_name", p.org_name}};
+}
+
+json ToJson(const TaskView& v) {
+  const Task& t = v.task;
+  const Instant diff = t.due_at - v.now;
+  const std::int64_t days_left = diff >= 0 ? (diff + kDaySeconds - 1) / kDaySeconds
+                                           : -((-diff + kDaySeconds - 1) / kDaySeconds);
+  // Built by assignment: a braced initializer list copies every value twice (json_ref), and
+  // task JSON is built for every reply and inbox row.
+  json j = json::object();
+  j["id"] = std::to_string(t.id);
+  j["case"] = NullIfEmpty(t.case_id);
+  j["household"] = t.household;
+  j["step"] = t.step;
+  j["step_label"] = v.label;
+  j["org"] = t.org;
+  j["role"] = Name(t.role);
+  j["due_at"] = FormatRfc3339(t.due_at);
+  j["overdue"] = v.now >= t.due_at;  // due_at is the first instant past the deadline
+  j["days_left"] = days_left;
+  if (t.department) j["department"] = Name(*t.department);
+  if (!t.assignee.empty()) j["assignee"] = t.assignee;
+  if (!t.period.empty()) j["period"] = t.period;
+  if (v.with_household) {
+    j["head_name"] = v.head_name;
+    j["village"] = v.village;
+  }
+  if (v.with_step) {
+    json actions = json::array();
+    for (const auto& a : v.actions) actions.push_back(ActionJson(a.name, a));
+    j["actions"] = actions;
+    if (const auto& r = v.returned)
+      j["returned"] = {{"action", r->action},   {"by", r->by},
+                       {"by_name", r->by_name}, {"at", FormatRfc3339(r->at)},
+                       {"comment", r->comment}, {"from", r->from}};
+  }
+  return j;
+}
+
+json ToJson(const CaseView& v) {
+  const Case& c = v.c;
+  json j = json::object();
+  j["id"] = c.id;
+  j["workflow"] = c.workflow;
+  j["workflow_version"] = c.workflow_version;
+  j["state"] = c.state;
+  j["version"] = c.version;
+  j["household"] = c.household;
+  j["data"] = c.data;
+  j["created_by"] = c.created_by;
+  j["created_at"] = FormatRfc3339(c.created_at);
+  j["updated_at"] = FormatRfc3339(c.updated_at);
+  j["closed"] = c.closed;
+  if (c.department) j["department"] = Name(*c.department);
+  if (!c.threshold_warning.empty()) j["threshold_warning"] = c.threshold_warning;
+  if (v.def) {
+    j["workflow_label"] = v.def->label;
+    if (const auto* st = v.def->State(c.state)) {
+      j["state_label"] = st->label;
+      json allowed = json::array();
+      for (const auto& [name, act] : st->actions) allowed.push_back(ActionJson(name, act));
+      j["allowed_actions"] = allowed;
+    }
+  }
+  j["my_actions"] = v.my_actions;
+  j["tasks"] = ToJson(v.tasks);
+  if (v.full) {
+    if (v.household) {
+      j["household_info"] = ToJson(*v.household);
+      if (!v.village_name.empty()) j["household_info"]["village_name"] = v.village_name;
+    }
+    json steps = json::array();
+    if (v.def)
+      for (const auto& s : v.def->state_order)
+        steps.push_back({{"state", s},
+                         {"label", v.def->states.at(s).label},
+                         {"final", v.def->states.at(s).final}});
+    j["steps"] = steps;
+  }
+  return j;
+}
+
+json ToJson(const EventView& v) {
+  const auto& e = v.event;
+  return {{"seq", e.seq},
+          {"at", FormatRfc3339(e.at)},
+          {"actor", e.actor},
+          {"actor_role", e.actor_role},
+          {"actor_org", e.actor_org},
+          {"action", e.action},
+          {"from", e.from_state},
+          {"to", e.to_state},
+          {"comment", e.comment},
+          {"data", e.data},
+          {"from_label", v.from_label},
+          {"to_label", v.to_label},
+          {"actor_name", v.actor_name}};
+}
+
+json ToJson(const TaskClosed& t) { return {{"id", t.task_id}, {"status", "done"}}; }
+
+json ToJson(const Urged& u) { return {{"id", u.task_id}, {"urged", true}}; }
+
+json ToJson(const MonitoringReport& r) {
+  json by_type_cause = json::array();
+  for (const auto& x : r.by_type_cause)
+    by_type_cause.push_back({{"type", x.key},
+                             {"type_label", LabelOfName<MonitoringType>(x.key)},
+                             {"cause", x.key2},
+                             {"cause_label", LabelOfName<Cause>(x.key2)},
+                             {"households", x.households},
+                             {"persons", x.persons}});
+  json measures = json::array();
+  for (const auto& m : r.measures)
+    measures.push_back({{"kind", m.kind},
+                        {"label", MeasureLabel(m.kind)},
+                        {"households", m.households},
+                        {"by_type", m.by_type}});
+  return {{"org", r.org.code},
+          {"org_name", r.org.name},
+          {"generated_at", FormatRfc3339(r.generated_at)},
+          {"households", r.households},
+          {"persons", r.persons},
+          {"by_type", CountRows(r.by_type, "type", LabelOfName<MonitoringType>)},
+          {"by_status", CountRows(r.by_status, "status", LabelOfName<MonitoringStatus>)},
+          {"by_type_cause", by_type_cause},
+          {"measures", measures}};
+}
+
+json ToJson(const OverdueReport& r) {
+  json orgs = json::array(), people = json::array(), late = json::array();
+  for (const auto& x : r.by_org)
+    orgs.push_back({{"org", x.org},
+                    {"org_name", x.org_name},
+                    {"open", x.open},
+                    {"overdue", x.overdue},
+                    {"max_days_late", x.max_days_late}});
+  for (const auto& x : r.by_assignee)
+    people.push_back({{"user", x.user ? json(*x.user) : json(nullptr)},
+                      {"org", x.org},
+                      {"org_name", x.org_name},
+                      {"role", NameOr(x.role)},
+                      {"open", x.open},
+                      {"overdue", x.overdue},
+                      {"max_days_late", x.max_days_late},
+                      {"name", x.name}});
+  for (const auto& x : r.tasks)
+    late.push_back({{"id", std::to_string(x.task.id)},
+                    {"case", NullIfEmpty(x.task.case_id)},
+                    {"household", x.task.household},
+                    {"head_name", x.head_name},
+                    {"step", x.task.step},
+                    {"step_label", x.step_label},
+                    {"org", x.task.org},
+                    {"org_name", x.org_name},
+                    {"due_at", FormatRfc3339(x.task.due_at)},
+                    {"days_late", x.days_late}});
+  return {{"org", r.org.code},
+          {"org_name", r.org.name},
+          {"generated_at", FormatRfc3339(r.generated_at)},
+          {"open", r.open},
+          {"overdue", r.overdue},
+          {"by_org", orgs},
+          {"by_assignee", people},
+          {"tasks", late}};
+}
+
+json ToJson(const AuditCheck& a) {
+  if (a.ok) return {{"ok", true}, {"events", a.events}};
+  return {{"ok", false},
+          {"events", a.events},
+          {"first_bad_seq", a.first_bad_seq},
+          {"message", a.message}};
+}
+
+json WorkflowsJson(const WorkflowRegistry& workflows) {
+  json out = json::array();
+  for (const auto& name : workflows.Names()) {
+    auto def = workflows.Latest(name);
+    json states = json::array();
+    for (const auto& s : def->state_order)
+      states.push_back({{"name", s}, {"label", def->states.at(s).label}});
+    json entry = {
+        {"name", name}, {"label", def->label}, {"version", def->version}, {"states", states}};
+    if (!def->labels.empty()) entry["labels"] = def->labels;
+    out.push_back(entry);
+  }
+  return out;
+}
+
+}  // namespace dixian::http

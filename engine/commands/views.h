@@ -1,0 +1,78 @@
+#pragma once
+// Typed results the commands and queries answer with; the edges render them (JSON at the HTTP
+// edge: adapters/http/json_views.h). Each holds what rendering needs, computed in the command,
+// so rendering after the commit gives the same answer a replay stores.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/model/model.h"
+#include "engine/workflow/definition.h"
+
+namespace dixian::engine {
+
+// A return (退回) or objection (异议) that brought a case back to the step a task is for.
+struct ReturnMark {
+  std::string action, by, by_name;
+  Instant at = 0;
+  std::string comment, from;
+};
+
+struct TaskView {
+  Task task;
+  std::string label;  // the step's Chinese label
+  Instant now = 0;    // `overdue` and `days_left` are relative to this
+  // Inbox rows also name the household and, for chain steps, what the step's holder may do there
+  // (as the case page labels it) and how the case came back, if it was returned.
+  bool with_household = false;
+  std::string head_name, village;
+  bool with_step = false;
+  std::vector<ActionDef> actions;
+  std::optional<ReturnMark> returned;
+};
+
+struct PersonView {  // a user a form may offer (contact person, transfer target)
+  User user;
+  std::string org_name;
+};
+
+struct CaseView {
+  Case c;
+  WorkflowPtr def;                      // the case's workflow version (null if no longer loaded)
+  std::vector<std::string> my_actions;  // what the caller may do now
+  std::vector<TaskView> tasks;          // open step tasks
+  // GET /cases/{id}: the household and the chain's steps as well.
+  bool full = false;
+  std::optional<Household> household;
+  std::string village_name;
+};
+
+struct EventView {
+  AuditEvent event;
+  std::string from_label, to_label, actor_name;
+};
+
+struct MonitoringView {
+  MonitoringObject object;
+  std::vector<Measure> measures;
+  std::vector<Visit> visits;
+  std::string contact_name;
+};
+
+struct HouseholdView {
+  Household household;
+  std::string village_name;
+  std::optional<MonitoringView> monitoring;
+  std::vector<Case> open_cases;
+};
+
+struct MeView {  // the caller's own record (GET /me)
+  User user;
+  std::optional<Org> org;  // empty for the built-in admin
+};
+
+struct ImportCount {
+  std::int64_t imported = 0;
+};
+
+}  // namespace dixian::engine

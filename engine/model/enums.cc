@@ -1,0 +1,125 @@
+#include "engine/model/enums.h"
+
+#include <map>
+
+namespace dixian::engine {
+
+const std::vector<EnumEntry<Role>>& EnumEntries(std::type_identity<Role>) {
+  static const std::vector<EnumEntry<Role>> k = {
+      {Role::kVillageClerk, "village_clerk", "村级填报员"},
+      {Role::kTownshipReviewer, "township_reviewer", "乡镇审核员"},
+      {Role::kCountyOfficer, "county_officer", "县级审定人员"},
+      {Role::kDepartmentOfficer, "department_officer", "行业部门人员"},
+      {Role::kProvinceOfficer, "province_officer", "省级备案人员"},
+      {Role::kContactPerson, "contact_person", "帮扶联系人"},
+      {Role::kSupervisor, "supervisor", "督导人员"},
+      {Role::kAdmin, "admin", "管理员"},
+  };
+  return k;
+}
+
+const std::vector<EnumEntry<OrgLevel>>& EnumEntries(std::type_identity<OrgLevel>) {
+  static const std::vector<EnumEntry<OrgLevel>> k = {
+      {OrgLevel::kProvince, "province", "省级"}, {OrgLevel::kCity, "city", "市级"},
+      {OrgLevel::kCounty, "county", "县级"},     {OrgLevel::kTownship, "township", "乡镇级"},
+      {OrgLevel::kVillage, "village", "村级"},
+  };
+  return k;
+}
+
+const std::vector<EnumEntry<Department>>& EnumEntries(std::type_identity<Department>) {
+  static const std::vector<EnumEntry<Department>> k = {
+      {Department::kMedical, "medical", "医疗保障部门"},
+      {Department::kHealth, "health", "卫生健康部门"},
+      {Department::kCivilAffairs, "civil_affairs", "民政部门"},
+      {Department::kEducation, "education", "教育部门"},
+      {Department::kHousing, "housing", "住房城乡建设部门"},
+      {Department::kWater, "water", "水利部门"},
+      {Department::kHumanResources, "human_resources", "人力资源社会保障部门"},
+      {Department::kDisability, "disability", "残联"},
+      {Department::kAgriculture, "agriculture", "农业农村部门"},
+  };
+  return k;
+}
+
+const std::vector<EnumEntry<MonitoringType>>& EnumEntries(std::type_identity<MonitoringType>) {
+  static const std::vector<EnumEntry<MonitoringType>> k = {
+      {MonitoringType::kUnstableFormerPoor, "unstable_former_poor", "脱贫不稳定户"},
+      {MonitoringType::kMarginal, "marginal", "边缘易致贫户"},
+      {MonitoringType::kSuddenHardship, "sudden_hardship", "突发严重困难户"},
+  };
+  return k;
+}
+
+const std::vector<EnumEntry<MonitoringStatus>>& EnumEntries(std::type_identity<MonitoringStatus>) {
+  static const std::vector<EnumEntry<MonitoringStatus>> k = {
+      {MonitoringStatus::kRiskActive, "risk_active", "风险未消除"},
+      {MonitoringStatus::kRiskEliminated, "risk_eliminated", "风险已消除"},
+      {MonitoringStatus::kRemoved, "removed", "已清退"},
+  };
+  return k;
+}
+
+const std::vector<EnumEntry<Cause>>& EnumEntries(std::type_identity<Cause>) {
+  static const std::vector<EnumEntry<Cause>> k = {
+      {Cause::kIllness, "illness", "因病"},
+      {Cause::kDisability, "disability", "因残"},
+      {Cause::kSchooling, "schooling", "因学"},
+      {Cause::kDisaster, "disaster", "因灾"},
+      {Cause::kAccident, "accident", "因意外事故"},
+      {Cause::kUnstableEmployment, "unstable_employment", "因务工就业不稳"},
+      {Cause::kBusinessFailure, "business_failure", "因产业项目失败"},
+      {Cause::kNoLabour, "no_labour", "缺劳力"},
+      {Cause::kUnsafeHousing, "unsafe_housing", "因安全住房"},
+      {Cause::kEpidemic, "epidemic", "因疫情"},
+      {Cause::kOther, "other", "其他"},
+  };
+  return k;
+}
+
+const std::vector<EnumEntry<VisitMode>>& EnumEntries(std::type_identity<VisitMode>) {
+  static const std::vector<EnumEntry<VisitMode>> k = {
+      {VisitMode::kHome, "home", "入户走访"},
+      {VisitMode::kPhone, "phone", "电话回访"},
+      {VisitMode::kWechat, "wechat", "微信回访"},
+  };
+  return k;
+}
+
+const std::vector<EnumEntry<TaskStatus>>& EnumEntries(std::type_identity<TaskStatus>) {
+  static const std::vector<EnumEntry<TaskStatus>> k = {
+      {TaskStatus::kOpen, "open", "待办"},
+      {TaskStatus::kDone, "done", "已办结"},
+      {TaskStatus::kCancelled, "cancelled", "已取消"},
+  };
+  return k;
+}
+
+const std::vector<EnumEntry<NoticeKind>>& EnumEntries(std::type_identity<NoticeKind>) {
+  static const std::vector<EnumEntry<NoticeKind>> k = {
+      {NoticeKind::kNewTask, "new_task", "新待办"}, {NoticeKind::kReminder, "reminder", "提醒"},
+      {NoticeKind::kOverdue, "overdue", "逾期"},    {NoticeKind::kEscalation, "escalation", "督办"},
+      {NoticeKind::kDigest, "digest", "督办日报"},  {NoticeKind::kTest, "test", "测试消息"},
+  };
+  return k;
+}
+
+std::string MeasureLabel(const std::string& kind) {
+  static const std::map<std::string, std::string> k = {{"minimum_living", "低保"},
+                                                       {"disability_allowance", "残疾人补贴"},
+                                                       {"education", "教育帮扶"},
+                                                       {"industry", "产业奖补"},
+                                                       {"employment", "就业奖补"},
+                                                       {"medical", "医疗保障"},
+                                                       {"housing", "危房改造"},
+                                                       {"temporary_relief", "临时救助"},
+                                                       {"extreme_poverty", "特困供养"},
+                                                       {"water", "饮水安全"},
+                                                       {"public_welfare_job", "公益岗位"},
+                                                       {"microcredit", "小额信贷"},
+                                                       {"other", "其他"}};
+  auto it = k.find(kind);
+  return it == k.end() ? kind : it->second;
+}
+
+}  // namespace dixian::engine

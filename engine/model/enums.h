@@ -1,0 +1,128 @@
+#pragma once
+// The closed vocabularies of the domain (API.md names them): each value has its API name and its
+// Chinese label. Records hold the enums; names appear only at the edges (JSON, SQL text columns).
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace dixian::engine {
+
+enum class Role {
+  kVillageClerk,
+  kTownshipReviewer,
+  kCountyOfficer,
+  kDepartmentOfficer,
+  kProvinceOfficer,
+  kContactPerson,
+  kSupervisor,
+  kAdmin,
+};
+
+// Top to bottom; the city level is optional per province. Compare with Rank().
+enum class OrgLevel { kProvince, kCity, kCounty, kTownship, kVillage };
+
+enum class Department {
+  kMedical,
+  kHealth,
+  kCivilAffairs,
+  kEducation,
+  kHousing,
+  kWater,
+  kHumanResources,
+  kDisability,
+  kAgriculture,
+};
+
+enum class MonitoringType { kUnstableFormerPoor, kMarginal, kSuddenHardship };
+enum class MonitoringStatus { kRiskActive, kRiskEliminated, kRemoved };
+
+enum class Cause {
+  kIllness,
+  kDisability,
+  kSchooling,
+  kDisaster,
+  kAccident,
+  kUnstableEmployment,
+  kBusinessFailure,
+  kNoLabour,
+  kUnsafeHousing,
+  kEpidemic,
+  kOther,
+};
+
+enum class VisitMode { kHome, kPhone, kWechat };
+enum class TaskStatus { kOpen, kDone, kCancelled };
+
+// What a notice (outbox message) is about.
+enum class NoticeKind { kNewTask, kReminder, kOverdue, kEscalation, kDigest, kTest };
+
+template <class E>
+struct EnumEntry {
+  E value;
+  std::string name;   // the API / storage name
+  std::string label;  // Chinese, for officials
+};
+
+const std::vector<EnumEntry<Role>>& EnumEntries(std::type_identity<Role>);
+const std::vector<EnumEntry<OrgLevel>>& EnumEntries(std::type_identity<OrgLevel>);
+const std::vector<EnumEntry<Department>>& EnumEntries(std::type_identity<Department>);
+const std::vector<EnumEntry<MonitoringType>>& EnumEntries(std::type_identity<MonitoringType>);
+const std::vector<EnumEntry<MonitoringStatus>>& EnumEntries(std::type_identity<MonitoringStatus>);
+const std::vector<EnumEntry<Cause>>& EnumEntries(std::type_identity<Cause>);
+const std::vector<EnumEntry<VisitMode>>& EnumEntries(std::type_identity<VisitMode>);
+const std::vector<EnumEntry<TaskStatus>>& EnumEntries(std::type_identity<TaskStatus>);
+const std::vector<EnumEntry<NoticeKind>>& EnumEntries(std::type_identity<NoticeKind>);
+
+template <class E>
+const EnumEntry<E>& EntryOf(E value) {
+  const auto& entries = EnumEntries(std::type_identity<E>{});
+  for (const auto& e : entries)
+    if (e.value == value) return e;
+  return entries.front();  // unreachable for a valid enumerator
+}
+
+// The API name of a value ("village_clerk").
+template <class E>
+const std::string& Name(E value) {
+  return EntryOf(value).name;
+}
+
+// The Chinese label of a value ("村级填报员").
+template <class E>
+const std::string& Label(E value) {
+  return EntryOf(value).label;
+}
+
+// The value with this API name, if any.
+template <class E>
+std::optional<E> Parse(std::string_view name) {
+  for (const auto& e : EnumEntries(std::type_identity<E>{}))
+    if (e.name == name) return e.value;
+  return std::nullopt;
+}
+
+// Every API name, in declaration order.
+template <class E>
+std::vector<std::string> Names() {
+  std::vector<std::string> out;
+  for (const auto& e : EnumEntries(std::type_identity<E>{})) out.push_back(e.name);
+  return out;
+}
+
+// "a, b, c": the allowed names, for messages.
+template <class E>
+std::string NameList() {
+  std::string out;
+  for (const auto& e : EnumEntries(std::type_identity<E>{}))
+    out += (out.empty() ? "" : ", ") + e.name;
+  return out;
+}
+
+inline int Rank(OrgLevel level) { return static_cast<int>(level); }  // province 0 ... village 4
+
+// The Chinese label of a measure kind (kinds are open: unknown ones show as given).
+std::string MeasureLabel(const std::string& kind);
+
+}  // namespace dixian::engine

@@ -1,0 +1,80 @@
+#include "engine/outbox/notices.h"
+
+#include <algorithm>
+
+#include "engine/engine_tx.h"
+
+namespace dixian::engine {
+
+namespace {
+
+std::int64_t DaysLeft(Instant due, Instant at) {
+  const Instant diff = due - at;
+  return diff >= 0 ? (diff + kDaySeconds - 1) / kDaySeconds
+                   : -((-diff + kDaySeconds - 1) / kDaySeconds);
+}
+
+std::vector<std::string> MobilesOf(ReadView& view, const Task& task, NoticeKind kind, int up) {
+  std::vector<std::string> out;
+  if (!task.assignee.empty()) {
+    if (auto u = view.FindUser(task.assignee); u && !u->mobile.empty()) out.push_back(u->mobile);
+    return out;
+  }
+  std::string org = task.org;
+  Role role = task.role;
+  if (kind == NoticeKind::kEscalation &&
+      up > 0) {  // escalations @ the supervisors `up` levels above
+    const auto codes = PathCodes(task.org_path);
+    org = codes[static_cast<size_t>(std::max<int>(0, static_cast<int>(codes.size()) - 1 - up))];
+    role = Role::kSupervisor;
+  }
+  for (const auto& u : view.UsersAt(org, role))
+    if (!u.mobile.empty() && out.size() < 5) out.push_back(u.mobile);
+  return out;
+}
+
+NoticeRow RowOf(ReadView& view, const WorkflowRegistry& workflows, const Task& t, NoticeKind kind,
+                int up, Instant at, const std::string& base) {
+  NoticeRow r;
+  r.task = t;
+  auto hh = view.FindHousehold(t.household);
+  r.head_name = hh ? hh->head_name : "";
+  auto village = hh ? view.FindOrg(hh->village) : std::nullopt;
+  r.village = village ? village->name : "";
+  r.step_label = StepLabel(workflows, t);
+  auto org = view.FindOrg(t.org);
+  r.org_name = org ? org->name : "";
+  r.days_left = DaysLeft(t.due_at, at);
+  r.escalation_level = up;
+  r.link = base + (t.case_id.empty() ? "/#/households/" + t.household : "/#/cases/" + t.case_id);
+  r.mobiles = MobilesOf(view, t, kind, up);
+  return r;
+}
+
+}  // namespace
+
+std::optional<NoticeView> ResolveNotice(ReadView& view, const WorkflowRegistry& workflows,
+                                        const OutboxMessage& m, const std::string& base) {
+  if (m.facts.empty()) return std::nullopt;
+  const auto kind = Parse<NoticeKind>(m.kind).value_or(NoticeKind::kNewTask);
+  NoticeView out;
+  out.text = m.facts.text;
+  if (kind == NoticeKind::kDigest) {
+    out.org = m.facts.org;
+    auto org = view.FindOrg(m.facts.org);
+    out.org_name = org ? org->name : "";
+    out.total = m.facts.total;
+    out.link = base + "/#/overdue";
+    for (const auto id : m.facts.task_ids)
+      if (auto t = view.FindTask(id))
+        out.rows.push_back(RowOf(view, workflows, *t, kind, 0, m.created_at, base));
+    return out;
+  }
+  auto t = view.FindTask(m.facts.task_id);
+  if (!t) return std::nullopt;
+  out.rows.push_back(
+      RowOf(view, workflows, *t, kind, m.facts.escalation_level, m.created_at, base));
+  return out;
+}
+
+}  // namespace dixian::engine
