@@ -69,6 +69,15 @@ const Platform* FindPlatform(std::string_view kind);
 // Every kind served, in registration order.
 std::vector<std::string> PlatformKinds();
 
+// What the engine asks of channel kinds (EngineOptions::channel_kinds, wired by runtime/):
+// checks a channel before it is stored (kind, url, an app's settings) and completes it (an app
+// channel's API base); an error names the field.
+engine::Status CheckChannel(engine::Channel& channel);
+// The platform whose user ids an app channel kind addresses ("" for robots and unknown kinds).
+std::string PersonPlatform(std::string_view kind);
+// Every platform users' `im` may name.
+std::vector<std::string> ImPlatforms();
+
 // Helpers the descriptors share.
 std::string JoinLines(const Notice& n, std::string_view separator);
 // Title, lines and link as plain text (text messages).

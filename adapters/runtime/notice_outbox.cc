@@ -42,6 +42,16 @@ json NoticePayload(const engine::NoticeView& view, const engine::OutboxMessage& 
   }
   json p = view.rows.empty() ? json::object() : RowPayload(view.rows.front());
   if (!view.text.empty()) p["text"] = view.text;
+  if (!view.to_im.empty()) {  // a message to one person on an app channel
+    p["to"] = view.to_im;
+    p["case_version"] = view.case_version;
+    json actions = json::array();
+    for (const auto& a : view.actions)
+      actions.push_back(
+          {{"action", a.name}, {"label", a.label}, {"needs_comment", a.needs_console}});
+    p["actions"] = actions;
+    p["mobiles"] = json::array();  // a card to the person: nobody to @
+  }
   return p;
 }
 

@@ -6,14 +6,17 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "adapters/chat/app_client.h"
+#include "adapters/chat/callbacks.h"
+#include "adapters/chat/delivery_worker.h"
+#include "adapters/chat/platform.h"
 #include "adapters/http/api_routes.h"
 #include "adapters/http/server.h"
+#include "adapters/runtime/chat_callbacks.h"
 #include "adapters/runtime/config.h"
 #include "adapters/runtime/demo.h"
 #include "adapters/runtime/notice_outbox.h"
 #include "adapters/store/sqlite_store.h"
-#include "adapters/chat/delivery_worker.h"
-#include "adapters/chat/platform.h"
 #include "engine/core/fields.h"
 
 namespace dixian::runtime {
@@ -43,9 +46,12 @@ void AddGauges(http::Metrics& metrics, engine::Engine& engine, store::SqliteStor
 
 }  // namespace
 
-engine::Status CheckChannelKind(const std::string& kind) {
-  if (chat::FindPlatform(kind)) return engine::OkStatus();
-  return engine::InvalidField("kind", "不支持的通道类型 \"" + kind + "\"");
+engine::ChannelKinds ChatChannelKinds() {
+  engine::ChannelKinds kinds;
+  kinds.check = [](engine::Channel& channel) { return chat::CheckChannel(channel); };
+  kinds.person_platform = [](const std::string& kind) { return chat::PersonPlatform(kind); };
+  kinds.im_platforms = chat::ImPlatforms();
+  return kinds;
 }
 
 int Serve(const ServeOptions& options) {
@@ -80,7 +86,7 @@ int Serve(const ServeOptions& options) {
   eopts.admin_token = admin_token ? admin_token : "";
   eopts.thresholds = config.thresholds;
   eopts.console_base_url = options.console_base_url.empty() ? "http://" + options.listen : options.console_base_url;
-  eopts.check_channel_kind = CheckChannelKind;
+  eopts.channel_kinds = ChatChannelKinds();
   if (eopts.admin_token.empty()) log->warn("未设置 DIXIAN_ADMIN_TOKEN：管理接口不可用 (no admin token set)");
   engine::Engine engine(*store.value(), *clock, std::move(config.workflows), std::move(config.calendar), eopts);
 
@@ -94,9 +100,12 @@ int Serve(const ServeOptions& options) {
   dopts.templates.console_base_url = eopts.console_base_url;
   dopts.logger = Logger("delivery", "%Y-%m-%dT%H:%M:%S%z [%l] [delivery] %v");
   chat::SystemWallClock wall;
+  // One io loop and the app channels' tokens, shared by delivery and the callbacks of presses.
+  chat::AppClient apps(wall, dopts.timeouts, dopts.logger);
   ResolvingOutbox outbox(*store.value(), *store.value(), engine.workflows(), eopts.console_base_url);
-  chat::DeliveryWorker delivery(outbox, wall, dopts);
+  chat::DeliveryWorker delivery(outbox, wall, dopts, &apps);
   engine.OnOutbox([&delivery] { delivery.Wake(); });
+  chat::CallbackDesk callbacks(outbox, apps, EnginePressHandler(engine), dopts.logger);
 
   if (options.demo) {
     const auto tokens = (std::filesystem::path(options.db).parent_path() / "demo-tokens.txt").string();
@@ -108,6 +117,7 @@ int Serve(const ServeOptions& options) {
   AddGauges(metrics, engine, *store.value(), delivery);
   http::Router router;
   http::AddApiRoutes(router, engine, metrics);
+  AddCallbackRoutes(router, callbacks);
   http::ServerOptions sopts;
   sopts.host = host;
   sopts.port = port;

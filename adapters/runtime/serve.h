@@ -3,6 +3,7 @@
 #include <string>
 
 #include "engine/core/error.h"
+#include "engine/engine.h"
 
 namespace dixian::runtime {
 
@@ -16,8 +17,8 @@ struct ServeOptions {
   std::string console_base_url;     // links in chat messages; default http://<listen>
 };
 
-// The chat adapter's check of a channel kind, for EngineOptions::check_channel_kind.
-engine::Status CheckChannelKind(const std::string& kind);
+// What the chat adapter says about channel kinds, for EngineOptions::channel_kinds.
+engine::ChannelKinds ChatChannelKinds();
 
 // Runs the server until SIGTERM/SIGINT; returns the process exit code.
 int Serve(const ServeOptions& options);

@@ -20,6 +20,9 @@ class SqlReadOps : public Base {
   std::optional<engine::User> FindUserByTokenHash(const std::string& token_hash) override;
   std::vector<engine::User> UsersAt(const std::string& org, engine::Role role) override;
   std::vector<engine::User> UsersWithRole(engine::Role role) override;
+  std::map<std::string, std::string> ImOf(const std::string& user) override;
+  std::optional<engine::User> FindUserByIm(const std::string& platform,
+                                           const std::string& im_id) override;
   std::vector<engine::Channel> ChannelsOf(const std::string& org) override;
   std::optional<engine::Channel> FindChannel(const std::string& id) override;
 

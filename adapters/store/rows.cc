@@ -179,6 +179,8 @@ engine::OutboxMessage OutboxFromRow(const Statement& st) {
     m.facts.text = f->value("text", "");
     m.facts.org = f->value("org", "");
     m.facts.total = f->value("total", std::int64_t{0});
+    m.facts.to_user = f->value("to_user", "");
+    m.facts.to_im = f->value("to_im", "");
     if (auto ids = f->find("tasks"); ids != f->end() && ids->is_array())
       for (const auto& id : *ids)
         if (id.is_number_integer()) m.facts.task_ids.push_back(id.get<std::int64_t>());
@@ -210,6 +212,10 @@ std::string NoticeFactsToJson(const engine::NoticeFacts& f) {
   if (f.task_id) facts["task"] = f.task_id;
   if (f.escalation_level) facts["up"] = f.escalation_level;
   if (!f.text.empty()) facts["text"] = f.text;
+  if (!f.to_user.empty()) {
+    facts["to_user"] = f.to_user;
+    facts["to_im"] = f.to_im;
+  }
   if (!f.org.empty()) {
     facts["org"] = f.org;
     facts["total"] = f.total;

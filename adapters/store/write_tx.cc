@@ -39,6 +39,13 @@ engine::Status SqliteWriteTx::InsertUser(const engine::User& user, const std::st
   return Insert(st);
 }
 
+engine::Status SqliteWriteTx::InsertUserIm(const std::string& user, const std::string& platform,
+                                           const std::string& im_id) {
+  auto st = conn().Prepare("INSERT INTO user_im(platform, im_id, user) VALUES(?1, ?2, ?3)");
+  st.Bind(1, platform).Bind(2, im_id).Bind(3, user);
+  return Insert(st);
+}
+
 void SqliteWriteTx::UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked) {
   auto st = conn().Prepare("UPDATE users SET token_hash = ?2, revoked = ?3 WHERE id = ?1");
   st.Bind(1, id).BindNullIfEmpty(2, token_hash).Bind(3, revoked);

@@ -13,6 +13,8 @@ class SqliteWriteTx final : public SqlReadOps<engine::WriteTx> {
 
   engine::Status InsertOrg(const engine::Org& org) override;
   engine::Status InsertUser(const engine::User& user, const std::string& token_hash) override;
+  engine::Status InsertUserIm(const std::string& user, const std::string& platform,
+                              const std::string& im_id) override;
   void UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked) override;
   engine::Status InsertChannel(const engine::Channel& channel) override;
   engine::Status InsertHousehold(const engine::Household& household) override;

@@ -1,5 +1,6 @@
 #pragma once
 // Orgs, users and channels (admin token), the caller's own record, and the test clock.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@ struct CsvInput {  // a whole CSV file (imports are all-or-nothing)
 
 struct UserInput {
   std::string id, name, role, org, mobile, department;
+  std::map<std::string, std::string> im;  // the person's id on each chat platform
 };
 
 struct NewUser {
@@ -41,6 +43,8 @@ struct TokenChange {
 struct ChannelInput {
   std::string id, org, kind, url, secret;
   std::optional<std::vector<std::int64_t>> quiet_hours;  // [start, end], China time
+  std::map<std::string, std::string> app;  // app channels: their settings and credentials
+  std::string api_base;                    // app channels: the platform's address (optional)
 };
 
 void CreateOrg(Engine& engine, Write<Org> write, OrgInput input);

@@ -19,7 +19,7 @@ struct Channel {
   std::string id;
   std::string org;      // org code; messages about work in its subtree come here
   std::string kind;     // the chat adapter's vocabulary (dingtalk, wecom_app, ...): the engine
-                        // never reads it; EngineOptions::check_channel_kind validates it
+                        // never reads it; EngineOptions::channel_kinds checks it
   std::string url;
   std::string secret;   // signing secret (may be empty when the url carries the credential)
   int quiet_start_hour = -1;  // China time; -1 = no quiet hours
@@ -38,6 +38,9 @@ struct NoticeFacts {
   std::string org;            // digest: the org (of supervisors) it is for
   std::int64_t total = 0;     // digest: overdue tasks in that org's subtree
   std::vector<std::int64_t> task_ids;  // digest: the oldest of them (at most 200)
+  // A message to one person on an app channel: who, and their id on the channel's platform.
+  std::string to_user;
+  std::string to_im;
   bool empty() const { return task_id == 0 && org.empty(); }
 };
 

@@ -116,7 +116,7 @@ void EngineFixture::OpenEngine(const std::vector<engine::WorkflowPtr>& extra) {
   engine::EngineOptions options;
   options.thresholds = config.thresholds;
   options.admin_token = kAdminToken;
-  options.check_channel_kind = runtime::CheckChannelKind;
+  options.channel_kinds = runtime::ChatChannelKinds();
   engine_ = std::make_unique<Engine>(*store_, *clock_, std::move(config.workflows), std::move(config.calendar),
                                      options);
   engine_raw_ = engine_.get();
