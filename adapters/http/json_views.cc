@@ -85,7 +85,10 @@ json ToJson(const Household& h) {
 }
 
 json ToJson(const NewUser& u) {
-  return {{"id", u.user.id}, {"token", u.token}, {"role", Name(u.user.role)}, {"org", u.user.org}};
+  json out = {
+      {"id", u.user.id}, {"token", u.token}, {"role", Name(u.user.role)}, {"org", u.user.org}};
+  if (!u.im.empty()) out["im"] = u.im;
+  return out;
 }
 
 json ToJson(const TokenChange& t) {
@@ -103,6 +106,7 @@ json ToJson(const MeView& me) {
   json out = {{"id", u.id},           {"name", u.name},
               {"role", Name(u.role)}, {"role_label", Label(u.role)},
               {"org", u.org},         {"department", NameOr(u.department)}};
+  out["im"] = me.im;
   if (!u.org.empty()) {
     out["org_name"] = me.org ? me.org->name : "";
     out["org_level"] = me.org ? Name(me.org->level) : "";

@@ -42,6 +42,10 @@ void AddGauges(http::Metrics& metrics, engine::Engine& engine, store::SqliteStor
   metrics.AddCounter("dixian_delivery_delivered_total", "Messages delivered", [&c] { return static_cast<double>(c.total.delivered.load()); });
   metrics.AddCounter("dixian_delivery_retried_total", "Delivery attempts that will be retried", [&c] { return static_cast<double>(c.total.retried.load()); });
   metrics.AddCounter("dixian_delivery_failures_total", "Messages moved to the dead-letter list", [&c] { return static_cast<double>(c.total.dead.load()); });
+  metrics.AddCounter("dixian_delivery_record_failures_total",
+                     "Writes of delivery outcomes that failed (retried; their messages are not "
+                     "sent again meanwhile)",
+                     [&c] { return static_cast<double>(c.record_failures.load()); });
 }
 
 }  // namespace
@@ -118,6 +122,9 @@ int Serve(const ServeOptions& options) {
   http::Router router;
   http::AddApiRoutes(router, engine, metrics);
   AddCallbackRoutes(router, callbacks);
+  metrics.AddCounter("dixian_chat_callbacks_refused_total",
+                     "Chat callbacks refused (signature, decryption or replay window)",
+                     [&callbacks] { return static_cast<double>(callbacks.refused()); });
   http::ServerOptions sopts;
   sopts.host = host;
   sopts.port = port;

@@ -164,7 +164,7 @@ void CreateUser(Engine& e, Write<NewUser> w, UserInput in) {
         return Error::Conflict("duplicate_im",
                                "im." + platform + "：该平台账号 " + id + " 已登记给其他用户");
     }
-    return NewUser{u, token};
+    return NewUser{u, token, in.im};
   });
 }
 
@@ -256,6 +256,7 @@ Result<MeView> Me(Engine& e, const Principal& who) {
   if (who.user.org.empty()) return me;
   auto view = e.store().Read();
   me.org = view->FindOrg(who.user.org);
+  me.im = view->ImOf(who.user.id);
   return Checked<MeView>(*view, me);
 }
 

@@ -28,6 +28,7 @@ struct UserInput {
 struct NewUser {
   User user;
   std::string token;  // shown once; only its hash is stored
+  std::map<std::string, std::string> im;  // the person's ids on the chat platforms
 };
 
 struct UserRef {
