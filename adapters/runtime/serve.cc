@@ -11,6 +11,7 @@
 #include "adapters/chat/delivery_worker.h"
 #include "adapters/chat/platform.h"
 #include "adapters/http/api_routes.h"
+#include "adapters/http/read_pool.h"
 #include "adapters/http/server.h"
 #include "adapters/runtime/chat_callbacks.h"
 #include "adapters/runtime/config.h"
@@ -119,8 +120,9 @@ int Serve(const ServeOptions& options) {
   http::Metrics metrics;
   store.value()->OnBatch([&metrics](std::size_t n) { metrics.ObserveCommitBatch(n); });
   AddGauges(metrics, engine, *store.value(), delivery);
+  http::ReadPool reads;
   http::Router router;
-  http::AddApiRoutes(router, engine, metrics);
+  http::AddApiRoutes(router, engine, metrics, reads);
   AddCallbackRoutes(router, callbacks);
   metrics.AddCounter("dixian_chat_callbacks_refused_total",
                      "Chat callbacks refused (signature, decryption or replay window)",
