@@ -285,7 +285,12 @@ bench_delivery() {
   line="$("$BENCH" delivery --db "$OUT/delivery.db" --messages "$DELIVERY_MESSAGES" --channels "$DELIVERY_CHANNELS")"
   record delivery.messages "outbox -> loopback webhook ($DELIVERY_CHANNELS channels)" \
     "$(echo "$line" | json_get messages_per_s)" messages/s "" \
-    "$(echo "$line" | json_get delivered) delivered, $(echo "$line" | json_get requests) requests"
+    "$(echo "$line" | json_get delivered) delivered, $(echo "$line" | json_get requests) requests; worker threads $(echo "$line" | json_get worker_threads)"
+  # Threads must not grow with channels (issue 18): the same worker, 2,000 channels.
+  line="$("$BENCH" delivery --db "$OUT/delivery-2000.db" --messages "$DELIVERY_MESSAGES" --channels 2000)"
+  record delivery.threads_2000 "delivery worker threads with 2,000 channels (one io_context)" \
+    "$(echo "$line" | json_get worker_threads)" threads "" \
+    "$(echo "$line" | json_get messages_per_s | xargs printf '%.0f') messages/s; process $(echo "$line" | json_get process_threads) threads incl. 16 receiver threads"
 }
 
 main() {

@@ -31,14 +31,24 @@ struct Thresholds {                   // entry criteria (config/thresholds.json)
   double income_drop_ratio = 0.3;     // income fell by at least this share
 };
 
+struct ChannelKinds {
+  // Checks a channel before it is stored (kind, url, app settings) and completes it (an app
+  // channel's API base); an error names the field. Unset: any non-empty kind is accepted.
+  std::function<Status(Channel& channel)> check;
+  // The platform whose user ids (users' `im`) a channel kind addresses one person with; "" for a
+  // group robot. Unset: no channel addresses persons.
+  std::function<std::string(const std::string& kind)> person_platform;
+  // The platforms users' `im` may name (e.g. dingtalk, wecom, feishu). Empty: none accepted.
+  std::vector<std::string> im_platforms;
+};
+
 struct EngineOptions {
   std::string console_base_url = "http://127.0.0.1:8080";
   Thresholds thresholds;
   int digest_hour = 8;      // daily overdue digest to supervisors' channels, China time
   std::string admin_token;  // from DIXIAN_ADMIN_TOKEN; empty = no built-in admin
-  // Whether a channel kind is one the chat adapter can deliver to; an error names what is wrong.
-  // Wired by runtime/ from the chat adapter. Unset: any non-empty kind is accepted.
-  std::function<Status(const std::string& kind)> check_channel_kind;
+  // What the chat adapter says about channel kinds (wired by runtime/; the engine names none).
+  ChannelKinds channel_kinds;
   // The master keys (outside the database): the audit chain's HMAC key. Required.
   std::shared_ptr<const KeyRing> keys;
   // Wall time for what follows client retries, not the engine calendar (Idempotency-Key

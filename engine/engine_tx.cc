@@ -318,12 +318,53 @@ void EngineTx::RunEffects(Case& c, const std::vector<EffectDef>& effects) {
 }
 
 std::vector<Channel> EngineTx::RouteChannels(const std::string& org_path, int up) {
+  const auto& person_platform = e_.options_.channel_kinds.person_platform;
   const auto codes = PathCodes(org_path);
   for (int i = static_cast<int>(codes.size()) - 1 - up; i >= 0; --i) {
     auto channels = ChannelsOf(codes[static_cast<size_t>(i)]);
+    if (person_platform)
+      std::erase_if(channels, [&](const Channel& c) { return !person_platform(c.kind).empty(); });
     if (!channels.empty()) return channels;
   }
   return {};
+}
+
+std::optional<std::pair<Channel, std::string>> EngineTx::NearestAppChannel(
+    const std::string& org_path) {
+  const auto& person_platform = e_.options_.channel_kinds.person_platform;
+  if (!person_platform) return std::nullopt;
+  const auto codes = PathCodes(org_path);
+  for (auto it = codes.rbegin(); it != codes.rend(); ++it) {
+    for (const auto& c : ChannelsOf(*it))
+      if (auto platform = person_platform(c.kind); !platform.empty()) return std::pair{c, platform};
+  }
+  return std::nullopt;
+}
+
+bool EngineTx::NotifyPersons(const Task& task, NoticeKind kind, bool urgent,
+                             const NoticeFacts& facts) {
+  const auto app = NearestAppChannel(task.org_path);
+  if (!app) return false;
+  std::vector<User> people;
+  if (!task.assignee.empty()) {
+    if (auto u = tx_.FindUser(task.assignee); u && !u->revoked) people.push_back(*u);
+  } else {
+    for (auto& u : tx_.UsersAt(task.org, task.role))
+      if (!u.revoked && (!task.department || u.department == task.department))
+        people.push_back(std::move(u));
+  }
+  std::size_t reached = 0;
+  for (const auto& u : people) {
+    const auto im = tx_.ImOf(u.id);
+    const auto id = im.find(app->second);
+    if (id == im.end()) continue;
+    NoticeFacts to_person = facts;
+    to_person.to_user = u.id;
+    to_person.to_im = id->second;
+    QueueNotice({app->first}, kind, urgent, std::move(to_person));
+    ++reached;
+  }
+  return reached > 0 && reached == people.size();
 }
 
 void EngineTx::QueueNotice(const std::vector<Channel>& channels, NoticeKind kind, bool urgent, NoticeFacts facts) {
@@ -338,13 +379,18 @@ void EngineTx::QueueNotice(const std::vector<Channel>& channels, NoticeKind kind
   }
 }
 
-void EngineTx::Notify(const Task& task, NoticeKind kind, int up, bool urgent, const std::string& note) {
-  const auto channels = RouteChannels(task.org_path, up);
-  if (channels.empty()) return;
+// A task or reminder goes to the people it waits for, through the nearest app channel; the group
+// robots keep escalations and digests, and the notices of people the app cannot reach.
+void EngineTx::Notify(const Task& task, NoticeKind kind, int up, bool urgent,
+                      const std::string& note) {
   NoticeFacts facts;
   facts.task_id = task.id;
   facts.escalation_level = up;
   facts.text = note;
+  if (up == 0 && kind != NoticeKind::kEscalation && NotifyPersons(task, kind, urgent, facts))
+    return;
+  const auto channels = RouteChannels(task.org_path, up);
+  if (channels.empty()) return;
   QueueNotice(channels, kind, urgent, std::move(facts));
 }
 

@@ -63,7 +63,13 @@ class EngineTx {
   void ScheduleTimers(Task& task, const Timing& timing);
   const Timing* TimingOf(const Task& task);
   const std::optional<Household>& FindHousehold(const std::string& id);
+  // The group robots of the nearest org (from `up` levels above the path's end) that has any.
   std::vector<Channel> RouteChannels(const std::string& org_path, int up);
+  // The nearest app channel up the path, with the platform whose user ids it addresses.
+  std::optional<std::pair<Channel, std::string>> NearestAppChannel(const std::string& org_path);
+  // Queues the notice for each person the task waits for who has an id on the nearest app
+  // channel's platform; true when that was everyone (then no group robot needs it).
+  bool NotifyPersons(const Task& task, NoticeKind kind, bool urgent, const NoticeFacts& facts);
   void QueueNotice(const std::vector<Channel>& channels, NoticeKind kind, bool urgent,
                    NoticeFacts facts);
 

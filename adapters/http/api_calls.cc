@@ -1,5 +1,7 @@
 #include "adapters/http/api_calls.h"
 
+#include <map>
+
 #include <memory>
 #include <optional>
 
@@ -35,6 +37,20 @@ class Fields {
   json Object(const char* field) { return Take(ObjectField(body_, field), json::object()); }
   std::optional<std::vector<std::int64_t>> IntList(const char* field, const std::string& why) {
     return Take(IntListField(body_, field, why), std::optional<std::vector<std::int64_t>>());
+  }
+  // An object whose values are all strings (absent: empty), e.g. users' "im", channels' "app".
+  std::map<std::string, std::string> TextMap(const char* field) {
+    std::map<std::string, std::string> out;
+    const json object = Object(field);
+    for (const auto& [key, value] : object.items()) {
+      if (error_) break;
+      auto text = TextField(object, key, std::string(field) + ".");
+      if (!text.ok())
+        error_ = text.error();
+      else
+        out[key] = std::move(text.value());
+    }
+    return out;
   }
   const std::optional<engine::Error>& error() const { return error_; }
 
@@ -96,8 +112,9 @@ void ImportOrgs(Engine& e, JsonCall call, JsonDone done) {
 void CreateUser(Engine& e, JsonCall call, JsonDone done) {
   auto w = WriteOf<engine::NewUser>(call, std::move(done));
   Fields f(call.body);
-  engine::UserInput in{f.Text("id"),  f.Text("name"),   f.Text("role"),
-                       f.Text("org"), f.Text("mobile"), f.Text("department"), f.Text("token_expires_at")};
+  engine::UserInput in{f.Text("id"),     f.Text("name"),       f.Text("role"),
+                       f.Text("org"),    f.Text("mobile"),     f.Text("department"),
+                       f.Text("token_expires_at"), f.TextMap("im")};
   if (f.error()) return w.done(*f.error());
   engine::CreateUser(e, std::move(w), std::move(in));
 }
@@ -120,7 +137,8 @@ void CreateChannel(Engine& e, JsonCall call, JsonDone done) {
   engine::ChannelInput in{
       f.Text("id"),     f.Text("org"),
       f.Text("kind"),   f.Text("url"),
-      f.Text("secret"), f.IntList("quiet_hours", "应为 [开始小时, 结束小时]，均为 0 到 23 的整数")};
+      f.Text("secret"), f.IntList("quiet_hours", "应为 [开始小时, 结束小时]，均为 0 到 23 的整数"),
+      f.TextMap("app"), f.Text("api_base")};
   if (f.error()) return w.done(*f.error());
   engine::CreateChannel(e, std::move(w), std::move(in));
 }

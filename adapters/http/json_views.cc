@@ -89,8 +89,10 @@ json ExpiryJson(const std::optional<Instant>& at) { return at ? json(FormatRfc33
 }  // namespace
 
 json ToJson(const NewUser& u) {
-  return {{"id", u.user.id}, {"token", u.token}, {"role", Name(u.user.role)}, {"org", u.user.org},
-          {"token_expires_at", ExpiryJson(u.user.token_expires_at)}};
+  json out = {{"id", u.user.id}, {"token", u.token}, {"role", Name(u.user.role)}, {"org", u.user.org},
+              {"token_expires_at", ExpiryJson(u.user.token_expires_at)}};
+  if (!u.im.empty()) out["im"] = u.im;
+  return out;
 }
 
 json ToJson(const TokenChange& t) {
@@ -112,6 +114,7 @@ json ToJson(const MeView& me) {
               {"role", Name(u.role)}, {"role_label", Label(u.role)},
               {"org", u.org},         {"department", NameOr(u.department)},
               {"token_expires_at", ExpiryJson(u.token_expires_at)}};
+  out["im"] = me.im;
   if (!u.org.empty()) {
     out["org_name"] = me.org ? me.org->name : "";
     out["org_level"] = me.org ? Name(me.org->level) : "";

@@ -12,7 +12,7 @@
 #include "adapters/runtime/keys.h"
 #include "adapters/runtime/serve.h"
 #include "adapters/store/sqlite_store.h"
-#include "adapters/webhook/delivery_worker.h"
+#include "adapters/chat/delivery_worker.h"
 #include "engine/core/csv.h"
 #include "adapters/http/json_views.h"
 #include "engine/commands/reports.h"
@@ -361,7 +361,7 @@ int RunCli(int argc, char** argv) {
     const auto& ch = found.value();
     if (!ch) return std::fprintf(stderr, "未找到群机器人 (unknown channel): %s\n", a.positional[1].c_str()), 1;
     const auto paths = ResolvePaths(Flag(a, "--config"));
-    std::printf("%s\n", webhook::SendTest(*ch, webhook::Templates::Load(paths.config_dir + "/templates.json")).c_str());
+    std::printf("%s\n", chat::SendTest(*ch, chat::Templates::Load(paths.config_dir + "/templates.json")).c_str());
     return 0;
   }
   std::fprintf(stderr, "dixian: 未知命令 %s (unknown command). 运行 dixian --help 查看用法\n", cmd.c_str());

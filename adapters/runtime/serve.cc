@@ -6,17 +6,20 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "adapters/chat/app_client.h"
+#include "adapters/chat/callbacks.h"
+#include "adapters/chat/delivery_worker.h"
+#include "adapters/chat/platform.h"
 #include "adapters/http/api_routes.h"
 #include "adapters/http/read_pool.h"
 #include "adapters/http/server.h"
+#include "adapters/runtime/chat_callbacks.h"
 #include "adapters/runtime/config.h"
 #include "adapters/runtime/demo.h"
 #include "adapters/runtime/keys.h"
 #include "adapters/runtime/serve_checks.h"
 #include "adapters/runtime/notice_outbox.h"
 #include "adapters/store/sqlite_store.h"
-#include "adapters/webhook/delivery_worker.h"
-#include "adapters/webhook/platform.h"
 #include "engine/core/fields.h"
 
 namespace dixian::runtime {
@@ -31,7 +34,7 @@ std::shared_ptr<spdlog::logger> Logger(const std::string& name, const std::strin
 }
 
 void AddGauges(http::Metrics& metrics, engine::Engine& engine, store::SqliteStore& store,
-               webhook::DeliveryWorker& delivery) {
+               chat::DeliveryWorker& delivery) {
   metrics.AddGauge("dixian_open_tasks", "Open tasks", [&store] { return static_cast<double>(store.Read()->CountOpenTasks()); });
   metrics.AddGauge("dixian_overdue_tasks", "Open tasks past their due time", [&store, &engine] {
     return static_cast<double>(store.Read()->CountOverdueTasks(engine.clock().Now()));
@@ -42,13 +45,20 @@ void AddGauges(http::Metrics& metrics, engine::Engine& engine, store::SqliteStor
   metrics.AddCounter("dixian_delivery_delivered_total", "Messages delivered", [&c] { return static_cast<double>(c.total.delivered.load()); });
   metrics.AddCounter("dixian_delivery_retried_total", "Delivery attempts that will be retried", [&c] { return static_cast<double>(c.total.retried.load()); });
   metrics.AddCounter("dixian_delivery_failures_total", "Messages moved to the dead-letter list", [&c] { return static_cast<double>(c.total.dead.load()); });
+  metrics.AddCounter("dixian_delivery_record_failures_total",
+                     "Writes of delivery outcomes that failed (retried; their messages are not "
+                     "sent again meanwhile)",
+                     [&c] { return static_cast<double>(c.record_failures.load()); });
 }
 
 }  // namespace
 
-engine::Status CheckChannelKind(const std::string& kind) {
-  if (webhook::IsKnownKind(kind)) return engine::OkStatus();
-  return engine::InvalidField("kind", "不支持的通道类型 \"" + kind + "\"");
+engine::ChannelKinds ChatChannelKinds() {
+  engine::ChannelKinds kinds;
+  kinds.check = [](engine::Channel& channel) { return chat::CheckChannel(channel); };
+  kinds.person_platform = [](const std::string& kind) { return chat::PersonPlatform(kind); };
+  kinds.im_platforms = chat::ImPlatforms();
+  return kinds;
 }
 
 int Serve(const ServeOptions& options) {
@@ -102,23 +112,26 @@ int Serve(const ServeOptions& options) {
   eopts.console_base_url = options.console_base_url.empty()
                                ? (options.tls_cert.empty() ? "http://" : "https://") + options.listen
                                : options.console_base_url;
-  eopts.check_channel_kind = CheckChannelKind;
+  eopts.channel_kinds = ChatChannelKinds();
   if (eopts.admin_token.empty()) log->warn("未设置 DIXIAN_ADMIN_TOKEN：管理接口不可用 (no admin token set)");
   engine::Engine engine(*store.value(), *clock, std::move(config.workflows), std::move(config.calendar), eopts);
 
-  webhook::DeliveryOptions dopts;
+  chat::DeliveryOptions dopts;
   try {
-    dopts.templates = webhook::Templates::Load(paths.config_dir + "/templates.json");
+    dopts.templates = chat::Templates::Load(paths.config_dir + "/templates.json");
   } catch (const std::exception& e) {
     log->error("启动失败：消息模板无效 {}", e.what());
     return 2;
   }
   dopts.templates.console_base_url = eopts.console_base_url;
   dopts.logger = Logger("delivery", "%Y-%m-%dT%H:%M:%S%z [%l] [delivery] %v");
-  webhook::SystemWallClock wall;
+  chat::SystemWallClock wall;
+  // One io loop and the app channels' tokens, shared by delivery and the callbacks of presses.
+  chat::AppClient apps(wall, dopts.timeouts, dopts.logger);
   ResolvingOutbox outbox(*store.value(), *store.value(), engine.workflows(), eopts.console_base_url);
-  webhook::DeliveryWorker delivery(outbox, wall, dopts);
+  chat::DeliveryWorker delivery(outbox, wall, dopts, &apps);
   engine.OnOutbox([&delivery] { delivery.Wake(); });
+  chat::CallbackDesk callbacks(outbox, apps, EnginePressHandler(engine), dopts.logger);
 
   if (options.demo) {
     const auto tokens = (std::filesystem::path(options.db).parent_path() / "demo-tokens.txt").string();
@@ -136,6 +149,10 @@ int Serve(const ServeOptions& options) {
   api_options.trusted_proxies = options.trusted_proxies;
   api_options.metrics_token = metrics_token ? metrics_token : "";
   http::AddApiRoutes(router, engine, metrics, reads, api_options);
+  AddCallbackRoutes(router, callbacks);
+  metrics.AddCounter("dixian_chat_callbacks_refused_total",
+                     "Chat callbacks refused (signature, decryption or replay window)",
+                     [&callbacks] { return static_cast<double>(callbacks.refused()); });
   http::ServerOptions sopts;
   sopts.host = host;
   sopts.port = port;

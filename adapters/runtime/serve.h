@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "engine/core/error.h"
+#include "engine/engine.h"
 
 namespace dixian::runtime {
 
@@ -21,8 +22,8 @@ struct ServeOptions {
   std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For names the client
 };
 
-// The chat adapter's check of a channel kind, for EngineOptions::check_channel_kind.
-engine::Status CheckChannelKind(const std::string& kind);
+// What the chat adapter says about channel kinds, for EngineOptions::channel_kinds.
+engine::ChannelKinds ChatChannelKinds();
 
 // Runs the server until SIGTERM/SIGINT; returns the process exit code.
 int Serve(const ServeOptions& options);

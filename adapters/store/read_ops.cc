@@ -34,6 +34,26 @@ std::optional<engine::User> SqlReadOps<Base>::FindUserByTokenHash(const std::str
 }
 
 template <class Base>
+std::map<std::string, std::string> SqlReadOps<Base>::ImOf(const std::string& user) {
+  auto st = conn().Prepare("SELECT platform, im_id FROM user_im WHERE user = ?1");
+  st.Bind(1, user);
+  std::map<std::string, std::string> out;
+  while (st.Step()) out[st.Text(0)] = st.Text(1);
+  Failed(st);
+  return out;
+}
+
+template <class Base>
+std::optional<engine::User> SqlReadOps<Base>::FindUserByIm(const std::string& platform,
+                                                           const std::string& im_id) {
+  auto st = conn().Prepare("SELECT " DIXIAN_USER_COLUMNS
+                           " FROM users WHERE id ="
+                           " (SELECT user FROM user_im WHERE platform = ?1 AND im_id = ?2)");
+  st.Bind(1, platform).Bind(2, im_id);
+  return One<engine::User>(st, UserFromRow);
+}
+
+template <class Base>
 std::vector<engine::User> SqlReadOps<Base>::UsersAt(const std::string& org, engine::Role role) {
   auto st = conn().Prepare("SELECT " DIXIAN_USER_COLUMNS
                            " FROM users WHERE org = ?1 AND role = ?2 ORDER BY id");
@@ -53,13 +73,26 @@ bool SqlReadOps<Base>::OpenSecrets(engine::Channel& c) {
   if (!secrets_) return true;
   auto url = secrets_->Open(c.url, ChannelColumn("url", c.id));
   auto secret = url.ok() ? secrets_->Open(c.secret, ChannelColumn("secret", c.id)) : url;
-  if (!secret.ok()) {
-    RecordError(secret.error());
+  auto app = secret.ok() ? OpenApp(c.id) : secret;
+  if (!app.ok()) {
+    RecordError(app.error());
     return false;
   }
   c.url = std::move(url.value());
   c.secret = std::move(secret.value());
+  c.app = AppFromText(app.value());
   return true;
+}
+
+// The row's app column is sealed text (not JSON): read it again and open it.
+template <class Base>
+engine::Result<std::string> SqlReadOps<Base>::OpenApp(const std::string& channel_id) {
+  auto st = conn().Prepare("SELECT app FROM channels WHERE id = ?1");
+  st.Bind(1, channel_id);
+  std::string sealed = st.Step() ? st.Text(0) : std::string();
+  if (st.error()) return *st.error();
+  if (sealed.empty() || !engine::SecretBox::IsSealed(sealed)) return sealed;
+  return secrets_->Open(sealed, ChannelColumn("app", channel_id));
 }
 
 template <class Base>

@@ -23,6 +23,9 @@ class SqlReadOps : public Base {
   std::optional<engine::User> FindUserByTokenHash(const std::string& token_hash) override;
   std::vector<engine::User> UsersAt(const std::string& org, engine::Role role) override;
   std::vector<engine::User> UsersWithRole(engine::Role role) override;
+  std::map<std::string, std::string> ImOf(const std::string& user) override;
+  std::optional<engine::User> FindUserByIm(const std::string& platform,
+                                           const std::string& im_id) override;
   std::vector<engine::Channel> ChannelsOf(const std::string& org) override;
   std::optional<engine::Channel> FindChannel(const std::string& id) override;
 
@@ -86,6 +89,7 @@ class SqlReadOps : public Base {
   std::vector<engine::CountRow> Counts(Statement& st, bool two_keys);
   // Opens the channel's sealed url and secret in place; false (error recorded) when one does not.
   bool OpenSecrets(engine::Channel& channel);
+  engine::Result<std::string> OpenApp(const std::string& channel_id);
   const engine::SecretBox* secrets() const { return secrets_; }
 
  private:

@@ -35,7 +35,23 @@ engine::Channel ChannelFromRow(const Statement& st) {
   c.secret = st.Text(4);
   c.quiet_start_hour = st.Int(5);
   c.quiet_end_hour = st.Int(6);
+  c.app = AppFromText(st.Text(7));
   return c;
+}
+
+// App credentials are this JSON object of strings, sealed at rest like `secret` (read_ops opens it).
+std::map<std::string, std::string> AppFromText(std::string_view text) {
+  std::map<std::string, std::string> app;
+  const nlohmann::json j = ParseJson(text, nlohmann::json::object());
+  if (!j.is_object()) return app;
+  for (const auto& [key, value] : j.items()) {
+    if (value.is_string()) app[key] = value.get<std::string>();
+  }
+  return app;
+}
+
+std::string AppToText(const std::map<std::string, std::string>& app) {
+  return app.empty() ? std::string() : nlohmann::json(app).dump();
 }
 
 engine::Household HouseholdFromRow(const Statement& st) {
@@ -168,6 +184,8 @@ engine::OutboxMessage OutboxFromRow(const Statement& st) {
     m.facts.text = f->value("text", "");
     m.facts.org = f->value("org", "");
     m.facts.total = f->value("total", std::int64_t{0});
+    m.facts.to_user = f->value("to_user", "");
+    m.facts.to_im = f->value("to_im", "");
     if (auto ids = f->find("tasks"); ids != f->end() && ids->is_array())
       for (const auto& id : *ids)
         if (id.is_number_integer()) m.facts.task_ids.push_back(id.get<std::int64_t>());
@@ -199,6 +217,10 @@ std::string NoticeFactsToJson(const engine::NoticeFacts& f) {
   if (f.task_id) facts["task"] = f.task_id;
   if (f.escalation_level) facts["up"] = f.escalation_level;
   if (!f.text.empty()) facts["text"] = f.text;
+  if (!f.to_user.empty()) {
+    facts["to_user"] = f.to_user;
+    facts["to_im"] = f.to_im;
+  }
   if (!f.org.empty()) {
     facts["org"] = f.org;
     facts["total"] = f.total;

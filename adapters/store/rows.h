@@ -2,6 +2,7 @@
 // Column lists and row readers shared by every query. Each *_COLUMNS macro is a string literal so
 // that queries built from it stay literals (the statement cache keys on their address); each
 // *FromRow reads the columns in that order starting at column 0.
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -13,7 +14,7 @@
 #define DIXIAN_USER_COLUMNS \
   "id, name, role, org, org_path, department, mobile, revoked, created_at, token_expires_at"
 #define DIXIAN_CHANNEL_COLUMNS \
-  "id, org, kind, url, secret, quiet_start_hour, quiet_end_hour"
+  "id, org, kind, url, secret, quiet_start_hour, quiet_end_hour, app"
 #define DIXIAN_HOUSEHOLD_COLUMNS \
   "id, village, village_path, head_name, members, income_per_capita, created_at"
 #define DIXIAN_MONITORING_COLUMNS \
@@ -40,6 +41,9 @@ namespace dixian::store {
 engine::Org OrgFromRow(const Statement& st);
 engine::User UserFromRow(const Statement& st);
 engine::Channel ChannelFromRow(const Statement& st);
+// A channel's app settings as stored in channels.app (JSON object of strings; '' = none).
+std::map<std::string, std::string> AppFromText(std::string_view text);
+std::string AppToText(const std::map<std::string, std::string>& app);
 engine::Household HouseholdFromRow(const Statement& st);
 engine::MonitoringObject MonitoringFromRow(const Statement& st);
 engine::Measure MeasureFromRow(const Statement& st);

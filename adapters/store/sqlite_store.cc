@@ -328,13 +328,16 @@ auto SqliteStore::WithReader(F f) -> decltype(f(std::declval<Connection&>())) {
 constexpr int kReadyPerChannel = 200;
 
 engine::Result<std::vector<engine::OutboxMessage>> SqliteStore::Ready(
-    engine::Instant wall_now, int limit, const std::vector<std::string>& skip) {
+    engine::Instant wall_now, int limit, const std::vector<std::string>& skip,
+    const std::string& after_channel) {
   return WithReader([&](Connection& conn) -> engine::Result<std::vector<engine::OutboxMessage>> {
     // At most kReadyPerChannel rows of one channel, so a backlog on one robot never hides the
     // messages of the others from the delivery worker. The channels with pending rows are found
-    // by skipping through the partial index outbox_pending_channel (one seek each), and each
-    // channel's oldest rows are read from it: the cost follows what is returned, not the backlog.
-    // The index is named because the planner takes outbox_ready on a table without statistics.
+    // by skipping through the partial index outbox_pending_channel (one seek each), starting
+    // after `after_channel` and wrapping around, and each channel's oldest rows are read from
+    // it until `limit` is reached: the cost follows what is returned, not the backlog nor the
+    // number of channels. The index is named because the planner takes outbox_ready on a table
+    // without statistics.
     std::vector<engine::OutboxMessage> rows;
     auto next_channel = conn.Prepare(
         "SELECT channel_id FROM outbox INDEXED BY outbox_pending_channel"
@@ -343,22 +346,29 @@ engine::Result<std::vector<engine::OutboxMessage>> SqliteStore::Ready(
         "SELECT " DIXIAN_OUTBOX_COLUMNS " FROM outbox INDEXED BY outbox_pending_channel"
         " WHERE status = 'pending' AND channel_id = ?1 AND next_attempt_at <= ?2"
         " ORDER BY id LIMIT ?3");
-    std::string channel;
-    for (;;) {
+    const auto wanted = static_cast<std::size_t>(std::max(limit, 0));
+    std::string channel = after_channel;
+    bool wrapped = after_channel.empty();
+    while (rows.size() < wanted) {
       next_channel.Bind(1, channel);
-      if (!next_channel.Step()) break;
-      channel = next_channel.Text(0);
+      const bool found = next_channel.Step();
+      if (next_channel.error()) return *next_channel.error();
+      std::string next = found ? next_channel.Text(0) : "";
       next_channel.Reset();
+      if (!found || (wrapped && !after_channel.empty() && next > after_channel)) {
+        if (wrapped) break;  // every channel seen once
+        wrapped = true;
+        channel.clear();
+        continue;
+      }
+      channel = std::move(next);
       if (std::find(skip.begin(), skip.end(), channel) != skip.end()) continue;
       oldest.Bind(1, channel).Bind(2, wall_now).Bind(3, kReadyPerChannel);
       while (oldest.Step()) rows.push_back(OutboxFromRow(oldest));
       if (oldest.error()) return *oldest.error();
       oldest.Reset();
     }
-    if (next_channel.error()) return *next_channel.error();
     std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
-    const auto wanted = static_cast<std::size_t>(std::max(limit, 0));
-    if (rows.size() > wanted) rows.resize(wanted);
     return rows;
   });
 }

@@ -76,7 +76,8 @@ class SqliteStore final : public engine::Store, public engine::OutboxStore {
 
   // engine::OutboxStore. Reads use the read pool; marks go through the writer (group commit).
   engine::Result<std::vector<engine::OutboxMessage>> Ready(
-      engine::Instant wall_now, int limit, const std::vector<std::string>& skip = {}) override;
+      engine::Instant wall_now, int limit, const std::vector<std::string>& skip = {},
+      const std::string& after_channel = "") override;
   engine::Result<std::optional<engine::Channel>> FindChannel(
       const std::string& channel_id) override;
   engine::Status RecordOutcomes(const engine::DeliveryOutcomes& outcomes,

@@ -40,6 +40,13 @@ engine::Status SqliteWriteTx::InsertUser(const engine::User& user, const std::st
   return Insert(st);
 }
 
+engine::Status SqliteWriteTx::InsertUserIm(const std::string& user, const std::string& platform,
+                                           const std::string& im_id) {
+  auto st = conn().Prepare("INSERT INTO user_im(platform, im_id, user) VALUES(?1, ?2, ?3)");
+  st.Bind(1, platform).Bind(2, im_id).Bind(3, user);
+  return Insert(st);
+}
+
 void SqliteWriteTx::UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked,
                                     std::optional<engine::Instant> expires_at) {
   auto st = conn().Prepare(
@@ -49,21 +56,24 @@ void SqliteWriteTx::UpdateUserToken(const std::string& id, const std::string& to
 }
 
 engine::Status SqliteWriteTx::InsertChannel(const engine::Channel& c) {
-  // The robot URL (its access token) and the signing secret are sealed: never in clear at rest.
-  std::string url = c.url, secret = c.secret;
+  // The robot URL (its access token), the signing secret and the app's credentials are sealed.
+  std::string url = c.url, secret = c.secret, app = AppToText(c.app);
   if (secrets()) {
     auto sealed_url = secrets()->Seal(c.url, ChannelColumn("url", c.id));
     if (!sealed_url.ok()) return sealed_url.error();
     auto sealed_secret = secrets()->Seal(c.secret, ChannelColumn("secret", c.id));
     if (!sealed_secret.ok()) return sealed_secret.error();
+    auto sealed_app = secrets()->Seal(app, ChannelColumn("app", c.id));
+    if (!sealed_app.ok()) return sealed_app.error();
     url = std::move(sealed_url.value());
     secret = std::move(sealed_secret.value());
+    app = std::move(sealed_app.value());
   }
   auto st = conn().Prepare(
-      "INSERT INTO channels(id, org, kind, url, secret, quiet_start_hour, quiet_end_hour)"
-      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      "INSERT INTO channels(id, org, kind, url, secret, quiet_start_hour, quiet_end_hour, app)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   st.Bind(1, c.id).Bind(2, c.org).Bind(3, c.kind).Bind(4, url).Bind(5, secret);
-  st.Bind(6, c.quiet_start_hour).Bind(7, c.quiet_end_hour);
+  st.Bind(6, c.quiet_start_hour).Bind(7, c.quiet_end_hour).Bind(8, app);
   return Insert(st);
 }
 

@@ -11,10 +11,12 @@ AuditEvent OrgCreated(const Principal& who, const Org& org, bool imported) {
   return ev;
 }
 
-AuditEvent UserCreated(const Principal& who, const User& user) {
+AuditEvent UserCreated(const Principal& who, const User& user,
+                       const std::map<std::string, std::string>& im) {
   AuditEvent ev = EventBy(who, "", "user_create");
   ev.data = {{"user", user.id}, {"role", Name(user.role)}, {"org", user.org}};
   if (user.department) ev.data["department"] = Name(*user.department);
+  if (!im.empty()) ev.data["im"] = im;
   return ev;
 }
 

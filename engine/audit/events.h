@@ -9,7 +9,8 @@
 namespace dixian::engine {
 
 AuditEvent OrgCreated(const Principal& who, const Org& org, bool imported);
-AuditEvent UserCreated(const Principal& who, const User& user);
+AuditEvent UserCreated(const Principal& who, const User& user,
+                       const std::map<std::string, std::string>& im = {});
 AuditEvent ChannelCreated(const Principal& who, const Channel& channel);
 AuditEvent HouseholdCreated(const Principal& who, const Household& household, bool imported);
 AuditEvent VisitLogged(const Principal& who, const Visit& visit);

@@ -1,6 +1,7 @@
 // Orgs, users and channels (admin).
 #include "engine/commands/admin.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "engine/audit/events.h"
@@ -114,8 +115,35 @@ void ImportOrgs(Engine& e, Write<ImportCount> w, CsvInput in) {
       });
 }
 
+namespace {
+
+// A person's id on a chat platform: what the platforms use (letters, digits, _ - . @ :).
+bool IsImId(const std::string& id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ||
+          c == '@' || c == ':'))
+      return false;
+  return true;
+}
+
+Status CheckIm(const Engine& e, const std::map<std::string, std::string>& im) {
+  const auto& known = e.options().channel_kinds.im_platforms;
+  for (const auto& [platform, id] : im) {
+    if (std::find(known.begin(), known.end(), platform) == known.end())
+      return InvalidField("im." + platform, "不支持的平台，可用：dingtalk、wecom、feishu");
+    if (!IsImId(id))
+      return InvalidField("im." + platform,
+                          "应为该平台的用户 ID（字母、数字及 _ - . @，最多 128 个字符）");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
 void CreateUser(Engine& e, Write<NewUser> w, UserInput in) {
   if (auto st = Require(w.who, Capability::kManageUsers, ""); !st.ok()) return w.done(st.error());
+  if (auto st = CheckIm(e, in.im); !st.ok()) return w.done(st.error());
   const Principal who = w.who;
   e.Submit<NewUser>(std::move(w), [who, in = std::move(in)](EngineTx& etx) -> Result<NewUser> {
     if (auto st = RequireSafeId("id", in.id); !st.ok()) return st.error();
@@ -145,8 +173,16 @@ void CreateUser(Engine& e, Write<NewUser> w, UserInput in) {
       return st.error();  // e.g. disk full or read-only: 503, not a duplicate
     else if (!st.ok())
       return Error::Conflict("duplicate_user", "用户 " + u.id + " 已存在");
-    etx.Audit(UserCreated(who, u));
-    return NewUser{u, token.value()};
+    for (const auto& [platform, id] : in.im) {
+      if (auto st = etx.tx().InsertUserIm(u.id, platform, id);
+          !st.ok() && st.error().code != ErrorCode::kConflict)
+        return st.error();
+      else if (!st.ok())
+        return Error::Conflict("duplicate_im",
+                               "im." + platform + "：该平台账号 " + id + " 已登记给其他用户");
+    }
+    etx.Audit(UserCreated(who, u, in.im));
+    return NewUser{u, token.value(), in.im};
   });
 }
 
@@ -197,20 +233,29 @@ void CreateChannel(Engine& e, Write<Channel> w, ChannelInput in) {
     if (!etx.tx().FindOrg(in.org))
       return Error::Unprocessable("unknown_org", "org：单位 " + in.org + " 不存在");
     if (auto st = RequireText("kind", in.kind, 64); !st.ok()) return st.error();
-    if (const auto& check = e.options().check_channel_kind)
-      if (auto st = check(in.kind); !st.ok()) return st.error();
-    if (auto st = RequireText("url", in.url, 1000); !st.ok()) return st.error();
-    if (in.url.rfind("https://", 0) != 0 && in.url.rfind("http://", 0) != 0)
-      return InvalidField("url", "应为以 https:// 开头的地址");
+    // A robot posts to its url; an app channel calls its platform at api_base (optional).
+    const bool app = !in.app.empty();
+    const std::string url = app ? in.api_base : in.url;
+    const char* url_field = app ? "api_base" : "url";
+    if (!app)
+      if (auto st = RequireText("url", url, 1000); !st.ok()) return st.error();
+    if (auto st = LimitText(url_field, url, 1000); !st.ok()) return st.error();
+    if (!url.empty() && url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0)
+      return InvalidField(url_field, "应为以 https:// 开头的地址");
     if (auto st = LimitText("secret", in.secret, 200); !st.ok()) return st.error();
     if (!in.id.empty())
       if (auto st = RequireSafeId("id", in.id); !st.ok()) return st.error();
     Channel ch;
-    ch.id = in.id.empty() ? in.kind + "-" + in.org + "-" + Sha256Hex(in.url).substr(0, 8) : in.id;
+    std::string identity = url;
+    for (const auto& [key, value] : in.app) identity += "|" + key + "=" + value;
+    ch.id = in.id.empty() ? in.kind + "-" + in.org + "-" + Sha256Hex(identity).substr(0, 8) : in.id;
     ch.org = in.org;
     ch.kind = in.kind;
-    ch.url = in.url;
+    ch.url = url;
     ch.secret = in.secret;
+    ch.app = in.app;
+    if (const auto& check = e.options().channel_kinds.check)
+      if (auto st = check(ch); !st.ok()) return st.error();
     if (in.quiet_hours) {
       const auto& q = *in.quiet_hours;
       auto hour = [](std::int64_t h) { return h >= 0 && h <= 23; };
@@ -234,6 +279,7 @@ Result<MeView> Me(Engine& e, const Principal& who) {
   if (who.user.org.empty()) return me;
   auto view = e.store().Read();
   me.org = view->FindOrg(who.user.org);
+  me.im = view->ImOf(who.user.id);
   return Checked<MeView>(*view, me);
 }
 

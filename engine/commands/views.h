@@ -2,6 +2,7 @@
 // Typed results the commands and queries answer with; the edges render them (JSON at the HTTP
 // edge: adapters/http/json_views.h). Each holds what rendering needs, computed in the command,
 // so rendering after the commit gives the same answer a replay stores.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -69,6 +70,7 @@ struct HouseholdView {
 struct MeView {  // the caller's own record (GET /me)
   User user;
   std::optional<Org> org;  // empty for the built-in admin
+  std::map<std::string, std::string> im;  // the person's ids on the chat platforms
 };
 
 struct ImportCount {

@@ -51,6 +51,25 @@ NoticeRow RowOf(ReadView& view, const WorkflowRegistry& workflows, const Task& t
   return r;
 }
 
+// What the person may do on the task's case now, as the API would let them.
+void AddActions(ReadView& view, const WorkflowRegistry& workflows, const Task& task,
+                const std::string& user_id, NoticeView& out) {
+  if (task.case_id.empty()) return;
+  auto c = view.FindCase(task.case_id);
+  auto user = view.FindUser(user_id);
+  if (!c || !user || user->revoked || c->closed) return;
+  const auto def = workflows.Version(c->workflow, c->workflow_version);
+  const auto* state = def ? def->State(c->state) : nullptr;
+  if (!state) return;
+  out.case_version = c->version;
+  const Principal who{*user};
+  for (const auto& name : MyActions(who, def.get(), *c, view.OpenTasksOfCase(c->id))) {
+    auto it = state->actions.find(name);
+    if (it == state->actions.end()) continue;
+    out.actions.push_back({name, it->second.label, !it->second.requires_fields.empty()});
+  }
+}
+
 }  // namespace
 
 std::optional<NoticeView> ResolveNotice(ReadView& view, const WorkflowRegistry& workflows,
@@ -74,6 +93,10 @@ std::optional<NoticeView> ResolveNotice(ReadView& view, const WorkflowRegistry& 
   if (!t) return std::nullopt;
   out.rows.push_back(
       RowOf(view, workflows, *t, kind, m.facts.escalation_level, m.created_at, base));
+  if (!m.facts.to_user.empty()) {
+    out.to_im = m.facts.to_im;
+    AddActions(view, workflows, *t, m.facts.to_user, out);
+  }
   return out;
 }
 

@@ -3,6 +3,7 @@
 // adapters/store implements them on SQLite (WAL, synchronous=FULL, group commit).
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,6 +51,11 @@ class ReadView {
   virtual std::optional<User> FindUserByTokenHash(const std::string& token_hash) = 0;
   virtual std::vector<User> UsersAt(const std::string& org, Role role) = 0;
   virtual std::vector<User> UsersWithRole(Role role) = 0;
+  // A person's ids on the chat platforms (users' `im`): platform -> id on it.
+  virtual std::map<std::string, std::string> ImOf(const std::string& user) = 0;
+  // Who has `im_id` on `platform` (a press on a chat card comes with it).
+  virtual std::optional<User> FindUserByIm(const std::string& platform,
+                                           const std::string& im_id) = 0;
   // Channels of the org itself (routing walks up the org path).
   virtual std::vector<Channel> ChannelsOf(const std::string& org) = 0;
   virtual std::optional<Channel> FindChannel(const std::string& id) = 0;
@@ -116,6 +122,9 @@ class WriteTx : public ReadView {
  public:
   virtual Status InsertOrg(const Org& org) = 0;                 // Conflict if the code exists
   virtual Status InsertUser(const User& user, const std::string& token_hash) = 0;
+  // Conflict if the platform id belongs to another user already.
+  virtual Status InsertUserIm(const std::string& user, const std::string& platform,
+                              const std::string& im_id) = 0;
   // Revokes (revoked = true) or reissues (a new hash, its expiry) a user's token.
   virtual void UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked,
                                std::optional<Instant> expires_at = std::nullopt) = 0;

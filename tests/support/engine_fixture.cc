@@ -124,7 +124,7 @@ void EngineFixture::OpenEngine(const std::vector<engine::WorkflowPtr>& extra) {
   options.thresholds = config.thresholds;
   options.admin_token = kAdminToken;
   options.keys = keys_;
-  options.check_channel_kind = runtime::CheckChannelKind;
+  options.channel_kinds = runtime::ChatChannelKinds();
   engine_ = std::make_unique<Engine>(*store_, *clock_, std::move(config.workflows), std::move(config.calendar),
                                      options);
   engine_raw_ = engine_.get();
@@ -355,6 +355,8 @@ Json EngineFixture::Outbox(const std::string& kind) {
     m.facts.org = facts.value("org", "");
     m.facts.total = facts.value("total", std::int64_t{0});
     m.facts.task_ids = facts.value("tasks", std::vector<std::int64_t>{});
+    m.facts.to_user = facts.value("to_user", "");
+    m.facts.to_im = facts.value("to_im", "");
     Json payload = stored.contains("facts") ? Json::object() : stored;
     if (auto notice = engine::ResolveNotice(*view, engine_->workflows(), m, engine_->options().console_base_url))
       payload = runtime::NoticePayload(*notice, m);
