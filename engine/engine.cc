@@ -4,6 +4,7 @@
 #include <limits>
 #include <utility>
 
+#include "engine/commands/sessions.h"
 #include "engine/core/fields.h"
 #include "engine/core/sha256.h"
 #include "engine/engine_tx.h"
@@ -18,12 +19,15 @@ Engine::Engine(Store& store, Clock& clock, WorkflowRegistry workflows, WorkCalen
       workflows_(std::move(workflows)),
       calendar_(std::move(calendar)),
       options_(std::move(options)),
-      wall_clock_(options_.wall_clock ? *options_.wall_clock : system_clock_) {}
+      wall_clock_(options_.wall_clock ? *options_.wall_clock : system_clock_) {
+  if (options_.session_key.empty()) options_.session_key = NewSessionKey();
+}
 
 Engine::~Engine() { StopScheduler(); }
 
 Result<Principal> Engine::Authenticate(const std::string& token) {
   if (token.empty()) return Error::Unauthenticated("未登录：请求缺少访问令牌");
+  if (IsSessionToken(token)) return AuthenticateSession(*this, token);
   if (!options_.admin_token.empty() && ConstantTimeEquals(Sha256Hex(token), Sha256Hex(options_.admin_token))) {
     Principal admin;
     admin.user.id = "admin";

@@ -15,6 +15,7 @@
 #include "adapters/webhook/delivery_worker.h"
 #include "adapters/webhook/platform.h"
 #include "engine/core/fields.h"
+#include "engine/core/sha256.h"
 
 namespace dixian::runtime {
 
@@ -81,6 +82,10 @@ int Serve(const ServeOptions& options) {
   eopts.thresholds = config.thresholds;
   eopts.console_base_url = options.console_base_url.empty() ? "http://" + options.listen : options.console_base_url;
   eopts.check_channel_kind = CheckChannelKind;
+  // Console sessions outlive a restart while the admin token stays (rotating it ends them all);
+  // without one the engine draws a random key and a restart signs everyone out.
+  if (!eopts.admin_token.empty())
+    eopts.session_key = engine::Sha256Hex("dixian console sessions v1\n" + eopts.admin_token);
   if (eopts.admin_token.empty()) log->warn("未设置 DIXIAN_ADMIN_TOKEN：管理接口不可用 (no admin token set)");
   engine::Engine engine(*store.value(), *clock, std::move(config.workflows), std::move(config.calendar), eopts);
 
