@@ -89,6 +89,7 @@ json HitsJson(const std::vector<engine::HouseholdHit>& hits) {
 json SessionJson(const engine::SessionView& s) {
   return {{"session", s.token},
           {"expires_at", engine::FormatRfc3339(s.expires_at)},
+          {"expires_in", engine::kSessionSeconds},
           {"me", ToJson(s.me)}};
 }
 

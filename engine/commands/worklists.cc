@@ -56,23 +56,25 @@ bool IsListedWork(const AuditEvent& ev) {
   return !ev.household.empty() && ev.actor != "system" && ev.action != "create";
 }
 
-// The highest escalation rung of `task` that has fired (0: none).
-int FiredEscalationUp(const Engine& e, const Task& task) {
+// The escalation rungs of `task` that have fired: how many levels above the holder's org each
+// reached (a late task keeps every org it was escalated to in copy, not only the last).
+std::set<int> FiredEscalations(const Engine& e, const Task& task) {
+  std::set<int> ups;
   auto def = e.workflows().Version(task.workflow, task.workflow_version);
-  if (!def) return 0;
+  if (!def) return ups;
   const Timing* timing = nullptr;
   if (task.case_id.empty()) {
     if (const auto* t = def->Task(task.step)) timing = &t->timing;
   } else if (const auto* s = def->State(task.step)) {
     timing = &s->timing;
   }
-  if (!timing) return 0;
+  if (!timing) return ups;
   const auto points = FirePoints(*timing, task.created_at, task.due_at, e.calendar());
-  int up = 0;
-  for (int i = 0; i < task.fire_index && i < static_cast<int>(points.size()); ++i)
-    if (points[static_cast<size_t>(i)].kind == FirePoint::Kind::kEscalation)
-      up = std::max(up, points[static_cast<size_t>(i)].up);
-  return up;
+  for (int i = 0; i < task.fire_index && i < static_cast<int>(points.size()); ++i) {
+    const auto& p = points[static_cast<size_t>(i)];
+    if (p.kind == FirePoint::Kind::kEscalation && p.up > 0) ups.insert(p.up);
+  }
+  return ups;
 }
 
 }  // namespace
@@ -147,11 +149,14 @@ Result<std::vector<CopiedRow>> MyCopied(Engine& e, const Principal& who) {
   // Escalated tasks are overdue ones, and the subtree's are read most overdue first.
   for (auto& t : view->OpenTasksInSubtree(who.user.org_path, {}, std::nullopt, "", 1000)) {
     if (t.due_at > now || t.org == who.user.org) continue;
-    const int up = FiredEscalationUp(e, t);
     const auto codes = PathCodes(t.org_path);
-    if (up <= 0 || static_cast<int>(codes.size()) <= up) continue;
-    if (codes[codes.size() - 1 - static_cast<size_t>(up)] != who.user.org) continue;
-    ups.push_back(up);
+    int reached = 0;  // the rung that reached the caller's org
+    for (int up : FiredEscalations(e, t))
+      if (up < static_cast<int>(codes.size()) &&
+          codes[codes.size() - 1 - static_cast<size_t>(up)] == who.user.org)
+        reached = up;
+    if (reached == 0) continue;
+    ups.push_back(reached);
     copied.push_back(std::move(t));
   }
   // EnrichedTasks sorts; keep each task's rung beside it by id.

@@ -117,8 +117,23 @@ TEST_F(WorklistsTest, CopiedListsOthersTasksEscalatedToTheCallersOrgOnly) {
   EXPECT_TRUE(Copied("county").empty());      // not (yet) up to the county
   EXPECT_TRUE(Copied("clerk_v11").empty());   // the holder's own task is in 我的待办
   RunDueAt(At("2026-03-16T09:00:00+08:00"));  // past +3wd: up 2, the county
-  EXPECT_EQ(Copied("county").size(), 1u);
-  EXPECT_TRUE(Copied("rev_t1").empty());
+  const Json county = Copied("county");
+  ASSERT_EQ(county.size(), 1u);
+  EXPECT_EQ(county[0]["escalated_up"], 2);
+  EXPECT_EQ(county[0]["org_name"], "东一村");
+  EXPECT_EQ(Copied("rev_t1").size(), 1u);  // once copied, the township keeps it in view
+}
+
+TEST_F(WorklistsTest, ATownshipStepEscalatedPastTheCountyStaysCopiedToIt) {
+  const auto a = OpenIdentification("clerk_v11", "v11-1");
+  MustAct("clerk_v11", a, "submit");  // township_review: 3wd, then +1wd -> county, +3wd -> city
+  ASSERT_TRUE(reads_.AdvanceClock(Admin(), 20 * 86400).ok());
+  const Json county = Copied("county");
+  ASSERT_EQ(county.size(), 1u);
+  EXPECT_EQ(county[0]["step"], "township_review");
+  EXPECT_EQ(county[0]["escalated_up"], 1);
+  EXPECT_EQ(Copied("sup_city").size(), 1u);
+  EXPECT_TRUE(Copied("sup_prov").empty());
 }
 
 TEST_F(WorklistsTest, SearchFindsHouseholdsByNumberOrHeadNameInsideTheCallersRemit) {
