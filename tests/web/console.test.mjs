@@ -621,5 +621,28 @@ test('phone 390x844: inbox, bottom action bar, cards, long text, charts', async 
     await shot(page, 'phone-08-stats');
   });
 
+  await t.test('lists and search on a phone: tabs of 44px, cards, no sideways scroll', async () => {
+    for (const [route, heading] of [['#/copied', '抄送我'], ['#/done', '已办'], ['#/started', '我发起']]) {
+      await page.goto(`${base}/${route}`);
+      await page.getByRole('heading', { name: heading }).waitFor();
+      for (const tab of await page.locator('nav.tabs a').all()) {
+        const bb = await tab.boundingBox();
+        assert.ok(bb.height >= 44 && bb.x >= 0 && bb.x + bb.width <= 390, `tab ${bb.width}x${bb.height} at ${bb.x}`);
+      }
+      await noHorizontalScroll(page);
+    }
+    await page.goto(`${base}/#/copied`);
+    await page.locator('#list li.task-card').first().waitFor();
+    await shot(page, 'phone-09-copied');
+    await page.goto(`${base}/#/households`);
+    await page.locator('#household-q').fill('张');
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.locator('#search-hits a[data-household="H001"]').waitFor();
+    const hit = await page.locator('#search-hits a').first().boundingBox();
+    assert.ok(hit.height >= 44, 'a search hit is a 44px target');
+    await noHorizontalScroll(page);
+    await shot(page, 'phone-10-search');
+  });
+
   assert.deepEqual(page.problems, [], 'no script errors');
 });
