@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "engine/commands/sessions.h"
 #include "engine/core/fields.h"
 #include "engine/core/sha256.h"
 #include "engine/engine_tx.h"
@@ -22,12 +23,14 @@ Engine::Engine(Store& store, Clock& clock, WorkflowRegistry workflows, WorkCalen
       wall_clock_(options_.wall_clock ? *options_.wall_clock : system_clock_),
       audit_chain_(options_.keys) {
   if (!options_.keys) throw std::invalid_argument("EngineOptions::keys is required (the audit chain's key)");
+  if (options_.session_key.empty()) options_.session_key = NewSessionKey();
 }
 
 Engine::~Engine() { StopScheduler(); }
 
 Result<Principal> Engine::Authenticate(const std::string& token) {
   if (token.empty()) return Error::Unauthenticated("未登录：请求缺少访问令牌");
+  if (IsSessionToken(token)) return AuthenticateSession(*this, token);
   if (!options_.admin_token.empty() && ConstantTimeEquals(Sha256Hex(token), Sha256Hex(options_.admin_token))) {
     Principal admin;
     admin.user.id = "admin";

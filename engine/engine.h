@@ -54,6 +54,14 @@ struct EngineOptions {
   // Wall time for what follows client retries, not the engine calendar (Idempotency-Key
   // answers expire after a day of it). Null: the system clock.
   const Clock* wall_clock = nullptr;
+  // HMAC key of console sessions (engine/commands/sessions.h); empty: random for this process.
+  std::string session_key;
+  // Sign-in from a chat platform (免登): a code from the platform's client and the channel it came
+  // through, answered with the dixian user id the platform vouches for. Wired by runtime/ from
+  // the chat adapter; unset: such sign-ins are refused. May answer on another thread.
+  std::function<void(const std::string& channel, const std::string& code,
+                     std::function<void(Result<std::string>)> answer)>
+      sign_in;
 };
 
 class Engine {

@@ -4,11 +4,14 @@
 #include "adapters/http/json_input.h"
 #include "adapters/http/json_views.h"
 #include "adapters/http/read_pool.h"
+#include "adapters/http/worklist_views.h"
 #include "engine/commands/admin.h"
 #include "engine/commands/cases.h"
 #include "engine/commands/households.h"
 #include "engine/commands/reports.h"
+#include "engine/commands/sessions.h"
 #include "engine/commands/tasks.h"
+#include "engine/commands/worklists.h"
 #include "engine/core/fields.h"
 #include "engine/core/sha256.h"
 
@@ -117,6 +120,85 @@ Handler Read(ReadPool& pool, Engine& engine,
   return OnReadPool(pool, Authed(engine, read));
 }
 
+// A list's `limit` from the query string (default 50).
+int LimitOf(Request& req) {
+  const std::string& text = req.query["limit"];
+  int n = 0;
+  for (char c : text)
+    if (c >= '0' && c <= '9' && n < 10000) n = n * 10 + (c - '0');
+  return text.empty() ? 50 : n;
+}
+
+Response Json(engine::Result<nlohmann::json> r) {
+  return r.ok() ? Response::Json(200, std::move(r.value())) : Response::FromError(r.error());
+}
+
+template <class T>
+engine::Result<nlohmann::json> As(engine::Result<T> r, nlohmann::json (*render)(const T&)) {
+  if (!r.ok()) return r.error();
+  return render(r.value());
+}
+
+// The console's lists, household search and sessions (docs/api.md, "The console").
+void AddConsoleRoutes(Router& r, Engine& e, ReadPool& pool, const std::string& v1) {
+  r.Add("GET", v1 + "/me/done", "me.done", Read(pool, e, [&e](const Principal& who, Request& req) {
+          return Json(As(engine::MyDone(e, who, LimitOf(req)), &DoneJson));
+        }));
+  r.Add("GET", v1 + "/me/started", "me.started", Read(pool, e, [&e](const Principal& who, Request& req) {
+          return Json(As(engine::MyStarted(e, who, LimitOf(req)), &StartedJson));
+        }));
+  r.Add("GET", v1 + "/me/copied", "me.copied", Read(pool, e, [&e](const Principal& who, Request&) {
+          return Json(As(engine::MyCopied(e, who), &CopiedJson));
+        }));
+  // POST: an ID number searched for stays out of URLs, access logs and browser history.
+  r.Add("POST", v1 + "/households/search", "households.search",
+        Read(pool, e, [&e](const Principal& who, Request& req) {
+          auto body = ParseJsonBody(req.body.empty() ? "{}" : req.body);
+          if (!body.ok()) return Response::FromError(body.error());
+          if (!body.value().is_object())
+            return Response::ErrorBody(422, "body_not_object", "请求内容应为 JSON 对象");
+          const auto& q = body.value().value("q", nlohmann::json());
+          if (!q.is_string()) return Response::FromError(engine::MissingField("q"));
+          const auto limit = body.value().value("limit", nlohmann::json(20));
+          return Json(As(engine::SearchHouseholds(e, who, q.get<std::string>(),
+                                                  limit.is_number_integer() ? limit.get<int>() : 20),
+                         &HitsJson));
+        }));
+  // A session from the caller's own user token (Authorization), or from a chat platform's
+  // sign-in code: {"channel","code"} without Authorization.
+  r.Add("POST", v1 + "/sessions", "sessions.create", OnReadPool(pool, [&e](Request& req, Reply reply) {
+    if (!req.bearer.empty()) {
+      auto who = e.Authenticate(req.bearer);
+      if (!who.ok()) return reply(Response::FromError(who.error()));
+      auto s = engine::StartSession(e, who.value(), req.bearer);
+      Response resp = s.ok() ? Response::Json(201, SessionJson(s.value())) : Response::FromError(s.error());
+      resp.user_id = who.value().user.id;
+      return reply(std::move(resp));
+    }
+    auto body = ParseJsonBody(req.body.empty() ? "{}" : req.body);
+    if (!body.ok()) return reply(Response::FromError(body.error()));
+    const auto& b = body.value();
+    const auto channel = b.is_object() ? b.value("channel", nlohmann::json()) : nlohmann::json();
+    const auto code = b.is_object() ? b.value("code", nlohmann::json()) : nlohmann::json();
+    if (!channel.is_string() || !code.is_string() || channel.get<std::string>().empty() ||
+        code.get<std::string>().empty() || code.get<std::string>().size() > 512)
+      return reply(Response::ErrorBody(401, "unauthenticated", "未登录：请粘贴用户令牌，或从工作群消息中打开"));
+    if (!engine::IsSafeId(channel.get<std::string>()))
+      return reply(Response::ErrorBody(401, "sign_in_failed", "免登失败：渠道编号无效，请从工作群消息中重新打开"));
+    if (!e.options().sign_in)
+      return reply(Response::ErrorBody(422, "sign_in_unavailable", "本系统尚未开通免登，请粘贴用户令牌登录"));
+    e.options().sign_in(channel.get<std::string>(), code.get<std::string>(),
+                        [&e, reply](engine::Result<std::string> user) {
+                          if (!user.ok()) return reply(Response::FromError(user.error()));
+                          auto s = engine::StartSessionFor(e, user.value());
+                          Response resp = s.ok() ? Response::Json(201, SessionJson(s.value()))
+                                                 : Response::FromError(s.error());
+                          if (s.ok()) resp.user_id = user.value();
+                          reply(std::move(resp));
+                        });
+  }));
+}
+
 }  // namespace
 
 void AddApiRoutes(Router& r, Engine& e, Metrics& metrics, ReadPool& pool, ApiOptions options) {
@@ -185,6 +267,8 @@ void AddApiRoutes(Router& r, Engine& e, Metrics& metrics, ReadPool& pool, ApiOpt
         ReadId(pool, e, &engine::TransferCandidates));
   r.Add("POST", v1 + "/tasks/{id}/transfer", "tasks.transfer", Write(e, &api::TransferTask, 200));
   r.Add("POST", v1 + "/tasks/{id}/urge", "tasks.urge", Write(e, &api::UrgeTask, 200));
+
+  AddConsoleRoutes(r, e, pool, v1);
 
   r.Add("GET", v1 + "/reports/monitoring", "reports.monitoring",
         Read(pool, e, [&e](const Principal& who, Request& req) {

@@ -193,6 +193,7 @@ json ToJson(const TaskView& v) {
   if (v.with_household) {
     j["head_name"] = v.head_name;
     j["village"] = v.village;
+    if (!v.org_name.empty()) j["org_name"] = v.org_name;
   }
   if (v.with_step) {
     json actions = json::array();

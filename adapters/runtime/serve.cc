@@ -14,6 +14,7 @@
 #include "adapters/http/read_pool.h"
 #include "adapters/http/server.h"
 #include "adapters/runtime/chat_callbacks.h"
+#include "adapters/runtime/chat_sign_in.h"
 #include "adapters/runtime/config.h"
 #include "adapters/runtime/demo.h"
 #include "adapters/runtime/keys.h"
@@ -21,6 +22,7 @@
 #include "adapters/runtime/notice_outbox.h"
 #include "adapters/store/sqlite_store.h"
 #include "engine/core/fields.h"
+#include "engine/core/sha256.h"
 
 namespace dixian::runtime {
 
@@ -105,6 +107,19 @@ int Serve(const ServeOptions& options) {
     log->error("无法打开数据库 {}: {}", options.db, store.error().message);
     return 1;
   }
+  chat::DeliveryOptions dopts;
+  try {
+    dopts.templates = chat::Templates::Load(paths.config_dir + "/templates.json");
+  } catch (const std::exception& e) {
+    log->error("启动失败：消息模板无效 {}", e.what());
+    return 2;
+  }
+  dopts.logger = Logger("delivery", "%Y-%m-%dT%H:%M:%S%z [%l] [delivery] %v");
+  chat::SystemWallClock wall;
+  // One io loop and the app channels' tokens, shared by delivery and the callbacks of presses.
+  chat::AppClient apps(wall, dopts.timeouts, dopts.logger);
+  // Sign-in from the chat apps (免登): the platform vouches for the person behind a code.
+  ChatSignIn sign_in(*store.value(), *store.value(), apps);
   engine::EngineOptions eopts;
   eopts.admin_token = admin_token ? admin_token : "";
   eopts.keys = keys.value().ring;
@@ -113,21 +128,20 @@ int Serve(const ServeOptions& options) {
                                ? (options.tls_cert.empty() ? "http://" : "https://") + options.listen
                                : options.console_base_url;
   eopts.channel_kinds = ChatChannelKinds();
+  // Console sessions outlive a restart while the master key stays (rotating it ends them all).
+  {
+    const auto& ring = *keys.value().ring;
+    eopts.session_key =
+        engine::Sha256Hex("dixian console sessions v1\n" + ring.AuditKey(ring.current_id()));
+  }
+  eopts.sign_in = [&sign_in](const std::string& channel, const std::string& code,
+                             std::function<void(engine::Result<std::string>)> answer) {
+    sign_in.SignIn(channel, code, std::move(answer));
+  };
+  dopts.templates.console_base_url = eopts.console_base_url;
   if (eopts.admin_token.empty()) log->warn("未设置 DIXIAN_ADMIN_TOKEN：管理接口不可用 (no admin token set)");
   engine::Engine engine(*store.value(), *clock, std::move(config.workflows), std::move(config.calendar), eopts);
 
-  chat::DeliveryOptions dopts;
-  try {
-    dopts.templates = chat::Templates::Load(paths.config_dir + "/templates.json");
-  } catch (const std::exception& e) {
-    log->error("启动失败：消息模板无效 {}", e.what());
-    return 2;
-  }
-  dopts.templates.console_base_url = eopts.console_base_url;
-  dopts.logger = Logger("delivery", "%Y-%m-%dT%H:%M:%S%z [%l] [delivery] %v");
-  chat::SystemWallClock wall;
-  // One io loop and the app channels' tokens, shared by delivery and the callbacks of presses.
-  chat::AppClient apps(wall, dopts.timeouts, dopts.logger);
   ResolvingOutbox outbox(*store.value(), *store.value(), engine.workflows(), eopts.console_base_url);
   chat::DeliveryWorker delivery(outbox, wall, dopts, &apps);
   engine.OnOutbox([&delivery] { delivery.Wake(); });

@@ -340,6 +340,38 @@ std::vector<engine::AuditEvent> SqlReadOps<Base>::AuditPage(std::int64_t after_s
   return Collect<engine::AuditEvent>(st, AuditFromRow);
 }
 
+// No index on audit.actor or cases.created_by (no migration of ours): the audit is walked from
+// its newest event down and stops at `limit` matches, the cases table is scanned.
+template <class Base>
+std::vector<engine::AuditEvent> SqlReadOps<Base>::EventsByActor(const std::string& actor,
+                                                               int limit) {
+  auto st = conn().Prepare("SELECT " DIXIAN_AUDIT_COLUMNS
+                           " FROM audit WHERE actor = ?1 ORDER BY seq DESC LIMIT ?2");
+  st.Bind(1, actor).Bind(2, limit);
+  return Collect<engine::AuditEvent>(st, AuditFromRow);
+}
+
+template <class Base>
+std::vector<engine::Case> SqlReadOps<Base>::CasesOpenedBy(const std::string& user, int limit) {
+  auto st = conn().Prepare("SELECT " DIXIAN_CASE_COLUMNS
+                           " FROM cases WHERE created_by = ?1 ORDER BY created_at DESC, id DESC"
+                           " LIMIT ?2");
+  st.Bind(1, user).Bind(2, limit);
+  return Collect<engine::Case>(st, CaseFromRow);
+}
+
+template <class Base>
+std::vector<engine::Household> SqlReadOps<Base>::SearchHouseholds(const std::string& prefix,
+                                                                  const std::string& text,
+                                                                  int limit) {
+  auto st = conn().Prepare("SELECT " DIXIAN_HOUSEHOLD_COLUMNS " FROM households"
+                           " WHERE village_path >= ?1 AND village_path < ?2"
+                           "   AND (id = ?3 OR instr(head_name, ?3) > 0)"
+                           " ORDER BY id = ?3 DESC, head_name, id LIMIT ?4");
+  st.Bind(1, prefix).Bind(2, PrefixEnd(prefix)).Bind(3, text).Bind(4, limit);
+  return Collect<engine::Household>(st, HouseholdFromRow);
+}
+
 template <class Base>
 std::optional<engine::IdempotentReply> SqlReadOps<Base>::FindIdempotent(
     const std::string& principal, const std::string& scope, const std::string& key) {

@@ -60,6 +60,10 @@ class SqlReadOps : public Base {
 
   std::vector<engine::AuditEvent> AuditPage(std::int64_t after_seq, int limit) override;
   std::optional<std::string> Meta(const std::string& key) override;
+  std::vector<engine::AuditEvent> EventsByActor(const std::string& actor, int limit) override;
+  std::vector<engine::Case> CasesOpenedBy(const std::string& user, int limit) override;
+  std::vector<engine::Household> SearchHouseholds(const std::string& org_path_prefix,
+                                                  const std::string& text, int limit) override;
 
   std::optional<engine::IdempotentReply> FindIdempotent(const std::string& principal,
                                                         const std::string& scope,

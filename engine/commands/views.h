@@ -27,6 +27,7 @@ struct TaskView {
   // (as the case page labels it) and how the case came back, if it was returned.
   bool with_household = false;
   std::string head_name, village;
+  std::string org_name;  // the holder's org, by name
   bool with_step = false;
   std::vector<ActionDef> actions;
   std::optional<ReturnMark> returned;

@@ -98,6 +98,14 @@ class ReadView {
   // A value of the meta table (e.g. the audit switch-over point), if set.
   virtual std::optional<std::string> Meta(const std::string& key) = 0;
 
+  // The console's lists (issue 19): what `actor` did (已办), newest first; the cases `user` opened
+  // (我发起), newest first; households of the subtree whose id is `text` or whose head's name
+  // contains it.
+  virtual std::vector<AuditEvent> EventsByActor(const std::string& actor, int limit) = 0;
+  virtual std::vector<Case> CasesOpenedBy(const std::string& user, int limit) = 0;
+  virtual std::vector<Household> SearchHouseholds(const std::string& org_path_prefix,
+                                                  const std::string& text, int limit) = 0;
+
   // The first storage error any call on this view (or transaction) met, if any. It is sticky: a
   // failed query returns nothing, so an answer built after one must not be trusted (Checked).
   virtual const std::optional<Error>& failure() const = 0;
