@@ -162,6 +162,7 @@ engine::OutboxMessage OutboxFromRow(const Statement& st) {
     m.facts.text = f->value("text", "");
     m.facts.org = f->value("org", "");
     m.facts.total = f->value("total", std::int64_t{0});
+    m.facts.case_id = f->value("case", "");
     if (auto ids = f->find("tasks"); ids != f->end() && ids->is_array())
       for (const auto& id : *ids)
         if (id.is_number_integer()) m.facts.task_ids.push_back(id.get<std::int64_t>());
@@ -193,6 +194,7 @@ std::string NoticeFactsToJson(const engine::NoticeFacts& f) {
   if (f.task_id) facts["task"] = f.task_id;
   if (f.escalation_level) facts["up"] = f.escalation_level;
   if (!f.text.empty()) facts["text"] = f.text;
+  if (!f.case_id.empty()) facts["case"] = f.case_id;
   if (!f.org.empty()) {
     facts["org"] = f.org;
     facts["total"] = f.total;

@@ -100,6 +100,7 @@ const std::vector<EnumEntry<NoticeKind>>& EnumEntries(std::type_identity<NoticeK
       {NoticeKind::kNewTask, "new_task", "新待办"}, {NoticeKind::kReminder, "reminder", "提醒"},
       {NoticeKind::kOverdue, "overdue", "逾期"},    {NoticeKind::kEscalation, "escalation", "督办"},
       {NoticeKind::kDigest, "digest", "督办日报"},  {NoticeKind::kTest, "test", "测试消息"},
+      {NoticeKind::kAnnouncement, "announcement", "公告"},
   };
   return k;
 }

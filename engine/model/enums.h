@@ -56,7 +56,15 @@ enum class VisitMode { kHome, kPhone, kWechat };
 enum class TaskStatus { kOpen, kDone, kCancelled };
 
 // What a notice (outbox message) is about.
-enum class NoticeKind { kNewTask, kReminder, kOverdue, kEscalation, kDigest, kTest };
+enum class NoticeKind {
+  kNewTask,
+  kReminder,
+  kOverdue,
+  kEscalation,
+  kDigest,
+  kTest,
+  kAnnouncement,  // 公告: a decision made public (the county's announcement of a removal)
+};
 
 template <class E>
 struct EnumEntry {

@@ -34,10 +34,12 @@ struct NoticeFacts {
   std::string org;            // digest: the org (of supervisors) it is for
   std::int64_t total = 0;     // digest: overdue tasks in that org's subtree
   std::vector<std::int64_t> task_ids;  // digest: the oldest of them (at most 200)
-  bool empty() const { return task_id == 0 && org.empty(); }
+  std::string case_id;        // announcement: the case whose decision it announces
+  bool empty() const { return task_id == 0 && org.empty() && case_id.empty(); }
 };
 
-// kind: new_task | reminder | overdue | escalation | digest | test (Name(NoticeKind))
+// kind: new_task | reminder | overdue | escalation | digest | test | announcement
+// (Name(NoticeKind))
 // payload: what the delivery side renders, built after commit from `facts` (ResolveNotice; rows
 // written before schema 5 carry it as written then). All strings unless noted; absent when not
 // applicable:

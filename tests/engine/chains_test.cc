@@ -91,7 +91,8 @@ TEST_F(ChainsTest, RemovalWithAReasonRemovesAndCancelsFollowUps) {
   EXPECT_NE(missing.error().message.find("data.reason"), std::string::npos) << missing.error().message;
   const std::string id = Open("clerk_v11", "removal", "v11-1", {{"reason", "car"}})["id"];
   MustAct("clerk_v11", id, "submit");
-  MustAct("rev_t1", id, "approve");
+  EXPECT_EQ(MustAct("rev_t1", id, "approve")["state"], "public_notice");
+  RunDueAt(At("2026-03-10T00:00:00+08:00"));  // the township notice's 7 days pass
   EXPECT_EQ(Monitoring("v11-1")["status"], "risk_active");
   auto c = MustAct("county", id, "approve");
   EXPECT_EQ(c["state"], "done");

@@ -347,6 +347,7 @@ Json EngineFixture::Outbox(const std::string& kind) {
     m.facts.org = facts.value("org", "");
     m.facts.total = facts.value("total", std::int64_t{0});
     m.facts.task_ids = facts.value("tasks", std::vector<std::int64_t>{});
+    m.facts.case_id = facts.value("case", "");
     Json payload = stored.contains("facts") ? Json::object() : stored;
     if (auto notice = engine::ResolveNotice(*view, engine_->workflows(), m, engine_->options().console_base_url))
       payload = runtime::NoticePayload(*notice, m);
