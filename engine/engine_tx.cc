@@ -376,6 +376,9 @@ void EngineTx::RunEffects(Case& c, const std::vector<EffectDef>& effects) {
       case EffectDef::Op::kAnnounce:
         Announce(c, e);
         break;
+      case EffectDef::Op::kRecordMovement:
+        RecordMovement(c, e);
+        break;
     }
   }
 }

@@ -52,6 +52,8 @@ class EngineTx {
   bool PassNotice(const Task& task);
   // An `announce` effect: a notice about the case to the channel of the org at the row's level.
   void Announce(const Case& c, const EffectDef& effect);
+  // A `record_movement` effect: the household's movement, with its persons, at now.
+  void RecordMovement(const Case& c, const EffectDef& effect);
 
   // Queues a notice about a task to the channels of its org (or the org `up` levels above).
   void Notify(const Task& task, NoticeKind kind, int up, bool urgent, const std::string& note = "");

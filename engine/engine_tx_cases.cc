@@ -43,6 +43,16 @@ bool EngineTx::PassNotice(const Task& task) {
 
 namespace {
 
+// A data value as officials read it: the workflow's label for it, a monitoring type's label, or
+// the value itself.
+std::string ValueLabel(const WorkflowDef* def, const std::string& field, const std::string& value) {
+  if (def)
+    if (auto f = def->labels.find(field); f != def->labels.end())
+      if (auto l = f->second.find(value); l != f->second.end()) return l->second;
+  if (auto type = Parse<MonitoringType>(value)) return Label(*type);
+  return value;
+}
+
 // "{data.reason}" -> the label of data.reason's value where the workflow gives one, else the
 // value itself; an absent field reads as empty.
 std::string FillNote(const std::string& note, const WorkflowDef* def, const nlohmann::json& data) {
@@ -76,6 +86,24 @@ void EngineTx::Announce(const Case& c, const EffectDef& e) {
   facts.org = org->code;
   facts.text = FillNote(e.note, e_.workflows_.Version(c.workflow, c.workflow_version).get(), c.data);
   QueueNotice(channels, NoticeKind::kAnnouncement, false, std::move(facts));
+}
+
+void EngineTx::RecordMovement(const Case& c, const EffectDef& e) {
+  auto h = tx_.FindHousehold(c.household);
+  if (!h) return;
+  Movement m;
+  m.at = now_;
+  m.kind = e.movement;
+  m.household = h->id;
+  m.village_path = h->village_path;
+  m.case_id = c.id;
+  m.persons = h->members;
+  if (!e.detail_field.empty())
+    if (auto v = c.data.find(e.detail_field); v != c.data.end() && v->is_string()) {
+      m.detail = v->get<std::string>();
+      m.detail_label = ValueLabel(e_.workflows_.Version(c.workflow, c.workflow_version).get(), e.detail_field, m.detail);
+    }
+  tx_.InsertMovement(m);
 }
 
 }  // namespace dixian::engine

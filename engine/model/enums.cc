@@ -105,6 +105,17 @@ const std::vector<EnumEntry<NoticeKind>>& EnumEntries(std::type_identity<NoticeK
   return k;
 }
 
+const std::vector<EnumEntry<MovementKind>>& EnumEntries(std::type_identity<MovementKind>) {
+  static const std::vector<EnumEntry<MovementKind>> k = {
+      {MovementKind::kAdmitted, "admitted", "新识别"},
+      {MovementKind::kRiskEliminated, "risk_eliminated", "标注风险消除"},
+      {MovementKind::kRemoved, "removed", "清退"},
+      {MovementKind::kReflagged, "reflagged", "风险消除回退"},
+      {MovementKind::kTypeChanged, "type_changed", "变更监测类型"},
+  };
+  return k;
+}
+
 std::string MeasureLabel(const std::string& kind) {
   static const std::map<std::string, std::string> k = {{"minimum_living", "低保"},
                                                        {"disability_allowance", "残疾人补贴"},

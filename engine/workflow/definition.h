@@ -74,6 +74,7 @@ struct EffectDef {
     kCancelTasks,          // cancels the open follow-ups of `tasks` (empty: all of them)
     kWarnEntryThresholds,  // records a threshold warning when the figures miss every criterion
     kAnnounce,             // a notice about the case to the channel of the org at `level` (公告)
+    kRecordMovement,       // records a movement `movement` of the household (the reports count it)
   };
   Op op = Op::kOpenTask;
   // set_monitoring: `admit` creates the object (admitted now); otherwise it must exist.
@@ -89,6 +90,9 @@ struct EffectDef {
   // which "{data.<field>}" stands for that field's value (its label where the file gives one).
   OrgLevel level = OrgLevel::kCounty;
   std::string note;
+  // record_movement: its kind, and the data field giving its detail (type, reason), if any
+  MovementKind movement = MovementKind::kAdmitted;
+  std::string detail_field;
 };
 
 struct StateDef {

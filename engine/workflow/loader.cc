@@ -164,7 +164,7 @@ std::string DataField(Checker& c, const json& obj, const std::string& key, const
 
 const char kEffectShape[] =
     "must be an object like {\"do\": \"open_task\", \"task\": \"measures\"}; \"do\" is one of "
-    "set_monitoring, open_task, cancel_tasks, warn_entry_thresholds, announce";
+    "set_monitoring, open_task, cancel_tasks, warn_entry_thresholds, announce, record_movement";
 
 std::vector<EffectDef> ParseEffects(Checker& c, const json& obj, const std::string& key, const std::string& ptr) {
   std::vector<EffectDef> out;
@@ -214,6 +214,12 @@ std::vector<EffectDef> ParseEffects(Checker& c, const json& obj, const std::stri
       if (auto l = Parse<OrgLevel>(level)) d.level = *l;
       else if (!level.empty()) c.Fail(ep + "/level", "unknown level \"" + level + "\" (" + NameList<OrgLevel>() + ")");
       d.note = c.Str(e, "note", ep, false);
+    } else if (op == "record_movement") {
+      d.op = EffectDef::Op::kRecordMovement;
+      const std::string kind = c.Str(e, "movement", ep, true);
+      if (auto k = Parse<MovementKind>(kind)) d.movement = *k;
+      else if (!kind.empty()) c.Fail(ep + "/movement", "unknown movement \"" + kind + "\" (" + NameList<MovementKind>() + ")");
+      d.detail_field = DataField(c, e, "detail", ep);
     } else if (!op.empty()) {
       c.Fail(ep + "/do", "unknown effect \"" + op + "\"; " + kEffectShape);
     }

@@ -119,7 +119,7 @@ TEST_F(ChainTest, IdentificationFromVillageToCountyAdmitsTheHousehold) {
 
   // Follow-up tasks, none of them on a case.
   const json tasks = GetJson("clerk1", "/api/v1/households/H1/tasks");
-  EXPECT_EQ(Steps(tasks), (std::set<std::string>{"handover", "assign_contact", "measures", "visit"})) << tasks.dump();
+  EXPECT_EQ(Steps(tasks), (std::set<std::string>{"handover", "assign_contact", "measures", "national_entry", "visit"})) << tasks.dump();
   for (const auto& t : tasks) {
     EXPECT_TRUE(t["case"].is_null()) << t.dump();
     if (t["step"] == "measures") {
@@ -131,7 +131,7 @@ TEST_F(ChainTest, IdentificationFromVillageToCountyAdmitsTheHousehold) {
 TEST_F(ChainTest, EachRoleSeesOnlyItsOwnTasks) {
   AdmitH1();
   EXPECT_EQ(Steps(GetJson("county1", "/api/v1/tasks")), std::set<std::string>{"handover"});
-  EXPECT_EQ(Steps(GetJson("reviewer1", "/api/v1/tasks")), (std::set<std::string>{"assign_contact", "measures"}));
+  EXPECT_EQ(Steps(GetJson("reviewer1", "/api/v1/tasks")), (std::set<std::string>{"assign_contact", "measures", "national_entry"}));
   for (const char* user : {"reviewer2", "clerk1", "clerk2", "medical1", "contact1"})
     EXPECT_TRUE(GetJson(user, "/api/v1/tasks").empty()) << user;
 

@@ -382,6 +382,14 @@ engine::Result<Json> JsonReads::MyTasks(const Principal& who) { return Rendered(
 engine::Result<Json> JsonReads::MonitoringReport(const Principal& who, const std::string& org) {
   return Rendered(engine::ReportMonitoring(*e_, who, org));
 }
+engine::Result<Json> JsonReads::MovementsReport(const Principal& who, const std::string& org,
+                                               const std::string& from, const std::string& to) {
+  return Rendered(engine::ReportMovements(*e_, who, org, from, to));
+}
+engine::Result<Json> JsonReads::TimelinessReport(const Principal& who, const std::string& org,
+                                                const std::string& month) {
+  return Rendered(engine::ReportTimeliness(*e_, who, org, month));
+}
 engine::Result<Json> JsonReads::OverdueReport(const Principal& who, const std::string& org) {
   return Rendered(engine::ReportOverdue(*e_, who, org));
 }
