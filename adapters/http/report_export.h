@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/access/access.h"  // reports.h names Principal
 #include "engine/commands/reports.h"
 #include "engine/core/error.h"
 
