@@ -313,6 +313,12 @@ void EngineTx::RunEffects(Case& c, const std::vector<EffectDef>& effects) {
       case EffectDef::Op::kWarnEntryThresholds:
         c.threshold_warning = ThresholdWarning(e_.options_.thresholds, e, c.data);
         break;
+      case EffectDef::Op::kAnnounce:
+        Announce(c, e);
+        break;
+      case EffectDef::Op::kRecordMovement:
+        RecordMovement(c, e);
+        break;
     }
   }
 }
@@ -404,6 +410,12 @@ void EngineTx::FireNext(Task task) {
   const auto points = FirePoints(*timing, task.created_at, task.due_at, e_.calendar_);
   if (task.fire_index < static_cast<int>(points.size())) {
     const FirePoint p = points[static_cast<size_t>(task.fire_index)];
+    if (p.kind == FirePoint::Kind::kPeriodEnd) {
+      if (PassNotice(task)) return;  // closed with its case's move
+      task.next_fire_at.reset();
+      tx_.UpdateTaskTimer(task);
+      return;
+    }
     Notify(task, NoticeOf(p.kind), p.up, p.kind != FirePoint::Kind::kReminder);
     if (p.kind != FirePoint::Kind::kReminder) {
       AuditEvent ev;

@@ -42,6 +42,19 @@ class EngineTx {
   // Runs the effects a state declares on entering it.
   void RunEffects(Case& c, const std::vector<EffectDef>& effects);
 
+  // Moves the case to `to` (the caller has checked the action): closes `open` (its step tasks),
+  // records `event` (actor and action set by the caller; case, household, from, to here), runs
+  // the effects of the state entered, saves the case and opens the next step's task (returned).
+  std::optional<Task> MoveCase(Case& c, const WorkflowDef& def, const std::string& to,
+                               AuditEvent event, const std::vector<Task>& open);
+  // A notice state's period ended (its step task's last timer): the engine moves the case on
+  // along the state's `notice_passed`, as `system`. False when the case is no longer there.
+  bool PassNotice(const Task& task);
+  // An `announce` effect: a notice about the case to the channel of the org at the row's level.
+  void Announce(const Case& c, const EffectDef& effect);
+  // A `record_movement` effect: the household's movement, with its persons, at now.
+  void RecordMovement(const Case& c, const EffectDef& effect);
+
   // Queues a notice about a task to the channels of its org (or the org `up` levels above).
   void Notify(const Task& task, NoticeKind kind, int up, bool urgent, const std::string& note = "");
 

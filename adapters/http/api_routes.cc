@@ -5,6 +5,7 @@
 #include "adapters/http/json_views.h"
 #include "adapters/http/read_pool.h"
 #include "adapters/http/worklist_views.h"
+#include "adapters/http/report_export.h"
 #include "engine/commands/admin.h"
 #include "engine/commands/cases.h"
 #include "engine/commands/households.h"
@@ -94,6 +95,20 @@ Handler Write(Engine& engine, api::JsonWrite command, int status, bool csv = fal
 template <class T>
 Response Rendered(const engine::Result<T>& r) {
   return r.ok() ? Response::Json(200, ToJson(r.value())) : Response::FromError(r.error());
+}
+
+// A report as JSON, or with ?format=csv|xlsx as a download named `stem`-<org>.
+template <class T>
+Response Report(const engine::Result<T>& r, Request& req, const std::string& stem) {
+  const std::string format = req.query["format"];
+  if (!r.ok() || format.empty() || format == "json") return Rendered(r);
+  auto file = Export(TablesOf(r.value()), format, stem + "-" + r.value().org.code);
+  if (!file.ok()) return Response::FromError(file.error());
+  Response resp;
+  resp.content_type = file.value().content_type;
+  resp.body = std::move(file.value().body);
+  resp.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + file.value().filename + "\"");
+  return resp;
 }
 
 // A read route by path id: authenticates and answers from one snapshot on the read pool.
@@ -272,11 +287,21 @@ void AddApiRoutes(Router& r, Engine& e, Metrics& metrics, ReadPool& pool, ApiOpt
 
   r.Add("GET", v1 + "/reports/monitoring", "reports.monitoring",
         Read(pool, e, [&e](const Principal& who, Request& req) {
-          return Rendered(engine::ReportMonitoring(e, who, req.query["org"]));
+          return Report(engine::ReportMonitoring(e, who, req.query["org"]), req, "monitoring");
         }));
   r.Add("GET", v1 + "/reports/overdue", "reports.overdue",
         Read(pool, e, [&e](const Principal& who, Request& req) {
-          return Rendered(engine::ReportOverdue(e, who, req.query["org"]));
+          return Report(engine::ReportOverdue(e, who, req.query["org"]), req, "overdue");
+        }));
+  r.Add("GET", v1 + "/reports/timeliness", "reports.timeliness",
+        Read(pool, e, [&e](const Principal& who, Request& req) {
+          return Report(engine::ReportTimeliness(e, who, req.query["org"], req.query["month"]), req,
+                        "timeliness");
+        }));
+  r.Add("GET", v1 + "/reports/movements", "reports.movements",
+        Read(pool, e, [&e](const Principal& who, Request& req) {
+          return Report(engine::ReportMovements(e, who, req.query["org"], req.query["from"], req.query["to"]),
+                        req, "movements");
         }));
   r.Add("GET", v1 + "/audit/verify", "audit.verify",
         Read(pool, e, [&e](const Principal& who, Request& req) {

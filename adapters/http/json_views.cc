@@ -280,10 +280,19 @@ json ToJson(const MonitoringReport& r) {
                              {"cause_label", LabelOfName<Cause>(x.key2)},
                              {"households", x.households},
                              {"persons", x.persons}});
+  json by_type_status = json::array();
+  for (const auto& x : r.by_type_status)
+    by_type_status.push_back({{"type", x.key},
+                              {"type_label", LabelOfName<MonitoringType>(x.key)},
+                              {"status", x.key2},
+                              {"status_label", LabelOfName<MonitoringStatus>(x.key2)},
+                              {"households", x.households},
+                              {"persons", x.persons}});
   json measures = json::array();
   for (const auto& m : r.measures)
     measures.push_back({{"kind", m.kind},
                         {"label", MeasureLabel(m.kind)},
+                        {"count", m.count},
                         {"households", m.households},
                         {"by_type", m.by_type}});
   return {{"org", r.org.code},
@@ -294,6 +303,7 @@ json ToJson(const MonitoringReport& r) {
           {"by_type", CountRows(r.by_type, "type", LabelOfName<MonitoringType>)},
           {"by_status", CountRows(r.by_status, "status", LabelOfName<MonitoringStatus>)},
           {"by_type_cause", by_type_cause},
+          {"by_type_status", by_type_status},
           {"measures", measures}};
 }
 
@@ -333,6 +343,44 @@ json ToJson(const OverdueReport& r) {
           {"by_org", orgs},
           {"by_assignee", people},
           {"tasks", late}};
+}
+
+json ToJson(const MovementsReport& r) {
+  json kinds = json::object();
+  for (const auto& k : r.kinds) {
+    json by = json::array();
+    for (const auto& d : k.by)
+      by.push_back({{"key", d.key}, {"label", d.label}, {"households", d.households}, {"persons", d.persons}});
+    kinds[Name(k.kind)] = {{"label", Label(k.kind)}, {"households", k.households}, {"persons", k.persons}, {"by", by}};
+  }
+  return {{"org", r.org.code},
+          {"org_name", r.org.name},
+          {"generated_at", FormatRfc3339(r.generated_at)},
+          {"from", FormatDate(r.from)},
+          {"to", FormatDate(r.to)},
+          {"movements", kinds}};
+}
+
+static json TimelinessJson(const TimelinessRow& x) {
+  return {{"org", x.org},
+          {"org_name", x.org_name},
+          {"admitted", x.admitted},
+          {"measured_in_time", x.measured_in_time},
+          {"measures_rate", x.measures_rate()},
+          {"active", x.active},
+          {"visited", x.visited},
+          {"visit_rate", x.visit_rate()}};
+}
+
+json ToJson(const TimelinessReport& r) {
+  json rows = json::array();
+  for (const auto& x : r.rows) rows.push_back(TimelinessJson(x));
+  return {{"org", r.org.code},
+          {"org_name", r.org.name},
+          {"generated_at", FormatRfc3339(r.generated_at)},
+          {"month", r.month},
+          {"total", TimelinessJson(r.total)},
+          {"by_org", rows}};
 }
 
 json ToJson(const AuditCheck& a) {

@@ -153,6 +153,17 @@ UPDATE cases SET
 WHERE json_valid(data);
 )sql";
 
+// Version 7 (reports): movements of monitoring objects (新识别, 风险消除, 清退, 回退, 变更类型),
+// one row per movement, written in the transaction that moves the case; counted per org subtree
+// and period (range scan on village_path, then at).
+constexpr const char kMovements[] = R"sql(
+CREATE TABLE movements(
+  id INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, household TEXT NOT NULL,
+  village_path TEXT NOT NULL, case_id TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '',
+  detail_label TEXT NOT NULL DEFAULT '', persons INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX movements_path_at ON movements(village_path, at);
+)sql";
+
 // Numbers are taken per branch (security 3, chat 4, engine 5): applied in order, gaps allowed.
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
@@ -160,6 +171,7 @@ constexpr Migration kMigrations[] = {
     {3, kSecurityV3},
     {4, kChatPacingAndApps},
     {5, kCaseFacts},
+    {7, kMovements},
 };
 
 engine::Result<int> UserVersion(Connection& conn) {

@@ -319,16 +319,73 @@ std::vector<engine::CountRow> SqlReadOps<Base>::CountByTypeAndCause(const std::s
 }
 
 template <class Base>
+std::vector<engine::CountRow> SqlReadOps<Base>::CountByTypeAndStatus(const std::string& prefix) {
+  auto st = conn().Prepare(
+      "SELECT m.type, m.status, COUNT(*), COALESCE(SUM(h.members), 0)"
+      " FROM monitoring m JOIN households h ON h.id = m.household"
+      " WHERE m.village_path >= ?1 AND m.village_path < ?2 AND m.status <> 'removed'"
+      " GROUP BY m.type, m.status ORDER BY m.type, m.status");
+  st.Bind(1, prefix).Bind(2, PrefixEnd(prefix));
+  return Counts(st, true);
+}
+
+// The China midnight (UTC+8, no DST) that ends the day `?4` seconds after admission: the same
+// deadline as a "10d" task opened at admission.
+#define DIXIAN_MEASURES_DUE "(((m.admitted_at + 28800 + ?4) / 86400 + 1) * 86400 - 28800)"
+
+template <class Base>
+std::vector<engine::VillageTimeliness> SqlReadOps<Base>::Timeliness(
+    const std::string& prefix, engine::Instant now, engine::Instant window,
+    engine::Instant month_from, engine::Instant month_to) {
+  auto st = conn().Prepare(
+      "SELECT m.village_path,"
+      " SUM(" DIXIAN_MEASURES_DUE " <= ?3),"
+      " SUM(" DIXIAN_MEASURES_DUE " <= ?3 AND EXISTS(SELECT 1 FROM measures x"
+      "   WHERE x.household = m.household AND x.created_at < " DIXIAN_MEASURES_DUE ")),"
+      " SUM(m.status = 'risk_active' AND m.admitted_at < ?6),"
+      " SUM(m.status = 'risk_active' AND m.admitted_at < ?6 AND EXISTS(SELECT 1 FROM visits v"
+      "   WHERE v.household = m.household AND v.at >= ?5 AND v.at < ?6))"
+      " FROM monitoring m"
+      " WHERE m.village_path >= ?1 AND m.village_path < ?2 AND m.status <> 'removed'"
+      " GROUP BY m.village_path ORDER BY m.village_path");
+  st.Bind(1, prefix).Bind(2, PrefixEnd(prefix)).Bind(3, now).Bind(4, window);
+  st.Bind(5, month_from).Bind(6, month_to);
+  return Collect<engine::VillageTimeliness>(st, [](const Statement& s) {
+    return engine::VillageTimeliness{s.Text(0), s.Int64(1), s.Int64(2), s.Int64(3), s.Int64(4)};
+  });
+}
+
+template <class Base>
 std::vector<engine::MeasureCoverageRow> SqlReadOps<Base>::MeasureCoverage(
     const std::string& prefix) {
   auto st = conn().Prepare(
-      "SELECT x.kind, m.type, COUNT(DISTINCT x.household)"
+      "SELECT x.kind, m.type, COUNT(DISTINCT x.household), COUNT(*)"
       " FROM measures x JOIN monitoring m ON m.household = x.household"
       " WHERE m.village_path >= ?1 AND m.village_path < ?2 AND m.status <> 'removed'"
       " GROUP BY x.kind, m.type ORDER BY x.kind, m.type");
   st.Bind(1, prefix).Bind(2, PrefixEnd(prefix));
   return Collect<engine::MeasureCoverageRow>(st, [](const Statement& s) {
-    return engine::MeasureCoverageRow{s.Text(0), s.Text(1), s.Int64(2)};
+    return engine::MeasureCoverageRow{s.Text(0), s.Text(1), s.Int64(2), s.Int64(3)};
+  });
+}
+
+template <class Base>
+std::vector<engine::MovementCount> SqlReadOps<Base>::CountMovements(const std::string& prefix,
+                                                                    engine::Instant from,
+                                                                    engine::Instant to) {
+  auto st = conn().Prepare(
+      "SELECT kind, detail, MAX(detail_label), COUNT(*), COALESCE(SUM(persons), 0) FROM movements"
+      " WHERE village_path >= ?1 AND village_path < ?2 AND at >= ?3 AND at < ?4"
+      " GROUP BY kind, detail ORDER BY kind, detail");
+  st.Bind(1, prefix).Bind(2, PrefixEnd(prefix)).Bind(3, from).Bind(4, to);
+  return Collect<engine::MovementCount>(st, [](const Statement& s) {
+    engine::MovementCount c;
+    c.kind = engine::Parse<engine::MovementKind>(s.Text(0)).value_or(c.kind);
+    c.detail = s.Text(1);
+    c.detail_label = s.Text(2);
+    c.households = s.Int64(3);
+    c.persons = s.Int64(4);
+    return c;
   });
 }
 

@@ -55,8 +55,16 @@ class SqlReadOps : public Base {
   std::vector<engine::CountRow> CountByType(const std::string& org_path_prefix) override;
   std::vector<engine::CountRow> CountByStatus(const std::string& org_path_prefix) override;
   std::vector<engine::CountRow> CountByTypeAndCause(const std::string& org_path_prefix) override;
+  std::vector<engine::CountRow> CountByTypeAndStatus(const std::string& org_path_prefix) override;
+  std::vector<engine::VillageTimeliness> Timeliness(const std::string& org_path_prefix,
+                                                    engine::Instant now, engine::Instant window,
+                                                    engine::Instant month_from,
+                                                    engine::Instant month_to) override;
   std::vector<engine::MeasureCoverageRow> MeasureCoverage(
       const std::string& org_path_prefix) override;
+  std::vector<engine::MovementCount> CountMovements(const std::string& org_path_prefix,
+                                                    engine::Instant from,
+                                                    engine::Instant to) override;
 
   std::vector<engine::AuditEvent> AuditPage(std::int64_t after_seq, int limit) override;
   std::optional<std::string> Meta(const std::string& key) override;

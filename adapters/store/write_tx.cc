@@ -119,6 +119,15 @@ std::int64_t SqliteWriteTx::InsertVisit(const engine::Visit& v) {
   return Write(st);
 }
 
+void SqliteWriteTx::InsertMovement(const engine::Movement& m) {
+  auto st = conn().Prepare(
+      "INSERT INTO movements(at, kind, household, village_path, case_id, detail, detail_label,"
+      " persons) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  st.Bind(1, m.at).Bind(2, engine::Name(m.kind)).Bind(3, m.household).Bind(4, m.village_path);
+  st.Bind(5, m.case_id).Bind(6, m.detail).Bind(7, m.detail_label).Bind(8, std::int64_t{m.persons});
+  (void)Write(st);
+}
+
 std::string SqliteWriteTx::NextCaseId() {
   auto st = conn().Prepare(
       "INSERT INTO meta(key, value) VALUES('case_seq', '1')"

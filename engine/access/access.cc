@@ -33,6 +33,9 @@ const std::vector<Role>& RolesFor(Capability capability) {
         kSupervisor}},
       {Capability::kVerifyAudit, {kAdmin, kCountyOfficer, kProvinceOfficer, kSupervisor}},
       {Capability::kAdvanceClock, {kAdmin}},
+      {Capability::kObjectToNotice,
+       {kVillageClerk, kTownshipReviewer, kCountyOfficer, kDepartmentOfficer, kProvinceOfficer,
+        kContactPerson, kSupervisor}},
   };
   return kTable.at(capability);
 }

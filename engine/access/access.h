@@ -30,6 +30,7 @@ enum class Capability {
   kReportOverdue,
   kVerifyAudit,
   kAdvanceClock,
+  kObjectToNotice,  // 异议 during a public notice
 };
 
 // The roles a capability is granted to.

@@ -100,6 +100,18 @@ const std::vector<EnumEntry<NoticeKind>>& EnumEntries(std::type_identity<NoticeK
       {NoticeKind::kNewTask, "new_task", "新待办"}, {NoticeKind::kReminder, "reminder", "提醒"},
       {NoticeKind::kOverdue, "overdue", "逾期"},    {NoticeKind::kEscalation, "escalation", "督办"},
       {NoticeKind::kDigest, "digest", "督办日报"},  {NoticeKind::kTest, "test", "测试消息"},
+      {NoticeKind::kAnnouncement, "announcement", "公告"},
+  };
+  return k;
+}
+
+const std::vector<EnumEntry<MovementKind>>& EnumEntries(std::type_identity<MovementKind>) {
+  static const std::vector<EnumEntry<MovementKind>> k = {
+      {MovementKind::kAdmitted, "admitted", "新识别"},
+      {MovementKind::kRiskEliminated, "risk_eliminated", "标注风险消除"},
+      {MovementKind::kRemoved, "removed", "清退"},
+      {MovementKind::kReflagged, "reflagged", "风险消除回退"},
+      {MovementKind::kTypeChanged, "type_changed", "变更监测类型"},
   };
   return k;
 }

@@ -56,7 +56,19 @@ enum class VisitMode { kHome, kPhone, kWechat };
 enum class TaskStatus { kOpen, kDone, kCancelled };
 
 // What a notice (outbox message) is about.
-enum class NoticeKind { kNewTask, kReminder, kOverdue, kEscalation, kDigest, kTest };
+enum class NoticeKind {
+  kNewTask,
+  kReminder,
+  kOverdue,
+  kEscalation,
+  kDigest,
+  kTest,
+  kAnnouncement,  // 公告: a decision made public (the county's announcement of a removal)
+};
+
+// Movements of monitoring objects over a period (the tables counties file), each recorded by a
+// workflow's `record_movement` effect in the transaction that moves the case.
+enum class MovementKind { kAdmitted, kRiskEliminated, kRemoved, kReflagged, kTypeChanged };
 
 template <class E>
 struct EnumEntry {
@@ -74,6 +86,7 @@ const std::vector<EnumEntry<Cause>>& EnumEntries(std::type_identity<Cause>);
 const std::vector<EnumEntry<VisitMode>>& EnumEntries(std::type_identity<VisitMode>);
 const std::vector<EnumEntry<TaskStatus>>& EnumEntries(std::type_identity<TaskStatus>);
 const std::vector<EnumEntry<NoticeKind>>& EnumEntries(std::type_identity<NoticeKind>);
+const std::vector<EnumEntry<MovementKind>>& EnumEntries(std::type_identity<MovementKind>);
 
 template <class E>
 const EnumEntry<E>& EntryOf(E value) {

@@ -123,6 +123,19 @@ struct Task {
   std::string period;         // visits: "2026-03" or "2026-Q1"
 };
 
+// A movement of a monitoring object (新识别, 风险消除, 清退, 回退, 变更类型), recorded as the engine
+// moves a case into a state whose effects declare it. Persons as reports count them (PersonCount
+// once households have member lists: `Household::members` is kept equal to the list's size).
+struct Movement {
+  std::int64_t id = 0;
+  Instant at = 0;
+  MovementKind kind = MovementKind::kAdmitted;
+  std::string household, village_path, case_id;
+  std::string detail;  // admitted / type_changed: the type; removed: the reason (API names)
+  std::string detail_label;  // its Chinese label (the workflow's labels, or the type's)
+  int persons = 0;
+};
+
 struct AuditEvent {
   std::int64_t seq = 0;
   Instant at = 0;

@@ -89,6 +89,22 @@ std::optional<NoticeView> ResolveNotice(ReadView& view, const WorkflowRegistry& 
         out.rows.push_back(RowOf(view, workflows, *t, kind, 0, m.created_at, base));
     return out;
   }
+  if (kind == NoticeKind::kAnnouncement) {  // about a case's decision, not a task
+    auto c = view.FindCase(m.facts.case_id);
+    if (!c) return std::nullopt;
+    Task t;
+    t.case_id = c->id;
+    t.household = c->household;
+    t.workflow = c->workflow;
+    t.workflow_version = c->workflow_version;
+    t.step = c->state;
+    t.org = m.facts.org;
+    t.due_at = m.created_at;
+    NoticeRow row = RowOf(view, workflows, t, kind, 0, m.created_at, base);
+    row.mobiles.clear();  // published, not addressed to anyone
+    out.rows.push_back(std::move(row));
+    return out;
+  }
   auto t = view.FindTask(m.facts.task_id);
   if (!t) return std::nullopt;
   out.rows.push_back(

@@ -41,10 +41,12 @@ struct NoticeFacts {
   // A message to one person on an app channel: who, and their id on the channel's platform.
   std::string to_user;
   std::string to_im;
-  bool empty() const { return task_id == 0 && org.empty(); }
+  std::string case_id;        // announcement: the case whose decision it announces
+  bool empty() const { return task_id == 0 && org.empty() && case_id.empty(); }
 };
 
-// kind: new_task | reminder | overdue | escalation | digest | test (Name(NoticeKind))
+// kind: new_task | reminder | overdue | escalation | digest | test | announcement
+// (Name(NoticeKind))
 // payload: what the delivery side renders, built after commit from `facts` (ResolveNotice; rows
 // written before schema 5 carry it as written then). All strings unless noted; absent when not
 // applicable:

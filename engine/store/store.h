@@ -23,10 +23,26 @@ struct CountRow {     // keys are API names (GROUP BY on the text columns)
   std::int64_t persons = 0;
 };
 
+struct MovementCount {  // movements of one kind (and detail) in a period under an org path
+  MovementKind kind = MovementKind::kAdmitted;
+  std::string detail, detail_label;
+  std::int64_t households = 0;
+  std::int64_t persons = 0;
+};
+
+struct VillageTimeliness {  // one village's figures for the township rates
+  std::string village_path;
+  std::int64_t admitted = 0;          // objects (not removed) whose 10-day deadline has passed
+  std::int64_t measured_in_time = 0;  // of those, with a measure recorded before it
+  std::int64_t active = 0;           // risk_active objects admitted before the month ends
+  std::int64_t visited = 0;          // of those, visited in the month
+};
+
 struct MeasureCoverageRow {
   std::string kind;
   std::string type;  // the monitoring type of the covered households
   std::int64_t households = 0;
+  std::int64_t measures = 0;  // measures (条) recorded for them
 };
 
 // Open tasks of one group (see ReadView::OpenTaskGroups), counted in SQL.
@@ -92,6 +108,18 @@ class ReadView {
   virtual std::vector<CountRow> CountByStatus(const std::string& org_path_prefix) = 0;
   virtual std::vector<CountRow> CountByTypeAndCause(const std::string& org_path_prefix) = 0;
   virtual std::vector<MeasureCoverageRow> MeasureCoverage(const std::string& org_path_prefix) = 0;
+  // Monitoring objects (not removed) by type x status (households, persons).
+  virtual std::vector<CountRow> CountByTypeAndStatus(const std::string& org_path_prefix) = 0;
+  // Per village under an org path: measures recorded before the China midnight ending the day
+  // `window` seconds after admission (objects whose such deadline is <= now), and visits in
+  // [month_from, month_to) of risk_active objects admitted before month_to.
+  virtual std::vector<VillageTimeliness> Timeliness(const std::string& org_path_prefix, Instant now,
+                                                    Instant window, Instant month_from,
+                                                    Instant month_to) = 0;
+  // Movements recorded at from <= at < to under an org path, per (kind, detail): rows and the
+  // sum of their persons.
+  virtual std::vector<MovementCount> CountMovements(const std::string& org_path_prefix, Instant from,
+                                                    Instant to) = 0;
 
   // Audit chain, oldest first, in pages (after_seq exclusive).
   virtual std::vector<AuditEvent> AuditPage(std::int64_t after_seq, int limit) = 0;
@@ -141,6 +169,7 @@ class WriteTx : public ReadView {
   virtual void UpsertMonitoring(const MonitoringObject& object) = 0;
   virtual std::int64_t InsertMeasure(const Measure& measure) = 0;
   virtual std::int64_t InsertVisit(const Visit& visit) = 0;
+  virtual void InsertMovement(const Movement& movement) = 0;
 
   virtual std::string NextCaseId() = 0;
   virtual void InsertCase(const Case& c) = 0;

@@ -49,15 +49,16 @@ TEST_F(RestartAuditTest, TimersDueWhileStoppedFireOnceAfterReopening) {
   EXPECT_EQ(timer_messages(), 0u);
   CloseEngine();
   // While the server is down: handover (-1d, 0, +1d), assign_contact (-1d, 0, +1d, +3d) and
-  // measures (-50%, -1d, 0, +1d, +3d) all come due; the visit's reminders (Mar 25, 31) do not.
+  // measures (-50%, -1d, 0, +1d, +3d) and national_entry (-50%, -1d, 0, +1d) all come due; the
+  // visit's reminders (Mar 25, 31) do not.
   MoveTo(At("2026-03-20T08:00:00+08:00"));
   OpenEngine();
-  EXPECT_EQ(RunDue(), 12);
+  EXPECT_EQ(RunDue(), 16);
   EXPECT_EQ(RunDue(), 0);
-  EXPECT_EQ(Audit("overdue").size(), 3u);
-  EXPECT_EQ(Audit("escalate").size(), 5u);
-  EXPECT_EQ(Outbox("reminder").size(), 4u);
-  EXPECT_EQ(timer_messages(), 12u);
+  EXPECT_EQ(Audit("overdue").size(), 4u);
+  EXPECT_EQ(Audit("escalate").size(), 6u);
+  EXPECT_EQ(Outbox("reminder").size(), 6u);
+  EXPECT_EQ(timer_messages(), 16u);
   // A second restart fires nothing again.
   CloseEngine();
   OpenEngine();

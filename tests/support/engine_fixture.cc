@@ -357,6 +357,7 @@ Json EngineFixture::Outbox(const std::string& kind) {
     m.facts.task_ids = facts.value("tasks", std::vector<std::int64_t>{});
     m.facts.to_user = facts.value("to_user", "");
     m.facts.to_im = facts.value("to_im", "");
+    m.facts.case_id = facts.value("case", "");
     Json payload = stored.contains("facts") ? Json::object() : stored;
     if (auto notice = engine::ResolveNotice(*view, engine_->workflows(), m, engine_->options().console_base_url))
       payload = runtime::NoticePayload(*notice, m);
@@ -390,6 +391,14 @@ engine::Result<Json> JsonReads::HouseholdTasks(const Principal& who, const std::
 engine::Result<Json> JsonReads::MyTasks(const Principal& who) { return Rendered(engine::MyTasks(*e_, who)); }
 engine::Result<Json> JsonReads::MonitoringReport(const Principal& who, const std::string& org) {
   return Rendered(engine::ReportMonitoring(*e_, who, org));
+}
+engine::Result<Json> JsonReads::MovementsReport(const Principal& who, const std::string& org,
+                                               const std::string& from, const std::string& to) {
+  return Rendered(engine::ReportMovements(*e_, who, org, from, to));
+}
+engine::Result<Json> JsonReads::TimelinessReport(const Principal& who, const std::string& org,
+                                                const std::string& month) {
+  return Rendered(engine::ReportTimeliness(*e_, who, org, month));
 }
 engine::Result<Json> JsonReads::OverdueReport(const Principal& who, const std::string& org) {
   return Rendered(engine::ReportOverdue(*e_, who, org));

@@ -46,6 +46,9 @@ class JsonReads {
   engine::Result<Json> MyTasks(const Principal& who);
   engine::Result<Json> MonitoringReport(const Principal& who, const std::string& org);
   engine::Result<Json> OverdueReport(const Principal& who, const std::string& org);
+  engine::Result<Json> TimelinessReport(const Principal& who, const std::string& org, const std::string& month);
+  engine::Result<Json> MovementsReport(const Principal& who, const std::string& org, const std::string& from,
+                                       const std::string& to);
   engine::Result<Json> VerifyAudit(const Principal& who);
   engine::Result<Json> Workflows();
   engine::Result<Json> AdvanceClock(const Principal& who, std::int64_t seconds);  // {"now"}

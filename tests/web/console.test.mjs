@@ -238,7 +238,7 @@ test('desktop 1366x768: every task kind to completion, by the role that holds it
     await c.getByRole('button', { name: '确认审定纳入' }).click();
     await toastSays(page, '已审定纳入');
     const steps = (await call('GET', '/api/v1/households/H001/tasks', undefined, tokens.county)).map((x) => x.step).sort();
-    assert.deepEqual(steps, ['assign_contact', 'handover', 'measures', 'visit']);
+    assert.deepEqual(steps, ['assign_contact', 'handover', 'measures', 'national_entry', 'visit']);
   });
 
   await t.test('county: 移交乡镇和行业部门 confirmed, 催办 of the township', async () => {
