@@ -30,6 +30,10 @@ enum class Capability {
   kReportOverdue,
   kVerifyAudit,
   kAdvanceClock,
+  kRecordLead,   // a lead for one household (self-report, screening, a department's or province's)
+  kImportLeads,  // a department's or the province's list (CSV)
+  kResolveLead,  // the village's verification outcome
+  kReadLeads,
 };
 
 // The roles a capability is granted to.

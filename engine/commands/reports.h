@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/access/access.h"
 #include "engine/commands/views.h"
 #include "engine/store/store.h"
 
