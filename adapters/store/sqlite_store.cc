@@ -1,8 +1,14 @@
 #include "adapters/store/sqlite_store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <exception>
 #include <filesystem>
+#include <utility>
 
 #include "adapters/store/migrations.h"
 #include "adapters/store/read_view.h"
@@ -21,7 +27,9 @@ engine::Status SetWriterPragmas(Connection& conn, const SqliteOptions& options) 
       return engine::Error::Unavailable(
           "database_unavailable", "数据库无法切换到 WAL 模式（当前为 " + mode + "）");
   }
-  if (auto st = conn.Exec("PRAGMA synchronous = FULL"); !st) return st;
+  // sync_behind: the syncer thread fsyncs the WAL before any write is acknowledged.
+  const char* sync = options.sync_behind ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL";
+  if (auto st = conn.Exec(sync); !st) return st;
   if (auto st = conn.Exec("PRAGMA temp_store = MEMORY"); !st) return st;
   if (auto st = conn.Exec("PRAGMA cache_size = -32000"); !st) return st;
   if (options.max_pages > 0) {
@@ -55,6 +63,7 @@ SqliteStore::SqliteStore(std::string path, Options options, std::unique_ptr<Conn
       readers_(std::make_shared<ReadPool>(path_, options_.busy_timeout_ms,
                                           options_.max_idle_readers)) {
   writer_ = std::thread([this] { WriterLoop(); });
+  syncer_ = std::thread([this] { SyncerLoop(); });
 }
 
 SqliteStore::~SqliteStore() { Close(); }
@@ -67,10 +76,18 @@ void SqliteStore::Close() {
   }
   cv_.notify_all();
   if (writer_.joinable()) writer_.join();
+  {
+    std::lock_guard lock(sync_mu_);  // the writer has handed over its last batch
+    sync_stop_ = true;
+  }
+  sync_cv_.notify_all();
+  if (syncer_.joinable()) syncer_.join();
+  if (wal_fd_ >= 0) ::close(std::exchange(wal_fd_, -1));
 }
 
 void SqliteStore::Enqueue(engine::WriteJob job, engine::WriteDone done) {
-  if (std::this_thread::get_id() == writer_.get_id()) {
+  const auto self = std::this_thread::get_id();
+  if (self == writer_.get_id() || self == syncer_.get_id()) {
     // From a job or a done callback: Run() would wait for itself forever.
     if (done)
       done(engine::Error::Internal(
@@ -192,7 +209,63 @@ void SqliteStore::RunBatch(std::vector<Pending>& batch) {
     observers = observers_;
   }
   for (auto& observer : observers) observer(batch.size());
-  for (std::size_t i = 0; i < batch.size(); ++i) Deliver(batch[i].done, std::move(results[i]));
+  Committed committed;
+  committed.wrote = begun && std::any_of(results.begin(), results.end(),
+                                         [](const engine::Status& r) { return r.ok(); });
+  committed.results = std::move(results);
+  committed.dones.reserve(batch.size());
+  for (auto& pending : batch) committed.dones.push_back(std::move(pending.done));
+  Acknowledge(std::move(committed));
+}
+
+void SqliteStore::Acknowledge(Committed batch) {
+  if (options_.sync_behind) {
+    {
+      std::lock_guard lock(sync_mu_);
+      committed_.push_back(std::move(batch));
+    }
+    sync_cv_.notify_one();
+    return;
+  }
+  for (std::size_t i = 0; i < batch.dones.size(); ++i)
+    Deliver(batch.dones[i], std::move(batch.results[i]));
+}
+
+// Takes every batch committed since the last fsync, fsyncs the WAL once for all of them, then
+// acknowledges them in commit order. A failed fsync fails the batch's successful writes too:
+// they are committed but not known to be on disk (an Idempotency-Key retry replays them).
+void SqliteStore::SyncerLoop() {
+  std::vector<Committed> ready;
+  for (;;) {
+    {
+      std::unique_lock lock(sync_mu_);
+      sync_cv_.wait(lock, [this] { return sync_stop_ || !committed_.empty(); });
+      if (committed_.empty()) return;  // stopping, and everything handed over is acknowledged
+      while (!committed_.empty()) {
+        ready.push_back(std::move(committed_.front()));
+        committed_.pop_front();
+      }
+    }
+    const bool wrote = std::any_of(ready.begin(), ready.end(), [](const Committed& c) { return c.wrote; });
+    const engine::Status synced = wrote ? SyncWal() : engine::OkStatus();
+    for (auto& batch : ready) {
+      for (std::size_t i = 0; i < batch.dones.size(); ++i) {
+        if (!synced.ok() && batch.results[i].ok()) batch.results[i] = synced.error();
+        Deliver(batch.dones[i], std::move(batch.results[i]));
+      }
+    }
+    ready.clear();
+  }
+}
+
+engine::Status SqliteStore::SyncWal() {
+  if (wal_fd_ < 0) wal_fd_ = ::open((path_ + "-wal").c_str(), O_RDWR | O_CLOEXEC);
+  if (wal_fd_ >= 0 && ::fdatasync(wal_fd_) == 0) return engine::OkStatus();
+  const int err = errno;
+  if (wal_fd_ >= 0) ::close(std::exchange(wal_fd_, -1));  // reopened on the next batch
+  return engine::Error::Unavailable(
+      "database_unavailable",
+      std::string("数据库无法写入磁盘（WAL 同步失败：") + std::strerror(err) + "），请稍后重试");
 }
 
 // ---- outbox ----

@@ -7,6 +7,13 @@
 // rolls back its own savepoint only. If the COMMIT fails, no job of the batch is acknowledged as
 // successful: each gets the mapped error. Reads use a small pool of read-only connections, each
 // view inside one read transaction (a consistent WAL snapshot).
+//
+// Durability (sync_behind, the default): the COMMIT itself does not wait for the disk
+// (synchronous=NORMAL); a syncer thread fdatasyncs the WAL file and only then calls the batch's
+// `done`s, while the writer already runs the next batch. No write is acknowledged before its WAL
+// frames are on disk, as with synchronous=FULL, but the fsync no longer stops the writer. The
+// difference: for the few milliseconds between COMMIT and fsync, other readers can see a write
+// that a power loss (not a process crash: the OS still holds it) could take back.
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -32,6 +39,9 @@ struct SqliteOptions {
   // Cap on the database size in pages (0 = no cap). Reaching it behaves like a full disk
   // (SQLITE_FULL -> kUnavailable); used by tests and for operators who want a hard limit.
   std::int64_t max_pages = 0;
+  // Acknowledge after a WAL fdatasync on the syncer thread (see above); false: synchronous=FULL,
+  // each COMMIT fsyncs on the writer thread before the next batch starts.
+  bool sync_behind = true;
 };
 
 class ReadPool;
@@ -40,7 +50,7 @@ class SqliteStore final : public engine::Store, public engine::OutboxStore {
  public:
   using Options = SqliteOptions;
 
-  // Creates the parent directories and the file if absent, sets WAL, synchronous=FULL,
+  // Creates the parent directories and the file if absent, sets WAL, synchronous (above),
   // foreign_keys, busy_timeout, applies pending migrations, and starts the writer thread.
   // Errors: kUnavailable "schema_too_new" for a file from a newer build; kUnavailable
   // "database_unavailable" when the file cannot be opened or created; kInternal if corrupt.
@@ -48,8 +58,8 @@ class SqliteStore final : public engine::Store, public engine::OutboxStore {
                                                            Options options = {});
   ~SqliteStore() override;  // Close()
 
-  // engine::Store. Submit (and so Run) from the writer thread itself - inside a job or a done
-  // callback - fails at once with kInternal instead of deadlocking.
+  // engine::Store. Submit (and so Run) from the writer or syncer thread itself - inside a job or
+  // a done callback - fails at once with kInternal instead of deadlocking.
   void Enqueue(engine::WriteJob job, engine::WriteDone done) override;
   std::unique_ptr<engine::ReadView> Read() override;
   void OnBatch(std::function<void(std::size_t)> observer) override;
@@ -87,9 +97,18 @@ class SqliteStore final : public engine::Store, public engine::OutboxStore {
     engine::WriteDone done;
   };
 
+  // A committed (or failed) batch waiting for the WAL fsync before its dones are called.
+  struct Committed {
+    std::vector<engine::WriteDone> dones;
+    std::vector<engine::Status> results;
+    bool wrote = false;  // a COMMIT happened: fsync before acknowledging
+  };
   SqliteStore(std::string path, Options options, std::unique_ptr<Connection> writer);
   void WriterLoop();
   void RunBatch(std::vector<Pending>& batch);
+  void Acknowledge(Committed batch);  // sync_behind: to the syncer; else the dones now
+  void SyncerLoop();
+  engine::Status SyncWal();  // fdatasync of the -wal file (opened once)
   // Runs a read on a pooled connection (no explicit transaction). F returns a Result.
   template <class F>
   auto WithReader(F f) -> decltype(f(std::declval<Connection&>()));
@@ -106,6 +125,13 @@ class SqliteStore final : public engine::Store, public engine::OutboxStore {
   std::vector<std::function<void(std::size_t)>> observers_;
   std::mutex close_mu_;
   std::thread writer_;
+
+  std::mutex sync_mu_;  // guards committed_, sync_stop_
+  std::condition_variable sync_cv_;
+  std::deque<Committed> committed_;
+  bool sync_stop_ = false;
+  int wal_fd_ = -1;  // syncer thread only
+  std::thread syncer_;
 };
 
 }  // namespace dixian::store
