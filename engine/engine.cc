@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <limits>
+#include <stdexcept>
 #include <utility>
 
 #include "engine/core/fields.h"
@@ -18,7 +19,10 @@ Engine::Engine(Store& store, Clock& clock, WorkflowRegistry workflows, WorkCalen
       workflows_(std::move(workflows)),
       calendar_(std::move(calendar)),
       options_(std::move(options)),
-      wall_clock_(options_.wall_clock ? *options_.wall_clock : system_clock_) {}
+      wall_clock_(options_.wall_clock ? *options_.wall_clock : system_clock_),
+      audit_chain_(options_.keys) {
+  if (!options_.keys) throw std::invalid_argument("EngineOptions::keys is required (the audit chain's key)");
+}
 
 Engine::~Engine() { StopScheduler(); }
 
@@ -35,6 +39,8 @@ Result<Principal> Engine::Authenticate(const std::string& token) {
   auto user = view->FindUserByTokenHash(Sha256Hex(token));
   if (view->failure()) return *view->failure();  // fail closed: not "unknown token", not a user
   if (!user || user->revoked) return Error::Unauthenticated("登录已失效：访问令牌无效或已撤销，请重新登录");
+  if (user->token_expires_at && clock_.Now() >= *user->token_expires_at)
+    return Error{ErrorCode::kUnauthenticated, "token_expired", "登录已过期：访问令牌已到期，请重新登录或请管理员重新签发"};
   return Principal{*user};
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engine/access/access.h"
+#include "engine/audit/audit_chain.h"
 #include "engine/calendar/work_calendar.h"
 #include "engine/commands/write.h"
 #include "engine/core/clock.h"
@@ -38,6 +39,8 @@ struct EngineOptions {
   // Whether a channel kind is one the chat adapter can deliver to; an error names what is wrong.
   // Wired by runtime/ from the chat adapter. Unset: any non-empty kind is accepted.
   std::function<Status(const std::string& kind)> check_channel_kind;
+  // The master keys (outside the database): the audit chain's HMAC key. Required.
+  std::shared_ptr<const KeyRing> keys;
   // Wall time for what follows client retries, not the engine calendar (Idempotency-Key
   // answers expire after a day of it). Null: the system clock.
   const Clock* wall_clock = nullptr;
@@ -67,6 +70,8 @@ class Engine {
   const WorkflowRegistry& workflows() const { return workflows_; }
   const WorkCalendar& calendar() const { return calendar_; }
   const EngineOptions& options() const { return options_; }
+  const AuditChain& audit_chain() const { return audit_chain_; }
+  const Clock& wall_clock() const { return wall_clock_; }
   Clock& clock() { return clock_; }
   Store& store() { return store_; }
 
@@ -94,6 +99,7 @@ class Engine {
   EngineOptions options_;
   SystemClock system_clock_;
   const Clock& wall_clock_;
+  AuditChain audit_chain_;
   std::function<void()> outbox_notify_;
 
   std::mutex scheduler_mu_;

@@ -44,70 +44,10 @@ AuditEvent EventBy(const Principal& who, const std::string& household, const std
   return ev;
 }
 
-namespace {
-
-// Appends `text` as a JSON string exactly as nlohmann::json::dump() writes it (UTF-8 kept,
-// control characters as \b \t \n \f \r or \u00xx), so the audit chain's hashes do not change.
-void AppendJsonString(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\f': out += "\\f"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-}
-
-}  // namespace
-
-// SHA-256 of the event's canonical JSON: the object below with its keys in sorted order, as
-// nlohmann::json would dump it. Written directly because every command hashes one event on the
-// writer thread (AuditHashMatchesCanonicalJson keeps the two equal).
-std::string AuditHash(const AuditEvent& e) {
-  std::string c;
-  c.reserve(256 + e.comment.size());
-  auto field = [&c](const char* key, std::string_view value) {
-    c += c.empty() ? "{\"" : ",\"";
-    c += key;
-    c += "\":";
-    AppendJsonString(c, value);
-  };
-  field("action", e.action);
-  field("actor", e.actor);
-  c += ",\"at\":" + std::to_string(e.at);
-  field("case", e.case_id);
-  field("comment", e.comment);
-  c += ",\"data\":" + e.data.dump();
-  field("from", e.from_state);
-  field("household", e.household);
-  field("org", e.actor_org);
-  field("prev", e.prev_hash);
-  field("role", e.actor_role);
-  field("to", e.to_state);
-  c += '}';
-  return Sha256Hex(c);
-}
-
 std::int64_t EngineTx::Audit(AuditEvent event) {
   event.at = now_;
   event.prev_hash = tx_.LastAuditHash();
-  event.hash = AuditHash(event);
+  e_.audit_chain_.Seal(event);
   return tx_.AppendAudit(event);
 }
 

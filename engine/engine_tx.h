@@ -96,7 +96,8 @@ PersonView PersonOf(ReadView& view, User user);
 Result<Household> PermittedHousehold(ReadView& view, const Principal& who, const std::string& id,
                                      std::optional<Capability> capability);
 
-// SHA-256 over the canonical JSON (sorted keys) of the event and the previous hash.
+// SHA-256 over the canonical JSON (sorted keys) of the event and the previous hash: the hash of
+// events written before schema 3 (engine/audit/audit_chain.h seals newer ones with an HMAC).
 std::string AuditHash(const AuditEvent& event);
 
 // An audit event by `who` about a household (case empty).

@@ -128,17 +128,21 @@ void CreateUser(Engine& e, JsonCall call, JsonDone done) {
   auto w = WriteOf<engine::NewUser>(call, std::move(done));
   Fields f(call.body);
   engine::UserInput in{f.Text("id"),  f.Text("name"),   f.Text("role"),
-                       f.Text("org"), f.Text("mobile"), f.Text("department")};
+                       f.Text("org"), f.Text("mobile"), f.Text("department"), f.Text("token_expires_at")};
   if (f.error()) return w.done(*f.error());
   engine::CreateUser(e, std::move(w), std::move(in));
 }
 
 void RevokeUser(Engine& e, JsonCall call, JsonDone done) {
-  engine::RevokeUser(e, WriteOf<engine::TokenChange>(call, std::move(done)), {call.id});
+  engine::RevokeUser(e, WriteOf<engine::TokenChange>(call, std::move(done)), {call.id, ""});
 }
 
 void ReissueToken(Engine& e, JsonCall call, JsonDone done) {
-  engine::ReissueToken(e, WriteOf<engine::TokenChange>(call, std::move(done)), {call.id});
+  auto w = WriteOf<engine::TokenChange>(call, std::move(done));
+  Fields f(call.body);
+  engine::UserRef user{call.id, f.Text("token_expires_at")};
+  if (f.error()) return w.done(*f.error());
+  engine::ReissueToken(e, std::move(w), std::move(user));
 }
 
 void CreateChannel(Engine& e, JsonCall call, JsonDone done) {

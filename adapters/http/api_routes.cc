@@ -11,6 +11,7 @@
 #include "engine/commands/reports.h"
 #include "engine/commands/tasks.h"
 #include "engine/core/fields.h"
+#include "engine/core/sha256.h"
 
 namespace dixian::http {
 
@@ -20,11 +21,30 @@ using nlohmann::json;
 
 namespace {
 
-// Authenticates, then hands the principal on; 401 with the contract's body otherwise.
+// The options of the routes being registered: AddApiRoutes sets it, each handler keeps its own
+// reference (so routers registered one after another keep theirs).
+std::shared_ptr<const ApiOptions> api_options;
+
+// Authenticates, then hands the principal on; 401 with the contract's body otherwise. An address
+// with too many refused tokens gets 429 and Retry-After instead, before its token is checked.
 Handler Authed(Engine& engine, std::function<void(const Principal&, Request&, Reply)> next) {
-  return [&engine, next = std::move(next)](Request& req, Reply reply) {
+  return [&engine, next = std::move(next), options = api_options](Request& req, Reply reply) {
+    AuthThrottle* throttle = options ? options->throttle : nullptr;
+    const std::string client =
+        throttle ? ClientAddress(req.remote, req.Header("x-forwarded-for"), options->trusted_proxies) : "";
+    if (throttle)
+      if (const int wait = throttle->RetryAfter(client); wait > 0) {
+        Response r = Response::ErrorBody(429, "too_many_failed_logins",
+                                         "该地址的访问令牌验证失败次数过多，请 " + std::to_string(wait) + " 秒后再试");
+        r.headers.emplace_back("Retry-After", std::to_string(wait));
+        return reply(std::move(r));
+      }
     auto who = engine.Authenticate(req.bearer);
-    if (!who.ok()) return reply(Response::FromError(who.error()));
+    if (!who.ok()) {
+      if (throttle && !req.bearer.empty() && who.error().code == engine::ErrorCode::kUnauthenticated)
+        throttle->Failed(client);
+      return reply(Response::FromError(who.error()));
+    }
     next(who.value(), req, std::move(reply));
   };
 }
@@ -100,15 +120,31 @@ Handler Read(ReadPool& pool, Engine& engine,
 
 }  // namespace
 
-void AddApiRoutes(Router& r, Engine& e, Metrics& metrics, ReadPool& pool) {
+void AddApiRoutes(Router& r, Engine& e, Metrics& metrics, ReadPool& pool, ApiOptions options) {
+  api_options = std::make_shared<const ApiOptions>(std::move(options));
   r.Add("GET", "/healthz", "healthz", [](Request&, Reply reply) {
     reply(Response::Json(200, {{"status", "ok"}}));
   });
-  r.Add("GET", "/metrics", "metrics", OnReadPool(pool, [&metrics](Request&, Reply reply) {
-          Response resp;  // the gauges count rows: on the pool
-          resp.content_type = "text/plain; version=0.0.4; charset=utf-8";
-          resp.body = metrics.Render();
-          reply(std::move(resp));
+  // Metrics name routes, volumes and backlogs: the admin or the metrics token only.
+  auto metrics_page = [&metrics](Reply reply) {
+    Response resp;  // the gauges count rows: on the pool
+    resp.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    resp.body = metrics.Render();
+    reply(std::move(resp));
+  };
+  const std::string metrics_token = api_options->metrics_token;
+  Handler as_admin = Authed(e, [metrics_page](const Principal& who, Request&, Reply reply) {
+    if (!who.IsAdmin() || !who.user.org_path.empty())
+      return reply(Response::ErrorBody(403, "forbidden", "只有管理员令牌或监控令牌可以读取运行指标"));
+    metrics_page(std::move(reply));
+  });
+  r.Add("GET", "/metrics", "metrics",
+        OnReadPool(pool, [metrics_page, metrics_token, as_admin](Request& req, Reply reply) {
+          if (!metrics_token.empty() &&
+              engine::ConstantTimeEquals(engine::Sha256Hex(req.bearer),
+                                         engine::Sha256Hex(metrics_token)))
+            return metrics_page(std::move(reply));
+          as_admin(req, std::move(reply));
         }));
   const std::string v1 = "/api/v1";
   r.Add("POST", v1 + "/orgs", "orgs.create", Write(e, &api::CreateOrg, 201));
@@ -173,8 +209,13 @@ void AddApiRoutes(Router& r, Engine& e, Metrics& metrics, ReadPool& pool) {
         Read(pool, e, [&e](const Principal& who, Request& req) {
           return Rendered(engine::ReportOverdue(e, who, req.query["org"]));
         }));
-  r.Add("GET", v1 + "/audit/verify", "audit.verify", Read(pool, e, [&e](const Principal& who, Request&) {
-          return Rendered(engine::VerifyAudit(e, who));
+  r.Add("GET", v1 + "/audit/verify", "audit.verify",
+        Read(pool, e, [&e](const Principal& who, Request& req) {
+          return Rendered(engine::VerifyAudit(e, who, req.query["checkpoint"]));
+        }));
+  r.Add("GET", v1 + "/audit/checkpoint", "audit.checkpoint",
+        Read(pool, e, [&e](const Principal& who, Request&) {
+          return Rendered(engine::CheckpointAudit(e, who));
         }));
 
   // Advancing the clock waits for its writes: on the pool, never blocking an io thread.

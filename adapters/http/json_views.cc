@@ -110,13 +110,21 @@ json ToJson(const HouseholdChange& c) {
           {"field", c.field},          {"from", c.from},   {"to", c.to}};
 }
 
+namespace {
+json ExpiryJson(const std::optional<Instant>& at) { return at ? json(FormatRfc3339(*at)) : json(nullptr); }
+}  // namespace
+
 json ToJson(const NewUser& u) {
-  return {{"id", u.user.id}, {"token", u.token}, {"role", Name(u.user.role)}, {"org", u.user.org}};
+  return {{"id", u.user.id}, {"token", u.token}, {"role", Name(u.user.role)}, {"org", u.user.org},
+          {"token_expires_at", ExpiryJson(u.user.token_expires_at)}};
 }
 
 json ToJson(const TokenChange& t) {
   json out = {{"id", t.user_id}, {"revoked", t.revoked}};
-  if (!t.revoked) out["token"] = t.token;
+  if (!t.revoked) {
+    out["token"] = t.token;
+    out["token_expires_at"] = ExpiryJson(t.token_expires_at);
+  }
   return out;
 }
 
@@ -128,7 +136,8 @@ json ToJson(const MeView& me) {
   const auto& u = me.user;
   json out = {{"id", u.id},           {"name", u.name},
               {"role", Name(u.role)}, {"role_label", Label(u.role)},
-              {"org", u.org},         {"department", NameOr(u.department)}};
+              {"org", u.org},         {"department", NameOr(u.department)},
+              {"token_expires_at", ExpiryJson(u.token_expires_at)}};
   if (!u.org.empty()) {
     out["org_name"] = me.org ? me.org->name : "";
     out["org_level"] = me.org ? Name(me.org->level) : "";
@@ -354,12 +363,19 @@ json ToJson(const OverdueReport& r) {
 }
 
 json ToJson(const AuditCheck& a) {
-  if (a.ok) return {{"ok", true}, {"events", a.events}};
+  if (a.ok) {
+    json out = {{"ok", true}, {"events", a.events}, {"head", {{"seq", a.head_seq}, {"hash", a.head_hash}}},
+                {"hmac_from", a.hmac_from}};
+    if (a.checkpoint_seq) out["checkpoint_seq"] = *a.checkpoint_seq;
+    return out;
+  }
   return {{"ok", false},
           {"events", a.events},
           {"first_bad_seq", a.first_bad_seq},
           {"message", a.message}};
 }
+
+json ToJson(const AuditHead& h) { return {{"checkpoint", h.checkpoint}, {"seq", h.seq}, {"hash", h.hash}}; }
 
 json WorkflowsJson(const WorkflowRegistry& workflows) {
   json out = json::array();

@@ -38,6 +38,7 @@ nlohmann::json ToJson(const engine::Urged& u);
 nlohmann::json ToJson(const engine::MonitoringReport& r);
 nlohmann::json ToJson(const engine::OverdueReport& r);
 nlohmann::json ToJson(const engine::AuditCheck& a);
+nlohmann::json ToJson(const engine::AuditHead& h);
 // GET /workflows: every workflow's latest version with its states and data labels.
 nlohmann::json WorkflowsJson(const engine::WorkflowRegistry& workflows);
 

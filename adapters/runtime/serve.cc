@@ -11,6 +11,8 @@
 #include "adapters/http/server.h"
 #include "adapters/runtime/config.h"
 #include "adapters/runtime/demo.h"
+#include "adapters/runtime/keys.h"
+#include "adapters/runtime/serve_checks.h"
 #include "adapters/runtime/notice_outbox.h"
 #include "adapters/store/sqlite_store.h"
 #include "adapters/webhook/delivery_worker.h"
@@ -60,6 +62,12 @@ int Serve(const ServeOptions& options) {
     return 2;
   }
   const auto [host, port] = ParseListen(options.listen);
+  const char* admin_token = std::getenv("DIXIAN_ADMIN_TOKEN");
+  const char* metrics_token = std::getenv("DIXIAN_METRICS_TOKEN");
+  if (auto why = RefuseToServe(options, host, admin_token ? admin_token : "", metrics_token ? metrics_token : "")) {
+    log->error("启动失败：{}", *why);
+    return 2;
+  }
   std::unique_ptr<engine::Clock> clock;
   if (options.fake_clock) {
     auto start = engine::ParseRfc3339(*options.fake_clock);
@@ -71,16 +79,29 @@ int Serve(const ServeOptions& options) {
   } else {
     clock = std::make_unique<engine::SystemClock>();
   }
-  auto store = store::SqliteStore::Open(options.db);
+  // The demo may generate its key next to the database; a real installation names one.
+  const std::string demo_key =
+      options.demo ? (std::filesystem::path(options.db).parent_path() / "dixian.key").string() : "";
+  auto keys = LoadKeys(options.key_file, demo_key);
+  if (!keys.ok()) {
+    log->error("启动失败：{}", keys.error().message);
+    return 2;
+  }
+  if (keys.value().generated) log->warn("已为示范环境生成主密钥文件 {}（权限 0600） (generated a demo key)", demo_key);
+  store::SqliteOptions store_options;
+  store_options.keys = keys.value().ring;
+  auto store = store::SqliteStore::Open(options.db, store_options);
   if (!store.ok()) {
     log->error("无法打开数据库 {}: {}", options.db, store.error().message);
     return 1;
   }
-  const char* admin_token = std::getenv("DIXIAN_ADMIN_TOKEN");
   engine::EngineOptions eopts;
   eopts.admin_token = admin_token ? admin_token : "";
+  eopts.keys = keys.value().ring;
   eopts.thresholds = config.thresholds;
-  eopts.console_base_url = options.console_base_url.empty() ? "http://" + options.listen : options.console_base_url;
+  eopts.console_base_url = options.console_base_url.empty()
+                               ? (options.tls_cert.empty() ? "http://" : "https://") + options.listen
+                               : options.console_base_url;
   eopts.check_channel_kind = CheckChannelKind;
   if (eopts.admin_token.empty()) log->warn("未设置 DIXIAN_ADMIN_TOKEN：管理接口不可用 (no admin token set)");
   engine::Engine engine(*store.value(), *clock, std::move(config.workflows), std::move(config.calendar), eopts);
@@ -109,12 +130,19 @@ int Serve(const ServeOptions& options) {
   AddGauges(metrics, engine, *store.value(), delivery);
   http::ReadPool reads;
   http::Router router;
-  http::AddApiRoutes(router, engine, metrics, reads);
+  http::AuthThrottle throttle;  // 10 refused tokens per address per minute, then 429
+  http::ApiOptions api_options;
+  api_options.throttle = &throttle;
+  api_options.trusted_proxies = options.trusted_proxies;
+  api_options.metrics_token = metrics_token ? metrics_token : "";
+  http::AddApiRoutes(router, engine, metrics, reads, api_options);
   http::ServerOptions sopts;
   sopts.host = host;
   sopts.port = port;
   sopts.threads = options.threads;
   sopts.static_dir = paths.web_dir;
+  sopts.tls_cert_file = options.tls_cert;
+  sopts.tls_key_file = options.tls_key;
   sopts.error_log = log;
   http::Server server(sopts, router, metrics, Logger("access", "%v"));
   unsigned short bound = 0;
@@ -127,7 +155,8 @@ int Serve(const ServeOptions& options) {
   delivery.Start();
   engine.StartScheduler();
   if (clock->IsManual()) (void)engine.RunDue();  // timers that came due while down fire once now
-  log->info("dixian {} 已启动 listening on {}:{} 数据库 {}{}", DIXIAN_VERSION, host, bound, options.db,
+  log->info("dixian {} 已启动 listening on {}:{} ({}) 数据库 {}{}", DIXIAN_VERSION, host, bound,
+            options.tls_cert.empty() ? "http" : "https", options.db,
             clock->IsManual() ? "（测试时钟 " + engine::FormatRfc3339(clock->Now()) + "）" : "");
   server.WaitForSignal();
   log->info("正在停止：已停止接收请求，正在完成进行中的请求并写入数据库");

@@ -206,7 +206,7 @@ std::span<const Migration> Migrations() { return kMigrations; }
 
 int LatestSchemaVersion() { return kMigrations[std::size(kMigrations) - 1].version; }
 
-engine::Status Migrate(Connection& conn) {
+engine::Status Migrate(Connection& conn, const MigrationHook& in_transaction) {
   auto current = UserVersion(conn);
   if (!current) return current.error();
   int latest = LatestSchemaVersion();
@@ -223,6 +223,8 @@ engine::Status Migrate(Connection& conn) {
     if (auto st = conn.Exec(m.sql); !st) return st;
     if (auto st = conn.Exec("PRAGMA user_version = " + std::to_string(m.version)); !st) return st;
   }
+  if (in_transaction)
+    if (auto st = in_transaction(conn, *current); !st) return st;
   return tx.Commit();
 }
 

@@ -49,18 +49,37 @@ std::vector<engine::User> SqlReadOps<Base>::UsersWithRole(engine::Role role) {
 }
 
 template <class Base>
+bool SqlReadOps<Base>::OpenSecrets(engine::Channel& c) {
+  if (!secrets_) return true;
+  auto url = secrets_->Open(c.url, ChannelColumn("url", c.id));
+  auto secret = url.ok() ? secrets_->Open(c.secret, ChannelColumn("secret", c.id)) : url;
+  if (!secret.ok()) {
+    RecordError(secret.error());
+    return false;
+  }
+  c.url = std::move(url.value());
+  c.secret = std::move(secret.value());
+  return true;
+}
+
+template <class Base>
 std::vector<engine::Channel> SqlReadOps<Base>::ChannelsOf(const std::string& org) {
   auto st = conn().Prepare("SELECT " DIXIAN_CHANNEL_COLUMNS
                            " FROM channels WHERE org = ?1 ORDER BY id");
   st.Bind(1, org);
-  return Collect<engine::Channel>(st, ChannelFromRow);
+  auto channels = Collect<engine::Channel>(st, ChannelFromRow);
+  for (auto& c : channels)
+    if (!OpenSecrets(c)) return {};
+  return channels;
 }
 
 template <class Base>
 std::optional<engine::Channel> SqlReadOps<Base>::FindChannel(const std::string& id) {
   auto st = conn().Prepare("SELECT " DIXIAN_CHANNEL_COLUMNS " FROM channels WHERE id = ?1");
   st.Bind(1, id);
-  return One<engine::Channel>(st, ChannelFromRow);
+  auto channel = One<engine::Channel>(st, ChannelFromRow);
+  if (channel && !OpenSecrets(*channel)) return std::nullopt;
+  return channel;
 }
 
 template <class Base>
@@ -347,6 +366,13 @@ std::optional<engine::IdempotentReply> SqlReadOps<Base>::FindIdempotent(
   return One<engine::IdempotentReply>(st, [](const Statement& s) {
     return engine::IdempotentReply{s.Text(0), s.Int(1), s.Text(2), s.Int64(3)};
   });
+}
+
+template <class Base>
+std::optional<std::string> SqlReadOps<Base>::Meta(const std::string& key) {
+  auto st = conn().Prepare("SELECT value FROM meta WHERE key = ?1");
+  st.Bind(1, key);
+  return One<std::string>(st, [](const Statement& s) { return s.Text(0); });
 }
 
 template class SqlReadOps<engine::ReadView>;

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "adapters/store/sqlite_db.h"
+#include "engine/core/secret_box.h"
 #include "engine/store/store.h"
 
 namespace dixian::store {
@@ -12,7 +13,9 @@ namespace dixian::store {
 template <class Base>
 class SqlReadOps : public Base {
  public:
-  explicit SqlReadOps(Connection& conn) : conn_(conn) {}
+  // `secrets` opens the sealed channel columns (null: stored and read as they are, store tests).
+  explicit SqlReadOps(Connection& conn, const engine::SecretBox* secrets = nullptr)
+      : conn_(conn), secrets_(secrets) {}
 
   std::optional<engine::Org> FindOrg(const std::string& code) override;
   std::vector<engine::Org> ChildOrgs(const std::string& code) override;
@@ -61,6 +64,7 @@ class SqlReadOps : public Base {
       const std::string& org_path_prefix) override;
 
   std::vector<engine::AuditEvent> AuditPage(std::int64_t after_seq, int limit) override;
+  std::optional<std::string> Meta(const std::string& key) override;
 
   std::optional<engine::IdempotentReply> FindIdempotent(const std::string& principal,
                                                         const std::string& scope,
@@ -88,9 +92,13 @@ class SqlReadOps : public Base {
   template <class T, class ReadRow>
   std::optional<T> One(Statement& st, ReadRow read);
   std::vector<engine::CountRow> Counts(Statement& st, bool two_keys);
+  // Opens the channel's sealed url and secret in place; false (error recorded) when one does not.
+  bool OpenSecrets(engine::Channel& channel);
+  const engine::SecretBox* secrets() const { return secrets_; }
 
  private:
   Connection& conn_;
+  const engine::SecretBox* secrets_;
   std::optional<engine::Error> error_;
 };
 

@@ -20,8 +20,9 @@ void ReadPool::Release(std::unique_ptr<Connection> conn) {
   if (idle_.size() < max_idle_) idle_.push_back(std::move(conn));
 }
 
-SqliteReadView::SqliteReadView(std::unique_ptr<Connection> conn, std::shared_ptr<ReadPool> pool)
-    : SqlReadOps(*conn), conn_(std::move(conn)), pool_(std::move(pool)), tx_(*conn_) {
+SqliteReadView::SqliteReadView(std::unique_ptr<Connection> conn, std::shared_ptr<ReadPool> pool,
+                               const engine::SecretBox* secrets)
+    : SqlReadOps(*conn, secrets), conn_(std::move(conn)), pool_(std::move(pool)), tx_(*conn_) {
   if (auto st = tx_.Begin(Transaction::Mode::kDeferred); !st) RecordError(st.error());
 }
 

@@ -30,7 +30,8 @@ class ReadPool {
 // A ReadView over one read transaction: every query sees the snapshot taken at the first one.
 class SqliteReadView final : public SqlReadOps<engine::ReadView> {
  public:
-  SqliteReadView(std::unique_ptr<Connection> conn, std::shared_ptr<ReadPool> pool);
+  SqliteReadView(std::unique_ptr<Connection> conn, std::shared_ptr<ReadPool> pool,
+                 const engine::SecretBox* secrets = nullptr);
   ~SqliteReadView() override;
 
  private:

@@ -18,7 +18,12 @@ engine::User UserFromRow(const Statement& st) {
   u.mobile = st.Text(6);
   u.revoked = st.Int(7) != 0 || !role;  // a role this build does not know: fail closed
   u.created_at = st.Int64(8);
+  u.token_expires_at = st.OptionalInt64(9);
   return u;
+}
+
+std::string ChannelColumn(std::string_view column, std::string_view channel_id) {
+  return "channels." + std::string(column) + ":" + std::string(channel_id);
 }
 
 engine::Channel ChannelFromRow(const Statement& st) {
@@ -187,6 +192,7 @@ engine::AuditEvent AuditFromRow(const Statement& st) {
   e.data = ParseJson(st.Text(11), nlohmann::json::object());
   e.prev_hash = st.Text(12);
   e.hash = st.Text(13);
+  e.key_id = st.Text(14);
   return e;
 }
 

@@ -10,7 +10,8 @@
 #include "engine/outbox/outbox.h"
 
 #define DIXIAN_ORG_COLUMNS "code, name, level, COALESCE(parent, ''), path"
-#define DIXIAN_USER_COLUMNS "id, name, role, org, org_path, department, mobile, revoked, created_at"
+#define DIXIAN_USER_COLUMNS \
+  "id, name, role, org, org_path, department, mobile, revoked, created_at, token_expires_at"
 #define DIXIAN_CHANNEL_COLUMNS \
   "id, org, kind, url, secret, quiet_start_hour, quiet_end_hour"
 #define DIXIAN_HOUSEHOLD_COLUMNS \
@@ -35,7 +36,7 @@
   "period"
 #define DIXIAN_AUDIT_COLUMNS                                                                     \
   "seq, at, case_id, household, actor, actor_role, actor_org, action, from_state, to_state, " \
-  "comment, data, prev_hash, hash"
+  "comment, data, prev_hash, hash, key_id"
 #define DIXIAN_OUTBOX_COLUMNS                                                               \
   "id, COALESCE(message_id, 'msg-' || id), channel_id, kind, urgent, payload, created_at, " \
   "attempts, next_attempt_at, last_error"
@@ -55,6 +56,9 @@ engine::Case CaseFromRow(const Statement& st);
 engine::Task TaskFromRow(const Statement& st);
 engine::AuditEvent AuditFromRow(const Statement& st);
 engine::OutboxMessage OutboxFromRow(const Statement& st);
+
+// The associated data of a sealed channel column ("channels.url:<id>"), engine/core/secret_box.h.
+std::string ChannelColumn(std::string_view column, std::string_view channel_id);
 
 // Enums are stored by their API names. A name this build does not know (never written by it)
 // reads as `fallback`.

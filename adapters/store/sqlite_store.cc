@@ -10,9 +10,11 @@
 #include <filesystem>
 #include <utility>
 
+#include "adapters/store/audit_switch.h"
 #include "adapters/store/migrations.h"
 #include "adapters/store/read_view.h"
 #include "adapters/store/rows.h"
+#include "adapters/store/secrets_at_rest.h"
 #include "adapters/store/write_tx.h"
 
 namespace dixian::store {
@@ -44,6 +46,34 @@ engine::Error Closed() {
                                     "服务正在停止，写操作未执行，请稍后重试");
 }
 
+bool HasColumn(Connection& c, const char* table, const char* column) {
+  auto q = c.Prepare("SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2");
+  q.Bind(1, table).Bind(2, column);
+  const bool found = q.Step() && q.Int64(0) > 0;
+  q.Reset();
+  return found;
+}
+
+// A sub-step of schema 3: databases written by builds that had schema 3 before its audit key and
+// token expiry columns (main between the idempotency landing and the HMAC chain) are at version 3
+// or later without them. Adds the columns and takes the steps of migrating to 3 that need the key,
+// in one transaction; nothing to do on any other database.
+engine::Status CompleteSchema3(Connection& c, const std::shared_ptr<const engine::KeyRing>& keys) {
+  if (HasColumn(c, "audit", "key_id") && HasColumn(c, "users", "token_expires_at")) return engine::OkStatus();
+  Transaction tx(c);
+  if (auto st = tx.Begin(Transaction::Mode::kImmediate); !st) return st;
+  if (!HasColumn(c, "audit", "key_id"))
+    if (auto st = c.Run("ALTER TABLE audit ADD COLUMN key_id TEXT NOT NULL DEFAULT ''"); !st) return st;
+  if (!HasColumn(c, "users", "token_expires_at"))
+    if (auto st = c.Run("ALTER TABLE users ADD COLUMN token_expires_at INTEGER"); !st) return st;
+  if (keys) {
+    if (auto st = WriteAuditSwitchOver(c, keys); !st.ok() && st.error().code != engine::ErrorCode::kConflict) return st;
+    auto sealed = ResealChannels(c, engine::SecretBox(keys), /*accept_plaintext=*/true);
+    if (!sealed.ok()) return sealed.error();
+  }
+  return tx.Commit();
+}
+
 }  // namespace
 
 engine::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
@@ -52,7 +82,20 @@ engine::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
                                options.busy_timeout_ms);
   if (!conn) return conn.error();
   if (auto st = SetWriterPragmas(**conn, options); !st) return st.error();
-  if (auto st = Migrate(**conn); !st) return st.error();
+  // Steps of schema 3 that need the key, in the migration's transaction: the audit switch-over
+  // point, and channel secrets of an older database sealed.
+  auto keyed_steps = [&options](Connection& c, int from) -> engine::Status {
+    if (from >= kAuditHmacSchema || !options.keys) return engine::OkStatus();
+    if (auto st = WriteAuditSwitchOver(c, options.keys); !st.ok()) return st;
+    auto sealed = ResealChannels(c, engine::SecretBox(options.keys), /*accept_plaintext=*/true);
+    if (!sealed.ok()) return sealed.error();
+    return engine::OkStatus();
+  };
+  if (auto st = Migrate(**conn, keyed_steps); !st) return st.error();
+  if (!options.read_only)
+    if (auto st = CompleteSchema3(**conn, options.keys); !st.ok()) return st.error();
+  if (options.keys && !options.read_only)
+    if (auto st = CheckKeyCanary(**conn, engine::SecretBox(options.keys), false); !st.ok()) return st.error();
   return std::unique_ptr<SqliteStore>(new SqliteStore(path, options, std::move(conn.value())));
 }
 
@@ -62,6 +105,7 @@ SqliteStore::SqliteStore(std::string path, Options options, std::unique_ptr<Conn
       writer_conn_(std::move(writer)),
       readers_(std::make_shared<ReadPool>(path_, options_.busy_timeout_ms,
                                           options_.max_idle_readers)) {
+  if (options_.keys) secrets_.emplace(options_.keys);
   writer_ = std::thread([this] { WriterLoop(); });
   syncer_ = std::thread([this] { SyncerLoop(); });
 }
@@ -113,7 +157,7 @@ void SqliteStore::OnBatch(std::function<void(std::size_t)> observer) {
 std::unique_ptr<engine::ReadView> SqliteStore::Read() {
   auto conn = readers_->Acquire();
   if (!conn) return UnavailableReadView(conn.error());
-  return std::make_unique<SqliteReadView>(std::move(conn.value()), readers_);
+  return std::make_unique<SqliteReadView>(std::move(conn.value()), readers_, secrets_ ? &*secrets_ : nullptr);
 }
 
 // ---- the writer ----
@@ -181,7 +225,7 @@ void SqliteStore::RunBatch(std::vector<Pending>& batch) {
   Transaction tx(conn);
   auto begun = tx.Begin(Transaction::Mode::kImmediate);
   if (begun) {
-    SqliteWriteTx write_tx(conn);
+    SqliteWriteTx write_tx(conn, secrets_ ? &*secrets_ : nullptr);
     std::optional<engine::Error> lost;  // set when SQLite rolled the whole transaction back
     for (auto& pending : batch) {
       if (lost) {
@@ -332,15 +376,10 @@ std::vector<engine::OutboxMessage> SqliteStore::Dead(int limit) {
   return rows.ok() ? std::move(rows).value() : std::vector<engine::OutboxMessage>{};
 }
 
-engine::Result<std::optional<engine::Channel>> SqliteStore::FindChannel(
-    const std::string& channel_id) {
-  return WithReader([&](Connection& conn) -> engine::Result<std::optional<engine::Channel>> {
-    auto st = conn.Prepare("SELECT " DIXIAN_CHANNEL_COLUMNS " FROM channels WHERE id = ?1");
-    st.Bind(1, channel_id);
-    if (st.Step()) return std::optional<engine::Channel>(ChannelFromRow(st));
-    if (st.error()) return *st.error();
-    return std::optional<engine::Channel>();
-  });
+engine::Result<std::optional<engine::Channel>> SqliteStore::FindChannel(const std::string& channel_id) {
+  auto view = Read();
+  auto found = view->FindChannel(channel_id);
+  return engine::Checked(*view, engine::Result<std::optional<engine::Channel>>(std::move(found)));
 }
 
 std::int64_t SqliteStore::PendingCount() {
@@ -424,6 +463,28 @@ engine::Status SqliteStore::Checkpoint(bool truncate) {
                                      nullptr, nullptr);
   if (rc != SQLITE_OK) return (*conn)->LastError(rc);
   return engine::OkStatus();
+}
+
+engine::Status SqliteStore::MarkAuditLegacy() {
+  if (!options_.keys) return engine::Error::Unavailable("no_key", "需要密钥");
+  auto r = Run([this](engine::WriteTx&) -> engine::Result<nlohmann::json> {
+    if (auto st = WriteAuditSwitchOver(*writer_conn_, options_.keys); !st.ok()) return st.error();
+    return nlohmann::json();
+  });
+  if (!r.ok()) return r.error();
+  return engine::OkStatus();
+}
+
+engine::Result<int> SqliteStore::ReencryptSecrets(bool seal_plaintext) {
+  if (!secrets_) return engine::Error::Unavailable("no_key", "需要密钥");
+  auto r = Run([this, seal_plaintext](engine::WriteTx&) -> engine::Result<nlohmann::json> {
+    auto n = ResealChannels(*writer_conn_, *secrets_, seal_plaintext);
+    if (!n.ok()) return n.error();
+    if (auto st = CheckKeyCanary(*writer_conn_, *secrets_, /*rewrite=*/true); !st.ok()) return st.error();
+    return nlohmann::json(n.value());
+  });
+  if (!r.ok()) return r.error();
+  return r.value().get<int>();
 }
 
 engine::Status SqliteStore::IntegrityCheck(const std::string& path) {

@@ -25,6 +25,8 @@
 #include <vector>
 
 #include "adapters/store/sqlite_db.h"
+#include "engine/core/keys.h"
+#include "engine/core/secret_box.h"
 #include "engine/outbox/outbox.h"
 #include "engine/store/store.h"
 
@@ -42,6 +44,10 @@ struct SqliteOptions {
   // Acknowledge after a WAL fdatasync on the syncer thread (see above); false: synchronous=FULL,
   // each COMMIT fsyncs on the writer thread before the next batch starts.
   bool sync_behind = true;
+  // The master keys (outside the database): sign the audit switch-over point when the file is
+  // created or migrated to schema 3. Without them the point stays unsigned and audit
+  // verification says so (store-only tests).
+  std::shared_ptr<const engine::KeyRing> keys;
 };
 
 class ReadPool;
@@ -86,6 +92,14 @@ class SqliteStore final : public engine::Store, public engine::OutboxStore {
   // Moves WAL content into the database file. truncate=true also empties the WAL file (waits up
   // to busy_timeout for readers; may return kUnavailable "database_busy").
   engine::Status Checkpoint(bool truncate = false);
+  // Records the audit switch-over point at the current end of the chain, for a database whose
+  // migration had no key (a development build): every event so far counts as an older, plain
+  // one. Refuses when a point exists. `dixian audit mark-legacy`.
+  engine::Status MarkAuditLegacy();
+  // Re-seals every channel secret under the current key (after a rotation) and renews the key
+  // check. A value found unsealed is an error unless `seal_plaintext` (then it is sealed as it
+  // is: check it first). Returns the channels rewritten. `dixian keys reencrypt`.
+  engine::Result<int> ReencryptSecrets(bool seal_plaintext = false);
   // PRAGMA integrity_check on a file: ok, or kInternal naming the first problems.
   static engine::Status IntegrityCheck(const std::string& path);
 
@@ -117,6 +131,7 @@ class SqliteStore final : public engine::Store, public engine::OutboxStore {
   const Options options_;
   std::unique_ptr<Connection> writer_conn_;  // owned by the writer thread once started
   std::shared_ptr<ReadPool> readers_;
+  std::optional<engine::SecretBox> secrets_;  // when options_.keys: channel columns sealed
 
   std::mutex mu_;  // guards queue_, stopping_, observers_
   std::condition_variable cv_;

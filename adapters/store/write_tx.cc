@@ -32,24 +32,37 @@ engine::Status SqliteWriteTx::InsertOrg(const engine::Org& org) {
 engine::Status SqliteWriteTx::InsertUser(const engine::User& user, const std::string& token_hash) {
   auto st = conn().Prepare(
       "INSERT INTO users(id, name, role, org, org_path, department, mobile, token_hash, revoked,"
-      " created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+      " created_at, token_expires_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   st.Bind(1, user.id).Bind(2, user.name).Bind(3, engine::Name(user.role)).Bind(4, user.org);
   st.Bind(5, user.org_path).Bind(6, NameOrEmpty(user.department)).Bind(7, user.mobile);
   st.BindNullIfEmpty(8, token_hash).Bind(9, user.revoked).Bind(10, user.created_at);
+  st.Bind(11, user.token_expires_at);
   return Insert(st);
 }
 
-void SqliteWriteTx::UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked) {
-  auto st = conn().Prepare("UPDATE users SET token_hash = ?2, revoked = ?3 WHERE id = ?1");
-  st.Bind(1, id).BindNullIfEmpty(2, token_hash).Bind(3, revoked);
+void SqliteWriteTx::UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked,
+                                    std::optional<engine::Instant> expires_at) {
+  auto st = conn().Prepare(
+      "UPDATE users SET token_hash = ?2, revoked = ?3, token_expires_at = ?4 WHERE id = ?1");
+  st.Bind(1, id).BindNullIfEmpty(2, token_hash).Bind(3, revoked).Bind(4, expires_at);
   Write(st);
 }
 
 engine::Status SqliteWriteTx::InsertChannel(const engine::Channel& c) {
+  // The robot URL (its access token) and the signing secret are sealed: never in clear at rest.
+  std::string url = c.url, secret = c.secret;
+  if (secrets()) {
+    auto sealed_url = secrets()->Seal(c.url, ChannelColumn("url", c.id));
+    if (!sealed_url.ok()) return sealed_url.error();
+    auto sealed_secret = secrets()->Seal(c.secret, ChannelColumn("secret", c.id));
+    if (!sealed_secret.ok()) return sealed_secret.error();
+    url = std::move(sealed_url.value());
+    secret = std::move(sealed_secret.value());
+  }
   auto st = conn().Prepare(
       "INSERT INTO channels(id, org, kind, url, secret, quiet_start_hour, quiet_end_hour)"
       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-  st.Bind(1, c.id).Bind(2, c.org).Bind(3, c.kind).Bind(4, c.url).Bind(5, c.secret);
+  st.Bind(1, c.id).Bind(2, c.org).Bind(3, c.kind).Bind(4, url).Bind(5, secret);
   st.Bind(6, c.quiet_start_hour).Bind(7, c.quiet_end_hour);
   return Insert(st);
 }
@@ -274,11 +287,11 @@ std::string SqliteWriteTx::LastAuditHash() {
 
 std::int64_t SqliteWriteTx::AppendAudit(const engine::AuditEvent& e) {
   auto st = conn().Prepare("INSERT INTO audit(" DIXIAN_AUDIT_COLUMNS ") VALUES(NULLIF(?1, 0),"
-                           " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+                           " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
   st.Bind(1, e.seq).Bind(2, e.at).Bind(3, e.case_id).Bind(4, e.household).Bind(5, e.actor);
   st.Bind(6, e.actor_role).Bind(7, e.actor_org).Bind(8, e.action).Bind(9, e.from_state);
   st.Bind(10, e.to_state).Bind(11, e.comment).Bind(12, e.data.dump()).Bind(13, e.prev_hash);
-  st.Bind(14, e.hash);
+  st.Bind(14, e.hash).Bind(15, e.key_id);
   return Write(st);
 }
 

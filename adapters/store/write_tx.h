@@ -9,11 +9,13 @@ namespace dixian::store {
 
 class SqliteWriteTx final : public SqlReadOps<engine::WriteTx> {
  public:
-  explicit SqliteWriteTx(Connection& conn) : SqlReadOps(conn) {}
+  explicit SqliteWriteTx(Connection& conn, const engine::SecretBox* secrets = nullptr)
+      : SqlReadOps(conn, secrets) {}
 
   engine::Status InsertOrg(const engine::Org& org) override;
   engine::Status InsertUser(const engine::User& user, const std::string& token_hash) override;
-  void UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked) override;
+  void UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked,
+                       std::optional<engine::Instant> expires_at) override;
   engine::Status InsertChannel(const engine::Channel& channel) override;
   engine::Status InsertHousehold(const engine::Household& household) override;
   void UpdateHousehold(const engine::Household& household) override;

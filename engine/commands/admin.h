@@ -21,6 +21,7 @@ struct CsvInput {  // a whole CSV file (imports are all-or-nothing)
 
 struct UserInput {
   std::string id, name, role, org, mobile, department;
+  std::string token_expires_at;  // RFC 3339, optional: the token stops working then
 };
 
 struct NewUser {
@@ -30,12 +31,14 @@ struct NewUser {
 
 struct UserRef {
   std::string id;
+  std::string token_expires_at;  // reissue: RFC 3339, optional
 };
 
 struct TokenChange {
   std::string user_id;
   bool revoked = false;
   std::string token;  // the new token (reissue only)
+  std::optional<Instant> token_expires_at;
 };
 
 struct ChannelInput {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <unordered_map>
 
+#include "engine/audit/events.h"
 #include "engine/commands/members.h"
 #include "engine/core/csv.h"
 #include "engine/core/fields.h"
@@ -150,9 +151,7 @@ void CreateHousehold(Engine& e, Write<HouseholdView> w, HouseholdInput in) {
           if (auto st = RequireOwnIdNumbers(tx, who, hh->id, members); !st.ok()) return st.error();
           if (auto st = tx.ReplaceMembers(hh->id, members); !st.ok()) return st.error();
         }
-        AuditEvent ev = EventBy(who, hh->id, "create_household");
-        ev.data = {{"members", hh->members}, {"registered_poor", hh->registered_poor}};
-        etx.Audit(ev);
+        etx.Audit(HouseholdCreated(who, hh.value(), false));
         HouseholdView out;
         out.household = hh.value();
         out.members = std::move(members);
@@ -208,6 +207,8 @@ void ImportHouseholds(Engine& e, Write<ImportCount> w, CsvInput in) {
               return ins.error();  // the database refuses writes: the whole import fails with it
             else if (!ins.ok())
               st = Error::Conflict("duplicate_household", "户编号 " + hh->id + " 已存在");
+            else
+              etx.Audit(HouseholdCreated(who, hh.value(), true));
           }
           if (!st.ok()) {
             errors += where + st.error().message + "\n";
@@ -219,9 +220,6 @@ void ImportHouseholds(Engine& e, Write<ImportCount> w, CsvInput in) {
           return Error::Forbidden("导入失败，未写入任何数据：含有您无权写入的户\n" + errors);
         if (bad)
           return Error::Unprocessable("csv_rows_invalid", "导入失败，未写入任何数据：\n" + errors);
-        AuditEvent ev = EventBy(who, "", "import_households");
-        ev.data = {{"imported", rows.size() - 1}};
-        etx.Audit(ev);
         return ImportCount{static_cast<std::int64_t>(rows.size() - 1)};
       });
 }
@@ -322,6 +320,7 @@ void LogVisit(Engine& e, Write<Visit> w, VisitInput in) {
     if (auto st = LimitText("note", in.note, 2000); !st.ok()) return st.error();
     Visit v{0, in.household, mode.value(), in.note, who.user.id, etx.now()};
     v.id = tx.InsertVisit(v);
+    etx.Audit(VisitLogged(who, v));
     etx.OnEvent(in.household, events::kVisitLogged, who);
     return v;
   });

@@ -123,30 +123,4 @@ Result<OverdueReport> ReportOverdue(Engine& e, const Principal& who, const std::
   return Checked<OverdueReport>(*view, std::move(out));
 }
 
-Result<AuditCheck> VerifyAudit(Engine& e, const Principal& who) {
-  if (auto st = Require(who, Capability::kVerifyAudit, who.user.org_path); !st.ok())
-    return st.error();
-  auto view = e.store().Read();
-  std::string prev;
-  AuditCheck out;
-  std::int64_t after = 0;
-  while (true) {
-    const auto page = view->AuditPage(after, 5000);
-    if (view->failure()) return *view->failure();  // a partial walk is no verdict
-    if (page.empty()) break;
-    for (const auto& ev : page) {
-      if (ev.prev_hash != prev || AuditHash(ev) != ev.hash) {
-        out.ok = false;
-        out.first_bad_seq = ev.seq;
-        out.message = "审计记录第 " + std::to_string(ev.seq) + " 条与哈希链不符，可能被篡改";
-        return out;
-      }
-      prev = ev.hash;
-      after = ev.seq;
-      ++out.events;
-    }
-  }
-  return out;
-}
-
 }  // namespace dixian::engine

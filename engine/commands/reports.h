@@ -54,12 +54,28 @@ struct AuditCheck {
   std::int64_t events = 0;  // events that verified
   std::int64_t first_bad_seq = 0;
   std::string message;
+  std::int64_t head_seq = 0;  // the last event (ok only)
+  std::string head_hash;
+  std::int64_t hmac_from = 0;  // the switch-over point: events from here on carry HMACs
+  std::optional<std::int64_t> checkpoint_seq;  // the checkpoint that was checked, if one was given
+};
+
+// A signed head of the chain to keep elsewhere: the line, and what it names.
+struct AuditHead {
+  std::string checkpoint;
+  std::int64_t seq = 0;
+  std::string hash;
 };
 
 // `org` empty: the caller's own org.
 Result<MonitoringReport> ReportMonitoring(Engine& engine, const Principal& who,
                                           const std::string& org);
 Result<OverdueReport> ReportOverdue(Engine& engine, const Principal& who, const std::string& org);
-Result<AuditCheck> VerifyAudit(Engine& engine, const Principal& who);
+// engine/audit/verify.cc. The chain from the first event: links, MACs, the switch-over point; with
+// `checkpoint` (a line from CheckpointAudit, kept elsewhere) also that the chain still holds that
+// head (truncation, rewriting).
+Result<AuditCheck> VerifyAudit(Engine& engine, const Principal& who, const std::string& checkpoint = "");
+// The signed head of a chain that verifies.
+Result<AuditHead> CheckpointAudit(Engine& engine, const Principal& who);
 
 }  // namespace dixian::engine

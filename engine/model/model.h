@@ -30,6 +30,9 @@ struct User {
   std::string mobile;
   bool revoked = false;
   Instant created_at = 0;
+  // The token stops working at this engine instant (none: until revoked or reissued). Set with
+  // the token (creation, reissue); sessions build on it (docs/security.md).
+  std::optional<Instant> token_expires_at;
 };
 
 struct Household {
@@ -181,7 +184,8 @@ struct AuditEvent {
   std::string comment;
   nlohmann::json data = nlohmann::json::object();  // the event's details, as the chain hashes them
   std::string prev_hash;
-  std::string hash;
+  std::string hash;    // HMAC-SHA256 under key_id; plain SHA-256 when key_id is empty (older)
+  std::string key_id;  // the master key whose audit key MACs it (engine/audit/audit_chain.h)
 };
 
 // A stored response for Idempotency-Key replay, kept for kIdempotencyTtl (engine/idempotency.h).

@@ -102,6 +102,8 @@ class ReadView {
 
   // Audit chain, oldest first, in pages (after_seq exclusive).
   virtual std::vector<AuditEvent> AuditPage(std::int64_t after_seq, int limit) = 0;
+  // A value of the meta table (e.g. the audit switch-over point), if set.
+  virtual std::optional<std::string> Meta(const std::string& key) = 0;
 
   // The first storage error any call on this view (or transaction) met, if any. It is sticky: a
   // failed query returns nothing, so an answer built after one must not be trusted (Checked).
@@ -127,8 +129,9 @@ class WriteTx : public ReadView {
  public:
   virtual Status InsertOrg(const Org& org) = 0;                 // Conflict if the code exists
   virtual Status InsertUser(const User& user, const std::string& token_hash) = 0;
-  // Revokes (revoked = true) or reissues (a new hash) a user's token.
-  virtual void UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked) = 0;
+  // Revokes (revoked = true) or reissues (a new hash, its expiry) a user's token.
+  virtual void UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked,
+                               std::optional<Instant> expires_at = std::nullopt) = 0;
   virtual Status InsertChannel(const Channel& channel) = 0;
   virtual Status InsertHousehold(const Household& household) = 0;  // Conflict if the id exists
   // Writes every field but id, village and created_*: the caller has bumped `version`.

@@ -37,6 +37,7 @@ class Harness {
     ServerProcessOptions o;
     o.binary = Binary();
     o.db = db_;
+    o.key_file = db_ + ".key";  // one key across the restarts
     o.fake_clock = engine::FormatRfc3339(clock);
     auto next = std::make_unique<ServerProcess>(o);
     if (!next->Start()) {
@@ -293,7 +294,7 @@ TEST(CrashSafety, SurvivesRandomKills) {
   for (const auto& p : ReplayHistories(db)) ADD_FAILURE() << p;
   // 3. File and audit chain.
   EXPECT_EQ(Scalar(db, "PRAGMA integrity_check"), "ok");
-  auto verify = test_support::RunCommand(Binary(), {"audit", "verify", "--db", db});
+  auto verify = test_support::RunCommand(Binary(), {"audit", "verify", "--db", db, "--key-file", db + ".key"});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   EXPECT_NE(verify.out.find("\"ok\":true"), std::string::npos) << verify.out;
   // 4. Each timer point fired once.

@@ -110,12 +110,20 @@ void EngineFixture::CloseEngine() {
 void EngineFixture::OpenEngine(const std::vector<engine::WorkflowPtr>& extra) {
   auto config = runtime::LoadConfig(runtime::ResolvePaths(config_dir_));
   for (const auto& def : extra) ASSERT_TRUE(config.workflows.Add(def).ok());
-  auto store = store::SqliteStore::Open(db_path_);
+  if (!keys_) {
+    auto ring = engine::NewKeyRing();
+    ASSERT_TRUE(ring.ok());
+    keys_ = std::make_shared<const engine::KeyRing>(std::move(ring.value()));
+  }
+  store::SqliteOptions store_options;
+  store_options.keys = keys_;
+  auto store = store::SqliteStore::Open(db_path_, store_options);
   ASSERT_TRUE(store.ok()) << store.error().message;
   store_ = std::move(store.value());
   engine::EngineOptions options;
   options.thresholds = config.thresholds;
   options.admin_token = kAdminToken;
+  options.keys = keys_;
   options.check_channel_kind = runtime::CheckChannelKind;
   engine_ = std::make_unique<Engine>(*store_, *clock_, std::move(config.workflows), std::move(config.calendar),
                                      options);

@@ -135,6 +135,7 @@ class EngineFixture : public ::testing::Test {
   std::unique_ptr<Engine> engine_;
   Engine* engine_raw_ = nullptr;  // engine_.get(), for reads_
   std::vector<engine::WorkflowPtr> extra_workflows_;
+  std::shared_ptr<const engine::KeyRing> keys_;  // the master keys, kept across OpenEngine
   // The config directory (calendar/, thresholds.json, workflows/ or ../workflows); set before
   // SetUp to run on other definitions.
   std::string config_dir_ = std::string(DIXIAN_SOURCE_DIR) + "/config";
