@@ -9,6 +9,7 @@
 #include "engine/commands/admin.h"
 #include "engine/commands/cases.h"
 #include "engine/commands/households.h"
+#include "engine/commands/leads.h"
 #include "engine/commands/reports.h"
 #include "engine/commands/sessions.h"
 #include "engine/commands/tasks.h"
@@ -258,7 +259,13 @@ void AddApiRoutes(Router& r, Engine& e, Metrics& metrics, ReadPool& pool, ApiOpt
   r.Add("POST", v1 + "/households", "households.create", Write(e, &api::CreateHousehold, 201));
   r.Add("POST", v1 + "/households/import", "households.import",
         Write(e, &api::ImportHouseholds, 200, true));
+  r.Add("POST", v1 + "/households/members/import", "households.members_import",
+        Write(e, &api::ImportMembers, 200, true));
   r.Add("GET", v1 + "/households/{id}", "households.get", ReadId(pool, e, &engine::GetHousehold));
+  r.Add("PATCH", v1 + "/households/{id}", "households.update",
+        Write(e, &api::UpdateHousehold, 200));
+  r.Add("GET", v1 + "/households/{id}/changes", "households.changes",
+        ReadId(pool, e, &engine::HouseholdChanges));
   r.Add("GET", v1 + "/households/{id}/tasks", "households.tasks",
         ReadId(pool, e, &engine::HouseholdTasks));
   r.Add("GET", v1 + "/households/{id}/contact_candidates", "households.contact_candidates",
@@ -268,6 +275,14 @@ void AddApiRoutes(Router& r, Engine& e, Metrics& metrics, ReadPool& pool, ApiOpt
   r.Add("POST", v1 + "/households/{id}/measures", "households.measures",
         Write(e, &api::RecordMeasure, 201));
   r.Add("POST", v1 + "/households/{id}/visits", "households.visits", Write(e, &api::LogVisit, 201));
+
+  r.Add("POST", v1 + "/leads", "leads.create", Write(e, &api::RecordLead, 201));
+  r.Add("POST", v1 + "/leads/import", "leads.import", Write(e, &api::ImportLeads, 200, true));
+  r.Add("POST", v1 + "/leads/{id}/resolve", "leads.resolve", Write(e, &api::ResolveLead, 200));
+  r.Add("GET", v1 + "/leads", "leads.list", Read(pool, e, [&e](const Principal& who, Request& req) {
+          return Rendered(engine::ListLeads(e, who, req.query["org"], req.query["status"]));
+        }));
+  r.Add("GET", v1 + "/leads/{id}", "leads.get", ReadId(pool, e, &engine::GetLead));
 
   r.Add("POST", v1 + "/cases", "cases.create", Write(e, &api::CreateCase, 201));
   r.Add("GET", v1 + "/cases/{id}", "cases.get", ReadId(pool, e, &engine::GetCase));

@@ -1,5 +1,7 @@
 #include "adapters/http/json_views.h"
 
+#include "engine/core/id_number.h"
+
 namespace dixian::http {
 
 using namespace engine;
@@ -39,6 +41,7 @@ json MonitoringJson(const MonitoringView& v) {
     ms.push_back({{"id", std::to_string(x.id)},
                   {"kind", x.kind},
                   {"label", MeasureLabel(x.kind)},
+                  {"cause", NameOr(x.cause)},
                   {"description", x.description},
                   {"department", NameOr(x.department)},
                   {"by", x.created_by},
@@ -81,7 +84,30 @@ json ToJson(const Household& h) {
           {"village", h.village},
           {"head_name", h.head_name},
           {"members", h.members},
-          {"income_per_capita", h.income_per_capita}};
+          {"persons", h.members},
+          {"income_per_capita", h.income_per_capita},
+          {"rigid_spending", h.rigid_spending},
+          {"registered_poor", h.registered_poor},
+          {"away_long_term", h.away_long_term},
+          {"version", h.version}};
+}
+
+json ToJson(const Member& m) {
+  return {{"name", m.name},
+          {"relation", Name(m.relation)},
+          {"relation_label", Label(m.relation)},
+          {"id_number", engine::MaskIdNumber(m.id_number)},
+          {"sex", Name(m.sex)},
+          {"birth_year", m.birth_year},
+          {"labour", Name(m.labour)},
+          {"labour_label", Label(m.labour)},
+          {"health", m.health},
+          {"schooling", m.schooling}};
+}
+
+json ToJson(const HouseholdChange& c) {
+  return {{"at", FormatRfc3339(c.at)}, {"actor", c.actor}, {"actor_name", c.actor_name},
+          {"field", c.field},          {"from", c.from},   {"to", c.to}};
 }
 
 namespace {
@@ -133,6 +159,7 @@ json ToJson(const Measure& m) {
           {"household", m.household},
           {"kind", m.kind},
           {"label", MeasureLabel(m.kind)},
+          {"cause", NameOr(m.cause)},
           {"description", m.description},
           {"department", NameOr(m.department)},
           {"at", FormatRfc3339(m.created_at)}};
@@ -147,6 +174,9 @@ json ToJson(const Visit& v) {
 
 json ToJson(const HouseholdView& h) {
   json out = ToJson(h.household);
+  // `members` is the list of persons when there is one, else the count (contract v1).
+  out["persons"] = engine::PersonCount(h.household, h.members);
+  if (!h.members.empty()) out["members"] = ToJson(h.members);
   if (!h.village_name.empty()) out["village_name"] = h.village_name;
   out["monitoring"] = h.monitoring ? MonitoringJson(*h.monitoring) : json(nullptr);
   json cases = json::array();
@@ -235,6 +265,7 @@ json ToJson(const CaseView& v) {
   j["my_actions"] = v.my_actions;
   j["tasks"] = ToJson(v.tasks);
   if (v.full) {
+    j["leads"] = v.leads;
     if (v.household) {
       j["household_info"] = ToJson(*v.household);
       if (!v.village_name.empty()) j["household_info"]["village_name"] = v.village_name;
@@ -411,6 +442,37 @@ json WorkflowsJson(const WorkflowRegistry& workflows) {
     out.push_back(entry);
   }
   return out;
+}
+
+}  // namespace dixian::http
+
+namespace dixian::http {
+
+json ToJson(const engine::LeadView& v) {
+  const auto& l = v.lead;
+  json out = {{"id", l.id},
+              {"household", l.household},
+              {"head_name", v.head_name},
+              {"village_name", v.village_name},
+              {"source", engine::Name(l.source)},
+              {"source_label", engine::Label(l.source)},
+              {"indicator", l.indicator},
+              {"detail", l.detail},
+              {"status", engine::Name(l.status)},
+              {"outcome", l.outcome ? json(engine::Name(*l.outcome)) : json(nullptr)},
+              {"case", l.case_id.empty() ? json(nullptr) : json(l.case_id)},
+              {"comment", l.comment},
+              {"created_by", l.created_by},
+              {"created_at", engine::FormatRfc3339(l.created_at)},
+              {"task", v.task ? ToJson(*v.task) : json(nullptr)}};
+  if (l.resolved_at) out["resolved_at"] = engine::FormatRfc3339(l.resolved_at);
+  return out;
+}
+
+json ToJson(const engine::LeadImport& i) {
+  json unmatched = json::array();
+  for (const auto& u : i.unmatched) unmatched.push_back({{"line", u.line}, {"reason", u.reason}});
+  return {{"matched", i.leads.size()}, {"leads", i.leads}, {"unmatched", unmatched}};
 }
 
 }  // namespace dixian::http

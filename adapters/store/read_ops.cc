@@ -148,6 +148,55 @@ std::vector<engine::Visit> SqlReadOps<Base>::VisitsOf(const std::string& househo
 }
 
 template <class Base>
+std::vector<engine::Member> SqlReadOps<Base>::MembersOf(const std::string& household) {
+  auto st = conn().Prepare("SELECT " DIXIAN_MEMBER_COLUMNS
+                           " FROM members WHERE household = ?1 ORDER BY seq");
+  st.Bind(1, household);
+  return Collect<engine::Member>(st, MemberFromRow);
+}
+
+template <class Base>
+std::optional<engine::Member> SqlReadOps<Base>::FindMemberByIdNumber(const std::string& id) {
+  auto st = conn().Prepare("SELECT " DIXIAN_MEMBER_COLUMNS " FROM members WHERE id_number = ?1");
+  st.Bind(1, id);
+  return One<engine::Member>(st, MemberFromRow);
+}
+
+template <class Base>
+std::vector<engine::AuditEvent> SqlReadOps<Base>::HouseholdChanges(const std::string& household) {
+  auto st = conn().Prepare("SELECT " DIXIAN_AUDIT_COLUMNS " FROM audit WHERE household = ?1"
+                           " AND action = 'update_household' ORDER BY seq");
+  st.Bind(1, household);
+  return Collect<engine::AuditEvent>(st, AuditFromRow);
+}
+
+template <class Base>
+std::optional<engine::Lead> SqlReadOps<Base>::FindLead(const std::string& id) {
+  auto st = conn().Prepare("SELECT " DIXIAN_LEAD_COLUMNS " FROM leads WHERE id = ?1");
+  st.Bind(1, id);
+  return One<engine::Lead>(st, LeadFromRow);
+}
+
+template <class Base>
+std::vector<engine::Lead> SqlReadOps<Base>::LeadsInSubtree(const std::string& prefix,
+                                                           std::optional<engine::LeadStatus> status,
+                                                           int limit) {
+  auto st = conn().Prepare("SELECT " DIXIAN_LEAD_COLUMNS " FROM leads"
+                           " WHERE village_path >= ?1 AND village_path < ?2"
+                           " AND (?3 = '' OR status = ?3) ORDER BY created_at, id LIMIT ?4");
+  st.Bind(1, prefix).Bind(2, PrefixEnd(prefix)).Bind(3, NameOrEmpty(status)).Bind(4, limit);
+  return Collect<engine::Lead>(st, LeadFromRow);
+}
+
+template <class Base>
+std::vector<engine::Lead> SqlReadOps<Base>::LeadsOfCase(const std::string& case_id) {
+  auto st = conn().Prepare("SELECT " DIXIAN_LEAD_COLUMNS " FROM leads"
+                           " WHERE case_id = ?1 AND case_id <> '' ORDER BY created_at, id");
+  st.Bind(1, case_id);
+  return Collect<engine::Lead>(st, LeadFromRow);
+}
+
+template <class Base>
 std::optional<engine::Case> SqlReadOps<Base>::FindCase(const std::string& id) {
   auto st = conn().Prepare("SELECT " DIXIAN_CASE_COLUMNS " FROM cases WHERE id = ?1");
   st.Bind(1, id);

@@ -33,6 +33,14 @@ class SqlReadOps : public Base {
   std::optional<engine::MonitoringObject> FindMonitoring(const std::string& household) override;
   std::vector<engine::Measure> MeasuresOf(const std::string& household) override;
   std::vector<engine::Visit> VisitsOf(const std::string& household) override;
+  std::vector<engine::Member> MembersOf(const std::string& household) override;
+  std::optional<engine::Member> FindMemberByIdNumber(const std::string& id_number) override;
+  std::vector<engine::AuditEvent> HouseholdChanges(const std::string& household) override;
+  std::optional<engine::Lead> FindLead(const std::string& id) override;
+  std::vector<engine::Lead> LeadsInSubtree(const std::string& org_path_prefix,
+                                           std::optional<engine::LeadStatus> status,
+                                           int limit) override;
+  std::vector<engine::Lead> LeadsOfCase(const std::string& case_id) override;
 
   std::optional<engine::Case> FindCase(const std::string& id) override;
   std::vector<engine::Case> OpenCasesOf(const std::string& household) override;

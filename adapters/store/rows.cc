@@ -63,7 +63,48 @@ engine::Household HouseholdFromRow(const Statement& st) {
   h.members = st.Int(4);
   h.income_per_capita = st.Double(5);
   h.created_at = st.Int64(6);
+  h.version = st.Int64(7);
+  h.registered_poor = st.Int(8) != 0;
+  h.away_long_term = st.Int(9) != 0;
+  h.rigid_spending = st.Double(10);
+  h.created_by = st.Text(11);
+  h.updated_at = st.Int64(12);
   return h;
+}
+
+engine::Member MemberFromRow(const Statement& st) {
+  engine::Member m;
+  m.household = st.Text(0);
+  m.seq = st.Int(1);
+  m.name = st.Text(2);
+  m.relation = EnumFrom(st.Text(3), engine::Relation::kOther);
+  m.id_number = st.Text(4);
+  m.sex = EnumFrom(st.Text(5), engine::Sex::kMale);
+  m.birth_year = st.Int(6);
+  m.labour = EnumFrom(st.Text(7), engine::Labour::kFull);
+  m.health = st.Text(8);
+  m.schooling = st.Text(9);
+  return m;
+}
+
+engine::Lead LeadFromRow(const Statement& st) {
+  engine::Lead l;
+  l.id = st.Text(0);
+  l.household = st.Text(1);
+  l.village_path = st.Text(2);
+  l.source = EnumFrom(st.Text(3), engine::LeadSource::kGrassroots);
+  l.indicator = st.Text(4);
+  l.detail = st.Text(5);
+  l.status = EnumFrom(st.Text(6), engine::LeadStatus::kOpen);
+  l.task = st.Int64(7);
+  l.outcome = engine::Parse<engine::LeadOutcome>(st.Text(8));
+  l.case_id = st.Text(9);
+  l.comment = st.Text(10);
+  l.created_by = st.Text(11);
+  l.created_at = st.Int64(12);
+  l.resolved_by = st.Text(13);
+  l.resolved_at = st.Int64(14);
+  return l;
 }
 
 engine::MonitoringObject MonitoringFromRow(const Statement& st) {
@@ -92,6 +133,7 @@ engine::Measure MeasureFromRow(const Statement& st) {
   m.department = engine::Parse<engine::Department>(st.Text(4));
   m.created_by = st.Text(5);
   m.created_at = st.Int64(6);
+  m.cause = engine::Parse<engine::Cause>(st.Text(7));
   return m;
 }
 

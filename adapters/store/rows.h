@@ -16,11 +16,17 @@
 #define DIXIAN_CHANNEL_COLUMNS \
   "id, org, kind, url, secret, quiet_start_hour, quiet_end_hour, app"
 #define DIXIAN_HOUSEHOLD_COLUMNS \
-  "id, village, village_path, head_name, members, income_per_capita, created_at"
+  "id, village, village_path, head_name, members, income_per_capita, created_at, version, " \
+  "registered_poor, away_long_term, rigid_spending, created_by, updated_at"
+#define DIXIAN_MEMBER_COLUMNS \
+  "household, seq, name, relation, id_number, sex, birth_year, labour, health, schooling"
+#define DIXIAN_LEAD_COLUMNS                                                                    \
+  "id, household, village_path, source, indicator, detail, status, task, outcome, case_id, " \
+  "comment, created_by, created_at, resolved_by, resolved_at"
 #define DIXIAN_MONITORING_COLUMNS \
   "household, type, status, primary_cause, causes, admitted_at, contact, updated_at"
 #define DIXIAN_MEASURE_COLUMNS \
-  "id, household, kind, description, department, created_by, created_at"
+  "id, household, kind, description, department, created_by, created_at, cause"
 #define DIXIAN_VISIT_COLUMNS "id, household, mode, note, user, at"
 #define DIXIAN_CASE_COLUMNS                                                                   \
   "id, workflow, workflow_version, household, state, version, org_path, data, created_by, " \
@@ -45,6 +51,8 @@ engine::Channel ChannelFromRow(const Statement& st);
 std::map<std::string, std::string> AppFromText(std::string_view text);
 std::string AppToText(const std::map<std::string, std::string>& app);
 engine::Household HouseholdFromRow(const Statement& st);
+engine::Member MemberFromRow(const Statement& st);
+engine::Lead LeadFromRow(const Statement& st);
 engine::MonitoringObject MonitoringFromRow(const Statement& st);
 engine::Measure MeasureFromRow(const Statement& st);
 engine::Visit VisitFromRow(const Statement& st);

@@ -79,11 +79,76 @@ engine::Status SqliteWriteTx::InsertChannel(const engine::Channel& c) {
 
 engine::Status SqliteWriteTx::InsertHousehold(const engine::Household& h) {
   auto st = conn().Prepare(
-      "INSERT INTO households(id, village, village_path, head_name, members, income_per_capita,"
-      " created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      "INSERT INTO households(" DIXIAN_HOUSEHOLD_COLUMNS ")"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
   st.Bind(1, h.id).Bind(2, h.village).Bind(3, h.village_path).Bind(4, h.head_name);
-  st.Bind(5, h.members).Bind(6, h.income_per_capita).Bind(7, h.created_at);
+  st.Bind(5, h.members).Bind(6, h.income_per_capita).Bind(7, h.created_at).Bind(8, h.version);
+  st.Bind(9, h.registered_poor).Bind(10, h.away_long_term).Bind(11, h.rigid_spending);
+  st.Bind(12, h.created_by).Bind(13, h.updated_at);
   return Insert(st);
+}
+
+void SqliteWriteTx::UpdateHousehold(const engine::Household& h) {
+  auto st = conn().Prepare(
+      "UPDATE households SET head_name = ?2, members = ?3, income_per_capita = ?4, version = ?5,"
+      " registered_poor = ?6, away_long_term = ?7, rigid_spending = ?8, updated_at = ?9"
+      " WHERE id = ?1");
+  st.Bind(1, h.id).Bind(2, h.head_name).Bind(3, h.members).Bind(4, h.income_per_capita);
+  st.Bind(5, h.version).Bind(6, h.registered_poor).Bind(7, h.away_long_term);
+  st.Bind(8, h.rigid_spending).Bind(9, h.updated_at);
+  Write(st);
+}
+
+engine::Status SqliteWriteTx::ReplaceMembers(const std::string& household,
+                                             const std::vector<engine::Member>& members) {
+  for (const auto& m : members)
+    if (auto other = FindMemberByIdNumber(m.id_number); other && other->household != household)
+      return engine::Error::Conflict("duplicate_id_number", "身份证号码已属于另一户");
+  auto del = conn().Prepare("DELETE FROM members WHERE household = ?1");
+  del.Bind(1, household);
+  Write(del);
+  for (const auto& m : members) {
+    auto st = conn().Prepare("INSERT INTO members(" DIXIAN_MEMBER_COLUMNS
+                             ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    st.Bind(1, household).Bind(2, m.seq).Bind(3, m.name).Bind(4, engine::Name(m.relation));
+    st.Bind(5, m.id_number).Bind(6, engine::Name(m.sex)).Bind(7, m.birth_year);
+    st.Bind(8, engine::Name(m.labour)).Bind(9, m.health).Bind(10, m.schooling);
+    if (auto status = Insert(st); !status.ok()) return status;  // a repeat inside the list
+  }
+  return engine::OkStatus();
+}
+
+std::string SqliteWriteTx::NextLeadId() {
+  auto st = conn().Prepare(
+      "INSERT INTO meta(key, value) VALUES('lead_seq', '1')"
+      " ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+      " RETURNING CAST(value AS INTEGER)");
+  auto seq = One<std::int64_t>(st, [](const Statement& s) { return s.Int64(0); });
+  (void)st.Run();
+  Failed(st);
+  char id[32];
+  std::snprintf(id, sizeof id, "L%08lld", static_cast<long long>(seq.value_or(0)));
+  return id;
+}
+
+void SqliteWriteTx::InsertLead(const engine::Lead& l) {
+  auto st = conn().Prepare("INSERT INTO leads(" DIXIAN_LEAD_COLUMNS ") VALUES(?1, ?2, ?3, ?4,"
+                           " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+  st.Bind(1, l.id).Bind(2, l.household).Bind(3, l.village_path).Bind(4, engine::Name(l.source));
+  st.Bind(5, l.indicator).Bind(6, l.detail).Bind(7, engine::Name(l.status)).Bind(8, l.task);
+  st.Bind(9, NameOrEmpty(l.outcome)).Bind(10, l.case_id).Bind(11, l.comment);
+  st.Bind(12, l.created_by).Bind(13, l.created_at).Bind(14, l.resolved_by);
+  st.Bind(15, l.resolved_at);
+  Write(st);
+}
+
+void SqliteWriteTx::UpdateLead(const engine::Lead& l) {
+  auto st = conn().Prepare(
+      "UPDATE leads SET status = ?2, task = ?3, outcome = ?4, case_id = ?5, comment = ?6,"
+      " resolved_by = ?7, resolved_at = ?8 WHERE id = ?1");
+  st.Bind(1, l.id).Bind(2, engine::Name(l.status)).Bind(3, l.task).Bind(4, NameOrEmpty(l.outcome));
+  st.Bind(5, l.case_id).Bind(6, l.comment).Bind(7, l.resolved_by).Bind(8, l.resolved_at);
+  Write(st);
 }
 
 void SqliteWriteTx::UpsertMonitoring(const engine::MonitoringObject& m) {
@@ -105,10 +170,11 @@ void SqliteWriteTx::UpsertMonitoring(const engine::MonitoringObject& m) {
 
 std::int64_t SqliteWriteTx::InsertMeasure(const engine::Measure& m) {
   auto st = conn().Prepare(
-      "INSERT INTO measures(household, kind, description, department, created_by, created_at)"
-      " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+      "INSERT INTO measures(household, kind, description, department, created_by, created_at,"
+      " cause)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   st.Bind(1, m.household).Bind(2, m.kind).Bind(3, m.description).Bind(4, NameOrEmpty(m.department));
-  st.Bind(5, m.created_by).Bind(6, m.created_at);
+  st.Bind(5, m.created_by).Bind(6, m.created_at).Bind(7, NameOrEmpty(m.cause));
   return Write(st);
 }
 

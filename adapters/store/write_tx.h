@@ -20,6 +20,12 @@ class SqliteWriteTx final : public SqlReadOps<engine::WriteTx> {
                        std::optional<engine::Instant> expires_at) override;
   engine::Status InsertChannel(const engine::Channel& channel) override;
   engine::Status InsertHousehold(const engine::Household& household) override;
+  void UpdateHousehold(const engine::Household& household) override;
+  engine::Status ReplaceMembers(const std::string& household,
+                                const std::vector<engine::Member>& members) override;
+  std::string NextLeadId() override;
+  void InsertLead(const engine::Lead& lead) override;
+  void UpdateLead(const engine::Lead& lead) override;
   void UpsertMonitoring(const engine::MonitoringObject& object) override;
   std::int64_t InsertMeasure(const engine::Measure& measure) override;
   std::int64_t InsertVisit(const engine::Visit& visit) override;

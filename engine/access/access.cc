@@ -36,6 +36,14 @@ const std::vector<Role>& RolesFor(Capability capability) {
       {Capability::kObjectToNotice,
        {kVillageClerk, kTownshipReviewer, kCountyOfficer, kDepartmentOfficer, kProvinceOfficer,
         kContactPerson, kSupervisor}},
+      {Capability::kRecordLead,
+       {kAdmin, kVillageClerk, kTownshipReviewer, kCountyOfficer, kDepartmentOfficer,
+        kProvinceOfficer, kContactPerson}},
+      {Capability::kImportLeads, {kCountyOfficer, kDepartmentOfficer, kProvinceOfficer}},
+      {Capability::kResolveLead, {kVillageClerk}},
+      {Capability::kReadLeads,
+       {kAdmin, kVillageClerk, kTownshipReviewer, kCountyOfficer, kDepartmentOfficer,
+        kProvinceOfficer, kSupervisor}},
   };
   return kTable.at(capability);
 }

@@ -31,6 +31,10 @@ enum class Capability {
   kVerifyAudit,
   kAdvanceClock,
   kObjectToNotice,  // 异议 during a public notice
+  kRecordLead,   // a lead for one household (self-report, screening, a department's or province's)
+  kImportLeads,  // a department's or the province's list (CSV)
+  kResolveLead,  // the village's verification outcome
+  kReadLeads,
 };
 
 // The roles a capability is granted to.

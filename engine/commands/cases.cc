@@ -122,6 +122,12 @@ CaseView CaseReply(EngineTx& etx, const Case& c, WorkflowPtr def, const std::opt
 void OpenCase(Engine& e, Write<CaseView> w, CaseInput in) {
   const Principal who = w.who;
   e.Submit<CaseView>(std::move(w), [who, in = std::move(in)](EngineTx& etx) -> Result<CaseView> {
+    return OpenCaseIn(etx, who, in);
+  });
+}
+
+Result<CaseView> OpenCaseIn(EngineTx& etx, const Principal& who, const CaseInput& in) {
+  {
     auto& tx = etx.tx();
     if (auto st = RequireText("workflow", in.workflow, 64); !st.ok()) return st.error();
     auto def = etx.workflows().Latest(in.workflow);
@@ -166,7 +172,7 @@ void OpenCase(Engine& e, Write<CaseView> w, CaseInput in) {
     etx.Audit(ev);
     const auto opened = etx.OpenStepTask(c, *def);
     return CaseReply(etx, c, def, opened, who);
-  });
+  }
 }
 
 namespace {
@@ -266,6 +272,7 @@ Result<CaseView> GetCase(Engine& e, const Principal& who, const std::string& id)
   out.my_actions = MyActions(who, out.def.get(), *c, open);
   out.tasks = EnrichedTasks(*view, e.workflows(), open, e.clock().Now());
   out.household = view->FindHousehold(c->household);
+  for (const auto& lead : view->LeadsOfCase(id)) out.leads.push_back(lead.id);
   if (out.household)
     if (auto village = view->FindOrg(out.household->village)) out.village_name = village->name;
   return Checked<CaseView>(*view, out);

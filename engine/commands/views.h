@@ -47,6 +47,7 @@ struct CaseView {
   bool full = false;
   std::optional<Household> household;
   std::string village_name;
+  std::vector<std::string> leads;  // the leads that ended in this case (linked both ways)
 };
 
 struct EventView {
@@ -63,6 +64,7 @@ struct MonitoringView {
 
 struct HouseholdView {
   Household household;
+  std::vector<Member> members;  // the persons (ID numbers whole: the edges mask them)
   std::string village_name;
   std::optional<MonitoringView> monitoring;
   std::vector<Case> open_cases;
@@ -72,6 +74,22 @@ struct MeView {  // the caller's own record (GET /me)
   User user;
   std::optional<Org> org;  // empty for the built-in admin
   std::map<std::string, std::string> im;  // the person's ids on the chat platforms
+};
+
+struct LeadView {
+  Lead lead;
+  std::string head_name, village_name;
+  std::optional<TaskView> task;  // the verification task while it is open
+};
+
+struct UnmatchedRow {  // a department list row that matched no household in the caller's remit
+  int line = 0;
+  std::string reason;
+};
+
+struct LeadImport {
+  std::vector<std::string> leads;
+  std::vector<UnmatchedRow> unmatched;
 };
 
 struct ImportCount {

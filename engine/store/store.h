@@ -80,6 +80,19 @@ class ReadView {
   virtual std::optional<MonitoringObject> FindMonitoring(const std::string& household) = 0;
   virtual std::vector<Measure> MeasuresOf(const std::string& household) = 0;
   virtual std::vector<Visit> VisitsOf(const std::string& household) = 0;
+  // A household's members in list order (seq); ID numbers whole (the store's own copy).
+  virtual std::vector<Member> MembersOf(const std::string& household) = 0;
+  // The member holding this (normalized, upper-case X) ID number, in whichever household.
+  virtual std::optional<Member> FindMemberByIdNumber(const std::string& id_number) = 0;
+  // The household's `update_household` audit events, oldest first (its change history).
+  virtual std::vector<AuditEvent> HouseholdChanges(const std::string& household) = 0;
+
+  virtual std::optional<Lead> FindLead(const std::string& id) = 0;
+  // Leads of households under an org path prefix, oldest first (created_at, id); nullopt = any.
+  virtual std::vector<Lead> LeadsInSubtree(const std::string& org_path_prefix,
+                                           std::optional<LeadStatus> status, int limit) = 0;
+  // Leads that ended in (or joined) the case, oldest first.
+  virtual std::vector<Lead> LeadsOfCase(const std::string& case_id) = 0;
 
   virtual std::optional<Case> FindCase(const std::string& id) = 0;
   virtual std::vector<Case> OpenCasesOf(const std::string& household) = 0;
@@ -166,6 +179,15 @@ class WriteTx : public ReadView {
                                std::optional<Instant> expires_at = std::nullopt) = 0;
   virtual Status InsertChannel(const Channel& channel) = 0;
   virtual Status InsertHousehold(const Household& household) = 0;  // Conflict if the id exists
+  // Writes every field but id, village and created_*: the caller has bumped `version`.
+  virtual void UpdateHousehold(const Household& household) = 0;
+  // Replaces the household's member list. Conflict (nothing written) if an ID number belongs to
+  // another household's member.
+  virtual Status ReplaceMembers(const std::string& household,
+                                const std::vector<Member>& members) = 0;
+  virtual std::string NextLeadId() = 0;  // "L00000001", ...
+  virtual void InsertLead(const Lead& lead) = 0;
+  virtual void UpdateLead(const Lead& lead) = 0;  // status, outcome, case, comment, resolved_*
   virtual void UpsertMonitoring(const MonitoringObject& object) = 0;
   virtual std::int64_t InsertMeasure(const Measure& measure) = 0;
   virtual std::int64_t InsertVisit(const Visit& visit) = 0;

@@ -17,6 +17,7 @@ inline constexpr char kConfirmed[] = "confirmed";                // POST /tasks/
 inline constexpr char kContactAssigned[] = "contact_assigned";  // PUT /households/{id}/contact
 inline constexpr char kMeasureRecorded[] = "measure_recorded";  // POST /households/{id}/measures
 inline constexpr char kVisitLogged[] = "visit_logged";          // POST /households/{id}/visits
+inline constexpr char kLeadResolved[] = "lead_resolved";  // POST /leads/{id}/resolve (the last open one)
 }  // namespace events
 
 // The action the engine records when a notice state's period ends with no objection.
@@ -136,6 +137,7 @@ struct WorkflowDef {
   std::vector<std::string> state_order;     // as written, for graphs
   std::map<std::string, TaskDef> tasks;     // a tasks file (followups.json) has no states
   std::vector<EffectDef> on_open;           // run when a case is opened
+  std::vector<EffectDef> on_lead;           // run when a lead is recorded (open_task rows only)
   // Chinese labels of data values, per data_enums field (alert items): shown by GET /workflows.
   std::map<std::string, std::map<std::string, std::string>> labels;
 

@@ -28,7 +28,8 @@ const TaskDef* WorkflowDef::Task(const std::string& name) const {
 namespace {
 
 const std::vector<std::string> kCompletions = {events::kConfirmed, events::kContactAssigned,
-                                               events::kMeasureRecorded, events::kVisitLogged};
+                                               events::kMeasureRecorded, events::kVisitLogged,
+                                               events::kLeadResolved};
 
 // Collects the first error with file:line: path context.
 class Checker {
@@ -308,7 +309,7 @@ void ParseTasks(Checker& c, const json& doc, WorkflowDef& def) {
     td.completed_by = c.Str(t, "completed_by", ptr, true);
     if (!td.completed_by.empty() && !IsOneOf(td.completed_by, kCompletions))
       c.Fail(ptr + "/completed_by", "unknown event \"" + td.completed_by +
-                                        "\" (confirmed, contact_assigned, measure_recorded, visit_logged)");
+                                        "\" (confirmed, contact_assigned, measure_recorded, visit_logged, lead_resolved)");
     def.tasks[name] = td;
   }
 }
@@ -377,6 +378,7 @@ void CheckEffects(Checker& c, const WorkflowDef& def, const std::vector<EffectDe
 
 void CheckAllEffects(Checker& c, const WorkflowDef& def, const std::set<std::string>& known_tasks) {
   CheckEffects(c, def, def.on_open, "/on_open", known_tasks);
+  CheckEffects(c, def, def.on_lead, "/on_lead", known_tasks);
   for (const auto& [name, st] : def.states) CheckEffects(c, def, st.effects, "/states/" + name + "/effects", known_tasks);
 }
 
@@ -476,6 +478,10 @@ Result<WorkflowPtr> LoadWorkflowText(const std::string& text, const std::string&
       c.Fail("/version", "must be a positive integer");
     else def->version = doc["version"].get<int>();
     if (doc.contains("tasks")) ParseTasks(c, doc, *def);
+    def->on_lead = ParseEffects(c, doc, "on_lead", "");
+    for (size_t i = 0; i < def->on_lead.size(); ++i)
+      if (def->on_lead[i].op != EffectDef::Op::kOpenTask)
+        c.Fail("/on_lead/" + std::to_string(i) + "/do", "only open_task may run when a lead is recorded");
     if (doc.contains("states")) {
       def->initial = c.Str(doc, "initial", "", true);
       const auto initiators = c.StrList(doc, "initiators", "");
