@@ -182,6 +182,8 @@ CREATE INDEX leads_path ON leads(village_path, created_at);
 CREATE INDEX leads_household ON leads(household);
 CREATE INDEX leads_case ON leads(case_id) WHERE case_id <> '';
 ALTER TABLE measures ADD COLUMN cause TEXT NOT NULL DEFAULT '';
+)sql";
+
 // Version 7 (reports): movements of monitoring objects (新识别, 风险消除, 清退, 回退, 变更类型),
 // one row per movement, written in the transaction that moves the case; counted per org subtree
 // and period (range scan on village_path, then at).
