@@ -462,7 +462,7 @@ test('desktop 1366x768: every task kind to completion, by the role that holds it
     await shot(page, '14-search');
   });
 
-  await t.test('sessions: a new tab is signed in; signing out signs out every tab; 免登 without the app says so', async () => {
+  await t.test('sessions: a new tab is signed in; signing out signs out every tab; 免登 through a channel that is not an app is refused by name', async () => {
     await signIn(page, tokens.county, '县级审定');
     const tab = await page.context().newPage();
     await tab.goto(`${base}/#/tasks`);
@@ -471,7 +471,7 @@ test('desktop 1366x768: every task kind to completion, by the role that holds it
     await tab.locator('#whoami button').click();
     await page.getByRole('heading', { name: '登录工作台' }).waitFor();  // the first tab follows
     await tab.goto(`${base}/?channel=ch-wecom&code=CODE123&next=/tasks`);
-    await tab.locator('#login-error').getByText('尚未开通免登').waitFor();
+    await tab.locator('#login-error').getByText('免登失败').waitFor();
     assert.ok(!tab.url().includes('CODE123'), 'the sign-in code leaves the address bar');
     await tab.close();
   });
