@@ -131,7 +131,7 @@ TEST_F(LiveDbTest, MetricsCoverRequestsLatencyCommitsTasksAndDelivery) {
            R"(dixian_http_request_duration_seconds_bucket{route="cases.create",le="+Inf"} 1)",
            "# TYPE dixian_commit_batch_size histogram",
            "dixian_commit_batch_size_count ",
-           "dixian_open_tasks 4",
+           "dixian_open_tasks 5",  // + national_entry after admission
            "dixian_overdue_tasks 0",
            "dixian_outbox_pending ",
            "dixian_delivery_failures_total ",

@@ -403,6 +403,10 @@ test('desktop 1366x768: every task kind to completion, by the role that holds it
     const removal = await startAndSubmit(page, tokens.clerkQs, 'H001', 'removal', '提交乡镇审查',
       (form) => form.locator('.data-fields select').first().selectOption('car'));
     await actOnCase(page, tokens.reviewer, '乡镇审核员', removal, 'approve', '通过');
+    // 乡镇公示 (7 days in removal.json): the county decides once the notice has passed.
+    assert.equal((await call('GET', `/api/v1/cases/${removal}`, undefined, tokens.county)).state, 'public_notice');
+    await call('POST', '/api/v1/admin/clock', { advance_seconds: 8 * 86400 });
+    assert.equal((await call('GET', `/api/v1/cases/${removal}`, undefined, tokens.county)).state, 'county_review');
     await actOnCase(page, tokens.county, '县级审定', removal, 'approve', '通过');
     const c = await call('GET', `/api/v1/cases/${removal}`, undefined, tokens.county);
     assert.equal(c.state, 'done');
@@ -477,7 +481,8 @@ test('desktop 1366x768: every task kind to completion, by the role that holds it
   });
 
   await t.test('overdue: the headline is the API\'s total', async () => {
-    const moved = await call('POST', '/api/v1/admin/clock', { advance_seconds: 20 * 86400 });
+    // 12 days: the removal's notice above already moved the clock 8 (the same date as before it).
+    const moved = await call('POST', '/api/v1/admin/clock', { advance_seconds: 12 * 86400 });
     assert.match(moved.now, /^2026-03-2/);
     await signIn(page, tokens.county, '县级审定');
     await page.goto(`${base}/#/overdue`);
