@@ -5,6 +5,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "adapters/chat/chat_logger.h"
 #include "adapters/chat/app_calls.h"
 #include "adapters/chat/io_loop.h"
 #include "adapters/chat/platform.h"
@@ -12,17 +13,6 @@
 namespace dixian::chat {
 
 namespace asio = boost::asio;
-
-namespace {
-std::shared_ptr<spdlog::logger> ChatLogger() {
-  if (auto l = spdlog::get("delivery")) return l;
-  try {
-    return spdlog::stderr_color_mt("delivery");
-  } catch (const spdlog::spdlog_ex&) {
-    return spdlog::get("delivery");
-  }
-}
-}  // namespace
 
 AppClient::AppClient(const WallClock& clock, HttpTimeouts timeouts,
                      std::shared_ptr<spdlog::logger> logger)

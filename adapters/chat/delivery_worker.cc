@@ -9,6 +9,7 @@
 
 #include "adapters/chat/app_calls.h"
 #include "adapters/chat/app_client.h"
+#include "adapters/chat/chat_logger.h"
 #include "adapters/chat/io_loop.h"
 #include "adapters/chat/mask.h"
 
@@ -103,8 +104,7 @@ struct DeliveryWorker::Coroutines {
   }
 };
 
-namespace {
-std::shared_ptr<spdlog::logger> DeliveryLogger() {
+std::shared_ptr<spdlog::logger> ChatLogger() {
   if (auto l = spdlog::get("delivery")) return l;
   try {
     return spdlog::stderr_color_mt("delivery");
@@ -112,7 +112,6 @@ std::shared_ptr<spdlog::logger> DeliveryLogger() {
     return spdlog::get("delivery");
   }
 }
-}  // namespace
 
 DeliveryWorker::DeliveryWorker(engine::OutboxStore& store, const WallClock& clock,
                                DeliveryOptions options, AppClient* apps)
@@ -120,7 +119,7 @@ DeliveryWorker::DeliveryWorker(engine::OutboxStore& store, const WallClock& cloc
       clock_(clock),
       options_(std::move(options)),
       limiter_(clock),
-      logger_(options_.logger ? options_.logger : DeliveryLogger()),
+      logger_(options_.logger ? options_.logger : ChatLogger()),
       own_apps_(apps ? nullptr : std::make_unique<AppClient>(clock, options_.timeouts, logger_)),
       apps_(apps ? *apps : *own_apps_) {}
 
