@@ -211,6 +211,32 @@ TEST_F(ChatAppsTest, DingTalkWorkNoticeToThePersonLinksToTheConsole) {
             std::string::npos);
 }
 
+TEST_F(ChatAppsTest, SignInFromTheWeComAppWithItsCodeGivesTheMappedPersonASession) {
+  FakeApp wecom("wecom_app", {"zhangsan"});
+  BuildWorld();
+  ImUser("rev_zhang", "张三", "township_reviewer", "t1", {{"wecom", "zhangsan"}});
+  const std::string channel = AppChannel("p1", "wecom_app", wecom);
+  wecom.AddSignInCode("CODE-ZS-1", "zhangsan");
+  wecom.AddSignInCode("CODE-NOBODY", "lisi");  // a platform user nobody here is mapped to
+  auto sign_in = [&](const std::string& code) {
+    return server_->Client("")->Request("POST", "/api/v1/sessions",
+                                        json{{"channel", channel}, {"code", code}}.dump());
+  };
+  auto r = sign_in("CODE-ZS-1");
+  ASSERT_EQ(r.status, 201) << Show(r);
+  EXPECT_EQ(r.Json()["me"]["id"], "rev_zhang");
+  const std::string session = r.Json()["session"];
+  auto me = server_->Client(session)->Request("GET", "/api/v1/me");
+  ASSERT_EQ(me.status, 200) << Show(me);
+  EXPECT_EQ(me.Json()["id"], "rev_zhang");
+  // A code used once already, one the platform does not know, one for a person nobody here is.
+  for (const char* code : {"CODE-ZS-1", "CODE-FORGED", "CODE-NOBODY"}) {
+    auto refused = sign_in(code);
+    EXPECT_TRUE(IsErrorBody(refused, 401)) << code << " " << Show(refused);
+    EXPECT_EQ(refused.Json()["error"]["code"], "sign_in_failed") << code;
+  }
+}
+
 TEST_F(ChatAppsTest, ImIdsAreCheckedAndOneBelongsToOnePerson) {
   BuildWorld();
   ImUser("rev_zhang", "张三", "township_reviewer", "t1", {{"wecom", "zhangsan"}});
