@@ -69,30 +69,26 @@ std::vector<engine::User> SqlReadOps<Base>::UsersWithRole(engine::Role role) {
 }
 
 template <class Base>
-bool SqlReadOps<Base>::OpenSecrets(engine::Channel& c) {
-  if (!secrets_) return true;
+std::optional<engine::Channel> SqlReadOps<Base>::OpenSecrets(StoredChannel row) {
+  engine::Channel& c = row.channel;
+  if (!secrets_) {
+    c.app = AppFromText(row.app_text);
+    return std::move(c);
+  }
   auto url = secrets_->Open(c.url, ChannelColumn("url", c.id));
   auto secret = url.ok() ? secrets_->Open(c.secret, ChannelColumn("secret", c.id)) : url;
-  auto app = secret.ok() ? OpenApp(c.id) : secret;
+  auto app = !secret.ok() ? secret
+             : row.app_text.empty() || !engine::SecretBox::IsSealed(row.app_text)
+                 ? engine::Result<std::string>(row.app_text)
+                 : secrets_->Open(row.app_text, ChannelColumn("app", c.id));
   if (!app.ok()) {
     RecordError(app.error());
-    return false;
+    return std::nullopt;
   }
   c.url = std::move(url.value());
   c.secret = std::move(secret.value());
   c.app = AppFromText(app.value());
-  return true;
-}
-
-// The row's app column is sealed text (not JSON): read it again and open it.
-template <class Base>
-engine::Result<std::string> SqlReadOps<Base>::OpenApp(const std::string& channel_id) {
-  auto st = conn().Prepare("SELECT app FROM channels WHERE id = ?1");
-  st.Bind(1, channel_id);
-  std::string sealed = st.Step() ? st.Text(0) : std::string();
-  if (st.error()) return *st.error();
-  if (sealed.empty() || !engine::SecretBox::IsSealed(sealed)) return sealed;
-  return secrets_->Open(sealed, ChannelColumn("app", channel_id));
+  return std::move(c);
 }
 
 template <class Base>
@@ -100,9 +96,12 @@ std::vector<engine::Channel> SqlReadOps<Base>::ChannelsOf(const std::string& org
   auto st = conn().Prepare("SELECT " DIXIAN_CHANNEL_COLUMNS
                            " FROM channels WHERE org = ?1 ORDER BY id");
   st.Bind(1, org);
-  auto channels = Collect<engine::Channel>(st, ChannelFromRow);
-  for (auto& c : channels)
-    if (!OpenSecrets(c)) return {};
+  std::vector<engine::Channel> channels;
+  for (auto& row : Collect<StoredChannel>(st, ChannelFromRow)) {
+    auto opened = OpenSecrets(std::move(row));
+    if (!opened) return {};
+    channels.push_back(std::move(*opened));
+  }
   return channels;
 }
 
@@ -110,9 +109,9 @@ template <class Base>
 std::optional<engine::Channel> SqlReadOps<Base>::FindChannel(const std::string& id) {
   auto st = conn().Prepare("SELECT " DIXIAN_CHANNEL_COLUMNS " FROM channels WHERE id = ?1");
   st.Bind(1, id);
-  auto channel = One<engine::Channel>(st, ChannelFromRow);
-  if (channel && !OpenSecrets(*channel)) return std::nullopt;
-  return channel;
+  auto row = One<StoredChannel>(st, ChannelFromRow);
+  if (!row) return std::nullopt;
+  return OpenSecrets(std::move(*row));
 }
 
 template <class Base>

@@ -10,6 +10,8 @@
 
 namespace dixian::store {
 
+struct StoredChannel;  // rows.h
+
 template <class Base>
 class SqlReadOps : public Base {
  public:
@@ -107,9 +109,9 @@ class SqlReadOps : public Base {
   template <class T, class ReadRow>
   std::optional<T> One(Statement& st, ReadRow read);
   std::vector<engine::CountRow> Counts(Statement& st, bool two_keys);
-  // Opens the channel's sealed url and secret in place; false (error recorded) when one does not.
-  bool OpenSecrets(engine::Channel& channel);
-  engine::Result<std::string> OpenApp(const std::string& channel_id);
+  // The channel with its sealed url, secret and app credentials opened; nullopt (error recorded)
+  // when one does not open.
+  std::optional<engine::Channel> OpenSecrets(StoredChannel row);
   const engine::SecretBox* secrets() const { return secrets_; }
 
  private:

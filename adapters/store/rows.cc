@@ -26,8 +26,9 @@ std::string ChannelColumn(std::string_view column, std::string_view channel_id) 
   return "channels." + std::string(column) + ":" + std::string(channel_id);
 }
 
-engine::Channel ChannelFromRow(const Statement& st) {
-  engine::Channel c;
+StoredChannel ChannelFromRow(const Statement& st) {
+  StoredChannel row;
+  engine::Channel& c = row.channel;
   c.id = st.Text(0);
   c.org = st.Text(1);
   c.kind = st.Text(2);
@@ -35,8 +36,8 @@ engine::Channel ChannelFromRow(const Statement& st) {
   c.secret = st.Text(4);
   c.quiet_start_hour = st.Int(5);
   c.quiet_end_hour = st.Int(6);
-  c.app = AppFromText(st.Text(7));
-  return c;
+  row.app_text = st.Text(7);
+  return row;
 }
 
 // App credentials are this JSON object of strings, sealed at rest like `secret` (read_ops opens it).

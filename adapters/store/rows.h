@@ -46,7 +46,13 @@ namespace dixian::store {
 
 engine::Org OrgFromRow(const Statement& st);
 engine::User UserFromRow(const Statement& st);
-engine::Channel ChannelFromRow(const Statement& st);
+// A channel row as stored: its app credentials still as text (sealed when a key is in use), for
+// the reader to open before parsing.
+struct StoredChannel {
+  engine::Channel channel;
+  std::string app_text;
+};
+StoredChannel ChannelFromRow(const Statement& st);
 // A channel's app settings as stored in channels.app (JSON object of strings; '' = none).
 std::map<std::string, std::string> AppFromText(std::string_view text);
 std::string AppToText(const std::map<std::string, std::string>& app);
