@@ -16,6 +16,8 @@
 //         MutationObserver installed before any page script; Playwright's polling is not in it)
 //   doc   for a new document: when its HTML had arrived (Navigation Timing's responseEnd), the
 //         part no page can avoid: tab start, connection, one round trip, the HTML's bytes
+//   boot  for a new document: when the console's first line ran (boot.js's performance mark):
+//         what the browser spent on the page and its scripts before any of our code
 //   wall  when Playwright's waitFor returned (what the earlier runs printed: adds the polling
 //         of Playwright's injected script, itself slowed down 4x, after the element is there)
 // and `req`: requests that went to the network (not answered from the browser's caches).
@@ -70,10 +72,15 @@ async function timed(name, page, meter, selector, newDocument, fn) {
   await page.locator(selector).first().waitFor();
   const at = await page.evaluate((sel) => {
     const nav = performance.getEntriesByType('navigation')[0];
-    return { seen: window.__benchSeen[sel], docEnd: nav ? performance.timeOrigin + nav.responseEnd : null };
+    const boot = performance.getEntriesByName('dixian:boot')[0];
+    return {
+      seen: window.__benchSeen[sel], docEnd: nav ? performance.timeOrigin + nav.responseEnd : null,
+      boot: boot ? performance.timeOrigin + boot.startTime : null,
+    };
   }, selector);
   const row = {
     build: process.env.DIXIAN_BUILD || 'build', name, ms: Math.round(at.seen - start), doc: newDocument ? Math.round(at.docEnd - start) : null,
+    boot: newDocument && at.boot ? Math.round(at.boot - start) : null,
     wall: Math.round(wall), req: meter.requests(), kb: Math.round(meter.bytes() / 102.4) / 10,
   };
   console.log(JSON.stringify(row));
@@ -155,7 +162,7 @@ async function oneRun(browser) {
 // A table of medians per build and measurement from the JSON rows (one per line, with "build").
 function table(all) {
   const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-  const cols = [['ms', 'median ms'], ['doc', 'doc ms'], ['wall', 'wall ms'], ['req', 'requests'], ['kb', 'KB']];
+  const cols = [['ms', 'median ms'], ['doc', 'doc ms'], ['boot', 'boot ms'], ['wall', 'wall ms'], ['req', 'requests'], ['kb', 'KB']];
   for (const build of [...new Set(all.map((r) => r.build))]) {
     const mine = all.filter((r) => r.build === build);
     const n = mine.filter((r) => r.name === 'baseline-no-script').length;
@@ -163,7 +170,10 @@ function table(all) {
     console.log(`${'measurement'.padEnd(18)} ${cols.map(([, t]) => t.padStart(10)).join(' ')} ${'max ms'.padStart(8)}`);
     for (const name of [...new Set(mine.map((r) => r.name))]) {
       const rs = mine.filter((r) => r.name === name);
-      const cell = (k) => (rs[0][k] === null ? '—' : String(median(rs.map((r) => r[k])))).padStart(10);
+      const cell = (k) => {
+        const vs = rs.map((r) => r[k]).filter((v) => v !== null && v !== undefined);
+        return (vs.length ? String(median(vs)) : '—').padStart(10);
+      };
       console.log(`${name.padEnd(18)} ${cols.map(([k]) => cell(k)).join(' ')} ${String(Math.max(...rs.map((r) => r.ms))).padStart(8)}`);
     }
   }

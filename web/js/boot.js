@@ -6,6 +6,8 @@ import { sessionToken, sessionMe } from './session.js';
 import { prefetch } from './api.js';
 import { currentPath, findRoute } from './routes.js';
 
+performance.mark('dixian:boot');  // when the console's first line runs (bench/console_phone.mjs)
+
 function startFirstPage() {
   // Opened with a chat platform's sign-in code: the session comes first (app.js).
   if (/[?&](code|authCode|auth_code|channel|state)=/.test(location.search)) return;
