@@ -10,6 +10,17 @@
 //   nav-household   in the page: from the case to its household
 //   nav-stats-first in the page: 监测统计 the first time (loads the chart library)
 //   nav-stats       in the page: 监测统计 again
+//
+// Each row has three times, all from the same start (just before the navigation or the click):
+//   ms    when the awaited element first entered the page, as the page's own clock saw it (a
+//         MutationObserver installed before any page script; Playwright's polling is not in it)
+//   doc   for a new document: when its HTML had arrived (Navigation Timing's responseEnd), the
+//         part no page can avoid: tab start, connection, one round trip, the HTML's bytes
+//   boot  for a new document: when the console's first line ran (boot.js's performance mark):
+//         what the browser spent on the page and its scripts before any of our code
+//   wall  when Playwright's waitFor returned (what the earlier runs printed: adds the polling
+//         of Playwright's injected script, itself slowed down 4x, after the element is there)
+// and `req`: requests that went to the network (not answered from the browser's caches).
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,22 +33,56 @@ const runs = Number(process.env.RUNS || 5);
 const kNetwork = { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 };
 const kCpuSlowdown = 4;
 
+// Installed before any page script: the first time each awaited element is in the page, by the
+// page's clock (epoch ms; the same machine's clock as the bench's).
+const kWatched = ['pre', '#token', '#task-list li', '#case-state', '#household-facts', '#chart-cause canvas'];
+function watchElements(selectors) {
+  const seen = {};
+  Object.defineProperty(window, '__benchSeen', { value: seen });
+  const check = () => {
+    for (const sel of selectors) {
+      if (!(sel in seen) && document.querySelector(sel)) seen[sel] = performance.timeOrigin + performance.now();
+    }
+  };
+  new MutationObserver(check).observe(document, { childList: true, subtree: true });
+}
+
 async function throttle(page) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Network.enable');
   await cdp.send('Network.emulateNetworkConditions', kNetwork);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: kCpuSlowdown });
   let bytes = 0;
+  let requests = 0;
   cdp.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; });
-  return { bytes: () => bytes, reset: () => { bytes = 0; } };
+  cdp.on('Network.responseReceived', (e) => {
+    if (!e.response.fromDiskCache && !e.response.fromPrefetchCache && !e.response.fromServiceWorker) requests += 1;
+  });
+  return { bytes: () => bytes, requests: () => requests, reset: () => { bytes = 0; requests = 0; } };
 }
 
-async function timed(name, page, meter, fn) {
+// `selector`: the element that means the page is usable; `newDocument`: fn loads a new page (not
+// a route inside the page), so its HTML's arrival is measured too.
+async function timed(name, page, meter, selector, newDocument, fn) {
+  if (!newDocument) await page.evaluate((sel) => { delete window.__benchSeen[sel]; }, selector);
   meter.reset();
-  const start = performance.now();
+  const start = performance.timeOrigin + performance.now();
   await fn();
-  const ms = performance.now() - start;
-  const row = { name, ms: Math.round(ms), kb: Math.round(meter.bytes() / 102.4) / 10 };
+  const wall = performance.timeOrigin + performance.now() - start;
+  await page.locator(selector).first().waitFor();
+  const at = await page.evaluate((sel) => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const boot = performance.getEntriesByName('dixian:boot')[0];
+    return {
+      seen: window.__benchSeen[sel], docEnd: nav ? performance.timeOrigin + nav.responseEnd : null,
+      boot: boot ? performance.timeOrigin + boot.startTime : null,
+    };
+  }, selector);
+  const row = {
+    build: process.env.DIXIAN_BUILD || 'build', name, ms: Math.round(at.seen - start), doc: newDocument ? Math.round(at.docEnd - start) : null,
+    boot: newDocument && at.boot ? Math.round(at.boot - start) : null,
+    wall: Math.round(wall), req: meter.requests(), kb: Math.round(meter.bytes() / 102.4) / 10,
+  };
   console.log(JSON.stringify(row));
   return row;
 }
@@ -45,6 +90,7 @@ async function timed(name, page, meter, fn) {
 async function newPhonePage(context) {
   const page = await context.newPage();
   page.setDefaultTimeout(30000);
+  await page.addInitScript(watchElements, kWatched);
   return { page, meter: await throttle(page) };
 }
 
@@ -58,11 +104,11 @@ async function oneRun(browser) {
   let { page, meter } = await newPhonePage(context);
   // The same network and CPU for a page with no script (the server's 16-byte health answer): what
   // the machine and the throttling cost before the console does anything.
-  rows.push(await timed('baseline-no-script', page, meter, async () => {
+  rows.push(await timed('baseline-no-script', page, meter, 'pre', true, async () => {
     await page.goto(`${base}/healthz`);
     await page.getByText('ok').waitFor();
   }));
-  rows.push(await timed('first-login', page, meter, async () => {
+  rows.push(await timed('first-login', page, meter, '#token', true, async () => {
     await page.goto(`${base}/#/tasks`);
     await page.locator('#token').waitFor();
   }));
@@ -77,35 +123,35 @@ async function oneRun(browser) {
   ({ page, meter } = await newPhonePage(context));
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.clearBrowserCache');
-  rows.push(await timed('first-inbox', page, meter, async () => {
+  rows.push(await timed('first-inbox', page, meter, '#task-list li', true, async () => {
     await page.goto(`${base}/#/tasks`);
     await page.locator('#task-list li').first().waitFor();
   }));
   await page.close();
 
   ({ page, meter } = await newPhonePage(context));
-  rows.push(await timed('later-case', page, meter, async () => {
+  rows.push(await timed('later-case', page, meter, '#case-state', true, async () => {
     await page.goto(`${base}/${caseHref}`);
     await page.locator('#case-state').waitFor();
   }));
-  rows.push(await timed('nav-household', page, meter, async () => {
+  rows.push(await timed('nav-household', page, meter, '#household-facts', false, async () => {
     await page.locator('a[href^="#/households/"]').first().click();
     await page.locator('#household-facts').waitFor();
   }));
-  rows.push(await timed('nav-stats-first', page, meter, async () => {
+  rows.push(await timed('nav-stats-first', page, meter, '#chart-cause canvas', false, async () => {
     await page.goto(`${base}/#/stats`);
     await page.locator('#chart-cause canvas').waitFor();
   }));
-  rows.push(await timed('nav-stats', page, meter, async () => {
-    await page.goto(`${base}/#/tasks`);
-    await page.locator('#task-list li').first().waitFor();
+  await page.goto(`${base}/#/tasks`);
+  await page.locator('#task-list li').first().waitFor();
+  rows.push(await timed('nav-stats', page, meter, '#chart-cause canvas', false, async () => {
     await page.goto(`${base}/#/stats`);
     await page.locator('#chart-cause canvas').waitFor();
   }));
   await page.close();
 
   ({ page, meter } = await newPhonePage(context));
-  rows.push(await timed('later-inbox', page, meter, async () => {
+  rows.push(await timed('later-inbox', page, meter, '#task-list li', true, async () => {
     await page.goto(`${base}/#/tasks`);
     await page.locator('#task-list li').first().waitFor();
   }));
@@ -113,17 +159,37 @@ async function oneRun(browser) {
   return rows;
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.DIXIAN_CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-});
-const all = [];
-for (let i = 0; i < runs; i++) all.push(...await oneRun(browser));
-await browser.close();
+// A table of medians per build and measurement from the JSON rows (one per line, with "build").
+function table(all) {
+  const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+  const cols = [['ms', 'median ms'], ['doc', 'doc ms'], ['boot', 'boot ms'], ['wall', 'wall ms'], ['req', 'requests'], ['kb', 'KB']];
+  for (const build of [...new Set(all.map((r) => r.build))]) {
+    const mine = all.filter((r) => r.build === build);
+    const n = mine.filter((r) => r.name === 'baseline-no-script').length;
+    console.log(`\n${build}: ${n} runs, medians`);
+    console.log(`${'measurement'.padEnd(18)} ${cols.map(([, t]) => t.padStart(10)).join(' ')} ${'max ms'.padStart(8)}`);
+    for (const name of [...new Set(mine.map((r) => r.name))]) {
+      const rs = mine.filter((r) => r.name === name);
+      const cell = (k) => {
+        const vs = rs.map((r) => r[k]).filter((v) => v !== null && v !== undefined);
+        return (vs.length ? String(median(vs)) : '—').padStart(10);
+      };
+      console.log(`${name.padEnd(18)} ${cols.map(([k]) => cell(k)).join(' ')} ${String(Math.max(...rs.map((r) => r.ms))).padStart(8)}`);
+    }
+  }
+}
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-console.log(`\n${'measurement'.padEnd(18)} ${'median ms'.padStart(10)} ${'max ms'.padStart(8)} ${'KB'.padStart(8)}  (${runs} runs)`);
-for (const name of [...new Set(all.map((r) => r.name))]) {
-  const rs = all.filter((r) => r.name === name);
-  console.log(`${name.padEnd(18)} ${String(median(rs.map((r) => r.ms))).padStart(10)} ${String(Math.max(...rs.map((r) => r.ms))).padStart(8)} ${String(median(rs.map((r) => r.kb))).padStart(8)}`);
+if (process.argv[2] === '--table') {
+  // console_phone.sh: the rows of every build and round, collected in a file.
+  const fs = await import('node:fs');
+  table(fs.readFileSync(process.argv[3], 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)));
+} else {
+  const browser = await chromium.launch({
+    executablePath: process.env.DIXIAN_CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+  const all = [];
+  for (let i = 0; i < runs; i++) all.push(...await oneRun(browser));
+  await browser.close();
+  table(all);
 }

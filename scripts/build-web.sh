@@ -40,17 +40,38 @@ else
   echo "build-web: $echarts_file is missing (npm install in web/): the console will show tables without charts" >&2
 fi
 
-# The page names the app's release directory, preloads every module (one round trip for all of
-# them instead of one per import level) and names the chart library.
+# The page names the app's release directory, preloads the modules (one round trip for all of
+# them instead of one per import level) and names the chart library. The shell comes first: the
+# entry js/boot.js, what it imports (it starts the first page's API calls while the rest arrive)
+# and js/app.js with its static imports; then the other modules. A module whose first lines say
+# `dixian:lazy` is not preloaded: it loads when a page imports it.
+entry=js/boot.js
+static_imports() {  # module -> the modules it imports statically, relative to $src
+  local dir
+  dir=$(dirname "$1")
+  sed -n "s#^import .* from '\(\.\.\{0,1\}/[^']*\.js\)';#\1#p" "$src/$1" |
+    while read -r dep; do realpath -m --relative-to="$src" "$src/$dir/$dep"; done
+}
+shell=()
+queue=("$entry" js/app.js)
+while ((${#queue[@]})); do
+  f=${queue[0]}
+  queue=("${queue[@]:1}")
+  [[ " ${shell[*]} " == *" $f "* ]] && continue
+  shell+=("$f")
+  mapfile -t -O "${#queue[@]}" queue < <(static_imports "$f")
+done
 preload=""
-for f in $(cd "$src" && find js -type f -name '*.js' | LC_ALL=C sort); do
+for f in "${shell[@]}" $(cd "$src" && find js -type f -name '*.js' | LC_ALL=C sort); do
+  [[ "$preload" == *"/$f\""* ]] && continue
+  head -n 5 "$src/$f" | grep -q 'dixian:lazy' && continue
   preload+="  <link rel=\"modulepreload\" href=\"v/$release/$f\">\n"
 done
 sed -e "s#href=\"css/#href=\"v/$release/css/#g" -e "s#src=\"js/#src=\"v/$release/js/#g" \
     -e "s#<meta name=\"dixian-echarts\" content=\"[^\"]*\">#<meta name=\"dixian-echarts\" content=\"$echarts_url\">#" \
     -e "s#^</head>#${preload}</head>#" \
     "$src/index.html" >"$tmp/index.html"
-grep -q "src=\"v/$release/js/app.js\"" "$tmp/index.html" || { echo "build-web: index.html does not load js/app.js" >&2; exit 1; }
+grep -q "src=\"v/$release/$entry\"" "$tmp/index.html" || { echo "build-web: index.html does not load $entry" >&2; exit 1; }
 
 # -n: no name or time in the header, so the same input gives the same bytes.
 find "$tmp" -type f \( -name '*.html' -o -name '*.js' -o -name '*.css' -o -name '*.txt' \) \

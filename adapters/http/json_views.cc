@@ -34,6 +34,8 @@ json CountRows(const std::vector<CountRow>& rows, const char* key,
   return out;
 }
 
+json MonitoringSummaryJson(const MonitoringObject& m);
+
 json MonitoringJson(const MonitoringView& v) {
   const auto& m = v.object;
   json ms = json::array();
@@ -53,21 +55,26 @@ json MonitoringJson(const MonitoringView& v) {
                   {"note", x.note},
                   {"by", x.user},
                   {"at", FormatRfc3339(x.at)}});
-  json causes = json::array();
-  for (const auto c : m.causes) causes.push_back(Name(c));
-  json out = {{"type", Name(m.type)},
-              {"type_label", Label(m.type)},
-              {"status", Name(m.status)},
-              {"status_label", Label(m.status)},
-              {"primary_cause", NameOr(m.primary_cause)},
-              {"primary_cause_label", m.primary_cause ? Label(*m.primary_cause) : std::string()},
-              {"causes", causes},
-              {"admitted_at", m.admitted_at ? json(FormatRfc3339(m.admitted_at)) : json(nullptr)},
-              {"contact", NullIfEmpty(m.contact)},
-              {"measures", ms},
-              {"visits", vs}};
+  json out = MonitoringSummaryJson(m);
+  out["measures"] = ms;
+  out["visits"] = vs;
   if (!m.contact.empty() && !v.contact_name.empty()) out["contact_name"] = v.contact_name;
   return out;
+}
+
+// The monitoring object without its measures and visits (a case's household_info).
+json MonitoringSummaryJson(const MonitoringObject& m) {
+  json causes = json::array();
+  for (const auto c : m.causes) causes.push_back(Name(c));
+  return {{"type", Name(m.type)},
+          {"type_label", Label(m.type)},
+          {"status", Name(m.status)},
+          {"status_label", Label(m.status)},
+          {"primary_cause", NameOr(m.primary_cause)},
+          {"primary_cause_label", m.primary_cause ? Label(*m.primary_cause) : std::string()},
+          {"causes", causes},
+          {"admitted_at", m.admitted_at ? json(FormatRfc3339(m.admitted_at)) : json(nullptr)},
+          {"contact", NullIfEmpty(m.contact)}};
 }
 
 }  // namespace
@@ -269,6 +276,7 @@ json ToJson(const CaseView& v) {
     if (v.household) {
       j["household_info"] = ToJson(*v.household);
       if (!v.village_name.empty()) j["household_info"]["village_name"] = v.village_name;
+      j["household_info"]["monitoring"] = v.monitoring ? MonitoringSummaryJson(*v.monitoring) : json(nullptr);
     }
     json steps = json::array();
     if (v.def)

@@ -273,8 +273,10 @@ Result<CaseView> GetCase(Engine& e, const Principal& who, const std::string& id)
   out.tasks = EnrichedTasks(*view, e.workflows(), open, e.clock().Now());
   out.household = view->FindHousehold(c->household);
   for (const auto& lead : view->LeadsOfCase(id)) out.leads.push_back(lead.id);
-  if (out.household)
+  if (out.household) {
     if (auto village = view->FindOrg(out.household->village)) out.village_name = village->name;
+    out.monitoring = view->FindMonitoring(c->household);
+  }
   return Checked<CaseView>(*view, out);
 }
 

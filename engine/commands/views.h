@@ -47,6 +47,7 @@ struct CaseView {
   bool full = false;
   std::optional<Household> household;
   std::string village_name;
+  std::optional<MonitoringObject> monitoring;  // the household's, so the page needs no 2nd read
   std::vector<std::string> leads;  // the leads that ended in this case (linked both ways)
 };
 

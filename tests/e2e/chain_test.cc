@@ -51,6 +51,11 @@ TEST_F(ChainTest, IdentificationFromVillageToCountyAdmitsTheHousehold) {
   EXPECT_EQ(created["tasks"][0]["role"], "village_clerk");
   EXPECT_EQ(created["tasks"][0]["org"], "v1");
 
+  // The case page reads the household with the case (one round trip): not monitored yet.
+  const json before = GetJson("clerk1", "/api/v1/cases/" + id);
+  EXPECT_EQ(before["household_info"]["id"], "H1") << before.dump();
+  EXPECT_TRUE(before["household_info"]["monitoring"].is_null()) << before.dump();
+
   auto r = ActAt("clerk1", id, "submit", 1);
   ASSERT_EQ(r.status, 200) << Show(r);
   EXPECT_EQ(r.Json()["state"], "township_review");
@@ -78,6 +83,12 @@ TEST_F(ChainTest, IdentificationFromVillageToCountyAdmitsTheHousehold) {
   const json c = GetJson("county1", "/api/v1/cases/" + id);
   EXPECT_EQ(c["state"], "admitted");
   EXPECT_TRUE(c["tasks"].empty()) << c.dump();
+  // ... with the household's monitoring object as the case page shows it (no measures or visits).
+  const json& info = c["household_info"]["monitoring"];
+  EXPECT_EQ(info["type"], "marginal") << c.dump();
+  EXPECT_EQ(info["status"], "risk_active");
+  EXPECT_EQ(info["primary_cause"], "illness");
+  EXPECT_FALSE(info.contains("measures"));
 
   // History: every event, oldest first, with the contract's fields.
   const json history = GetJson("clerk1", "/api/v1/cases/" + id + "/history");

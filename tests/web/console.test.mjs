@@ -517,6 +517,22 @@ test('desktop 1366x768: every task kind to completion, by the role that holds it
     await shot(page, '15-copied');
   });
 
+  await t.test('history: what the system did (逾期, 逾期督办) reads in Chinese like the rest', async () => {
+    const copied = await call('GET', '/api/v1/me/copied', undefined, tokens.county);
+    const late = copied.find((x) => x.case);
+    assert.ok(late, 'an escalated chain step');
+    const history = await call('GET', `/api/v1/cases/${encodeURIComponent(late.case)}/history`, undefined, tokens.county);
+    const system = history.filter((ev) => ev.actor === 'system').map((ev) => ev.action);
+    assert.ok(system.includes('overdue') && system.includes('escalate'), `system events: ${system}`);
+    await page.goto(`${base}/#/cases/${encodeURIComponent(late.case)}`);
+    await page.locator('#chain .badge.act-escalate').first().waitFor();
+    assert.equal(await page.locator('#chain .badge.act-overdue').first().innerText(), '逾期');
+    assert.equal(await page.locator('#chain .badge.act-escalate').first().innerText(), '逾期督办');
+    const badges = await page.locator('#chain .badge').allInnerTexts();
+    assert.equal(badges.length, history.length);
+    assert.deepEqual(badges.filter((b) => !/^[\u3400-\u9fff（）·、]+$/.test(b)), [], 'every action in Chinese');
+  });
+
   await t.test('statistics: charts from the build, nothing fetched elsewhere', async () => {
     const outside = [];
     page.on('request', (r) => { if (!r.url().startsWith(base)) outside.push(r.url()); });

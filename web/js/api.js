@@ -12,9 +12,17 @@ export class ApiError extends Error {
 
 export const getToken = sessionToken;
 
-let onUnauthorized = () => {};
+// A 401 before app.js set its handler (an answer boot.js asked for) waits for the handler.
+let onUnauthorized = null;
+let missedUnauthorized = null;
 export function setUnauthorizedHandler(fn) {
   onUnauthorized = fn;
+  if (missedUnauthorized) fn(missedUnauthorized);
+  missedUnauthorized = null;
+}
+function unauthorized(err) {
+  if (onUnauthorized) onUnauthorized(err);
+  else missedUnauthorized = err;
 }
 
 // The console's own words, by error code first, then by HTTP status.
@@ -94,13 +102,31 @@ export async function api(method, path, body, bearer) {
   if (!res.ok) {
     const e = (json && json.error) || {};
     const err = new ApiError(res.status, e.code || '', e.message || '');
-    if (res.status === 401 && bearer === undefined) onUnauthorized(err);
+    if (res.status === 401 && bearer === undefined) unauthorized(err);
     throw err;
   }
   return json;
 }
 
-export const get = (path) => api('GET', path);
+// GETs started by boot.js before the page's code has loaded (routes.js `data`): the page's own
+// get() of the same path takes the answer once; app.js drops what the first page left.
+const prefetched = new Map();
+export function prefetch(path) {
+  if (prefetched.has(path)) return;
+  const answer = api('GET', path);
+  answer.catch(() => {});  // the page that takes it handles the error
+  prefetched.set(path, answer);
+}
+export function dropPrefetched() {
+  prefetched.clear();
+}
+
+export const get = (path) => {
+  const answer = prefetched.get(path);
+  if (!answer) return api('GET', path);
+  prefetched.delete(path);
+  return answer;
+};
 export const post = (path, body) => api('POST', path, body);
 export const put = (path, body) => api('PUT', path, body);
 export const enc = encodeURIComponent;

@@ -1,31 +1,15 @@
-// Console entry: session, hash router (#/tasks, #/done, #/started, #/copied, #/cases/ID,
-// #/households/ID, #/overdue, #/stats).
-import { getToken, setUnauthorizedHandler, errorText, chineseMessage, api } from './api.js';
+// The console's shell: session, header and menu, the hash router over routes.js (each page's
+// module is loaded when it is opened), toasts. Loaded by boot.js, which has already started the
+// first page's data and module.
+import { getToken, setUnauthorizedHandler, errorText, chineseMessage, api, dropPrefetched } from './api.js';
 import { keepSession, dropSession, sessionMe, onSessionChange, takeSignInCode } from './session.js';
 import { h, clear } from './dom.js';
 import { ROLES, label } from './labels.js';
 import { renderLogin } from './pages/login.js';
-import { renderTasks } from './pages/tasks.js';
-import { renderDone, renderStarted, renderCopied } from './pages/lists.js';
-import { renderCase } from './pages/case.js';
-import { renderHousehold, renderHouseholdSearch } from './pages/household.js';
-import { renderOverdue } from './pages/overdue.js';
-import { renderStats } from './pages/stats.js';
+import { currentPath, findRoute, kDefaultPath } from './routes.js';
 
 const main = document.getElementById('main');
 const ctx = { me: null, toast, navigate, signOut };
-
-const routes = [
-  { re: /^\/tasks$/, page: 'tasks', render: renderTasks },
-  { re: /^\/done$/, page: 'tasks', render: renderDone },
-  { re: /^\/started$/, page: 'tasks', render: renderStarted },
-  { re: /^\/copied$/, page: 'tasks', render: renderCopied },
-  { re: /^\/cases\/([^/]+)$/, page: 'tasks', render: renderCase },
-  { re: /^\/households\/([^/]+)$/, page: 'households', render: renderHousehold },
-  { re: /^\/households$/, page: 'households', render: renderHouseholdSearch },
-  { re: /^\/overdue$/, page: 'overdue', render: renderOverdue },
-  { re: /^\/stats$/, page: 'stats', render: renderStats },
-];
 
 let toastTimer = null;
 export function toast(message, kind = 'ok') {
@@ -94,7 +78,7 @@ async function signInWithToken(token) {
 let routeSerial = 0;
 async function route() {
   const serial = ++routeSerial;
-  const path = (location.hash || '').replace(/^#/, '') || '/tasks';
+  const path = currentPath();
   if (path === '/login' || !loadMe()) {
     highlightNav(null);
     clear(main);
@@ -106,19 +90,21 @@ async function route() {
     ctx.signInError = null;
     return;
   }
-  const match = routes.map((r) => ({ r, m: path.match(r.re) })).find((x) => x.m);
-  if (!match) {
-    navigate('#/tasks');
+  const found = findRoute(path);
+  if (!found) {
+    navigate(`#${kDefaultPath}`);
     return;
   }
-  highlightNav(match.r.page);
+  highlightNav(found.route.nav);
   clear(main);
   main.setAttribute('aria-busy', 'true');
   const loading = h('p.loading', '正在加载…');
   const view = h('div.view');
   main.append(loading, view);  // attached first: charts need their real size
   try {
-    await match.r.render(view, ctx, ...match.m.slice(1).map(decodeURIComponent));
+    const page = await found.route.load();
+    if (serial !== routeSerial) return;
+    await page[found.route.render](view, ctx, ...found.args);
     if (serial !== routeSerial) return;
     loading.remove();
   } catch (err) {
@@ -128,6 +114,7 @@ async function route() {
       h('p', h('a', { href: '#/tasks' }, '返回我的待办'))));
   } finally {
     if (serial === routeSerial) main.removeAttribute('aria-busy');
+    dropPrefetched();  // answers the first page did not take are not reused later
   }
   const heading = main.querySelector('h1');
   if (heading) {

@@ -1,3 +1,4 @@
+// dixian:lazy: loaded when a report page opens, not preloaded (scripts/build-web.sh).
 // Apache ECharts, served by our own server (never a CDN): the page's <meta name="dixian-echarts">
 // names it (scripts/build-web.sh sets the versioned copy it ships). When it is missing, charts are
 // skipped and the pages keep their tables.

@@ -76,6 +76,20 @@ export const ACTIONS = {
   record_measure: '登记帮扶措施',
   log_visit: '登记走访',
   handover_done: '确认移交',
+  // What the engine records by itself (actor 系统) or outside a case's chain.
+  overdue: '逾期',
+  reassign: '改派',
+  task_done: '办结待办',
+  visit: '走访',
+  household_create: '新增户',
+  update_household: '变更户信息',
+  record_lead: '登记线索',
+  resolve_lead: '核实线索',
+  org_create: '新增单位',
+  user_create: '新增用户',
+  channel_create: '新增推送渠道',
+  revoke_token: '停用令牌',
+  reissue_token: '重发令牌',
 };
 
 // Follow-up steps (case is null) and the usual chain states; the server's step_label wins.

@@ -1,3 +1,4 @@
+// dixian:lazy: loaded when a report page opens, not preloaded (scripts/build-web.sh).
 // Sortable data tables with CSV export (UTF-8 with BOM, so Excel shows Chinese correctly).
 import { h, clear, formatNumber } from './dom.js';
 

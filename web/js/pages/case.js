@@ -106,7 +106,7 @@ export async function renderCase(view, ctx, caseId) {
     get(`/api/v1/cases/${enc(caseId)}`),
     get(`/api/v1/cases/${enc(caseId)}/history`).catch(() => []),
   ]);
-  const fullHh = await get(`/api/v1/households/${enc(c.household)}`).catch(() => c.household_info || null);
+  const fullHh = c.household_info || null;  // with its monitoring object: no second round trip
   const reload = () => ctx.navigate(location.hash);
   const panelHost = h('div.panel-host');
   const all = normalizeActions(c.allowed_actions) || [];

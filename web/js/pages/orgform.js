@@ -1,3 +1,4 @@
+// dixian:lazy: loaded when a report page opens, not preloaded (scripts/build-web.sh).
 // The scope picker of the report pages: the official's own org by name, and the child orgs the
 // last report listed (drill down), never a raw code to type.
 import { h } from '../dom.js';

@@ -1,3 +1,4 @@
+// dixian:lazy: loaded when a report page opens, not preloaded (scripts/build-web.sh).
 // 逾期督办: open and overdue work per child org, per person, and the late tasks themselves.
 import { h, put, clear, formatTime, formatNumber } from '../dom.js';
 import { get, enc, errorText } from '../api.js';

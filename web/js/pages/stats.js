@@ -1,3 +1,4 @@
+// dixian:lazy: loaded when a report page opens, not preloaded (scripts/build-web.sh).
 // 监测统计: households and persons by type, status, type x primary cause; measures by kind.
 import { h, put, clear, formatNumber } from '../dom.js';
 import { get, enc, errorText } from '../api.js';

@@ -125,9 +125,11 @@ export async function renderTasks(view, ctx) {
     draw();
   }
 
-  await load();
+  // The page's frame first, so the heading and tabs show while the list is on its way.
+  summary.textContent = '正在读取待办…';
   view.append(
     h('div.page-head', h('h1', '我的待办'),
       h('button.secondary', { type: 'button', onclick: () => load().catch((err) => ctx.toast(errorText(err), 'error')) }, '刷新')),
     listTabs('tasks'), filtersHost, summary, list);
+  await load();
 }
