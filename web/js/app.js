@@ -11,6 +11,7 @@ import { renderCase } from './pages/case.js';
 import { renderHousehold, renderHouseholdSearch } from './pages/household.js';
 import { renderOverdue } from './pages/overdue.js';
 import { renderStats } from './pages/stats.js';
+import { renderLeads } from './leads.js';
 
 const main = document.getElementById('main');
 const ctx = { me: null, toast, navigate, signOut };
@@ -25,6 +26,7 @@ const routes = [
   { re: /^\/households$/, page: 'households', render: renderHouseholdSearch },
   { re: /^\/overdue$/, page: 'overdue', render: renderOverdue },
   { re: /^\/stats$/, page: 'stats', render: renderStats },
+  { re: /^\/leads$/, page: 'leads', render: renderLeads },
 ];
 
 let toastTimer = null;
