@@ -141,7 +141,9 @@ TEST_F(HouseholdsE2eTest, TypeChangeGoesVillageTownshipCountyAndIsCountedAsAMove
   const std::string id = r.Json()["id"];
   EXPECT_EQ(r.Json()["tasks"][0]["org"], "v1");
   ASSERT_EQ(Act("clerk1", id, "submit").status, 200);
-  ASSERT_EQ(GetJson("reviewer1", "/api/v1/tasks")[0]["case"], id);
+  bool at_township = false;  // beside the follow-ups the admission opened for the township
+  for (const auto& t : GetJson("reviewer1", "/api/v1/tasks")) at_township |= t["case"] == id;
+  ASSERT_TRUE(at_township);
   ASSERT_EQ(Act("reviewer1", id, "approve").status, 200);
   ASSERT_EQ(GetJson("county1", "/api/v1/households/H1")["monitoring"]["type"], "marginal");
   r = Act("county1", id, "approve", "审定变更");

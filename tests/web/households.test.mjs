@@ -168,6 +168,7 @@ test('desktop: members and facts edited with the version, history, leads and a l
     assert.ok((await card.textContent()).includes(`入户核实截止 ${due.slice(0, 10)} 00:00`), await card.textContent());
     assert.match(await card.textContent(), /农户自主申报/);
     assert.equal(await page.locator('#leads-import-form').count(), 0, 'a village clerk uploads no lists');
+    assert.ok(!(await page.locator('#main').textContent()).includes('null'), 'no stray null on the page');
   });
 
   await t.test('a department uploads its list: matched and unmatched rows, nothing about elsewhere', async () => {

@@ -76,6 +76,6 @@ export async function renderLeads(view, ctx) {
   };
   const reload = () => draw().catch((err) => put(clear(note), errorText(err)));
   const uploader = ctx.me && kUploaders.includes(ctx.me.role);
-  view.append(h('div.page-head', h('h1', '线索核实')), note, list, uploader ? importForm(ctx, reload) : null);
+  put(view, h('div.page-head', h('h1', '线索核实')), note, list, uploader ? importForm(ctx, reload) : null);
   await draw();
 }
