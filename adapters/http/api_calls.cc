@@ -150,6 +150,14 @@ void CreateUser(Engine& e, JsonCall call, JsonDone done) {
   engine::CreateUser(e, std::move(w), std::move(in));
 }
 
+void MoveUser(Engine& e, JsonCall call, JsonDone done) {
+  auto w = WriteOf<engine::UserMoved>(call, std::move(done));
+  Fields f(call.body);
+  engine::UserMove in{call.id, f.Text("org")};
+  if (f.error()) return w.done(*f.error());
+  engine::MoveUser(e, std::move(w), std::move(in));
+}
+
 void RevokeUser(Engine& e, JsonCall call, JsonDone done) {
   engine::RevokeUser(e, WriteOf<engine::TokenChange>(call, std::move(done)), {call.id, ""});
 }
@@ -208,6 +216,7 @@ void UpdateHousehold(Engine& e, JsonCall call, JsonDone done) {
   p.registered_poor = f.Bool("registered_poor");
   p.away_long_term = f.Bool("away_long_term");
   p.comment = f.Text("comment");
+  p.override_rule = f.Bool("override").value_or(false);
   if (f.error()) return w.done(*f.error());
   engine::UpdateHousehold(e, std::move(w), std::move(p));
 }
@@ -269,7 +278,8 @@ void LogVisit(Engine& e, JsonCall call, JsonDone done) {
 void CreateCase(Engine& e, JsonCall call, JsonDone done) {
   auto w = WriteOf<engine::CaseView>(call, std::move(done));
   Fields f(call.body);
-  engine::CaseInput in{f.Text("workflow"), f.Text("household"), f.Object("data")};
+  engine::CaseInput in{f.Text("workflow"), f.Text("household"), f.Object("data"),
+                       f.Bool("override").value_or(false), f.Text("comment")};
   if (f.error()) return w.done(*f.error());
   engine::OpenCase(e, std::move(w), std::move(in));
 }
@@ -278,7 +288,7 @@ void ApplyAction(Engine& e, JsonCall call, JsonDone done) {
   auto w = WriteOf<engine::CaseView>(call, std::move(done));
   Fields f(call.body);
   engine::ActionInput in{call.id, f.Text("action"), f.Text("comment"), f.Int("expected_version"),
-                         f.Object("data")};
+                         f.Object("data"), f.Bool("override").value_or(false)};
   if (f.error()) return w.done(*f.error());
   engine::ActOnCase(e, std::move(w), std::move(in));
 }

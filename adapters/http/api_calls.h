@@ -30,6 +30,7 @@ void CreateOrg(engine::Engine& e, JsonCall call, JsonDone done);
 void ImportOrgs(engine::Engine& e, JsonCall call, JsonDone done);  // CSV in call.raw
 void CreateUser(engine::Engine& e, JsonCall call, JsonDone done);
 void RevokeUser(engine::Engine& e, JsonCall call, JsonDone done);
+void MoveUser(engine::Engine& e, JsonCall call, JsonDone done);
 void ReissueToken(engine::Engine& e, JsonCall call, JsonDone done);
 void CreateChannel(engine::Engine& e, JsonCall call, JsonDone done);
 void CreateHousehold(engine::Engine& e, JsonCall call, JsonDone done);

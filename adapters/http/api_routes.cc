@@ -279,6 +279,7 @@ void AddApiRoutes(Router& r, Engine& e, Metrics& metrics, ReadPool& pool, ApiOpt
   r.Add("POST", v1 + "/users", "users.create", Write(e, &api::CreateUser, 201));
   r.Add("POST", v1 + "/users/{id}/revoke", "users.revoke", Write(e, &api::RevokeUser, 200));
   r.Add("POST", v1 + "/users/{id}/token", "users.token", Write(e, &api::ReissueToken, 200));
+  r.Add("POST", v1 + "/users/{id}/move", "users.move", Write(e, &api::MoveUser, 200));
   r.Add("POST", v1 + "/channels", "channels.create", Write(e, &api::CreateChannel, 201));
   r.Add("GET", v1 + "/me", "me",
         Read(pool, e, [&e](const Principal& who, Request&) { return Rendered(engine::Me(e, who)); }));

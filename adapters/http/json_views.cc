@@ -128,6 +128,10 @@ json ToJson(const NewUser& u) {
   return out;
 }
 
+json ToJson(const UserMoved& m) {
+  return {{"id", m.user}, {"from", m.from}, {"org", m.to}, {"released_households", m.released}};
+}
+
 json ToJson(const TokenChange& t) {
   json out = {{"id", t.user_id}, {"revoked", t.revoked}};
   if (!t.revoked) {

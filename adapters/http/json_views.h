@@ -18,6 +18,7 @@ nlohmann::json ToJson(const engine::Org& org);
 nlohmann::json ToJson(const engine::Household& h);
 nlohmann::json ToJson(const engine::NewUser& u);
 nlohmann::json ToJson(const engine::TokenChange& t);
+nlohmann::json ToJson(const engine::UserMoved& m);
 nlohmann::json ToJson(const engine::Channel& c);
 nlohmann::json ToJson(const engine::ImportCount& n);
 nlohmann::json ToJson(const engine::MeView& me);

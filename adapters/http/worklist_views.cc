@@ -1,6 +1,7 @@
 #include "adapters/http/worklist_views.h"
 
 #include "adapters/http/json_views.h"
+#include "engine/core/id_number.h"
 #include "engine/core/time.h"
 
 namespace dixian::http {
@@ -81,6 +82,10 @@ json HitsJson(const std::vector<engine::HouseholdHit>& hits) {
                          {"status", engine::Name(hit.monitoring->status)}};
     else
       j["monitoring"] = nullptr;
+    if (hit.matched_member)
+      j["matched_member"] = {{"name", hit.matched_member->name},
+                             {"relation", engine::Name(hit.matched_member->relation)},
+                             {"id_number", engine::MaskIdNumber(hit.matched_member->id_number)}};
     out.push_back(std::move(j));
   }
   return out;

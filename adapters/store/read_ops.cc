@@ -131,6 +131,15 @@ std::optional<engine::MonitoringObject> SqlReadOps<Base>::FindMonitoring(
 }
 
 template <class Base>
+std::vector<engine::MonitoringObject> SqlReadOps<Base>::MonitoringOfContact(
+    const std::string& user) {
+  auto st = conn().Prepare("SELECT " DIXIAN_MONITORING_COLUMNS
+                           " FROM monitoring WHERE contact = ?1 ORDER BY household");
+  st.Bind(1, user);
+  return Collect<engine::MonitoringObject>(st, MonitoringFromRow);
+}
+
+template <class Base>
 std::vector<engine::Measure> SqlReadOps<Base>::MeasuresOf(const std::string& household) {
   auto st = conn().Prepare("SELECT " DIXIAN_MEASURE_COLUMNS
                            " FROM measures WHERE household = ?1 ORDER BY id");

@@ -33,6 +33,7 @@ class SqlReadOps : public Base {
 
   std::optional<engine::Household> FindHousehold(const std::string& id) override;
   std::optional<engine::MonitoringObject> FindMonitoring(const std::string& household) override;
+  std::vector<engine::MonitoringObject> MonitoringOfContact(const std::string& user) override;
   std::vector<engine::Measure> MeasuresOf(const std::string& household) override;
   std::vector<engine::Visit> VisitsOf(const std::string& household) override;
   std::vector<engine::Member> MembersOf(const std::string& household) override;

@@ -55,6 +55,13 @@ void SqliteWriteTx::UpdateUserToken(const std::string& id, const std::string& to
   Write(st);
 }
 
+void SqliteWriteTx::UpdateUserOrg(const std::string& id, const std::string& org,
+                                  const std::string& org_path) {
+  auto st = conn().Prepare("UPDATE users SET org = ?2, org_path = ?3 WHERE id = ?1");
+  st.Bind(1, id).Bind(2, org).Bind(3, org_path);
+  Write(st);
+}
+
 engine::Status SqliteWriteTx::InsertChannel(const engine::Channel& c) {
   // The robot URL (its access token), the signing secret and the app's credentials are sealed.
   std::string url = c.url, secret = c.secret, app = AppToText(c.app);

@@ -23,6 +23,8 @@ class SqliteWriteTx final : public SqlReadOps<engine::WriteTx> {
   engine::Status InsertUser(const engine::User& user, const std::string& token_hash) override;
   engine::Status InsertUserIm(const std::string& user, const std::string& platform,
                               const std::string& im_id) override;
+  void UpdateUserOrg(const std::string& id, const std::string& org,
+                     const std::string& org_path) override;
   void UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked,
                        std::optional<engine::Instant> expires_at) override;
   engine::Status InsertChannel(const engine::Channel& channel) override;

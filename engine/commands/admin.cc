@@ -9,6 +9,7 @@
 #include "engine/core/fields.h"
 #include "engine/core/random.h"
 #include "engine/core/sha256.h"
+#include "engine/commands/contacts.h"
 #include "engine/engine_tx.h"
 
 namespace dixian::engine {
@@ -204,6 +205,7 @@ void SetToken(Engine& e, Write<TokenChange> w, UserRef ref, bool revoke) {
         AuditEvent ev = EventBy(who, "", revoke ? "revoke_token" : "reissue_token");
         ev.data = {{"user", user->id}};
         etx.Audit(ev);
+        if (revoke) ReleaseContactOf(etx, who, *user, "revoked");
         return TokenChange{user->id, revoke, token.value(), expires.value()};
       });
 }
@@ -216,6 +218,30 @@ void RevokeUser(Engine& e, Write<TokenChange> w, UserRef user) {
 
 void ReissueToken(Engine& e, Write<TokenChange> w, UserRef user) {
   SetToken(e, std::move(w), std::move(user), false);
+}
+
+void MoveUser(Engine& e, Write<UserMoved> w, UserMove in) {
+  if (auto st = Require(w.who, Capability::kManageUsers, ""); !st.ok()) return w.done(st.error());
+  const Principal who = w.who;
+  e.Submit<UserMoved>(std::move(w), [who, in = std::move(in)](EngineTx& etx) -> Result<UserMoved> {
+    auto& tx = etx.tx();
+    auto user = tx.FindUser(in.user);
+    if (!user) return Error::NotFound("user_not_found", "用户 " + in.user + " 不存在");
+    if (auto st = RequireText("org", in.org, 32); !st.ok()) return st.error();
+    auto org = tx.FindOrg(in.org);
+    if (!org) return Error::Unprocessable("unknown_org", "org：单位 " + in.org + " 不存在");
+    UserMoved out{user->id, user->org, org->code, 0};
+    if (org->code == user->org) return out;
+    tx.UpdateUserOrg(user->id, org->code, org->path);
+    AuditEvent ev = EventBy(who, "", "move_user");
+    ev.from_state = user->org;
+    ev.to_state = org->code;
+    ev.data = {{"user", user->id}};
+    etx.Audit(ev);
+    // Households outside the new org's remit lose this contact person at once.
+    out.released = ReleaseContactOf(etx, who, *user, "moved", org->path);
+    return out;
+  });
 }
 
 void CreateChannel(Engine& e, Write<Channel> w, ChannelInput in) {

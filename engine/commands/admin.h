@@ -44,6 +44,15 @@ struct TokenChange {
   std::optional<Instant> token_expires_at;
 };
 
+struct UserMove {
+  std::string user, org;
+};
+
+struct UserMoved {
+  std::string user, from, to;
+  int released = 0;  // households that lost this contact person (back to the township)
+};
+
 struct ChannelInput {
   std::string id, org, kind, url, secret;
   std::optional<std::vector<std::int64_t>> quiet_hours;  // [start, end], China time
@@ -57,6 +66,8 @@ void ImportOrgs(Engine& engine, Write<ImportCount> write,
 void CreateUser(Engine& engine, Write<NewUser> write, UserInput input);
 void RevokeUser(Engine& engine, Write<TokenChange> write, UserRef user);    // stops working at once
 void ReissueToken(Engine& engine, Write<TokenChange> write, UserRef user);  // the old one stops
+// To another org; a contact person's households outside its remit go back to the township.
+void MoveUser(Engine& engine, Write<UserMoved> write, UserMove move);
 void CreateChannel(Engine& engine, Write<Channel> write, ChannelInput input);
 
 Result<MeView> Me(Engine& engine, const Principal& who);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "engine/commands/type_rule.h"
 #include "engine/core/fields.h"
 #include "engine/engine_tx.h"
 
@@ -104,6 +105,34 @@ Status CheckSubjectStatus(const WorkflowDef& def, const std::optional<Monitoring
                                   "）不能发起" + def.label);
 }
 
+// The data field the chain sets the household's monitoring type from ("" when it sets none),
+// and whether entering `state` sets it: where seed 003's type rule applies.
+std::string TypeField(const std::vector<EffectDef>& effects) {
+  for (const auto& e : effects)
+    if (e.op == EffectDef::Op::kSetMonitoring && !e.type_field.empty()) return e.type_field;
+  return "";
+}
+
+std::string TypeField(const WorkflowDef& def) {
+  for (const auto& name : def.state_order)
+    if (auto field = TypeField(def.states.at(name).effects); !field.empty()) return field;
+  return "";
+}
+
+// Seed 003's rule on the type the case's data names (when it names one) against the household's
+// facts. Null when it holds; the override to record when a county officer overrode it.
+Result<json> TypeRuleOnCase(EngineTx& etx, const Principal& who, const std::string& field,
+                            const json& data, const Household& hh, bool override_rule,
+                            const std::string& comment) {
+  auto it = field.empty() ? data.end() : data.find(field);
+  if (it == data.end() || !it->is_string()) return json();
+  auto type = Parse<MonitoringType>(it->get<std::string>());
+  if (!type) return json();
+  return ApplyTypeRule(
+      who, CheckTypeRule(*type, hh, etx.engine().options().thresholds.income_line),
+      override_rule, comment);
+}
+
 // The reply: the command closed every open task of the case, so `opened` (the step task it just
 // opened, if any) is the case's only open task; no need to read it back.
 CaseView CaseReply(EngineTx& etx, const Case& c, WorkflowPtr def, const std::optional<Task>& opened,
@@ -146,6 +175,10 @@ Result<CaseView> OpenCaseIn(EngineTx& etx, const Principal& who, const CaseInput
     if (auto st = CheckGivenData(in.data, false); !st.ok()) return st.error();
     if (auto st = CheckCaseData(*def, in.data); !st.ok()) return st.error();
     if (auto st = CheckSubjectStatus(*def, tx.FindMonitoring(hh->id)); !st.ok()) return st.error();
+    if (auto st = LimitText("comment", in.comment, 2000); !st.ok()) return st.error();
+    auto rule = TypeRuleOnCase(etx, who, TypeField(*def), in.data, *hh, in.override_rule,
+                               in.comment);
+    if (!rule.ok()) return rule.error();
     for (const auto& open : tx.OpenCasesOf(hh->id))
       if (open.workflow == def->name)
         return Error::Conflict("duplicate_case",
@@ -169,6 +202,8 @@ Result<CaseView> OpenCaseIn(EngineTx& etx, const Principal& who, const CaseInput
     ev.to_state = c.state;
     ev.data = c.data;
     if (!c.threshold_warning.empty()) ev.data["threshold_warning"] = c.threshold_warning;
+    if (!rule->is_null()) ev.data["type_override"] = *rule;
+    if (!rule->is_null()) ev.comment = in.comment;
     etx.Audit(ev);
     const auto opened = etx.OpenStepTask(c, *def);
     return CaseReply(etx, c, def, opened, who);
@@ -249,10 +284,25 @@ void ActOnCase(Engine& e, Write<CaseView> w, ActionInput in) {
       if (!dept.ok()) return dept.error();
       c->department = dept.value();
     }
+    // Seed 003's type rule, where the type changes or the step sets it on the household.
+    json type_override;
+    if (const std::string field = TypeField(*def); !field.empty()) {
+      const auto* target = def->State(action.to);
+      const bool sets_type = target && !TypeField(target->effects).empty();
+      const bool changes_type = in.data.contains(field) && c->data.value(field, json()) != in.data[field];
+      if (sets_type || changes_type) {
+        auto hh = tx.FindHousehold(c->household);
+        if (!hh) return Error::Internal("内部错误：案件 " + c->id + " 的户不存在");
+        auto rule = TypeRuleOnCase(etx, who, field, merged, *hh, in.override_rule, in.comment);
+        if (!rule.ok()) return rule.error();
+        type_override = std::move(rule.value());
+      }
+    }
     c->data = merged;
     AuditEvent ev = EventBy(who, c->household, action.name);
     ev.comment = in.comment;
     ev.data = in.data;
+    if (!type_override.is_null()) ev.data["type_override"] = type_override;
     const auto opened = etx.MoveCase(*c, *def, action.to, std::move(ev), open);
     return CaseReply(etx, *c, def, opened, who);
   });

@@ -15,12 +15,15 @@ struct CaseInput {
   std::string workflow, household;
   nlohmann::json data =
       nlohmann::json::object();  // free-form; keys naming engine facts are refused
+  bool override_rule = false;  // a county officer overrides seed 003's type rule, with `comment`
+  std::string comment;
 };
 
 struct ActionInput {
   std::string case_id, action, comment;
   std::optional<std::int64_t> expected_version;  // required: a stale one is a 409
   nlohmann::json data = nlohmann::json::object();
+  bool override_rule = false;  // a county officer overrides seed 003's type rule (`comment`)
 };
 
 void OpenCase(Engine& engine, Write<CaseView> write, CaseInput input);

@@ -1,11 +1,14 @@
 // Households as living records: PATCH with expected_version, the change history, member import.
+#include <algorithm>
 #include <map>
 #include <unordered_map>
 
 #include "engine/commands/households.h"
 #include "engine/commands/members.h"
+#include "engine/commands/type_rule.h"
 #include "engine/core/csv.h"
 #include "engine/core/fields.h"
+#include "engine/core/id_number.h"
 #include "engine/engine_tx.h"
 
 namespace dixian::engine {
@@ -59,7 +62,13 @@ void UpdateHousehold(Engine& e, Write<HouseholdView> w, HouseholdPatch p) {
     Change(changes, "registered_poor", hh.registered_poor, p.registered_poor);
     Change(changes, "away_long_term", hh.away_long_term, p.away_long_term);
     if (p.persons) {
-      auto list = MembersFrom(*p.persons, hh.id, etx.now());
+      // A masked ID number (as GET answers it) stands for the one this household stores.
+      std::vector<MemberInput> given = *p.persons;
+      for (auto& m : given)
+        if (m.id_number.find('*') != std::string::npos)
+          for (const auto& stored : members)
+            if (MaskIdNumber(stored.id_number) == m.id_number) m.id_number = stored.id_number;
+      auto list = MembersFrom(given, hh.id, etx.now());
       if (!list.ok()) return list.error();
       json before = MaskedMembers(members), after = MaskedMembers(list.value());
       if (before != after || hh.members != static_cast<int>(list->size())) {
@@ -71,6 +80,19 @@ void UpdateHousehold(Engine& e, Write<HouseholdView> w, HouseholdPatch p) {
         hh.members = static_cast<int>(members.size());
       }
     }
+    // Seed 003's type rule: new income or 建档立卡 figures must still fit the household's type.
+    const bool facts_changed = std::any_of(changes.begin(), changes.end(), [](const json& c) {
+      return c["field"] == "income_per_capita" || c["field"] == "registered_poor";
+    });
+    if (facts_changed)
+      if (auto m = tx.FindMonitoring(hh.id); m && m->status != MonitoringStatus::kRemoved) {
+        auto rule = ApplyTypeRule(
+            who, CheckTypeRule(m->type, hh, etx.engine().options().thresholds.income_line),
+            p.override_rule, p.comment);
+        if (!rule.ok()) return rule.error();
+        if (!rule->is_null())
+          changes.push_back({{"field", "type_override"}, {"from", nullptr}, {"to", *rule}});
+      }
     if (!changes.empty()) {
       hh.version += 1;
       hh.updated_at = etx.now();

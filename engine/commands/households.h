@@ -34,6 +34,7 @@ struct HouseholdPatch {
   std::optional<double> income_per_capita, rigid_spending;
   std::optional<bool> registered_poor, away_long_term;
   std::string comment;  // the county's reason when it overrides a type rule
+  bool override_rule = false;  // a county officer overrides seed 003's type rule (`comment`)
 };
 
 struct HouseholdChange {  // one entry of GET /households/{id}/changes (ID numbers masked)

@@ -1,11 +1,13 @@
 #include "engine/commands/worklists.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 
 #include "engine/access/access.h"
 #include "engine/core/fields.h"
+#include "engine/core/id_number.h"
 #include "engine/engine_tx.h"
 #include "engine/tasks/timing.h"
 
@@ -173,6 +175,19 @@ Result<std::vector<CopiedRow>> MyCopied(Engine& e, const Principal& who) {
   return Checked<Rows>(*view, std::move(out));
 }
 
+namespace {
+
+// 18 characters, digits with an optional final X: an ID number, not a name or household id.
+bool LooksLikeIdNumber(const std::string& text) {
+  if (text.size() != 18) return false;
+  for (size_t i = 0; i < 18; ++i)
+    if (!std::isdigit(static_cast<unsigned char>(text[i])) && !(i == 17 && (text[i] == 'X' || text[i] == 'x')))
+      return false;
+  return true;
+}
+
+}  // namespace
+
 Result<std::vector<HouseholdHit>> SearchHouseholds(Engine& e, const Principal& who,
                                                    const std::string& text, int limit) {
   using Hits = std::vector<HouseholdHit>;
@@ -183,6 +198,21 @@ Result<std::vector<HouseholdHit>> SearchHouseholds(Engine& e, const Principal& w
   auto view = e.store().Read();
   ListNames names(*view);
   Hits out;
+  if (LooksLikeIdNumber(text)) {  // a person: the household holding that ID number, if in remit
+    std::string id_number;
+    if (auto ok = CheckIdNumber("q", text, e.clock().Now(), &id_number); !ok.ok())
+      return ok.error();
+    if (auto m = view->FindMemberByIdNumber(id_number))
+      if (auto hh = view->FindHousehold(m->household); hh && InSubtree(who, hh->village_path)) {
+        HouseholdHit hit;
+        hit.village_name = names.OrgName(hh->village);
+        hit.monitoring = view->FindMonitoring(hh->id);
+        hit.household = std::move(*hh);
+        hit.matched_member = std::move(*m);
+        out.push_back(std::move(hit));
+      }
+    return Checked<Hits>(*view, std::move(out));
+  }
   for (auto& hh : view->SearchHouseholds(who.user.org_path, text, limit)) {
     if (!InSubtree(who, hh.village_path)) continue;
     HouseholdHit hit;

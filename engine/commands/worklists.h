@@ -38,12 +38,14 @@ struct HouseholdHit {
   Household household;
   std::string village_name;
   std::optional<MonitoringObject> monitoring;
+  std::optional<Member> matched_member;  // the member whose ID number was searched for
 };
 
 Result<std::vector<DoneRow>> MyDone(Engine& engine, const Principal& who, int limit);
 Result<std::vector<StartedRow>> MyStarted(Engine& engine, const Principal& who, int limit);
 Result<std::vector<CopiedRow>> MyCopied(Engine& engine, const Principal& who);
-// `text`: a household number, or part of a head's name (at least one character, at most 50).
+// `text`: a household number, part of a head's name, or a member's whole ID number (18
+// characters, its check character checked; answered masked). At least one character, at most 50.
 Result<std::vector<HouseholdHit>> SearchHouseholds(Engine& engine, const Principal& who,
                                                    const std::string& text, int limit);
 

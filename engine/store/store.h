@@ -78,6 +78,8 @@ class ReadView {
 
   virtual std::optional<Household> FindHousehold(const std::string& id) = 0;
   virtual std::optional<MonitoringObject> FindMonitoring(const std::string& household) = 0;
+  // The monitoring objects whose contact person is `user`, by household id.
+  virtual std::vector<MonitoringObject> MonitoringOfContact(const std::string& user) = 0;
   virtual std::vector<Measure> MeasuresOf(const std::string& household) = 0;
   virtual std::vector<Visit> VisitsOf(const std::string& household) = 0;
   // A household's members in list order (seq); ID numbers whole (the store's own copy).
@@ -177,6 +179,9 @@ class WriteTx : public ReadView {
   // Revokes (revoked = true) or reissues (a new hash, its expiry) a user's token.
   virtual void UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked,
                                std::optional<Instant> expires_at = std::nullopt) = 0;
+  // Moves a user to another org (the caller checked the org exists).
+  virtual void UpdateUserOrg(const std::string& id, const std::string& org,
+                             const std::string& org_path) = 0;
   virtual Status InsertChannel(const Channel& channel) = 0;
   virtual Status InsertHousehold(const Household& household) = 0;  // Conflict if the id exists
   // Writes every field but id, village and created_*: the caller has bumped `version`.

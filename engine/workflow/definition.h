@@ -138,6 +138,9 @@ struct WorkflowDef {
   std::map<std::string, TaskDef> tasks;     // a tasks file (followups.json) has no states
   std::vector<EffectDef> on_open;           // run when a case is opened
   std::vector<EffectDef> on_lead;           // run when a lead is recorded (open_task rows only)
+  // run for each household whose contact person's account is revoked or moved away (open_task
+  // rows only): the township names a new one
+  std::vector<EffectDef> on_contact_lost;
   // Chinese labels of data values, per data_enums field (alert items): shown by GET /workflows.
   std::map<std::string, std::map<std::string, std::string>> labels;
 

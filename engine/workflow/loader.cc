@@ -379,6 +379,7 @@ void CheckEffects(Checker& c, const WorkflowDef& def, const std::vector<EffectDe
 void CheckAllEffects(Checker& c, const WorkflowDef& def, const std::set<std::string>& known_tasks) {
   CheckEffects(c, def, def.on_open, "/on_open", known_tasks);
   CheckEffects(c, def, def.on_lead, "/on_lead", known_tasks);
+  CheckEffects(c, def, def.on_contact_lost, "/on_contact_lost", known_tasks);
   for (const auto& [name, st] : def.states) CheckEffects(c, def, st.effects, "/states/" + name + "/effects", known_tasks);
 }
 
@@ -482,6 +483,11 @@ Result<WorkflowPtr> LoadWorkflowText(const std::string& text, const std::string&
     for (size_t i = 0; i < def->on_lead.size(); ++i)
       if (def->on_lead[i].op != EffectDef::Op::kOpenTask)
         c.Fail("/on_lead/" + std::to_string(i) + "/do", "only open_task may run when a lead is recorded");
+    def->on_contact_lost = ParseEffects(c, doc, "on_contact_lost", "");
+    for (size_t i = 0; i < def->on_contact_lost.size(); ++i)
+      if (def->on_contact_lost[i].op != EffectDef::Op::kOpenTask)
+        c.Fail("/on_contact_lost/" + std::to_string(i) + "/do",
+               "only open_task may run when a contact person leaves");
     if (doc.contains("states")) {
       def->initial = c.Str(doc, "initial", "", true);
       const auto initiators = c.StrList(doc, "initiators", "");

@@ -98,7 +98,7 @@ TEST_F(DeadlinesTest, TenDayMeasuresRule) {
 TEST_F(DeadlinesTest, WorkingDaysAcrossTheSpringFestival) {
   SetNow("2026-02-13T09:00:00+08:00");  // Friday before the 2026 Spring Festival holiday
   const std::string id = Open("clerk_v11", "identification", "v11-1",
-                              {{"type", "sudden_hardship"}, {"primary_cause", "accident"}})["id"];
+                              {{"type", "marginal"}, {"primary_cause", "accident"}})["id"];
   const auto c = MustAct("clerk_v11", id, "submit");
   ASSERT_EQ(c["tasks"].size(), 1u);
   const std::string task = c["tasks"][0]["id"];

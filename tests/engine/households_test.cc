@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "adapters/http/json_views.h"
+#include "adapters/http/worklist_views.h"
+#include "engine/commands/worklists.h"
 #include "engine/commands/households.h"
 #include "engine/core/id_number.h"
 #include "tests/support/engine_fixture.h"
@@ -254,6 +256,65 @@ TEST_F(HouseholdsTest, HouseholdImportTakesTheFactsColumns) {
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message.find("第 2 行"), std::string::npos);
   EXPECT_NE(bad.error().message.find("registered_poor"), std::string::npos);
+}
+
+TEST_F(HouseholdsTest, SearchFindsAMembersIdNumberMaskedAndOnlyInRemit) {
+  NewHousehold("h-1", Family());
+  auto find = [&](const std::string& who, const std::string& q) {
+    return engine::SearchHouseholds(*engine_, Who(who), q, 20);
+  };
+  auto spouse = find("clerk_v11", kSpouse);
+  ASSERT_TRUE(spouse.ok()) << spouse.error().message;
+  const Json hits = http::HitsJson(spouse.value());
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0]["id"], "h-1");
+  EXPECT_EQ(hits[0]["matched_member"],
+            Json::parse(R"({"name":"王秀英","relation":"spouse","id_number":"532931********0021"})"));
+  EXPECT_EQ(hits.dump().find(kSpouse), std::string::npos);  // never whole
+  // A lower-case x is the same number.
+  Must(&api::CreateHousehold, Who("clerk_v11"),
+       {{"id", "h-2"}, {"village", "v11"}, {"head_name", "张奶奶"}, {"income_per_capita", 3000},
+        {"members", Json::array({Person("张奶奶", "head", kGrandma)})}});
+  std::string lower = kGrandma;
+  lower.back() = 'x';
+  auto grandma = find("county", lower);
+  ASSERT_TRUE(grandma.ok());
+  EXPECT_EQ(http::HitsJson(grandma.value())[0]["id"], "h-2");
+  // Outside the caller's remit, and for a number nobody holds: nothing, the same way.
+  auto elsewhere = find("clerk_v21", kSpouse);
+  ASSERT_TRUE(elsewhere.ok());
+  EXPECT_TRUE(elsewhere.value().empty());
+  auto nobody = find("clerk_v11", kStdFemale);
+  ASSERT_TRUE(nobody.ok());
+  EXPECT_TRUE(nobody.value().empty());
+  // A wrong check character is named.
+  std::string wrong = kSpouse;
+  wrong.back() = '2';
+  auto bad = find("clerk_v11", wrong);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, ErrorCode::kUnprocessable);
+  EXPECT_NE(bad.error().message.find("q"), std::string::npos);
+  EXPECT_NE(bad.error().message.find("校验"), std::string::npos) << bad.error().message;
+}
+
+TEST_F(HouseholdsTest, PatchTakesBackTheMaskedIdNumbersItAnswered) {
+  NewHousehold("h-1", Family());
+  auto hh = Must(&api::UpdateHousehold, Who("clerk_v11"), {{"expected_version", 1}, {"away_long_term", true}}, "h-1");
+  Json members = hh["members"];  // masked, as the console holds them
+  ASSERT_EQ(members[1]["id_number"], "532931********0021");
+  members[1]["labour"] = "none";
+  members.push_back(Person("张奶奶", "parent", kGrandma, "none"));
+  auto after = Must(&api::UpdateHousehold, Who("clerk_v11"), {{"expected_version", 2}, {"members", members}}, "h-1");
+  EXPECT_EQ(after["members"].size(), 4u);
+  EXPECT_EQ(after["members"][1]["labour"], "none");
+  EXPECT_EQ(Rows("SELECT id_number FROM members WHERE household = 'h-1' ORDER BY seq"),
+            Json::parse(std::string(R"([{"id_number":")") + kHead + R"("},{"id_number":")" + kSpouse +
+                        R"("},{"id_number":")" + kChild + R"("},{"id_number":")" + kGrandma + R"("}])"));
+  // A masked number this household does not hold is refused, naming the member.
+  members[3]["id_number"] = "110105********002X";
+  auto bad = Run(&api::UpdateHousehold, Who("clerk_v11"), {{"expected_version", 3}, {"members", members}}, "h-1");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("members[3].id_number"), std::string::npos) << bad.error().message;
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ TEST(Privacy, NoFullMobileOrIdNumberInLogsOrChat) {
          "household");
   auto c = must(Call(*as("clerk_V11"), "POST", "/api/v1/cases",
                      {{"workflow", "identification"}, {"household", "p-1"},
-                      {"data", {{"type", "sudden_hardship"}, {"primary_cause", "illness"}, {"note", kSecret}}}}),
+                      {"data", {{"type", "marginal"}, {"primary_cause", "illness"}, {"note", kSecret}}}}),
                 "case");
   const std::string id = c.body.value("id", "");
   int version = c.body.value("version", 0);

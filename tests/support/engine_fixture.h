@@ -97,6 +97,8 @@ class EngineFixture : public ::testing::Test {
   // identification create -> submit -> township approve -> county approve. Returns the case id.
   std::string Admit(const std::string& household, const std::string& type = "marginal",
                     const std::string& cause = "illness");
+  // PATCH /households/{id} as admin at the household's current version.
+  Json PatchHousehold(const std::string& household, Json patch);
   // A monitoring object written straight to the store (no chain, no follow-ups).
   void SeedMonitored(const std::string& household, const std::string& type, const std::string& cause,
                      const std::string& status = "risk_active");

@@ -46,7 +46,7 @@ export const households = [
   { id: 'H001', village: '411521100201', head_name: '张三', members: 4, income_per_capita: 4200 },
   { id: 'H002', village: '411521100201', head_name: '李四', members: 3, income_per_capita: 5100 },
   { id: 'H003', village: '411521101202', head_name: '王五', members: 5, income_per_capita: 3900 },
-  { id: 'H004', village: '411521100201', head_name: '赵六', members: 2, income_per_capita: 4700 },
+  { id: 'H004', village: '411521100201', head_name: '赵六', members: 2, income_per_capita: 6300 },
   { id: 'H005', village: '411521100201', head_name: '钱七', members: 3, income_per_capita: 4400 },
 ];
 
@@ -54,7 +54,7 @@ const caseData = {
   H001: { type: 'marginal', primary_cause: 'illness', causes: ['illness'], income_per_capita: 4200 },
   H002: { type: 'unstable_former_poor', primary_cause: 'disability', causes: ['disability', 'illness'], income_per_capita: 5100 },
   H003: { type: 'marginal', primary_cause: 'disaster', causes: ['disaster'], income_per_capita: 3900 },
-  H004: { type: 'sudden_hardship', primary_cause: 'accident', causes: ['accident'], income_per_capita: 4700 },
+  H004: { type: 'sudden_hardship', primary_cause: 'accident', causes: ['accident'], income_per_capita: 6300 },  // seed 003: not below 6,000
 };
 
 // Submits a case at village level until a township review task is open; returns the case.

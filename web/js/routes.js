@@ -26,6 +26,7 @@ export const routes = [
     data: (me) => [`/api/v1/reports/overdue?org=${encodeURIComponent(me.org || '')}`] },
   { re: /^\/stats$/, nav: 'stats', load: () => import('./pages/stats.js'), render: 'renderStats',
     data: (me) => [`/api/v1/reports/monitoring?org=${encodeURIComponent(me.org || '')}`] },
+  { re: /^\/leads$/, nav: 'leads', load: () => import('./leads.js'), render: 'renderLeads' },
 ];
 
 export const kDefaultPath = '/tasks';

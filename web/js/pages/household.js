@@ -12,6 +12,7 @@ import {
 import { field, options, recordForm } from '../forms.js';
 import { canLogVisit, canRecordMeasure, finishForm, holds, measureForm, taskTools, visitForm } from '../followups.js';
 import { sortTasks } from './tasks.js';
+import { changesSection, factsSection, membersSection } from '../households-records.js';
 
 const facts = (rows) => h('dl.facts.grid', rows.map(([k, v]) => h('div', h('dt', k), h('dd', v ?? '—'))));
 
@@ -153,6 +154,7 @@ export async function renderHousehold(view, ctx, id) {
   put(view,
     h('div.page-head', h('h1', `${hh.head_name || ''} 户`), h('a.button.ghost', { href: '#/tasks' }, '返回待办')),
     basicSection(hh), monitoringSection(hh), tasksSection(tasks || [], hh, ctx, reload), casesSection(hh),
+    factsSection(hh, ctx, reload), membersSection(hh, ctx, reload), changesSection(hh),
     measuresSection(hh, m.measures || [], ctx, reload, held('measures')),
     visitsSection(hh, m.visits || [], ctx, reload, held('visit') || held('visit_quarterly')),
     startCaseSection(hh, ctx));
@@ -182,7 +184,7 @@ export async function renderHouseholdSearch(view, ctx) {
         put(clear(note), found.length ? `按${asked}找到 ${found.length} 户` : `按${asked}未找到本辖区内的户`);
         put(hits, found.map((hh) => h('li', h('a', { href: `#/households/${enc(hh.id)}`, 'data-household': hh.id },
           h('strong', hh.head_name), h('span.muted', `户号 ${hh.id}`), h('span', hh.village_name || ''),
-          hh.id_number ? h('span.muted', `身份证号 ${maskIdNumber(hh.id_number)}`) : null,
+          hh.matched_member ? h('span.muted', `${hh.matched_member.name} 身份证号 ${maskIdNumber(hh.matched_member.id_number)}`) : null,
           hh.monitoring ? h(`span.badge.status-${hh.monitoring.status}`, label(STATUSES, hh.monitoring.status)) : null))));
       } catch (err) {
         put(clear(note), errorText(err));
