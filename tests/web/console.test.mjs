@@ -330,7 +330,7 @@ test('desktop 1366x768: every task kind to completion, by the role that holds it
     await page.locator('#evidence-needs li.missing').getByText('民主评议会议记录').waitFor();
     await page.locator('#action-bar button[data-action="submit"]').click();
     await page.locator('#action-bar').getByRole('button', { name: '确认提交乡镇审核' }).click();
-    await page.locator('#toast').getByText('请先上传民主评议会议记录').waitFor();
+    await page.locator('#action-bar').getByText('请先上传民主评议会议记录').waitFor();
     assert.equal(await page.locator('#evidence-kind').inputValue(), 'meeting_minutes');
     await page.locator('#evidence-file').setInputFiles({ name: '评议记录.pdf', mimeType: 'application/pdf', buffer: kMinutes });
     await toastSays(page, '已上传民主评议会议记录');

@@ -77,15 +77,27 @@ function item(a, urls) {
     h('div.evidence-meta',
       h('p', h('span.badge', a.kind_label || KINDS[a.kind] || a.kind), ' ', h('span.wrap', a.filename)),
       h('p.muted', `${sizeText(a.size)} · ${formatTime(a.at)}`), open));
-  const load = fetchBytes(a.id).then((blob) => {
-    const url = URL.createObjectURL(blob);
-    urls.push(url);
-    if (isImage) thumb.src = url;
-    return url;
-  });
-  load.catch(() => { if (isImage) thumb.replaceWith(h('span.evidence-icon', '无法显示')); });
+  // Photos are fetched for their thumbnails at once; other files when opened.
+  let load = null;
+  const bytes = () => {
+    load = load || fetchBytes(a.id).then((blob) => {
+      const url = URL.createObjectURL(blob);
+      urls.push(url);
+      return url;
+    });
+    return load;
+  };
+  if (isImage) {
+    bytes().then((url) => { thumb.src = url; }, () => thumb.replaceWith(h('span.evidence-icon', '无法显示')));
+  }
   open.addEventListener('click', async () => {
-    const url = await load;
+    let url;
+    try {
+      url = await bytes();
+    } catch {
+      load = null;
+      return;
+    }
     const link = h('a', { href: url, download: a.filename });
     document.body.append(link);
     link.click();
