@@ -633,7 +633,7 @@ test('phone 390x844: inbox, bottom action bar, cards, long text, charts', async 
     const src = await thumb.getAttribute('src');
     assert.ok(src.startsWith(`blob:${base}/`), `thumbnail from this origin's blob: ${src}`);
     await noHorizontalScroll(page);
-    await shot(page, 'phone-06-evidence');
+    await shot(page, 'phone-11-evidence');
     const api = await call('GET', `/api/v1/cases/${c.id}`, undefined, tokens.clerkHy);
     assert.deepEqual(api.attachments.map((a) => [a.kind, a.filename, a.content_type]), [['visit_photo', 'IMG_0001.png', 'image/png']]);
   });
