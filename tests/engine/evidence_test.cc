@@ -64,7 +64,7 @@ TEST_F(EvidenceTest, WhoMayReadTheCaseMayAttachAndRead) {
   auto other = Minutes("clerk_v12", id);
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(other.error().message, GetCase(Who("clerk_v12"), id).error().message);
+  EXPECT_EQ(other.error().message, reads_.GetCase(Who("clerk_v12"), id).error().message);
   auto read = engine::GetAttachment(*engine_, Who("clerk_v12"), att);
   ASSERT_FALSE(read.ok());
   auto never = engine::GetAttachment(*engine_, Who("clerk_v12"), att + 1000);
