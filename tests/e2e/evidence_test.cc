@@ -18,11 +18,11 @@ namespace {
 using test_support::CommandResult;
 using test_support::RunCommand;
 
-std::string Output(const CommandResult& r) {
+std::string CliOutput(const CommandResult& r) {
   return "exit " + std::to_string(r.exit_code) + "\nstdout: " + r.out + "\nstderr: " + r.err;
 }
 
-std::string ReadFile(const std::string& path) {
+std::string ReadBytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream out;
   out << in.rdbuf();
@@ -81,7 +81,7 @@ TEST_F(EvidenceTest, UploadListDownloadBytesEqual) {
   const std::string hex = a["sha256"];
   const std::string dir = server_->db_path() + ".evidence";
   const std::string file = dir + "/" + hex.substr(0, 2) + "/" + hex.substr(2);
-  EXPECT_EQ(ReadFile(file), photo);
+  EXPECT_EQ(ReadBytes(file), photo);
   struct stat st {};
   ASSERT_EQ(::stat(file.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
@@ -180,10 +180,10 @@ TEST_F(EvidenceTest, BackupCopiesFilesAndRestoreVerifiesEachSha256) {
   ASSERT_EQ(Upload("clerk1", id, "meeting_minutes", kMinimalPdf, "application/pdf").status, 201);
   const std::string backup = server_->dir().File("backup.db");
   auto r = RunCommand(DIXIAN_BINARY, {"backup", backup, "--db", server_->db_path()}, server_->key_file());
-  ASSERT_EQ(r.exit_code, 0) << Output(r);
+  ASSERT_EQ(r.exit_code, 0) << CliOutput(r);
   const std::string hex = engine::Sha256Hex(photo);
   const std::string copied = backup + ".evidence/" + hex.substr(0, 2) + "/" + hex.substr(2);
-  ASSERT_EQ(ReadFile(copied), photo);
+  ASSERT_EQ(ReadBytes(copied), photo);
   EXPECT_EQ(server_->Stop(), 0) << server_->Log();
 
   // A corrupted file: refused by name, nothing restored.
@@ -194,15 +194,15 @@ TEST_F(EvidenceTest, BackupCopiesFilesAndRestoreVerifiesEachSha256) {
     f.put('!');
   }
   r = RunCommand(DIXIAN_BINARY, {"restore", backup, "--db", target});
-  EXPECT_EQ(r.exit_code, 1) << Output(r);
-  EXPECT_NE(r.err.find(hex.substr(2)), std::string::npos) << Output(r);
-  EXPECT_NE(r.err.find("SHA-256"), std::string::npos) << Output(r);
+  EXPECT_EQ(r.exit_code, 1) << CliOutput(r);
+  EXPECT_NE(r.err.find(hex.substr(2)), std::string::npos) << CliOutput(r);
+  EXPECT_NE(r.err.find("SHA-256"), std::string::npos) << CliOutput(r);
   EXPECT_FALSE(std::filesystem::exists(target));
   // A missing file: refused by name.
   std::filesystem::remove(copied);
   r = RunCommand(DIXIAN_BINARY, {"restore", backup, "--db", target});
-  EXPECT_EQ(r.exit_code, 1) << Output(r);
-  EXPECT_NE(r.err.find(hex.substr(2)), std::string::npos) << Output(r);
+  EXPECT_EQ(r.exit_code, 1) << CliOutput(r);
+  EXPECT_NE(r.err.find(hex.substr(2)), std::string::npos) << CliOutput(r);
   EXPECT_FALSE(std::filesystem::exists(target));
 
   // The file put back: restore copies database and files; the server serves the bytes again.
@@ -211,10 +211,10 @@ TEST_F(EvidenceTest, BackupCopiesFilesAndRestoreVerifiesEachSha256) {
     f << photo;
   }
   r = RunCommand(DIXIAN_BINARY, {"restore", backup, "--db", server_->db_path()});
-  ASSERT_EQ(r.exit_code, 0) << Output(r);
+  ASSERT_EQ(r.exit_code, 0) << CliOutput(r);
   std::filesystem::remove_all(server_->db_path() + ".evidence/" + hex.substr(0, 2));
   r = RunCommand(DIXIAN_BINARY, {"restore", backup, "--db", server_->db_path()});
-  ASSERT_EQ(r.exit_code, 0) << Output(r);
+  ASSERT_EQ(r.exit_code, 0) << CliOutput(r);
   ASSERT_TRUE(server_->Restart()) << server_->error();
   const json c = GetJson("reviewer1", "/api/v1/cases/" + id);
   ASSERT_EQ(c["attachments"].size(), 2u) << c.dump();
