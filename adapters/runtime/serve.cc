@@ -1,3 +1,4 @@
+#include "adapters/evidence/file_evidence_store.h"
 #include "adapters/runtime/serve.h"
 
 #include <cstdlib>
@@ -123,6 +124,9 @@ int Serve(const ServeOptions& options) {
   engine::EngineOptions eopts;
   eopts.admin_token = admin_token ? admin_token : "";
   eopts.keys = keys.value().ring;
+  // Attachments' bytes beside the database file (docs/storage.md).
+  eopts.evidence = std::make_shared<evidence::FileEvidenceStore>(
+      evidence::FileEvidenceStore::DirFor(options.db));
   eopts.thresholds = config.thresholds;
   eopts.console_base_url = options.console_base_url.empty()
                                ? (options.tls_cert.empty() ? "http://" : "https://") + options.listen

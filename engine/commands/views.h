@@ -49,6 +49,7 @@ struct CaseView {
   std::string village_name;
   std::optional<MonitoringObject> monitoring;  // the household's, so the page needs no 2nd read
   std::vector<std::string> leads;  // the leads that ended in this case (linked both ways)
+  std::vector<Attachment> attachments;  // its evidence (佐证材料), oldest first
 };
 
 struct EventView {
