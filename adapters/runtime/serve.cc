@@ -124,6 +124,8 @@ int Serve(const ServeOptions& options) {
   eopts.admin_token = admin_token ? admin_token : "";
   eopts.keys = keys.value().ring;
   eopts.thresholds = config.thresholds;
+  eopts.digest_hour = config.digest_hour;
+  eopts.weekly_report_hour = config.weekly_report_hour;
   eopts.console_base_url = options.console_base_url.empty()
                                ? (options.tls_cert.empty() ? "http://" : "https://") + options.listen
                                : options.console_base_url;

@@ -11,6 +11,7 @@ import { renderCase } from './pages/case.js';
 import { renderHousehold, renderHouseholdSearch } from './pages/household.js';
 import { renderOverdue } from './pages/overdue.js';
 import { renderStats } from './pages/stats.js';
+import { renderWeekly } from './pages/weekly.js';
 
 const main = document.getElementById('main');
 const ctx = { me: null, toast, navigate, signOut };
@@ -25,6 +26,7 @@ const routes = [
   { re: /^\/households$/, page: 'households', render: renderHouseholdSearch },
   { re: /^\/overdue$/, page: 'overdue', render: renderOverdue },
   { re: /^\/stats$/, page: 'stats', render: renderStats },
+  { re: /^\/reports\/weekly\?org=([^&]+)&week=([0-9-]+)$/, page: 'stats', render: renderWeekly },
 ];
 
 let toastTimer = null;
