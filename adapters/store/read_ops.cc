@@ -13,7 +13,7 @@ std::optional<engine::Org> SqlReadOps<Base>::FindOrg(const std::string& code) {
 
 template <class Base>
 std::vector<engine::Org> SqlReadOps<Base>::ChildOrgs(const std::string& code) {
-  auto st = conn().Prepare("SELECT " DIXIAN_ORG_COLUMNS " FROM orgs WHERE parent = ?1 ORDER BY code");
+  auto st = conn().Prepare("SELECT " DIXIAN_ORG_COLUMNS " FROM orgs WHERE parent = ?1 OR (?1 = '' AND parent IS NULL) ORDER BY code");
   st.Bind(1, code);
   return Collect<engine::Org>(st, OrgFromRow);
 }

@@ -2,6 +2,7 @@
 #include "engine/commands/reports.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <limits>
 #include <map>
 
@@ -210,7 +211,7 @@ WeeklyFigures CountWeek(ReadView& view, const Org& org, CivilDate friday, Instan
   WeeklyFigures f;
   f.to = friday;
   f.from = CivilFromDays(DaysFromCivil(friday) - 6);
-  const Instant end = std::min(now, ChinaMidnight(CivilFromDays(DaysFromCivil(friday) + 1)));
+  const Instant end = std::min(now + 1, ChinaMidnight(CivilFromDays(DaysFromCivil(friday) + 1)));
   for (const auto& c : view.CountMovements(org.path, ChinaMidnight(f.from), end)) {
     if (c.kind == MovementKind::kAdmitted) f.admitted += c.households, f.admitted_persons += c.persons;
     if (c.kind == MovementKind::kRiskEliminated)

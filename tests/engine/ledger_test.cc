@@ -21,16 +21,16 @@ class LedgerTest : public EngineFixture {
     EngineFixture::SetUp();
     // A household with a member list of four: persons come from the list (the count says 3).
     Must(&api::CreateHousehold, Who("clerk_v11"),
-         {{"id", "lm-1"}, {"village", "v11"}, {"head_name", "李国强"},
+         {{"id", "v11-9"}, {"village", "v11"}, {"head_name", "李国强"},
           {"members", Json::array({Person("李国强", "head", "532931198005120016"),
                                    Person("王秀英", "spouse", "532931198203150021"),
                                    Person("李小明", "child", "532931201009010038"),
                                    Person("张桂兰", "parent", "53293119550101004X")})},
           {"income_per_capita", 5200}});
-    Admit("lm-1", "marginal", "illness");                 // 2026-03-02
+    Admit("v11-9", "marginal", "illness");                 // 2026-03-02
     Admit("v21-1", "unstable_former_poor", "disability");  // 2026-03-02
-    Must(&api::RecordMeasure, Who("rev_t1"), {{"kind", "medical"}, {"description", "医疗救助"}}, "lm-1");
-    Must(&api::RecordMeasure, Who("rev_t1"), {{"kind", "medical"}, {"description", "二次报销"}}, "lm-1");
+    Must(&api::RecordMeasure, Who("rev_t1"), {{"kind", "medical"}, {"description", "医疗救助"}}, "v11-9");
+    Must(&api::RecordMeasure, Who("rev_t1"), {{"kind", "medical"}, {"description", "二次报销"}}, "v11-9");
     SetNow("2026-03-20T10:00:00+08:00");
     Admit("v11-2", "sudden_hardship", "disaster");  // 2026-03-20
     SeedMonitored("v12-1", "marginal", "illness", "risk_eliminated");  // 2026-03-20, no chain
@@ -52,7 +52,7 @@ class LedgerTest : public EngineFixture {
   }
 };
 
-using Ids = std::vector<std::string>;
+using IdList = std::vector<std::string>;
 
 TEST_F(LedgerTest, RowsOfTheSubtreeWithPersonsFromTheMemberListAndMaskedIds) {
   const Json all = Ledger({});
@@ -60,8 +60,8 @@ TEST_F(LedgerTest, RowsOfTheSubtreeWithPersonsFromTheMemberListAndMaskedIds) {
   EXPECT_EQ(all["total"], 4);
   EXPECT_EQ(all["page"], 1);
   EXPECT_EQ(all["page_size"], 50);
-  EXPECT_EQ(Ids(all), (Ids{"lm-1", "v11-2", "v12-1", "v21-1"}));  // by village, then id
-  const Json& row = all["households"][0];
+  EXPECT_EQ(Ids(all), (IdList{"v11-2", "v11-9", "v12-1", "v21-1"}));  // by village, then id
+  const Json& row = all["households"][1];
   EXPECT_EQ(row["head_name"], "李国强");
   EXPECT_EQ(row["head_id_number"], "532931********0016");
   EXPECT_EQ(row["persons"], 4);
@@ -77,42 +77,42 @@ TEST_F(LedgerTest, RowsOfTheSubtreeWithPersonsFromTheMemberListAndMaskedIds) {
   EXPECT_EQ(all["households"][3]["head_id_number"], "");
   EXPECT_EQ(all.dump().find("198005120016"), std::string::npos);  // never whole
   // A township officer sees its own subtree only; another township reads as absent.
-  EXPECT_EQ(Ids(Ledger({}, "rev_t2")), (Ids{"v21-1"}));
+  EXPECT_EQ(Ids(Ledger({}, "rev_t2")), (IdList{"v21-1"}));
   auto other = reads_.LedgerReport(Who("rev_t2"), {.org = "t1"});
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.error().code, engine::ErrorCode::kNotFound);
 }
 
 TEST_F(LedgerTest, EveryFilterNarrowsTheRows) {
-  EXPECT_EQ(Ids(Ledger({.township = "t1"})), (Ids{"lm-1", "v11-2", "v12-1"}));
-  EXPECT_EQ(Ids(Ledger({.village = "v12"})), (Ids{"v12-1"}));
-  EXPECT_EQ(Ids(Ledger({.type = "marginal"})), (Ids{"lm-1", "v12-1"}));
-  EXPECT_EQ(Ids(Ledger({.status = "risk_active"})), (Ids{"lm-1", "v11-2", "v21-1"}));
-  EXPECT_EQ(Ids(Ledger({.risk_eliminated = "true"})), (Ids{"v12-1"}));
-  EXPECT_EQ(Ids(Ledger({.risk_eliminated = "false"})), (Ids{"lm-1", "v11-2", "v21-1"}));
+  EXPECT_EQ(Ids(Ledger({.township = "t1"})), (IdList{"v11-2", "v11-9", "v12-1"}));
+  EXPECT_EQ(Ids(Ledger({.village = "v12"})), (IdList{"v12-1"}));
+  EXPECT_EQ(Ids(Ledger({.type = "marginal"})), (IdList{"v11-9", "v12-1"}));
+  EXPECT_EQ(Ids(Ledger({.status = "risk_active"})), (IdList{"v11-2", "v11-9", "v21-1"}));
+  EXPECT_EQ(Ids(Ledger({.risk_eliminated = "true"})), (IdList{"v12-1"}));
+  EXPECT_EQ(Ids(Ledger({.risk_eliminated = "false"})), (IdList{"v11-2", "v11-9", "v21-1"}));
   // Identified between two China dates, both included.
   EXPECT_EQ(Ids(Ledger({.identified_from = "2026-03-02", .identified_to = "2026-03-02"})),
-            (Ids{"lm-1", "v21-1"}));
-  EXPECT_EQ(Ids(Ledger({.identified_from = "2026-03-03"})), (Ids{"v11-2", "v12-1"}));
-  EXPECT_EQ(Ids(Ledger({.identified_to = "2026-03-19"})), (Ids{"lm-1", "v21-1"}));
+            (IdList{"v11-9", "v21-1"}));
+  EXPECT_EQ(Ids(Ledger({.identified_from = "2026-03-03"})), (IdList{"v11-2", "v12-1"}));
+  EXPECT_EQ(Ids(Ledger({.identified_to = "2026-03-19"})), (IdList{"v11-9", "v21-1"}));
   // Overdue: v21-1 has had no measure for 18 days (due within 10); lm-1 has its measures.
   const Json late = Ledger({.overdue = "true"});
   for (const auto& h : late["households"]) EXPECT_GT(h["overdue_tasks"].get<int>(), 0) << h.dump();
-  const Ids late_ids = Ids(late);
+  const IdList late_ids = Ids(late);
   EXPECT_NE(std::find(late_ids.begin(), late_ids.end(), "v21-1"), late_ids.end()) << late.dump();
   const Json on_time = Ledger({.overdue = "false"});
   for (const auto& h : on_time["households"]) EXPECT_EQ(h["overdue_tasks"], 0) << h.dump();
   EXPECT_EQ(late["total"].get<int>() + on_time["total"].get<int>(), 4);
   // Filters combine.
   EXPECT_EQ(Ids(Ledger({.township = "t1", .status = "risk_active", .identified_from = "2026-03-10"})),
-            (Ids{"v11-2"}));
+            (IdList{"v11-2"}));
 }
 
 TEST_F(LedgerTest, PagesAndBadFiltersNamingTheField) {
   const Json p2 = Ledger({.page = "2", .page_size = "3"});
   EXPECT_EQ(p2["total"], 4);
-  EXPECT_EQ(Ids(p2), (Ids{"v21-1"}));
-  EXPECT_EQ(Ids(Ledger({.page = "3", .page_size = "3"})), Ids{});
+  EXPECT_EQ(Ids(p2), (IdList{"v21-1"}));
+  EXPECT_EQ(Ids(Ledger({.page = "3", .page_size = "3"})), IdList{});
   auto named = [&](engine::LedgerQuery q, const std::string& field) {
     const auto e = Refused(q);
     EXPECT_EQ(e.code, engine::ErrorCode::kUnprocessable) << field;
@@ -135,7 +135,7 @@ TEST_F(LedgerTest, CsvAndWorkbookCarryTheSameRows) {
   ASSERT_TRUE(r.ok());
   const std::string csv = http::ToCsv(http::TablesOf(r.value()));
   EXPECT_EQ(csv.rfind("\xEF\xBB\xBF监测对象台账\r\n户编号,乡镇,村,户主,户主身份证号,人数,监测类型,", 0), 0u) << csv;
-  EXPECT_NE(csv.find("lm-1,东乡镇,东一村,李国强,532931********0016,4,边缘易致贫户,风险未消除,因病,2026-03-02,"),
+  EXPECT_NE(csv.find("v11-9,东乡镇,东一村,李国强,532931********0016,4,边缘易致贫户,风险未消除,因病,2026-03-02,"),
             std::string::npos)
       << csv;
   EXPECT_EQ(csv.find("v21-1"), std::string::npos);

@@ -22,6 +22,7 @@
 
 #include "adapters/http/api_calls.h"
 #include "adapters/store/sqlite_store.h"
+#include "engine/commands/reports.h"
 #include "engine/engine.h"
 #include "tests/support/temp_dir.h"
 
