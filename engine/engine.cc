@@ -90,6 +90,7 @@ Result<std::int64_t> Engine::RunDue() {
       EngineTx etx(*this, tx);
       if (std::exchange(prune, false)) tx.PruneIdempotent(wall_clock_.Now() - kIdempotencyTtl, kIdempotencyPruneBatch);
       etx.RunDigestIfDue();
+      etx.RunWeeklyReportIfDue();
       const auto due = tx.DueTasks(etx.now(), 2000);
       for (const auto& task : due) etx.FireNext(task);
       return static_cast<std::int64_t>(due.size());
@@ -107,7 +108,8 @@ Result<std::int64_t> Engine::RunDue() {
 static Result<std::optional<Instant>> NextDue(Store& store) {
   return store.Run([](WriteTx& tx) -> Result<std::optional<Instant>> {
     auto next = tx.NextFireAt();
-    if (auto digest = tx.ScheduleNext("overdue_digest"); digest && (!next || *digest < *next)) next = digest;
+    for (const char* schedule : {"overdue_digest", "weekly_report"})
+      if (auto at = tx.ScheduleNext(schedule); at && (!next || *at < *next)) next = at;
     return next;
   });
 }

@@ -47,6 +47,7 @@ struct EngineOptions {
   std::string console_base_url = "http://127.0.0.1:8080";
   Thresholds thresholds;
   int digest_hour = 8;      // daily overdue digest to supervisors' channels, China time
+  int weekly_report_hour = 17;  // Fridays' weekly report to counties' channels, China time
   std::string admin_token;  // from DIXIAN_ADMIN_TOKEN; empty = no built-in admin
   // What the chat adapter says about channel kinds (wired by runtime/; the engine names none).
   ChannelKinds channel_kinds;

@@ -61,6 +61,10 @@ class EngineTx {
   // The daily overdue digest (督办日报) to supervisors' channels when its time has come.
   // Returns how many digests were queued.
   int RunDigestIfDue();
+  // The weekly progress report (每周进展, Fridays) to each county's own channels when its time has
+  // come; the schedule row is moved on in the same transaction, so it goes once per week.
+  // Returns how many messages were queued.
+  int RunWeeklyReportIfDue();
 
   // Fires the task's next timer point and moves to the following one.
   void FireNext(Task task);

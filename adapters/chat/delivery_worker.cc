@@ -320,12 +320,14 @@ std::vector<DeliveryWorker::Send> DeliveryWorker::PlanSends(
     for (const auto& m : messages) take(m, Send{RenderNotice(m, options_.templates), {m.id}});
     return sends;
   }
-  // More waiting than the platform allows now: test messages go alone, the rest as digests.
+  // More waiting than the platform allows now: test messages and weekly reports (no task rows)
+  // go alone, the rest as digests.
   std::vector<engine::OutboxMessage> combinable;
   for (auto& m : messages) {
-    if (m.kind == "test" && static_cast<int>(sends.size()) < available) {
+    const bool alone = m.kind == "test" || m.kind == "weekly_report";
+    if (alone && static_cast<int>(sends.size()) < available) {
       take(m, Send{RenderNotice(m, options_.templates), {m.id}});
-    } else if (m.kind != "test") {
+    } else if (!alone) {
       combinable.push_back(std::move(m));
     }
   }

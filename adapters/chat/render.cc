@@ -104,6 +104,14 @@ Notice RenderNotice(const engine::OutboxMessage& m, const Templates& t) {
   n.format = kt.format;
   n.message_id = m.message_id;
   n.urgent = m.urgent;
+  if (m.kind == "weekly_report" && m.payload.is_object()) {  // a county's figures of the week
+    const std::map<std::string, std::string> vars{{"text", Str(m.payload, "text")},
+                                                  {"org_name", Str(m.payload, "org_name")}};
+    n.title = MaskText(Substitute(kt.title, vars));
+    n.lines.push_back(MaskText(Substitute(kt.line, vars)));
+    n.link = AbsoluteLink(t, Str(m.payload, "link"));
+    return n;
+  }
   if (m.kind == "test" || m.kind == "digest" || !m.payload.is_object()) {
     std::map<std::string, std::string> vars{{"text", Str(m.payload, "text")}};
     if (m.kind == "digest") {

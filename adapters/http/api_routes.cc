@@ -370,6 +370,18 @@ void AddApiRoutes(Router& r, Engine& e, Metrics& metrics, ReadPool& pool, ApiOpt
           return Report(engine::ReportTimeliness(e, who, req.query["org"], req.query["month"]), req,
                         "timeliness");
         }));
+  r.Add("GET", v1 + "/reports/weekly", "reports.weekly",
+        Read(pool, e, [&e](const Principal& who, Request& req) {
+          return Report(engine::ReportWeekly(e, who, req.query["org"], req.query["week"]), req, "weekly");
+        }));
+  r.Add("GET", v1 + "/reports/ledger", "reports.ledger",
+        Read(pool, e, [&e](const Principal& who, Request& req) {
+          auto& q = req.query;
+          const engine::LedgerQuery query{q["org"], q["township"], q["village"], q["type"], q["status"],
+                                          q["risk_eliminated"], q["identified_from"], q["identified_to"],
+                                          q["overdue"], q["page"], q["page_size"]};
+          return Report(engine::ReportLedger(e, who, query), req, "ledger");
+        }));
   r.Add("GET", v1 + "/reports/movements", "reports.movements",
         Read(pool, e, [&e](const Principal& who, Request& req) {
           return Report(engine::ReportMovements(e, who, req.query["org"], req.query["from"], req.query["to"]),

@@ -448,6 +448,59 @@ json ToJson(const TimelinessReport& r) {
           {"by_org", rows}};
 }
 
+json ToJson(const WeeklyReport& r) {
+  const auto& f = r.figures;
+  return {{"org", r.org.code},
+          {"org_name", r.org.name},
+          {"generated_at", FormatRfc3339(r.generated_at)},
+          {"from", FormatDate(f.from)},
+          {"to", FormatDate(f.to)},
+          {"admitted", {{"households", f.admitted}, {"persons", f.admitted_persons}}},
+          {"risk_eliminated", {{"households", f.eliminated}, {"persons", f.eliminated_persons}}},
+          {"open_tasks", f.open_tasks},
+          {"overdue_tasks", f.overdue_tasks},
+          {"measures_in_10_days", {{"admitted", f.measures.admitted},
+                                   {"measured_in_time", f.measures.measured_in_time},
+                                   {"rate", f.measures.measures_rate()}}},
+          {"text", WeeklyText(r.org, f)},
+          {"movements", ToJson(r.movements)["movements"]},
+          {"timeliness", ToJson(r.timeliness)},
+          {"overdue", ToJson(r.overdue)}};
+}
+
+json ToJson(const LedgerReport& r) {
+  json rows = json::array();
+  for (const auto& x : r.rows) {
+    const auto& m = x.object;
+    rows.push_back({{"household", x.household.id},
+                    {"head_name", x.household.head_name},
+                    {"head_id_number", x.head_id_number},
+                    {"village", x.household.village},
+                    {"village_name", x.village_name},
+                    {"township_name", x.township_name},
+                    {"persons", x.persons},
+                    {"type", Name(m.type)},
+                    {"type_label", Label(m.type)},
+                    {"status", Name(m.status)},
+                    {"status_label", Label(m.status)},
+                    {"primary_cause", m.primary_cause ? json(Name(*m.primary_cause)) : json(nullptr)},
+                    {"primary_cause_label", m.primary_cause ? Label(*m.primary_cause) : ""},
+                    {"identified_on", m.admitted_at ? json(FormatDate(ChinaDate(m.admitted_at))) : json(nullptr)},
+                    {"contact", m.contact.empty() ? json(nullptr) : json(m.contact)},
+                    {"contact_name", x.contact_name},
+                    {"income_per_capita", x.household.income_per_capita},
+                    {"measures", x.measures},
+                    {"overdue_tasks", x.overdue_tasks}});
+  }
+  return {{"org", r.org.code},
+          {"org_name", r.org.name},
+          {"generated_at", FormatRfc3339(r.generated_at)},
+          {"total", r.total},
+          {"page", r.page},
+          {"page_size", r.page_size},
+          {"households", rows}};
+}
+
 json ToJson(const AuditCheck& a) {
   if (a.ok) {
     json out = {{"ok", true}, {"events", a.events}, {"head", {{"seq", a.head_seq}, {"hash", a.head_hash}}},

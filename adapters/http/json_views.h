@@ -41,6 +41,8 @@ nlohmann::json ToJson(const engine::MonitoringReport& r);
 nlohmann::json ToJson(const engine::OverdueReport& r);
 nlohmann::json ToJson(const engine::MovementsReport& r);
 nlohmann::json ToJson(const engine::TimelinessReport& r);
+nlohmann::json ToJson(const engine::LedgerReport& r);
+nlohmann::json ToJson(const engine::WeeklyReport& r);
 nlohmann::json ToJson(const engine::AuditCheck& a);
 nlohmann::json ToJson(const engine::AuditHead& h);
 // GET /workflows: every workflow's latest version with its states and data labels.

@@ -132,6 +132,43 @@ std::vector<ExportTable> TablesOf(const engine::TimelinessReport& r) {
   return {std::move(t)};
 }
 
+std::vector<ExportTable> TablesOf(const engine::LedgerReport& r) {
+  ExportTable t{"监测对象台账",
+                {"户编号", "乡镇", "村", "户主", "户主身份证号", "人数", "监测类型", "监测状态", "主要风险",
+                 "识别纳入日期", "帮扶联系人", "人均纯收入（元）", "帮扶措施（条）", "逾期事项"},
+                {14, 14, 14, 10, 22, 8, 16, 12, 12, 14, 12, 16, 14, 10},
+                {}};
+  for (const auto& x : r.rows) {
+    const auto& m = x.object;
+    t.rows.push_back({Text(x.household.id), Text(x.township_name), Text(x.village_name),
+                      Text(x.household.head_name), Text(x.head_id_number), Num(double(x.persons)),
+                      Text(Label(m.type)), Text(Label(m.status)),
+                      Text(m.primary_cause ? Label(*m.primary_cause) : ""),
+                      Text(m.admitted_at ? engine::FormatDate(engine::ChinaDate(m.admitted_at)) : ""),
+                      Text(x.contact_name), Num(x.household.income_per_capita), Num(double(x.measures)),
+                      Num(double(x.overdue_tasks))});
+  }
+  return {std::move(t)};
+}
+
+std::vector<ExportTable> TablesOf(const engine::WeeklyReport& r) {
+  const auto& f = r.figures;
+  ExportTable week{"本周进展", {"项目", "户数/项数", "人数"}, {30, 12, 10}, {}};
+  week.rows.push_back({Text("统计期间"), Text(engine::FormatDate(f.from) + " 至 " + engine::FormatDate(f.to)), Text("")});
+  week.rows.push_back({Text("新识别监测对象"), Num(double(f.admitted)), Num(double(f.admitted_persons))});
+  week.rows.push_back({Text("标注风险消除"), Num(double(f.eliminated)), Num(double(f.eliminated_persons))});
+  week.rows.push_back({Text("在办事项"), Num(double(f.open_tasks)), Text("")});
+  week.rows.push_back({Text("逾期事项"), Num(double(f.overdue_tasks)), Text("")});
+  week.rows.push_back({Text("纳入满10日户数"), Num(double(f.measures.admitted)), Text("")});
+  week.rows.push_back({Text("10日内落实措施户数"), Num(double(f.measures.measured_in_time)), Text("")});
+  week.rows.push_back({Text("措施10日内落实率"), Num(f.measures.measures_rate()), Text("")});
+  std::vector<ExportTable> out{std::move(week)};
+  for (auto& t : TablesOf(r.movements)) out.push_back(std::move(t));
+  for (auto& t : TablesOf(r.timeliness)) out.push_back(std::move(t));
+  for (auto& t : TablesOf(r.overdue)) out.push_back(std::move(t));
+  return out;
+}
+
 std::string ToCsv(const std::vector<ExportTable>& tables) {
   std::string out = "\xEF\xBB\xBF";
   bool first = true;

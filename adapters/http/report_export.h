@@ -32,6 +32,10 @@ std::vector<ExportTable> TablesOf(const engine::MonitoringReport& r);
 std::vector<ExportTable> TablesOf(const engine::OverdueReport& r);
 std::vector<ExportTable> TablesOf(const engine::MovementsReport& r);
 std::vector<ExportTable> TablesOf(const engine::TimelinessReport& r);
+std::vector<ExportTable> TablesOf(const engine::LedgerReport& r);
+// The weekly report's workbook: the week's figures, then the movements, timeliness and overdue
+// reports' sheets.
+std::vector<ExportTable> TablesOf(const engine::WeeklyReport& r);
 
 // Text a user typed, made safe for a spreadsheet cell (= + - @ tab CR get a leading apostrophe).
 std::string SpreadsheetText(std::string_view text);

@@ -42,7 +42,23 @@ LoadedConfig LoadConfig(const Paths& paths) {
     thresholds.rigid_spending_ratio = j.value("rigid_spending_ratio", thresholds.rigid_spending_ratio);
     thresholds.income_drop_ratio = j.value("income_drop_ratio", thresholds.income_drop_ratio);
   }
-  return {std::move(workflows.value()), std::move(calendar.value()), thresholds};
+  LoadedConfig out{std::move(workflows.value()), std::move(calendar.value()), thresholds};
+  const std::string spath = paths.config_dir + "/schedules.json";
+  if (fs::exists(spath)) {
+    std::ifstream in(spath);
+    auto j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) throw std::runtime_error(spath + ": not a JSON object");
+    auto hour = [&](const char* key, int fallback) {
+      const auto it = j.find(key);
+      if (it == j.end()) return fallback;
+      if (!it->is_number_integer() || it->get<int>() < 0 || it->get<int>() > 23)
+        throw std::runtime_error(spath + ": " + key + " 应为 0 到 23 的整数（北京时间的小时）");
+      return it->get<int>();
+    };
+    out.digest_hour = hour("digest_hour", out.digest_hour);
+    out.weekly_report_hour = hour("weekly_report_hour", out.weekly_report_hour);
+  }
+  return out;
 }
 
 std::pair<std::string, unsigned short> ParseListen(const std::string& listen) {

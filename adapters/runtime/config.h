@@ -23,6 +23,10 @@ struct LoadedConfig {
   engine::WorkflowRegistry workflows;
   engine::WorkCalendar calendar;
   engine::Thresholds thresholds;
+  // config/schedules.json: hours (China time, 0-23) of the daily digest and of Fridays' weekly
+  // report.
+  int digest_hour = 8;
+  int weekly_report_hour = 17;
 };
 
 // Throws std::runtime_error naming the file on any invalid definition or calendar.

@@ -40,6 +40,8 @@ json NoticePayload(const engine::NoticeView& view, const engine::OutboxMessage& 
             {"rows", rows},
             {"link", view.link}};
   }
+  if (m.kind == engine::Name(engine::NoticeKind::kWeeklyReport))
+    return {{"org", view.org}, {"org_name", view.org_name}, {"text", view.text}, {"link", view.link}};
   json p = view.rows.empty() ? json::object() : RowPayload(view.rows.front());
   if (!view.text.empty()) p["text"] = view.text;
   if (!view.to_im.empty()) {  // a message to one person on an app channel

@@ -128,6 +128,8 @@ int Serve(const ServeOptions& options) {
   eopts.evidence = std::make_shared<evidence::FileEvidenceStore>(
       evidence::FileEvidenceStore::DirFor(options.db));
   eopts.thresholds = config.thresholds;
+  eopts.digest_hour = config.digest_hour;
+  eopts.weekly_report_hour = config.weekly_report_hour;
   eopts.console_base_url = options.console_base_url.empty()
                                ? (options.tls_cert.empty() ? "http://" : "https://") + options.listen
                                : options.console_base_url;

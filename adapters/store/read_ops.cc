@@ -13,7 +13,7 @@ std::optional<engine::Org> SqlReadOps<Base>::FindOrg(const std::string& code) {
 
 template <class Base>
 std::vector<engine::Org> SqlReadOps<Base>::ChildOrgs(const std::string& code) {
-  auto st = conn().Prepare("SELECT " DIXIAN_ORG_COLUMNS " FROM orgs WHERE parent = ?1 ORDER BY code");
+  auto st = conn().Prepare("SELECT " DIXIAN_ORG_COLUMNS " FROM orgs WHERE parent = ?1 OR (?1 = '' AND parent IS NULL) ORDER BY code");
   st.Bind(1, code);
   return Collect<engine::Org>(st, OrgFromRow);
 }
@@ -445,6 +445,41 @@ std::vector<engine::MeasureCoverageRow> SqlReadOps<Base>::MeasureCoverage(
   return Collect<engine::MeasureCoverageRow>(st, [](const Statement& s) {
     return engine::MeasureCoverageRow{s.Text(0), s.Text(1), s.Int64(2), s.Int64(3)};
   });
+}
+
+// Unset filters bind NULL and hold for every row, so one statement serves every combination.
+#define DIXIAN_LEDGER_WHERE                                                                  \
+  " FROM monitoring m WHERE m.village_path >= ?1 AND m.village_path < ?2"                   \
+  " AND (?3 IS NULL OR m.type = ?3) AND (?4 IS NULL OR m.status = ?4)"                       \
+  " AND (?5 IS NULL OR (m.status = 'risk_eliminated') = ?5)"                                 \
+  " AND (?6 IS NULL OR m.admitted_at >= ?6) AND (?7 IS NULL OR m.admitted_at < ?7)"          \
+  " AND (?8 IS NULL OR EXISTS(SELECT 1 FROM tasks t WHERE t.household = m.household"         \
+  "   AND t.status = 'open' AND t.due_at <= ?9) = ?8)"
+
+template <class Base>
+engine::LedgerSlice SqlReadOps<Base>::Ledger(const engine::LedgerFilter& f, std::int64_t offset,
+                                             int limit) {
+  auto bind = [&f](Statement& st) {
+    st.Bind(1, f.org_path_prefix).Bind(2, PrefixEnd(f.org_path_prefix));
+    if (f.type) st.Bind(3, engine::Name(*f.type)); else st.BindNull(3);
+    if (f.status) st.Bind(4, engine::Name(*f.status)); else st.BindNull(4);
+    if (f.risk_eliminated) st.Bind(5, *f.risk_eliminated); else st.BindNull(5);
+    st.Bind(6, f.admitted_from).Bind(7, f.admitted_to);
+    if (f.has_overdue) st.Bind(8, *f.has_overdue); else st.BindNull(8);
+    st.Bind(9, f.now);
+  };
+  engine::LedgerSlice out;
+  auto count = conn().Prepare("SELECT COUNT(*)" DIXIAN_LEDGER_WHERE);
+  bind(count);
+  if (count.Step()) out.total = count.Int64(0);
+  Failed(count);
+  auto page = conn().Prepare("SELECT m.household" DIXIAN_LEDGER_WHERE
+                             " ORDER BY m.village_path, m.household LIMIT ?10 OFFSET ?11");
+  bind(page);
+  page.Bind(10, limit).Bind(11, offset);
+  while (page.Step()) out.households.push_back(page.Text(0));
+  Failed(page);
+  return out;
 }
 
 template <class Base>

@@ -80,6 +80,9 @@ class SqlReadOps : public Base {
                                                     engine::Instant from,
                                                     engine::Instant to) override;
 
+  engine::LedgerSlice Ledger(const engine::LedgerFilter& filter, std::int64_t offset,
+                             int limit) override;
+
   std::vector<engine::AuditEvent> AuditPage(std::int64_t after_seq, int limit) override;
   std::optional<std::string> Meta(const std::string& key) override;
   std::vector<engine::AuditEvent> EventsByActor(const std::string& actor, int limit) override;

@@ -247,6 +247,7 @@ engine::OutboxMessage OutboxFromRow(const Statement& st) {
     m.facts.to_user = f->value("to_user", "");
     m.facts.to_im = f->value("to_im", "");
     m.facts.case_id = f->value("case", "");
+    m.facts.period = f->value("period", "");
     if (auto ids = f->find("tasks"); ids != f->end() && ids->is_array())
       for (const auto& id : *ids)
         if (id.is_number_integer()) m.facts.task_ids.push_back(id.get<std::int64_t>());
@@ -283,6 +284,7 @@ std::string NoticeFactsToJson(const engine::NoticeFacts& f) {
     facts["to_im"] = f.to_im;
   }
   if (!f.case_id.empty()) facts["case"] = f.case_id;
+  if (!f.period.empty()) facts["period"] = f.period;
   if (!f.org.empty()) {
     facts["org"] = f.org;
     facts["total"] = f.total;

@@ -2,6 +2,7 @@
 #include "engine/commands/reports.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <limits>
 #include <map>
 
@@ -18,6 +19,17 @@ std::string OrgName(ReadView& view, const std::string& code) {
   return org ? org->name : code;
 }
 
+
+void Count(OverdueRow& row, const TaskGroupCount& g, Instant now) {
+  row.open += g.open;
+  if (g.overdue == 0) return;
+  row.overdue += g.overdue;
+  row.max_days_late = std::max<std::int64_t>(row.max_days_late,
+                                             (now - g.oldest_due + kDaySeconds - 1) / kDaySeconds);
+}
+
+}  // namespace
+
 Result<Org> ReportOrg(ReadView& view, const Principal& who, const std::string& code,
                       Capability cap) {
   std::string target = code.empty() ? who.user.org : code;
@@ -29,16 +41,6 @@ Result<Org> ReportOrg(ReadView& view, const Principal& who, const std::string& c
   if (auto st = Require(who, cap, org->path); !st.ok()) return st.error();
   return *org;
 }
-
-void Count(OverdueRow& row, const TaskGroupCount& g, Instant now) {
-  row.open += g.open;
-  if (g.overdue == 0) return;
-  row.overdue += g.overdue;
-  row.max_days_late = std::max<std::int64_t>(row.max_days_late,
-                                             (now - g.oldest_due + kDaySeconds - 1) / kDaySeconds);
-}
-
-}  // namespace
 
 Result<MonitoringReport> ReportMonitoring(Engine& e, const Principal& who,
                                           const std::string& code) {
@@ -194,6 +196,86 @@ Result<OverdueReport> ReportOverdue(Engine& e, const Principal& who, const std::
   std::stable_sort(out.by_org.begin(), out.by_org.end(), by_late);
   std::stable_sort(out.by_assignee.begin(), out.by_assignee.end(), by_late);
   return Checked<OverdueReport>(*view, std::move(out));
+}
+
+}  // namespace dixian::engine
+
+namespace dixian::engine {
+
+CivilDate WeekEnding(CivilDate day) {
+  const int days_to_friday = (5 - Weekday(day) + 7) % 7;
+  return CivilFromDays(DaysFromCivil(day) + days_to_friday);
+}
+
+WeeklyFigures CountWeek(ReadView& view, const Org& org, CivilDate friday, Instant now) {
+  WeeklyFigures f;
+  f.to = friday;
+  f.from = CivilFromDays(DaysFromCivil(friday) - 6);
+  const Instant end = std::min(now + 1, ChinaMidnight(CivilFromDays(DaysFromCivil(friday) + 1)));
+  for (const auto& c : view.CountMovements(org.path, ChinaMidnight(f.from), end)) {
+    if (c.kind == MovementKind::kAdmitted) f.admitted += c.households, f.admitted_persons += c.persons;
+    if (c.kind == MovementKind::kRiskEliminated)
+      f.eliminated += c.households, f.eliminated_persons += c.persons;
+  }
+  for (const auto& g : view.OpenTaskGroups(org.path, now))
+    f.open_tasks += g.open, f.overdue_tasks += g.overdue;
+  const Instant month = ChinaMidnight({friday.year, friday.month, 1});
+  for (const auto& v : view.Timeliness(org.path, now, kMeasuresWindow, month, month))
+    f.measures.admitted += v.admitted, f.measures.measured_in_time += v.measured_in_time;
+  return f;
+}
+
+namespace {
+
+std::string Percent(double share) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", share * 100);
+  return buf;
+}
+
+std::string ShortDate(CivilDate d) {
+  return std::to_string(d.month) + "月" + std::to_string(d.day) + "日";
+}
+
+}  // namespace
+
+std::string WeeklyText(const Org& org, const WeeklyFigures& f) {
+  const auto n = [](std::int64_t v) { return std::to_string(v); };
+  std::string text = org.name + "本周（" + ShortDate(f.from) + "至" + ShortDate(f.to) + "）：新识别监测对象" +
+                     n(f.admitted) + "户" + n(f.admitted_persons) + "人，标注风险消除" + n(f.eliminated) +
+                     "户" + n(f.eliminated_persons) + "人；在办事项" + n(f.open_tasks) + "项，其中逾期" +
+                     n(f.overdue_tasks) + "项；";
+  if (f.measures.admitted == 0) return text + "暂无纳入满10日的监测对象。";
+  return text + "纳入10日内落实帮扶措施率" + Percent(f.measures.measures_rate()) + "（" +
+         n(f.measures.measured_in_time) + "/" + n(f.measures.admitted) + "户）。";
+}
+
+Result<WeeklyReport> ReportWeekly(Engine& e, const Principal& who, const std::string& code,
+                                  const std::string& week) {
+  const Instant now = e.clock().Now();
+  const auto day = week.empty() ? std::optional<CivilDate>(ChinaDate(now)) : ParseDate(week);
+  if (!day) return InvalidField("week", "应为日期 YYYY-MM-DD");
+  const CivilDate friday = WeekEnding(*day);
+  WeeklyReport out;
+  {
+    auto view = e.store().Read();
+    auto org = ReportOrg(*view, who, code, Capability::kReportMonitoring);
+    if (!org.ok()) return Checked<WeeklyReport>(*view, org.error());
+    out.org = org.value();
+    out.generated_at = now;
+    out.figures = CountWeek(*view, out.org, friday, now);
+    if (auto failed = view->failure()) return *failed;
+  }
+  auto movements = ReportMovements(e, who, out.org.code, FormatDate(out.figures.from), FormatDate(friday));
+  if (!movements.ok()) return movements.error();
+  auto timeliness = ReportTimeliness(e, who, out.org.code, FormatDate(friday).substr(0, 7));
+  if (!timeliness.ok()) return timeliness.error();
+  auto overdue = ReportOverdue(e, who, out.org.code);
+  if (!overdue.ok()) return overdue.error();
+  out.movements = std::move(movements.value());
+  out.timeliness = std::move(timeliness.value());
+  out.overdue = std::move(overdue.value());
+  return out;
 }
 
 }  // namespace dixian::engine

@@ -84,6 +84,58 @@ struct TimelinessReport {
   std::vector<TimelinessRow> rows;  // per child org
 };
 
+// The ledger (台账): one row per monitoring object, filtered and paged.
+struct LedgerQuery {  // as the request gives them; empty = not filtered
+  std::string org, township, village, type, status, risk_eliminated, identified_from,
+      identified_to, overdue, page, page_size;
+};
+
+struct LedgerRow {
+  Household household;
+  MonitoringObject object;
+  std::string village_name, township_name;
+  std::string head_id_number;  // masked (first 6, last 4)
+  std::int64_t persons = 0;    // PersonCount: the member list, else the count
+  std::int64_t measures = 0, overdue_tasks = 0;
+  std::string contact_name;
+};
+
+struct LedgerReport {
+  Org org;
+  Instant generated_at = 0;
+  std::int64_t total = 0, page = 1, page_size = 0;
+  std::vector<LedgerRow> rows;
+};
+
+constexpr int kLedgerPageSize = 50;
+constexpr int kLedgerMaxPageSize = 5000;
+
+// The week a weekly progress report (每周进展, seed 004: 每周五) covers: the seven China days
+// ending on a Friday, and its figures under one org.
+struct WeeklyFigures {
+  CivilDate from, to;  // Saturday .. Friday, both included
+  std::int64_t admitted = 0, admitted_persons = 0;      // 新识别 in the week
+  std::int64_t eliminated = 0, eliminated_persons = 0;  // 风险消除 in the week
+  std::int64_t open_tasks = 0, overdue_tasks = 0;       // at `now`
+  TimelinessRow measures;  // measures within 10 days of admission, as of `now`
+};
+
+struct WeeklyReport {
+  Org org;
+  Instant generated_at = 0;
+  WeeklyFigures figures;
+  MovementsReport movements;    // of the week
+  TimelinessReport timeliness;  // of the Friday's month, per child org
+  OverdueReport overdue;        // now
+};
+
+// The Friday ending the week that holds `day` (`day` itself when it is a Friday).
+CivilDate WeekEnding(CivilDate day);
+// The figures of the week ending on `friday` under `org` (at most up to `now`).
+WeeklyFigures CountWeek(ReadView& view, const Org& org, CivilDate friday, Instant now);
+// The short message a county's channel gets (Chinese).
+std::string WeeklyText(const Org& org, const WeeklyFigures& f);
+
 struct AuditCheck {
   bool ok = true;
   std::int64_t events = 0;  // events that verified
@@ -101,6 +153,11 @@ struct AuditHead {
   std::int64_t seq = 0;
   std::string hash;
 };
+
+// The org a report answers for: `code` (empty: the caller's own org), which the caller may read
+// with `cap`; an org elsewhere → 404 as everywhere. Shared by the report commands.
+Result<Org> ReportOrg(ReadView& view, const Principal& who, const std::string& code,
+                      Capability cap);
 
 // `org` empty: the caller's own org.
 Result<MonitoringReport> ReportMonitoring(Engine& engine, const Principal& who,
@@ -120,5 +177,15 @@ Result<MovementsReport> ReportMovements(Engine& engine, const Principal& who, co
 // (YYYY-MM; empty: this month).
 Result<TimelinessReport> ReportTimeliness(Engine& engine, const Principal& who, const std::string& org,
                                           const std::string& month);
+
+// The weekly progress report of the week holding `week` (YYYY-MM-DD; empty: this week): its
+// figures and, for the workbook, the week's movements, the month's timeliness and the overdue
+// report (each from its own snapshot).
+Result<WeeklyReport> ReportWeekly(Engine& engine, const Principal& who, const std::string& org,
+                                  const std::string& week);
+
+// The ledger of the subtree of `org` (narrowed to `township` / `village` when given), by village
+// then household id. Bad filters → 422 naming the query field.
+Result<LedgerReport> ReportLedger(Engine& engine, const Principal& who, const LedgerQuery& query);
 
 }  // namespace dixian::engine

@@ -101,6 +101,7 @@ const std::vector<EnumEntry<NoticeKind>>& EnumEntries(std::type_identity<NoticeK
       {NoticeKind::kOverdue, "overdue", "逾期"},    {NoticeKind::kEscalation, "escalation", "督办"},
       {NoticeKind::kDigest, "digest", "督办日报"},  {NoticeKind::kTest, "test", "测试消息"},
       {NoticeKind::kAnnouncement, "announcement", "公告"},
+      {NoticeKind::kWeeklyReport, "weekly_report", "每周进展"},
   };
   return k;
 }

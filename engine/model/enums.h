@@ -74,6 +74,7 @@ enum class NoticeKind {
   kDigest,
   kTest,
   kAnnouncement,  // 公告: a decision made public (the county's announcement of a removal)
+  kWeeklyReport,  // 每周进展: a county's figures of the week, every Friday (seed 004)
 };
 
 // Movements of monitoring objects over a period (the tables counties file), each recorded by a

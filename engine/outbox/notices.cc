@@ -89,6 +89,13 @@ std::optional<NoticeView> ResolveNotice(ReadView& view, const WorkflowRegistry& 
         out.rows.push_back(RowOf(view, workflows, *t, kind, 0, m.created_at, base));
     return out;
   }
+  if (kind == NoticeKind::kWeeklyReport) {  // figures written with it; the link to the workbook
+    out.org = m.facts.org;
+    auto org = view.FindOrg(m.facts.org);
+    out.org_name = org ? org->name : "";
+    out.link = base + "/#/reports/weekly?org=" + m.facts.org + "&week=" + m.facts.period;
+    return out;
+  }
   if (kind == NoticeKind::kAnnouncement) {  // about a case's decision, not a task
     auto c = view.FindCase(m.facts.case_id);
     if (!c) return std::nullopt;

@@ -26,7 +26,7 @@ struct NoticeRow {  // one task a notice is about
 struct NoticeView {
   std::vector<NoticeRow> rows;  // one for a task notice; the oldest overdue tasks for a digest
   std::string text;             // a note (urge, transfer) or a test message's text
-  // digest only
+  // digest and weekly report
   std::string org, org_name, link;
   std::int64_t total = 0;
   // a message to one person (app channels): their id on the platform, and what they may do on

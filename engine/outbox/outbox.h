@@ -42,10 +42,11 @@ struct NoticeFacts {
   std::string to_user;
   std::string to_im;
   std::string case_id;        // announcement: the case whose decision it announces
+  std::string period;         // weekly report: the Friday (YYYY-MM-DD) ending the week it covers
   bool empty() const { return task_id == 0 && org.empty() && case_id.empty(); }
 };
 
-// kind: new_task | reminder | overdue | escalation | digest | test | announcement
+// kind: new_task | reminder | overdue | escalation | digest | test | announcement | weekly_report
 // (Name(NoticeKind))
 // payload: what the delivery side renders, built after commit from `facts` (ResolveNotice; rows
 // written before schema 5 carry it as written then). All strings unless noted; absent when not

@@ -45,6 +45,22 @@ struct MeasureCoverageRow {
   std::int64_t measures = 0;  // measures (条) recorded for them
 };
 
+// Which monitoring objects the ledger (台账) lists; every filter that is set must hold.
+struct LedgerFilter {
+  std::string org_path_prefix;
+  std::optional<MonitoringType> type;
+  std::optional<MonitoringStatus> status;
+  std::optional<bool> risk_eliminated;           // status is (or is not) risk_eliminated
+  std::optional<Instant> admitted_from, admitted_to;  // from <= admitted_at < to
+  std::optional<bool> has_overdue;               // an open task of the household due <= now
+  Instant now = 0;
+};
+
+struct LedgerSlice {
+  std::int64_t total = 0;               // objects matching the filter
+  std::vector<std::string> households;  // the page: by village path, then household id
+};
+
 // Open tasks of one group (see ReadView::OpenTaskGroups), counted in SQL.
 struct TaskGroupCount {
   std::string assignee;  // empty for tasks assigned to nobody
@@ -140,6 +156,9 @@ class ReadView {
   // sum of their persons.
   virtual std::vector<MovementCount> CountMovements(const std::string& org_path_prefix, Instant from,
                                                     Instant to) = 0;
+
+  // The ledger: monitoring objects matching `filter`, `limit` of them after `offset`.
+  virtual LedgerSlice Ledger(const LedgerFilter& filter, std::int64_t offset, int limit) = 0;
 
   // Audit chain, oldest first, in pages (after_seq exclusive).
   virtual std::vector<AuditEvent> AuditPage(std::int64_t after_seq, int limit) = 0;

@@ -92,6 +92,72 @@ TEST_F(MovementsTest, ReflagIsAMovementAndBadPeriodsAreRefused) {
   EXPECT_EQ(outside.error().code, engine::ErrorCode::kNotFound);
 }
 
+// Seed 003's year: 新识别81户321人, 标注风险消除2户3人, 风险消除回退55户223人, 变更监测类型4户
+// 17人, 清退126户505人 (有公职人员17户64人, 购买消费型汽车27户104人, 有工商经营实体11户45人,
+// 种植养殖大户12户43人, 其他原因59户249人). Movement rows generated straight into the store
+// (as the workflows' record_movement effects write them, tested above), read through the report.
+TEST_F(MovementsTest, County003YearFromGeneratedMovements) {
+  struct Block {
+    engine::MovementKind kind;
+    std::string detail, label;
+    int households, persons;
+  };
+  using K = engine::MovementKind;
+  const std::vector<Block> blocks = {
+      {K::kAdmitted, "marginal", "边缘易致贫户", 40, 160},
+      {K::kAdmitted, "unstable_former_poor", "脱贫不稳定户", 30, 121},
+      {K::kAdmitted, "sudden_hardship", "突发严重困难户", 11, 40},
+      {K::kRiskEliminated, "", "", 2, 3},
+      {K::kReflagged, "", "", 55, 223},
+      {K::kTypeChanged, "unstable_former_poor", "脱贫不稳定户", 4, 17},
+      {K::kRemoved, "public_employee", "有公职人员", 17, 64},
+      {K::kRemoved, "car", "购买消费型汽车", 27, 104},
+      {K::kRemoved, "business", "有工商经营实体", 11, 45},
+      {K::kRemoved, "large_farmer", "种植养殖大户", 12, 43},
+      {K::kRemoved, "other", "其他原因", 59, 249},
+  };
+  const std::string paths[] = {"/prov/city/county/t1/v11/", "/prov/city/county/t1/v12/",
+                               "/prov/city/county/t2/v21/", "/prov/city/county/t2/v22/"};
+  auto r = store_->Run([&](engine::WriteTx& tx) -> engine::Result<int> {
+    int n = 0;
+    for (const auto& b : blocks)
+      for (int i = 0; i < b.households; ++i, ++n) {
+        engine::Movement m;
+        m.at = At("2026-01-01T00:00:00+08:00") + (n % 365) * 86400LL;  // spread over the year
+        m.kind = b.kind;
+        m.household = "G" + std::to_string(n);
+        m.village_path = paths[n % 4];
+        m.detail = b.detail;
+        m.detail_label = b.label;
+        m.persons = b.persons / b.households + (i < b.persons % b.households ? 1 : 0);
+        tx.InsertMovement(m);
+      }
+    return n;
+  });
+  ASSERT_TRUE(r.ok());
+  const Json m = Movements("county", "2026-01-01", "2026-12-31");
+  auto total = [&](const std::string& kind) {
+    return std::make_pair(m[kind]["households"].get<int>(), m[kind]["persons"].get<int>());
+  };
+  EXPECT_EQ(total("admitted"), std::make_pair(81, 321));
+  EXPECT_EQ(total("risk_eliminated"), std::make_pair(2, 3));
+  EXPECT_EQ(total("reflagged"), std::make_pair(55, 223));
+  EXPECT_EQ(total("type_changed"), std::make_pair(4, 17));
+  EXPECT_EQ(total("removed"), std::make_pair(126, 505));
+  EXPECT_EQ(m["removed"]["by"], Json::parse(R"([
+      {"key":"business","label":"有工商经营实体","households":11,"persons":45},
+      {"key":"car","label":"购买消费型汽车","households":27,"persons":104},
+      {"key":"large_farmer","label":"种植养殖大户","households":12,"persons":43},
+      {"key":"other","label":"其他原因","households":59,"persons":249},
+      {"key":"public_employee","label":"有公职人员","households":17,"persons":64}])"));
+  EXPECT_EQ(m["type_changed"]["by"],
+            Json::parse(R"([{"key":"unstable_former_poor","label":"脱贫不稳定户","households":4,"persons":17}])"));
+  // Halves of the year add up to the year (both ends included, no day lost or counted twice).
+  const Json h1 = Movements("county", "2026-01-01", "2026-06-30"), h2 = Movements("county", "2026-07-01", "2026-12-31");
+  EXPECT_EQ(h1["removed"]["households"].get<int>() + h2["removed"]["households"].get<int>(), 126);
+  EXPECT_EQ(h1["admitted"]["persons"].get<int>() + h2["admitted"]["persons"].get<int>(), 321);
+}
+
 std::string Unzip(const std::string& bytes, const std::string& member, const std::string& dir) {
   const std::string path = dir + "/book.xlsx";
   std::ofstream(path, std::ios::binary) << bytes;

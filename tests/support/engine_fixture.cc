@@ -403,6 +403,7 @@ Json EngineFixture::Outbox(const std::string& kind) {
     m.facts.to_user = facts.value("to_user", "");
     m.facts.to_im = facts.value("to_im", "");
     m.facts.case_id = facts.value("case", "");
+    m.facts.period = facts.value("period", "");
     Json payload = stored.contains("facts") ? Json::object() : stored;
     if (auto notice = engine::ResolveNotice(*view, engine_->workflows(), m, engine_->options().console_base_url))
       payload = runtime::NoticePayload(*notice, m);
@@ -444,6 +445,9 @@ engine::Result<Json> JsonReads::MovementsReport(const Principal& who, const std:
 engine::Result<Json> JsonReads::TimelinessReport(const Principal& who, const std::string& org,
                                                 const std::string& month) {
   return Rendered(engine::ReportTimeliness(*e_, who, org, month));
+}
+engine::Result<Json> JsonReads::LedgerReport(const Principal& who, const engine::LedgerQuery& query) {
+  return Rendered(engine::ReportLedger(*e_, who, query));
 }
 engine::Result<Json> JsonReads::OverdueReport(const Principal& who, const std::string& org) {
   return Rendered(engine::ReportOverdue(*e_, who, org));

@@ -24,6 +24,7 @@
 #include "engine/commands/evidence.h"
 #include "adapters/http/api_calls.h"
 #include "adapters/store/sqlite_store.h"
+#include "engine/commands/reports.h"
 #include "engine/engine.h"
 #include "tests/support/temp_dir.h"
 
@@ -51,6 +52,7 @@ class JsonReads {
   engine::Result<Json> TimelinessReport(const Principal& who, const std::string& org, const std::string& month);
   engine::Result<Json> MovementsReport(const Principal& who, const std::string& org, const std::string& from,
                                        const std::string& to);
+  engine::Result<Json> LedgerReport(const Principal& who, const engine::LedgerQuery& query);
   engine::Result<Json> VerifyAudit(const Principal& who);
   engine::Result<Json> Workflows();
   engine::Result<Json> AdvanceClock(const Principal& who, std::int64_t seconds);  // {"now"}

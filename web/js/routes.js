@@ -27,6 +27,8 @@ export const routes = [
   { re: /^\/stats$/, nav: 'stats', load: () => import('./pages/stats.js'), render: 'renderStats',
     data: (me) => [`/api/v1/reports/monitoring?org=${encodeURIComponent(me.org || '')}`] },
   { re: /^\/leads$/, nav: 'leads', load: () => import('./leads.js'), render: 'renderLeads' },
+  { re: /^\/reports\/weekly\?org=([^&]+)&week=([0-9-]+)$/, nav: 'stats', load: () => import('./pages/weekly.js'),
+    render: 'renderWeekly' },
 ];
 
 export const kDefaultPath = '/tasks';
