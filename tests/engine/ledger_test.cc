@@ -11,7 +11,7 @@
 namespace dixian::testing {
 namespace {
 
-Json Person(const std::string& name, const std::string& relation, const std::string& id) {
+Json LedgerMember(const std::string& name, const std::string& relation, const std::string& id) {
   return {{"name", name}, {"relation", relation}, {"id_number", id}, {"labour", "full"}};
 }
 
@@ -22,10 +22,10 @@ class LedgerTest : public EngineFixture {
     // A household with a member list of four: persons come from the list (the count says 3).
     Must(&api::CreateHousehold, Who("clerk_v11"),
          {{"id", "v11-9"}, {"village", "v11"}, {"head_name", "李国强"},
-          {"members", Json::array({Person("李国强", "head", "532931198005120016"),
-                                   Person("王秀英", "spouse", "532931198203150021"),
-                                   Person("李小明", "child", "532931201009010038"),
-                                   Person("张桂兰", "parent", "53293119550101004X")})},
+          {"members", Json::array({LedgerMember("李国强", "head", "532931198005120016"),
+                                   LedgerMember("王秀英", "spouse", "532931198203150021"),
+                                   LedgerMember("李小明", "child", "532931201009010038"),
+                                   LedgerMember("张桂兰", "parent", "53293119550101004X")})},
           {"income_per_capita", 5200}});
     Admit("v11-9", "marginal", "illness");                 // 2026-03-02
     Admit("v21-1", "unstable_former_poor", "disability");  // 2026-03-02
