@@ -90,6 +90,9 @@ export const ACTIONS = {
   channel_create: '新增推送渠道',
   revoke_token: '停用令牌',
   reissue_token: '重发令牌',
+  move_user: '调整人员所属单位',
+  release_contact: '解除帮扶联系人',
+  attach_evidence: '上传佐证材料',
 };
 
 // Follow-up steps (case is null) and the usual chain states; the server's step_label wins.
