@@ -9,7 +9,7 @@
 
 #include "adapters/runtime/config.h"
 #include "adapters/runtime/serve.h"
-#include "adapters/store/sqlite_store.h"
+#include "adapters/store/sqlite/sqlite_store.h"
 #include "adapters/webhook/delivery_worker.h"
 #include "adapters/http/json_views.h"
 #include "engine/commands/reports.h"

@@ -11,7 +11,7 @@
 #include "adapters/runtime/config.h"
 #include "adapters/runtime/demo.h"
 #include "adapters/runtime/notice_outbox.h"
-#include "adapters/store/sqlite_store.h"
+#include "adapters/store/sqlite/sqlite_store.h"
 #include "adapters/webhook/delivery_worker.h"
 #include "adapters/webhook/platform.h"
 #include "engine/core/fields.h"

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <thread>
 
-#include "adapters/store/sqlite_db.h"
+#include "adapters/store/sqlite/sqlite_db.h"
 #include "tests/e2e/e2e_world.h"
 #include "tests/support/fake_platform.h"
 

@@ -10,7 +10,7 @@
 #include "adapters/http/api_routes.h"
 #include "adapters/http/server.h"
 #include "adapters/runtime/config.h"
-#include "adapters/store/sqlite_store.h"
+#include "adapters/store/sqlite/sqlite_store.h"
 #include "tests/reliability/reliability_util.h"
 #include "tests/support/temp_dir.h"
 

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "adapters/store/sqlite_store.h"
+#include "adapters/store/sqlite/sqlite_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace dixian::store::testing {

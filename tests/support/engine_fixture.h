@@ -21,7 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/http/api_calls.h"
-#include "adapters/store/sqlite_store.h"
+#include "adapters/store/sqlite/sqlite_store.h"
 #include "engine/engine.h"
 #include "tests/support/temp_dir.h"
 

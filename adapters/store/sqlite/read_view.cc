@@ -1,4 +1,4 @@
-#include "adapters/store/read_view.h"
+#include "adapters/store/sqlite/read_view.h"
 
 namespace dixian::store {
 

@@ -1,4 +1,4 @@
-#include "adapters/store/rows.h"
+#include "adapters/store/sql/rows.h"
 
 namespace dixian::store {
 

@@ -1,13 +1,13 @@
-#include "adapters/store/sqlite_store.h"
+#include "adapters/store/sqlite/sqlite_store.h"
 
 #include <algorithm>
 #include <exception>
 #include <filesystem>
 
-#include "adapters/store/migrations.h"
-#include "adapters/store/read_view.h"
-#include "adapters/store/rows.h"
-#include "adapters/store/write_tx.h"
+#include "adapters/store/sqlite/migrations.h"
+#include "adapters/store/sqlite/read_view.h"
+#include "adapters/store/sql/rows.h"
+#include "adapters/store/sql/write_tx.h"
 
 namespace dixian::store {
 namespace {

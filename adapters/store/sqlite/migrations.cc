@@ -1,4 +1,4 @@
-#include "adapters/store/migrations.h"
+#include "adapters/store/sqlite/migrations.h"
 
 #include <string>
 

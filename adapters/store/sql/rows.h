@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "adapters/store/sqlite_db.h"
+#include "adapters/store/sqlite/sqlite_db.h"
 #include "engine/model/model.h"
 #include "engine/outbox/outbox.h"
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "adapters/store/read_ops.h"
+#include "adapters/store/sql/read_ops.h"
 
 namespace dixian::store {
 

@@ -4,7 +4,7 @@
 // transaction (it sees its own uncommitted writes). Query failures are recorded in error().
 #include <optional>
 
-#include "adapters/store/sqlite_db.h"
+#include "adapters/store/sqlite/sqlite_db.h"
 #include "engine/store/store.h"
 
 namespace dixian::store {

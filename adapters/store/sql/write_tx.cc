@@ -1,8 +1,8 @@
-#include "adapters/store/write_tx.h"
+#include "adapters/store/sql/write_tx.h"
 
 #include <cstdio>
 
-#include "adapters/store/rows.h"
+#include "adapters/store/sql/rows.h"
 
 namespace dixian::store {
 

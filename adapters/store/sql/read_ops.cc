@@ -1,6 +1,6 @@
-#include "adapters/store/read_ops.h"
+#include "adapters/store/sql/read_ops.h"
 
-#include "adapters/store/rows.h"
+#include "adapters/store/sql/rows.h"
 
 namespace dixian::store {
 

@@ -3,7 +3,7 @@
 // order at open, all inside one transaction. A database written by a newer build is refused.
 #include <span>
 
-#include "adapters/store/sqlite_db.h"
+#include "adapters/store/sqlite/sqlite_db.h"
 
 namespace dixian::store {
 

@@ -3,7 +3,7 @@
 // write connection, so it sees its own writes) plus the mutations. Mutations that cannot return
 // an error through the interface record it instead; the writer then fails the job and rolls its
 // savepoint back (see SqliteStore).
-#include "adapters/store/read_ops.h"
+#include "adapters/store/sql/read_ops.h"
 
 namespace dixian::store {
 

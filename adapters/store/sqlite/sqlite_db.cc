@@ -1,4 +1,4 @@
-#include "adapters/store/sqlite_db.h"
+#include "adapters/store/sqlite/sqlite_db.h"
 
 #include <filesystem>
 

@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "adapters/store/sqlite_db.h"
+#include "adapters/store/sqlite/sqlite_db.h"
 #include "engine/outbox/outbox.h"
 #include "engine/store/store.h"
 
