@@ -15,7 +15,7 @@ using namespace std::chrono_literals;
 
 // Outbox rows in `status`, read from the server's database file (a reader beside the server).
 int OutboxRows(const std::string& db, const char* status) {
-  auto conn = store::Connection::Open(db, true, false, 5000);
+  auto conn = store::SqliteConnection::Open(db, true, false, 5000);
   if (!conn.ok()) return -1;
   auto st = (*conn)->Prepare("SELECT COUNT(*) FROM outbox WHERE status = ?1");
   st.Bind(1, status);

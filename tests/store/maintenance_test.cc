@@ -91,7 +91,7 @@ TEST(MaintenanceTest, FullDiskRefusesWritesButServesReads) {
   }
   std::int64_t pages = 0;
   {
-    auto conn = Connection::Open(path, true, false, 1000);
+    auto conn = SqliteConnection::Open(path, true, false, 1000);
     auto st = (*conn)->Prepare("PRAGMA page_count");
     ASSERT_TRUE(st.Step());
     pages = st.Int64(0);

@@ -8,7 +8,7 @@ namespace dixian::store::testing {
 namespace {
 
 int UserVersionOf(const std::string& path) {
-  auto conn = Connection::Open(path, true, false, 1000);
+  auto conn = SqliteConnection::Open(path, true, false, 1000);
   EXPECT_TRUE(conn.ok());
   auto st = (*conn)->Prepare("PRAGMA user_version");
   return st.Step() ? st.Int(0) : -1;
@@ -54,7 +54,7 @@ TEST(MigrationsTest, NewerSchemaIsRefused) {
   std::string path = dir.File("dixian.db");
   { ASSERT_NE(OpenOrDie(path), nullptr); }
   {
-    auto conn = Connection::Open(path, false, false, 1000);
+    auto conn = SqliteConnection::Open(path, false, false, 1000);
     ASSERT_TRUE(conn.ok());
     ASSERT_TRUE((*conn)->Exec("PRAGMA user_version = 999").ok());
   }
@@ -69,7 +69,7 @@ TEST(MigrationsTest, WalModeIsOn) {
   dixian::testing::TempDir dir;
   std::string path = dir.File("dixian.db");
   auto store = OpenOrDie(path);
-  auto conn = Connection::Open(path, true, false, 1000);
+  auto conn = SqliteConnection::Open(path, true, false, 1000);
   ASSERT_TRUE(conn.ok());
   auto st = (*conn)->Prepare("PRAGMA journal_mode");
   ASSERT_TRUE(st.Step());

@@ -179,7 +179,7 @@ TEST_F(QueriesTest, NarrowTaskUpdatesWriteOnlyTheirColumns) {
   });
 }
 TEST_F(QueriesTest, TimerQueriesUseThePartialIndex) {
-  auto conn = Connection::Open(path_, true, false, 1000);
+  auto conn = SqliteConnection::Open(path_, true, false, 1000);
   ASSERT_TRUE(conn.ok());
   auto st = (*conn)->Prepare(
       "EXPLAIN QUERY PLAN SELECT id FROM tasks WHERE next_fire_at IS NOT NULL"
@@ -190,7 +190,7 @@ TEST_F(QueriesTest, TimerQueriesUseThePartialIndex) {
 }
 
 TEST_F(QueriesTest, OutboxReadsUseThePendingIndex) {
-  auto conn = Connection::Open(path_, true, false, 1000);
+  auto conn = SqliteConnection::Open(path_, true, false, 1000);
   ASSERT_TRUE(conn.ok());
   for (const char* sql :
        {"EXPLAIN QUERY PLAN SELECT channel_id FROM outbox INDEXED BY outbox_pending_channel WHERE status = 'pending'"
@@ -249,7 +249,7 @@ TEST_F(QueriesTest, AuditIsAppendOnly) {
     EXPECT_EQ(tx.AppendAudit(e), 2);
     EXPECT_EQ(tx.LastAuditHash(), "h-2");
   });
-  auto conn = Connection::Open(path_, false, false, 1000);
+  auto conn = SqliteConnection::Open(path_, false, false, 1000);
   ASSERT_TRUE(conn.ok());
   auto update = (*conn)->Exec("UPDATE audit SET comment = 'x' WHERE seq = 1");
   ASSERT_FALSE(update.ok());

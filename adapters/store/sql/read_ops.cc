@@ -177,7 +177,8 @@ template <class Base>
 std::vector<engine::TaskGroupCount> SqlReadOps<Base>::OpenTaskGroups(const std::string& prefix,
                                                                      engine::Instant now) {
   auto st = conn().Prepare(
-      "SELECT assignee, org, MIN(org_path), role, COUNT(*), SUM(due_at <= ?3), MIN(due_at) FROM tasks"
+      "SELECT assignee, org, MIN(org_path), role, COUNT(*), SUM(CASE WHEN due_at <= ?3 THEN 1 ELSE 0 END),"
+      " MIN(due_at) FROM tasks"
       " WHERE status = 'open' AND org_path >= ?1 AND org_path < ?2"
       " GROUP BY assignee, org, role ORDER BY assignee, org, role");
   st.Bind(1, prefix).Bind(2, PrefixEnd(prefix)).Bind(3, now);

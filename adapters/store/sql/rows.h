@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "adapters/store/sqlite/sqlite_db.h"
+#include "adapters/store/sql/connection.h"
 #include "engine/model/model.h"
 #include "engine/outbox/outbox.h"
 
@@ -19,7 +19,7 @@
   "household, type, status, primary_cause, causes, admitted_at, contact, updated_at"
 #define DIXIAN_MEASURE_COLUMNS \
   "id, household, kind, description, department, created_by, created_at"
-#define DIXIAN_VISIT_COLUMNS "id, household, mode, note, user, at"
+#define DIXIAN_VISIT_COLUMNS "id, household, mode, note, \"user\", at"
 #define DIXIAN_CASE_COLUMNS                                                                   \
   "id, workflow, workflow_version, household, state, version, org_path, data, created_by, " \
   "created_at, updated_at, closed, department, threshold_warning, last_actor, last_from"

@@ -1,15 +1,15 @@
 #pragma once
-// The write transaction handed to each job of a group-commit batch: every ReadView query (on the
-// write connection, so it sees its own writes) plus the mutations. Mutations that cannot return
-// an error through the interface record it instead; the writer then fails the job and rolls its
-// savepoint back (see SqliteStore).
+// The write transaction handed to each job of a group-commit batch, on either store: every
+// ReadView query (on the write connection, so it sees its own writes) plus the mutations.
+// Mutations that cannot return an error through the interface record it instead; the writer then
+// fails the job and rolls its savepoint back (see sql/group_commit.h).
 #include "adapters/store/sql/read_ops.h"
 
 namespace dixian::store {
 
-class SqliteWriteTx final : public SqlReadOps<engine::WriteTx> {
+class SqlWriteTx final : public SqlReadOps<engine::WriteTx> {
  public:
-  explicit SqliteWriteTx(Connection& conn) : SqlReadOps(conn) {}
+  explicit SqlWriteTx(Connection& conn) : SqlReadOps(conn) {}
 
   engine::Status InsertOrg(const engine::Org& org) override;
   engine::Status InsertUser(const engine::User& user, const std::string& token_hash) override;
@@ -43,7 +43,7 @@ class SqliteWriteTx final : public SqlReadOps<engine::WriteTx> {
   std::optional<engine::Instant> ScheduleNext(const std::string& name) override;
   void SetScheduleNext(const std::string& name, engine::Instant at) override;
 
-  // Outbox bookkeeping for the delivery worker (run as writer jobs by SqliteStore).
+  // Outbox bookkeeping for the delivery worker (run as writer jobs by the stores).
   void RecordOutcomes(const engine::DeliveryOutcomes& outcomes, engine::Instant wall_now);
   int Redrive(std::int64_t id, engine::Instant wall_now);  // id 0 = every dead message
 
@@ -51,9 +51,12 @@ class SqliteWriteTx final : public SqlReadOps<engine::WriteTx> {
   std::optional<engine::Error> TakeError();
 
  private:
-  // Runs a mutation; records any error. Returns the insert id (0 on failure).
-  std::int64_t Write(Statement& st);
-  // As Write, but hands back conflicts (duplicate ids) instead of recording them.
+  // Runs a mutation; records any error.
+  void Write(Statement& st);
+  // Runs an INSERT ... RETURNING id; records any error. Returns the id (0 on failure).
+  std::int64_t InsertReturningId(Statement& st);
+  // Runs an INSERT ... ON CONFLICT DO NOTHING: a row that was not inserted is a duplicate, handed
+  // back (kConflict "duplicate") instead of recorded; so is any other constraint violation.
   engine::Status Insert(Statement& st);
 };
 

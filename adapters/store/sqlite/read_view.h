@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "adapters/store/sql/read_ops.h"
+#include "adapters/store/sql/unavailable_view.h"
+#include "adapters/store/sqlite/sqlite_db.h"
 
 namespace dixian::store {
 
@@ -16,30 +18,27 @@ class ReadPool {
       : path_(std::move(path)), busy_timeout_ms_(busy_timeout_ms), max_idle_(max_idle) {}
 
   // An idle connection, or a new one.
-  engine::Result<std::unique_ptr<Connection>> Acquire();
-  void Release(std::unique_ptr<Connection> conn);
+  engine::Result<std::unique_ptr<SqliteConnection>> Acquire();
+  void Release(std::unique_ptr<SqliteConnection> conn);
 
  private:
   const std::string path_;
   const int busy_timeout_ms_;
   const std::size_t max_idle_;
   std::mutex mu_;
-  std::vector<std::unique_ptr<Connection>> idle_;
+  std::vector<std::unique_ptr<SqliteConnection>> idle_;
 };
 
 // A ReadView over one read transaction: every query sees the snapshot taken at the first one.
 class SqliteReadView final : public SqlReadOps<engine::ReadView> {
  public:
-  SqliteReadView(std::unique_ptr<Connection> conn, std::shared_ptr<ReadPool> pool);
+  SqliteReadView(std::unique_ptr<SqliteConnection> conn, std::shared_ptr<ReadPool> pool);
   ~SqliteReadView() override;
 
  private:
-  std::unique_ptr<Connection> conn_;
+  std::unique_ptr<SqliteConnection> conn_;
   std::shared_ptr<ReadPool> pool_;
   Transaction tx_;
 };
-
-// A view that could not get a connection: every query returns nothing, error() says why.
-std::unique_ptr<engine::ReadView> UnavailableReadView(const engine::Error& error);
 
 }  // namespace dixian::store

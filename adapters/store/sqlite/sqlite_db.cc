@@ -30,81 +30,52 @@ engine::Error MapSqliteError(int rc, std::string_view /*detail*/) {
   }
 }
 
-// ---- Statement ----
+// ---- SqliteStatement ----
 
-Statement::Statement(Statement&& other) noexcept
-    : conn_(other.conn_), stmt_(other.stmt_), error_(std::move(other.error_)) {
-  other.stmt_ = nullptr;
-}
+namespace {
 
-Statement::~Statement() { Reset(); }
+class SqliteStatement final : public StatementImpl {
+ public:
+  SqliteStatement(const SqliteConnection& conn, sqlite3_stmt* stmt) : conn_(conn), stmt_(stmt) {}
+  ~SqliteStatement() override { sqlite3_finalize(stmt_); }
 
-void Statement::Reset() {
-  if (stmt_ == nullptr) return;
-  sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
-}
-
-Statement& Statement::Bind(int index, std::int64_t value) {
-  if (stmt_) sqlite3_bind_int64(stmt_, index, value);
-  return *this;
-}
-
-Statement& Statement::Bind(int index, double value) {
-  if (stmt_) sqlite3_bind_double(stmt_, index, value);
-  return *this;
-}
-
-Statement& Statement::Bind(int index, std::string_view value) {
-  if (stmt_)
+  void BindInt64(int index, std::int64_t value) override { sqlite3_bind_int64(stmt_, index, value); }
+  void BindDouble(int index, double value) override { sqlite3_bind_double(stmt_, index, value); }
+  void BindText(int index, std::string_view value) override {
     sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
-  return *this;
-}
-
-Statement& Statement::Bind(int index, std::optional<std::int64_t> value) {
-  return value ? Bind(index, *value) : BindNull(index);
-}
-
-Statement& Statement::BindNull(int index) {
-  if (stmt_) sqlite3_bind_null(stmt_, index);
-  return *this;
-}
-
-Statement& Statement::BindNullIfEmpty(int index, std::string_view value) {
-  return value.empty() ? BindNull(index) : Bind(index, value);
-}
-
-bool Statement::Step() {
-  if (stmt_ == nullptr) return false;
-  int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc != SQLITE_DONE && !error_) error_ = conn_->LastError(rc);
-  return false;
-}
-
-engine::Status Statement::Run() {
-  while (Step()) {
   }
-  if (error_) return *error_;
-  return engine::OkStatus();
-}
+  void BindNull(int index) override { sqlite3_bind_null(stmt_, index); }
+  bool Step(std::optional<engine::Error>& error) override {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc != SQLITE_DONE && !error) error = conn_.LastError(rc);
+    return false;
+  }
+  void Reset() override {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  std::int64_t Int64(int column) const override { return sqlite3_column_int64(stmt_, column); }
+  double Double(int column) const override { return sqlite3_column_double(stmt_, column); }
+  bool IsNull(int column) const override { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+  std::string Text(int column) const override {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+    if (text == nullptr) return {};
+    return std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+  }
 
-std::string Statement::Text(int column) const {
-  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
-  if (text == nullptr) return {};
-  return std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
-}
+ private:
+  const SqliteConnection& conn_;
+  sqlite3_stmt* stmt_;
+};
 
-std::optional<std::int64_t> Statement::OptionalInt64(int column) const {
-  if (IsNull(column)) return std::nullopt;
-  return Int64(column);
-}
+}  // namespace
 
 // ---- Connection ----
 
-engine::Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
-                                                             bool read_only, bool create,
-                                                             int busy_timeout_ms) {
+engine::Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path,
+                                                                         bool read_only, bool create,
+                                                                         int busy_timeout_ms) {
   if (create && !read_only) {
     std::error_code ec;
     auto parent = std::filesystem::path(path).parent_path();
@@ -122,29 +93,25 @@ engine::Result<std::unique_ptr<Connection>> Connection::Open(const std::string& 
     return MapSqliteError(rc, (raw ? sqlite3_errmsg(raw) : "open") + std::string(" ") + path);
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, busy_timeout_ms);
-  auto conn = std::make_unique<Connection>(std::move(db));
+  auto conn = std::make_unique<SqliteConnection>(std::move(db));
   auto st = conn->Exec("PRAGMA foreign_keys = ON");
   if (!st) return st.error();
   return conn;
 }
 
-Connection::~Connection() { cache_.clear(); }
+SqliteConnection::~SqliteConnection() { ForgetStatements(); }
 
-Statement Connection::Prepare(const char* sql) {
-  auto it = cache_.find(sql);
-  if (it == cache_.end()) {
-    sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v3(db_.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-    if (rc != SQLITE_OK) {
-      sqlite3_finalize(stmt);
-      return Statement(this, LastError(rc));
-    }
-    it = cache_.emplace(sql, StatementHandle(stmt)).first;
+engine::Result<std::unique_ptr<StatementImpl>> SqliteConnection::PrepareImpl(const char* sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    return LastError(rc);
   }
-  return Statement(this, it->second.get());
+  return std::unique_ptr<StatementImpl>(std::make_unique<SqliteStatement>(*this, stmt));
 }
 
-engine::Status Connection::Exec(const char* sql) {
+engine::Status SqliteConnection::Exec(const char* sql) {
   char* message = nullptr;
   int rc = sqlite3_exec(db_.get(), sql, nullptr, nullptr, &message);
   if (rc == SQLITE_OK) return engine::OkStatus();
@@ -153,57 +120,9 @@ engine::Status Connection::Exec(const char* sql) {
   return MapSqliteError(sqlite3_extended_errcode(db_.get()), detail);
 }
 
-engine::Error Connection::LastError(int rc) const {
+engine::Error SqliteConnection::LastError(int rc) const {
   int extended = sqlite3_extended_errcode(db_.get());
   return MapSqliteError(extended != SQLITE_OK ? extended : rc, sqlite3_errmsg(db_.get()));
-}
-
-// ---- Transaction / Savepoint ----
-
-Transaction::~Transaction() {
-  if (active_) Rollback();
-}
-
-engine::Status Transaction::Begin(Mode mode) {
-  auto st = conn_.Run(mode == Mode::kImmediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
-  active_ = st.ok();
-  return st;
-}
-
-engine::Status Transaction::Commit() {
-  auto st = conn_.Run("COMMIT");
-  if (st.ok()) active_ = false;
-  return st;
-}
-
-void Transaction::Rollback() {
-  // After some errors SQLite has already rolled back; ROLLBACK then fails harmlessly.
-  if (conn_.InTransaction()) (void)conn_.Run("ROLLBACK");
-  active_ = false;
-}
-
-Savepoint::~Savepoint() {
-  if (active_) Rollback();
-}
-
-engine::Status Savepoint::Begin() {
-  auto st = conn_.Run("SAVEPOINT job");
-  active_ = st.ok();
-  return st;
-}
-
-engine::Status Savepoint::Release() {
-  auto st = conn_.Run("RELEASE job");
-  if (st.ok()) active_ = false;
-  return st;
-}
-
-void Savepoint::Rollback() {
-  if (conn_.InTransaction()) {
-    (void)conn_.Run("ROLLBACK TO job");
-    (void)conn_.Run("RELEASE job");
-  }
-  active_ = false;
 }
 
 }  // namespace dixian::store

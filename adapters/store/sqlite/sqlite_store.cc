@@ -1,7 +1,6 @@
 #include "adapters/store/sqlite/sqlite_store.h"
 
 #include <algorithm>
-#include <exception>
 #include <filesystem>
 
 #include "adapters/store/sqlite/migrations.h"
@@ -31,16 +30,11 @@ engine::Status SetWriterPragmas(Connection& conn, const SqliteOptions& options) 
   return engine::OkStatus();
 }
 
-engine::Error Closed() {
-  return engine::Error::Unavailable("store_closed",
-                                    "服务正在停止，写操作未执行，请稍后重试");
-}
-
 }  // namespace
 
 engine::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
                                                                Options options) {
-  auto conn = Connection::Open(path, options.read_only, /*create=*/!options.read_only,
+  auto conn = SqliteConnection::Open(path, options.read_only, /*create=*/!options.read_only,
                                options.busy_timeout_ms);
   if (!conn) return conn.error();
   if (auto st = SetWriterPragmas(**conn, options); !st) return st.error();
@@ -48,49 +42,27 @@ engine::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
   return std::unique_ptr<SqliteStore>(new SqliteStore(path, options, std::move(conn.value())));
 }
 
-SqliteStore::SqliteStore(std::string path, Options options, std::unique_ptr<Connection> writer)
+SqliteStore::SqliteStore(std::string path, Options options,
+                         std::unique_ptr<SqliteConnection> writer)
     : path_(std::move(path)),
       options_(options),
       writer_conn_(std::move(writer)),
       readers_(std::make_shared<ReadPool>(path_, options_.busy_timeout_ms,
-                                          options_.max_idle_readers)) {
-  writer_ = std::thread([this] { WriterLoop(); });
+                                          options_.max_idle_readers)),
+      writer_(options_.max_batch, [this](auto& batch) { return RunBatch(batch); }) {
+  writer_.Start();
 }
 
 SqliteStore::~SqliteStore() { Close(); }
 
-void SqliteStore::Close() {
-  std::lock_guard close_lock(close_mu_);
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (writer_.joinable()) writer_.join();
-}
+void SqliteStore::Close() { writer_.Close(); }
 
 void SqliteStore::Enqueue(engine::WriteJob job, engine::WriteDone done) {
-  if (std::this_thread::get_id() == writer_.get_id()) {
-    // From a job or a done callback: Run() would wait for itself forever.
-    if (done)
-      done(engine::Error::Internal(
-          "内部错误：写任务中不能再提交写任务"));
-    return;
-  }
-  {
-    std::lock_guard lock(mu_);
-    if (!stopping_) {
-      queue_.push_back({std::move(job), std::move(done)});
-      cv_.notify_one();
-      return;
-    }
-  }
-  if (done) done(Closed());
+  writer_.Enqueue(std::move(job), std::move(done));
 }
 
 void SqliteStore::OnBatch(std::function<void(std::size_t)> observer) {
-  std::lock_guard lock(mu_);
-  observers_.push_back(std::move(observer));
+  writer_.OnBatch(std::move(observer));
 }
 
 std::unique_ptr<engine::ReadView> SqliteStore::Read() {
@@ -99,100 +71,11 @@ std::unique_ptr<engine::ReadView> SqliteStore::Read() {
   return std::make_unique<SqliteReadView>(std::move(conn.value()), readers_);
 }
 
-// ---- the writer ----
-
-void SqliteStore::WriterLoop() {
-  std::vector<Pending> batch;
-  for (;;) {
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything queued has run
-      while (!queue_.empty() && batch.size() < options_.max_batch) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
-    RunBatch(batch);
-    batch.clear();
-  }
-}
-
-namespace {
-
-// Runs one job inside its own savepoint. On failure only this job's writes are undone.
-engine::Status RunJob(Connection& conn, SqliteWriteTx& tx, const engine::WriteJob& job) {
-  Savepoint savepoint(conn);
-  if (auto st = savepoint.Begin(); !st) return st.error();
-  (void)tx.TakeError();
-  std::optional<engine::Status> result;
-  try {
-    result.emplace(job(tx));
-  } catch (const std::exception& e) {
-    result.emplace(engine::Error::Internal(std::string("内部错误：") + e.what()));
-  } catch (...) {
-    result.emplace(engine::Error::Internal("内部错误：未知异常"));
-  }
-  // A storage error met on the way wins over the job's own answer: a "not found" or a refusal
-  // built on a failed read is not the truth.
-  auto recorded = tx.TakeError();
-  if (recorded) result.emplace(*recorded);
-  if (!result->ok()) {
-    savepoint.Rollback();
-    return std::move(*result);
-  }
-  if (auto st = savepoint.Release(); !st) return st.error();
-  return std::move(*result);
-}
-
-void Deliver(const engine::WriteDone& done, engine::Status result) {
-  if (!done) return;
-  try {
-    done(std::move(result));
-  } catch (...) {
-    // A callback must not take the writer down; nothing useful to do with the exception here.
-  }
-}
-
-}  // namespace
-
-void SqliteStore::RunBatch(std::vector<Pending>& batch) {
-  Connection& conn = *writer_conn_;
-  std::vector<engine::Status> results;
-  results.reserve(batch.size());
-
-  Transaction tx(conn);
-  auto begun = tx.Begin(Transaction::Mode::kImmediate);
-  if (begun) {
-    SqliteWriteTx write_tx(conn);
-    std::optional<engine::Error> lost;  // set when SQLite rolled the whole transaction back
-    for (auto& pending : batch) {
-      if (lost) {
-        results.emplace_back(*lost);
-        continue;
-      }
-      results.push_back(RunJob(conn, write_tx, pending.job));
-      if (!conn.InTransaction())
-        lost = results.back().ok() ? engine::Error::Internal("内部错误：事务意外中止")
-                                   : results.back().error();
-    }
-    auto committed = lost ? engine::Status(*lost) : tx.Commit();
-    if (!committed) {
-      tx.Rollback();
-      for (auto& r : results)
-        if (r.ok()) r = committed.error();
-    }
-  } else {
-    for (std::size_t i = 0; i < batch.size(); ++i) results.emplace_back(begun.error());
-  }
-
-  std::vector<std::function<void(std::size_t)>> observers;
-  {
-    std::lock_guard lock(mu_);
-    observers = observers_;
-  }
-  for (auto& observer : observers) observer(batch.size());
-  for (std::size_t i = 0; i < batch.size(); ++i) Deliver(batch[i].done, std::move(results[i]));
+std::vector<engine::Status> SqliteStore::RunBatch(std::vector<GroupCommit::Pending>& batch) {
+  SqlWriteTx write_tx(*writer_conn_);
+  return RunInOneTransaction(*writer_conn_, write_tx, batch, [](Transaction& tx) {
+    return tx.Begin(Transaction::Mode::kImmediate);
+  });
 }
 
 // ---- outbox ----
@@ -200,7 +83,7 @@ void SqliteStore::RunBatch(std::vector<Pending>& batch) {
 // Runs a read on a pooled connection; a connection that cannot be had is an error, not an
 // empty answer.
 template <class F>
-auto SqliteStore::WithReader(F f) -> decltype(f(std::declval<Connection&>())) {
+auto SqliteStore::WithReader(F f) -> decltype(f(std::declval<SqliteConnection&>())) {
   auto conn = readers_->Acquire();
   if (!conn) return conn.error();
   auto result = f(**conn);
@@ -212,7 +95,7 @@ constexpr int kReadyPerChannel = 200;
 
 engine::Result<std::vector<engine::OutboxMessage>> SqliteStore::Ready(
     engine::Instant wall_now, int limit, const std::vector<std::string>& skip) {
-  return WithReader([&](Connection& conn) -> engine::Result<std::vector<engine::OutboxMessage>> {
+  return WithReader([&](SqliteConnection& conn) -> engine::Result<std::vector<engine::OutboxMessage>> {
     // At most kReadyPerChannel rows of one channel, so a backlog on one robot never hides the
     // messages of the others from the delivery worker. The channels with pending rows are found
     // by skipping through the partial index outbox_pending_channel (one seek each), and each
@@ -247,7 +130,7 @@ engine::Result<std::vector<engine::OutboxMessage>> SqliteStore::Ready(
 }
 
 std::vector<engine::OutboxMessage> SqliteStore::Dead(int limit) {
-  auto rows = WithReader([&](Connection& conn) -> engine::Result<std::vector<engine::OutboxMessage>> {
+  auto rows = WithReader([&](SqliteConnection& conn) -> engine::Result<std::vector<engine::OutboxMessage>> {
     auto st = conn.Prepare("SELECT " DIXIAN_OUTBOX_COLUMNS " FROM outbox"
                            " WHERE status = 'dead' ORDER BY id LIMIT ?1");
     st.Bind(1, limit);
@@ -261,7 +144,7 @@ std::vector<engine::OutboxMessage> SqliteStore::Dead(int limit) {
 
 engine::Result<std::optional<engine::Channel>> SqliteStore::FindChannel(
     const std::string& channel_id) {
-  return WithReader([&](Connection& conn) -> engine::Result<std::optional<engine::Channel>> {
+  return WithReader([&](SqliteConnection& conn) -> engine::Result<std::optional<engine::Channel>> {
     auto st = conn.Prepare("SELECT " DIXIAN_CHANNEL_COLUMNS " FROM channels WHERE id = ?1");
     st.Bind(1, channel_id);
     if (st.Step()) return std::optional<engine::Channel>(ChannelFromRow(st));
@@ -271,7 +154,7 @@ engine::Result<std::optional<engine::Channel>> SqliteStore::FindChannel(
 }
 
 std::int64_t SqliteStore::PendingCount() {
-  auto count = WithReader([](Connection& conn) -> engine::Result<std::int64_t> {
+  auto count = WithReader([](SqliteConnection& conn) -> engine::Result<std::int64_t> {
     auto st = conn.Prepare("SELECT COUNT(*) FROM outbox WHERE status = 'pending'");
     if (st.Step()) return st.Int64(0);
     return st.error() ? *st.error() : engine::Error::Internal("COUNT returned no row");
@@ -282,13 +165,13 @@ std::int64_t SqliteStore::PendingCount() {
 engine::Status SqliteStore::RecordOutcomes(const engine::DeliveryOutcomes& outcomes,
                                            engine::Instant wall_now) {
   return Run([&](engine::WriteTx& tx) -> engine::Status {
-    static_cast<SqliteWriteTx&>(tx).RecordOutcomes(outcomes, wall_now);
+    static_cast<SqlWriteTx&>(tx).RecordOutcomes(outcomes, wall_now);
     return engine::OkStatus();
   });
 }
 
 engine::Result<engine::PacingWindow> SqliteStore::RecentPacing(std::int64_t since_ms) {
-  return WithReader([&](Connection& conn) -> engine::Result<engine::PacingWindow> {
+  return WithReader([&](SqliteConnection& conn) -> engine::Result<engine::PacingWindow> {
     engine::PacingWindow window;
     auto sends = conn.Prepare(
         "SELECT key, at_ms FROM chat_sends WHERE at_ms >= ?1 ORDER BY at_ms");
@@ -305,7 +188,7 @@ engine::Result<engine::PacingWindow> SqliteStore::RecentPacing(std::int64_t sinc
 
 int SqliteStore::Redrive(const std::vector<std::int64_t>& ids, engine::Instant wall_now) {
   auto result = Run([&](engine::WriteTx& tx) -> engine::Result<int> {
-    auto& sql_tx = static_cast<SqliteWriteTx&>(tx);
+    auto& sql_tx = static_cast<SqlWriteTx&>(tx);
     int count = 0;
     if (ids.empty()) count = sql_tx.Redrive(0, wall_now);
     for (auto id : ids) count += sql_tx.Redrive(id, wall_now);
@@ -322,7 +205,7 @@ engine::Status SqliteStore::Backup(const std::string& dest_path) {
   std::string tmp = dest_path + ".tmp";
   std::error_code ec;
   std::filesystem::remove(tmp, ec);
-  auto dest = Connection::Open(tmp, false, true, options_.busy_timeout_ms);
+  auto dest = SqliteConnection::Open(tmp, false, true, options_.busy_timeout_ms);
   if (!dest) return dest.error();
   sqlite3_backup* backup = sqlite3_backup_init((*dest)->get(), "main", (*source)->get(), "main");
   if (backup == nullptr) return (*dest)->LastError(SQLITE_ERROR);
@@ -344,7 +227,7 @@ engine::Status SqliteStore::Backup(const std::string& dest_path) {
 }
 
 engine::Status SqliteStore::Checkpoint(bool truncate) {
-  auto conn = Connection::Open(path_, options_.read_only, false, options_.busy_timeout_ms);
+  auto conn = SqliteConnection::Open(path_, options_.read_only, false, options_.busy_timeout_ms);
   if (!conn) return conn.error();
   int rc = sqlite3_wal_checkpoint_v2((*conn)->get(), nullptr,
                                      truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE,
@@ -354,7 +237,7 @@ engine::Status SqliteStore::Checkpoint(bool truncate) {
 }
 
 engine::Status SqliteStore::IntegrityCheck(const std::string& path) {
-  auto conn = Connection::Open(path, /*read_only=*/true, /*create=*/false, 5000);
+  auto conn = SqliteConnection::Open(path, /*read_only=*/true, /*create=*/false, 5000);
   if (!conn) return conn.error();
   auto st = (*conn)->Prepare("PRAGMA integrity_check(10)");
   std::string problems;

@@ -1,25 +1,18 @@
 #pragma once
 // The SQLite implementation of engine::Store and engine::OutboxStore.
 //
-// One writer thread owns the write connection and commits in groups: it takes everything queued
-// (up to max_batch jobs), runs each job inside its own SAVEPOINT within one BEGIN IMMEDIATE
-// transaction, COMMITs once, and only then calls each job's `done`. A failing (or throwing) job
-// rolls back its own savepoint only. If the COMMIT fails, no job of the batch is acknowledged as
-// successful: each gets the mapped error. Reads use a small pool of read-only connections, each
+// One writer thread owns the write connection and commits in groups (sql/group_commit.h), each
+// batch in one BEGIN IMMEDIATE transaction. Reads use a small pool of read-only connections, each
 // view inside one read transaction (a consistent WAL snapshot).
-#include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "adapters/store/database.h"
+#include "adapters/store/sql/group_commit.h"
 #include "adapters/store/sqlite/sqlite_db.h"
-#include "engine/outbox/outbox.h"
-#include "engine/store/store.h"
 
 namespace dixian::store {
 
@@ -36,7 +29,7 @@ struct SqliteOptions {
 
 class ReadPool;
 
-class SqliteStore final : public engine::Store, public engine::OutboxStore {
+class SqliteStore final : public Database {
  public:
   using Options = SqliteOptions;
 
@@ -56,7 +49,7 @@ class SqliteStore final : public engine::Store, public engine::OutboxStore {
 
   // Finishes every queued job (the current batch and what is still queued), then stops the
   // writer. Later Submit calls fail at once with kUnavailable "store_closed". Idempotent.
-  void Close();
+  void Close() override;
 
   // engine::OutboxStore. Reads use the read pool; marks go through the writer (group commit).
   engine::Result<std::vector<engine::OutboxMessage>> Ready(
@@ -82,30 +75,17 @@ class SqliteStore final : public engine::Store, public engine::OutboxStore {
   const std::string& path() const { return path_; }
 
  private:
-  struct Pending {
-    engine::WriteJob job;
-    engine::WriteDone done;
-  };
-
-  SqliteStore(std::string path, Options options, std::unique_ptr<Connection> writer);
-  void WriterLoop();
-  void RunBatch(std::vector<Pending>& batch);
+  SqliteStore(std::string path, Options options, std::unique_ptr<SqliteConnection> writer);
+  std::vector<engine::Status> RunBatch(std::vector<GroupCommit::Pending>& batch);
   // Runs a read on a pooled connection (no explicit transaction). F returns a Result.
   template <class F>
-  auto WithReader(F f) -> decltype(f(std::declval<Connection&>()));
+  auto WithReader(F f) -> decltype(f(std::declval<SqliteConnection&>()));
 
   const std::string path_;
   const Options options_;
-  std::unique_ptr<Connection> writer_conn_;  // owned by the writer thread once started
+  std::unique_ptr<SqliteConnection> writer_conn_;  // owned by the writer thread once started
   std::shared_ptr<ReadPool> readers_;
-
-  std::mutex mu_;  // guards queue_, stopping_, observers_
-  std::condition_variable cv_;
-  std::deque<Pending> queue_;
-  bool stopping_ = false;
-  std::vector<std::function<void(std::size_t)>> observers_;
-  std::mutex close_mu_;
-  std::thread writer_;
+  GroupCommit writer_;  // last: its thread stops before the connections go
 };
 
 }  // namespace dixian::store
