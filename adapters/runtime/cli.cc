@@ -9,6 +9,8 @@
 
 #include "adapters/runtime/config.h"
 #include "adapters/runtime/serve.h"
+#include "adapters/store/copy_database.h"
+#include "adapters/store/database.h"
 #include "adapters/store/sqlite/sqlite_store.h"
 #include "adapters/webhook/delivery_worker.h"
 #include "adapters/http/json_views.h"
@@ -27,6 +29,7 @@ Usage:
   dixian workflow validate FILE...
   dixian workflow graph NAME [--format mermaid|dot] [--config DIR]
   dixian audit verify [--db PATH]
+  dixian migrate --from FILE.db --to postgresql://USER@HOST:PORT/DB [--config DIR]
   dixian report monitoring|overdue --org CODE [--db PATH] [--csv] [--config DIR]
   dixian backup DEST [--db PATH]
   dixian channel test CHANNEL_ID [--db PATH] [--config DIR]
@@ -34,6 +37,8 @@ Usage:
   dixian outbox retry [ID...] [--db PATH]
   dixian --version | --help
 
+--db takes an SQLite file path or a PostgreSQL URI (postgresql://...).
+Exit codes: 0 ok, 1 failed, 2 bad usage, 3 the database server cannot be reached.
 Defaults: --db data/dixian.db, --listen 127.0.0.1:8080, --config the shipped config/.
 The admin token comes from DIXIAN_ADMIN_TOKEN.
 )";
@@ -89,11 +94,14 @@ engine::Principal CliAdmin() {
   return p;
 }
 
-std::unique_ptr<store::SqliteStore> OpenDb(const Args& a) {
+// The store --db names; on failure a message and, in `exit_code`, the process's exit code.
+std::unique_ptr<store::Database> OpenDb(const Args& a, int* exit_code) {
   const std::string db = Flag(a, "--db", "data/dixian.db");
-  auto s = store::SqliteStore::Open(db);
+  auto s = store::OpenDatabase(db);
   if (!s.ok()) {
-    std::fprintf(stderr, "无法打开数据库 %s: %s\n", db.c_str(), s.error().message.c_str());
+    std::fprintf(stderr, "无法打开数据库 %s: %s\n", store::DescribeDatabase(db).c_str(),
+                 s.error().message.c_str());
+    *exit_code = store::OpenFailureExitCode(s.error());
     return nullptr;
   }
   return std::move(s.value());
@@ -127,9 +135,10 @@ int Workflow(const Args& a) {
 }
 
 // Commands that need the engine on an existing database.
-int WithEngine(const Args& a, const std::function<int(engine::Engine&, store::SqliteStore&)>& body) {
-  auto db = OpenDb(a);
-  if (!db) return 1;
+int WithEngine(const Args& a, const std::function<int(engine::Engine&, store::Database&)>& body) {
+  int open_failed = 1;
+  auto db = OpenDb(a, &open_failed);
+  if (!db) return open_failed;
   LoadedConfig config;
   try {
     config = LoadConfig(ResolvePaths(Flag(a, "--config")));
@@ -139,6 +148,29 @@ int WithEngine(const Args& a, const std::function<int(engine::Engine&, store::Sq
   engine::SystemClock clock;
   engine::Engine engine(*db, clock, std::move(config.workflows), std::move(config.calendar), {});
   return body(engine, *db);
+}
+
+// Copies an SQLite file into an empty PostgreSQL database, then verifies the copy's audit chain.
+int Migrate(const Args& a) {
+  const std::string from = Flag(a, "--from"), to = Flag(a, "--to");
+  auto copied = store::CopySqliteToPostgres(from, to);
+  if (!copied.ok()) {
+    std::fprintf(stderr, "迁移失败（%s -> %s）：%s\n", from.c_str(), store::DescribeDatabase(to).c_str(),
+                 copied.error().message.c_str());
+    return store::OpenFailureExitCode(copied.error());
+  }
+  for (const auto& t : copied.value())
+    std::printf("%-16s %lld\n", t.name.c_str(), static_cast<long long>(t.rows));
+  Args verify = a;
+  verify.flags["--db"] = to;
+  return WithEngine(verify, [&](engine::Engine& engine, store::Database&) {
+    auto r = engine::VerifyAudit(engine, CliAdmin());
+    if (!r.ok()) return std::fprintf(stderr, "%s\n", r.error().message.c_str()), 1;
+    if (!r->ok) return std::fprintf(stderr, "副本的审计链校验未通过：%s\n", http::ToJson(r.value()).dump().c_str()), 1;
+    std::printf("已迁移到 %s，审计链校验通过（%lld 条）\n", store::DescribeDatabase(to).c_str(),
+                static_cast<long long>(r->events));
+    return 0;
+  });
 }
 
 void PrintCsvTable(const nlohmann::json& rows, const std::vector<std::string>& columns) {
@@ -156,7 +188,7 @@ void PrintCsvTable(const nlohmann::json& rows, const std::vector<std::string>& c
 int Report(const Args& a) {
   if (a.positional.size() != 1 || (a.positional[0] != "monitoring" && a.positional[0] != "overdue"))
     return std::fputs("用法: dixian report monitoring|overdue --org CODE [--csv]\n", stderr), 2;
-  return WithEngine(a, [&](engine::Engine& engine, store::SqliteStore&) {
+  return WithEngine(a, [&](engine::Engine& engine, store::Database&) {
     const auto org = Flag(a, "--org");
     engine::Result<nlohmann::json> r = engine::Error::Internal("");
     if (a.positional[0] == "monitoring") {
@@ -190,8 +222,9 @@ int Report(const Args& a) {
 int Outbox(const Args& a) {
   if (a.positional.empty() || (a.positional[0] != "list" && a.positional[0] != "retry"))
     return std::fputs("用法: dixian outbox list | dixian outbox retry [ID...]\n", stderr), 2;
-  auto db = OpenDb(a);
-  if (!db) return 1;
+  int open_failed = 1;
+  auto db = OpenDb(a, &open_failed);
+  if (!db) return open_failed;
   if (a.positional[0] == "list") {
     const auto dead = db->Dead(1000);
     std::printf("待发送 (pending): %lld, 发送失败 (dead letters): %zu\n", static_cast<long long>(db->PendingCount()), dead.size());
@@ -241,19 +274,29 @@ int RunCli(int argc, char** argv) {
   if (cmd == "audit") {
     if (!Parse(argc, argv, 2, common, {}, &a)) return 2;
     if (a.positional != std::vector<std::string>{"verify"}) return std::fputs("用法: dixian audit verify [--db PATH]\n", stderr), 2;
-    return WithEngine(a, [](engine::Engine& engine, store::SqliteStore&) {
+    return WithEngine(a, [](engine::Engine& engine, store::Database&) {
       auto r = engine::VerifyAudit(engine, CliAdmin());
       if (!r.ok()) return std::fprintf(stderr, "%s\n", r.error().message.c_str()), 1;
       std::printf("%s\n", http::ToJson(r.value()).dump().c_str());
       return r->ok ? 0 : 1;
     });
   }
+  if (cmd == "migrate") {
+    if (!Parse(argc, argv, 2, {"--from", "--to", "--config"}, {}, &a)) return 2;
+    if (!a.positional.empty() || !a.flags.count("--from") || !store::IsPostgresUri(Flag(a, "--to")))
+      return std::fputs("用法: dixian migrate --from FILE.db --to postgresql://...\n", stderr), 2;
+    return Migrate(a);
+  }
   if (cmd == "backup") {
     if (!Parse(argc, argv, 2, common, {}, &a)) return 2;
     if (a.positional.size() != 1) return std::fputs("用法: dixian backup DEST [--db PATH]\n", stderr), 2;
-    auto db = OpenDb(a);
-    if (!db) return 1;
-    if (auto st = db->Backup(a.positional[0]); !st.ok()) return std::fprintf(stderr, "备份失败: %s\n", st.error().message.c_str()), 1;
+    int open_failed = 1;
+    auto db = OpenDb(a, &open_failed);
+    if (!db) return open_failed;
+    auto* sqlite = dynamic_cast<store::SqliteStore*>(db.get());
+    if (sqlite == nullptr)
+      return std::fputs("PostgreSQL 数据库请用 pg_dump / pg_basebackup 备份（见 docs/storage.md）\n", stderr), 2;
+    if (auto st = sqlite->Backup(a.positional[0]); !st.ok()) return std::fprintf(stderr, "备份失败: %s\n", st.error().message.c_str()), 1;
     if (auto st = store::SqliteStore::IntegrityCheck(a.positional[0]); !st.ok())
       return std::fprintf(stderr, "备份文件校验失败: %s\n", st.error().message.c_str()), 1;
     return std::printf("已备份到 %s（完整性校验通过）\n", a.positional[0].c_str()), 0;
@@ -261,8 +304,9 @@ int RunCli(int argc, char** argv) {
   if (cmd == "channel") {
     if (!Parse(argc, argv, 2, common, {}, &a)) return 2;
     if (a.positional.size() != 2 || a.positional[0] != "test") return std::fputs("用法: dixian channel test CHANNEL_ID\n", stderr), 2;
-    auto db = OpenDb(a);
-    if (!db) return 1;
+    int open_failed = 1;
+    auto db = OpenDb(a, &open_failed);
+    if (!db) return open_failed;
     auto found = db->FindChannel(a.positional[1]);
     if (!found.ok()) return std::fprintf(stderr, "无法读取数据库: %s\n", found.error().message.c_str()), 1;
     const auto& ch = found.value();

@@ -11,7 +11,7 @@
 #include "adapters/runtime/config.h"
 #include "adapters/runtime/demo.h"
 #include "adapters/runtime/notice_outbox.h"
-#include "adapters/store/sqlite/sqlite_store.h"
+#include "adapters/store/database.h"
 #include "adapters/webhook/delivery_worker.h"
 #include "adapters/webhook/platform.h"
 #include "engine/core/fields.h"
@@ -27,7 +27,7 @@ std::shared_ptr<spdlog::logger> Logger(const std::string& name, const std::strin
   return logger;
 }
 
-void AddGauges(http::Metrics& metrics, engine::Engine& engine, store::SqliteStore& store,
+void AddGauges(http::Metrics& metrics, engine::Engine& engine, store::Database& store,
                webhook::DeliveryWorker& delivery) {
   metrics.AddGauge("dixian_open_tasks", "Open tasks", [&store] { return static_cast<double>(store.Read()->CountOpenTasks()); });
   metrics.AddGauge("dixian_overdue_tasks", "Open tasks past their due time", [&store, &engine] {
@@ -70,10 +70,10 @@ int Serve(const ServeOptions& options) {
   } else {
     clock = std::make_unique<engine::SystemClock>();
   }
-  auto store = store::SqliteStore::Open(options.db);
+  auto store = store::OpenDatabase(options.db);
   if (!store.ok()) {
-    log->error("无法打开数据库 {}: {}", options.db, store.error().message);
-    return 1;
+    log->error("无法打开数据库 {}: {}", store::DescribeDatabase(options.db), store.error().message);
+    return store::OpenFailureExitCode(store.error());
   }
   const char* admin_token = std::getenv("DIXIAN_ADMIN_TOKEN");
   engine::EngineOptions eopts;
@@ -99,7 +99,9 @@ int Serve(const ServeOptions& options) {
   engine.OnOutbox([&delivery] { delivery.Wake(); });
 
   if (options.demo) {
-    const auto tokens = (std::filesystem::path(options.db).parent_path() / "demo-tokens.txt").string();
+    const auto dir = store::IsPostgresUri(options.db) ? std::filesystem::path("data")
+                                                       : std::filesystem::path(options.db).parent_path();
+    const auto tokens = (dir / "demo-tokens.txt").string();
     if (auto st = LoadDemoCounty(engine, tokens); !st.ok()) log->warn("示范县数据未加载: {}", st.error().message);
   }
 
@@ -125,7 +127,8 @@ int Serve(const ServeOptions& options) {
   delivery.Start();
   engine.StartScheduler();
   if (clock->IsManual()) (void)engine.RunDue();  // timers that came due while down fire once now
-  log->info("dixian {} 已启动 listening on {}:{} 数据库 {}{}", DIXIAN_VERSION, host, bound, options.db,
+  log->info("dixian {} 已启动 listening on {}:{} 数据库 {}{}", DIXIAN_VERSION, host, bound,
+            store::DescribeDatabase(options.db),
             clock->IsManual() ? "（测试时钟 " + engine::FormatRfc3339(clock->Now()) + "）" : "");
   server.WaitForSignal();
   log->info("正在停止：已停止接收请求，正在完成进行中的请求并写入数据库");

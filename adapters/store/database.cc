@@ -1,9 +1,32 @@
 #include "adapters/store/database.h"
 
+#include "adapters/store/postgres/pg_db.h"
+#include "adapters/store/postgres/pg_store.h"
+#include "adapters/store/sqlite/sqlite_store.h"
+
 namespace dixian::store {
 
 bool IsPostgresUri(const std::string& db) {
   return db.rfind("postgresql://", 0) == 0 || db.rfind("postgres://", 0) == 0;
+}
+
+engine::Result<std::unique_ptr<Database>> OpenDatabase(const std::string& db) {
+  if (IsPostgresUri(db)) {
+    auto pg = PgStore::Open(db);
+    if (!pg) return pg.error();
+    return std::unique_ptr<Database>(std::move(pg.value()));
+  }
+  auto sqlite = SqliteStore::Open(db);
+  if (!sqlite) return sqlite.error();
+  return std::unique_ptr<Database>(std::move(sqlite.value()));
+}
+
+int OpenFailureExitCode(const engine::Error& error) {
+  return error.slug == "database_unreachable" ? kExitDatabaseUnreachable : 1;
+}
+
+std::string DescribeDatabase(const std::string& db) {
+  return IsPostgresUri(db) ? "postgresql://" + DescribePgUri(db) : db;
 }
 
 }  // namespace dixian::store

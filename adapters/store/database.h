@@ -20,4 +20,16 @@ class Database : public engine::Store, public engine::OutboxStore {
 // True when `db` names a PostgreSQL database (postgresql:// or postgres://) rather than a file.
 bool IsPostgresUri(const std::string& db);
 
+// Opens the store `db` names (a PostgreSQL URI or an SQLite file path), migrating it.
+engine::Result<std::unique_ptr<Database>> OpenDatabase(const std::string& db);
+
+// The process exit code for a store that could not be opened: kExitDatabaseUnreachable when the
+// database server could not be reached or refused the connection (slug "database_unreachable"),
+// else 1.
+constexpr int kExitDatabaseUnreachable = 3;
+int OpenFailureExitCode(const engine::Error& error);
+
+// `db` for messages: a PostgreSQL URI without its password.
+std::string DescribeDatabase(const std::string& db);
+
 }  // namespace dixian::store

@@ -194,7 +194,8 @@ std::vector<std::string> ReplayHistories(const std::string& db) {
 
 TEST(CrashSafety, SurvivesRandomKills) {
   testing::TempDir dir;
-  const std::string db = dir.File("crash.db");
+  testing::TestDb test_db(dir.File("crash.db"));
+  const std::string db = test_db.db();
   testing::FakePlatform receiver("webhook", "");
   Harness h(db);
   engine::Instant clock = kStart;
@@ -264,12 +265,15 @@ TEST(CrashSafety, SurvivesRandomKills) {
   // 2. Histories explain states.
   for (const auto& p : ReplayHistories(db)) ADD_FAILURE() << p;
   // 3. File and audit chain.
-  EXPECT_EQ(Scalar(db, "PRAGMA integrity_check"), "ok");
+  if (!testing::OnPostgres()) EXPECT_EQ(Scalar(db, "PRAGMA integrity_check"), "ok");
   auto verify = test_support::RunCommand(Binary(), {"audit", "verify", "--db", db});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   EXPECT_NE(verify.out.find("\"ok\":true"), std::string::npos) << verify.out;
   // 4. Each timer point fired once.
-  auto dup = Sql(db, "SELECT json_extract(data,'$.task'), json_extract(data,'$.fire_index'), count(*) FROM audit "
+  const std::string task_point = testing::OnPostgres()
+                                     ? "CAST(data AS jsonb) ->> 'task', CAST(data AS jsonb) ->> 'fire_index'"
+                                     : "json_extract(data,'$.task'), json_extract(data,'$.fire_index')";
+  auto dup = Sql(db, "SELECT " + task_point + ", count(*) FROM audit "
                      "WHERE action IN ('overdue','escalate') GROUP BY 1, 2 HAVING count(*) > 1");
   for (const auto& r : dup) ADD_FAILURE() << "timer fired " << r[2] << " times: task " << r[0] << " point " << r[1];
   EXPECT_GT(std::stoi(Scalar(db, "SELECT count(*) FROM audit WHERE action IN ('overdue','escalate')")), 0)

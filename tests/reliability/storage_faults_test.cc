@@ -72,6 +72,7 @@ Json Household(const std::string& id) {
 }
 
 TEST(StorageFaults, FullDiskRefusesWritesServesReadsKeepsFile) {
+  if (testing::OnPostgres()) GTEST_SKIP() << "SQLite only (files, backups)";
   testing::TempDir dir;
   const std::string db = dir.File("full.db");
   County county;
@@ -112,6 +113,7 @@ TEST(StorageFaults, FullDiskRefusesWritesServesReadsKeepsFile) {
 }
 
 TEST(StorageFaults, ReadOnlyDatabaseRefusesWritesServesReads) {
+  if (testing::OnPostgres()) GTEST_SKIP() << "SQLite only (files, backups)";
   testing::TempDir dir;
   const std::string db = dir.File("ro.db");
   County county;

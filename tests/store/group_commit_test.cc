@@ -126,7 +126,7 @@ TEST_F(StoreTest, AcknowledgedWritesSurviveReopen) {
   EXPECT_EQ(done.load(), 100);
   store_.reset();
 
-  auto reopened = OpenOrDie(path_);
+  auto reopened = OpenStoreOrDie(path_);
   auto view = reopened->Read();
   for (int i = 0; i < 100; ++i) EXPECT_TRUE(view->FindOrg("R" + std::to_string(i)).has_value());
 }

@@ -68,15 +68,6 @@ constexpr Person kUsers[] = {
 
 constexpr const char* kAdminToken = "fixture-admin-token";
 
-Json ColumnValue(sqlite3_stmt* st, int i) {
-  switch (sqlite3_column_type(st, i)) {
-    case SQLITE_INTEGER: return sqlite3_column_int64(st, i);
-    case SQLITE_FLOAT: return sqlite3_column_double(st, i);
-    case SQLITE_NULL: return nullptr;
-    default: return std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, i)));
-  }
-}
-
 }  // namespace
 
 Instant At(const std::string& rfc3339) {
@@ -88,7 +79,8 @@ Instant At(const std::string& rfc3339) {
 std::string Show(Instant t) { return engine::FormatRfc3339(t); }
 
 void EngineFixture::SetUp() {
-  db_path_ = dir_.File("dixian.db");
+  test_db_ = std::make_unique<dixian::testing::TestDb>(dir_.File("dixian.db"));
+  db_path_ = test_db_->db();
   clock_ = std::make_unique<engine::ManualClock>(At("2026-03-02T09:00:00+08:00"));
   admin_.user.id = "admin";
   admin_.user.name = "系统管理员";
@@ -110,7 +102,7 @@ void EngineFixture::CloseEngine() {
 void EngineFixture::OpenEngine(const std::vector<engine::WorkflowPtr>& extra) {
   auto config = runtime::LoadConfig(runtime::ResolvePaths(config_dir_));
   for (const auto& def : extra) ASSERT_TRUE(config.workflows.Add(def).ok());
-  auto store = store::SqliteStore::Open(db_path_);
+  auto store = store::OpenDatabase(db_path_);
   ASSERT_TRUE(store.ok()) << store.error().message;
   store_ = std::move(store.value());
   engine::EngineOptions options;
@@ -296,40 +288,9 @@ std::int64_t EngineFixture::RunDue() {
   return r.ok() ? r.value() : -1;
 }
 
-Json EngineFixture::Rows(const std::string& sql) {
-  Json out = Json::array();
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(db_path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    ADD_FAILURE() << "cannot open " << db_path_;
-    sqlite3_close(db);
-    return out;
-  }
-  sqlite3_busy_timeout(db, 5000);
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
-    ADD_FAILURE() << sqlite3_errmsg(db) << ": " << sql;
-  } else {
-    while (sqlite3_step(st) == SQLITE_ROW) {
-      Json row = Json::object();
-      for (int i = 0; i < sqlite3_column_count(st); ++i) row[sqlite3_column_name(st, i)] = ColumnValue(st, i);
-      out.push_back(row);
-    }
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return out;
-}
+Json EngineFixture::Rows(const std::string& sql) { return dixian::testing::QueryDbJson(db_path_, sql); }
 
-void EngineFixture::Exec(const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(db_path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  char* err = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "") << ": " << sql;
-  sqlite3_free(err);
-  sqlite3_close(db);
-}
+void EngineFixture::Exec(const std::string& sql) { (void)dixian::testing::QueryDb(db_path_, sql); }
 
 Json EngineFixture::Outbox(const std::string& kind) {
   Json out = Json::array();

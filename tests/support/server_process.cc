@@ -97,7 +97,8 @@ ServerProcess::ServerProcess(ServerProcessOptions options) : options_(std::move(
     const char* env = std::getenv("DIXIAN_BINARY");
     binary_ = env ? env : "";
   }
-  db_ = options_.db.empty() ? dir_.File("dixian.db") : options_.db;
+  if (options_.db.empty()) test_db_ = std::make_unique<dixian::testing::TestDb>(dir_.File("dixian.db"));
+  db_ = options_.db.empty() ? test_db_->db() : options_.db;
   log_path_ = dir_.File("server.log");
 }
 

@@ -12,6 +12,7 @@
 
 #include "tests/support/http_client.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_db.h"
 
 namespace dixian::test_support {
 
@@ -20,7 +21,7 @@ struct ServerProcessOptions {
   std::string fake_clock;       // RFC 3339; empty: the system clock
   std::string admin_token = "e2e-admin-0000-fake";
   std::vector<std::string> extra_args;  // appended to `serve ...`
-  std::string db;               // empty: <temp dir>/dixian.db
+  std::string db;               // empty: a fresh test database (test_db.h: a file or PostgreSQL)
 };
 
 class ServerProcess {
@@ -64,6 +65,7 @@ class ServerProcess {
 
   ServerProcessOptions options_;
   dixian::testing::TempDir dir_;
+  std::unique_ptr<dixian::testing::TestDb> test_db_;  // when options_.db is empty
   std::string binary_;
   std::string db_;
   std::string log_path_;

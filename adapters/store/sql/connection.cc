@@ -77,6 +77,12 @@ engine::Status Transaction::Begin(Mode mode) {
   return st;
 }
 
+engine::Status Transaction::BeginWith(const char* sql) {
+  auto st = conn_.Exec(sql);
+  active_ = conn_.InTransaction();
+  return st;
+}
+
 engine::Status Transaction::Commit() {
   auto st = conn_.Run("COMMIT");
   if (st.ok()) active_ = false;

@@ -103,6 +103,8 @@ class Connection {
   virtual engine::Status Exec(const char* sql) = 0;
   engine::Status Exec(const std::string& sql) { return Exec(sql.c_str()); }
   virtual bool InTransaction() const = 0;
+  // The link to the server is gone (PostgreSQL): the connection must be replaced, not reused.
+  virtual bool Broken() const { return false; }
   // Rows changed by the last INSERT, UPDATE or DELETE run on this connection.
   virtual std::int64_t Changes() const = 0;
 
@@ -127,6 +129,8 @@ class Transaction {
   Transaction& operator=(const Transaction&) = delete;
 
   engine::Status Begin(Mode mode);
+  // Begins with the store's own text (Exec: may hold several statements, e.g. BEGIN and a lock).
+  engine::Status BeginWith(const char* sql);
   engine::Status Commit();
   void Rollback();
 

@@ -154,20 +154,20 @@ void BindTask(Statement& st, const engine::Task& t) {
   st.Bind(6, t.step).Bind(7, t.org).Bind(8, t.org_path).Bind(9, engine::Name(t.role));
   st.Bind(10, NameOrEmpty(t.department));
   st.Bind(11, t.assignee).Bind(12, t.created_at).Bind(13, t.due_at).Bind(14, engine::Name(t.status));
-  st.Bind(15, t.closed_at).Bind(16, t.next_fire_at).Bind(17, t.fire_index).Bind(18, t.period);
+  st.Bind(15, t.closed_at).Bind(17, t.fire_index).Bind(18, t.period);
+  // Only open tasks keep a timer.
+  if (t.status == engine::TaskStatus::kOpen) st.Bind(16, t.next_fire_at);
+  else st.BindNull(16);
 }
 }  // namespace
 
 std::int64_t SqlWriteTx::InsertTask(const engine::Task& task) {
-  // An id of 0 takes the next one (SQLite: NULL into the rowid; PostgreSQL: the column's sequence).
-  auto st = conn().Prepare(conn().Sql(
-      "INSERT INTO tasks(" DIXIAN_TASK_COLUMNS ") VALUES(NULLIF(?1, 0), ?2, ?3, ?4, ?5, ?6, ?7,"
-      " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, CASE WHEN ?14 = 'open' THEN ?16 END, ?17, ?18)"
-      " RETURNING id",
-      "INSERT INTO tasks(" DIXIAN_TASK_COLUMNS ") VALUES("
-      " COALESCE(NULLIF(CAST(?1 AS BIGINT), 0), nextval('tasks_id_seq')), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-      " ?11, ?12, ?13, ?14, ?15, CASE WHEN ?14 = 'open' THEN CAST(?16 AS BIGINT) END, ?17, ?18)"
-      " RETURNING id"));
+  // An id of 0 takes the next one: MAX(id) + 1 (SQLite's rowid; PostgreSQL: the table's
+  // take_next_id trigger, under the write lock), so a rolled-back command gives its number back.
+  auto st = conn().Prepare(
+      "INSERT INTO tasks(" DIXIAN_TASK_COLUMNS ") VALUES(NULLIF(CAST(?1 AS BIGINT), 0), ?2, ?3, ?4,"
+      " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+      " ?16, ?17, ?18) RETURNING id");
   st.Bind(1, task.id);
   BindTask(st, task);
   return InsertReturningId(st);
@@ -178,7 +178,7 @@ void SqlWriteTx::UpdateTask(const engine::Task& task) {
       "UPDATE tasks SET case_id = ?2, household = ?3, workflow = ?4, workflow_version = ?5,"
       " step = ?6, org = ?7, org_path = ?8, role = ?9, department = ?10, assignee = ?11,"
       " created_at = ?12, due_at = ?13, status = ?14, closed_at = ?15,"
-      " next_fire_at = CASE WHEN ?14 = 'open' THEN CAST(?16 AS BIGINT) END,"
+      " next_fire_at = ?16,"
       " fire_index = ?17, period = ?18 WHERE id = ?1");
   st.Bind(1, task.id);
   BindTask(st, task);
@@ -233,12 +233,9 @@ std::string SqlWriteTx::LastAuditHash() {
 }
 
 std::int64_t SqlWriteTx::AppendAudit(const engine::AuditEvent& e) {
-  auto st = conn().Prepare(conn().Sql(
-      "INSERT INTO audit(" DIXIAN_AUDIT_COLUMNS ") VALUES(NULLIF(?1, 0),"
-      " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING seq",
-      "INSERT INTO audit(" DIXIAN_AUDIT_COLUMNS ") VALUES("
-      " COALESCE(NULLIF(CAST(?1 AS BIGINT), 0), nextval('audit_seq_seq')),"
-      " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING seq"));
+  auto st = conn().Prepare(
+      "INSERT INTO audit(" DIXIAN_AUDIT_COLUMNS ") VALUES(NULLIF(CAST(?1 AS BIGINT), 0),"
+      " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING seq");
   st.Bind(1, e.seq).Bind(2, e.at).Bind(3, e.case_id).Bind(4, e.household).Bind(5, e.actor);
   st.Bind(6, e.actor_role).Bind(7, e.actor_org).Bind(8, e.action).Bind(9, e.from_state);
   st.Bind(10, e.to_state).Bind(11, e.comment).Bind(12, e.data.dump()).Bind(13, e.prev_hash);

@@ -153,6 +153,16 @@ UPDATE cases SET
 WHERE json_valid(data);
 )sql";
 
+// Version 8 (several processes on one PostgreSQL database): the delivery side of each process
+// sends a channel's messages while it holds the channel's lease (postgres/pg_store.h), so each
+// message goes out from one process and each robot's rate window is kept by one sender. One
+// process owns an SQLite file, which never takes leases; the table is here so that a schema
+// version means the same tables on both stores (and `dixian migrate` copies them alike).
+constexpr const char kOutboxLeases[] = R"sql(
+CREATE TABLE outbox_leases(
+  channel_id TEXT PRIMARY KEY, owner TEXT NOT NULL, until_ms INTEGER NOT NULL) WITHOUT ROWID;
+)sql";
+
 // Numbers are taken per branch (security 3, chat 4, engine 5): applied in order, gaps allowed.
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
@@ -160,6 +170,7 @@ constexpr Migration kMigrations[] = {
     {3, kSecurityV3},
     {4, kChatPacingAndApps},
     {5, kCaseFacts},
+    {8, kOutboxLeases},
 };
 
 engine::Result<int> UserVersion(Connection& conn) {

@@ -3,14 +3,10 @@
 // order at open, all inside one transaction. A database written by a newer build is refused.
 #include <span>
 
+#include "adapters/store/sql/migration.h"
 #include "adapters/store/sqlite/sqlite_db.h"
 
 namespace dixian::store {
-
-struct Migration {
-  int version;      // 1, 2, 3 ... in order, never renumbered
-  const char* sql;  // may hold several statements
-};
 
 // Every migration this build knows, oldest first.
 std::span<const Migration> Migrations();

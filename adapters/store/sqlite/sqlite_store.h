@@ -1,7 +1,7 @@
 #pragma once
 // The SQLite implementation of engine::Store and engine::OutboxStore.
 //
-// One writer thread owns the write connection and commits in groups (sql/group_commit.h), each
+// One writer thread owns the write connection and commits in groups (sql/sql_database.h), each
 // batch in one BEGIN IMMEDIATE transaction. Reads use a small pool of read-only connections, each
 // view inside one read transaction (a consistent WAL snapshot).
 #include <cstddef>
@@ -10,8 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "adapters/store/database.h"
-#include "adapters/store/sql/group_commit.h"
+#include "adapters/store/sql/sql_database.h"
 #include "adapters/store/sqlite/sqlite_db.h"
 
 namespace dixian::store {
@@ -27,9 +26,7 @@ struct SqliteOptions {
   std::int64_t max_pages = 0;
 };
 
-class ReadPool;
-
-class SqliteStore final : public Database {
+class SqliteStore final : public SqlDatabase {
  public:
   using Options = SqliteOptions;
 
@@ -40,28 +37,6 @@ class SqliteStore final : public Database {
   static engine::Result<std::unique_ptr<SqliteStore>> Open(const std::string& path,
                                                            Options options = {});
   ~SqliteStore() override;  // Close()
-
-  // engine::Store. Submit (and so Run) from the writer thread itself - inside a job or a done
-  // callback - fails at once with kInternal instead of deadlocking.
-  void Enqueue(engine::WriteJob job, engine::WriteDone done) override;
-  std::unique_ptr<engine::ReadView> Read() override;
-  void OnBatch(std::function<void(std::size_t)> observer) override;
-
-  // Finishes every queued job (the current batch and what is still queued), then stops the
-  // writer. Later Submit calls fail at once with kUnavailable "store_closed". Idempotent.
-  void Close() override;
-
-  // engine::OutboxStore. Reads use the read pool; marks go through the writer (group commit).
-  engine::Result<std::vector<engine::OutboxMessage>> Ready(
-      engine::Instant wall_now, int limit, const std::vector<std::string>& skip = {}) override;
-  engine::Result<std::optional<engine::Channel>> FindChannel(
-      const std::string& channel_id) override;
-  engine::Status RecordOutcomes(const engine::DeliveryOutcomes& outcomes,
-                                engine::Instant wall_now) override;
-  engine::Result<engine::PacingWindow> RecentPacing(std::int64_t since_ms) override;
-  std::vector<engine::OutboxMessage> Dead(int limit) override;
-  int Redrive(const std::vector<std::int64_t>& ids, engine::Instant wall_now) override;
-  std::int64_t PendingCount() override;
 
   // A consistent copy of the database at `dest_path` (online backup API; safe while the server
   // writes). Written to dest_path + ".tmp" and renamed into place.
@@ -76,16 +51,11 @@ class SqliteStore final : public Database {
 
  private:
   SqliteStore(std::string path, Options options, std::unique_ptr<SqliteConnection> writer);
-  std::vector<engine::Status> RunBatch(std::vector<GroupCommit::Pending>& batch);
-  // Runs a read on a pooled connection (no explicit transaction). F returns a Result.
-  template <class F>
-  auto WithReader(F f) -> decltype(f(std::declval<SqliteConnection&>()));
+  std::vector<engine::Status> RunBatch(std::vector<GroupCommit::Pending>& batch) override;
 
   const std::string path_;
   const Options options_;
   std::unique_ptr<SqliteConnection> writer_conn_;  // owned by the writer thread once started
-  std::shared_ptr<ReadPool> readers_;
-  GroupCommit writer_;  // last: its thread stops before the connections go
 };
 
 }  // namespace dixian::store
