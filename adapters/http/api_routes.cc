@@ -3,6 +3,7 @@
 #include "adapters/http/api_calls.h"
 #include "adapters/http/json_input.h"
 #include "adapters/http/json_views.h"
+#include "adapters/http/read_pool.h"
 #include "engine/commands/admin.h"
 #include "engine/commands/cases.h"
 #include "engine/commands/households.h"
@@ -72,39 +73,42 @@ Response Rendered(const engine::Result<T>& r) {
   return r.ok() ? Response::Json(200, ToJson(r.value())) : Response::FromError(r.error());
 }
 
-// A read route by path id: answers from one snapshot on the calling thread.
+// A read route by path id: authenticates and answers from one snapshot on the read pool.
 template <class T>
-Handler ReadId(Engine& engine,
+Handler ReadId(ReadPool& pool, Engine& engine,
                engine::Result<T> (*query)(Engine&, const Principal&, const std::string&)) {
-  return Authed(engine, [&engine, query](const Principal& who, Request& req, Reply reply) {
+  auto read = [&engine, query](const Principal& who, Request& req, Reply reply) {
     const std::string& id = req.params["id"];
     Response resp = engine::IsSafeId(id) ? Rendered(query(engine, who, id)) : NoSuchId();
     resp.user_id = who.user.id;
     reply(std::move(resp));
-  });
+  };
+  return OnReadPool(pool, Authed(engine, read));
 }
 
-Handler Read(Engine& engine, std::function<Response(const Principal&, Request&)> query) {
-  return Authed(engine,
-                [query = std::move(query)](const Principal& who, Request& req, Reply reply) {
-                  Response resp = query(who, req);
-                  resp.user_id = who.user.id;
-                  reply(std::move(resp));
-                });
+// A read route: authenticates and runs `query` (which renders its JSON) on the read pool.
+Handler Read(ReadPool& pool, Engine& engine,
+             std::function<Response(const Principal&, Request&)> query) {
+  auto read = [query = std::move(query)](const Principal& who, Request& req, Reply reply) {
+    Response resp = query(who, req);
+    resp.user_id = who.user.id;
+    reply(std::move(resp));
+  };
+  return OnReadPool(pool, Authed(engine, read));
 }
 
 }  // namespace
 
-void AddApiRoutes(Router& r, Engine& e, Metrics& metrics) {
+void AddApiRoutes(Router& r, Engine& e, Metrics& metrics, ReadPool& pool) {
   r.Add("GET", "/healthz", "healthz", [](Request&, Reply reply) {
     reply(Response::Json(200, {{"status", "ok"}}));
   });
-  r.Add("GET", "/metrics", "metrics", [&metrics](Request&, Reply reply) {
-    Response resp;
-    resp.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    resp.body = metrics.Render();
-    reply(std::move(resp));
-  });
+  r.Add("GET", "/metrics", "metrics", OnReadPool(pool, [&metrics](Request&, Reply reply) {
+          Response resp;  // the gauges count rows: on the pool
+          resp.content_type = "text/plain; version=0.0.4; charset=utf-8";
+          resp.body = metrics.Render();
+          reply(std::move(resp));
+        }));
   const std::string v1 = "/api/v1";
   r.Add("POST", v1 + "/orgs", "orgs.create", Write(e, &api::CreateOrg, 201));
   r.Add("POST", v1 + "/orgs/import", "orgs.import", Write(e, &api::ImportOrgs, 200, true));
@@ -113,19 +117,19 @@ void AddApiRoutes(Router& r, Engine& e, Metrics& metrics) {
   r.Add("POST", v1 + "/users/{id}/token", "users.token", Write(e, &api::ReissueToken, 200));
   r.Add("POST", v1 + "/channels", "channels.create", Write(e, &api::CreateChannel, 201));
   r.Add("GET", v1 + "/me", "me",
-        Read(e, [&e](const Principal& who, Request&) { return Rendered(engine::Me(e, who)); }));
-  r.Add("GET", v1 + "/workflows", "workflows", Read(e, [&e](const Principal&, Request&) {
+        Read(pool, e, [&e](const Principal& who, Request&) { return Rendered(engine::Me(e, who)); }));
+  r.Add("GET", v1 + "/workflows", "workflows", Read(pool, e, [&e](const Principal&, Request&) {
           return Response::Json(200, WorkflowsJson(e.workflows()));
         }));
 
   r.Add("POST", v1 + "/households", "households.create", Write(e, &api::CreateHousehold, 201));
   r.Add("POST", v1 + "/households/import", "households.import",
         Write(e, &api::ImportHouseholds, 200, true));
-  r.Add("GET", v1 + "/households/{id}", "households.get", ReadId(e, &engine::GetHousehold));
+  r.Add("GET", v1 + "/households/{id}", "households.get", ReadId(pool, e, &engine::GetHousehold));
   r.Add("GET", v1 + "/households/{id}/tasks", "households.tasks",
-        ReadId(e, &engine::HouseholdTasks));
+        ReadId(pool, e, &engine::HouseholdTasks));
   r.Add("GET", v1 + "/households/{id}/contact_candidates", "households.contact_candidates",
-        ReadId(e, &engine::ContactCandidates));
+        ReadId(pool, e, &engine::ContactCandidates));
   r.Add("PUT", v1 + "/households/{id}/contact", "households.contact",
         Write(e, &api::AssignContact, 200));
   r.Add("POST", v1 + "/households/{id}/measures", "households.measures",
@@ -133,33 +137,34 @@ void AddApiRoutes(Router& r, Engine& e, Metrics& metrics) {
   r.Add("POST", v1 + "/households/{id}/visits", "households.visits", Write(e, &api::LogVisit, 201));
 
   r.Add("POST", v1 + "/cases", "cases.create", Write(e, &api::CreateCase, 201));
-  r.Add("GET", v1 + "/cases/{id}", "cases.get", ReadId(e, &engine::GetCase));
-  r.Add("GET", v1 + "/cases/{id}/history", "cases.history", ReadId(e, &engine::CaseHistory));
+  r.Add("GET", v1 + "/cases/{id}", "cases.get", ReadId(pool, e, &engine::GetCase));
+  r.Add("GET", v1 + "/cases/{id}/history", "cases.history", ReadId(pool, e, &engine::CaseHistory));
   r.Add("POST", v1 + "/cases/{id}/actions", "cases.actions", Write(e, &api::ApplyAction, 200));
 
-  r.Add("GET", v1 + "/tasks", "tasks.list", Read(e, [&e](const Principal& who, Request&) {
+  r.Add("GET", v1 + "/tasks", "tasks.list", Read(pool, e, [&e](const Principal& who, Request&) {
           return Rendered(engine::MyTasks(e, who));
         }));
   r.Add("POST", v1 + "/tasks/{id}/complete", "tasks.complete", Write(e, &api::CompleteTask, 200));
   r.Add("GET", v1 + "/tasks/{id}/transfer_candidates", "tasks.transfer_candidates",
-        ReadId(e, &engine::TransferCandidates));
+        ReadId(pool, e, &engine::TransferCandidates));
   r.Add("POST", v1 + "/tasks/{id}/transfer", "tasks.transfer", Write(e, &api::TransferTask, 200));
   r.Add("POST", v1 + "/tasks/{id}/urge", "tasks.urge", Write(e, &api::UrgeTask, 200));
 
   r.Add("GET", v1 + "/reports/monitoring", "reports.monitoring",
-        Read(e, [&e](const Principal& who, Request& req) {
+        Read(pool, e, [&e](const Principal& who, Request& req) {
           return Rendered(engine::ReportMonitoring(e, who, req.query["org"]));
         }));
   r.Add("GET", v1 + "/reports/overdue", "reports.overdue",
-        Read(e, [&e](const Principal& who, Request& req) {
+        Read(pool, e, [&e](const Principal& who, Request& req) {
           return Rendered(engine::ReportOverdue(e, who, req.query["org"]));
         }));
-  r.Add("GET", v1 + "/audit/verify", "audit.verify", Read(e, [&e](const Principal& who, Request&) {
+  r.Add("GET", v1 + "/audit/verify", "audit.verify", Read(pool, e, [&e](const Principal& who, Request&) {
           return Rendered(engine::VerifyAudit(e, who));
         }));
 
+  // Advancing the clock waits for its writes: on the pool, never blocking an io thread.
   r.Add("POST", v1 + "/admin/clock", "admin.clock",
-        Authed(e, [&e](const Principal& who, Request& req, Reply reply) {
+        OnReadPool(pool, Authed(e, [&e](const Principal& who, Request& req, Reply reply) {
           auto body = ParseJsonBody(req.body.empty() ? "{}" : req.body);
           if (!body.ok()) return reply(Response::FromError(body.error()));
           auto seconds = IntField(body.value(), "advance_seconds");
@@ -169,7 +174,7 @@ void AddApiRoutes(Router& r, Engine& e, Metrics& metrics) {
           auto now = e.AdvanceClock(who, *seconds.value());
           reply(now.ok() ? Response::Json(200, {{"now", engine::FormatRfc3339(now.value())}})
                          : Response::FromError(now.error()));
-        }));
+        })));
 }
 
 }  // namespace dixian::http

@@ -6,7 +6,11 @@
 
 namespace dixian::http {
 
-// Registers every API route, /healthz and /metrics.
-void AddApiRoutes(Router& router, engine::Engine& engine, Metrics& metrics);
+class ReadPool;
+
+// Registers every API route, /healthz and /metrics. Reads, /metrics and the admin clock run on
+// `pool` (off the io threads); writes go to the engine's writer and answer after the commit.
+// engine, metrics and pool must outlive the router's use.
+void AddApiRoutes(Router& router, engine::Engine& engine, Metrics& metrics, ReadPool& pool);
 
 }  // namespace dixian::http

@@ -92,8 +92,23 @@ RouteMatch Router::Match(std::string_view method, std::string_view path) const {
   return match;
 }
 
+void Router::SetFallback(std::string route_name, Handler h) {
+  fallback_name_ = std::move(route_name);
+  fallback_ = std::move(h);
+}
+
 void Router::Dispatch(Request& req, Reply reply) const {
+  const bool head = req.method == "HEAD";
   RouteMatch match = Match(req.method, req.path);
+  if (match.status != 200 && head) {
+    RouteMatch as_get = Match("GET", req.path);
+    if (as_get.status == 200) match = std::move(as_get);
+  }
+  const bool is_api = req.path.rfind("/api/", 0) == 0;
+  if (match.status == 404 && fallback_ && !is_api && (req.method == "GET" || head)) {
+    req.route = fallback_name_;
+    return fallback_(req, std::move(reply));
+  }
   req.route = match.route_name;
   if (match.status == 404) return reply(NotFoundResponse(req.path));
   if (match.status == 405) return reply(MethodNotAllowedResponse(req.method, match.allow));

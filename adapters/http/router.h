@@ -28,8 +28,14 @@ class Router {
   // Finds the route for a decoded path (no query string).
   RouteMatch Match(std::string_view method, std::string_view path) const;
 
-  // Matches, fills req.params and req.route, and calls the handler. Unknown path -> 404 JSON
-  // error; known path, wrong method -> 405 JSON error with an Allow header. Does not catch.
+  // Called for a GET or HEAD of a path outside /api/ that no route matches (the web console's
+  // static files); req.route is set to route_name.
+  void SetFallback(std::string route_name, Handler h);
+
+  // The one dispatch path (the server calls it for every request): matches, fills req.params
+  // and req.route, and calls the handler. HEAD runs the GET route when there is no HEAD route
+  // (the server drops the body). Unknown path -> the fallback, else a 404 JSON error; known
+  // path, wrong method -> 405 JSON error with an Allow header. Does not catch.
   void Dispatch(Request& req, Reply reply) const;
 
  private:
@@ -45,6 +51,8 @@ class Router {
                    std::map<std::string, std::string>* params, std::string* score);
 
   std::vector<Route> routes_;
+  std::string fallback_name_;
+  Handler fallback_;
 };
 
 // 404 / 405 responses in the contract's error format (message in Chinese for officials).

@@ -87,8 +87,11 @@ Server::Server(ServerOptions options, Router& router, Metrics& metrics,
   shared_->metrics = &metrics;
   shared_->access_log = std::move(access_log);
   shared_->error_log = shared_->options.error_log;
-  if (!shared_->options.static_dir.empty())
+  if (!shared_->options.static_dir.empty()) {
     shared_->static_files.emplace(shared_->options.static_dir);
+    const StaticFiles* files = &*shared_->static_files;  // lives as long as the server
+    router.SetFallback("static", [files](Request& req, Reply reply) { reply(files->Serve(req)); });
+  }
   if (shared_->options.max_connections < 1) shared_->options.max_connections = 1;
 }
 

@@ -32,7 +32,8 @@ struct ServerOptions {
 
 class Server {
  public:
-  // router and metrics must outlive the Server. access_log gets exactly one JSON line per
+  // router and metrics must outlive the Server; with a static_dir the router's fallback is set to
+  // serve it. access_log gets exactly one JSON line per
   // request: {"ts","method","route","status","latency_ms","user","remote","bytes"}; may be null.
   Server(ServerOptions options, Router& router, Metrics& metrics,
          std::shared_ptr<spdlog::logger> access_log);

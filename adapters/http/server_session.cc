@@ -211,29 +211,16 @@ void Session::OnRequest() {
 void Session::Dispatch(Request& req) {
   auto state = std::make_shared<ReplyState>(shared_from_this(), seq_);
   Reply reply = [state](Response r) { state->Call(std::move(r)); };
-  RouteMatch match = shared_->router->Match(req.method, req.path);
-  if (match.status != 200 && head_) {
-    RouteMatch as_get = shared_->router->Match("GET", req.path);
-    if (as_get.status == 200) match = std::move(as_get);
-  }
-  bool is_api = req.path.rfind("/api/", 0) == 0;
-  if (match.status == 404 && shared_->static_files && !is_api && (req.method == "GET" || head_)) {
-    req.route = route_ = "static";
-    return reply(shared_->static_files->Serve(req));
-  }
-  req.route = route_ = match.route_name;
-  if (match.status == 404) return reply(NotFoundResponse(req.path));
-  if (match.status == 405) return reply(MethodNotAllowedResponse(req.method, match.allow));
-  req.params = std::move(match.params);
   try {
-    (*match.handler)(req, reply);
+    shared_->router->Dispatch(req, reply);  // the Reply posts the response to this strand
   } catch (const std::exception& e) {
-    shared_->ErrorLog().error("handler {} threw: {}", route_, e.what());
+    shared_->ErrorLog().error("handler {} threw: {}", req.route, e.what());
     reply(Response::ErrorBody(500, "internal", "服务器内部错误，请稍后重试。"));
   } catch (...) {
-    shared_->ErrorLog().error("handler {} threw a non-standard exception", route_);
+    shared_->ErrorLog().error("handler {} threw a non-standard exception", req.route);
     reply(Response::ErrorBody(500, "internal", "服务器内部错误，请稍后重试。"));
   }
+  route_ = req.route;  // Send runs later on this strand, after this returns
 }
 
 void Session::PostResponse(std::uint64_t seq, Response response) {

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "adapters/http/api_routes.h"
+#include "adapters/http/read_pool.h"
 #include "adapters/http/server.h"
 #include "adapters/runtime/config.h"
 #include "adapters/runtime/demo.h"
@@ -108,8 +109,9 @@ int Serve(const ServeOptions& options) {
   http::Metrics metrics;
   store.value()->OnBatch([&metrics](std::size_t n) { metrics.ObserveCommitBatch(n); });
   AddGauges(metrics, engine, *store.value(), delivery);
+  http::ReadPool reads;
   http::Router router;
-  http::AddApiRoutes(router, engine, metrics);
+  http::AddApiRoutes(router, engine, metrics, reads);
   http::ServerOptions sopts;
   sopts.host = host;
   sopts.port = port;

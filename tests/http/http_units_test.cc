@@ -2,11 +2,17 @@
 // metrics text. No sockets here (see server_test.cc).
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "adapters/http/error_mapping.h"
 #include "adapters/http/http_types.h"
 #include "adapters/http/metrics.h"
+#include "adapters/http/read_pool.h"
 #include "adapters/http/router.h"
 #include "adapters/http/static_files.h"
 
@@ -131,6 +137,120 @@ TEST(Router, DispatchAnswersErrors) {
   EXPECT_EQ(got.status, 405);
   ASSERT_EQ(got.headers.size(), 1u);
   EXPECT_EQ(got.headers[0], (std::pair<std::string, std::string>("Allow", "GET")));
+}
+
+// The server runs this same Dispatch: HEAD falls back to the GET route, and GET/HEAD outside
+// /api/ that match nothing go to the fallback (the console's files); API paths never do.
+TEST(Router, DispatchHeadAndFallback) {
+  Router router;
+  router.Add("GET", "/api/v1/x", "x", [](Request& req, Reply reply) {
+    reply(Response::Json(200, {{"route", req.route}, {"method", req.method}}));
+  });
+  router.SetFallback("static", [](Request& req, Reply reply) {
+    reply(Response::Json(200, {{"route", req.route}, {"path", req.path}}));
+  });
+  Response got;
+  Reply capture = [&got](Response r) { got = std::move(r); };
+  Request req;
+  req.method = "HEAD";
+  req.path = "/api/v1/x";
+  router.Dispatch(req, capture);
+  EXPECT_EQ(got.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(got.body),
+            (nlohmann::json{{"route", "x"}, {"method", "HEAD"}}));
+  EXPECT_EQ(req.route, "x");
+
+  for (const char* method : {"GET", "HEAD"}) {
+    req.method = method;
+    req.path = "/js/app.js";
+    router.Dispatch(req, capture);
+    EXPECT_EQ(nlohmann::json::parse(got.body),
+              (nlohmann::json{{"route", "static"}, {"path", "/js/app.js"}}))
+        << method;
+    EXPECT_EQ(req.route, "static");
+  }
+  req.method = "GET";
+  req.path = "/api/v1/nothing";
+  router.Dispatch(req, capture);
+  EXPECT_EQ(got.status, 404);
+  EXPECT_EQ(req.route, "not_found");
+  req.method = "POST";
+  req.path = "/js/app.js";
+  router.Dispatch(req, capture);
+  EXPECT_EQ(got.status, 404);
+  req.path = "/api/v1/x";
+  router.Dispatch(req, capture);
+  EXPECT_EQ(got.status, 405);
+  EXPECT_EQ(req.route, "method_not_allowed");
+}
+
+// A gate the pool's threads wait on, so the test decides when a read finishes.
+class Gate {
+ public:
+  void Open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  void Wait() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return open_; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+TEST(ReadPool, RunsReadsOffTheCallerAndRefusesWhenFull) {
+  ReadPool pool({.threads = 1, .max_queued = 1});
+  Gate gate;
+  std::promise<void> started;
+  std::mutex mu;
+  std::vector<std::thread::id> ran_on;
+  Handler read = OnReadPool(pool, [&](Request& req, Reply reply) {
+    {
+      std::lock_guard lock(mu);
+      ran_on.push_back(std::this_thread::get_id());
+    }
+    if (req.path == "/first") {
+      started.set_value();
+      gate.Wait();
+    }
+    reply(Response::Json(200, {{"path", req.path}}));
+  });
+  std::promise<Response> first, second, third;
+  Request req;
+  req.method = "GET";
+  req.path = "/first";
+  read(req, [&](Response r) { first.set_value(std::move(r)); });
+  started.get_future().wait();  // the one thread is busy with /first
+  req.path = "/second";
+  read(req, [&](Response r) { second.set_value(std::move(r)); });  // queued (1 of 1)
+  req.path = "/third";
+  read(req, [&](Response r) { third.set_value(std::move(r)); });  // the queue is full
+  Response busy = third.get_future().get();
+  EXPECT_EQ(busy.status, 503);
+  EXPECT_EQ(nlohmann::json::parse(busy.body)["error"]["code"], "server_busy");
+  ASSERT_EQ(busy.headers.size(), 1u);
+  EXPECT_EQ(busy.headers[0], (std::pair<std::string, std::string>("Retry-After", "1")));
+  gate.Open();
+  EXPECT_EQ(nlohmann::json::parse(first.get_future().get().body)["path"], "/first");
+  EXPECT_EQ(nlohmann::json::parse(second.get_future().get().body)["path"], "/second");
+  std::lock_guard lock(mu);
+  ASSERT_EQ(ran_on.size(), 2u);  // the refused read never ran
+  EXPECT_NE(ran_on[0], std::this_thread::get_id());
+  EXPECT_EQ(ran_on[0], ran_on[1]);
+}
+
+TEST(ReadPool, AThrowingReadAnswers500) {
+  ReadPool pool({.threads = 1, .max_queued = 4});
+  Handler read = OnReadPool(pool, [](Request&, Reply) { throw std::runtime_error("boom"); });
+  std::promise<Response> answer;
+  Request req;
+  read(req, [&](Response r) { answer.set_value(std::move(r)); });
+  EXPECT_EQ(answer.get_future().get().status, 500);
 }
 
 TEST(StaticFiles, SafePaths) {

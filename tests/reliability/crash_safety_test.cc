@@ -1,6 +1,6 @@
-// Crash safety: the real server is SIGKILLed at random moments while several clients create
-// households and cases and move them up the identification chain, and while the fake clock is
-// advanced. After each kill the server restarts on the same database. At the end: every
+// Crash safety: the real server is SIGKILLed at seeded moments (after a seeded number of further
+// acknowledged writes) while several clients create households and cases and move them up the
+// identification chain, and while the fake clock is advanced. After each kill the server restarts on the same database. At the end: every
 // acknowledged write is present, every case's history explains its state, the file is intact, the
 // audit chain verifies, no timer fired twice, and every outbox message was delivered.
 //
@@ -111,12 +111,28 @@ struct Ledger {
   std::map<std::string, std::pair<std::int64_t, std::string>> cases;  // id -> (version, state)
   std::vector<std::string> unexpected;
   std::atomic<int> acked{0};
+  std::condition_variable acked_cv;  // notified with mu held on every acknowledged write
 
+  void Household(const std::string& id) {
+    std::lock_guard lock(mu);
+    households.insert(id);
+    ++acked;
+    acked_cv.notify_all();
+  }
   void Case(const Json& b) {
     std::lock_guard lock(mu);
     auto& slot = cases[b["id"].get<std::string>()];
     if (b["version"].get<std::int64_t>() >= slot.first) slot = {b["version"].get<std::int64_t>(), b["state"].get<std::string>()};
     ++acked;
+    acked_cv.notify_all();
+  }
+  // Waits until the server has acknowledged `n` more writes than `since` (the kill's signal);
+  // false after 60 s without them, or when every client has given up.
+  bool WaitAcked(int since, int n, const std::atomic<int>& clients) {
+    std::unique_lock lock(mu);
+    return acked_cv.wait_for(lock, std::chrono::seconds(60),
+                             [&] { return acked.load() >= since + n || clients.load() == 0; }) &&
+           acked.load() >= since + n;
   }
   void Unexpected(const std::string& what, const Answer& a) {
     std::lock_guard lock(mu);
@@ -135,11 +151,7 @@ void Worker(Harness& h, const County& county, const std::string& village, Ledger
                {"income_per_capita", 4000}};
     auto a = Durable(h, clerk, "POST", "/api/v1/households", hh, "hh-" + hid);
     if (a.status != 201) return ledger.Unexpected("household " + hid, a);
-    {
-      std::lock_guard lock(ledger.mu);
-      ledger.households.insert(hid);
-      ++ledger.acked;
-    }
+    ledger.Household(hid);
     Json open = {{"workflow", "identification"}, {"household", hid},
                  {"data", {{"type", "marginal"}, {"primary_cause", "illness"}}}};
     a = Durable(h, clerk, "POST", "/api/v1/cases", open, "case-" + hid);
@@ -206,14 +218,24 @@ TEST(CrashSafety, SurvivesRandomKills) {
   Ledger ledger;
   std::atomic<bool> stop{false};
   std::vector<std::thread> workers;
-  for (const auto& v : county.villages) workers.emplace_back(Worker, std::ref(h), std::cref(county), v, std::ref(ledger), std::cref(stop));
+  std::atomic<int> clients{static_cast<int>(county.villages.size())};
+  for (const auto& v : county.villages)
+    workers.emplace_back([&, v] {
+      Worker(h, county, v, ledger, stop);
+      std::lock_guard lock(ledger.mu);
+      --clients;
+      ledger.acked_cv.notify_all();
+    });
 
   std::mt19937 rng(20260302);
   const int kills = Kills();
   int survived = 0;
   for (int k = 0; k < kills; ++k) {
-    // Advance the engine clock by a day on a side thread, so some kills land inside RunDue.
+    // Advance the engine clock by a day on a side thread, so some kills land inside RunDue. The
+    // kill comes once the server has acknowledged a chosen number of further writes (1 to 40,
+    // seeded): an explicit signal from the run itself, not a guess in wall time.
     clock += 86400;
+    const int since = ledger.acked.load();
     std::thread advance([&h, token = h.admin_token()] {
       auto [port, gen] = h.Current();
       (void)gen;
@@ -222,9 +244,14 @@ TEST(CrashSafety, SurvivesRandomKills) {
       c.SetBearer(token);
       (void)Call(c, "POST", "/api/v1/admin/clock", {{"advance_seconds", 86400}});
     });
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 400)(rng)));
+    const int wanted = std::uniform_int_distribution<int>(1, 40)(rng);
+    const bool signalled = ledger.WaitAcked(since, wanted, clients);
     h.Kill();
     advance.join();
+    if (!signalled) {
+      ADD_FAILURE() << "kill " << k << ": the server did not acknowledge " << wanted << " more writes";
+      break;
+    }
     ASSERT_TRUE(h.Start(clock)) << "after kill " << k;  // the restart fires what came due while down
     ++survived;
   }
@@ -233,7 +260,8 @@ TEST(CrashSafety, SurvivesRandomKills) {
   for (const auto& u : ledger.unexpected) ADD_FAILURE() << "unexpected answer: " << u;
 
   // Let the delivery worker drain the outbox (wall-time pacing): wait while it makes progress,
-  // fail after 60 s without any.
+  // fail after 60 s without any. The server is another process with no drain signal, so this
+  // polls the condition itself (the sleep orders nothing; it paces the poll).
   auto last_progress = std::chrono::steady_clock::now();
   std::string pending = "?";
   long long best = -1;

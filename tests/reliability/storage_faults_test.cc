@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "adapters/http/api_routes.h"
+#include "adapters/http/read_pool.h"
 #include "adapters/http/server.h"
 #include "adapters/runtime/config.h"
 #include "adapters/store/sqlite/sqlite_store.h"
@@ -35,7 +36,7 @@ class Stack {
     engine::EngineOptions eo;
     eo.admin_token = kAdminToken;
     engine_ = std::make_unique<engine::Engine>(*store_, clock_, std::move(config.workflows), std::move(config.calendar), eo);
-    http::AddApiRoutes(router_, *engine_, metrics_);
+    http::AddApiRoutes(router_, *engine_, metrics_, *reads_);
     http::ServerOptions so;
     so.port = 0;
     so.threads = 2;
@@ -46,6 +47,7 @@ class Stack {
   }
   ~Stack() {
     if (server_) server_->Stop();
+    reads_.reset();  // finishes the reads in flight before the engine goes
     engine_.reset();
     if (store_) store_->Close();
   }
@@ -61,6 +63,7 @@ class Stack {
   engine::ManualClock clock_{1772413200};
   std::unique_ptr<store::SqliteStore> store_;
   std::unique_ptr<engine::Engine> engine_;
+  std::unique_ptr<http::ReadPool> reads_ = std::make_unique<http::ReadPool>();
   http::Router router_;
   http::Metrics metrics_;
   std::unique_ptr<http::Server> server_;

@@ -166,5 +166,46 @@ TEST_F(StoreTest, RunInsideAJobFailsInsteadOfDeadlocking) {
   EXPECT_TRUE(r.ok());
 }
 
+
+// Where a write is answered: with sync_behind (the default) on the syncer thread after the WAL
+// fsync, never on the writer thread that ran it (the writer goes on with the next group); with
+// sync_behind off, on the writer right after a synchronous=FULL COMMIT.
+TEST_F(StoreTest, AnsweredOnTheSyncerAfterTheFsyncNotOnTheWriter) {
+  if (dixian::testing::OnPostgres()) GTEST_SKIP() << "SQLite's WAL fsync";
+  for (bool behind : {true, false}) {
+    auto store = OpenOrDie(dir_.File(behind ? "behind.db" : "full.db"), {.sync_behind = behind});
+    std::thread::id ran_on;
+    std::promise<std::thread::id> answered_on;
+    store->Submit(
+        [&ran_on](WriteTx& tx) -> Result<Json> {
+          ran_on = std::this_thread::get_id();
+          EXPECT_TRUE(tx.InsertOrg(MakeOrg("11", "province")).ok());
+          return Json::object();
+        },
+        [&answered_on](Result<Json> r) {
+          EXPECT_TRUE(r.ok());
+          answered_on.set_value(std::this_thread::get_id());
+        });
+    const auto answered = answered_on.get_future().get();
+    EXPECT_NE(answered, std::this_thread::get_id());
+    if (behind)
+      EXPECT_NE(answered, ran_on);
+    else
+      EXPECT_EQ(answered, ran_on);
+    EXPECT_TRUE(store->Read()->FindOrg("11").has_value());
+  }
+}
+
+TEST_F(StoreTest, RunInsideADoneCallbackFailsInsteadOfDeadlocking) {
+  std::promise<engine::ErrorCode> inner_code;
+  store_->Submit(InsertProvince("11"), [this, &inner_code](Result<Json> r) {
+    EXPECT_TRUE(r.ok());
+    auto inner = store_->Run(InsertProvince("12"));
+    inner_code.set_value(inner.ok() ? ErrorCode::kUnavailable : inner.error().code);
+    EXPECT_FALSE(inner.ok());
+  });
+  EXPECT_EQ(inner_code.get_future().get(), ErrorCode::kInternal);
+}
+
 }  // namespace
 }  // namespace dixian::store::testing

@@ -1,5 +1,6 @@
 #include "adapters/store/sql/group_commit.h"
 
+#include <algorithm>
 #include <exception>
 #include <optional>
 
@@ -52,12 +53,15 @@ engine::Status RunJob(Connection& conn, SqlWriteTx& tx, const engine::WriteJob& 
 
 }  // namespace
 
-GroupCommit::GroupCommit(std::size_t max_batch, BatchRunner run_batch)
-    : max_batch_(max_batch), run_batch_(std::move(run_batch)) {}
+GroupCommit::GroupCommit(std::size_t max_batch, BatchRunner run_batch, Sync sync)
+    : max_batch_(max_batch), run_batch_(std::move(run_batch)), sync_(std::move(sync)) {}
 
 GroupCommit::~GroupCommit() { Close(); }
 
-void GroupCommit::Start() { writer_ = std::thread([this] { WriterLoop(); }); }
+void GroupCommit::Start() {
+  writer_ = std::thread([this] { WriterLoop(); });
+  if (sync_) syncer_ = std::thread([this] { SyncerLoop(); });
+}
 
 void GroupCommit::Close() {
   std::lock_guard close_lock(close_mu_);
@@ -67,10 +71,17 @@ void GroupCommit::Close() {
   }
   cv_.notify_all();
   if (writer_.joinable()) writer_.join();
+  {
+    std::lock_guard lock(sync_mu_);  // the writer has handed over its last batch
+    sync_stop_ = true;
+  }
+  sync_cv_.notify_all();
+  if (syncer_.joinable()) syncer_.join();
 }
 
 void GroupCommit::Enqueue(engine::WriteJob job, engine::WriteDone done) {
-  if (std::this_thread::get_id() == writer_.get_id()) {
+  const auto self = std::this_thread::get_id();
+  if (self == writer_.get_id() || (sync_ && self == syncer_.get_id())) {
     // From a job or a done callback: Run() would wait for itself forever.
     if (done)
       done(engine::Error::Internal(
@@ -112,8 +123,48 @@ void GroupCommit::WriterLoop() {
       observers = observers_;
     }
     for (auto& observer : observers) observer(batch.size());
-    for (std::size_t i = 0; i < batch.size(); ++i) Deliver(batch[i].done, std::move(results[i]));
+    if (!sync_) {
+      for (std::size_t i = 0; i < batch.size(); ++i) Deliver(batch[i].done, std::move(results[i]));
+      batch.clear();
+      continue;
+    }
+    Committed committed;
+    committed.wrote = std::any_of(results.begin(), results.end(),
+                                  [](const engine::Status& r) { return r.ok(); });
+    committed.results = std::move(results);
+    for (auto& pending : batch) committed.dones.push_back(std::move(pending.done));
     batch.clear();
+    {
+      std::lock_guard lock(sync_mu_);
+      committed_.push_back(std::move(committed));
+    }
+    sync_cv_.notify_one();
+  }
+}
+
+// Takes every batch committed since the last sync, syncs once for all of them, then acknowledges
+// them in commit order.
+void GroupCommit::SyncerLoop() {
+  std::vector<Committed> ready;
+  for (;;) {
+    {
+      std::unique_lock lock(sync_mu_);
+      sync_cv_.wait(lock, [this] { return sync_stop_ || !committed_.empty(); });
+      if (committed_.empty()) return;  // stopping, and everything handed over is acknowledged
+      while (!committed_.empty()) {
+        ready.push_back(std::move(committed_.front()));
+        committed_.pop_front();
+      }
+    }
+    const bool wrote = std::any_of(ready.begin(), ready.end(), [](const Committed& c) { return c.wrote; });
+    const engine::Status synced = wrote ? sync_() : engine::OkStatus();
+    for (auto& batch : ready) {
+      for (std::size_t i = 0; i < batch.dones.size(); ++i) {
+        if (!synced.ok() && batch.results[i].ok()) batch.results[i] = synced.error();
+        Deliver(batch.dones[i], std::move(batch.results[i]));
+      }
+    }
+    ready.clear();
   }
 }
 

@@ -3,6 +3,11 @@
 // runs each job inside its own SAVEPOINT within one transaction, COMMITs once, and only then
 // calls each job's `done`. A failing (or throwing) job rolls back its own savepoint only. If the
 // COMMIT fails, no job of the batch is acknowledged as successful: each gets the mapped error.
+//
+// With a `sync` step (SQLite's sync_behind: the COMMIT does not wait for the disk, a syncer
+// thread fdatasyncs the WAL), the `done`s run on a syncer thread after that step, for every batch
+// committed since the last one, in commit order, while the writer already runs the next batch. A
+// failed sync fails the batch's successful writes too (committed, not known to be on disk).
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -25,14 +30,18 @@ class GroupCommit {
   // Runs one batch on the writer thread and answers one status per job, in order.
   using BatchRunner = std::function<std::vector<engine::Status>(std::vector<Pending>& batch)>;
 
-  GroupCommit(std::size_t max_batch, BatchRunner run_batch);
+  // Makes committed batches durable (empty: the COMMIT already is, answer on the writer).
+  using Sync = std::function<engine::Status()>;
+
+  GroupCommit(std::size_t max_batch, BatchRunner run_batch, Sync sync = {});
   ~GroupCommit();  // Close()
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
 
-  void Start();  // starts the writer thread (once the store around it is complete)
-  // Queues a job. From the writer thread itself (inside a job or a done callback) it fails at once
-  // with kInternal instead of deadlocking; after Close with kUnavailable "store_closed".
+  void Start();  // starts the writer (and syncer) thread (once the store around it is complete)
+  // Queues a job. From the writer or syncer thread itself (inside a job or a done callback) it
+  // fails at once with kInternal instead of deadlocking; after Close with kUnavailable
+  // "store_closed".
   void Enqueue(engine::WriteJob job, engine::WriteDone done);
   void OnBatch(std::function<void(std::size_t)> observer);
   // Finishes every queued job (the current batch and what is still queued), then stops the
@@ -40,10 +49,18 @@ class GroupCommit {
   void Close();
 
  private:
+  // A committed (or failed) batch waiting for the sync before its dones are called.
+  struct Committed {
+    std::vector<engine::WriteDone> dones;
+    std::vector<engine::Status> results;
+    bool wrote = false;  // some job succeeded: a COMMIT happened, sync before acknowledging
+  };
   void WriterLoop();
+  void SyncerLoop();
 
   const std::size_t max_batch_;
   const BatchRunner run_batch_;
+  const Sync sync_;
   std::mutex mu_;  // guards queue_, stopping_, observers_
   std::condition_variable cv_;
   std::deque<Pending> queue_;
@@ -51,6 +68,12 @@ class GroupCommit {
   std::vector<std::function<void(std::size_t)>> observers_;
   std::mutex close_mu_;
   std::thread writer_;
+
+  std::mutex sync_mu_;  // guards committed_, sync_stop_
+  std::condition_variable sync_cv_;
+  std::deque<Committed> committed_;
+  bool sync_stop_ = false;
+  std::thread syncer_;
 };
 
 // Runs `batch` in one transaction on `conn`, each job in its own savepoint, through `tx`. `begin`

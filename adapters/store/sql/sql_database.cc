@@ -9,9 +9,9 @@
 namespace dixian::store {
 
 SqlDatabase::SqlDatabase(std::size_t max_batch, ReadPool::Opener open_reader,
-                         std::size_t max_idle_readers)
+                         std::size_t max_idle_readers, GroupCommit::Sync sync)
     : readers_(std::make_shared<ReadPool>(std::move(open_reader), max_idle_readers)),
-      writer_(max_batch, [this](auto& batch) { return RunBatch(batch); }) {}
+      writer_(max_batch, [this](auto& batch) { return RunBatch(batch); }, std::move(sync)) {}
 
 SqlDatabase::~SqlDatabase() { Close(); }
 

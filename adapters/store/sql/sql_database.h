@@ -41,7 +41,9 @@ class SqlDatabase : public Database {
   std::int64_t PendingCount() override;
 
  protected:
-  SqlDatabase(std::size_t max_batch, ReadPool::Opener open_reader, std::size_t max_idle_readers);
+  // `sync`: see GroupCommit (empty: a COMMIT is durable when it returns).
+  SqlDatabase(std::size_t max_batch, ReadPool::Opener open_reader, std::size_t max_idle_readers,
+              GroupCommit::Sync sync = {});
   // Starts the writer: call at the end of the derived constructor.
   void StartWriter() { writer_.Start(); }
   // Runs one batch on the writer thread (RunInOneTransaction on the store's write connection).

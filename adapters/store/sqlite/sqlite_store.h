@@ -4,6 +4,13 @@
 // One writer thread owns the write connection and commits in groups (sql/sql_database.h), each
 // batch in one BEGIN IMMEDIATE transaction. Reads use a small pool of read-only connections, each
 // view inside one read transaction (a consistent WAL snapshot).
+//
+// Durability (sync_behind, the default): the COMMIT itself does not wait for the disk
+// (synchronous=NORMAL); a syncer thread fdatasyncs the WAL file and only then calls the batch's
+// `done`s, while the writer already runs the next batch. No write is acknowledged before its WAL
+// frames are on disk, as with synchronous=FULL, but the fsync no longer stops the writer. The
+// difference: for the few milliseconds between COMMIT and fsync, other readers can see a write
+// that a power loss (not a process crash: the OS still holds it) could take back.
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -24,13 +31,16 @@ struct SqliteOptions {
   // Cap on the database size in pages (0 = no cap). Reaching it behaves like a full disk
   // (SQLITE_FULL -> kUnavailable); used by tests and for operators who want a hard limit.
   std::int64_t max_pages = 0;
+  // Acknowledge after a WAL fdatasync on the syncer thread (see above); false: synchronous=FULL,
+  // each COMMIT fsyncs on the writer thread before the next batch starts.
+  bool sync_behind = true;
 };
 
 class SqliteStore final : public SqlDatabase {
  public:
   using Options = SqliteOptions;
 
-  // Creates the parent directories and the file if absent, sets WAL, synchronous=FULL,
+  // Creates the parent directories and the file if absent, sets WAL, synchronous (above),
   // foreign_keys, busy_timeout, applies pending migrations, and starts the writer thread.
   // Errors: kUnavailable "schema_too_new" for a file from a newer build; kUnavailable
   // "database_unavailable" when the file cannot be opened or created; kInternal if corrupt.
@@ -55,7 +65,10 @@ class SqliteStore final : public SqlDatabase {
 
   const std::string path_;
   const Options options_;
+  engine::Status SyncWal();  // fdatasync of the -wal file (opened once; syncer thread only)
+
   std::unique_ptr<SqliteConnection> writer_conn_;  // owned by the writer thread once started
+  int wal_fd_ = -1;
 };
 
 }  // namespace dixian::store
