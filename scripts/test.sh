@@ -14,5 +14,5 @@ ctest --preset release -j2
 if [[ "${DIXIAN_SKIP_ASAN:-0}" != "1" ]]; then
   cmake --preset asan -DDIXIAN_TEST_POSTGRES="${DIXIAN_TEST_POSTGRES:-ON}" >/dev/null
   cmake --build --preset asan
-  ctest --preset asan -j2 -LE "no_asan|pg_release_only"
+  ctest --preset asan -j2 -LE "no_asan|pg_engine|pg_e2e|pg_reliability"
 fi
