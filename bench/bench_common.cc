@@ -47,11 +47,17 @@ World OpenWorld(const std::string& db, bool fresh, std::unique_ptr<engine::Clock
   if (fresh)
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
   World w;
-  w.store = Must(store::SqliteStore::Open(db), "open " + db);
+  // A fixed key: the bench reopens its databases across runs (never a real installation's key).
+  static const auto keys = std::make_shared<const engine::KeyRing>(
+      Must(engine::KeyRing::Parse("bench " + std::string(64, 'b')), "bench key"));
+  store::SqliteOptions store_options;
+  store_options.keys = keys;
+  w.store = Must(store::SqliteStore::Open(db, store_options), "open " + db);
   w.clock = clock ? std::move(clock) : std::make_unique<engine::SystemClock>();
   auto config = runtime::LoadConfig(runtime::ResolvePaths(""));
   engine::EngineOptions options;
   options.admin_token = kAdminToken;
+  options.keys = keys;
   w.engine = std::make_unique<engine::Engine>(*w.store, *w.clock, std::move(config.workflows),
                                               std::move(config.calendar), options);
   w.admin = Must(w.engine->Authenticate(kAdminToken), "admin token");

@@ -56,6 +56,12 @@ async function oneRun(browser) {
   });
   // A fresh profile: nothing cached, nobody signed in.
   let { page, meter } = await newPhonePage(context);
+  // The same network and CPU for a page with no script (the server's 16-byte health answer): what
+  // the machine and the throttling cost before the console does anything.
+  rows.push(await timed('baseline-no-script', page, meter, async () => {
+    await page.goto(`${base}/healthz`);
+    await page.getByText('ok').waitFor();
+  }));
   rows.push(await timed('first-login', page, meter, async () => {
     await page.goto(`${base}/#/tasks`);
     await page.locator('#token').waitFor();
@@ -64,8 +70,7 @@ async function oneRun(browser) {
   await page.getByRole('button', { name: '登录' }).click();
   await page.locator('#task-list').waitFor();
   const caseHref = await page.locator('#task-list a[href^="#/cases/"]').first().getAttribute('href');
-  // Sessions are per tab until the browser session (issue 19 item 8) lands: carry the token into new tabs.
-  await context.addInitScript((t) => sessionStorage.setItem('dixian.token', t), token);
+  // The session kept in localStorage signs in every new tab of this profile (issue 19 item 8).
   await page.close();
 
   // Signed in, cache emptied: the first page a chat link opens.

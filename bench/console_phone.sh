@@ -13,7 +13,7 @@ cleanup() {
 }
 trap cleanup EXIT
 port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-DIXIAN_ADMIN_TOKEN="bench-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')" "$binary" serve --db "$tmp/demo.db" \
+DIXIAN_ADMIN_TOKEN="bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" "$binary" serve --db "$tmp/demo.db" \
   --listen "127.0.0.1:$port" --demo >"$tmp/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 150); do

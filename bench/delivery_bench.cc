@@ -6,11 +6,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <cstring>
 #include <thread>
 
 #include "adapters/runtime/config.h"
-#include "adapters/webhook/delivery_worker.h"
+#include "adapters/chat/delivery_worker.h"
 #include "bench/bench_common.h"
 #include "bench/modes.h"
 
@@ -86,6 +87,13 @@ class Receiver {
   std::vector<std::thread> threads_;
 };
 
+// Threads of this process now (/proc/self/task).
+int ProcessThreads() {
+  int n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/task")) ++n;
+  return n;
+}
+
 json Payload(std::int64_t i) {
   return {{"task_id", std::to_string(i)}, {"case_id", "C" + std::to_string(i)}, {"household_id", HouseholdId(i)},
           {"head_name", "王某某"},        {"village", "尖坡村"},                  {"step", "village_fill"},
@@ -104,11 +112,13 @@ int RunReceiver(int argc, char** argv) {
 }
 
 // dixian_bench delivery --db PATH --messages N --channels C
+// Also reports the threads the worker added to the process at most while delivering (sampled
+// every 5 ms): they must not grow with C (the receiver's threads are started before, and fixed).
 int RunDelivery(int argc, char** argv) {
   const std::string db = Arg(argc, argv, "db", "bench/out/delivery.db");
   const std::int64_t messages = IntArg(argc, argv, "messages", 20000);
   const int channels = static_cast<int>(IntArg(argc, argv, "channels", 4));
-  Receiver receiver(channels + 2);
+  Receiver receiver(std::min(channels + 2, 16));
   World w = OpenWorld(db, true);
   SeedOrgChain(w, "");
   std::vector<std::string> ids;
@@ -133,16 +143,20 @@ int RunDelivery(int argc, char** argv) {
       return json(nullptr);
     }), "fill outbox");
   }
-  webhook::DeliveryOptions options;
-  options.templates = webhook::Templates::Load(runtime::ResolvePaths("").config_dir + "/templates.json");
-  options.poll = std::chrono::milliseconds(50);
-  webhook::SystemWallClock wall;
-  webhook::DeliveryWorker worker(*w.store, wall, options);
+  chat::DeliveryOptions options;
+  options.templates = chat::Templates::Load(runtime::ResolvePaths("").config_dir + "/templates.json");
+  options.poll_ms = 50;
+  chat::SystemWallClock wall;
+  const int threads_before = ProcessThreads();
+  int threads_max = threads_before;
+  chat::DeliveryWorker worker(*w.store, wall, options);
   const double t0 = NowSeconds();
   worker.Start();
   worker.Wake();
-  while (worker.counters().total.delivered.load() < messages && NowSeconds() - t0 < 600)
+  while (worker.counters().total.delivered.load() < messages && NowSeconds() - t0 < 600) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    threads_max = std::max(threads_max, ProcessThreads());
+  }
   const double seconds = NowSeconds() - t0;
   worker.Stop();
   const std::int64_t delivered = worker.counters().total.delivered.load();
@@ -150,6 +164,8 @@ int RunDelivery(int argc, char** argv) {
   w.store->Close();
   Emit({{"bench", "delivery"}, {"messages", messages}, {"delivered", delivered}, {"requests", requests},
         {"received", receiver.received()}, {"channels", channels}, {"seconds", seconds},
+        {"worker_threads", threads_max - threads_before}, {"process_threads", threads_max},
+        {"scans", worker.scans()},
         {"messages_per_s", static_cast<double>(delivered) / seconds}});
   return delivered == messages ? 0 : 1;
 }

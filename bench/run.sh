@@ -126,13 +126,18 @@ DELIVERY_MESSAGES="${BENCH_DELIVERY_MESSAGES:-20000}"
 DELIVERY_CHANNELS="${BENCH_DELIVERY_CHANNELS:-4}"
 SERVER_PID=""
 RECEIVER_PID=""
+# The admin token (32 characters at least) and the master key of every server the bench starts.
+BENCH_ADMIN_TOKEN="bench-admin-token-0123456789abcdef"
+BENCH_KEY_FILE="$OUT/bench.key"
 
 # start_server DB [extra args...] — starts build-bench/dixian serve on 127.0.0.1 (ephemeral port),
 # sets SERVER_PID and SERVER_URL once it logs "listening on".
 start_server() {
   local db="$1" log="$OUT/server.log" port="" i
   shift
-  DIXIAN_ADMIN_TOKEN=bench-admin-token "$BUILD/dixian" serve --db "$db" --listen 127.0.0.1:0 "$@" \
+  [[ -f "$BENCH_KEY_FILE" ]] || "$BUILD/dixian" keys generate "$BENCH_KEY_FILE" >/dev/null
+  DIXIAN_ADMIN_TOKEN="$BENCH_ADMIN_TOKEN" DIXIAN_KEY_FILE="$BENCH_KEY_FILE" \
+    "$BUILD/dixian" serve --db "$db" --listen 127.0.0.1:0 "$@" \
     >"$log" 2>&1 &
   SERVER_PID=$!
   for i in $(seq 1 600); do
@@ -243,9 +248,9 @@ bench_timers() {
   record timers.idle_cpu "server idle CPU, $TIMER_TASKS open tasks, nothing due" \
     "$(awk -v a="$c0" -v b="$c1" -v hz="$hz" -v t0="$t0" -v t1="$t1" 'BEGIN{printf "%.2f", 100*(b-a)/hz/(t1-t0)}')" \
     "% of a core" "" "utime+stime over ${IDLE_SECONDS}s (/proc/PID/stat, ${hz} ticks/s)"
-  local auth='Authorization: Bearer bench-admin-token' secs
+  local auth="Authorization: Bearer $BENCH_ADMIN_TOKEN" secs
   curl -sf -H "$auth" "$SERVER_URL/api/v1/tasks" >/dev/null
-  curl -sf "$SERVER_URL/metrics" >/dev/null
+  curl -sf "$SERVER_URL/metrics" -H "Authorization: Bearer $BENCH_ADMIN_TOKEN" >/dev/null
   hwm="$(awk '/^VmHWM:/{print $2}' "/proc/$SERVER_PID/status")"
   record server.rss "server peak RSS (VmHWM), $open_cases open cases" "$(awk -v k="$hwm" 'BEGIN{printf "%.1f", k/1024}')" MB "" \
     "after start, an inbox read (GET /api/v1/tasks, admin) and /metrics"
@@ -280,7 +285,12 @@ bench_delivery() {
   line="$("$BENCH" delivery --db "$OUT/delivery.db" --messages "$DELIVERY_MESSAGES" --channels "$DELIVERY_CHANNELS")"
   record delivery.messages "outbox -> loopback webhook ($DELIVERY_CHANNELS channels)" \
     "$(echo "$line" | json_get messages_per_s)" messages/s "" \
-    "$(echo "$line" | json_get delivered) delivered, $(echo "$line" | json_get requests) requests"
+    "$(echo "$line" | json_get delivered) delivered, $(echo "$line" | json_get requests) requests; worker threads $(echo "$line" | json_get worker_threads)"
+  # Threads must not grow with channels (issue 18): the same worker, 2,000 channels.
+  line="$("$BENCH" delivery --db "$OUT/delivery-2000.db" --messages "$DELIVERY_MESSAGES" --channels 2000)"
+  record delivery.threads_2000 "delivery worker threads with 2,000 channels (one io_context)" \
+    "$(echo "$line" | json_get worker_threads)" threads "" \
+    "$(echo "$line" | json_get messages_per_s | xargs printf '%.0f') messages/s; process $(echo "$line" | json_get process_threads) threads incl. 16 receiver threads"
 }
 
 main() {

@@ -7,7 +7,8 @@ set -euo pipefail
 BIN=${1:-build/dixian}
 TMP=$(mktemp -d /tmp/dixian-apidoc-XXXXXX)
 trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$TMP"' EXIT
-export DIXIAN_ADMIN_TOKEN=admin-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export DIXIAN_ADMIN_TOKEN=admin-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export DIXIAN_MASTER_KEY="k1 $(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 "$BIN" serve --db "$TMP/doc.db" --listen 127.0.0.1:0 --fake-clock 2026-03-02T09:00:00+08:00 >"$TMP/log" 2>&1 &
 PID=$!
 for _ in $(seq 100); do grep -q 'listening on' "$TMP/log" && break; sleep 0.1; done
@@ -124,5 +125,5 @@ call admin GET /api/v1/cases/C99999999
 call admin POST /api/v1/households '{"id":"H0001","village":"520121200","head_name":"王建国","members":4,"income_per_capita":4800}'
 call admin POST /api/v1/orgs '{"code":'
 call clerk1 POST /api/v1/cases '{"workflow":"poverty","household":"H0002","data":{}}'
-echo '### metrics'; echo '```text'; curl -s "$BASE/metrics" | grep -E '^(# (HELP|TYPE) )?dixian_(http_requests_total\{route="cases.create"|http_request_duration_seconds_(bucket\{route="cases.create",le="0.0(05|1)"|count\{route="cases.create")|commit_batch_size_(count|sum)|open_tasks|overdue_tasks|outbox_pending|delivery_failures_total)'
+echo '### metrics'; echo '```text'; curl -s "$BASE/metrics" -H "Authorization: Bearer $DIXIAN_ADMIN_TOKEN" | grep -E '^(# (HELP|TYPE) )?dixian_(http_requests_total\{route="cases.create"|http_request_duration_seconds_(bucket\{route="cases.create",le="0.0(05|1)"|count\{route="cases.create")|commit_batch_size_(count|sum)|open_tasks|overdue_tasks|outbox_pending|delivery_failures_total)'
 echo '```'

@@ -2,8 +2,10 @@
 
 #include <chrono>
 #include <limits>
+#include <stdexcept>
 #include <utility>
 
+#include "engine/commands/sessions.h"
 #include "engine/core/fields.h"
 #include "engine/core/sha256.h"
 #include "engine/engine_tx.h"
@@ -18,12 +20,17 @@ Engine::Engine(Store& store, Clock& clock, WorkflowRegistry workflows, WorkCalen
       workflows_(std::move(workflows)),
       calendar_(std::move(calendar)),
       options_(std::move(options)),
-      wall_clock_(options_.wall_clock ? *options_.wall_clock : system_clock_) {}
+      wall_clock_(options_.wall_clock ? *options_.wall_clock : system_clock_),
+      audit_chain_(options_.keys) {
+  if (!options_.keys) throw std::invalid_argument("EngineOptions::keys is required (the audit chain's key)");
+  if (options_.session_key.empty()) options_.session_key = NewSessionKey();
+}
 
 Engine::~Engine() { StopScheduler(); }
 
 Result<Principal> Engine::Authenticate(const std::string& token) {
   if (token.empty()) return Error::Unauthenticated("未登录：请求缺少访问令牌");
+  if (IsSessionToken(token)) return AuthenticateSession(*this, token);
   if (!options_.admin_token.empty() && ConstantTimeEquals(Sha256Hex(token), Sha256Hex(options_.admin_token))) {
     Principal admin;
     admin.user.id = "admin";
@@ -35,6 +42,8 @@ Result<Principal> Engine::Authenticate(const std::string& token) {
   auto user = view->FindUserByTokenHash(Sha256Hex(token));
   if (view->failure()) return *view->failure();  // fail closed: not "unknown token", not a user
   if (!user || user->revoked) return Error::Unauthenticated("登录已失效：访问令牌无效或已撤销，请重新登录");
+  if (user->token_expires_at && clock_.Now() >= *user->token_expires_at)
+    return Error{ErrorCode::kUnauthenticated, "token_expired", "登录已过期：访问令牌已到期，请重新登录或请管理员重新签发"};
   return Principal{*user};
 }
 

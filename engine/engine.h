@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engine/access/access.h"
+#include "engine/audit/audit_chain.h"
 #include "engine/calendar/work_calendar.h"
 #include "engine/commands/write.h"
 #include "engine/core/clock.h"
@@ -30,17 +31,37 @@ struct Thresholds {                   // entry criteria (config/thresholds.json)
   double income_drop_ratio = 0.3;     // income fell by at least this share
 };
 
+struct ChannelKinds {
+  // Checks a channel before it is stored (kind, url, app settings) and completes it (an app
+  // channel's API base); an error names the field. Unset: any non-empty kind is accepted.
+  std::function<Status(Channel& channel)> check;
+  // The platform whose user ids (users' `im`) a channel kind addresses one person with; "" for a
+  // group robot. Unset: no channel addresses persons.
+  std::function<std::string(const std::string& kind)> person_platform;
+  // The platforms users' `im` may name (e.g. dingtalk, wecom, feishu). Empty: none accepted.
+  std::vector<std::string> im_platforms;
+};
+
 struct EngineOptions {
   std::string console_base_url = "http://127.0.0.1:8080";
   Thresholds thresholds;
   int digest_hour = 8;      // daily overdue digest to supervisors' channels, China time
   std::string admin_token;  // from DIXIAN_ADMIN_TOKEN; empty = no built-in admin
-  // Whether a channel kind is one the chat adapter can deliver to; an error names what is wrong.
-  // Wired by runtime/ from the chat adapter. Unset: any non-empty kind is accepted.
-  std::function<Status(const std::string& kind)> check_channel_kind;
+  // What the chat adapter says about channel kinds (wired by runtime/; the engine names none).
+  ChannelKinds channel_kinds;
+  // The master keys (outside the database): the audit chain's HMAC key. Required.
+  std::shared_ptr<const KeyRing> keys;
   // Wall time for what follows client retries, not the engine calendar (Idempotency-Key
   // answers expire after a day of it). Null: the system clock.
   const Clock* wall_clock = nullptr;
+  // HMAC key of console sessions (engine/commands/sessions.h); empty: random for this process.
+  std::string session_key;
+  // Sign-in from a chat platform (免登): a code from the platform's client and the channel it came
+  // through, answered with the dixian user id the platform vouches for. Wired by runtime/ from
+  // the chat adapter; unset: such sign-ins are refused. May answer on another thread.
+  std::function<void(const std::string& channel, const std::string& code,
+                     std::function<void(Result<std::string>)> answer)>
+      sign_in;
 };
 
 class Engine {
@@ -67,6 +88,8 @@ class Engine {
   const WorkflowRegistry& workflows() const { return workflows_; }
   const WorkCalendar& calendar() const { return calendar_; }
   const EngineOptions& options() const { return options_; }
+  const AuditChain& audit_chain() const { return audit_chain_; }
+  const Clock& wall_clock() const { return wall_clock_; }
   Clock& clock() { return clock_; }
   Store& store() { return store_; }
 
@@ -94,6 +117,7 @@ class Engine {
   EngineOptions options_;
   SystemClock system_clock_;
   const Clock& wall_clock_;
+  AuditChain audit_chain_;
   std::function<void()> outbox_notify_;
 
   std::mutex scheduler_mu_;

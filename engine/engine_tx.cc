@@ -44,70 +44,10 @@ AuditEvent EventBy(const Principal& who, const std::string& household, const std
   return ev;
 }
 
-namespace {
-
-// Appends `text` as a JSON string exactly as nlohmann::json::dump() writes it (UTF-8 kept,
-// control characters as \b \t \n \f \r or \u00xx), so the audit chain's hashes do not change.
-void AppendJsonString(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\f': out += "\\f"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-}
-
-}  // namespace
-
-// SHA-256 of the event's canonical JSON: the object below with its keys in sorted order, as
-// nlohmann::json would dump it. Written directly because every command hashes one event on the
-// writer thread (AuditHashMatchesCanonicalJson keeps the two equal).
-std::string AuditHash(const AuditEvent& e) {
-  std::string c;
-  c.reserve(256 + e.comment.size());
-  auto field = [&c](const char* key, std::string_view value) {
-    c += c.empty() ? "{\"" : ",\"";
-    c += key;
-    c += "\":";
-    AppendJsonString(c, value);
-  };
-  field("action", e.action);
-  field("actor", e.actor);
-  c += ",\"at\":" + std::to_string(e.at);
-  field("case", e.case_id);
-  field("comment", e.comment);
-  c += ",\"data\":" + e.data.dump();
-  field("from", e.from_state);
-  field("household", e.household);
-  field("org", e.actor_org);
-  field("prev", e.prev_hash);
-  field("role", e.actor_role);
-  field("to", e.to_state);
-  c += '}';
-  return Sha256Hex(c);
-}
-
 std::int64_t EngineTx::Audit(AuditEvent event) {
   event.at = now_;
   event.prev_hash = tx_.LastAuditHash();
-  event.hash = AuditHash(event);
+  e_.audit_chain_.Seal(event);
   return tx_.AppendAudit(event);
 }
 
@@ -373,17 +313,64 @@ void EngineTx::RunEffects(Case& c, const std::vector<EffectDef>& effects) {
       case EffectDef::Op::kWarnEntryThresholds:
         c.threshold_warning = ThresholdWarning(e_.options_.thresholds, e, c.data);
         break;
+      case EffectDef::Op::kAnnounce:
+        Announce(c, e);
+        break;
+      case EffectDef::Op::kRecordMovement:
+        RecordMovement(c, e);
+        break;
     }
   }
 }
 
 std::vector<Channel> EngineTx::RouteChannels(const std::string& org_path, int up) {
+  const auto& person_platform = e_.options_.channel_kinds.person_platform;
   const auto codes = PathCodes(org_path);
   for (int i = static_cast<int>(codes.size()) - 1 - up; i >= 0; --i) {
     auto channels = ChannelsOf(codes[static_cast<size_t>(i)]);
+    if (person_platform)
+      std::erase_if(channels, [&](const Channel& c) { return !person_platform(c.kind).empty(); });
     if (!channels.empty()) return channels;
   }
   return {};
+}
+
+std::optional<std::pair<Channel, std::string>> EngineTx::NearestAppChannel(
+    const std::string& org_path) {
+  const auto& person_platform = e_.options_.channel_kinds.person_platform;
+  if (!person_platform) return std::nullopt;
+  const auto codes = PathCodes(org_path);
+  for (auto it = codes.rbegin(); it != codes.rend(); ++it) {
+    for (const auto& c : ChannelsOf(*it))
+      if (auto platform = person_platform(c.kind); !platform.empty()) return std::pair{c, platform};
+  }
+  return std::nullopt;
+}
+
+bool EngineTx::NotifyPersons(const Task& task, NoticeKind kind, bool urgent,
+                             const NoticeFacts& facts) {
+  const auto app = NearestAppChannel(task.org_path);
+  if (!app) return false;
+  std::vector<User> people;
+  if (!task.assignee.empty()) {
+    if (auto u = tx_.FindUser(task.assignee); u && !u->revoked) people.push_back(*u);
+  } else {
+    for (auto& u : tx_.UsersAt(task.org, task.role))
+      if (!u.revoked && (!task.department || u.department == task.department))
+        people.push_back(std::move(u));
+  }
+  std::size_t reached = 0;
+  for (const auto& u : people) {
+    const auto im = tx_.ImOf(u.id);
+    const auto id = im.find(app->second);
+    if (id == im.end()) continue;
+    NoticeFacts to_person = facts;
+    to_person.to_user = u.id;
+    to_person.to_im = id->second;
+    QueueNotice({app->first}, kind, urgent, std::move(to_person));
+    ++reached;
+  }
+  return reached > 0 && reached == people.size();
 }
 
 void EngineTx::QueueNotice(const std::vector<Channel>& channels, NoticeKind kind, bool urgent, NoticeFacts facts) {
@@ -398,13 +385,18 @@ void EngineTx::QueueNotice(const std::vector<Channel>& channels, NoticeKind kind
   }
 }
 
-void EngineTx::Notify(const Task& task, NoticeKind kind, int up, bool urgent, const std::string& note) {
-  const auto channels = RouteChannels(task.org_path, up);
-  if (channels.empty()) return;
+// A task or reminder goes to the people it waits for, through the nearest app channel; the group
+// robots keep escalations and digests, and the notices of people the app cannot reach.
+void EngineTx::Notify(const Task& task, NoticeKind kind, int up, bool urgent,
+                      const std::string& note) {
   NoticeFacts facts;
   facts.task_id = task.id;
   facts.escalation_level = up;
   facts.text = note;
+  if (up == 0 && kind != NoticeKind::kEscalation && NotifyPersons(task, kind, urgent, facts))
+    return;
+  const auto channels = RouteChannels(task.org_path, up);
+  if (channels.empty()) return;
   QueueNotice(channels, kind, urgent, std::move(facts));
 }
 
@@ -418,6 +410,12 @@ void EngineTx::FireNext(Task task) {
   const auto points = FirePoints(*timing, task.created_at, task.due_at, e_.calendar_);
   if (task.fire_index < static_cast<int>(points.size())) {
     const FirePoint p = points[static_cast<size_t>(task.fire_index)];
+    if (p.kind == FirePoint::Kind::kPeriodEnd) {
+      if (PassNotice(task)) return;  // closed with its case's move
+      task.next_fire_at.reset();
+      tx_.UpdateTaskTimer(task);
+      return;
+    }
     Notify(task, NoticeOf(p.kind), p.up, p.kind != FirePoint::Kind::kReminder);
     if (p.kind != FirePoint::Kind::kReminder) {
       AuditEvent ev;

@@ -42,6 +42,19 @@ class EngineTx {
   // Runs the effects a state declares on entering it.
   void RunEffects(Case& c, const std::vector<EffectDef>& effects);
 
+  // Moves the case to `to` (the caller has checked the action): closes `open` (its step tasks),
+  // records `event` (actor and action set by the caller; case, household, from, to here), runs
+  // the effects of the state entered, saves the case and opens the next step's task (returned).
+  std::optional<Task> MoveCase(Case& c, const WorkflowDef& def, const std::string& to,
+                               AuditEvent event, const std::vector<Task>& open);
+  // A notice state's period ended (its step task's last timer): the engine moves the case on
+  // along the state's `notice_passed`, as `system`. False when the case is no longer there.
+  bool PassNotice(const Task& task);
+  // An `announce` effect: a notice about the case to the channel of the org at the row's level.
+  void Announce(const Case& c, const EffectDef& effect);
+  // A `record_movement` effect: the household's movement, with its persons, at now.
+  void RecordMovement(const Case& c, const EffectDef& effect);
+
   // Queues a notice about a task to the channels of its org (or the org `up` levels above).
   void Notify(const Task& task, NoticeKind kind, int up, bool urgent, const std::string& note = "");
 
@@ -63,7 +76,13 @@ class EngineTx {
   void ScheduleTimers(Task& task, const Timing& timing);
   const Timing* TimingOf(const Task& task);
   const std::optional<Household>& FindHousehold(const std::string& id);
+  // The group robots of the nearest org (from `up` levels above the path's end) that has any.
   std::vector<Channel> RouteChannels(const std::string& org_path, int up);
+  // The nearest app channel up the path, with the platform whose user ids it addresses.
+  std::optional<std::pair<Channel, std::string>> NearestAppChannel(const std::string& org_path);
+  // Queues the notice for each person the task waits for who has an id on the nearest app
+  // channel's platform; true when that was everyone (then no group robot needs it).
+  bool NotifyPersons(const Task& task, NoticeKind kind, bool urgent, const NoticeFacts& facts);
   void QueueNotice(const std::vector<Channel>& channels, NoticeKind kind, bool urgent,
                    NoticeFacts facts);
 
@@ -96,7 +115,8 @@ PersonView PersonOf(ReadView& view, User user);
 Result<Household> PermittedHousehold(ReadView& view, const Principal& who, const std::string& id,
                                      std::optional<Capability> capability);
 
-// SHA-256 over the canonical JSON (sorted keys) of the event and the previous hash.
+// SHA-256 over the canonical JSON (sorted keys) of the event and the previous hash: the hash of
+// events written before schema 3 (engine/audit/audit_chain.h seals newer ones with an HMAC).
 std::string AuditHash(const AuditEvent& event);
 
 // An audit event by `who` about a household (case empty).

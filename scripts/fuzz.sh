@@ -7,7 +7,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SECONDS_EACH="${1:-${FUZZ_SECONDS:-60}}"
 BUILD="${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
-TARGETS=(json_body http_request workflow_loader csv_import)  # light ones first
+TARGETS=(json_body http_request workflow_loader key_material csv_import)  # light ones first
 
 if ! command -v clang++ >/dev/null; then
   echo "fuzz: clang++ not found, skipping (apt-get install clang libclang-rt-14-dev)"

@@ -1,5 +1,7 @@
 #include "adapters/http/api_calls.h"
 
+#include <map>
+
 #include <memory>
 #include <optional>
 
@@ -8,7 +10,9 @@
 #include "engine/commands/admin.h"
 #include "engine/commands/cases.h"
 #include "engine/commands/households.h"
+#include "engine/commands/leads.h"
 #include "engine/commands/tasks.h"
+#include "engine/core/fields.h"
 
 namespace dixian::http::api {
 
@@ -32,9 +36,52 @@ class Fields {
   std::optional<double> Number(const char* field) {
     return Take(NumberField(body_, field), std::optional<double>());
   }
+  std::optional<bool> Bool(const char* field) {
+    return Take(BoolField(body_, field), std::optional<bool>());
+  }
   json Object(const char* field) { return Take(ObjectField(body_, field), json::object()); }
+  // `members` as persons (a list of objects); a count is read with Int.
+  std::optional<std::vector<engine::MemberInput>> Members() {
+    const auto it = body_.find("members");
+    if (error_ || it == body_.end() || !it->is_array()) return std::nullopt;
+    std::vector<engine::MemberInput> out;
+    for (size_t i = 0; i < it->size() && !error_; ++i) {
+      const json& m = (*it)[i];
+      const std::string at = "members[" + std::to_string(i) + "].";
+      if (!m.is_object()) {
+        error_ = engine::InvalidField("members[" + std::to_string(i) + "]", "应为对象");
+        break;
+      }
+      engine::MemberInput in;
+      in.name = Take(TextField(m, "name", at), std::string());
+      in.relation = Take(TextField(m, "relation", at), std::string());
+      in.id_number = Take(TextField(m, "id_number", at), std::string());
+      in.sex = Take(TextField(m, "sex", at), std::string());
+      in.labour = Take(TextField(m, "labour", at), std::string());
+      in.health = Take(TextField(m, "health", at), std::string());
+      in.schooling = Take(TextField(m, "schooling", at), std::string());
+      in.birth_year = Take(IntField(m, "birth_year", at), std::optional<std::int64_t>());
+      out.push_back(std::move(in));
+    }
+    return out;
+  }
+  bool Has(const char* field) const { return body_.is_object() && body_.contains(field); }
   std::optional<std::vector<std::int64_t>> IntList(const char* field, const std::string& why) {
     return Take(IntListField(body_, field, why), std::optional<std::vector<std::int64_t>>());
+  }
+  // An object whose values are all strings (absent: empty), e.g. users' "im", channels' "app".
+  std::map<std::string, std::string> TextMap(const char* field) {
+    std::map<std::string, std::string> out;
+    const json object = Object(field);
+    for (const auto& [key, value] : object.items()) {
+      if (error_) break;
+      auto text = TextField(object, key, std::string(field) + ".");
+      if (!text.ok())
+        error_ = text.error();
+      else
+        out[key] = std::move(text.value());
+    }
+    return out;
   }
   const std::optional<engine::Error>& error() const { return error_; }
 
@@ -96,18 +143,23 @@ void ImportOrgs(Engine& e, JsonCall call, JsonDone done) {
 void CreateUser(Engine& e, JsonCall call, JsonDone done) {
   auto w = WriteOf<engine::NewUser>(call, std::move(done));
   Fields f(call.body);
-  engine::UserInput in{f.Text("id"),  f.Text("name"),   f.Text("role"),
-                       f.Text("org"), f.Text("mobile"), f.Text("department")};
+  engine::UserInput in{f.Text("id"),     f.Text("name"),       f.Text("role"),
+                       f.Text("org"),    f.Text("mobile"),     f.Text("department"),
+                       f.Text("token_expires_at"), f.TextMap("im")};
   if (f.error()) return w.done(*f.error());
   engine::CreateUser(e, std::move(w), std::move(in));
 }
 
 void RevokeUser(Engine& e, JsonCall call, JsonDone done) {
-  engine::RevokeUser(e, WriteOf<engine::TokenChange>(call, std::move(done)), {call.id});
+  engine::RevokeUser(e, WriteOf<engine::TokenChange>(call, std::move(done)), {call.id, ""});
 }
 
 void ReissueToken(Engine& e, JsonCall call, JsonDone done) {
-  engine::ReissueToken(e, WriteOf<engine::TokenChange>(call, std::move(done)), {call.id});
+  auto w = WriteOf<engine::TokenChange>(call, std::move(done));
+  Fields f(call.body);
+  engine::UserRef user{call.id, f.Text("token_expires_at")};
+  if (f.error()) return w.done(*f.error());
+  engine::ReissueToken(e, std::move(w), std::move(user));
 }
 
 void CreateChannel(Engine& e, JsonCall call, JsonDone done) {
@@ -116,18 +168,73 @@ void CreateChannel(Engine& e, JsonCall call, JsonDone done) {
   engine::ChannelInput in{
       f.Text("id"),     f.Text("org"),
       f.Text("kind"),   f.Text("url"),
-      f.Text("secret"), f.IntList("quiet_hours", "应为 [开始小时, 结束小时]，均为 0 到 23 的整数")};
+      f.Text("secret"), f.IntList("quiet_hours", "应为 [开始小时, 结束小时]，均为 0 到 23 的整数"),
+      f.TextMap("app"), f.Text("api_base")};
   if (f.error()) return w.done(*f.error());
   engine::CreateChannel(e, std::move(w), std::move(in));
 }
 
 void CreateHousehold(Engine& e, JsonCall call, JsonDone done) {
-  auto w = WriteOf<engine::Household>(call, std::move(done));
+  auto w = WriteOf<engine::HouseholdView>(call, std::move(done));
   Fields f(call.body);
-  engine::HouseholdInput in{f.Text("id"), f.Text("village"), f.Text("head_name"), f.Int("members"),
-                            f.Number("income_per_capita")};
+  engine::HouseholdInput in;
+  in.id = f.Text("id");
+  in.village = f.Text("village");
+  in.head_name = f.Text("head_name");
+  in.persons = f.Members();
+  if (!in.persons) in.members = f.Int("members");
+  in.income_per_capita = f.Number("income_per_capita");
+  in.registered_poor = f.Bool("registered_poor");
+  in.away_long_term = f.Bool("away_long_term");
+  in.rigid_spending = f.Number("rigid_spending");
   if (f.error()) return w.done(*f.error());
   engine::CreateHousehold(e, std::move(w), std::move(in));
+}
+
+void UpdateHousehold(Engine& e, JsonCall call, JsonDone done) {
+  auto w = WriteOf<engine::HouseholdView>(call, std::move(done));
+  Fields f(call.body);
+  engine::HouseholdPatch p;
+  p.id = call.id;
+  p.expected_version = f.Int("expected_version");
+  if (f.Has("head_name")) p.head_name = f.Text("head_name");
+  if (f.Has("members")) {
+    p.persons = f.Members();
+    if (!p.persons && !f.error())
+      return w.done(engine::InvalidField("members", "应为家庭成员列表（整体替换）"));
+  }
+  p.income_per_capita = f.Number("income_per_capita");
+  p.rigid_spending = f.Number("rigid_spending");
+  p.registered_poor = f.Bool("registered_poor");
+  p.away_long_term = f.Bool("away_long_term");
+  p.comment = f.Text("comment");
+  if (f.error()) return w.done(*f.error());
+  engine::UpdateHousehold(e, std::move(w), std::move(p));
+}
+
+void ImportMembers(Engine& e, JsonCall call, JsonDone done) {
+  engine::ImportMembers(e, WriteOf<engine::ImportCount>(call, std::move(done)), {call.raw});
+}
+
+void RecordLead(Engine& e, JsonCall call, JsonDone done) {
+  auto w = WriteOf<engine::LeadView>(call, std::move(done));
+  Fields f(call.body);
+  engine::LeadInput in{f.Text("household"), f.Text("id_number"), f.Text("source"),
+                       f.Text("indicator"), f.Text("detail")};
+  if (f.error()) return w.done(*f.error());
+  engine::RecordLead(e, std::move(w), std::move(in));
+}
+
+void ImportLeads(Engine& e, JsonCall call, JsonDone done) {
+  engine::ImportLeads(e, WriteOf<engine::LeadImport>(call, std::move(done)), {call.raw});
+}
+
+void ResolveLead(Engine& e, JsonCall call, JsonDone done) {
+  auto w = WriteOf<engine::LeadView>(call, std::move(done));
+  Fields f(call.body);
+  engine::ResolveLeadInput in{call.id, f.Text("outcome"), f.Text("comment"), f.Object("data")};
+  if (f.error()) return w.done(*f.error());
+  engine::ResolveLead(e, std::move(w), std::move(in));
 }
 
 void ImportHouseholds(Engine& e, JsonCall call, JsonDone done) {
@@ -145,7 +252,8 @@ void AssignContact(Engine& e, JsonCall call, JsonDone done) {
 void RecordMeasure(Engine& e, JsonCall call, JsonDone done) {
   auto w = WriteOf<engine::Measure>(call, std::move(done));
   Fields f(call.body);
-  engine::MeasureInput in{call.id, f.Text("kind"), f.Text("description"), f.Text("department")};
+  engine::MeasureInput in{call.id, f.Text("kind"), f.Text("description"), f.Text("department"),
+                          f.Text("cause")};
   if (f.error()) return w.done(*f.error());
   engine::RecordMeasure(e, std::move(w), std::move(in));
 }

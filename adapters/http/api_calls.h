@@ -34,6 +34,11 @@ void ReissueToken(engine::Engine& e, JsonCall call, JsonDone done);
 void CreateChannel(engine::Engine& e, JsonCall call, JsonDone done);
 void CreateHousehold(engine::Engine& e, JsonCall call, JsonDone done);
 void ImportHouseholds(engine::Engine& e, JsonCall call, JsonDone done);  // CSV in call.raw
+void ImportMembers(engine::Engine& e, JsonCall call, JsonDone done);     // CSV in call.raw
+void UpdateHousehold(engine::Engine& e, JsonCall call, JsonDone done);
+void RecordLead(engine::Engine& e, JsonCall call, JsonDone done);
+void ImportLeads(engine::Engine& e, JsonCall call, JsonDone done);  // CSV in call.raw
+void ResolveLead(engine::Engine& e, JsonCall call, JsonDone done);
 void AssignContact(engine::Engine& e, JsonCall call, JsonDone done);
 void RecordMeasure(engine::Engine& e, JsonCall call, JsonDone done);
 void LogVisit(engine::Engine& e, JsonCall call, JsonDone done);

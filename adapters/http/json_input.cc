@@ -78,6 +78,14 @@ engine::Result<std::optional<double>> NumberField(const json& obj, const std::st
   return std::optional<double>(v->get<double>());
 }
 
+engine::Result<std::optional<bool>> BoolField(const json& obj, const std::string& field,
+                                             const std::string& where) {
+  const json* v = Find(obj, field);
+  if (!v) return std::optional<bool>();
+  if (!v->is_boolean()) return InvalidField(where + field, "应为 true 或 false");
+  return std::optional<bool>(v->get<bool>());
+}
+
 engine::Result<json> ObjectField(const json& obj, const std::string& field) {
   auto it = obj.find(field);
   if (it == obj.end()) return json::object();

@@ -27,6 +27,8 @@ engine::Result<std::optional<std::int64_t>> IntField(const nlohmann::json& obj,
 engine::Result<std::optional<double>> NumberField(const nlohmann::json& obj,
                                                   const std::string& field,
                                                   const std::string& where = "");
+engine::Result<std::optional<bool>> BoolField(const nlohmann::json& obj, const std::string& field,
+                                             const std::string& where = "");
 // An object (absent: an empty object).
 engine::Result<nlohmann::json> ObjectField(const nlohmann::json& obj, const std::string& field);
 // A list of integers (absent or null: nullopt).

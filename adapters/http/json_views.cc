@@ -1,5 +1,7 @@
 #include "adapters/http/json_views.h"
 
+#include "engine/core/id_number.h"
+
 namespace dixian::http {
 
 using namespace engine;
@@ -39,6 +41,7 @@ json MonitoringJson(const MonitoringView& v) {
     ms.push_back({{"id", std::to_string(x.id)},
                   {"kind", x.kind},
                   {"label", MeasureLabel(x.kind)},
+                  {"cause", NameOr(x.cause)},
                   {"description", x.description},
                   {"department", NameOr(x.department)},
                   {"by", x.created_by},
@@ -81,16 +84,49 @@ json ToJson(const Household& h) {
           {"village", h.village},
           {"head_name", h.head_name},
           {"members", h.members},
-          {"income_per_capita", h.income_per_capita}};
+          {"persons", h.members},
+          {"income_per_capita", h.income_per_capita},
+          {"rigid_spending", h.rigid_spending},
+          {"registered_poor", h.registered_poor},
+          {"away_long_term", h.away_long_term},
+          {"version", h.version}};
 }
 
+json ToJson(const Member& m) {
+  return {{"name", m.name},
+          {"relation", Name(m.relation)},
+          {"relation_label", Label(m.relation)},
+          {"id_number", engine::MaskIdNumber(m.id_number)},
+          {"sex", Name(m.sex)},
+          {"birth_year", m.birth_year},
+          {"labour", Name(m.labour)},
+          {"labour_label", Label(m.labour)},
+          {"health", m.health},
+          {"schooling", m.schooling}};
+}
+
+json ToJson(const HouseholdChange& c) {
+  return {{"at", FormatRfc3339(c.at)}, {"actor", c.actor}, {"actor_name", c.actor_name},
+          {"field", c.field},          {"from", c.from},   {"to", c.to}};
+}
+
+namespace {
+json ExpiryJson(const std::optional<Instant>& at) { return at ? json(FormatRfc3339(*at)) : json(nullptr); }
+}  // namespace
+
 json ToJson(const NewUser& u) {
-  return {{"id", u.user.id}, {"token", u.token}, {"role", Name(u.user.role)}, {"org", u.user.org}};
+  json out = {{"id", u.user.id}, {"token", u.token}, {"role", Name(u.user.role)}, {"org", u.user.org},
+              {"token_expires_at", ExpiryJson(u.user.token_expires_at)}};
+  if (!u.im.empty()) out["im"] = u.im;
+  return out;
 }
 
 json ToJson(const TokenChange& t) {
   json out = {{"id", t.user_id}, {"revoked", t.revoked}};
-  if (!t.revoked) out["token"] = t.token;
+  if (!t.revoked) {
+    out["token"] = t.token;
+    out["token_expires_at"] = ExpiryJson(t.token_expires_at);
+  }
   return out;
 }
 
@@ -102,7 +138,9 @@ json ToJson(const MeView& me) {
   const auto& u = me.user;
   json out = {{"id", u.id},           {"name", u.name},
               {"role", Name(u.role)}, {"role_label", Label(u.role)},
-              {"org", u.org},         {"department", NameOr(u.department)}};
+              {"org", u.org},         {"department", NameOr(u.department)},
+              {"token_expires_at", ExpiryJson(u.token_expires_at)}};
+  out["im"] = me.im;
   if (!u.org.empty()) {
     out["org_name"] = me.org ? me.org->name : "";
     out["org_level"] = me.org ? Name(me.org->level) : "";
@@ -121,6 +159,7 @@ json ToJson(const Measure& m) {
           {"household", m.household},
           {"kind", m.kind},
           {"label", MeasureLabel(m.kind)},
+          {"cause", NameOr(m.cause)},
           {"description", m.description},
           {"department", NameOr(m.department)},
           {"at", FormatRfc3339(m.created_at)}};
@@ -135,6 +174,9 @@ json ToJson(const Visit& v) {
 
 json ToJson(const HouseholdView& h) {
   json out = ToJson(h.household);
+  // `members` is the list of persons when there is one, else the count (contract v1).
+  out["persons"] = engine::PersonCount(h.household, h.members);
+  if (!h.members.empty()) out["members"] = ToJson(h.members);
   if (!h.village_name.empty()) out["village_name"] = h.village_name;
   out["monitoring"] = h.monitoring ? MonitoringJson(*h.monitoring) : json(nullptr);
   json cases = json::array();
@@ -181,6 +223,7 @@ json ToJson(const TaskView& v) {
   if (v.with_household) {
     j["head_name"] = v.head_name;
     j["village"] = v.village;
+    if (!v.org_name.empty()) j["org_name"] = v.org_name;
   }
   if (v.with_step) {
     json actions = json::array();
@@ -222,6 +265,7 @@ json ToJson(const CaseView& v) {
   j["my_actions"] = v.my_actions;
   j["tasks"] = ToJson(v.tasks);
   if (v.full) {
+    j["leads"] = v.leads;
     if (v.household) {
       j["household_info"] = ToJson(*v.household);
       if (!v.village_name.empty()) j["household_info"]["village_name"] = v.village_name;
@@ -267,10 +311,19 @@ json ToJson(const MonitoringReport& r) {
                              {"cause_label", LabelOfName<Cause>(x.key2)},
                              {"households", x.households},
                              {"persons", x.persons}});
+  json by_type_status = json::array();
+  for (const auto& x : r.by_type_status)
+    by_type_status.push_back({{"type", x.key},
+                              {"type_label", LabelOfName<MonitoringType>(x.key)},
+                              {"status", x.key2},
+                              {"status_label", LabelOfName<MonitoringStatus>(x.key2)},
+                              {"households", x.households},
+                              {"persons", x.persons}});
   json measures = json::array();
   for (const auto& m : r.measures)
     measures.push_back({{"kind", m.kind},
                         {"label", MeasureLabel(m.kind)},
+                        {"count", m.count},
                         {"households", m.households},
                         {"by_type", m.by_type}});
   return {{"org", r.org.code},
@@ -281,6 +334,7 @@ json ToJson(const MonitoringReport& r) {
           {"by_type", CountRows(r.by_type, "type", LabelOfName<MonitoringType>)},
           {"by_status", CountRows(r.by_status, "status", LabelOfName<MonitoringStatus>)},
           {"by_type_cause", by_type_cause},
+          {"by_type_status", by_type_status},
           {"measures", measures}};
 }
 
@@ -322,13 +376,58 @@ json ToJson(const OverdueReport& r) {
           {"tasks", late}};
 }
 
+json ToJson(const MovementsReport& r) {
+  json kinds = json::object();
+  for (const auto& k : r.kinds) {
+    json by = json::array();
+    for (const auto& d : k.by)
+      by.push_back({{"key", d.key}, {"label", d.label}, {"households", d.households}, {"persons", d.persons}});
+    kinds[Name(k.kind)] = {{"label", Label(k.kind)}, {"households", k.households}, {"persons", k.persons}, {"by", by}};
+  }
+  return {{"org", r.org.code},
+          {"org_name", r.org.name},
+          {"generated_at", FormatRfc3339(r.generated_at)},
+          {"from", FormatDate(r.from)},
+          {"to", FormatDate(r.to)},
+          {"movements", kinds}};
+}
+
+static json TimelinessJson(const TimelinessRow& x) {
+  return {{"org", x.org},
+          {"org_name", x.org_name},
+          {"admitted", x.admitted},
+          {"measured_in_time", x.measured_in_time},
+          {"measures_rate", x.measures_rate()},
+          {"active", x.active},
+          {"visited", x.visited},
+          {"visit_rate", x.visit_rate()}};
+}
+
+json ToJson(const TimelinessReport& r) {
+  json rows = json::array();
+  for (const auto& x : r.rows) rows.push_back(TimelinessJson(x));
+  return {{"org", r.org.code},
+          {"org_name", r.org.name},
+          {"generated_at", FormatRfc3339(r.generated_at)},
+          {"month", r.month},
+          {"total", TimelinessJson(r.total)},
+          {"by_org", rows}};
+}
+
 json ToJson(const AuditCheck& a) {
-  if (a.ok) return {{"ok", true}, {"events", a.events}};
+  if (a.ok) {
+    json out = {{"ok", true}, {"events", a.events}, {"head", {{"seq", a.head_seq}, {"hash", a.head_hash}}},
+                {"hmac_from", a.hmac_from}};
+    if (a.checkpoint_seq) out["checkpoint_seq"] = *a.checkpoint_seq;
+    return out;
+  }
   return {{"ok", false},
           {"events", a.events},
           {"first_bad_seq", a.first_bad_seq},
           {"message", a.message}};
 }
+
+json ToJson(const AuditHead& h) { return {{"checkpoint", h.checkpoint}, {"seq", h.seq}, {"hash", h.hash}}; }
 
 json WorkflowsJson(const WorkflowRegistry& workflows) {
   json out = json::array();
@@ -343,6 +442,37 @@ json WorkflowsJson(const WorkflowRegistry& workflows) {
     out.push_back(entry);
   }
   return out;
+}
+
+}  // namespace dixian::http
+
+namespace dixian::http {
+
+json ToJson(const engine::LeadView& v) {
+  const auto& l = v.lead;
+  json out = {{"id", l.id},
+              {"household", l.household},
+              {"head_name", v.head_name},
+              {"village_name", v.village_name},
+              {"source", engine::Name(l.source)},
+              {"source_label", engine::Label(l.source)},
+              {"indicator", l.indicator},
+              {"detail", l.detail},
+              {"status", engine::Name(l.status)},
+              {"outcome", l.outcome ? json(engine::Name(*l.outcome)) : json(nullptr)},
+              {"case", l.case_id.empty() ? json(nullptr) : json(l.case_id)},
+              {"comment", l.comment},
+              {"created_by", l.created_by},
+              {"created_at", engine::FormatRfc3339(l.created_at)},
+              {"task", v.task ? ToJson(*v.task) : json(nullptr)}};
+  if (l.resolved_at) out["resolved_at"] = engine::FormatRfc3339(l.resolved_at);
+  return out;
+}
+
+json ToJson(const engine::LeadImport& i) {
+  json unmatched = json::array();
+  for (const auto& u : i.unmatched) unmatched.push_back({{"line", u.line}, {"reason", u.reason}});
+  return {{"matched", i.leads.size()}, {"leads", i.leads}, {"unmatched", unmatched}};
 }
 
 }  // namespace dixian::http

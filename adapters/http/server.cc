@@ -48,7 +48,7 @@ void OnAccept(const std::shared_ptr<Server::Shared>& shared, beast::error_code e
     }
   }
   if (counted || reject) {
-    std::make_shared<Session>(std::move(socket), shared, counted)->Run();
+    StartSession(std::move(socket), shared, counted);
   } else {
     beast::error_code ignored;
     socket.close(ignored);  // far over capacity: no answer at all
@@ -97,8 +97,25 @@ Server::Server(ServerOptions options, Router& router, Metrics& metrics,
 
 Server::~Server() { Stop(); }
 
+namespace {
+
+// The server's TLS context: TLS 1.2 or newer, the certificate chain and key from PEM files.
+void LoadTls(Server::Shared& shared) {
+  const auto& opts = shared.options;
+  auto& ctx = shared.tls.emplace(asio::ssl::context::tls_server);
+  ctx.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                  asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                  asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+  SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+  ctx.use_certificate_chain_file(opts.tls_cert_file);  // throws boost::system::system_error
+  ctx.use_private_key_file(opts.tls_key_file, asio::ssl::context::pem);
+}
+
+}  // namespace
+
 unsigned short Server::Start() {
   auto& opts = shared_->options;
+  if (!opts.tls_cert_file.empty() || !opts.tls_key_file.empty()) LoadTls(*shared_);
   tcp::resolver resolver(shared_->ioc);
   auto results = resolver.resolve(opts.host, std::to_string(opts.port),
                                   tcp::resolver::passive | tcp::resolver::numeric_service);
@@ -153,7 +170,7 @@ void Server::Stop() {
   });
   // 2. Close idle connections; busy ones close after their response.
   auto for_each_session = [&](auto fn) {
-    std::vector<std::shared_ptr<Session>> live;
+    std::vector<std::shared_ptr<SessionBase>> live;
     {
       std::lock_guard lock(shared->mu);
       for (auto& [ptr, weak] : shared->sessions) {
@@ -162,7 +179,7 @@ void Server::Stop() {
     }
     for (auto& s : live) fn(s);
   };
-  for_each_session([](const std::shared_ptr<Session>& s) {
+  for_each_session([](const std::shared_ptr<SessionBase>& s) {
     asio::post(s->Executor(), [s] { s->OnServerStop(); });
   });
   // 3. Wait (bounded) for in-flight requests.
@@ -172,7 +189,7 @@ void Server::Stop() {
                         [&] { return shared->active == 0 && shared->rejecting == 0; });
   }
   // 4. Close what is left, let the threads run out of work and join them.
-  for_each_session([](const std::shared_ptr<Session>& s) {
+  for_each_session([](const std::shared_ptr<SessionBase>& s) {
     asio::post(s->Executor(), [s] { s->ForceClose(); });
   });
   impl_->work.reset();

@@ -26,6 +26,10 @@ struct ServerOptions {
   std::chrono::seconds request_timeout{30};   // per read / write step, also idle keep-alive
   std::chrono::seconds shutdown_timeout{10};  // Stop() waits this long for in-flight requests
   std::string static_dir;                     // serve the web console at "/" when not empty
+  // HTTPS: PEM certificate chain and private key; both empty = plain HTTP. Start() throws when
+  // they cannot be loaded.
+  std::string tls_cert_file;
+  std::string tls_key_file;
   // Handler exceptions and accept failures go here; null = spdlog's default logger.
   std::shared_ptr<spdlog::logger> error_log;
 };

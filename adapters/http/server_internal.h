@@ -10,10 +10,13 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -21,6 +24,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "adapters/http/server.h"
 #include "adapters/http/static_files.h"
@@ -32,7 +36,9 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = boost::asio::ip::tcp;
 
-class Session;
+class SessionBase;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 // Lives as long as any session or pending Reply: the io_context must outlive every socket.
 struct Server::Shared {
@@ -43,13 +49,14 @@ struct Server::Shared {
   std::shared_ptr<spdlog::logger> access_log;
   std::shared_ptr<spdlog::logger> error_log;
   std::optional<StaticFiles> static_files;
+  std::optional<asio::ssl::context> tls;  // set: every connection speaks TLS (HTTPS)
   std::optional<tcp::acceptor> acceptor;  // used on its strand only
   std::optional<asio::steady_timer> accept_retry;
   std::atomic<bool> stopping{false};
 
   std::mutex mu;
   std::condition_variable cv;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // guarded by mu
+  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;  // guarded by mu
   int active = 0;          // counted connections; guarded by mu
   int rejecting = 0;       // over-capacity connections being answered 503; guarded by mu
   bool posts_open = true;  // false once the io threads are gone; guarded by mu
@@ -57,22 +64,39 @@ struct Server::Shared {
   spdlog::logger& ErrorLog();
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+// What the server and a pending Reply need of a connection, whatever its transport.
+class SessionBase {
  public:
+  virtual ~SessionBase() = default;
+  virtual void Run() = 0;
+  // Server::Stop: closes the connection if idle, else lets the current request finish.
+  virtual void OnServerStop() = 0;
+  // Server::Stop after the grace period: closes whatever is going on.
+  virtual void ForceClose() = 0;
+  virtual asio::any_io_executor Executor() = 0;
+  virtual void PostResponse(std::uint64_t seq, Response response) = 0;
+};
+
+// One connection over Stream: PlainStream (HTTP) or TlsStream (HTTPS, handshake first).
+template <class Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  static constexpr bool kTls = !std::is_same_v<Stream, PlainStream>;
   // counted: holds a max_connections slot; otherwise it only answers 503 and closes.
   Session(tcp::socket socket, std::shared_ptr<Server::Shared> shared, bool counted);
-  ~Session();
-  void Run();
-  // Server::Stop: closes the connection if idle, else lets the current request finish.
-  void OnServerStop();
-  // Server::Stop after the grace period: closes whatever is going on.
-  void ForceClose();
-  beast::tcp_stream::executor_type Executor() { return stream_.get_executor(); }
+  ~Session() override;
+  void Run() override;
+  void OnServerStop() override;
+  void ForceClose() override;
+  asio::any_io_executor Executor() override { return stream_.get_executor(); }
+  void PostResponse(std::uint64_t seq, Response response) override;
 
  private:
   enum class State { kReading, kHandling, kWriting, kDraining, kClosed };
-  friend struct ReplyState;
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
 
+  void OnHandshake(beast::error_code ec);
   void DoReadHeader();
   void OnHeader(beast::error_code ec, std::size_t bytes);
   void DoReadBody();
@@ -80,7 +104,6 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnReadError(beast::error_code ec);
   void OnRequest();
   void Dispatch(Request& req);
-  void PostResponse(std::uint64_t seq, Response response);
   void Send(std::uint64_t seq, Response response);
   void SendLocal(int status, std::string_view slug, std::string_view message, std::string route);
   void OnWrite(bool close, beast::error_code ec, std::size_t bytes);
@@ -92,7 +115,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Declared before stream_ so that it is destroyed after it: the socket needs the io_context.
   std::shared_ptr<Server::Shared> shared_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   const bool counted_;
   std::string remote_;
   beast::flat_buffer buffer_;
@@ -110,5 +133,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::size_t drained_ = 0;
   std::array<char, 4096> drain_buffer_{};
 };
+
+// Starts a session for an accepted socket, over TLS when the server has a certificate.
+void StartSession(tcp::socket socket, const std::shared_ptr<Server::Shared>& shared, bool counted);
 
 }  // namespace dixian::http

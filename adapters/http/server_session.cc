@@ -55,16 +55,41 @@ bool IsParseError(const beast::error_code& ec) {
 
 bool IEquals(std::string_view a, std::string_view b) { return beast::iequals(a, b); }
 
+// Stream construction: TLS wraps the socket with the server's context.
+template <class Stream>
+Stream MakeStream(tcp::socket socket, Server::Shared& shared) {
+  if constexpr (std::is_same_v<Stream, PlainStream>) {
+    (void)shared;
+    return Stream(std::move(socket));
+  } else {
+    return Stream(std::move(socket), *shared.tls);
+  }
+}
+
+// On every answer (API, errors, static files, the server's own refusals): no script but the
+// console's own files, never framed, no referrer, no sniffing; HSTS when served over TLS.
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+void AddSecurityHeaders(bhttp::response<bhttp::string_body>& res, bool tls) {
+  res.set("Content-Security-Policy", kContentSecurityPolicy);
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("Referrer-Policy", "no-referrer");
+  res.set("X-Frame-Options", "DENY");
+  if (tls) res.set("Strict-Transport-Security", "max-age=31536000");
+}
+
 }  // namespace
 
 // Shared by every copy of one request's Reply: the first call wins, later ones are ignored; if
 // no copy ever calls it, the client gets a 500 instead of a hung connection.
 struct ReplyState {
-  std::shared_ptr<Session> session;
+  std::shared_ptr<SessionBase> session;
   std::uint64_t seq;
   std::atomic<bool> done{false};
 
-  ReplyState(std::shared_ptr<Session> s, std::uint64_t n) : session(std::move(s)), seq(n) {}
+  ReplyState(std::shared_ptr<SessionBase> s, std::uint64_t n) : session(std::move(s)), seq(n) {}
   ~ReplyState() {
     if (!done.load()) {
       session->PostResponse(
@@ -77,17 +102,20 @@ struct ReplyState {
   }
 };
 
-Session::Session(tcp::socket socket, std::shared_ptr<Server::Shared> shared, bool counted)
-    : shared_(std::move(shared)), stream_(std::move(socket)), counted_(counted) {
-  remote_ = RemoteOf(stream_.socket());
+template <class Stream>
+Session<Stream>::Session(tcp::socket socket, std::shared_ptr<Server::Shared> shared, bool counted)
+    : shared_(std::move(shared)), stream_(MakeStream<Stream>(std::move(socket), *shared_)), counted_(counted) {
+  remote_ = RemoteOf(Tcp().socket());
 }
 
-Session::~Session() {
+template <class Stream>
+Session<Stream>::~Session() {
   if (!finished_) Unregister();
 }
 
 // Leaves the server's session list and connection count (once: from Finish or the destructor).
-void Session::Unregister() {
+template <class Stream>
+void Session<Stream>::Unregister() {
   std::lock_guard lock(shared_->mu);
   shared_->sessions.erase(this);
   if (counted_)
@@ -97,22 +125,38 @@ void Session::Unregister() {
   shared_->cv.notify_all();
 }
 
-void Session::Run() {
+template <class Stream>
+void Session<Stream>::Run() {
   {
     std::lock_guard lock(shared_->mu);
-    shared_->sessions.emplace(this, weak_from_this());
+    shared_->sessions.emplace(this, this->weak_from_this());
   }
-  asio::dispatch(stream_.get_executor(),
-                 beast::bind_front_handler(&Session::DoReadHeader, shared_from_this()));
+  if constexpr (kTls) {
+    Tcp().expires_after(shared_->options.request_timeout);
+    stream_.async_handshake(asio::ssl::stream_base::server,
+                            beast::bind_front_handler(&Session::OnHandshake, shared_from_this()));
+  } else {
+    asio::dispatch(stream_.get_executor(),
+                   beast::bind_front_handler(&Session::DoReadHeader, shared_from_this()));
+  }
 }
 
-void Session::OnServerStop() {
+template <class Stream>
+void Session<Stream>::OnHandshake(beast::error_code ec) {
+  if (ec) return Finish();  // not TLS, a bad certificate check, a timeout: nothing to answer
+  DoReadHeader();
+}
+
+template <class Stream>
+void Session<Stream>::OnServerStop() {
   if (state_ == State::kReading) Finish();
 }
 
-void Session::ForceClose() { Finish(); }
+template <class Stream>
+void Session<Stream>::ForceClose() { Finish(); }
 
-void Session::DoReadHeader() {
+template <class Stream>
+void Session<Stream>::DoReadHeader() {
   if (finished_) return;
   if (shared_->stopping.load()) return Finish();
   state_ = State::kReading;
@@ -122,13 +166,14 @@ void Session::DoReadHeader() {
   parser_->header_limit(static_cast<std::uint32_t>(shared_->options.header_limit));
   parser_->body_limit(shared_->options.body_limit);
   auto timeout = shared_->options.request_timeout;
-  stream_.expires_after(counted_ ? timeout
+  Tcp().expires_after(counted_ ? timeout
                                  : std::min<std::chrono::seconds>(timeout, kLingerTimeout));
   bhttp::async_read_header(stream_, buffer_, *parser_,
                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
 }
 
-void Session::OnHeader(beast::error_code ec, std::size_t) {
+template <class Stream>
+void Session<Stream>::OnHeader(beast::error_code ec, std::size_t) {
   start_ = std::chrono::steady_clock::now();
   if (ec) return OnReadError(ec);
   const auto& msg = parser_->get();
@@ -139,7 +184,7 @@ void Session::OnHeader(beast::error_code ec, std::size_t) {
   }
   if (parser_->is_done()) return OnRequest();
   if (IEquals(msg[bhttp::field::expect], "100-continue")) {
-    stream_.expires_after(shared_->options.request_timeout);
+    Tcp().expires_after(shared_->options.request_timeout);
     asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                       [self = shared_from_this()](beast::error_code wec, std::size_t) {
                         if (wec) return self->Finish();
@@ -150,19 +195,22 @@ void Session::OnHeader(beast::error_code ec, std::size_t) {
   DoReadBody();
 }
 
-void Session::DoReadBody() {
+template <class Stream>
+void Session<Stream>::DoReadBody() {
   if (finished_) return;
-  stream_.expires_after(shared_->options.request_timeout);
+  Tcp().expires_after(shared_->options.request_timeout);
   bhttp::async_read(stream_, buffer_, *parser_,
                     beast::bind_front_handler(&Session::OnBody, shared_from_this()));
 }
 
-void Session::OnBody(beast::error_code ec, std::size_t) {
+template <class Stream>
+void Session<Stream>::OnBody(beast::error_code ec, std::size_t) {
   if (ec) return OnReadError(ec);
   OnRequest();
 }
 
-void Session::OnReadError(beast::error_code ec) {
+template <class Stream>
+void Session<Stream>::OnReadError(beast::error_code ec) {
   if (finished_) return;
   if (ec == bhttp::error::body_limit) {
     return SendLocal(
@@ -178,7 +226,8 @@ void Session::OnReadError(beast::error_code ec) {
   SendLocal(400, "malformed_request", "请求格式不正确（HTTP 解析失败）。", "malformed");
 }
 
-void Session::OnRequest() {
+template <class Stream>
+void Session<Stream>::OnRequest() {
   state_ = State::kHandling;
   ++seq_;
   auto msg = parser_->release();
@@ -208,7 +257,8 @@ void Session::OnRequest() {
   Dispatch(req);
 }
 
-void Session::Dispatch(Request& req) {
+template <class Stream>
+void Session<Stream>::Dispatch(Request& req) {
   auto state = std::make_shared<ReplyState>(shared_from_this(), seq_);
   Reply reply = [state](Response r) { state->Call(std::move(r)); };
   try {
@@ -223,7 +273,8 @@ void Session::Dispatch(Request& req) {
   route_ = req.route;  // Send runs later on this strand, after this returns
 }
 
-void Session::PostResponse(std::uint64_t seq, Response response) {
+template <class Stream>
+void Session<Stream>::PostResponse(std::uint64_t seq, Response response) {
   std::lock_guard lock(shared_->mu);
   if (!shared_->posts_open) return;
   asio::post(stream_.get_executor(),
@@ -232,7 +283,8 @@ void Session::PostResponse(std::uint64_t seq, Response response) {
              });
 }
 
-void Session::SendLocal(int status, std::string_view slug, std::string_view message,
+template <class Stream>
+void Session<Stream>::SendLocal(int status, std::string_view slug, std::string_view message,
                         std::string route) {
   state_ = State::kHandling;
   ++seq_;
@@ -242,7 +294,8 @@ void Session::SendLocal(int status, std::string_view slug, std::string_view mess
   Send(seq_, Response::ErrorBody(status, slug, message));
 }
 
-void Session::Send(std::uint64_t seq, Response response) {
+template <class Stream>
+void Session<Stream>::Send(std::uint64_t seq, Response response) {
   if (finished_ || seq != seq_ || state_ != State::kHandling) return;  // stale or closed
   if (response.render) {  // rendered here, on the connection's thread, not on the writer thread
     try {
@@ -261,6 +314,7 @@ void Session::Send(std::uint64_t seq, Response response) {
   res->result(static_cast<unsigned>(response.status));
   if (!response.content_type.empty()) res->set(bhttp::field::content_type, response.content_type);
   for (auto& [name, value] : response.headers) res->insert(name, value);
+  AddSecurityHeaders(*res, kTls);
   bool close = !keep_alive_ || shared_->stopping.load();
   res->keep_alive(!close);
   // 1xx, 204 and 304 carry no body (Beast refuses to frame one).
@@ -270,12 +324,13 @@ void Session::Send(std::uint64_t seq, Response response) {
   if (head_) res->body().clear();  // Content-Length stays that of the GET body
   response_ = res;
   state_ = State::kWriting;
-  stream_.expires_after(shared_->options.request_timeout);
+  Tcp().expires_after(shared_->options.request_timeout);
   bhttp::async_write(stream_, *response_,
                      beast::bind_front_handler(&Session::OnWrite, shared_from_this(), close));
 }
 
-void Session::OnWrite(bool close, beast::error_code ec, std::size_t) {
+template <class Stream>
+void Session<Stream>::OnWrite(bool close, beast::error_code ec, std::size_t) {
   response_.reset();
   if (ec) return Finish();
   if (close || shared_->stopping.load()) return LingeringClose();
@@ -284,16 +339,23 @@ void Session::OnWrite(bool close, beast::error_code ec, std::size_t) {
 
 // Half-close and read what the client still sends (e.g. the rest of a refused body), so that
 // closing does not reset the connection before the client has read our response.
-void Session::LingeringClose() {
+template <class Stream>
+void Session<Stream>::LingeringClose() {
   state_ = State::kDraining;
+  if constexpr (kTls) {  // close_notify, then close (a TLS stream cannot be half-closed)
+    Tcp().expires_after(kLingerTimeout);
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) { self->Finish(); });
+    return;
+  }
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
   if (ec) return Finish();
-  stream_.expires_after(kLingerTimeout);
+  Tcp().expires_after(kLingerTimeout);
   DoDrain();
 }
 
-void Session::DoDrain() {
+template <class Stream>
+void Session<Stream>::DoDrain() {
   stream_.async_read_some(asio::buffer(drain_buffer_),
                           [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                             self->drained_ += n;
@@ -302,17 +364,19 @@ void Session::DoDrain() {
                           });
 }
 
-void Session::Finish() {
+template <class Stream>
+void Session<Stream>::Finish() {
   if (finished_) return;
   finished_ = true;
   state_ = State::kClosed;
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-  stream_.close();
+  Tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+  Tcp().close();
   Unregister();
 }
 
-void Session::WriteAccessLog(const Response& response, double seconds) {
+template <class Stream>
+void Session<Stream>::WriteAccessLog(const Response& response, double seconds) {
   if (!shared_->access_log) return;
   nlohmann::json line = {
       {"ts", NowForLog()},
@@ -326,5 +390,15 @@ void Session::WriteAccessLog(const Response& response, double seconds) {
   };
   shared_->access_log->info(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
+
+void StartSession(tcp::socket socket, const std::shared_ptr<Server::Shared>& shared, bool counted) {
+  if (shared->tls)
+    std::make_shared<Session<TlsStream>>(std::move(socket), shared, counted)->Run();
+  else
+    std::make_shared<Session<PlainStream>>(std::move(socket), shared, counted)->Run();
+}
+
+template class Session<PlainStream>;
+template class Session<TlsStream>;
 
 }  // namespace dixian::http

@@ -1,6 +1,7 @@
 #include "adapters/runtime/cli.h"
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
@@ -8,11 +9,13 @@
 #include <vector>
 
 #include "adapters/runtime/config.h"
+#include "adapters/runtime/keys.h"
 #include "adapters/runtime/serve.h"
 #include "adapters/store/copy_database.h"
 #include "adapters/store/database.h"
 #include "adapters/store/sqlite/sqlite_store.h"
-#include "adapters/webhook/delivery_worker.h"
+#include "adapters/chat/delivery_worker.h"
+#include "engine/core/csv.h"
 #include "adapters/http/json_views.h"
 #include "engine/commands/reports.h"
 #include "engine/engine.h"
@@ -25,11 +28,17 @@ constexpr const char* kUsage = R"(dixian — 防止返贫动态监测和帮扶�
 
 Usage:
   dixian serve [--db PATH] [--listen HOST:PORT] [--config DIR] [--fake-clock RFC3339] [--demo]
-               [--threads N] [--console-url URL]
+               [--threads N] [--console-url URL] [--key-file FILE]
+               [--tls-cert PEM --tls-key PEM | --insecure-http] [--trusted-proxy IP,...]
   dixian workflow validate FILE...
   dixian workflow graph NAME [--format mermaid|dot] [--config DIR]
-  dixian audit verify [--db PATH]
-  dixian migrate --from FILE.db --to postgresql://USER@HOST:PORT/DB [--config DIR]
+  dixian audit verify [--checkpoint FILE|LINE] [--db PATH]
+  dixian audit checkpoint [--db PATH]
+  dixian audit mark-legacy [--db PATH]
+  dixian keys generate FILE
+  dixian keys rotate --key-file FILE
+  dixian keys reencrypt [--seal-plaintext] [--db PATH]
+  dixian migrate --from FILE.db --to postgresql://USER@HOST:PORT/DB [--config DIR] [--key-file FILE]
   dixian report monitoring|overdue --org CODE [--db PATH] [--csv] [--config DIR]
   dixian backup DEST [--db PATH]
   dixian channel test CHANNEL_ID [--db PATH] [--config DIR]
@@ -40,7 +49,9 @@ Usage:
 --db takes an SQLite file path or a PostgreSQL URI (postgresql://...).
 Exit codes: 0 ok, 1 failed, 2 bad usage, 3 the database server cannot be reached.
 Defaults: --db data/dixian.db, --listen 127.0.0.1:8080, --config the shipped config/.
-The admin token comes from DIXIAN_ADMIN_TOKEN.
+The admin token comes from DIXIAN_ADMIN_TOKEN (at least 32 characters). Every command that opens
+the database needs the master key: --key-file FILE, or DIXIAN_KEY_FILE / DIXIAN_MASTER_KEY
+(docs/security.md).
 )";
 
 struct Args {
@@ -94,10 +105,22 @@ engine::Principal CliAdmin() {
   return p;
 }
 
+std::shared_ptr<const engine::KeyRing> MasterKeys(const Args& a) {
+  auto keys = LoadKeys(Flag(a, "--key-file"));
+  if (!keys.ok()) {
+    std::fprintf(stderr, "%s\n", keys.error().message.c_str());
+    return nullptr;
+  }
+  return keys.value().ring;
+}
+
 // The store --db names; on failure a message and, in `exit_code`, the process's exit code.
 std::unique_ptr<store::Database> OpenDb(const Args& a, int* exit_code) {
   const std::string db = Flag(a, "--db", "data/dixian.db");
-  auto s = store::OpenDatabase(db);
+  store::DatabaseOptions options;
+  options.keys = MasterKeys(a);
+  if (!options.keys) return nullptr;
+  auto s = store::OpenDatabase(db, options);
   if (!s.ok()) {
     std::fprintf(stderr, "无法打开数据库 %s: %s\n", store::DescribeDatabase(db).c_str(),
                  s.error().message.c_str());
@@ -146,14 +169,18 @@ int WithEngine(const Args& a, const std::function<int(engine::Engine&, store::Da
     return std::fprintf(stderr, "%s\n", e.what()), 1;
   }
   engine::SystemClock clock;
-  engine::Engine engine(*db, clock, std::move(config.workflows), std::move(config.calendar), {});
+  engine::EngineOptions options;
+  options.keys = MasterKeys(a);
+  engine::Engine engine(*db, clock, std::move(config.workflows), std::move(config.calendar), options);
   return body(engine, *db);
 }
 
 // Copies an SQLite file into an empty PostgreSQL database, then verifies the copy's audit chain.
 int Migrate(const Args& a) {
   const std::string from = Flag(a, "--from"), to = Flag(a, "--to");
-  auto copied = store::CopySqliteToPostgres(from, to);
+  auto keys = MasterKeys(a);
+  if (!keys) return 1;
+  auto copied = store::CopySqliteToPostgres(from, to, keys);
   if (!copied.ok()) {
     std::fprintf(stderr, "迁移失败（%s -> %s）：%s\n", from.c_str(), store::DescribeDatabase(to).c_str(),
                  copied.error().message.c_str());
@@ -173,13 +200,79 @@ int Migrate(const Args& a) {
   });
 }
 
+// The checkpoint given to `audit verify --checkpoint`: the line itself or a file holding it.
+std::string CheckpointArg(const std::string& value) {
+  if (value.rfind("dixian-audit-checkpoint", 0) == 0) return value;
+  std::ifstream in(value);
+  std::string line;
+  std::getline(in, line);
+  return line.empty() ? value : line;
+}
+
+int Audit(const Args& a) {
+  const std::string sub = a.positional.size() == 1 ? a.positional[0] : "";
+  if (sub == "mark-legacy") {
+    int open_failed = 1;
+    auto db = OpenDb(a, &open_failed);
+    if (!db) return open_failed;
+    if (auto st = db->MarkAuditLegacy(); !st.ok()) return std::fprintf(stderr, "%s\n", st.error().message.c_str()), 1;
+    return std::puts("已记录审计链切换点：此前的记录按旧版 SHA-256 链校验 (switch-over point recorded)"), 0;
+  }
+  if (sub != "verify" && sub != "checkpoint")
+    return std::fputs("用法: dixian audit verify [--checkpoint FILE] | checkpoint | mark-legacy [--db PATH]\n", stderr), 2;
+  return WithEngine(a, [&](engine::Engine& engine, store::Database&) {
+    if (sub == "checkpoint") {
+      auto r = engine::CheckpointAudit(engine, CliAdmin());
+      if (!r.ok()) return std::fprintf(stderr, "%s\n", r.error().message.c_str()), 1;
+      return std::printf("%s\n", r->checkpoint.c_str()), 0;
+    }
+    auto r = engine::VerifyAudit(engine, CliAdmin(),
+                                 a.flags.count("--checkpoint") ? CheckpointArg(Flag(a, "--checkpoint")) : "");
+    if (!r.ok()) return std::fprintf(stderr, "%s\n", r.error().message.c_str()), 1;
+    std::printf("%s\n", http::ToJson(r.value()).dump().c_str());
+    return r->ok ? 0 : 1;
+  });
+}
+
+int KeysCommand(const Args& a) {
+  const std::string sub = a.positional.empty() ? "" : a.positional[0];
+  if (sub == "generate" && a.positional.size() == 2) {
+    auto ring = engine::NewKeyRing();
+    if (!ring.ok()) return std::fprintf(stderr, "%s\n", ring.error().message.c_str()), 1;
+    if (auto st = WriteKeyFile(a.positional[1], ring.value(), false); !st.ok())
+      return std::fprintf(stderr, "%s\n", st.error().message.c_str()), 1;
+    return std::printf("已生成主密钥文件 %s（权限 0600）；请另行备份，切勿与数据库备份放在一起\n", a.positional[1].c_str()), 0;
+  }
+  if (sub == "rotate" && a.positional.size() == 1 && a.flags.count("--key-file")) {
+    auto loaded = LoadKeys(Flag(a, "--key-file"));
+    if (!loaded.ok()) return std::fprintf(stderr, "%s\n", loaded.error().message.c_str()), 1;
+    auto rotated = loaded.value().ring->Rotated();
+    if (!rotated.ok()) return std::fprintf(stderr, "%s\n", rotated.error().message.c_str()), 1;
+    if (auto st = WriteKeyFile(Flag(a, "--key-file"), rotated.value(), true); !st.ok())
+      return std::fprintf(stderr, "%s\n", st.error().message.c_str()), 1;
+    return std::printf("已添加新密钥 %s 并设为当前密钥；旧密钥保留用于校验旧记录。请重启服务，再运行 dixian keys reencrypt\n",
+                       rotated.value().current_id().c_str()), 0;
+  }
+  if (sub == "reencrypt" && a.positional.size() == 1) {
+    int open_failed = 1;
+    auto db = OpenDb(a, &open_failed);
+    if (!db) return open_failed;
+    auto n = db->ReencryptSecrets(a.flags.count("--seal-plaintext") > 0);
+    if (!n.ok()) return std::fprintf(stderr, "%s\n", n.error().message.c_str()), 1;
+    return std::printf("已用当前密钥重新加密 %d 个通道的密钥信息 (re-encrypted %d channels)\n", n.value(), n.value()), 0;
+  }
+  return std::fputs("用法: dixian keys generate FILE | rotate --key-file FILE | reencrypt [--db PATH]\n", stderr), 2;
+}
+
+// Text cells go through CsvField (quoted, formula prefixes neutralised); numbers as they are.
 void PrintCsvTable(const nlohmann::json& rows, const std::vector<std::string>& columns) {
-  for (size_t i = 0; i < columns.size(); ++i) std::printf("%s%s", i ? "," : "", columns[i].c_str());
+  for (size_t i = 0; i < columns.size(); ++i) std::printf("%s%s", i ? "," : "", engine::CsvField(columns[i]).c_str());
   std::printf("\n");
   for (const auto& r : rows) {
     for (size_t i = 0; i < columns.size(); ++i) {
       const auto& v = r.contains(columns[i]) ? r[columns[i]] : nlohmann::json();
-      std::printf("%s%s", i ? "," : "", v.is_string() ? v.get<std::string>().c_str() : v.is_null() ? "" : v.dump().c_str());
+      const std::string cell = v.is_string() ? engine::CsvField(v.get<std::string>()) : v.is_null() ? "" : v.dump();
+      std::printf("%s%s", i ? "," : "", cell.c_str());
     }
     std::printf("\n");
   }
@@ -249,9 +342,12 @@ int RunCli(int argc, char** argv) {
   if (cmd == "--version" || cmd == "version") return std::printf("dixian %s\n", DIXIAN_VERSION), 0;
   if (cmd == "--help" || cmd == "-h" || cmd == "help") return std::fputs(kUsage, stdout), 0;
   Args a;
-  const std::set<std::string> common = {"--db", "--config"};
+  const std::set<std::string> common = {"--db", "--config", "--key-file"};
   if (cmd == "serve") {
-    if (!Parse(argc, argv, 2, {"--db", "--config", "--listen", "--fake-clock", "--threads", "--console-url"}, {"--demo"}, &a))
+    if (!Parse(argc, argv, 2,
+               {"--db", "--config", "--listen", "--fake-clock", "--threads", "--console-url", "--key-file",
+                "--tls-cert", "--tls-key", "--trusted-proxy"},
+               {"--demo", "--insecure-http"}, &a))
       return 2;
     if (!a.positional.empty()) return std::fprintf(stderr, "dixian serve: 多余的参数 %s\n", a.positional[0].c_str()), 2;
     ServeOptions o;
@@ -262,6 +358,15 @@ int RunCli(int argc, char** argv) {
     o.demo = a.flags.count("--demo") > 0;
     o.threads = std::atoi(Flag(a, "--threads", "0").c_str());
     o.console_base_url = Flag(a, "--console-url");
+    o.key_file = Flag(a, "--key-file");
+    o.tls_cert = Flag(a, "--tls-cert");
+    o.tls_key = Flag(a, "--tls-key");
+    o.insecure_http = a.flags.count("--insecure-http") > 0;
+    for (std::string list = Flag(a, "--trusted-proxy"); !list.empty();) {  // comma-separated IPs
+      const auto comma = list.find(',');
+      o.trusted_proxies.push_back(list.substr(0, comma));
+      list = comma == std::string::npos ? "" : list.substr(comma + 1);
+    }
     try {
       return Serve(o);
     } catch (const std::exception& e) {
@@ -269,20 +374,12 @@ int RunCli(int argc, char** argv) {
     }
   }
   if (cmd == "workflow") return Parse(argc, argv, 2, {"--config", "--format"}, {}, &a) ? Workflow(a) : 2;
-  if (cmd == "report") return Parse(argc, argv, 2, {"--db", "--config", "--org"}, {"--csv"}, &a) ? Report(a) : 2;
+  if (cmd == "report") return Parse(argc, argv, 2, {"--db", "--config", "--org", "--key-file"}, {"--csv"}, &a) ? Report(a) : 2;
+  if (cmd == "keys") return Parse(argc, argv, 2, {"--key-file", "--db"}, {"--seal-plaintext"}, &a) ? KeysCommand(a) : 2;
   if (cmd == "outbox") return Parse(argc, argv, 2, common, {}, &a) ? Outbox(a) : 2;
-  if (cmd == "audit") {
-    if (!Parse(argc, argv, 2, common, {}, &a)) return 2;
-    if (a.positional != std::vector<std::string>{"verify"}) return std::fputs("用法: dixian audit verify [--db PATH]\n", stderr), 2;
-    return WithEngine(a, [](engine::Engine& engine, store::Database&) {
-      auto r = engine::VerifyAudit(engine, CliAdmin());
-      if (!r.ok()) return std::fprintf(stderr, "%s\n", r.error().message.c_str()), 1;
-      std::printf("%s\n", http::ToJson(r.value()).dump().c_str());
-      return r->ok ? 0 : 1;
-    });
-  }
+  if (cmd == "audit") return Parse(argc, argv, 2, {"--db", "--config", "--key-file", "--checkpoint"}, {}, &a) ? Audit(a) : 2;
   if (cmd == "migrate") {
-    if (!Parse(argc, argv, 2, {"--from", "--to", "--config"}, {}, &a)) return 2;
+    if (!Parse(argc, argv, 2, {"--from", "--to", "--config", "--key-file"}, {}, &a)) return 2;
     if (!a.positional.empty() || !a.flags.count("--from") || !store::IsPostgresUri(Flag(a, "--to")))
       return std::fputs("用法: dixian migrate --from FILE.db --to postgresql://...\n", stderr), 2;
     return Migrate(a);
@@ -312,7 +409,7 @@ int RunCli(int argc, char** argv) {
     const auto& ch = found.value();
     if (!ch) return std::fprintf(stderr, "未找到群机器人 (unknown channel): %s\n", a.positional[1].c_str()), 1;
     const auto paths = ResolvePaths(Flag(a, "--config"));
-    std::printf("%s\n", webhook::SendTest(*ch, webhook::Templates::Load(paths.config_dir + "/templates.json")).c_str());
+    std::printf("%s\n", chat::SendTest(*ch, chat::Templates::Load(paths.config_dir + "/templates.json")).c_str());
     return 0;
   }
   std::fprintf(stderr, "dixian: 未知命令 %s (unknown command). 运行 dixian --help 查看用法\n", cmd.c_str());

@@ -10,6 +10,8 @@
 #include "engine/commands/admin.h"
 #include "engine/commands/cases.h"
 #include "engine/commands/households.h"
+#include "engine/commands/leads.h"
+#include "engine/core/id_number.h"
 
 namespace dixian::runtime {
 
@@ -131,6 +133,35 @@ Status LoadDemoCounty(Engine& engine, const std::string& tokens_path) {
         if (step >= 3) d.Act("county-1", elim, "approve");
       }
     }
+  }
+  // Members as persons for the first 90 households, a county medical-insurance list (one row for a
+  // person outside the county comes back unmatched) and self-reports awaiting verification.
+  auto id_number = [](int i, bool male) {
+    char first17[18];
+    std::snprintf(first17, sizeof first17, "520121%04d%02d%02d%03d", 1960 + i % 30, 1 + i % 12,
+                  1 + i % 28, (i % 400) * 2 + (male ? 1 : 2));
+    return std::string(first17) + IdCheckCharacter(first17);
+  };
+  std::string members = "household,name,relation,id_number,sex,birth_year,labour,health,schooling\n";
+  for (int i = 0; i < 90; ++i) {
+    const std::string hh = "H" + std::to_string(100000 + i);
+    members += hh + "," + kSurnames[i % 16] + kGiven[i % 12] + ",head," + id_number(i, true) +
+               ",,,full,健康,\n";
+    members += hh + "," + kSurnames[(i + 3) % 16] + kGiven[(i + 5) % 12] + ",spouse," +
+               id_number(i + 500, false) + ",,," + (i % 5 == 0 ? "weak,长期慢性病" : "full,健康") +
+               ",\n";
+  }
+  if (auto r = RunNow(engine, &ImportMembers, admin, {members}); !r.ok()) return r.error();
+  std::string list = "id_number,indicator,detail\n";
+  for (int i = 60; i < 66; ++i) list += id_number(i + 500, false) + ",医疗自付费用超过年收入50%,\n";
+  list += "11010519491231002X,医疗自付费用超过年收入50%,\n";
+  if (auto r = RunNow(engine, &ImportLeads, d.users["dept-medical"], {list}); !r.ok())
+    return r.error();
+  for (int i = 66; i < 70; ++i) {
+    const auto& v = village_codes[static_cast<size_t>(i) % village_codes.size()];
+    (void)RunNow(engine, &RecordLead, d.users["clerk-" + v],
+                 {"H" + std::to_string(100000 + i), "", "self_report", "家中突发变故",
+                  "农户自主申报：家庭成员意外受伤"});
   }
   std::filesystem::create_directories(std::filesystem::path(tokens_path).parent_path());
   std::ofstream out(tokens_path, std::ios::trunc);

@@ -42,6 +42,16 @@ json NoticePayload(const engine::NoticeView& view, const engine::OutboxMessage& 
   }
   json p = view.rows.empty() ? json::object() : RowPayload(view.rows.front());
   if (!view.text.empty()) p["text"] = view.text;
+  if (!view.to_im.empty()) {  // a message to one person on an app channel
+    p["to"] = view.to_im;
+    p["case_version"] = view.case_version;
+    json actions = json::array();
+    for (const auto& a : view.actions)
+      actions.push_back(
+          {{"action", a.name}, {"label", a.label}, {"needs_comment", a.needs_console}});
+    p["actions"] = actions;
+    p["mobiles"] = json::array();  // a card to the person: nobody to @
+  }
   return p;
 }
 
@@ -54,8 +64,9 @@ void ResolvePayloads(engine::ReadView& view, const engine::WorkflowRegistry& wor
 }
 
 engine::Result<std::vector<engine::OutboxMessage>> ResolvingOutbox::Ready(
-    engine::Instant wall_now, int limit, const std::vector<std::string>& skip) {
-  auto messages = outbox_.Ready(wall_now, limit, skip);
+    engine::Instant wall_now, int limit, const std::vector<std::string>& skip,
+    const std::string& after_channel) {
+  auto messages = outbox_.Ready(wall_now, limit, skip, after_channel);
   if (!messages.ok() || messages->empty()) return messages;
   auto view = store_.Read();
   ResolvePayloads(*view, workflows_, base_, messages.value());

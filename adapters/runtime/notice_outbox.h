@@ -29,7 +29,8 @@ class ResolvingOutbox final : public engine::OutboxStore {
       : outbox_(outbox), store_(store), workflows_(workflows), base_(std::move(console_base_url)) {}
 
   engine::Result<std::vector<engine::OutboxMessage>> Ready(
-      engine::Instant wall_now, int limit, const std::vector<std::string>& skip) override;
+      engine::Instant wall_now, int limit, const std::vector<std::string>& skip,
+      const std::string& after_channel) override;
   engine::Result<std::optional<engine::Channel>> FindChannel(const std::string& id) override {
     return outbox_.FindChannel(id);
   }

@@ -1,8 +1,10 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/core/error.h"
+#include "engine/engine.h"
 
 namespace dixian::runtime {
 
@@ -14,10 +16,14 @@ struct ServeOptions {
   bool demo = false;                // load the demo county into an empty database
   int threads = 0;
   std::string console_base_url;     // links in chat messages; default http://<listen>
+  std::string key_file;             // master keys (runtime/keys.h); --demo may generate one
+  std::string tls_cert, tls_key;    // HTTPS served directly (PEM files)
+  bool insecure_http = false;       // allow plain HTTP on a non-loopback address (a TLS proxy in front)
+  std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For names the client
 };
 
-// The chat adapter's check of a channel kind, for EngineOptions::check_channel_kind.
-engine::Status CheckChannelKind(const std::string& kind);
+// What the chat adapter says about channel kinds, for EngineOptions::channel_kinds.
+engine::ChannelKinds ChatChannelKinds();
 
 // Runs the server until SIGTERM/SIGINT; returns the process exit code.
 int Serve(const ServeOptions& options);

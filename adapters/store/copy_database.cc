@@ -116,12 +116,15 @@ engine::Result<std::int64_t> CopyTable(SqliteConnection& from, PgConnection& to,
 
 }  // namespace
 
-engine::Result<std::vector<CopiedTable>> CopySqliteToPostgres(const std::string& sqlite_path,
-                                                              const std::string& postgres_uri) {
+engine::Result<std::vector<CopiedTable>> CopySqliteToPostgres(
+    const std::string& sqlite_path, const std::string& postgres_uri,
+    std::shared_ptr<const engine::KeyRing> keys) {
   if (!std::filesystem::exists(sqlite_path))
     return engine::Error::NotFound("database_not_found", "找不到数据库文件 " + sqlite_path);
   {  // the source at the latest schema, as the target will be
-    auto migrated = SqliteStore::Open(sqlite_path);
+    SqliteOptions options;
+    options.keys = std::move(keys);
+    auto migrated = SqliteStore::Open(sqlite_path, options);
     if (!migrated) return migrated.error();
   }
   auto from = SqliteConnection::Open(sqlite_path, /*read_only=*/true, /*create=*/false, 5000);

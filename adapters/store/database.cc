@@ -10,13 +10,18 @@ bool IsPostgresUri(const std::string& db) {
   return db.rfind("postgresql://", 0) == 0 || db.rfind("postgres://", 0) == 0;
 }
 
-engine::Result<std::unique_ptr<Database>> OpenDatabase(const std::string& db) {
+engine::Result<std::unique_ptr<Database>> OpenDatabase(const std::string& db,
+                                                      DatabaseOptions options) {
   if (IsPostgresUri(db)) {
-    auto pg = PgStore::Open(db);
+    PgOptions pg_options;
+    pg_options.keys = options.keys;
+    auto pg = PgStore::Open(db, pg_options);
     if (!pg) return pg.error();
     return std::unique_ptr<Database>(std::move(pg.value()));
   }
-  auto sqlite = SqliteStore::Open(db);
+  SqliteOptions sqlite_options;
+  sqlite_options.keys = options.keys;
+  auto sqlite = SqliteStore::Open(db, sqlite_options);
   if (!sqlite) return sqlite.error();
   return std::unique_ptr<Database>(std::move(sqlite.value()));
 }

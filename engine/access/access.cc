@@ -33,6 +33,17 @@ const std::vector<Role>& RolesFor(Capability capability) {
         kSupervisor}},
       {Capability::kVerifyAudit, {kAdmin, kCountyOfficer, kProvinceOfficer, kSupervisor}},
       {Capability::kAdvanceClock, {kAdmin}},
+      {Capability::kObjectToNotice,
+       {kVillageClerk, kTownshipReviewer, kCountyOfficer, kDepartmentOfficer, kProvinceOfficer,
+        kContactPerson, kSupervisor}},
+      {Capability::kRecordLead,
+       {kAdmin, kVillageClerk, kTownshipReviewer, kCountyOfficer, kDepartmentOfficer,
+        kProvinceOfficer, kContactPerson}},
+      {Capability::kImportLeads, {kCountyOfficer, kDepartmentOfficer, kProvinceOfficer}},
+      {Capability::kResolveLead, {kVillageClerk}},
+      {Capability::kReadLeads,
+       {kAdmin, kVillageClerk, kTownshipReviewer, kCountyOfficer, kDepartmentOfficer,
+        kProvinceOfficer, kSupervisor}},
   };
   return kTable.at(capability);
 }

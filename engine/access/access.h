@@ -30,6 +30,11 @@ enum class Capability {
   kReportOverdue,
   kVerifyAudit,
   kAdvanceClock,
+  kObjectToNotice,  // 异议 during a public notice
+  kRecordLead,   // a lead for one household (self-report, screening, a department's or province's)
+  kImportLeads,  // a department's or the province's list (CSV)
+  kResolveLead,  // the village's verification outcome
+  kReadLeads,
 };
 
 // The roles a capability is granted to.

@@ -1,12 +1,13 @@
 // Orgs, users and channels (admin).
 #include "engine/commands/admin.h"
 
-#include <openssl/rand.h>
-
+#include <algorithm>
 #include <cctype>
 
+#include "engine/audit/events.h"
 #include "engine/core/csv.h"
 #include "engine/core/fields.h"
+#include "engine/core/random.h"
 #include "engine/core/sha256.h"
 #include "engine/engine_tx.h"
 
@@ -14,16 +15,21 @@ namespace dixian::engine {
 
 namespace {
 
-std::string NewToken() {
-  unsigned char bytes[24];
-  RAND_bytes(bytes, sizeof bytes);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "dx_";
-  for (unsigned char b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 0xF];
-  }
-  return out;
+// "dx_" + 48 hex characters from 24 random bytes; an error when the generator fails.
+Result<std::string> NewToken() {
+  auto hex = RandomHex(24);
+  if (!hex.ok()) return hex.error();
+  return "dx_" + hex.value();
+}
+
+// The optional expiry of a new token (RFC 3339): in the future, or "" for a token that works
+// until it is revoked or reissued.
+Result<std::optional<Instant>> TokenExpiry(const std::string& text, Instant now) {
+  if (text.empty()) return std::optional<Instant>();
+  const auto at = ParseRfc3339(text);
+  if (!at) return InvalidField("token_expires_at", "应为 RFC 3339 时间，如 2026-03-02T18:00:00+08:00");
+  if (*at <= now) return InvalidField("token_expires_at", "应晚于当前时间");
+  return std::optional<Instant>(*at);
 }
 
 // Validates and inserts one org.
@@ -68,8 +74,12 @@ std::string LineOf(const CsvRow& r) { return "第 " + std::to_string(r.line) + "
 
 void CreateOrg(Engine& e, Write<Org> w, OrgInput in) {
   if (auto st = Require(w.who, Capability::kManageOrgs, ""); !st.ok()) return w.done(st.error());
-  e.Submit<Org>(std::move(w),
-                [in = std::move(in)](EngineTx& etx) { return InsertOrgFrom(etx.tx(), in); });
+  const Principal who = w.who;
+  e.Submit<Org>(std::move(w), [who, in = std::move(in)](EngineTx& etx) -> Result<Org> {
+    auto org = InsertOrgFrom(etx.tx(), in);
+    if (org.ok()) etx.Audit(OrgCreated(who, org.value(), false));
+    return org;
+  });
 }
 
 void ImportOrgs(Engine& e, Write<ImportCount> w, CsvInput in) {
@@ -78,8 +88,9 @@ void ImportOrgs(Engine& e, Write<ImportCount> w, CsvInput in) {
   if (!rows.ok()) return w.done(rows.error());
   if (auto st = CheckCsvHeader(rows.value(), {"code", "name", "level", "parent"}); !st.ok())
     return w.done(st.error());
+  const Principal who = w.who;
   e.Submit<ImportCount>(
-      std::move(w), [rows = std::move(rows.value())](EngineTx& etx) -> Result<ImportCount> {
+      std::move(w), [who, rows = std::move(rows.value())](EngineTx& etx) -> Result<ImportCount> {
         std::string errors;
         int bad = 0;
         for (size_t i = 1; i < rows.size(); ++i) {
@@ -94,6 +105,8 @@ void ImportOrgs(Engine& e, Write<ImportCount> w, CsvInput in) {
               !org.ok()) {
             errors += LineOf(r) + org.error().message + "\n";
             if (++bad >= 50) break;
+          } else {
+            etx.Audit(OrgCreated(who, org.value(), true));
           }
         }
         if (bad)
@@ -102,9 +115,37 @@ void ImportOrgs(Engine& e, Write<ImportCount> w, CsvInput in) {
       });
 }
 
+namespace {
+
+// A person's id on a chat platform: what the platforms use (letters, digits, _ - . @ :).
+bool IsImId(const std::string& id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ||
+          c == '@' || c == ':'))
+      return false;
+  return true;
+}
+
+Status CheckIm(const Engine& e, const std::map<std::string, std::string>& im) {
+  const auto& known = e.options().channel_kinds.im_platforms;
+  for (const auto& [platform, id] : im) {
+    if (std::find(known.begin(), known.end(), platform) == known.end())
+      return InvalidField("im." + platform, "不支持的平台，可用：dingtalk、wecom、feishu");
+    if (!IsImId(id))
+      return InvalidField("im." + platform,
+                          "应为该平台的用户 ID（字母、数字及 _ - . @，最多 128 个字符）");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
 void CreateUser(Engine& e, Write<NewUser> w, UserInput in) {
   if (auto st = Require(w.who, Capability::kManageUsers, ""); !st.ok()) return w.done(st.error());
-  e.Submit<NewUser>(std::move(w), [in = std::move(in)](EngineTx& etx) -> Result<NewUser> {
+  if (auto st = CheckIm(e, in.im); !st.ok()) return w.done(st.error());
+  const Principal who = w.who;
+  e.Submit<NewUser>(std::move(w), [who, in = std::move(in)](EngineTx& etx) -> Result<NewUser> {
     if (auto st = RequireSafeId("id", in.id); !st.ok()) return st.error();
     if (IsReservedUserId(in.id))
       return Error::Unprocessable("reserved_id",
@@ -121,14 +162,27 @@ void CreateUser(Engine& e, Write<NewUser> w, UserInput in) {
     if (role.value() == Role::kDepartmentOfficer && !department.value())
       return MissingField("department");
     User u{in.id,     in.name, role.value(), org->code, org->path, department.value(),
-           in.mobile, false,   etx.now()};
-    const std::string token = NewToken();
-    if (auto st = etx.tx().InsertUser(u, Sha256Hex(token));
+           in.mobile, false,   etx.now(), std::nullopt};
+    auto expires = TokenExpiry(in.token_expires_at, etx.now());
+    if (!expires.ok()) return expires.error();
+    u.token_expires_at = expires.value();
+    auto token = NewToken();
+    if (!token.ok()) return token.error();
+    if (auto st = etx.tx().InsertUser(u, Sha256Hex(token.value()));
         !st.ok() && st.error().code != ErrorCode::kConflict)
       return st.error();  // e.g. disk full or read-only: 503, not a duplicate
     else if (!st.ok())
       return Error::Conflict("duplicate_user", "用户 " + u.id + " 已存在");
-    return NewUser{u, token};
+    for (const auto& [platform, id] : in.im) {
+      if (auto st = etx.tx().InsertUserIm(u.id, platform, id);
+          !st.ok() && st.error().code != ErrorCode::kConflict)
+        return st.error();
+      else if (!st.ok())
+        return Error::Conflict("duplicate_im",
+                               "im." + platform + "：该平台账号 " + id + " 已登记给其他用户");
+    }
+    etx.Audit(UserCreated(who, u, in.im));
+    return NewUser{u, token.value(), in.im};
   });
 }
 
@@ -142,12 +196,15 @@ void SetToken(Engine& e, Write<TokenChange> w, UserRef ref, bool revoke) {
       std::move(w), [who, ref = std::move(ref), revoke](EngineTx& etx) -> Result<TokenChange> {
         auto user = etx.tx().FindUser(ref.id);
         if (!user) return Error::NotFound("user_not_found", "用户 " + ref.id + " 不存在");
-        const std::string token = revoke ? "" : NewToken();
-        etx.tx().UpdateUserToken(user->id, revoke ? "" : Sha256Hex(token), revoke);
+        auto expires = revoke ? Result<std::optional<Instant>>(std::nullopt) : TokenExpiry(ref.token_expires_at, etx.now());
+        if (!expires.ok()) return expires.error();
+        auto token = revoke ? Result<std::string>(std::string()) : NewToken();
+        if (!token.ok()) return token.error();
+        etx.tx().UpdateUserToken(user->id, revoke ? "" : Sha256Hex(token.value()), revoke, expires.value());
         AuditEvent ev = EventBy(who, "", revoke ? "revoke_token" : "reissue_token");
         ev.data = {{"user", user->id}};
         etx.Audit(ev);
-        return TokenChange{user->id, revoke, token};
+        return TokenChange{user->id, revoke, token.value(), expires.value()};
       });
 }
 
@@ -169,26 +226,36 @@ void CreateChannel(Engine& e, Write<Channel> w, ChannelInput in) {
     e.ClearChannelCache();  // a rolled-back insert may have been cached by a job in the same batch
     if (done) done(std::move(r));
   };
-  e.Submit<Channel>(std::move(w), [&e, in = std::move(in)](EngineTx& etx) -> Result<Channel> {
+  const Principal who = w.who;
+  e.Submit<Channel>(std::move(w), [&e, who, in = std::move(in)](EngineTx& etx) -> Result<Channel> {
     e.ClearChannelCache();
     if (auto st = RequireText("org", in.org, 32); !st.ok()) return st.error();
     if (!etx.tx().FindOrg(in.org))
       return Error::Unprocessable("unknown_org", "org：单位 " + in.org + " 不存在");
     if (auto st = RequireText("kind", in.kind, 64); !st.ok()) return st.error();
-    if (const auto& check = e.options().check_channel_kind)
-      if (auto st = check(in.kind); !st.ok()) return st.error();
-    if (auto st = RequireText("url", in.url, 1000); !st.ok()) return st.error();
-    if (in.url.rfind("https://", 0) != 0 && in.url.rfind("http://", 0) != 0)
-      return InvalidField("url", "应为以 https:// 开头的地址");
+    // A robot posts to its url; an app channel calls its platform at api_base (optional).
+    const bool app = !in.app.empty();
+    const std::string url = app ? in.api_base : in.url;
+    const char* url_field = app ? "api_base" : "url";
+    if (!app)
+      if (auto st = RequireText("url", url, 1000); !st.ok()) return st.error();
+    if (auto st = LimitText(url_field, url, 1000); !st.ok()) return st.error();
+    if (!url.empty() && url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0)
+      return InvalidField(url_field, "应为以 https:// 开头的地址");
     if (auto st = LimitText("secret", in.secret, 200); !st.ok()) return st.error();
     if (!in.id.empty())
       if (auto st = RequireSafeId("id", in.id); !st.ok()) return st.error();
     Channel ch;
-    ch.id = in.id.empty() ? in.kind + "-" + in.org + "-" + Sha256Hex(in.url).substr(0, 8) : in.id;
+    std::string identity = url;
+    for (const auto& [key, value] : in.app) identity += "|" + key + "=" + value;
+    ch.id = in.id.empty() ? in.kind + "-" + in.org + "-" + Sha256Hex(identity).substr(0, 8) : in.id;
     ch.org = in.org;
     ch.kind = in.kind;
-    ch.url = in.url;
+    ch.url = url;
     ch.secret = in.secret;
+    ch.app = in.app;
+    if (const auto& check = e.options().channel_kinds.check)
+      if (auto st = check(ch); !st.ok()) return st.error();
     if (in.quiet_hours) {
       const auto& q = *in.quiet_hours;
       auto hour = [](std::int64_t h) { return h >= 0 && h <= 23; };
@@ -202,6 +269,7 @@ void CreateChannel(Engine& e, Write<Channel> w, ChannelInput in) {
     else if (!st.ok())
       return Error::Conflict("duplicate_channel", "该群机器人已登记");
     e.ClearChannelCache();
+    etx.Audit(ChannelCreated(who, ch));
     return ch;
   });
 }
@@ -211,6 +279,7 @@ Result<MeView> Me(Engine& e, const Principal& who) {
   if (who.user.org.empty()) return me;
   auto view = e.store().Read();
   me.org = view->FindOrg(who.user.org);
+  me.im = view->ImOf(who.user.id);
   return Checked<MeView>(*view, me);
 }
 

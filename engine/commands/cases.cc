@@ -18,6 +18,10 @@ Status CanAct(const Principal& who, const Task& task, const ActionDef& action, c
       return Error::Forbidden("此操作需由" + Label(action.actor->role) + "办理");
     return OkStatus();
   }
+  if (action.by_official) {  // 异议 during a notice: any official whose remit holds the case
+    if (auto st = Require(who, Capability::kObjectToNotice, c.org_path); !st.ok()) return st;
+    return OkStatus();
+  }
   if (action.by_submitter) {
     if (c.last_actor != who.user.id) return Error::Forbidden("只有提交人可以撤回");
     // Withdraw undoes the caller's own step: only back to the state the case came from (a
@@ -43,7 +47,7 @@ std::vector<std::string> MyActions(const Principal& who, const WorkflowDef* def,
   const auto* st = def ? def->State(c.state) : nullptr;
   if (!st) return mine;
   for (const auto& [name, action] : st->actions)
-    if ((!open.empty() || action.actor || action.by_submitter) &&
+    if ((!open.empty() || action.actor || action.by_submitter || action.by_official) &&
         CanAct(who, open.empty() ? Task{} : open.front(), action, c).ok())
       mine.push_back(name);
   return mine;
@@ -118,6 +122,12 @@ CaseView CaseReply(EngineTx& etx, const Case& c, WorkflowPtr def, const std::opt
 void OpenCase(Engine& e, Write<CaseView> w, CaseInput in) {
   const Principal who = w.who;
   e.Submit<CaseView>(std::move(w), [who, in = std::move(in)](EngineTx& etx) -> Result<CaseView> {
+    return OpenCaseIn(etx, who, in);
+  });
+}
+
+Result<CaseView> OpenCaseIn(EngineTx& etx, const Principal& who, const CaseInput& in) {
+  {
     auto& tx = etx.tx();
     if (auto st = RequireText("workflow", in.workflow, 64); !st.ok()) return st.error();
     auto def = etx.workflows().Latest(in.workflow);
@@ -162,7 +172,7 @@ void OpenCase(Engine& e, Write<CaseView> w, CaseInput in) {
     etx.Audit(ev);
     const auto opened = etx.OpenStepTask(c, *def);
     return CaseReply(etx, c, def, opened, who);
-  });
+  }
 }
 
 namespace {
@@ -215,7 +225,7 @@ void ActOnCase(Engine& e, Write<CaseView> w, ActionInput in) {
                                     "）");
     }
     const ActionDef& action = it->second;
-    if (open.empty() && !action.actor && !action.by_submitter)
+    if (open.empty() && !action.actor && !action.by_submitter && !action.by_official)
       return Error::Unprocessable("no_open_step", "案件没有待办环节");
     if (auto st = CanAct(who, open.empty() ? Task{} : open.front(), action, *c); !st.ok())
       return st.error();
@@ -239,26 +249,11 @@ void ActOnCase(Engine& e, Write<CaseView> w, ActionInput in) {
       if (!dept.ok()) return dept.error();
       c->department = dept.value();
     }
-    const std::string from = c->state;
     c->data = merged;
-    c->last_actor = who.user.id;
-    c->last_from = from;
-    c->state = action.to;
-    c->version += 1;
-    c->updated_at = etx.now();
-    const auto* next = def->State(c->state);
-    c->closed = next->final;
-    etx.CloseTasks(open, TaskStatus::kDone);
     AuditEvent ev = EventBy(who, c->household, action.name);
-    ev.case_id = c->id;
-    ev.from_state = from;
-    ev.to_state = c->state;
     ev.comment = in.comment;
     ev.data = in.data;
-    etx.Audit(ev);
-    etx.RunEffects(*c, next->effects);
-    tx.UpdateCase(*c);
-    const auto opened = etx.OpenStepTask(*c, *def);
+    const auto opened = etx.MoveCase(*c, *def, action.to, std::move(ev), open);
     return CaseReply(etx, *c, def, opened, who);
   });
 }
@@ -277,6 +272,7 @@ Result<CaseView> GetCase(Engine& e, const Principal& who, const std::string& id)
   out.my_actions = MyActions(who, out.def.get(), *c, open);
   out.tasks = EnrichedTasks(*view, e.workflows(), open, e.clock().Now());
   out.household = view->FindHousehold(c->household);
+  for (const auto& lead : view->LeadsOfCase(id)) out.leads.push_back(lead.id);
   if (out.household)
     if (auto village = view->FindOrg(out.household->village)) out.village_name = village->name;
   return Checked<CaseView>(*view, out);

@@ -24,6 +24,9 @@ struct ActionInput {
 };
 
 void OpenCase(Engine& engine, Write<CaseView> write, CaseInput input);
+class EngineTx;
+// OpenCase's work inside a transaction already open (a lead's outcome opens its case with it).
+Result<CaseView> OpenCaseIn(EngineTx& etx, const Principal& who, const CaseInput& input);
 void ActOnCase(Engine& engine, Write<CaseView> write, ActionInput input);
 
 Result<CaseView> GetCase(Engine& engine, const Principal& who, const std::string& id);

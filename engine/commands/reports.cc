@@ -5,6 +5,8 @@
 #include <limits>
 #include <map>
 
+#include "engine/core/fields.h"
+#include "engine/core/time.h"
 #include "engine/engine_tx.h"
 
 namespace dixian::engine {
@@ -50,15 +52,86 @@ Result<MonitoringReport> ReportMonitoring(Engine& e, const Principal& who,
   for (const auto& r : out.by_type) out.households += r.households, out.persons += r.persons;
   out.by_status = view->CountByStatus(org->path);
   out.by_type_cause = view->CountByTypeAndCause(org->path);
+  out.by_type_status = view->CountByTypeAndStatus(org->path);
   std::map<std::string, MeasureCount> measures;
   for (const auto& r : view->MeasureCoverage(org->path)) {
     auto& m = measures[r.kind];
     m.kind = r.kind;
     m.households += r.households;
+    m.count += r.measures;
     m.by_type[r.type] = r.households;
   }
   for (auto& [_, m] : measures) out.measures.push_back(std::move(m));
   return Checked<MonitoringReport>(*view, std::move(out));
+}
+
+Result<MovementsReport> ReportMovements(Engine& e, const Principal& who, const std::string& code,
+                                        const std::string& from, const std::string& to) {
+  const auto first = ParseDate(from), last = ParseDate(to);
+  if (!first) return InvalidField("from", "应为日期 YYYY-MM-DD");
+  if (!last) return InvalidField("to", "应为日期 YYYY-MM-DD");
+  if (DaysFromCivil(*last) < DaysFromCivil(*first)) return InvalidField("to", "结束日期不能早于开始日期");
+  if (DaysFromCivil(*last) - DaysFromCivil(*first) > 3660) return InvalidField("to", "统计期间不能超过10年");
+  auto view = e.store().Read();
+  auto org = ReportOrg(*view, who, code, Capability::kReportMonitoring);
+  if (!org.ok()) return Checked<MovementsReport>(*view, org.error());
+  MovementsReport out;
+  out.org = org.value();
+  out.generated_at = e.clock().Now();
+  out.from = *first;
+  out.to = *last;
+  const Instant end = ChinaMidnight(CivilFromDays(DaysFromCivil(*last) + 1));
+  const auto counts = view->CountMovements(org->path, ChinaMidnight(*first), end);
+  for (const auto& entry : EnumEntries(std::type_identity<MovementKind>{})) {
+    MovementTotal total;
+    total.kind = entry.value;
+    for (const auto& c : counts) {
+      if (c.kind != entry.value) continue;
+      total.households += c.households;
+      total.persons += c.persons;
+      if (!c.detail.empty()) total.by.push_back({c.detail, c.detail_label, c.households, c.persons});
+    }
+    out.kinds.push_back(std::move(total));
+  }
+  return Checked<MovementsReport>(*view, std::move(out));
+}
+
+// Measures are due within 10 days of admission (000, 003: 10日内落实帮扶措施): by the end of the
+// 10th day, like the `10d` follow-up.
+constexpr Instant kMeasuresWindow = 10 * kDaySeconds;
+
+Result<TimelinessReport> ReportTimeliness(Engine& e, const Principal& who, const std::string& code,
+                                          const std::string& month) {
+  const Instant now = e.clock().Now();
+  std::string m = month.empty() ? FormatDate(ChinaDate(now)).substr(0, 7) : month;
+  const auto first = ParseDate(m + "-01");
+  if (m.size() != 7 || !first) return InvalidField("month", "应为月份 YYYY-MM");
+  CivilDate next = *first;
+  next.month = next.month == 12 ? 1 : next.month + 1;
+  if (next.month == 1) next.year += 1;
+  auto view = e.store().Read();
+  auto org = ReportOrg(*view, who, code, Capability::kReportMonitoring);
+  if (!org.ok()) return Checked<TimelinessReport>(*view, org.error());
+  TimelinessReport out;
+  out.org = org.value();
+  out.generated_at = now;
+  out.month = m;
+  out.total.org = org->code;
+  out.total.org_name = org->name;
+  std::vector<std::pair<std::string, TimelinessRow>> children;
+  for (const auto& child : view->ChildOrgs(org->code))
+    children.push_back({child.path, TimelinessRow{child.code, child.name}});
+  for (const auto& v : view->Timeliness(org->path, now, kMeasuresWindow, ChinaMidnight(*first), ChinaMidnight(next))) {
+    auto add = [&v](TimelinessRow& row) {
+      row.admitted += v.admitted, row.measured_in_time += v.measured_in_time;
+      row.active += v.active, row.visited += v.visited;
+    };
+    add(out.total);
+    for (auto& [path, row] : children)
+      if (v.village_path.rfind(path, 0) == 0) add(row);
+  }
+  for (auto& [_, row] : children) out.rows.push_back(std::move(row));
+  return Checked<TimelinessReport>(*view, std::move(out));
 }
 
 Result<OverdueReport> ReportOverdue(Engine& e, const Principal& who, const std::string& code) {
@@ -121,32 +194,6 @@ Result<OverdueReport> ReportOverdue(Engine& e, const Principal& who, const std::
   std::stable_sort(out.by_org.begin(), out.by_org.end(), by_late);
   std::stable_sort(out.by_assignee.begin(), out.by_assignee.end(), by_late);
   return Checked<OverdueReport>(*view, std::move(out));
-}
-
-Result<AuditCheck> VerifyAudit(Engine& e, const Principal& who) {
-  if (auto st = Require(who, Capability::kVerifyAudit, who.user.org_path); !st.ok())
-    return st.error();
-  auto view = e.store().Read();
-  std::string prev;
-  AuditCheck out;
-  std::int64_t after = 0;
-  while (true) {
-    const auto page = view->AuditPage(after, 5000);
-    if (view->failure()) return *view->failure();  // a partial walk is no verdict
-    if (page.empty()) break;
-    for (const auto& ev : page) {
-      if (ev.prev_hash != prev || AuditHash(ev) != ev.hash) {
-        out.ok = false;
-        out.first_bad_seq = ev.seq;
-        out.message = "审计记录第 " + std::to_string(ev.seq) + " 条与哈希链不符，可能被篡改";
-        return out;
-      }
-      prev = ev.hash;
-      after = ev.seq;
-      ++out.events;
-    }
-  }
-  return out;
 }
 
 }  // namespace dixian::engine

@@ -65,6 +65,7 @@ std::vector<TaskView> EnrichedTasks(ReadView& view, const WorkflowRegistry& work
     }
     std::string label = StepLabel(workflows, t);
     TaskView v{std::move(t), std::move(label), now, true, it->second.first, it->second.second};
+    v.org_name = village_name(v.task.org);  // any org: the cache is by code
     if (!v.task.case_id.empty()) AddStepFacts(view, workflows, v);
     out.push_back(std::move(v));
   }

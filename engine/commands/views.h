@@ -2,6 +2,7 @@
 // Typed results the commands and queries answer with; the edges render them (JSON at the HTTP
 // edge: adapters/http/json_views.h). Each holds what rendering needs, computed in the command,
 // so rendering after the commit gives the same answer a replay stores.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,7 @@ struct TaskView {
   // (as the case page labels it) and how the case came back, if it was returned.
   bool with_household = false;
   std::string head_name, village;
+  std::string org_name;  // the holder's org, by name
   bool with_step = false;
   std::vector<ActionDef> actions;
   std::optional<ReturnMark> returned;
@@ -45,6 +47,7 @@ struct CaseView {
   bool full = false;
   std::optional<Household> household;
   std::string village_name;
+  std::vector<std::string> leads;  // the leads that ended in this case (linked both ways)
 };
 
 struct EventView {
@@ -61,6 +64,7 @@ struct MonitoringView {
 
 struct HouseholdView {
   Household household;
+  std::vector<Member> members;  // the persons (ID numbers whole: the edges mask them)
   std::string village_name;
   std::optional<MonitoringView> monitoring;
   std::vector<Case> open_cases;
@@ -69,6 +73,23 @@ struct HouseholdView {
 struct MeView {  // the caller's own record (GET /me)
   User user;
   std::optional<Org> org;  // empty for the built-in admin
+  std::map<std::string, std::string> im;  // the person's ids on the chat platforms
+};
+
+struct LeadView {
+  Lead lead;
+  std::string head_name, village_name;
+  std::optional<TaskView> task;  // the verification task while it is open
+};
+
+struct UnmatchedRow {  // a department list row that matched no household in the caller's remit
+  int line = 0;
+  std::string reason;
+};
+
+struct LeadImport {
+  std::vector<std::string> leads;
+  std::vector<UnmatchedRow> unmatched;
 };
 
 struct ImportCount {

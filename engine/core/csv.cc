@@ -64,4 +64,19 @@ Status CheckCsvHeader(const std::vector<CsvRow>& rows, const std::vector<std::st
   return OkStatus();
 }
 
+std::string NeutraliseCell(std::string_view text) {
+  if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' || text[0] == '\t' ||
+                        text[0] == '\r'))
+    return "'" + std::string(text);
+  return std::string(text);
+}
+
+std::string CsvField(std::string_view text) {
+  std::string cell = NeutraliseCell(text);
+  if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
+  std::string out = "\"";
+  for (char c : cell) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 }  // namespace dixian::engine

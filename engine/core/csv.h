@@ -20,4 +20,12 @@ Result<std::vector<CsvRow>> ParseCsv(std::string_view text, std::size_t max_line
 // Checks that the first row is exactly `header` (a UTF-8 BOM is ignored).
 Status CheckCsvHeader(const std::vector<CsvRow>& rows, const std::vector<std::string>& header);
 
+// A text cell for a spreadsheet (CSV, xlsx): text a user typed that starts with = + - @ (a
+// formula in Excel / WPS), a tab or a carriage return gets a leading apostrophe, so it shows as
+// text and never runs (=HYPERLINK(...), =cmd|...). Numbers are written as numbers, not through
+// this. The xlsx writer calls it for every text cell too.
+std::string NeutraliseCell(std::string_view text);
+// One CSV field: the cell neutralised, then quoted when it holds , " CR or LF (RFC 4180).
+std::string CsvField(std::string_view text);
+
 }  // namespace dixian::engine

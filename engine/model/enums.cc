@@ -100,12 +100,75 @@ const std::vector<EnumEntry<NoticeKind>>& EnumEntries(std::type_identity<NoticeK
       {NoticeKind::kNewTask, "new_task", "新待办"}, {NoticeKind::kReminder, "reminder", "提醒"},
       {NoticeKind::kOverdue, "overdue", "逾期"},    {NoticeKind::kEscalation, "escalation", "督办"},
       {NoticeKind::kDigest, "digest", "督办日报"},  {NoticeKind::kTest, "test", "测试消息"},
+      {NoticeKind::kAnnouncement, "announcement", "公告"},
   };
   return k;
 }
 
-std::string MeasureLabel(const std::string& kind) {
-  static const std::map<std::string, std::string> k = {{"minimum_living", "低保"},
+const std::vector<EnumEntry<MovementKind>>& EnumEntries(std::type_identity<MovementKind>) {
+  static const std::vector<EnumEntry<MovementKind>> k = {
+      {MovementKind::kAdmitted, "admitted", "新识别"},
+      {MovementKind::kRiskEliminated, "risk_eliminated", "标注风险消除"},
+      {MovementKind::kRemoved, "removed", "清退"},
+      {MovementKind::kReflagged, "reflagged", "风险消除回退"},
+      {MovementKind::kTypeChanged, "type_changed", "变更监测类型"},
+  };
+  return k;
+}
+
+const std::vector<EnumEntry<Relation>>& EnumEntries(std::type_identity<Relation>) {
+  static const std::vector<EnumEntry<Relation>> k = {
+      {Relation::kHead, "head", "户主"},       {Relation::kSpouse, "spouse", "配偶"},
+      {Relation::kChild, "child", "子女"},     {Relation::kParent, "parent", "父母"},
+      {Relation::kGrandchild, "grandchild", "孙子女"}, {Relation::kSibling, "sibling", "兄弟姐妹"},
+      {Relation::kOther, "other", "其他"},
+  };
+  return k;
+}
+
+const std::vector<EnumEntry<Labour>>& EnumEntries(std::type_identity<Labour>) {
+  static const std::vector<EnumEntry<Labour>> k = {
+      {Labour::kFull, "full", "有劳动能力"},
+      {Labour::kWeak, "weak", "弱劳动力或半劳动力"},
+      {Labour::kNone, "none", "无劳动能力"},
+  };
+  return k;
+}
+
+const std::vector<EnumEntry<Sex>>& EnumEntries(std::type_identity<Sex>) {
+  static const std::vector<EnumEntry<Sex>> k = {{Sex::kMale, "male", "男"},
+                                                {Sex::kFemale, "female", "女"}};
+  return k;
+}
+
+const std::vector<EnumEntry<LeadSource>>& EnumEntries(std::type_identity<LeadSource>) {
+  static const std::vector<EnumEntry<LeadSource>> k = {
+      {LeadSource::kSelfReport, "self_report", "农户自主申报"},
+      {LeadSource::kGrassroots, "grassroots", "基层排查"},
+      {LeadSource::kDepartment, "department", "部门筛查预警"},
+      {LeadSource::kProvince, "province", "省级预警下发"},
+  };
+  return k;
+}
+
+const std::vector<EnumEntry<LeadStatus>>& EnumEntries(std::type_identity<LeadStatus>) {
+  static const std::vector<EnumEntry<LeadStatus>> k = {{LeadStatus::kOpen, "open", "待核实"},
+                                                       {LeadStatus::kResolved, "resolved", "已核实"}};
+  return k;
+}
+
+const std::vector<EnumEntry<LeadOutcome>>& EnumEntries(std::type_identity<LeadOutcome>) {
+  static const std::vector<EnumEntry<LeadOutcome>> k = {
+      {LeadOutcome::kIdentification, "identification", "转入识别纳入"},
+      {LeadOutcome::kAlert, "alert", "转入风险预警"},
+      {LeadOutcome::kNoRisk, "no_risk", "核实无风险"},
+  };
+  return k;
+}
+
+namespace {
+const std::vector<std::pair<std::string, std::string>>& MeasureKindTable() {
+  static const std::vector<std::pair<std::string, std::string>> k = {{"minimum_living", "低保"},
                                                        {"disability_allowance", "残疾人补贴"},
                                                        {"education", "教育帮扶"},
                                                        {"industry", "产业奖补"},
@@ -118,8 +181,20 @@ std::string MeasureLabel(const std::string& kind) {
                                                        {"public_welfare_job", "公益岗位"},
                                                        {"microcredit", "小额信贷"},
                                                        {"other", "其他"}};
-  auto it = k.find(kind);
-  return it == k.end() ? kind : it->second;
+  return k;
+}
+}  // namespace
+
+std::string MeasureLabel(const std::string& kind) {
+  for (const auto& [name, label] : MeasureKindTable())
+    if (name == kind) return label;
+  return kind;
+}
+
+std::vector<std::string> MeasureKinds() {
+  std::vector<std::string> out;
+  for (const auto& [name, label] : MeasureKindTable()) out.push_back(name);
+  return out;
 }
 
 }  // namespace dixian::engine

@@ -53,10 +53,32 @@ enum class Cause {
 };
 
 enum class VisitMode { kHome, kPhone, kWechat };
+
+// A household member (API.md v2 "Households are living records").
+enum class Relation { kHead, kSpouse, kChild, kParent, kGrandchild, kSibling, kOther };
+enum class Labour { kFull, kWeak, kNone };  // 劳动能力
+enum class Sex { kMale, kFemale };
+
+// Leads (线索): where they come from and where they stand.
+enum class LeadSource { kSelfReport, kGrassroots, kDepartment, kProvince };
+enum class LeadStatus { kOpen, kResolved };
+enum class LeadOutcome { kIdentification, kAlert, kNoRisk };
 enum class TaskStatus { kOpen, kDone, kCancelled };
 
 // What a notice (outbox message) is about.
-enum class NoticeKind { kNewTask, kReminder, kOverdue, kEscalation, kDigest, kTest };
+enum class NoticeKind {
+  kNewTask,
+  kReminder,
+  kOverdue,
+  kEscalation,
+  kDigest,
+  kTest,
+  kAnnouncement,  // 公告: a decision made public (the county's announcement of a removal)
+};
+
+// Movements of monitoring objects over a period (the tables counties file), each recorded by a
+// workflow's `record_movement` effect in the transaction that moves the case.
+enum class MovementKind { kAdmitted, kRiskEliminated, kRemoved, kReflagged, kTypeChanged };
 
 template <class E>
 struct EnumEntry {
@@ -73,7 +95,14 @@ const std::vector<EnumEntry<MonitoringStatus>>& EnumEntries(std::type_identity<M
 const std::vector<EnumEntry<Cause>>& EnumEntries(std::type_identity<Cause>);
 const std::vector<EnumEntry<VisitMode>>& EnumEntries(std::type_identity<VisitMode>);
 const std::vector<EnumEntry<TaskStatus>>& EnumEntries(std::type_identity<TaskStatus>);
+const std::vector<EnumEntry<Relation>>& EnumEntries(std::type_identity<Relation>);
+const std::vector<EnumEntry<Labour>>& EnumEntries(std::type_identity<Labour>);
+const std::vector<EnumEntry<Sex>>& EnumEntries(std::type_identity<Sex>);
+const std::vector<EnumEntry<LeadSource>>& EnumEntries(std::type_identity<LeadSource>);
+const std::vector<EnumEntry<LeadStatus>>& EnumEntries(std::type_identity<LeadStatus>);
+const std::vector<EnumEntry<LeadOutcome>>& EnumEntries(std::type_identity<LeadOutcome>);
 const std::vector<EnumEntry<NoticeKind>>& EnumEntries(std::type_identity<NoticeKind>);
+const std::vector<EnumEntry<MovementKind>>& EnumEntries(std::type_identity<MovementKind>);
 
 template <class E>
 const EnumEntry<E>& EntryOf(E value) {
@@ -124,5 +153,7 @@ inline int Rank(OrgLevel level) { return static_cast<int>(level); }  // province
 
 // The Chinese label of a measure kind (kinds are open: unknown ones show as given).
 std::string MeasureLabel(const std::string& kind);
+// The documented measure kinds (seeds 000 and 003), in the order forms offer them.
+std::vector<std::string> MeasureKinds();
 
 }  // namespace dixian::engine

@@ -30,6 +30,9 @@ struct User {
   std::string mobile;
   bool revoked = false;
   Instant created_at = 0;
+  // The token stops working at this engine instant (none: until revoked or reissued). Set with
+  // the token (creation, reissue); sessions build on it (docs/security.md).
+  std::optional<Instant> token_expires_at;
 };
 
 struct Household {
@@ -37,9 +40,55 @@ struct Household {
   std::string village;       // org code of the village
   std::string village_path;  // the village's org path
   std::string head_name;
-  int members = 0;
+  int members = 0;  // persons: the member list's size when there is one (PersonCount)
   double income_per_capita = 0;
   Instant created_at = 0;
+  std::int64_t version = 1;     // optimistic concurrency: +1 per change (PATCH)
+  bool registered_poor = false;  // 建档立卡户
+  bool away_long_term = false;   // 常年外出
+  double rigid_spending = 0;     // 刚性支出 (yuan per year)
+  std::string created_by;
+  Instant updated_at = 0;
+};
+
+// A person of a household. `id_number` is whole inside the store only: it leaves masked
+// (MaskIdNumber) through every API answer, log line, chat message and export.
+struct Member {
+  std::string household;
+  int seq = 0;  // order in the household's list
+  std::string name;
+  Relation relation = Relation::kOther;
+  std::string id_number;
+  Sex sex = Sex::kMale;
+  int birth_year = 0;
+  Labour labour = Labour::kFull;
+  std::string health, schooling;  // as the clerk words them (健康状况, 在校/就学情况)
+};
+
+// Persons of a household as every report counts them: the member list when there is one, else
+// the count it was created with. Commands keep `Household::members` equal to the list's size,
+// so a sum over the stored count (SQL reports) counts the same.
+inline int PersonCount(const Household& household, const std::vector<Member>& members) {
+  return members.empty() ? household.members : static_cast<int>(members.size());
+}
+
+// A lead (线索): a sign that a household may be at risk, to be verified by its village.
+struct Lead {
+  std::string id;
+  std::string household;
+  std::string village_path;
+  LeadSource source = LeadSource::kGrassroots;
+  std::string indicator;  // what was seen (e.g. 大额医疗支出)
+  std::string detail;
+  LeadStatus status = LeadStatus::kOpen;
+  std::int64_t task = 0;  // the verification task
+  std::optional<LeadOutcome> outcome;
+  std::string case_id;    // the case it opened or joined
+  std::string comment;    // why "no risk"
+  std::string created_by;
+  Instant created_at = 0;
+  std::string resolved_by;
+  Instant resolved_at = 0;
 };
 
 struct MonitoringObject {
@@ -56,7 +105,8 @@ struct MonitoringObject {
 struct Measure {
   std::int64_t id = 0;
   std::string household;
-  std::string kind;  // open list (MeasureLabel names the common ones)
+  std::string kind;  // one of MeasureKinds() (seeds 000, 003)
+  std::optional<Cause> cause;  // the risk cause it answers (one of the household's)
   std::string description;
   std::optional<Department> department;
   std::string created_by;
@@ -120,6 +170,19 @@ struct Task {
   std::string period;         // visits: "2026-03" or "2026-Q1"
 };
 
+// A movement of a monitoring object (新识别, 风险消除, 清退, 回退, 变更类型), recorded as the engine
+// moves a case into a state whose effects declare it. Persons as reports count them (PersonCount
+// once households have member lists: `Household::members` is kept equal to the list's size).
+struct Movement {
+  std::int64_t id = 0;
+  Instant at = 0;
+  MovementKind kind = MovementKind::kAdmitted;
+  std::string household, village_path, case_id;
+  std::string detail;  // admitted / type_changed: the type; removed: the reason (API names)
+  std::string detail_label;  // its Chinese label (the workflow's labels, or the type's)
+  int persons = 0;
+};
+
 struct AuditEvent {
   std::int64_t seq = 0;
   Instant at = 0;
@@ -134,7 +197,8 @@ struct AuditEvent {
   std::string comment;
   nlohmann::json data = nlohmann::json::object();  // the event's details, as the chain hashes them
   std::string prev_hash;
-  std::string hash;
+  std::string hash;    // HMAC-SHA256 under key_id; plain SHA-256 when key_id is empty (older)
+  std::string key_id;  // the master key whose audit key MACs it (engine/audit/audit_chain.h)
 };
 
 // A stored response for Idempotency-Key replay, kept for kIdempotencyTtl (engine/idempotency.h).

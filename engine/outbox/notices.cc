@@ -51,6 +51,25 @@ NoticeRow RowOf(ReadView& view, const WorkflowRegistry& workflows, const Task& t
   return r;
 }
 
+// What the person may do on the task's case now, as the API would let them.
+void AddActions(ReadView& view, const WorkflowRegistry& workflows, const Task& task,
+                const std::string& user_id, NoticeView& out) {
+  if (task.case_id.empty()) return;
+  auto c = view.FindCase(task.case_id);
+  auto user = view.FindUser(user_id);
+  if (!c || !user || user->revoked || c->closed) return;
+  const auto def = workflows.Version(c->workflow, c->workflow_version);
+  const auto* state = def ? def->State(c->state) : nullptr;
+  if (!state) return;
+  out.case_version = c->version;
+  const Principal who{*user};
+  for (const auto& name : MyActions(who, def.get(), *c, view.OpenTasksOfCase(c->id))) {
+    auto it = state->actions.find(name);
+    if (it == state->actions.end()) continue;
+    out.actions.push_back({name, it->second.label, !it->second.requires_fields.empty()});
+  }
+}
+
 }  // namespace
 
 std::optional<NoticeView> ResolveNotice(ReadView& view, const WorkflowRegistry& workflows,
@@ -70,10 +89,30 @@ std::optional<NoticeView> ResolveNotice(ReadView& view, const WorkflowRegistry& 
         out.rows.push_back(RowOf(view, workflows, *t, kind, 0, m.created_at, base));
     return out;
   }
+  if (kind == NoticeKind::kAnnouncement) {  // about a case's decision, not a task
+    auto c = view.FindCase(m.facts.case_id);
+    if (!c) return std::nullopt;
+    Task t;
+    t.case_id = c->id;
+    t.household = c->household;
+    t.workflow = c->workflow;
+    t.workflow_version = c->workflow_version;
+    t.step = c->state;
+    t.org = m.facts.org;
+    t.due_at = m.created_at;
+    NoticeRow row = RowOf(view, workflows, t, kind, 0, m.created_at, base);
+    row.mobiles.clear();  // published, not addressed to anyone
+    out.rows.push_back(std::move(row));
+    return out;
+  }
   auto t = view.FindTask(m.facts.task_id);
   if (!t) return std::nullopt;
   out.rows.push_back(
       RowOf(view, workflows, *t, kind, m.facts.escalation_level, m.created_at, base));
+  if (!m.facts.to_user.empty()) {
+    out.to_im = m.facts.to_im;
+    AddActions(view, workflows, *t, m.facts.to_user, out);
+  }
   return out;
 }
 

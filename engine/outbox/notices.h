@@ -29,6 +29,15 @@ struct NoticeView {
   // digest only
   std::string org, org_name, link;
   std::int64_t total = 0;
+  // a message to one person (app channels): their id on the platform, and what they may do on
+  // the case's step now (buttons), at the case's version now
+  std::string to_im;
+  std::int64_t case_version = 0;
+  struct Action {
+    std::string name, label;
+    bool needs_console = false;  // needs a comment or data: done on the console page
+  };
+  std::vector<Action> actions;
 };
 
 // Looks up what `message` shows. nullopt when it carries no facts (test messages, rows written

@@ -1,7 +1,8 @@
 #pragma once
 // The outbox: messages written in the same transaction as the transition that caused them,
-// read by the delivery worker (adapters/webhook). Delivery pacing uses wall time.
+// read by the delivery worker (adapters/chat). Delivery pacing uses wall time.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,12 +18,15 @@ namespace dixian::engine {
 struct Channel {
   std::string id;
   std::string org;      // org code; messages about work in its subtree come here
-  std::string kind;     // the chat adapter's vocabulary (dingtalk, wecom, ...): the engine never
-                        // reads it; EngineOptions::check_channel_kind validates it
+  std::string kind;     // the chat adapter's vocabulary (dingtalk, wecom_app, ...): the engine
+                        // never reads it; EngineOptions::channel_kinds checks it
   std::string url;
-  std::string secret;   // signing secret (may be empty for wecom, whose key is in the url)
+  std::string secret;   // signing secret (may be empty when the url carries the credential)
   int quiet_start_hour = -1;  // China time; -1 = no quiet hours
   int quiet_end_hour = -1;
+  // App channels (dingtalk_app, wecom_app, feishu_app): the app's settings and credentials as
+  // the chat adapter validated them (`url` is then the platform's API base). Empty for robots.
+  std::map<std::string, std::string> app;
 };
 
 // What the engine writes with a notice, in the transaction that caused it: compact facts, no
@@ -34,10 +38,15 @@ struct NoticeFacts {
   std::string org;            // digest: the org (of supervisors) it is for
   std::int64_t total = 0;     // digest: overdue tasks in that org's subtree
   std::vector<std::int64_t> task_ids;  // digest: the oldest of them (at most 200)
-  bool empty() const { return task_id == 0 && org.empty(); }
+  // A message to one person on an app channel: who, and their id on the channel's platform.
+  std::string to_user;
+  std::string to_im;
+  std::string case_id;        // announcement: the case whose decision it announces
+  bool empty() const { return task_id == 0 && org.empty() && case_id.empty(); }
 };
 
-// kind: new_task | reminder | overdue | escalation | digest | test (Name(NoticeKind))
+// kind: new_task | reminder | overdue | escalation | digest | test | announcement
+// (Name(NoticeKind))
 // payload: what the delivery side renders, built after commit from `facts` (ResolveNotice; rows
 // written before schema 5 carry it as written then). All strings unless noted; absent when not
 // applicable:
@@ -46,7 +55,10 @@ struct NoticeFacts {
 //   mobiles (array of unmasked mobiles to @mention; templates must mask when printing),
 //   assignee (user id, when the task names a person), role (the role the task waits for),
 //   escalation_level (int, 0 = assignee's org), link (path of the console page),
-//   rows (digest: array of objects like the above), text (test / free text)
+//   rows (digest: array of objects like the above), text (test / free text);
+//   app channels, a message to one person: to (the recipient's id on the platform), case_version
+//   (int), actions (array of {"action","label","needs_comment"?}: what the recipient may do on
+//   the step now; an action that needs a comment opens the console instead of acting)
 struct OutboxMessage {
   std::int64_t id = 0;
   // Stable across retries and restarts. Only generic webhooks receive it (X-Dixian-Message-Id,
@@ -110,10 +122,14 @@ struct DeliveryOutcomes {
 class OutboxStore {
  public:
   virtual ~OutboxStore() = default;
-  // Pending messages whose next attempt is due at wall time `now`, oldest first, leaving out the
-  // channels in `skip` (the worker's busy ones: their rows would only be read to be ignored).
+  // Pending messages whose next attempt is due at wall time `now`, leaving out the channels in
+  // `skip` (the worker's busy ones: their rows would only be read to be ignored). Channels are
+  // taken in id order starting after `after_channel` and wrapping around, each with its oldest
+  // rows (a bounded number), until about `limit` rows are collected: a caller that passes the
+  // last channel it got serves every channel in turn, however many there are.
   virtual Result<std::vector<OutboxMessage>> Ready(Instant wall_now, int limit,
-                                                   const std::vector<std::string>& skip = {}) = 0;
+                                                   const std::vector<std::string>& skip = {},
+                                                   const std::string& after_channel = "") = 0;
   virtual Result<std::optional<Channel>> FindChannel(const std::string& channel_id) = 0;
   // Delivered rows get `wall_now` as their delivery time; every row named counts one attempt.
   virtual Status RecordOutcomes(const DeliveryOutcomes& outcomes, Instant wall_now) = 0;

@@ -3,6 +3,7 @@
 // adapters/store implements them on SQLite (WAL, synchronous=FULL, group commit).
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,10 +23,26 @@ struct CountRow {     // keys are API names (GROUP BY on the text columns)
   std::int64_t persons = 0;
 };
 
+struct MovementCount {  // movements of one kind (and detail) in a period under an org path
+  MovementKind kind = MovementKind::kAdmitted;
+  std::string detail, detail_label;
+  std::int64_t households = 0;
+  std::int64_t persons = 0;
+};
+
+struct VillageTimeliness {  // one village's figures for the township rates
+  std::string village_path;
+  std::int64_t admitted = 0;          // objects (not removed) whose 10-day deadline has passed
+  std::int64_t measured_in_time = 0;  // of those, with a measure recorded before it
+  std::int64_t active = 0;           // risk_active objects admitted before the month ends
+  std::int64_t visited = 0;          // of those, visited in the month
+};
+
 struct MeasureCoverageRow {
   std::string kind;
   std::string type;  // the monitoring type of the covered households
   std::int64_t households = 0;
+  std::int64_t measures = 0;  // measures (条) recorded for them
 };
 
 // Open tasks of one group (see ReadView::OpenTaskGroups), counted in SQL.
@@ -50,6 +67,11 @@ class ReadView {
   virtual std::optional<User> FindUserByTokenHash(const std::string& token_hash) = 0;
   virtual std::vector<User> UsersAt(const std::string& org, Role role) = 0;
   virtual std::vector<User> UsersWithRole(Role role) = 0;
+  // A person's ids on the chat platforms (users' `im`): platform -> id on it.
+  virtual std::map<std::string, std::string> ImOf(const std::string& user) = 0;
+  // Who has `im_id` on `platform` (a press on a chat card comes with it).
+  virtual std::optional<User> FindUserByIm(const std::string& platform,
+                                           const std::string& im_id) = 0;
   // Channels of the org itself (routing walks up the org path).
   virtual std::vector<Channel> ChannelsOf(const std::string& org) = 0;
   virtual std::optional<Channel> FindChannel(const std::string& id) = 0;
@@ -58,6 +80,19 @@ class ReadView {
   virtual std::optional<MonitoringObject> FindMonitoring(const std::string& household) = 0;
   virtual std::vector<Measure> MeasuresOf(const std::string& household) = 0;
   virtual std::vector<Visit> VisitsOf(const std::string& household) = 0;
+  // A household's members in list order (seq); ID numbers whole (the store's own copy).
+  virtual std::vector<Member> MembersOf(const std::string& household) = 0;
+  // The member holding this (normalized, upper-case X) ID number, in whichever household.
+  virtual std::optional<Member> FindMemberByIdNumber(const std::string& id_number) = 0;
+  // The household's `update_household` audit events, oldest first (its change history).
+  virtual std::vector<AuditEvent> HouseholdChanges(const std::string& household) = 0;
+
+  virtual std::optional<Lead> FindLead(const std::string& id) = 0;
+  // Leads of households under an org path prefix, oldest first (created_at, id); nullopt = any.
+  virtual std::vector<Lead> LeadsInSubtree(const std::string& org_path_prefix,
+                                           std::optional<LeadStatus> status, int limit) = 0;
+  // Leads that ended in (or joined) the case, oldest first.
+  virtual std::vector<Lead> LeadsOfCase(const std::string& case_id) = 0;
 
   virtual std::optional<Case> FindCase(const std::string& id) = 0;
   virtual std::vector<Case> OpenCasesOf(const std::string& household) = 0;
@@ -86,9 +121,31 @@ class ReadView {
   virtual std::vector<CountRow> CountByStatus(const std::string& org_path_prefix) = 0;
   virtual std::vector<CountRow> CountByTypeAndCause(const std::string& org_path_prefix) = 0;
   virtual std::vector<MeasureCoverageRow> MeasureCoverage(const std::string& org_path_prefix) = 0;
+  // Monitoring objects (not removed) by type x status (households, persons).
+  virtual std::vector<CountRow> CountByTypeAndStatus(const std::string& org_path_prefix) = 0;
+  // Per village under an org path: measures recorded before the China midnight ending the day
+  // `window` seconds after admission (objects whose such deadline is <= now), and visits in
+  // [month_from, month_to) of risk_active objects admitted before month_to.
+  virtual std::vector<VillageTimeliness> Timeliness(const std::string& org_path_prefix, Instant now,
+                                                    Instant window, Instant month_from,
+                                                    Instant month_to) = 0;
+  // Movements recorded at from <= at < to under an org path, per (kind, detail): rows and the
+  // sum of their persons.
+  virtual std::vector<MovementCount> CountMovements(const std::string& org_path_prefix, Instant from,
+                                                    Instant to) = 0;
 
   // Audit chain, oldest first, in pages (after_seq exclusive).
   virtual std::vector<AuditEvent> AuditPage(std::int64_t after_seq, int limit) = 0;
+  // A value of the meta table (e.g. the audit switch-over point), if set.
+  virtual std::optional<std::string> Meta(const std::string& key) = 0;
+
+  // The console's lists (issue 19): what `actor` did (已办), newest first; the cases `user` opened
+  // (我发起), newest first; households of the subtree whose id is `text` or whose head's name
+  // contains it.
+  virtual std::vector<AuditEvent> EventsByActor(const std::string& actor, int limit) = 0;
+  virtual std::vector<Case> CasesOpenedBy(const std::string& user, int limit) = 0;
+  virtual std::vector<Household> SearchHouseholds(const std::string& org_path_prefix,
+                                                  const std::string& text, int limit) = 0;
 
   // The first storage error any call on this view (or transaction) met, if any. It is sticky: a
   // failed query returns nothing, so an answer built after one must not be trusted (Checked).
@@ -114,13 +171,27 @@ class WriteTx : public ReadView {
  public:
   virtual Status InsertOrg(const Org& org) = 0;                 // Conflict if the code exists
   virtual Status InsertUser(const User& user, const std::string& token_hash) = 0;
-  // Revokes (revoked = true) or reissues (a new hash) a user's token.
-  virtual void UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked) = 0;
+  // Conflict if the platform id belongs to another user already.
+  virtual Status InsertUserIm(const std::string& user, const std::string& platform,
+                              const std::string& im_id) = 0;
+  // Revokes (revoked = true) or reissues (a new hash, its expiry) a user's token.
+  virtual void UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked,
+                               std::optional<Instant> expires_at = std::nullopt) = 0;
   virtual Status InsertChannel(const Channel& channel) = 0;
   virtual Status InsertHousehold(const Household& household) = 0;  // Conflict if the id exists
+  // Writes every field but id, village and created_*: the caller has bumped `version`.
+  virtual void UpdateHousehold(const Household& household) = 0;
+  // Replaces the household's member list. Conflict (nothing written) if an ID number belongs to
+  // another household's member.
+  virtual Status ReplaceMembers(const std::string& household,
+                                const std::vector<Member>& members) = 0;
+  virtual std::string NextLeadId() = 0;  // "L00000001", ...
+  virtual void InsertLead(const Lead& lead) = 0;
+  virtual void UpdateLead(const Lead& lead) = 0;  // status, outcome, case, comment, resolved_*
   virtual void UpsertMonitoring(const MonitoringObject& object) = 0;
   virtual std::int64_t InsertMeasure(const Measure& measure) = 0;
   virtual std::int64_t InsertVisit(const Visit& visit) = 0;
+  virtual void InsertMovement(const Movement& movement) = 0;
 
   virtual std::string NextCaseId() = 0;
   virtual void InsertCase(const Case& c) = 0;

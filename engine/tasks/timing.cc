@@ -10,6 +10,7 @@ NoticeKind NoticeOf(FirePoint::Kind kind) {
     case FirePoint::Kind::kReminder: return NoticeKind::kReminder;
     case FirePoint::Kind::kOverdue: return NoticeKind::kOverdue;
     case FirePoint::Kind::kEscalation: return NoticeKind::kEscalation;
+    case FirePoint::Kind::kPeriodEnd: return NoticeKind::kNewTask;  // not a notice: the case moves on
   }
   return NoticeKind::kReminder;
 }
@@ -38,6 +39,7 @@ static Instant Offset(const DurationSpec& d, Instant created, Instant due, const
 
 std::vector<FirePoint> FirePoints(const Timing& timing, Instant created, Instant due,
                                   const WorkCalendar& calendar) {
+  if (timing.ends_itself) return {{due, FirePoint::Kind::kPeriodEnd, 0}};
   std::vector<FirePoint> points;
   for (const auto& r : timing.reminders) {
     const Instant at = Offset(r, created, due, calendar);

@@ -12,7 +12,7 @@
 namespace dixian::engine {
 
 struct FirePoint {
-  enum class Kind { kReminder, kOverdue, kEscalation };
+  enum class Kind { kReminder, kOverdue, kEscalation, kPeriodEnd /* a notice state ends */ };
   Instant at = 0;
   Kind kind = Kind::kReminder;
   int up = 0;  // escalation: levels above the acting org
@@ -28,7 +28,8 @@ std::string PeriodOf(const std::string& recurrence, Instant t);
 Instant PeriodEnd(const std::string& recurrence, const std::string& period);
 std::string NextPeriod(const std::string& recurrence, const std::string& period);
 
-// Every point in time order. Reminders already past at `created` are dropped.
+// Every point in time order. Reminders already past at `created` are dropped. A state that ends
+// by itself (a notice) has one point: its end, at the due time.
 std::vector<FirePoint> FirePoints(const Timing& timing, Instant created, Instant due,
                                   const WorkCalendar& calendar);
 

@@ -17,7 +17,11 @@ inline constexpr char kConfirmed[] = "confirmed";                // POST /tasks/
 inline constexpr char kContactAssigned[] = "contact_assigned";  // PUT /households/{id}/contact
 inline constexpr char kMeasureRecorded[] = "measure_recorded";  // POST /households/{id}/measures
 inline constexpr char kVisitLogged[] = "visit_logged";          // POST /households/{id}/visits
+inline constexpr char kLeadResolved[] = "lead_resolved";  // POST /leads/{id}/resolve (the last open one)
 }  // namespace events
+
+// The action the engine records when a notice state's period ends with no objection.
+inline constexpr char kNoticePassedAction[] = "notice_passed";
 
 // "10d" calendar days, "2wd" working days (工作日), "48h" hours, "-50%" of the step's time (reminders).
 struct DurationSpec {
@@ -45,6 +49,9 @@ struct Timing {
   std::string recurrence;                // visits: "monthly" | "quarterly" (deadline = period end)
   std::vector<DurationSpec> reminders;
   std::vector<EscalationRung> escalation;
+  // A notice state (公示): the deadline is its period, and when it runs out the engine moves the
+  // case on by itself (no reminders, no escalation: nobody is late).
+  bool ends_itself = false;
 };
 
 struct ActionDef {
@@ -54,6 +61,7 @@ struct ActionDef {
   std::vector<std::string> requires_fields;  // "comment", "data.department", ...
   std::optional<Actor> actor;                // overrides the state's actor (e.g. county fast track)
   bool by_submitter = false;                 // withdraw: only whoever moved the case into this state
+  bool by_official = false;                  // any official of the case's subtree (异议 in a notice)
   bool assign_department = false;            // sets case department from data or department_map
 };
 
@@ -66,6 +74,8 @@ struct EffectDef {
     kOpenTask,             // opens the follow-up task `task`
     kCancelTasks,          // cancels the open follow-ups of `tasks` (empty: all of them)
     kWarnEntryThresholds,  // records a threshold warning when the figures miss every criterion
+    kAnnounce,             // a notice about the case to the channel of the org at `level` (公告)
+    kRecordMovement,       // records a movement `movement` of the household (the reports count it)
   };
   Op op = Op::kOpenTask;
   // set_monitoring: `admit` creates the object (admitted now); otherwise it must exist.
@@ -77,6 +87,13 @@ struct EffectDef {
   std::vector<std::string> tasks;
   // warn_entry_thresholds: the data fields holding the figures (config/thresholds.json)
   std::string income_field, rigid_spending_field, last_year_income_field, income_drop_field;
+  // announce: to the org at `level` above the household's village; `note` is Chinese text in
+  // which "{data.<field>}" stands for that field's value (its label where the file gives one).
+  OrgLevel level = OrgLevel::kCounty;
+  std::string note;
+  // record_movement: its kind, and the data field giving its detail (type, reason), if any
+  MovementKind movement = MovementKind::kAdmitted;
+  std::string detail_field;
 };
 
 struct StateDef {
@@ -87,6 +104,10 @@ struct StateDef {
   Timing timing;
   std::map<std::string, ActionDef> actions;
   std::vector<EffectDef> effects;  // run on entering the state
+  // A notice state: `notice_days` in the JSON (its timing.deadline, timing.ends_itself) and what
+  // the engine does when the period ends with the case still here: the transition named
+  // `notice_passed`, recorded as an event by `system`.
+  std::optional<ActionDef> notice_passed;
 };
 
 struct TaskDef {  // follow-up task kinds, from a tasks file (followups.json)
@@ -116,6 +137,7 @@ struct WorkflowDef {
   std::vector<std::string> state_order;     // as written, for graphs
   std::map<std::string, TaskDef> tasks;     // a tasks file (followups.json) has no states
   std::vector<EffectDef> on_open;           // run when a case is opened
+  std::vector<EffectDef> on_lead;           // run when a lead is recorded (open_task rows only)
   // Chinese labels of data values, per data_enums field (alert items): shown by GET /workflows.
   std::map<std::string, std::map<std::string, std::string>> labels;
 

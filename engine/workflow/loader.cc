@@ -28,7 +28,8 @@ const TaskDef* WorkflowDef::Task(const std::string& name) const {
 namespace {
 
 const std::vector<std::string> kCompletions = {events::kConfirmed, events::kContactAssigned,
-                                               events::kMeasureRecorded, events::kVisitLogged};
+                                               events::kMeasureRecorded, events::kVisitLogged,
+                                               events::kLeadResolved};
 
 // Collects the first error with file:line: path context.
 class Checker {
@@ -164,7 +165,7 @@ std::string DataField(Checker& c, const json& obj, const std::string& key, const
 
 const char kEffectShape[] =
     "must be an object like {\"do\": \"open_task\", \"task\": \"measures\"}; \"do\" is one of "
-    "set_monitoring, open_task, cancel_tasks, warn_entry_thresholds";
+    "set_monitoring, open_task, cancel_tasks, warn_entry_thresholds, announce, record_movement";
 
 std::vector<EffectDef> ParseEffects(Checker& c, const json& obj, const std::string& key, const std::string& ptr) {
   std::vector<EffectDef> out;
@@ -208,12 +209,53 @@ std::vector<EffectDef> ParseEffects(Checker& c, const json& obj, const std::stri
       d.last_year_income_field = DataField(c, e, "last_year_income", ep);
       d.income_drop_field = DataField(c, e, "income_drop", ep);
       if (d.income_field.empty()) c.Fail(ep + "/income", "is required (the data field of the per-capita income)");
+    } else if (op == "announce") {
+      d.op = EffectDef::Op::kAnnounce;
+      const std::string level = c.Str(e, "level", ep, true);
+      if (auto l = Parse<OrgLevel>(level)) d.level = *l;
+      else if (!level.empty()) c.Fail(ep + "/level", "unknown level \"" + level + "\" (" + NameList<OrgLevel>() + ")");
+      d.note = c.Str(e, "note", ep, false);
+    } else if (op == "record_movement") {
+      d.op = EffectDef::Op::kRecordMovement;
+      const std::string kind = c.Str(e, "movement", ep, true);
+      if (auto k = Parse<MovementKind>(kind)) d.movement = *k;
+      else if (!kind.empty()) c.Fail(ep + "/movement", "unknown movement \"" + kind + "\" (" + NameList<MovementKind>() + ")");
+      d.detail_field = DataField(c, e, "detail", ep);
     } else if (!op.empty()) {
       c.Fail(ep + "/do", "unknown effect \"" + op + "\"; " + kEffectShape);
     }
     out.push_back(d);
   }
   return out;
+}
+
+// A notice state (公示): `notice_days` (its period) and `notice_passed` ({"label", "to"}: where the
+// engine moves the case when the period ends). Either without the other is refused.
+void ParseNotice(Checker& c, const json& s, const std::string& ptr, StateDef& st) {
+  if (!s.contains("notice_days") && !s.contains("notice_passed")) return;
+  const json& days = s.contains("notice_days") ? s["notice_days"] : json();
+  if (!days.is_number_integer() || days.get<std::int64_t>() < 1 || days.get<std::int64_t>() > 90) {
+    c.Fail(ptr + "/notice_days", "a notice state needs its period: whole days, 1 to 90");
+  } else {
+    const int n = days.get<int>();
+    st.timing.deadline = DurationSpec{DurationSpec::Unit::kDays, n, std::to_string(n) + "d"};
+  }
+  st.timing.ends_itself = true;
+  for (const char* key : {"deadline", "reminders", "escalation"})
+    if (s.contains(key))
+      c.Fail(ptr + "/" + key, "a notice state ends by itself after notice_days: no deadline, reminders or escalation");
+  if (st.final) c.Fail(ptr + "/final", "a notice state moves on when its period ends; it cannot be final");
+  const json& passed = s.contains("notice_passed") ? s["notice_passed"] : json();
+  if (!passed.is_object()) {
+    c.Fail(ptr + "/notice_passed",
+           "a notice state needs its onward transition, like {\"label\": \"公示期满无异议\", \"to\": \"county_review\"}");
+    return;
+  }
+  ActionDef act;
+  act.name = kNoticePassedAction;
+  act.label = c.Str(passed, "label", ptr + "/notice_passed", true);
+  act.to = c.Str(passed, "to", ptr + "/notice_passed", true);
+  st.notice_passed = act;
 }
 
 void ParseStates(Checker& c, const json& doc, WorkflowDef& def) {
@@ -225,7 +267,7 @@ void ParseStates(Checker& c, const json& doc, WorkflowDef& def) {
     st.label = c.Str(s, "label", ptr, true);
     st.final = s.value("final", false);
     if (s.contains("actor")) st.actor = ParseActor(c, s["actor"], ptr + "/actor");
-    st.timing = ParseTiming(c, s, ptr);
+    if (!s.contains("notice_days") && !s.contains("notice_passed")) st.timing = ParseTiming(c, s, ptr);
     st.effects = ParseEffects(c, s, "effects", ptr);
     if (s.contains("actions")) {
       for (const auto& [aname, a] : s["actions"].items()) {
@@ -237,11 +279,17 @@ void ParseStates(Checker& c, const json& doc, WorkflowDef& def) {
         act.requires_fields = c.StrList(a, "requires", ap);
         CheckRequires(c, act.requires_fields, ap + "/requires");
         if (a.contains("actor")) act.actor = ParseActor(c, a["actor"], ap + "/actor");
-        act.by_submitter = a.value("by", "") == "submitter";
+        const std::string by = c.Str(a, "by", ap, false);
+        if (!by.empty() && by != "submitter" && by != "official")
+          c.Fail(ap + "/by", "must be \"submitter\" (withdraw) or \"official\" (any official of the case's subtree)");
+        act.by_submitter = by == "submitter";
+        act.by_official = by == "official";
+        if (aname == kNoticePassedAction) c.Fail(ap, "\"notice_passed\" is what the engine does when a notice ends; declare it as the state's \"notice_passed\"");
         act.assign_department = a.value("assign_department", false);
         st.actions[aname] = act;
       }
     }
+    ParseNotice(c, s, ptr, st);
     if (!st.final && !st.actor) c.Fail(ptr + "/actor", "a state that is not final needs an actor");
     def.states[name] = st;
     def.state_order.push_back(name);
@@ -261,7 +309,7 @@ void ParseTasks(Checker& c, const json& doc, WorkflowDef& def) {
     td.completed_by = c.Str(t, "completed_by", ptr, true);
     if (!td.completed_by.empty() && !IsOneOf(td.completed_by, kCompletions))
       c.Fail(ptr + "/completed_by", "unknown event \"" + td.completed_by +
-                                        "\" (confirmed, contact_assigned, measure_recorded, visit_logged)");
+                                        "\" (confirmed, contact_assigned, measure_recorded, visit_logged, lead_resolved)");
     def.tasks[name] = td;
   }
 }
@@ -273,7 +321,9 @@ void CheckGraph(Checker& c, WorkflowDef& def) {
     for (const auto& [aname, act] : st.actions)
       if (!def.State(act.to))
         c.Fail("/states/" + name + "/actions/" + aname + "/to", "unknown state \"" + act.to + "\"");
-    if (!st.final && st.actions.empty())
+    if (st.notice_passed && !st.notice_passed->to.empty() && !def.State(st.notice_passed->to))
+      c.Fail("/states/" + name + "/notice_passed/to", "unknown state \"" + st.notice_passed->to + "\"");
+    if (!st.final && st.actions.empty() && !st.notice_passed)
       c.Fail("/states/" + name, "has no way out and is not final (add actions or \"final\": true)");
     if (st.final && !st.actions.empty()) c.Fail("/states/" + name + "/actions", "a final state takes no actions");
   }
@@ -285,6 +335,7 @@ void CheckGraph(Checker& c, WorkflowDef& def) {
     if (!st) continue;
     for (const auto& [_, act] : st->actions)
       if (seen.insert(act.to).second) stack.push_back(act.to);
+    if (st->notice_passed && seen.insert(st->notice_passed->to).second) stack.push_back(st->notice_passed->to);
   }
   for (const auto& name : def.state_order)
     if (!seen.count(name)) c.Fail("/states/" + name, "is unreachable from the initial state \"" + def.initial + "\"");
@@ -327,6 +378,7 @@ void CheckEffects(Checker& c, const WorkflowDef& def, const std::vector<EffectDe
 
 void CheckAllEffects(Checker& c, const WorkflowDef& def, const std::set<std::string>& known_tasks) {
   CheckEffects(c, def, def.on_open, "/on_open", known_tasks);
+  CheckEffects(c, def, def.on_lead, "/on_lead", known_tasks);
   for (const auto& [name, st] : def.states) CheckEffects(c, def, st.effects, "/states/" + name + "/effects", known_tasks);
 }
 
@@ -426,6 +478,10 @@ Result<WorkflowPtr> LoadWorkflowText(const std::string& text, const std::string&
       c.Fail("/version", "must be a positive integer");
     else def->version = doc["version"].get<int>();
     if (doc.contains("tasks")) ParseTasks(c, doc, *def);
+    def->on_lead = ParseEffects(c, doc, "on_lead", "");
+    for (size_t i = 0; i < def->on_lead.size(); ++i)
+      if (def->on_lead[i].op != EffectDef::Op::kOpenTask)
+        c.Fail("/on_lead/" + std::to_string(i) + "/do", "only open_task may run when a lead is recorded");
     if (doc.contains("states")) {
       def->initial = c.Str(doc, "initial", "", true);
       const auto initiators = c.StrList(doc, "initiators", "");
@@ -527,6 +583,14 @@ std::vector<std::string> WorkflowRegistry::Names() const {
   return out;
 }
 
+// A state's ways out for graphs: its actions, then the notice's end (drawn dashed: by the engine).
+static std::vector<ActionDef> Edges(const StateDef& st) {
+  std::vector<ActionDef> out;
+  for (const auto& [_, act] : st.actions) out.push_back(act);
+  if (st.notice_passed) out.push_back(*st.notice_passed);
+  return out;
+}
+
 Result<std::string> RenderGraph(const WorkflowDef& def, const std::string& format) {
   std::ostringstream out;
   if (format == "mermaid") {
@@ -536,8 +600,9 @@ Result<std::string> RenderGraph(const WorkflowDef& def, const std::string& forma
       out << "  " << name << (st.final ? "([\"" : "[\"") << st.label << (st.final ? "\"])\n" : "\"]\n");
     }
     for (const auto& name : def.state_order)
-      for (const auto& [aname, act] : def.states.at(name).actions)
-        out << "  " << name << " -->|" << act.label << "| " << act.to << "\n";
+      for (const auto& act : Edges(def.states.at(name)))
+        out << "  " << name << (act.name == kNoticePassedAction ? " -.->|" : " -->|") << act.label << "| " << act.to
+            << "\n";
   } else if (format == "dot") {
     out << "digraph " << def.name << " {\n  rankdir=TB;\n";
     for (const auto& name : def.state_order) {
@@ -546,8 +611,9 @@ Result<std::string> RenderGraph(const WorkflowDef& def, const std::string& forma
           << "];\n";
     }
     for (const auto& name : def.state_order)
-      for (const auto& [aname, act] : def.states.at(name).actions)
-        out << "  " << name << " -> " << act.to << " [label=\"" << act.label << "\"];\n";
+      for (const auto& act : Edges(def.states.at(name)))
+        out << "  " << name << " -> " << act.to << " [label=\"" << act.label << "\""
+            << (act.name == kNoticePassedAction ? ", style=dashed" : "") << "];\n";
     out << "}\n";
   } else {
     return InvalidField("format", "应为 mermaid 或 dot");

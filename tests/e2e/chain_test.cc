@@ -119,7 +119,7 @@ TEST_F(ChainTest, IdentificationFromVillageToCountyAdmitsTheHousehold) {
 
   // Follow-up tasks, none of them on a case.
   const json tasks = GetJson("clerk1", "/api/v1/households/H1/tasks");
-  EXPECT_EQ(Steps(tasks), (std::set<std::string>{"handover", "assign_contact", "measures", "visit"})) << tasks.dump();
+  EXPECT_EQ(Steps(tasks), (std::set<std::string>{"handover", "assign_contact", "measures", "national_entry", "visit"})) << tasks.dump();
   for (const auto& t : tasks) {
     EXPECT_TRUE(t["case"].is_null()) << t.dump();
     if (t["step"] == "measures") {
@@ -131,14 +131,14 @@ TEST_F(ChainTest, IdentificationFromVillageToCountyAdmitsTheHousehold) {
 TEST_F(ChainTest, EachRoleSeesOnlyItsOwnTasks) {
   AdmitH1();
   EXPECT_EQ(Steps(GetJson("county1", "/api/v1/tasks")), std::set<std::string>{"handover"});
-  EXPECT_EQ(Steps(GetJson("reviewer1", "/api/v1/tasks")), (std::set<std::string>{"assign_contact", "measures"}));
+  EXPECT_EQ(Steps(GetJson("reviewer1", "/api/v1/tasks")), (std::set<std::string>{"assign_contact", "measures", "national_entry"}));
   for (const char* user : {"reviewer2", "clerk1", "clerk2", "medical1", "contact1"})
     EXPECT_TRUE(GetJson(user, "/api/v1/tasks").empty()) << user;
 
   // Naming the contact person closes assign_contact and gives the visit to that person.
   auto r = Put("reviewer1", "/api/v1/households/H1/contact", {{"user", "contact1"}});
   ASSERT_EQ(r.status, 200) << Show(r);
-  EXPECT_EQ(Steps(GetJson("reviewer1", "/api/v1/tasks")), std::set<std::string>{"measures"});
+  EXPECT_EQ(Steps(GetJson("reviewer1", "/api/v1/tasks")), (std::set<std::string>{"measures", "national_entry"}));
   EXPECT_EQ(Steps(GetJson("contact1", "/api/v1/tasks")), std::set<std::string>{"visit"});
   const json contact = GetJson("county1", "/api/v1/households/H1")["monitoring"]["contact"];
   EXPECT_NE(contact.dump().find("contact1"), std::string::npos) << contact.dump();
@@ -149,11 +149,28 @@ TEST_F(ChainTest, EachRoleSeesOnlyItsOwnTasks) {
   ASSERT_EQ(r.status, 201) << Show(r);
   r = Post("contact1", "/api/v1/households/H1/visits", {{"mode", "home"}, {"note", "入户走访，了解就医情况"}});
   ASSERT_EQ(r.status, 201) << Show(r);
-  EXPECT_TRUE(GetJson("reviewer1", "/api/v1/tasks").empty());
+  EXPECT_EQ(Steps(GetJson("reviewer1", "/api/v1/tasks")), std::set<std::string>{"national_entry"});
   EXPECT_EQ(GetJson("county1", "/api/v1/households/H1")["monitoring"]["measures"].size(), 1u);
 
   // Only the household's contact person logs visits.
   EXPECT_TRUE(IsErrorBody(Post("reviewer1", "/api/v1/households/H1/visits", {{"mode", "phone"}, {"note", "电话"}}), 403));
+}
+
+TEST_F(ChainTest, ReportsDownloadAsCsvAndXlsx) {
+  AdmitH1();
+  auto xlsx = Get("county1", "/api/v1/reports/monitoring?org=c1&format=xlsx");
+  ASSERT_EQ(xlsx.status, 200) << xlsx.body;
+  EXPECT_EQ(xlsx.Header("content-type"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  EXPECT_EQ(xlsx.Header("content-disposition"), "attachment; filename=\"monitoring-c1.xlsx\"");
+  EXPECT_EQ(xlsx.body.rfind("PK\x03\x04", 0), 0u);
+  auto csv = Get("county1", "/api/v1/reports/movements?org=c1&from=2026-03-01&to=2026-03-31&format=csv");
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.body.rfind("\xEF\xBB\xBF变动情况\r\n变动类别,细分,户数,人数\r\n新识别,合计,1,4\r\n", 0), 0u) << csv.body;
+  EXPECT_EQ(Get("county1", "/api/v1/reports/movements?org=c1&from=2026-03-01&to=2026-03-31")
+                .Json()["movements"]["admitted"]["households"],
+            1);
+  EXPECT_TRUE(IsErrorBody(Get("county1", "/api/v1/reports/overdue?org=c1&format=pdf"), 422));
+  EXPECT_TRUE(IsErrorBody(Get("clerk1", "/api/v1/reports/overdue?org=c1&format=xlsx"), 403));
 }
 
 TEST_F(ChainTest, ReportsCountTheAdmittedHousehold) {
@@ -173,7 +190,7 @@ TEST_F(ChainTest, ReportsCountTheAdmittedHousehold) {
   EXPECT_EQ(GetJson("admin", "/api/v1/reports/monitoring?org=t2")["households"], 0);
 
   const json over = GetJson("supervisor1", "/api/v1/reports/overdue?org=c1");
-  EXPECT_EQ(over["open"], 4) << over.dump();
+  EXPECT_EQ(over["open"], 5) << over.dump();  // handover, assign_contact, measures, visit, national_entry
   EXPECT_EQ(over["overdue"], 0);
   EXPECT_TRUE(over.contains("by_org"));
   EXPECT_TRUE(over.contains("by_assignee"));

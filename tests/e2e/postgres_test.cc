@@ -1,6 +1,7 @@
 // PostgreSQL as the store (issue 16): an unreachable database at start, and a database that goes
 // away while serving and comes back. The outage test runs a private cluster (it stops it), only
 // in the PostgreSQL run of the suite.
+#include <filesystem>
 #include <fstream>
 
 #include "tests/e2e/e2e_world.h"
@@ -13,10 +14,12 @@ const std::string kClusterScript = std::string(DIXIAN_SOURCE_DIR) + "/scripts/pg
 
 TEST(PostgresStart, UnreachableDatabaseIsAClearErrorAndItsOwnExitCode) {
   testing::TempDir dir;
+  const std::string key = dir.File("dixian.key");
+  ASSERT_EQ(test_support::RunCommand(DIXIAN_BINARY, {"keys", "generate", key}).exit_code, 0);
   // Port 1 on loopback: nothing listens there, the connection is refused at once.
   auto r = test_support::RunCommand(DIXIAN_BINARY,
                                     {"serve", "--db", "postgresql://dixian:secret@127.0.0.1:1/county",
-                                     "--listen", "127.0.0.1:0"},
+                                     "--listen", "127.0.0.1:0", "--key-file", key},
                                     20000);
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   const std::string said = r.out + r.err;
@@ -26,7 +29,8 @@ TEST(PostgresStart, UnreachableDatabaseIsAClearErrorAndItsOwnExitCode) {
 
   // The command line tools say the same, with the same exit code.
   r = test_support::RunCommand(DIXIAN_BINARY,
-                               {"audit", "verify", "--db", "postgresql://dixian@127.0.0.1:1/county"},
+                               {"audit", "verify", "--db", "postgresql://dixian@127.0.0.1:1/county",
+                                "--key-file", key},
                                20000);
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
 }
@@ -126,23 +130,35 @@ class MigrateTest : public E2eTest {
 };
 
 TEST_F(MigrateTest, CopyVerifiesServesAndASecondCopyIsRefused) {
+  auto ch = Post("admin", "/api/v1/channels", {{"org", "c1"}, {"kind", "dingtalk"},
+                                               {"url", "http://127.0.0.1:9/robot/send?access_token=t"},
+                                               {"secret", "SECmigrate"}});
+  ASSERT_EQ(ch.status, 201) << Show(ch);
   const std::string id = AdmitH1();
   const json history = GetJson("admin", "/api/v1/cases/" + id + "/history");
   const long long events = GetJson("admin", "/api/v1/audit/verify")["events"].get<long long>();
   ASSERT_EQ(server_->Stop(), 0);
 
   testing::TestDb target(file_.File("unused.db"));
-  auto r = test_support::RunCommand(DIXIAN_BINARY,
-                                    {"migrate", "--from", server_->db_path(), "--to", target.db()});
+  // The key outlives this server (its temp folder goes with it): the copy is served with it.
+  const std::string key = file_.File("county.key");
+  std::filesystem::copy_file(server_->key_file(), key);
+  auto r = test_support::RunCommand(DIXIAN_BINARY, {"migrate", "--from", server_->db_path(), "--to",
+                                                    target.db(), "--key-file", key});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("审计链校验通过（" + std::to_string(events) + " 条）"), std::string::npos) << r.out;
   EXPECT_EQ(testing::ScalarDb(target.db(), "SELECT count(*) FROM users"),
             testing::ScalarDb(server_->db_path(), "SELECT count(*) FROM users"));
   EXPECT_EQ(testing::ScalarDb(target.db(), "SELECT max(hash) FROM audit"),
             testing::ScalarDb(server_->db_path(), "SELECT max(hash) FROM audit"));
+  // The same bytes: the signed audit switch-over point and the sealed channel columns.
+  for (const char* sql : {"SELECT value FROM meta WHERE key = 'audit_hmac_from_mac'",
+                          "SELECT min(url) || min(secret) || min(app) FROM channels"})
+    EXPECT_EQ(testing::ScalarDb(target.db(), sql), testing::ScalarDb(server_->db_path(), sql)) << sql;
+  EXPECT_EQ(testing::ScalarDb(target.db(), "SELECT min(url) FROM channels").rfind("dxs1:", 0), 0u);
 
-  r = test_support::RunCommand(DIXIAN_BINARY,
-                               {"migrate", "--from", server_->db_path(), "--to", target.db()});
+  r = test_support::RunCommand(DIXIAN_BINARY, {"migrate", "--from", server_->db_path(), "--to",
+                                               target.db(), "--key-file", key});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("目标数据库不是空的"), std::string::npos) << r.err;
   EXPECT_EQ(testing::ScalarDb(target.db(), "SELECT count(*) FROM audit"), std::to_string(events))
@@ -151,6 +167,7 @@ TEST_F(MigrateTest, CopyVerifiesServesAndASecondCopyIsRefused) {
   // The server on the copy: same case, same history, tokens still valid, and it keeps writing.
   ServerProcessOptions o = E2eTest::Options();
   o.db = target.db();
+  o.key_file = key;
   server_ = std::make_unique<ServerProcess>(o);
   ASSERT_TRUE(server_->Start()) << server_->error();
   EXPECT_EQ(GetJson("admin", "/api/v1/cases/" + id).value("state", ""), "admitted");

@@ -146,7 +146,7 @@ TEST_F(ActionsTest, ContactPersonLogsVisitsOnlyForOwnHouseholds) {
   ExpectRefused(Run(&api::RecordMeasure, Who("contact_b"), {{"kind", "medical"}, {"description", "医保"}}, "v11-1"),
                 ErrorCode::kForbidden);
   EXPECT_TRUE(Rows("SELECT id FROM visits").empty());
-  Must(&api::LogVisit, Who("contact_a"), {{"mode", "phone"}, {"note", "电话回访"}}, "v11-1");
+  Must(&api::LogVisit, Who("contact_a"), {{"mode", "home"}, {"note", "入户走访"}}, "v11-1");
   EXPECT_EQ(Rows("SELECT \"user\" FROM visits")[0]["user"], "contact_a");
   // A contact person of another village cannot be assigned here.
   ExpectRefused(Run(&api::AssignContact, Who("rev_t1"), {{"user", "contact_c"}}, "v11-1"),

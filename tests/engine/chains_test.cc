@@ -31,7 +31,7 @@ class ChainsTest : public EngineFixture {
 
 TEST_F(ChainsTest, RiskEliminatedOnlyOnceTheProvinceFiles) {
   Assisted("v11-1");
-  EXPECT_EQ(OpenSteps("v11-1"), (std::vector<std::string>{"visit"}));
+  EXPECT_EQ(OpenSteps("v11-1"), (std::vector<std::string>{"national_entry", "visit"}));
   const std::string id = Open("clerk_v11", "risk_elimination", "v11-1")["id"];
   auto c = MustAct("clerk_v11", id, "submit");
   EXPECT_EQ(c["state"], "township_review");
@@ -57,7 +57,7 @@ TEST_F(ChainsTest, RiskEliminatedOnlyOnceTheProvinceFiles) {
   EXPECT_EQ(c["version"], 5);
   EXPECT_EQ(Monitoring("v11-1")["status"], "risk_eliminated");
   // Monthly visits stop, quarterly visits start, still with the same contact person.
-  EXPECT_EQ(OpenSteps("v11-1"), (std::vector<std::string>{"visit_quarterly"}));
+  EXPECT_EQ(OpenSteps("v11-1"), (std::vector<std::string>{"national_entry", "visit_quarterly"}));
   const auto q = TasksNamed("v11-1", "visit_quarterly")[0];
   EXPECT_EQ(q["period"], "2026-Q1");
   EXPECT_EQ(q["due_at"], "2026-04-01T00:00:00+08:00");
@@ -91,7 +91,8 @@ TEST_F(ChainsTest, RemovalWithAReasonRemovesAndCancelsFollowUps) {
   EXPECT_NE(missing.error().message.find("data.reason"), std::string::npos) << missing.error().message;
   const std::string id = Open("clerk_v11", "removal", "v11-1", {{"reason", "car"}})["id"];
   MustAct("clerk_v11", id, "submit");
-  MustAct("rev_t1", id, "approve");
+  EXPECT_EQ(MustAct("rev_t1", id, "approve")["state"], "public_notice");
+  RunDueAt(At("2026-03-10T00:00:00+08:00"));  // the township notice's 7 days pass
   EXPECT_EQ(Monitoring("v11-1")["status"], "risk_active");
   auto c = MustAct("county", id, "approve");
   EXPECT_EQ(c["state"], "done");
@@ -99,7 +100,7 @@ TEST_F(ChainsTest, RemovalWithAReasonRemovesAndCancelsFollowUps) {
   EXPECT_EQ(Monitoring("v11-1")["status"], "removed");
   EXPECT_TRUE(HouseholdTasks("v11-1").empty());
   EXPECT_EQ(Rows("SELECT COUNT(*) AS n FROM tasks WHERE household = 'v11-1' AND case_id = '' AND status = 'cancelled'")[0]["n"],
-            4);
+            5);
   // A removed household is no longer a monitoring object for visits and measures.
   auto measure = Run(&api::RecordMeasure, Who("rev_t1"), {{"kind", "medical"}, {"description", "x"}}, "v11-1");
   ASSERT_FALSE(measure.ok());
@@ -122,7 +123,7 @@ TEST_F(ChainsTest, ReflagBringsBackMonthlyVisitsAndMeasures) {
   const auto m = Monitoring("v11-1");
   EXPECT_EQ(m["status"], "risk_active");
   EXPECT_EQ(m["primary_cause"], "disaster");
-  EXPECT_EQ(OpenSteps("v11-1"), (std::vector<std::string>{"measures", "visit"}));
+  EXPECT_EQ(OpenSteps("v11-1"), (std::vector<std::string>{"measures", "national_entry", "visit"}));
   const auto visit = TasksNamed("v11-1", "visit")[0];
   EXPECT_EQ(visit["period"], "2026-04");
   EXPECT_EQ(visit["due_at"], "2026-05-01T00:00:00+08:00");

@@ -183,6 +183,7 @@ TEST_F(DeadlinesTest, MonthlyVisitsAcrossMonthEnds) {
 
   // A visit in February closes the open visits (January's as late) and opens March's.
   SetNow("2026-02-10T15:00:00+08:00");
+  Exec("UPDATE households SET away_long_term = 1 WHERE id = 'v11-1'");  // WeChat: away only
   Must(&api::LogVisit, Who("contact_a"), {{"mode", "wechat"}, {"note", "外出务工，微信视频回访"}}, "v11-1");
   open = TasksNamed("v11-1", "visit");
   ASSERT_EQ(open.size(), 1u);

@@ -71,7 +71,7 @@ TEST_F(IdentificationTest, SubmitApproveApproveAdmitsAndOpensFollowUps) {
   EXPECT_EQ(m["admitted_at"], "2026-03-02T09:00:00+08:00");
   EXPECT_TRUE(m["contact"].is_null());
 
-  EXPECT_EQ(OpenSteps("v11-1"), (std::vector<std::string>{"assign_contact", "handover", "measures", "visit"}));
+  EXPECT_EQ(OpenSteps("v11-1"), (std::vector<std::string>{"assign_contact", "handover", "measures", "national_entry", "visit"}));
   EXPECT_EQ(TasksNamed("v11-1", "handover")[0]["org"], "county");
   EXPECT_EQ(TasksNamed("v11-1", "handover")[0]["due_at"], "2026-03-05T00:00:00+08:00");  // 2d
   EXPECT_EQ(TasksNamed("v11-1", "assign_contact")[0]["org"], "t1");
@@ -92,7 +92,7 @@ TEST_F(IdentificationTest, SubmitApproveApproveAdmitsAndOpensFollowUps) {
   EXPECT_EQ(history[3]["actor"], "county");
   EXPECT_EQ(NewTaskChannels(),
             (std::vector<std::string>{"ch-v11:village_fill", "ch-t1:township_review", "ch-county:county_decision",
-                                      "ch-county:handover", "ch-t1:assign_contact", "ch-t1:measures", "ch-v11:visit"}));
+                                      "ch-county:handover", "ch-t1:assign_contact", "ch-t1:measures", "ch-v11:visit", "ch-t1:national_entry"}));
   EXPECT_TRUE(Outbox("overdue").empty());
 }
 
@@ -223,7 +223,7 @@ TEST_F(IdentificationTest, FastTrackAdmitsAtOnceAndPaperworkFollows) {
   EXPECT_EQ(c["version"], 5);
   // Admission is not repeated: same admission time, one set of follow-ups.
   EXPECT_EQ(Monitoring("v11-1")["admitted_at"], "2026-03-02T09:00:00+08:00");
-  EXPECT_EQ(OpenSteps("v11-1"), (std::vector<std::string>{"assign_contact", "handover", "measures", "visit"}));
+  EXPECT_EQ(OpenSteps("v11-1"), (std::vector<std::string>{"assign_contact", "handover", "measures", "national_entry", "visit"}));
 }
 
 TEST_F(IdentificationTest, FastTrackFromTownshipReview) {

@@ -145,23 +145,24 @@ TEST_F(ReportsTest, OverduePerChildOrgAndPerAssignee) {
                                    {{"type", "marginal"}, {"primary_cause", "illness"}})["id"];
   MustAct("clerk_v21", pending, "submit");
   // Open now: 3 handovers (county, due Mar 5); t1: v11-1 measures + visit, v12-1 assign_contact +
-  // measures + visit; t2: v21-1 assign_contact + visit, v21-2 township_review (due Mar 6 00:00).
+  // measures + visit; t2: v21-1 assign_contact + visit, v21-2 township_review (due Mar 6 00:00);
+  // a national_entry for each admitted household (t1: 2, t2: 1; due Mar 13 00:00).
   SetNow("2026-03-10T12:00:00+08:00");
   auto r = reads_.OverdueReport(Admin(), "county");
   ASSERT_TRUE(r.ok()) << r.error().message;
   const auto& report = r.value();
-  EXPECT_EQ(report["open"], 11);
+  EXPECT_EQ(report["open"], 14);
   EXPECT_EQ(report["overdue"], 6);
   EXPECT_EQ(report["by_org"],
-            Json::array({{{"org", "t1"}, {"org_name", "东乡镇"}, {"open", 5}, {"overdue", 1}, {"max_days_late", 6}},
-                         {{"org", "t2"}, {"org_name", "西乡镇"}, {"open", 3}, {"overdue", 2}, {"max_days_late", 6}}}));
+            Json::array({{{"org", "t1"}, {"org_name", "东乡镇"}, {"open", 7}, {"overdue", 1}, {"max_days_late", 6}},
+                         {{"org", "t2"}, {"org_name", "西乡镇"}, {"open", 4}, {"overdue", 2}, {"max_days_late", 6}}}));
   std::map<std::string, std::vector<int>> people;  // who -> open, overdue, max_days_late
   for (const auto& p : report["by_assignee"])
     people[p["user"].is_null() ? p["org"].get<std::string>() + "/" + p["role"].get<std::string>()
                                : p["user"].get<std::string>()] = {p["open"].get<int>(), p["overdue"].get<int>(), p["max_days_late"].get<int>()};
   EXPECT_EQ(people, (std::map<std::string, std::vector<int>>{{"county/county_officer", {3, 3, 6}},
-                                                             {"t1/township_reviewer", {3, 1, 6}},
-                                                             {"t2/township_reviewer", {2, 2, 6}},
+                                                             {"t1/township_reviewer", {5, 1, 6}},
+                                                             {"t2/township_reviewer", {3, 2, 6}},
                                                              {"contact_a", {1, 0, 0}},
                                                              {"v12/contact_person", {1, 0, 0}},
                                                              {"v21/contact_person", {1, 0, 0}}}));
@@ -169,11 +170,11 @@ TEST_F(ReportsTest, OverduePerChildOrgAndPerAssignee) {
   EXPECT_EQ(report["tasks"].size(), 6u);
   EXPECT_EQ(report["tasks"][0]["days_late"], 6);
 
-  // The township's own view: 5 open, 1 late; per village only the villages' own tasks (visits),
+  // The township's own view: 7 open, 1 late; per village only the villages' own tasks (visits),
   // since a task belongs to the org that must act.
   auto t1 = reads_.OverdueReport(Who("rev_t1"), "t1");
   ASSERT_TRUE(t1.ok());
-  EXPECT_EQ(t1.value()["open"], 5);
+  EXPECT_EQ(t1.value()["open"], 7);
   EXPECT_EQ(t1.value()["overdue"], 1);
   EXPECT_EQ(t1.value()["by_org"],
             Json::array({{{"org", "v11"}, {"org_name", "东一村"}, {"open", 1}, {"overdue", 0}, {"max_days_late", 0}},

@@ -83,7 +83,7 @@ TEST_F(TasksTest, SupervisorsUrgeAndSeeOnlyWhatIsLate) {
   SetNow("2026-03-06T09:00:00+08:00");          // handover and assign_contact are due Mar 5
   EXPECT_EQ(MySteps("sup_county"), (std::vector<std::string>{"v11-1:assign_contact", "v11-1:handover"}));
   EXPECT_EQ(MySteps("sup_t1"), (std::vector<std::string>{"v11-1:assign_contact"}));
-  EXPECT_EQ(MySteps("rev_t1"), (std::vector<std::string>{"v11-1:assign_contact", "v11-1:measures"}));
+  EXPECT_EQ(MySteps("rev_t1"), (std::vector<std::string>{"v11-1:assign_contact", "v11-1:measures", "v11-1:national_entry"}));
   EXPECT_EQ(MySteps("rev_t2"), (std::vector<std::string>{}));
   EXPECT_EQ(MySteps("county"), (std::vector<std::string>{"v11-1:handover"}));
 }

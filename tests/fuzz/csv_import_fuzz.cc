@@ -33,15 +33,22 @@ World& Get() {
     const std::string dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
     const std::string path = dir + "/dixian-fuzz-csv-" + std::to_string(getpid()) + ".db";
     std::remove(path.c_str());
-    auto s = store::SqliteStore::Open(path);
+    auto ring = engine::NewKeyRing();
+    if (!ring.ok()) std::abort();
+    auto keys = std::make_shared<const engine::KeyRing>(std::move(ring.value()));
+    store::SqliteOptions store_options;
+    store_options.keys = keys;
+    auto s = store::SqliteStore::Open(path, store_options);
     if (!s.ok()) std::abort();
     world->store = std::move(s.value());
     world->clock = std::make_unique<engine::ManualClock>(1772413200);
     auto workflows = engine::WorkflowRegistry::LoadDirectory(std::string(DIXIAN_SOURCE_DIR) + "/workflows");
     auto calendar = engine::WorkCalendar::LoadDirectory(std::string(DIXIAN_SOURCE_DIR) + "/config/calendar");
     if (!workflows.ok() || !calendar.ok()) std::abort();
+    engine::EngineOptions options;
+    options.keys = keys;
     world->engine = std::make_unique<Engine>(*world->store, *world->clock, std::move(workflows.value()),
-                                             std::move(calendar.value()), engine::EngineOptions{});
+                                             std::move(calendar.value()), options);
     world->admin.user.id = "admin";
     world->admin.user.role = engine::Role::kAdmin;
     const char* orgs[][4] = {{"P", "省", "province", ""}, {"C", "县", "county", "P"}, {"T1", "乡", "township", "C"},

@@ -19,11 +19,12 @@ using test_support::RunCommand;
 using test_support::ServerProcess;
 using test_support::ServerProcessOptions;
 
-std::unique_ptr<ServerProcess> Serve(const std::string& db, const std::string& admin_token = "ops-admin",
+std::unique_ptr<ServerProcess> Serve(const std::string& db, const std::string& admin_token = "ops-admin-0123456789abcdef-0123456789",
                                      const std::string& clock = "2026-03-02T09:00:00+08:00") {
   ServerProcessOptions o;
   o.binary = Binary();
   o.db = db;
+  o.key_file = db + ".key";  // one key for every server and command on this database
   o.fake_clock = clock;
   o.admin_token = admin_token;
   auto s = std::make_unique<ServerProcess>(o);
@@ -63,10 +64,10 @@ TEST(Operations, BackupWhileWritingThenRestore) {
   while (written < 5) std::this_thread::yield();
   const std::string copy = dir.File("backup.db");
   for (int round = 0; round < 3; ++round) {
-    auto r = RunCommand(Binary(), {"backup", copy, "--db", db});
+    auto r = RunCommand(Binary(), {"backup", copy, "--db", db, "--key-file", db + ".key"});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_EQ(Scalar(copy, "PRAGMA integrity_check"), "ok");
-    auto verify = RunCommand(Binary(), {"audit", "verify", "--db", copy});
+    auto verify = RunCommand(Binary(), {"audit", "verify", "--db", copy, "--key-file", db + ".key"});
     EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
     EXPECT_NE(verify.out.find("\"ok\":true"), std::string::npos) << verify.out;
     // Consistent: one snapshot, so each case and its audit event (one transaction) come together.
@@ -115,7 +116,8 @@ TEST(Operations, PreviousReleaseDatabaseOpensAndKeepsItsData) {
   fs::copy_file(fixtures + "dixian-v1.db", db);
   ASSERT_EQ(Scalar(db, "PRAGMA user_version"), std::to_string(manifest["schema_version"].get<int>()));
 
-  auto server = Serve(db, manifest["admin_token"].get<std::string>(), manifest["clock_after"].get<std::string>());
+  // The admin token is not in the database: today's server takes a new one (32 characters now).
+  auto server = Serve(db, "fixture-v1-admin-token-0123456789abcdef", manifest["clock_after"].get<std::string>());
   ASSERT_TRUE(server->running());
   auto admin = server->Admin();
   // Users, tokens, households, the monitoring object, cases and their histories survived.

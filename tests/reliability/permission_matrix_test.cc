@@ -121,10 +121,10 @@ std::vector<Op> PermissionMatrix::Ops() {
     return Run(&api::AssignContact, w, {{"user", "contact_a"}}, "v11-1");
   }, {"admin", "rev_t1", "county"}});
   ops.push_back({"households.measures", [this](const Principal& w) {
-    return Run(&api::RecordMeasure, w, {{"kind", "medical_insurance"}, {"description", "医保报销"}}, "v11-1");
+    return Run(&api::RecordMeasure, w, {{"kind", "medical"}, {"description", "医保报销"}}, "v11-1");
   }, {"rev_t1", "county", "dept_medical", "contact_a"}});
   ops.push_back({"households.visits", [this](const Principal& w) {
-    return Run(&api::LogVisit, w, {{"mode", "phone"}, {"note", "电话回访"}}, "v11-1");
+    return Run(&api::LogVisit, w, {{"mode", "home"}, {"note", "入户走访"}}, "v11-1");
   }, {"contact_a"}});
   // --- cases
   ops.push_back({"cases.create", [this](const Principal& w) {
@@ -226,7 +226,7 @@ TEST_F(PermissionMatrix, ContactPersonCannotTouchAnothersHousehold) {
     auto visit = Run(&api::LogVisit, Who(other), {{"mode", "home"}, {"note", "冒名走访"}}, "v11-1");
     ASSERT_FALSE(visit.ok()) << other;
     EXPECT_EQ(visit.error().code, want) << other;
-    auto measure = Run(&api::RecordMeasure, Who(other), {{"kind", "medical_insurance"}, {"description", "x"}}, "v11-1");
+    auto measure = Run(&api::RecordMeasure, Who(other), {{"kind", "medical"}, {"description", "x"}}, "v11-1");
     ASSERT_FALSE(measure.ok()) << other;
     EXPECT_EQ(measure.error().code, want) << other;
   }

@@ -51,9 +51,9 @@ TEST(Privacy, NoFullMobileOrIdNumberInLogsOrChat) {
   }
   must(Call(*as("rev_T1"), "PUT", "/api/v1/households/p-1/contact", {{"user", "contact_V11"}}), "contact");
   must(Call(*as("contact_V11"), "POST", "/api/v1/households/p-1/measures",
-            {{"kind", "medical_insurance"}, {"description", kSecret}, {"department", "medical"}}),
+            {{"kind", "medical"}, {"description", kSecret}, {"department", "medical"}}),
        "measure");
-  must(Call(*as("contact_V11"), "POST", "/api/v1/households/p-1/visits", {{"mode", "phone"}, {"note", kSecret}}), "visit");
+  must(Call(*as("contact_V11"), "POST", "/api/v1/households/p-1/visits", {{"mode", "home"}, {"note", kSecret}}), "visit");
   auto waiting = must(Call(*as("clerk_V11"), "POST", "/api/v1/cases",
                            {{"workflow", "identification"}, {"household", "p-2"},
                             {"data", {{"type", "marginal"}, {"primary_cause", "disaster"}}}}),

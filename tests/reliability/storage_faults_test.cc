@@ -26,6 +26,8 @@ constexpr const char* kAdminToken = "faults-admin-token";
 class Stack {
  public:
   Stack(const std::string& db, store::SqliteOptions options) {
+    static const auto keys = std::make_shared<const engine::KeyRing>(engine::NewKeyRing().value());
+    options.keys = keys;
     auto s = store::SqliteStore::Open(db, options);
     if (!s.ok()) {
       ADD_FAILURE() << s.error().message;
@@ -35,6 +37,7 @@ class Stack {
     auto config = runtime::LoadConfig(runtime::ResolvePaths(std::string(DIXIAN_SOURCE_DIR) + "/config"));
     engine::EngineOptions eo;
     eo.admin_token = kAdminToken;
+    eo.keys = keys;
     engine_ = std::make_unique<engine::Engine>(*store_, clock_, std::move(config.workflows), std::move(config.calendar), eo);
     http::AddApiRoutes(router_, *engine_, metrics_, *reads_);
     http::ServerOptions so;

@@ -48,7 +48,7 @@ TEST_F(Existence, HouseholdElsewhereReadsAsMissing) {
   SameAsMissing("clerk_V11", "GET", "/api/v1/households/{}/tasks", "H-V21", "H-NONE");
   SameAsMissing("rev_T1", "PUT", "/api/v1/households/{}/contact", "H-V21", "H-NONE", {{"user", "contact_V11"}});
   SameAsMissing("rev_T1", "POST", "/api/v1/households/{}/measures", "H-V21", "H-NONE",
-                {{"kind", "medical_insurance"}, {"description", "医保"}});
+                {{"kind", "medical"}, {"description", "医保"}});
   SameAsMissing("contact_V11", "POST", "/api/v1/households/{}/visits", "H-V21", "H-NONE", {{"mode", "home"}});
   // Opening a case names the household in the body.
   auto case_for = [](const std::string& id) {

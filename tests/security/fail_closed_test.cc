@@ -45,7 +45,7 @@ TEST_F(FailClosed, AuditVerificationFailsOnAFailedRead) {
   auto r = Do("admin", "GET", "/api/v1/audit/verify");
   ExpectStoreError(r, "audit verify");
   EXPECT_FALSE(r.body.value("ok", false)) << r.raw;
-  auto cli = test_support::RunCommand(server_->binary(), {"audit", "verify", "--db", Db()});
+  auto cli = test_support::RunCommand(server_->binary(), {"audit", "verify", "--db", Db()}, server_->key_file());
   EXPECT_NE(cli.exit_code, 0) << cli.out << cli.err;
   EXPECT_EQ(cli.out.find("\"ok\":true"), std::string::npos) << cli.out;
 }

@@ -19,8 +19,9 @@ std::int64_t Enqueue(Database& store, const std::string& message_id, engine::Ins
 }
 
 std::vector<engine::OutboxMessage> Ready(Database& store, engine::Instant now, int limit,
-                                         const std::vector<std::string>& skip = {}) {
-  auto ready = store.Ready(now, limit, skip);
+                                         const std::vector<std::string>& skip = {},
+                                         const std::string& after = "") {
+  auto ready = store.Ready(now, limit, skip, after);
   EXPECT_TRUE(ready.ok()) << ready.error().message;
   return ready.ok() ? ready.value() : std::vector<engine::OutboxMessage>{};
 }
@@ -80,6 +81,34 @@ TEST_F(StoreTest, OutboxBacklogOnOneChannelDoesNotHideAnother) {
   EXPECT_EQ(ready.size(), 201u);  // 200 of the busy robot (its cap per read) and the quiet one
 }
 
+// With more channels than one read holds, a read resumes after the channel the last one
+// reached, wrapping around, so every channel gets its turn.
+TEST_F(StoreTest, OutboxReadResumesAfterAChannelAndWrapsAround) {
+  ASSERT_TRUE(store_->Run([](WriteTx& tx) -> Result<Json> {
+    for (const char* channel : {"a", "b", "c", "d"}) {
+      for (int i = 0; i < 3; ++i) {
+        engine::OutboxMessage m;
+        m.channel_id = channel;
+        m.kind = "new_task";
+        m.payload = Json::object();
+        tx.InsertOutbox(m);
+      }
+    }
+    return Json(nullptr);
+  }).ok());
+  auto channels = [](const std::vector<engine::OutboxMessage>& rows) {  // in id order
+    std::string out;
+    for (const auto& m : rows)
+      if (out.empty() || out.back() != m.channel_id[0]) out += m.channel_id;
+    return out;
+  };
+  EXPECT_EQ(channels(Ready(*store_, 100, 4)), "ab");   // whole channels until the limit
+  EXPECT_EQ(channels(Ready(*store_, 100, 4, {}, "b")), "cd");
+  EXPECT_EQ(channels(Ready(*store_, 100, 7, {}, "c")), "abd");  // d, then wraps to a and b
+  EXPECT_EQ(Ready(*store_, 100, 100, {}, "c").size(), 12u);    // each channel once
+  EXPECT_EQ(channels(Ready(*store_, 100, 4, {"a"}, "d")), "bc");
+}
+
 // The delivery worker leaves out the channels it is already sending on.
 TEST_F(StoreTest, OutboxReadySkipsBusyChannels) {
   ASSERT_TRUE(store_->Run([](WriteTx& tx) -> Result<Json> {
@@ -105,7 +134,7 @@ TEST_F(StoreTest, OutboxReadyRetryDeadRedrive) {
   auto c = Enqueue(*store_, "", 1000);  // not yet due
   EXPECT_EQ(store_->PendingCount(), 3);
   EXPECT_EQ(Ready(*store_, 100, 10).size(), 2u);
-  EXPECT_EQ(Ready(*store_, 100, 1).size(), 1u);
+  EXPECT_EQ(Ready(*store_, 100, 1).size(), 2u);  // whole channels: both due rows of ch1
 
   Record(*store_, Retry(a, 300, "HTTP 502"), 100);
   auto ready = Ready(*store_, 100, 10);

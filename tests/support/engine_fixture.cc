@@ -102,13 +102,21 @@ void EngineFixture::CloseEngine() {
 void EngineFixture::OpenEngine(const std::vector<engine::WorkflowPtr>& extra) {
   auto config = runtime::LoadConfig(runtime::ResolvePaths(config_dir_));
   for (const auto& def : extra) ASSERT_TRUE(config.workflows.Add(def).ok());
-  auto store = store::OpenDatabase(db_path_);
+  if (!keys_) {
+    auto ring = engine::NewKeyRing();
+    ASSERT_TRUE(ring.ok());
+    keys_ = std::make_shared<const engine::KeyRing>(std::move(ring.value()));
+  }
+  store::DatabaseOptions store_options;
+  store_options.keys = keys_;
+  auto store = store::OpenDatabase(db_path_, store_options);
   ASSERT_TRUE(store.ok()) << store.error().message;
   store_ = std::move(store.value());
   engine::EngineOptions options;
   options.thresholds = config.thresholds;
   options.admin_token = kAdminToken;
-  options.check_channel_kind = runtime::CheckChannelKind;
+  options.keys = keys_;
+  options.channel_kinds = runtime::ChatChannelKinds();
   engine_ = std::make_unique<Engine>(*store_, *clock_, std::move(config.workflows), std::move(config.calendar),
                                      options);
   engine_raw_ = engine_.get();
@@ -308,6 +316,9 @@ Json EngineFixture::Outbox(const std::string& kind) {
     m.facts.org = facts.value("org", "");
     m.facts.total = facts.value("total", std::int64_t{0});
     m.facts.task_ids = facts.value("tasks", std::vector<std::int64_t>{});
+    m.facts.to_user = facts.value("to_user", "");
+    m.facts.to_im = facts.value("to_im", "");
+    m.facts.case_id = facts.value("case", "");
     Json payload = stored.contains("facts") ? Json::object() : stored;
     if (auto notice = engine::ResolveNotice(*view, engine_->workflows(), m, engine_->options().console_base_url))
       payload = runtime::NoticePayload(*notice, m);
@@ -341,6 +352,14 @@ engine::Result<Json> JsonReads::HouseholdTasks(const Principal& who, const std::
 engine::Result<Json> JsonReads::MyTasks(const Principal& who) { return Rendered(engine::MyTasks(*e_, who)); }
 engine::Result<Json> JsonReads::MonitoringReport(const Principal& who, const std::string& org) {
   return Rendered(engine::ReportMonitoring(*e_, who, org));
+}
+engine::Result<Json> JsonReads::MovementsReport(const Principal& who, const std::string& org,
+                                               const std::string& from, const std::string& to) {
+  return Rendered(engine::ReportMovements(*e_, who, org, from, to));
+}
+engine::Result<Json> JsonReads::TimelinessReport(const Principal& who, const std::string& org,
+                                                const std::string& month) {
+  return Rendered(engine::ReportTimeliness(*e_, who, org, month));
 }
 engine::Result<Json> JsonReads::OverdueReport(const Principal& who, const std::string& org) {
   return Rendered(engine::ReportOverdue(*e_, who, org));

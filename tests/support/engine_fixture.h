@@ -47,6 +47,9 @@ class JsonReads {
   engine::Result<Json> MyTasks(const Principal& who);
   engine::Result<Json> MonitoringReport(const Principal& who, const std::string& org);
   engine::Result<Json> OverdueReport(const Principal& who, const std::string& org);
+  engine::Result<Json> TimelinessReport(const Principal& who, const std::string& org, const std::string& month);
+  engine::Result<Json> MovementsReport(const Principal& who, const std::string& org, const std::string& from,
+                                       const std::string& to);
   engine::Result<Json> VerifyAudit(const Principal& who);
   engine::Result<Json> Workflows();
   engine::Result<Json> AdvanceClock(const Principal& who, std::int64_t seconds);  // {"now"}
@@ -137,6 +140,7 @@ class EngineFixture : public ::testing::Test {
   std::unique_ptr<Engine> engine_;
   Engine* engine_raw_ = nullptr;  // engine_.get(), for reads_
   std::vector<engine::WorkflowPtr> extra_workflows_;
+  std::shared_ptr<const engine::KeyRing> keys_;  // the master keys, kept across OpenEngine
   // The config directory (calendar/, thresholds.json, workflows/ or ../workflows); set before
   // SetUp to run on other definitions.
   std::string config_dir_ = std::string(DIXIAN_SOURCE_DIR) + "/config";

@@ -13,7 +13,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "adapters/webhook/signer.h"
+#include "adapters/chat/signer.h"
 
 namespace dixian::testing {
 namespace {
@@ -41,7 +41,7 @@ std::map<std::string, std::string> Query(const std::string& target) {
     const std::string pair = rest.substr(i, amp - i);
     const std::size_t eq = pair.find('=');
     if (eq != std::string::npos) {
-      out[pair.substr(0, eq)] = webhook::UrlDecode(pair.substr(eq + 1));
+      out[pair.substr(0, eq)] = chat::UrlDecode(pair.substr(eq + 1));
     }
     i = amp + 1;
   }
@@ -97,7 +97,7 @@ struct FakePlatform::Impl {
       if (!secret.empty()) {
         const std::int64_t ts = q.count("timestamp") ? std::stoll("0" + q["timestamp"]) : 0;
         if (std::llabs(now - ts) > 3600 * 1000) return {200, 310000, "invalid timestamp"};
-        if (q["sign"] != webhook::DingTalkSign(ts, secret)) return {200, 310000, "sign not match"};
+        if (q["sign"] != chat::DingTalkSign(ts, secret)) return {200, 310000, "sign not match"};
       }
     } else if (kind == "wecom") {
       if (Query(r.target)["key"] != secret) return {200, 93000, "invalid webhook url"};
@@ -106,14 +106,14 @@ struct FakePlatform::Impl {
         const std::string ts = r.body.value("timestamp", std::string());
         const std::int64_t t = ts.empty() ? 0 : std::stoll(ts);
         if (std::llabs(now / 1000 - t) > 3600 ||
-            r.body.value("sign", std::string()) != webhook::FeishuSign(t, secret)) {
+            r.body.value("sign", std::string()) != chat::FeishuSign(t, secret)) {
           return {200, 19021, "sign match fail or timestamp is not within one hour from current time"};
         }
       }
     } else {
       auto it = r.headers.find("x-dixian-signature-256");
       if (!secret.empty() && (it == r.headers.end() ||
-                              it->second != webhook::GenericSignature(secret, r.raw_body))) {
+                              it->second != chat::GenericSignature(secret, r.raw_body))) {
         return {401, 401, "bad signature"};
       }
     }

@@ -69,6 +69,12 @@ bool HttpClient::Connect() {
   beast::error_code ec;
   tcp::endpoint endpoint(asio::ip::make_address(host_, ec), port_);
   if (ec) return false;
+  if (!local_address_.empty()) {  // another loopback source address (127.0.0.2, ...)
+    auto& socket = conn_->stream.socket();
+    socket.open(endpoint.protocol(), ec);
+    if (!ec) socket.bind(tcp::endpoint(asio::ip::make_address(local_address_, ec), 0), ec);
+    if (ec) return conn_.reset(), false;
+  }
   ec = conn_->Run(timeout_, [&](auto handler) { conn_->stream.async_connect(endpoint, handler); });
   if (ec) conn_.reset();
   return conn_ != nullptr;

@@ -56,6 +56,8 @@ class HttpClient {
   void SetTimeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
   // Bearer token added as "Authorization: Bearer <token>" to every Request (empty: none).
   void SetBearer(std::string token) { bearer_ = std::move(token); }
+  // Connects from this local address (e.g. "127.0.0.2": another client address on loopback).
+  void SetLocalAddress(std::string address) { local_address_ = std::move(address); }
 
  private:
   struct Conn;
@@ -66,6 +68,7 @@ class HttpClient {
   bool keep_alive_ = false;
   std::chrono::milliseconds timeout_{10000};
   std::string bearer_;
+  std::string local_address_;
   std::unique_ptr<Conn> conn_;
 };
 

@@ -1,5 +1,7 @@
 #include "tests/support/server_process.h"
 
+#include "adapters/runtime/keys.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -99,6 +101,7 @@ ServerProcess::ServerProcess(ServerProcessOptions options) : options_(std::move(
   }
   if (options_.db.empty()) test_db_ = std::make_unique<dixian::testing::TestDb>(dir_.File("dixian.db"));
   db_ = options_.db.empty() ? test_db_->db() : options_.db;
+  key_file_ = options_.key_file.empty() ? dir_.File("dixian.key") : options_.key_file;
   log_path_ = dir_.File("server.log");
 }
 
@@ -112,8 +115,13 @@ bool ServerProcess::Start() {
   std::vector<std::string> args = {"serve", "--db", db_, "--listen", "127.0.0.1:0"};
   if (!options_.fake_clock.empty()) args.insert(args.end(), {"--fake-clock", options_.fake_clock});
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
+  if (::access(key_file_.c_str(), F_OK) != 0) {
+    auto ring = engine::NewKeyRing();
+    if (!ring.ok() || !runtime::WriteKeyFile(key_file_, ring.value(), false).ok()) return error_ = "cannot write the key file", false;
+  }
   const std::size_t offset = FileSize(log_path_);
-  pid_ = Spawn(binary_, args, log_path_, log_path_, {"DIXIAN_ADMIN_TOKEN=" + options_.admin_token});
+  pid_ = Spawn(binary_, args, log_path_, log_path_,
+               {"DIXIAN_ADMIN_TOKEN=" + options_.admin_token, "DIXIAN_KEY_FILE=" + key_file_});
   if (pid_ <= 0) return error_ = "fork failed", pid_ = -1, false;
   if (WaitReady(offset)) return true;
   Kill();
@@ -137,6 +145,7 @@ bool ServerProcess::WaitReady(std::size_t log_offset) {
       const std::string log = ReadFile(log_path_, log_offset);
       if (std::regex_search(log, m, kListening)) port_ = static_cast<unsigned short>(std::stoi(m[1]));
     }
+    if (port_ != 0 && options_.tls) return true;
     if (port_ != 0) {
       HttpClient probe(port_);
       probe.SetTimeout(std::chrono::milliseconds(2000));
@@ -182,9 +191,16 @@ std::unique_ptr<HttpClient> ServerProcess::Client(const std::string& token) cons
 }
 
 CommandResult RunCommand(const std::string& binary, const std::vector<std::string>& args, int timeout_ms) {
+  return RunCommand(binary, args, "", timeout_ms);
+}
+
+CommandResult RunCommand(const std::string& binary, const std::vector<std::string>& args,
+                         const std::string& key_file, int timeout_ms) {
   dixian::testing::TempDir dir;
   CommandResult r;
-  const pid_t pid = Spawn(binary, args, dir.File("out"), dir.File("err"), {});
+  std::vector<std::string> env;
+  if (!key_file.empty()) env.push_back("DIXIAN_KEY_FILE=" + key_file);
+  const pid_t pid = Spawn(binary, args, dir.File("out"), dir.File("err"), env);
   if (pid <= 0) return r;
   int status = 0;
   if (!WaitFor(pid, timeout_ms, &status)) {

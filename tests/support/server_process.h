@@ -19,9 +19,15 @@ namespace dixian::test_support {
 struct ServerProcessOptions {
   std::string binary;           // empty: $DIXIAN_BINARY
   std::string fake_clock;       // RFC 3339; empty: the system clock
-  std::string admin_token = "e2e-admin-0000-fake";
+  std::string admin_token = "e2e-admin-0000-fake-0123456789abcdef";  // at least 32 characters
   std::vector<std::string> extra_args;  // appended to `serve ...`
   std::string db;               // empty: a fresh test database (test_db.h: a file or PostgreSQL)
+  // The master key file, passed as DIXIAN_KEY_FILE; empty: <temp dir>/dixian.key, written with
+  // a new key at the first Start (kept for restarts).
+  std::string key_file;
+  // The server speaks HTTPS (--tls-cert/--tls-key among extra_args): Start() then waits for the
+  // "listening on" line only, the plain /healthz probe cannot answer.
+  bool tls = false;
 };
 
 class ServerProcess {
@@ -46,6 +52,7 @@ class ServerProcess {
   pid_t pid() const { return pid_; }
   unsigned short port() const { return port_; }
   const std::string& db_path() const { return db_; }
+  const std::string& key_file() const { return key_file_; }
   const std::string& admin_token() const { return options_.admin_token; }
   const std::string& error() const { return error_; }
   const std::string& binary() const { return binary_; }
@@ -68,6 +75,7 @@ class ServerProcess {
   std::unique_ptr<dixian::testing::TestDb> test_db_;  // when options_.db is empty
   std::string binary_;
   std::string db_;
+  std::string key_file_;
   std::string log_path_;
   std::string error_;
   pid_t pid_ = -1;
@@ -82,5 +90,8 @@ struct CommandResult {
 };
 CommandResult RunCommand(const std::string& binary, const std::vector<std::string>& args,
                          int timeout_ms = 30000);
+// The same with DIXIAN_KEY_FILE=key_file in the command's environment (the database's key).
+CommandResult RunCommand(const std::string& binary, const std::vector<std::string>& args,
+                         const std::string& key_file, int timeout_ms = 30000);
 
 }  // namespace dixian::test_support

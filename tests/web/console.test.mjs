@@ -93,6 +93,36 @@ async function fillVillageRecords(page) {
   }
 }
 
+// Takes `action` on the case as `token`'s holder through the case page's action bar.
+async function actOnCase(page, token, roleWord, caseId, action, word, extra) {
+  await signIn(page, token, roleWord);
+  await page.goto(`${base}/#/cases/${encodeURIComponent(caseId)}`);
+  await page.locator(`#action-bar button[data-action="${action}"]`).click();
+  const panel = page.locator('#action-bar form.action-panel');
+  await panel.locator('.state-line strong').waitFor();
+  if (extra) await extra(panel);
+  await panel.getByRole('button', { name: `确认${word}` }).click();
+  await toastSays(page, `已${word}`);
+}
+
+// The village clerk starts `workflow` from the household page, fills the village records and
+// submits (`submitWord`: the step's own label); returns the case id.
+async function startAndSubmit(page, token, household, workflow, submitWord, fillData) {
+  await signIn(page, token, '村级填报员');
+  await page.goto(`${base}/#/households/${household}`);
+  const form = page.locator('#start-case-form');
+  await form.locator('select[name="workflow"]').selectOption(workflow);
+  if (fillData) await fillData(form);
+  await form.getByRole('button', { name: '发起' }).click();
+  await page.locator('#village-step').waitFor();
+  const caseId = decodeURIComponent(page.url().split('#/cases/')[1]);
+  await fillVillageRecords(page);
+  await page.locator('#action-bar button[data-action="submit"]').click();
+  await page.locator('#action-bar').getByRole('button', { name: `确认${submitWord}` }).click();
+  await toastSays(page, `已${submitWord}`);
+  return caseId;
+}
+
 before(async () => {
   world = await seed();
 });
@@ -119,7 +149,9 @@ test('desktop 1366x768: every task kind to completion, by the role that holds it
 
   await t.test('township inbox: filters, search, step labels', async () => {
     await signIn(page, tokens.reviewer, '乡镇审核员');
-    assert.equal(await page.evaluate(() => localStorage.length), 0, 'token must not go to localStorage');
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    assert.ok(!stored.includes(tokens.reviewer), 'the user token is never stored');
+    assert.match(stored, /dxs1_/, 'a session is kept for the working day');
     await card(page, '张三').waitFor();
     await card(page, '李四').waitFor();
     assert.equal(await card(page, '王五').count(), 0, 'another township\'s task must not show');
@@ -206,7 +238,7 @@ test('desktop 1366x768: every task kind to completion, by the role that holds it
     await c.getByRole('button', { name: '确认审定纳入' }).click();
     await toastSays(page, '已审定纳入');
     const steps = (await call('GET', '/api/v1/households/H001/tasks', undefined, tokens.county)).map((x) => x.step).sort();
-    assert.deepEqual(steps, ['assign_contact', 'handover', 'measures', 'visit']);
+    assert.deepEqual(steps, ['assign_contact', 'handover', 'measures', 'national_entry', 'visit']);
   });
 
   await t.test('county: 移交乡镇和行业部门 confirmed, 催办 of the township', async () => {
@@ -343,8 +375,114 @@ test('desktop 1366x768: every task kind to completion, by the role that holds it
     assert.notEqual(next && next.period, '2026-03', 'the month\'s visit is closed (the next month\'s is open)');
   });
 
+  await t.test('risk elimination through province filing; the quarterly visit it opens', async () => {
+    const id = await startAndSubmit(page, tokens.clerkQs, 'H001', 'risk_elimination', '提交乡镇审查');
+    await actOnCase(page, tokens.reviewer, '乡镇审核员', id, 'approve', '通过');
+    await actOnCase(page, tokens.county, '县级审定', id, 'approve', '通过');
+    await actOnCase(page, tokens.province, '省级备案', id, 'approve', '备案');
+    const c = await call('GET', `/api/v1/cases/${id}`, undefined, tokens.county);
+    assert.equal(c.state, 'done');
+    assert.equal((await call('GET', '/api/v1/households/H001')).monitoring.status, 'risk_eliminated');
+    assert.ok(await openTask('H001', 'visit_quarterly', tokens.county), 'the quarterly visit is open');
+    await signIn(page, tokens.contact, '帮扶联系人');
+    await page.locator('li.task-card', { hasText: '每季度走访' }).locator('a[data-go]').click();
+    const form = page.locator('#visit-form');
+    await form.locator('select[name="mode"]').selectOption('home');
+    await form.locator('textarea').fill('风险消除后回访，收入稳定');
+    await form.getByRole('button', { name: '保存走访' }).click();
+    await toastSays(page, '走访记录已保存');
+    const open = await openTask('H001', 'visit_quarterly', tokens.county);
+    assert.ok(!open || open.period !== '2026-Q1', 'the quarter\'s visit is closed');
+  });
+
+  await t.test('reflag and removal (清退 with its reason) through their chains', async () => {
+    const reflag = await startAndSubmit(page, tokens.clerkQs, 'H001', 'reflag', '提交乡镇审查');
+    await actOnCase(page, tokens.reviewer, '乡镇审核员', reflag, 'approve', '通过');
+    await actOnCase(page, tokens.county, '县级审定', reflag, 'approve', '通过');
+    assert.equal((await call('GET', '/api/v1/households/H001')).monitoring.status, 'risk_active');
+    const removal = await startAndSubmit(page, tokens.clerkQs, 'H001', 'removal', '提交乡镇审查',
+      (form) => form.locator('.data-fields select').first().selectOption('car'));
+    await actOnCase(page, tokens.reviewer, '乡镇审核员', removal, 'approve', '通过');
+    // 乡镇公示 (7 days in removal.json): the county decides once the notice has passed.
+    assert.equal((await call('GET', `/api/v1/cases/${removal}`, undefined, tokens.county)).state, 'public_notice');
+    await call('POST', '/api/v1/admin/clock', { advance_seconds: 8 * 86400 });
+    assert.equal((await call('GET', `/api/v1/cases/${removal}`, undefined, tokens.county)).state, 'county_review');
+    await actOnCase(page, tokens.county, '县级审定', removal, 'approve', '通过');
+    const c = await call('GET', `/api/v1/cases/${removal}`, undefined, tokens.county);
+    assert.equal(c.state, 'done');
+    assert.equal(c.data.reason, 'car');
+    assert.equal((await call('GET', '/api/v1/households/H001')).monitoring.status, 'removed');
+  });
+
+  await t.test('fast track (先行救助) by the county, and the paperwork after it', async () => {
+    await signIn(page, tokens.clerkQs, '村级填报员');
+    await page.goto(`${base}/#/households/H001`);  // removed: it may be identified again
+    const form = page.locator('#start-case-form');
+    await form.locator('select[name="workflow"]').selectOption('identification');
+    const selects = form.locator('.data-fields select');
+    await selects.nth(0).selectOption('marginal');  // the statistics below expect 边缘易致贫户
+    await selects.nth(1).selectOption('illness');
+    await form.getByRole('button', { name: '发起' }).click();
+    await page.locator('#village-step').waitFor();
+    const id = decodeURIComponent(page.url().split('#/cases/')[1]);
+    await actOnCase(page, tokens.county, '县级审定', id, 'fast_track', '先行救助（县级直接纳入）');
+    assert.equal((await call('GET', `/api/v1/cases/${id}`, undefined, tokens.county)).state, 'fast_tracked');
+    await actOnCase(page, tokens.clerkQs, '村级填报员', id, 'submit', '补办材料提交乡镇', () => fillVillageRecords(page));
+    await actOnCase(page, tokens.reviewer, '乡镇审核员', id, 'approve', '通过');
+    await actOnCase(page, tokens.county, '县级审定', id, 'approve', '确认');
+    assert.equal((await call('GET', `/api/v1/cases/${id}`, undefined, tokens.county)).state, 'admitted_after_relief');
+  });
+
+  await t.test('lists: 已办 and 我发起 match the API; search by name, ID numbers masked', async () => {
+    await signIn(page, tokens.reviewer, '乡镇审核员');
+    await page.locator('nav.tabs a[data-tab="done"]').click();
+    await page.getByRole('heading', { name: '已办' }).waitFor();
+    const done = await call('GET', '/api/v1/me/done', undefined, tokens.reviewer);
+    assert.ok(done.length >= 3);
+    await page.locator('#list li.task-card').nth(done.length - 1).waitFor();
+    assert.equal(await page.locator('#list li.task-card').count(), done.length);
+    assert.match(await page.locator('#list li.task-card').first().innerText(), new RegExp(done[0].action_label));
+    await noHorizontalScroll(page);
+    await shot(page, '12-done');
+    await signIn(page, tokens.clerkQs, '村级填报员');
+    await page.goto(`${base}/#/started`);
+    const started = await call('GET', '/api/v1/me/started', undefined, tokens.clerkQs);
+    await page.locator('#list li.task-card').nth(started.length - 1).waitFor();
+    assert.equal(await page.locator('#list li.task-card').count(), started.length);
+    await page.locator('#list li.task-card', { hasText: '清退' }).getByText('已办结').waitFor();
+    await shot(page, '13-started');
+    await page.goto(`${base}/#/households`);
+    await page.locator('#household-q').fill('李');
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.locator('#search-hits a[data-household="H002"]').waitFor();
+    const asked = [];
+    page.on('request', (r) => asked.push(r.url()));
+    await page.locator('#household-q').fill('41152119800101123X');
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.locator('#search-summary').getByText('411521********123X').waitFor();
+    assert.equal(await page.locator('#household-q').inputValue(), '411521********123X');
+    assert.ok(!(await page.content()).includes('41152119800101123X'), 'the whole ID number is not on the page');
+    assert.ok(asked.every((u) => !u.includes('19800101')), 'the ID number is not in any URL');
+    await shot(page, '14-search');
+  });
+
+  await t.test('sessions: a new tab is signed in; signing out signs out every tab; 免登 through a channel that is not an app is refused by name', async () => {
+    await signIn(page, tokens.county, '县级审定');
+    const tab = await page.context().newPage();
+    await tab.goto(`${base}/#/tasks`);
+    await tab.locator('#whoami').getByText('县级审定').waitFor();
+    await tab.getByRole('heading', { name: '我的待办' }).waitFor();
+    await tab.locator('#whoami button').click();
+    await page.getByRole('heading', { name: '登录工作台' }).waitFor();  // the first tab follows
+    await tab.goto(`${base}/?channel=ch-wecom&code=CODE123&next=/tasks`);
+    await tab.locator('#login-error').getByText('免登失败').waitFor();
+    assert.ok(!tab.url().includes('CODE123'), 'the sign-in code leaves the address bar');
+    await tab.close();
+  });
+
   await t.test('overdue: the headline is the API\'s total', async () => {
-    const moved = await call('POST', '/api/v1/admin/clock', { advance_seconds: 20 * 86400 });
+    // 12 days: the removal's notice above already moved the clock 8 (the same date as before it).
+    const moved = await call('POST', '/api/v1/admin/clock', { advance_seconds: 12 * 86400 });
     assert.match(moved.now, /^2026-03-2/);
     await signIn(page, tokens.county, '县级审定');
     await page.goto(`${base}/#/overdue`);
@@ -362,6 +500,21 @@ test('desktop 1366x768: every task kind to completion, by the role that holds it
     assert.ok(csv.startsWith('\uFEFF'), 'CSV starts with a BOM');
     assert.match(csv, /户主,户号,办理环节/);
     await shot(page, '10-overdue');
+  });
+
+  await t.test('抄送我: tasks escalated to the county, as the API lists them', async () => {
+    await page.goto(`${base}/#/copied`);
+    await page.getByRole('heading', { name: '抄送我' }).waitFor();
+    const copied = await call('GET', '/api/v1/me/copied', undefined, tokens.county);
+    assert.ok(copied.length > 0, 'twenty days on, township steps have reached the county');
+    await page.locator('#list li.task-card').nth(copied.length - 1).waitFor();
+    assert.equal(await page.locator('#list li.task-card').count(), copied.length);
+    const first = await page.locator('#list li.task-card').first().innerText();
+    assert.match(first, /逾期督办/);
+    assert.ok(first.includes(copied[0].org_name), 'the holder\'s org by name');
+    assert.ok(!/\b411521\d+\b/.test(first), 'no raw org codes');
+    await noHorizontalScroll(page);
+    await shot(page, '15-copied');
   });
 
   await t.test('statistics: charts from the build, nothing fetched elsewhere', async () => {
@@ -471,6 +624,29 @@ test('phone 390x844: inbox, bottom action bar, cards, long text, charts', async 
     await page.locator('#chart-cause canvas').waitFor();
     await noHorizontalScroll(page);
     await shot(page, 'phone-08-stats');
+  });
+
+  await t.test('lists and search on a phone: tabs of 44px, cards, no sideways scroll', async () => {
+    for (const [route, heading] of [['#/copied', '抄送我'], ['#/done', '已办'], ['#/started', '我发起']]) {
+      await page.goto(`${base}/${route}`);
+      await page.getByRole('heading', { name: heading }).waitFor();
+      for (const tab of await page.locator('nav.tabs a').all()) {
+        const bb = await tab.boundingBox();
+        assert.ok(bb.height >= 44 && bb.x >= 0 && bb.x + bb.width <= 390, `tab ${bb.width}x${bb.height} at ${bb.x}`);
+      }
+      await noHorizontalScroll(page);
+    }
+    await page.goto(`${base}/#/copied`);
+    await page.locator('#list li.task-card').first().waitFor();
+    await shot(page, 'phone-09-copied');
+    await page.goto(`${base}/#/households`);
+    await page.locator('#household-q').fill('张');
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.locator('#search-hits a[data-household="H001"]').waitFor();
+    const hit = await page.locator('#search-hits a').first().boundingBox();
+    assert.ok(hit.height >= 44, 'a search hit is a 44px target');
+    await noHorizontalScroll(page);
+    await shot(page, 'phone-10-search');
   });
 
   assert.deepEqual(page.problems, [], 'no script errors');

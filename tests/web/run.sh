@@ -42,7 +42,9 @@ cleanup() {
 trap cleanup EXIT
 
 port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-admin_token="web-test-admin-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
+admin_token="web-test-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+# The master key (audit MACs, secrets at rest) in the environment, as a container would pass it.
+export DIXIAN_MASTER_KEY="k1 $(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
 server=("$binary")
 [[ "$binary" == *.mjs ]] && server=(node "$binary")
 

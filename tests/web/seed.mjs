@@ -39,6 +39,7 @@ export const people = {
   county: { id: 'u-county', name: '赵敏', role: 'county_officer', org: '411521', mobile: '13800001005' },
   supervisor: { id: 'u-sup', name: '孙志强', role: 'supervisor', org: '411521', mobile: '13800001006' },
   contact: { id: 'u-contact', name: '周丽', role: 'contact_person', org: '411521100201', mobile: '13800001007' },
+  province: { id: 'u-prov', name: '吴桂兰', role: 'province_officer', org: '410000', mobile: '13800001010' },
 };
 
 export const households = [

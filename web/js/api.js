@@ -1,7 +1,6 @@
-// The API client: relative URLs, bearer token from sessionStorage, errors turned into Chinese
+// The API client: relative URLs, the session token (session.js), errors turned into Chinese
 // sentences an official can act on (the server's own message where it is Chinese).
-
-const kTokenKey = 'dixian.token';
+import { sessionToken } from './session.js';
 
 export class ApiError extends Error {
   constructor(status, code, message) {
@@ -11,14 +10,7 @@ export class ApiError extends Error {
   }
 }
 
-export function getToken() {
-  return sessionStorage.getItem(kTokenKey) || '';
-}
-
-export function setToken(token) {
-  if (token) sessionStorage.setItem(kTokenKey, token);
-  else sessionStorage.removeItem(kTokenKey);
-}
+export const getToken = sessionToken;
 
 let onUnauthorized = () => {};
 export function setUnauthorizedHandler(fn) {
@@ -76,9 +68,10 @@ export function errorText(err) {
   return chineseMessage(err.message) || kStatusWords[err.status] || `服务器出错（${err.status}），请稍后重试`;
 }
 
-export async function api(method, path, body) {
+// `bearer`: a token other than the session's (signing in with a user token).
+export async function api(method, path, body, bearer) {
   const headers = { Accept: 'application/json' };
-  const token = getToken();
+  const token = bearer === undefined ? getToken() : bearer;
   if (token) headers.Authorization = `Bearer ${token}`;
   const init = { method, headers };
   if (body !== undefined) {
@@ -101,7 +94,7 @@ export async function api(method, path, body) {
   if (!res.ok) {
     const e = (json && json.error) || {};
     const err = new ApiError(res.status, e.code || '', e.message || '');
-    if (res.status === 401) onUnauthorized(err);
+    if (res.status === 401 && bearer === undefined) onUnauthorized(err);
     throw err;
   }
   return json;

@@ -1,9 +1,12 @@
-// Console entry: session, hash router (#/tasks, #/cases/ID, #/households/ID, #/overdue, #/stats).
-import { get, getToken, setToken, setUnauthorizedHandler, errorText } from './api.js';
+// Console entry: session, hash router (#/tasks, #/done, #/started, #/copied, #/cases/ID,
+// #/households/ID, #/overdue, #/stats).
+import { getToken, setUnauthorizedHandler, errorText, chineseMessage, api } from './api.js';
+import { keepSession, dropSession, sessionMe, onSessionChange, takeSignInCode } from './session.js';
 import { h, clear } from './dom.js';
 import { ROLES, label } from './labels.js';
 import { renderLogin } from './pages/login.js';
 import { renderTasks } from './pages/tasks.js';
+import { renderDone, renderStarted, renderCopied } from './pages/lists.js';
 import { renderCase } from './pages/case.js';
 import { renderHousehold, renderHouseholdSearch } from './pages/household.js';
 import { renderOverdue } from './pages/overdue.js';
@@ -14,6 +17,9 @@ const ctx = { me: null, toast, navigate, signOut };
 
 const routes = [
   { re: /^\/tasks$/, page: 'tasks', render: renderTasks },
+  { re: /^\/done$/, page: 'tasks', render: renderDone },
+  { re: /^\/started$/, page: 'tasks', render: renderStarted },
+  { re: /^\/copied$/, page: 'tasks', render: renderCopied },
   { re: /^\/cases\/([^/]+)$/, page: 'tasks', render: renderCase },
   { re: /^\/households\/([^/]+)$/, page: 'households', render: renderHousehold },
   { re: /^\/households$/, page: 'households', render: renderHouseholdSearch },
@@ -37,8 +43,7 @@ function navigate(hash) {
 }
 
 function signOut() {
-  setToken('');
-  sessionStorage.removeItem(kMeKey);
+  dropSession();
   ctx.me = null;
   renderShell();
   navigate('#/login');
@@ -65,42 +70,40 @@ function highlightNav(page) {
   }
 }
 
-// Who is signed in: kept beside the token for the session, so a page load costs no extra round
-// trip before its own data (a revoked token still answers 401 on that data, and signs out).
-const kMeKey = 'dixian.me';
-async function loadMe() {
-  if (ctx.me || !getToken()) return ctx.me;
-  try {
-    const cached = sessionStorage.getItem(kMeKey);
-    ctx.me = cached ? JSON.parse(cached) : await get('/api/v1/me');
-    sessionStorage.setItem(kMeKey, JSON.stringify(ctx.me));
-  } catch (err) {
-    if (err.status !== 401) toast(errorText(err), 'error');
-    ctx.me = null;
-  }
+// Who is signed in: kept with the session, so a page load costs no round trip before its own
+// data (a revoked user still gets 401 on that data, and is signed out).
+function loadMe() {
+  if (!ctx.me && getToken()) ctx.me = sessionMe();
+  if (!getToken()) ctx.me = null;
   renderShell();
   return ctx.me;
+}
+
+// The pasted user token for a session; null when the token is wrong (the form says so).
+async function signInWithToken(token) {
+  try {
+    keepSession(await api('POST', '/api/v1/sessions', {}, token));
+  } catch (err) {
+    if (err.status === 401) return null;
+    throw err;
+  }
+  ctx.me = null;
+  return loadMe();
 }
 
 let routeSerial = 0;
 async function route() {
   const serial = ++routeSerial;
   const path = (location.hash || '').replace(/^#/, '') || '/tasks';
-  if (path === '/login' || !(await loadMe())) {
+  if (path === '/login' || !loadMe()) {
     highlightNav(null);
     clear(main);
     renderLogin(main, ctx, async (token) => {
-      setToken(token);
-      sessionStorage.removeItem(kMeKey);
-      ctx.me = null;
-      ctx.signingIn = true;  // a 401 now means a wrong token, which the form says itself
-      try {
-        if (await loadMe()) navigate(path === '/login' ? '#/tasks' : `#${path}`);
-      } finally {
-        ctx.signingIn = false;
-      }
-      return ctx.me;
-    });
+      const me = await signInWithToken(token);
+      if (me) navigate(path === '/login' ? '#/tasks' : `#${path}`);
+      return me;
+    }, ctx.signInError);
+    ctx.signInError = null;
     return;
   }
   const match = routes.map((r) => ({ r, m: path.match(r.re) })).find((x) => x.m);
@@ -134,15 +137,39 @@ async function route() {
 }
 
 setUnauthorizedHandler(() => {
-  setToken('');
-  sessionStorage.removeItem(kMeKey);
+  dropSession();
   ctx.me = null;
   renderShell();
-  if (!ctx.signingIn && location.hash !== '#/login') {
+  if (location.hash !== '#/login') {
     toast('登录已失效，请重新登录', 'error');
     navigate('#/login');
   }
 });
 
-window.addEventListener('hashchange', route);
-route();
+// Signing in or out in another tab applies here too.
+onSessionChange((token) => {
+  if (!token && ctx.me) {
+    ctx.me = null;
+    renderShell();
+    navigate('#/login');
+  } else if (token && !ctx.me) {
+    route();
+  }
+});
+
+// Opened from DingTalk / WeCom / Feishu with a sign-in code: exchange it before the first page.
+async function start() {
+  const signIn = takeSignInCode();
+  if (signIn) {
+    clear(main).append(h('p.loading', '正在通过工作群应用登录…'));
+    try {
+      keepSession(await api('POST', '/api/v1/sessions', signIn, ''));  // no session of its own
+      ctx.me = null;
+    } catch (err) {
+      ctx.signInError = chineseMessage(err.message) || errorText(err);
+    }
+  }
+  window.addEventListener('hashchange', route);
+  route();
+}
+start();

@@ -35,6 +35,9 @@ function init(echarts, id, option) {
   const el = document.getElementById(id);
   if (!el) return;
   const chart = echarts.init(el, null, { renderer: 'canvas' });
+  // Tooltips drawn on the canvas: HTML tooltips carry inline style attributes, which the
+  // server's Content-Security-Policy (style-src 'self') refuses.
+  if (option.tooltip) option.tooltip = { ...option.tooltip, renderMode: 'richText' };
   chart.setOption({ animation: false, color: kPalette, textStyle: { fontSize: 13 }, ...option });
   charts.add(chart);
 }

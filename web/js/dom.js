@@ -78,3 +78,15 @@ export function put(el, ...children) {
   append(el, children);
   return el;
 }
+
+// Resident ID numbers (18 characters, the last may be X) are shown as the first 6 and the last 4
+// with * between, as every answer of the server shows them.
+export function looksLikeIdNumber(text) {
+  return /^\d{17}[\dXx]$/.test(String(text).trim());
+}
+
+export function maskIdNumber(text) {
+  const s = String(text).trim();
+  if (s.includes('*') || s.length < 11) return s;
+  return `${s.slice(0, 6)}${'*'.repeat(s.length - 10)}${s.slice(-4)}`;
+}

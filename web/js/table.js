@@ -14,8 +14,12 @@ function compare(a, b, numeric) {
   return String(a).localeCompare(String(b), 'zh-CN');
 }
 
+// Text that starts like a formula (= + - @, tab, CR) gets a leading apostrophe, so a spreadsheet
+// shows it and never runs it (=HYPERLINK(...)); numbers stay numbers. Same rule as the server's
+// engine/core/csv.h NeutraliseCell.
 function csvField(v) {
-  const s = v === null || v === undefined ? '' : String(v);
+  let s = v === null || v === undefined ? '' : String(v);
+  if (typeof v !== 'number' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

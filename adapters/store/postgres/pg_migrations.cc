@@ -183,6 +183,49 @@ UPDATE cases SET
 WHERE data LIKE '{%';
 )sql";
 
+// Version 6 (households): households as living records, members, leads (sqlite/migrations.cc).
+constexpr const char kHouseholdsAndLeads[] = R"sql(
+ALTER TABLE households ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE households ADD COLUMN registered_poor BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE households ADD COLUMN away_long_term BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE households ADD COLUMN rigid_spending DOUBLE PRECISION NOT NULL DEFAULT 0;
+ALTER TABLE households ADD COLUMN created_by text COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE households ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE members(
+  household text COLLATE "C" NOT NULL REFERENCES households(id), seq BIGINT NOT NULL,
+  name text COLLATE "C" NOT NULL, relation text COLLATE "C" NOT NULL,
+  id_number text COLLATE "C" NOT NULL, sex text COLLATE "C" NOT NULL, birth_year BIGINT NOT NULL,
+  labour text COLLATE "C" NOT NULL, health text COLLATE "C" NOT NULL DEFAULT '',
+  schooling text COLLATE "C" NOT NULL DEFAULT '', PRIMARY KEY(household, seq));
+CREATE UNIQUE INDEX members_id_number ON members(id_number);
+CREATE INDEX audit_household_changes ON audit(household, seq) WHERE action = 'update_household';
+CREATE TABLE leads(
+  id text COLLATE "C" PRIMARY KEY, household text COLLATE "C" NOT NULL REFERENCES households(id),
+  village_path text COLLATE "C" NOT NULL, source text COLLATE "C" NOT NULL,
+  indicator text COLLATE "C" NOT NULL, detail text COLLATE "C" NOT NULL DEFAULT '',
+  status text COLLATE "C" NOT NULL, task BIGINT NOT NULL DEFAULT 0,
+  outcome text COLLATE "C" NOT NULL DEFAULT '', case_id text COLLATE "C" NOT NULL DEFAULT '',
+  comment text COLLATE "C" NOT NULL DEFAULT '', created_by text COLLATE "C" NOT NULL,
+  created_at BIGINT NOT NULL, resolved_by text COLLATE "C" NOT NULL DEFAULT '',
+  resolved_at BIGINT NOT NULL DEFAULT 0);
+CREATE INDEX leads_path ON leads(village_path, created_at);
+CREATE INDEX leads_household ON leads(household);
+CREATE INDEX leads_case ON leads(case_id) WHERE case_id <> '';
+ALTER TABLE measures ADD COLUMN cause text COLLATE "C" NOT NULL DEFAULT '';
+)sql";
+
+// Version 7 (reports): movements of monitoring objects.
+constexpr const char kMovements[] = R"sql(
+CREATE TABLE movements(
+  id BIGINT PRIMARY KEY, at BIGINT NOT NULL, kind text COLLATE "C" NOT NULL,
+  household text COLLATE "C" NOT NULL, village_path text COLLATE "C" NOT NULL,
+  case_id text COLLATE "C" NOT NULL DEFAULT '', detail text COLLATE "C" NOT NULL DEFAULT '',
+  detail_label text COLLATE "C" NOT NULL DEFAULT '', persons BIGINT NOT NULL DEFAULT 0);
+CREATE INDEX movements_path_at ON movements(village_path, at);
+CREATE TRIGGER movements_next_id BEFORE INSERT ON movements
+  FOR EACH ROW EXECUTE FUNCTION take_next_id();
+)sql";
+
 // Version 8: channel leases of the delivery side (see sqlite/migrations.cc and pg_store.h).
 constexpr const char kOutboxLeases[] = R"sql(
 CREATE TABLE outbox_leases(
@@ -196,6 +239,8 @@ constexpr Migration kPgMigrations[] = {
     {3, kSecurityV3},
     {4, kChatPacingAndApps},
     {5, kCaseFacts},
+    {6, kHouseholdsAndLeads},
+    {7, kMovements},
     {8, kOutboxLeases},
 };
 
@@ -217,7 +262,7 @@ std::span<const Migration> PgMigrations() { return kPgMigrations; }
 
 int PgLatestSchemaVersion() { return kPgMigrations[std::size(kPgMigrations) - 1].version; }
 
-engine::Status MigratePg(Connection& conn) {
+engine::Status MigratePg(Connection& conn, const MigrationHook& in_transaction) {
   Transaction tx(conn);
   if (auto st = tx.Begin(Transaction::Mode::kImmediate); !st) return st;
   // One process migrates; another starting at the same time waits, then finds it done.
@@ -242,6 +287,8 @@ engine::Status MigratePg(Connection& conn) {
     if (auto st = conn.Exec("UPDATE schema_version SET version = " + std::to_string(m.version)); !st)
       return st;
   }
+  if (in_transaction)
+    if (auto st = in_transaction(conn, *current); !st) return st;
   return tx.Commit();
 }
 

@@ -15,7 +15,7 @@ int PgLatestSchemaVersion();
 engine::Result<int> PgSchemaVersion(Connection& conn);
 
 // Brings the database up to PgLatestSchemaVersion(); kUnavailable "schema_too_new" when it is
-// from a newer build.
-engine::Status MigratePg(Connection& conn);
+// from a newer build. `in_transaction` runs after the SQL steps (see MigrationHook).
+engine::Status MigratePg(Connection& conn, const MigrationHook& in_transaction = {});
 
 }  // namespace dixian::store

@@ -5,6 +5,8 @@
 #include <random>
 
 #include "adapters/store/postgres/pg_migrations.h"
+#include "adapters/store/sql/audit_switch.h"
+#include "adapters/store/sql/secrets_at_rest.h"
 #include "adapters/store/sql/write_tx.h"
 
 namespace dixian::store {
@@ -36,7 +38,12 @@ std::string ProcessName() {
 engine::Result<std::unique_ptr<PgStore>> PgStore::Open(const std::string& uri, Options options) {
   auto conn = PgConnection::Open(uri, options.session);
   if (!conn) return conn.error();
-  if (auto st = MigratePg(**conn); !st) return st.error();
+  auto keyed_steps = [&options](Connection& c, int from) -> engine::Status {
+    return KeyedMigrationSteps(c, from, options.keys);
+  };
+  if (auto st = MigratePg(**conn, keyed_steps); !st) return st.error();
+  if (options.keys)
+    if (auto st = CheckKeyCanary(**conn, engine::SecretBox(options.keys), false); !st.ok()) return st.error();
   return std::unique_ptr<PgStore>(new PgStore(uri, options, std::move(conn.value())));
 }
 
@@ -48,7 +55,7 @@ PgStore::PgStore(std::string uri, Options options, std::unique_ptr<PgConnection>
             if (!conn) return conn.error();
             return std::unique_ptr<Connection>(std::move(conn.value()));
           },
-          options.max_idle_readers),
+          options.max_idle_readers, options.keys),
       uri_(std::move(uri)),
       options_(options),
       owner_(ProcessName()),
@@ -66,7 +73,7 @@ std::vector<engine::Status> PgStore::RunBatch(std::vector<GroupCommit::Pending>&
     if (!conn) return std::vector<engine::Status>(batch.size(), engine::Status(conn.error()));
     writer_conn_ = std::move(conn.value());
   }
-  SqlWriteTx write_tx(*writer_conn_);
+  SqlWriteTx write_tx(*writer_conn_, secrets());
   auto results = RunInOneTransaction(*writer_conn_, write_tx, batch, [](Transaction& tx) {
     // One round trip: BEGIN and the write lock (kPgLockSpace, kPgWriteLock).
     return tx.BeginWith("BEGIN; SELECT pg_advisory_xact_lock(7133, 1)");

@@ -24,6 +24,8 @@ struct PgOptions {
   // of several processes sends each channel from one process at a time (each message once, one
   // rate window per robot); a process that dies hands its channels over after this long.
   std::int64_t channel_lease_ms = 15000;
+  // The master keys (see SqliteOptions::keys): the same sealed bytes and audit MACs on both.
+  std::shared_ptr<const engine::KeyRing> keys;
 };
 
 class PgStore final : public SqlDatabase {

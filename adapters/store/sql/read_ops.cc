@@ -34,6 +34,26 @@ std::optional<engine::User> SqlReadOps<Base>::FindUserByTokenHash(const std::str
 }
 
 template <class Base>
+std::map<std::string, std::string> SqlReadOps<Base>::ImOf(const std::string& user) {
+  auto st = conn().Prepare("SELECT platform, im_id FROM user_im WHERE \"user\" = ?1");
+  st.Bind(1, user);
+  std::map<std::string, std::string> out;
+  while (st.Step()) out[st.Text(0)] = st.Text(1);
+  Failed(st);
+  return out;
+}
+
+template <class Base>
+std::optional<engine::User> SqlReadOps<Base>::FindUserByIm(const std::string& platform,
+                                                           const std::string& im_id) {
+  auto st = conn().Prepare("SELECT " DIXIAN_USER_COLUMNS
+                           " FROM users WHERE id ="
+                           " (SELECT \"user\" FROM user_im WHERE platform = ?1 AND im_id = ?2)");
+  st.Bind(1, platform).Bind(2, im_id);
+  return One<engine::User>(st, UserFromRow);
+}
+
+template <class Base>
 std::vector<engine::User> SqlReadOps<Base>::UsersAt(const std::string& org, engine::Role role) {
   auto st = conn().Prepare("SELECT " DIXIAN_USER_COLUMNS
                            " FROM users WHERE org = ?1 AND role = ?2 ORDER BY id");
@@ -49,18 +69,49 @@ std::vector<engine::User> SqlReadOps<Base>::UsersWithRole(engine::Role role) {
 }
 
 template <class Base>
+std::optional<engine::Channel> SqlReadOps<Base>::OpenSecrets(StoredChannel row) {
+  engine::Channel& c = row.channel;
+  if (!secrets_) {
+    c.app = AppFromText(row.app_text);
+    return std::move(c);
+  }
+  auto url = secrets_->Open(c.url, ChannelColumn("url", c.id));
+  auto secret = url.ok() ? secrets_->Open(c.secret, ChannelColumn("secret", c.id)) : url;
+  auto app = !secret.ok() ? secret
+             : row.app_text.empty() || !engine::SecretBox::IsSealed(row.app_text)
+                 ? engine::Result<std::string>(row.app_text)
+                 : secrets_->Open(row.app_text, ChannelColumn("app", c.id));
+  if (!app.ok()) {
+    RecordError(app.error());
+    return std::nullopt;
+  }
+  c.url = std::move(url.value());
+  c.secret = std::move(secret.value());
+  c.app = AppFromText(app.value());
+  return std::move(c);
+}
+
+template <class Base>
 std::vector<engine::Channel> SqlReadOps<Base>::ChannelsOf(const std::string& org) {
   auto st = conn().Prepare("SELECT " DIXIAN_CHANNEL_COLUMNS
                            " FROM channels WHERE org = ?1 ORDER BY id");
   st.Bind(1, org);
-  return Collect<engine::Channel>(st, ChannelFromRow);
+  std::vector<engine::Channel> channels;
+  for (auto& row : Collect<StoredChannel>(st, ChannelFromRow)) {
+    auto opened = OpenSecrets(std::move(row));
+    if (!opened) return {};
+    channels.push_back(std::move(*opened));
+  }
+  return channels;
 }
 
 template <class Base>
 std::optional<engine::Channel> SqlReadOps<Base>::FindChannel(const std::string& id) {
   auto st = conn().Prepare("SELECT " DIXIAN_CHANNEL_COLUMNS " FROM channels WHERE id = ?1");
   st.Bind(1, id);
-  return One<engine::Channel>(st, ChannelFromRow);
+  auto row = One<StoredChannel>(st, ChannelFromRow);
+  if (!row) return std::nullopt;
+  return OpenSecrets(std::move(*row));
 }
 
 template <class Base>
@@ -93,6 +144,55 @@ std::vector<engine::Visit> SqlReadOps<Base>::VisitsOf(const std::string& househo
                            " FROM visits WHERE household = ?1 ORDER BY at, id");
   st.Bind(1, household);
   return Collect<engine::Visit>(st, VisitFromRow);
+}
+
+template <class Base>
+std::vector<engine::Member> SqlReadOps<Base>::MembersOf(const std::string& household) {
+  auto st = conn().Prepare("SELECT " DIXIAN_MEMBER_COLUMNS
+                           " FROM members WHERE household = ?1 ORDER BY seq");
+  st.Bind(1, household);
+  return Collect<engine::Member>(st, MemberFromRow);
+}
+
+template <class Base>
+std::optional<engine::Member> SqlReadOps<Base>::FindMemberByIdNumber(const std::string& id) {
+  auto st = conn().Prepare("SELECT " DIXIAN_MEMBER_COLUMNS " FROM members WHERE id_number = ?1");
+  st.Bind(1, id);
+  return One<engine::Member>(st, MemberFromRow);
+}
+
+template <class Base>
+std::vector<engine::AuditEvent> SqlReadOps<Base>::HouseholdChanges(const std::string& household) {
+  auto st = conn().Prepare("SELECT " DIXIAN_AUDIT_COLUMNS " FROM audit WHERE household = ?1"
+                           " AND action = 'update_household' ORDER BY seq");
+  st.Bind(1, household);
+  return Collect<engine::AuditEvent>(st, AuditFromRow);
+}
+
+template <class Base>
+std::optional<engine::Lead> SqlReadOps<Base>::FindLead(const std::string& id) {
+  auto st = conn().Prepare("SELECT " DIXIAN_LEAD_COLUMNS " FROM leads WHERE id = ?1");
+  st.Bind(1, id);
+  return One<engine::Lead>(st, LeadFromRow);
+}
+
+template <class Base>
+std::vector<engine::Lead> SqlReadOps<Base>::LeadsInSubtree(const std::string& prefix,
+                                                           std::optional<engine::LeadStatus> status,
+                                                           int limit) {
+  auto st = conn().Prepare("SELECT " DIXIAN_LEAD_COLUMNS " FROM leads"
+                           " WHERE village_path >= ?1 AND village_path < ?2"
+                           " AND (?3 = '' OR status = ?3) ORDER BY created_at, id LIMIT ?4");
+  st.Bind(1, prefix).Bind(2, PrefixEnd(prefix)).Bind(3, NameOrEmpty(status)).Bind(4, limit);
+  return Collect<engine::Lead>(st, LeadFromRow);
+}
+
+template <class Base>
+std::vector<engine::Lead> SqlReadOps<Base>::LeadsOfCase(const std::string& case_id) {
+  auto st = conn().Prepare("SELECT " DIXIAN_LEAD_COLUMNS " FROM leads"
+                           " WHERE case_id = ?1 AND case_id <> '' ORDER BY created_at, id");
+  st.Bind(1, case_id);
+  return Collect<engine::Lead>(st, LeadFromRow);
 }
 
 template <class Base>
@@ -268,16 +368,75 @@ std::vector<engine::CountRow> SqlReadOps<Base>::CountByTypeAndCause(const std::s
 }
 
 template <class Base>
+std::vector<engine::CountRow> SqlReadOps<Base>::CountByTypeAndStatus(const std::string& prefix) {
+  auto st = conn().Prepare(
+      "SELECT m.type, m.status, COUNT(*), COALESCE(SUM(h.members), 0)"
+      " FROM monitoring m JOIN households h ON h.id = m.household"
+      " WHERE m.village_path >= ?1 AND m.village_path < ?2 AND m.status <> 'removed'"
+      " GROUP BY m.type, m.status ORDER BY m.type, m.status");
+  st.Bind(1, prefix).Bind(2, PrefixEnd(prefix));
+  return Counts(st, true);
+}
+
+// The China midnight (UTC+8, no DST) that ends the day `?4` seconds after admission: the same
+// deadline as a "10d" task opened at admission.
+#define DIXIAN_MEASURES_DUE "(((m.admitted_at + 28800 + ?4) / 86400 + 1) * 86400 - 28800)"
+
+template <class Base>
+std::vector<engine::VillageTimeliness> SqlReadOps<Base>::Timeliness(
+    const std::string& prefix, engine::Instant now, engine::Instant window,
+    engine::Instant month_from, engine::Instant month_to) {
+  auto st = conn().Prepare(
+      "SELECT m.village_path,"
+      " SUM(CASE WHEN " DIXIAN_MEASURES_DUE " <= ?3 THEN 1 ELSE 0 END),"
+      " SUM(CASE WHEN " DIXIAN_MEASURES_DUE " <= ?3 AND EXISTS(SELECT 1 FROM measures x"
+      "   WHERE x.household = m.household AND x.created_at < " DIXIAN_MEASURES_DUE ")"
+      "   THEN 1 ELSE 0 END),"
+      " SUM(CASE WHEN m.status = 'risk_active' AND m.admitted_at < ?6 THEN 1 ELSE 0 END),"
+      " SUM(CASE WHEN m.status = 'risk_active' AND m.admitted_at < ?6 AND EXISTS(SELECT 1"
+      "   FROM visits v WHERE v.household = m.household AND v.at >= ?5 AND v.at < ?6)"
+      "   THEN 1 ELSE 0 END)"
+      " FROM monitoring m"
+      " WHERE m.village_path >= ?1 AND m.village_path < ?2 AND m.status <> 'removed'"
+      " GROUP BY m.village_path ORDER BY m.village_path");
+  st.Bind(1, prefix).Bind(2, PrefixEnd(prefix)).Bind(3, now).Bind(4, window);
+  st.Bind(5, month_from).Bind(6, month_to);
+  return Collect<engine::VillageTimeliness>(st, [](const Statement& s) {
+    return engine::VillageTimeliness{s.Text(0), s.Int64(1), s.Int64(2), s.Int64(3), s.Int64(4)};
+  });
+}
+
+template <class Base>
 std::vector<engine::MeasureCoverageRow> SqlReadOps<Base>::MeasureCoverage(
     const std::string& prefix) {
   auto st = conn().Prepare(
-      "SELECT x.kind, m.type, COUNT(DISTINCT x.household)"
+      "SELECT x.kind, m.type, COUNT(DISTINCT x.household), COUNT(*)"
       " FROM measures x JOIN monitoring m ON m.household = x.household"
       " WHERE m.village_path >= ?1 AND m.village_path < ?2 AND m.status <> 'removed'"
       " GROUP BY x.kind, m.type ORDER BY x.kind, m.type");
   st.Bind(1, prefix).Bind(2, PrefixEnd(prefix));
   return Collect<engine::MeasureCoverageRow>(st, [](const Statement& s) {
-    return engine::MeasureCoverageRow{s.Text(0), s.Text(1), s.Int64(2)};
+    return engine::MeasureCoverageRow{s.Text(0), s.Text(1), s.Int64(2), s.Int64(3)};
+  });
+}
+
+template <class Base>
+std::vector<engine::MovementCount> SqlReadOps<Base>::CountMovements(const std::string& prefix,
+                                                                    engine::Instant from,
+                                                                    engine::Instant to) {
+  auto st = conn().Prepare(
+      "SELECT kind, detail, MAX(detail_label), COUNT(*), COALESCE(SUM(persons), 0) FROM movements"
+      " WHERE village_path >= ?1 AND village_path < ?2 AND at >= ?3 AND at < ?4"
+      " GROUP BY kind, detail ORDER BY kind, detail");
+  st.Bind(1, prefix).Bind(2, PrefixEnd(prefix)).Bind(3, from).Bind(4, to);
+  return Collect<engine::MovementCount>(st, [](const Statement& s) {
+    engine::MovementCount c;
+    c.kind = engine::Parse<engine::MovementKind>(s.Text(0)).value_or(c.kind);
+    c.detail = s.Text(1);
+    c.detail_label = s.Text(2);
+    c.households = s.Int64(3);
+    c.persons = s.Int64(4);
+    return c;
   });
 }
 
@@ -287,6 +446,38 @@ std::vector<engine::AuditEvent> SqlReadOps<Base>::AuditPage(std::int64_t after_s
                            " FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2");
   st.Bind(1, after_seq).Bind(2, limit);
   return Collect<engine::AuditEvent>(st, AuditFromRow);
+}
+
+// No index on audit.actor or cases.created_by (no migration of ours): the audit is walked from
+// its newest event down and stops at `limit` matches, the cases table is scanned.
+template <class Base>
+std::vector<engine::AuditEvent> SqlReadOps<Base>::EventsByActor(const std::string& actor,
+                                                               int limit) {
+  auto st = conn().Prepare("SELECT " DIXIAN_AUDIT_COLUMNS
+                           " FROM audit WHERE actor = ?1 ORDER BY seq DESC LIMIT ?2");
+  st.Bind(1, actor).Bind(2, limit);
+  return Collect<engine::AuditEvent>(st, AuditFromRow);
+}
+
+template <class Base>
+std::vector<engine::Case> SqlReadOps<Base>::CasesOpenedBy(const std::string& user, int limit) {
+  auto st = conn().Prepare("SELECT " DIXIAN_CASE_COLUMNS
+                           " FROM cases WHERE created_by = ?1 ORDER BY created_at DESC, id DESC"
+                           " LIMIT ?2");
+  st.Bind(1, user).Bind(2, limit);
+  return Collect<engine::Case>(st, CaseFromRow);
+}
+
+template <class Base>
+std::vector<engine::Household> SqlReadOps<Base>::SearchHouseholds(const std::string& prefix,
+                                                                  const std::string& text,
+                                                                  int limit) {
+  auto st = conn().Prepare("SELECT " DIXIAN_HOUSEHOLD_COLUMNS " FROM households"
+                           " WHERE village_path >= ?1 AND village_path < ?2"
+                           "   AND (id = ?3 OR instr(head_name, ?3) > 0)"
+                           " ORDER BY id = ?3 DESC, head_name, id LIMIT ?4");
+  st.Bind(1, prefix).Bind(2, PrefixEnd(prefix)).Bind(3, text).Bind(4, limit);
+  return Collect<engine::Household>(st, HouseholdFromRow);
 }
 
 template <class Base>
@@ -299,6 +490,13 @@ std::optional<engine::IdempotentReply> SqlReadOps<Base>::FindIdempotent(
   return One<engine::IdempotentReply>(st, [](const Statement& s) {
     return engine::IdempotentReply{s.Text(0), s.Int(1), s.Text(2), s.Int64(3)};
   });
+}
+
+template <class Base>
+std::optional<std::string> SqlReadOps<Base>::Meta(const std::string& key) {
+  auto st = conn().Prepare("SELECT value FROM meta WHERE key = ?1");
+  st.Bind(1, key);
+  return One<std::string>(st, [](const Statement& s) { return s.Text(0); });
 }
 
 template class SqlReadOps<engine::ReadView>;

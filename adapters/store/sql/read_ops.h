@@ -5,14 +5,19 @@
 #include <optional>
 
 #include "adapters/store/sql/connection.h"
+#include "engine/core/secret_box.h"
 #include "engine/store/store.h"
 
 namespace dixian::store {
 
+struct StoredChannel;  // rows.h
+
 template <class Base>
 class SqlReadOps : public Base {
  public:
-  explicit SqlReadOps(Connection& conn) : conn_(conn) {}
+  // `secrets` opens the sealed channel columns (null: stored and read as they are, store tests).
+  explicit SqlReadOps(Connection& conn, const engine::SecretBox* secrets = nullptr)
+      : conn_(conn), secrets_(secrets) {}
 
   std::optional<engine::Org> FindOrg(const std::string& code) override;
   std::vector<engine::Org> ChildOrgs(const std::string& code) override;
@@ -20,6 +25,9 @@ class SqlReadOps : public Base {
   std::optional<engine::User> FindUserByTokenHash(const std::string& token_hash) override;
   std::vector<engine::User> UsersAt(const std::string& org, engine::Role role) override;
   std::vector<engine::User> UsersWithRole(engine::Role role) override;
+  std::map<std::string, std::string> ImOf(const std::string& user) override;
+  std::optional<engine::User> FindUserByIm(const std::string& platform,
+                                           const std::string& im_id) override;
   std::vector<engine::Channel> ChannelsOf(const std::string& org) override;
   std::optional<engine::Channel> FindChannel(const std::string& id) override;
 
@@ -27,6 +35,14 @@ class SqlReadOps : public Base {
   std::optional<engine::MonitoringObject> FindMonitoring(const std::string& household) override;
   std::vector<engine::Measure> MeasuresOf(const std::string& household) override;
   std::vector<engine::Visit> VisitsOf(const std::string& household) override;
+  std::vector<engine::Member> MembersOf(const std::string& household) override;
+  std::optional<engine::Member> FindMemberByIdNumber(const std::string& id_number) override;
+  std::vector<engine::AuditEvent> HouseholdChanges(const std::string& household) override;
+  std::optional<engine::Lead> FindLead(const std::string& id) override;
+  std::vector<engine::Lead> LeadsInSubtree(const std::string& org_path_prefix,
+                                           std::optional<engine::LeadStatus> status,
+                                           int limit) override;
+  std::vector<engine::Lead> LeadsOfCase(const std::string& case_id) override;
 
   std::optional<engine::Case> FindCase(const std::string& id) override;
   std::vector<engine::Case> OpenCasesOf(const std::string& household) override;
@@ -49,10 +65,23 @@ class SqlReadOps : public Base {
   std::vector<engine::CountRow> CountByType(const std::string& org_path_prefix) override;
   std::vector<engine::CountRow> CountByStatus(const std::string& org_path_prefix) override;
   std::vector<engine::CountRow> CountByTypeAndCause(const std::string& org_path_prefix) override;
+  std::vector<engine::CountRow> CountByTypeAndStatus(const std::string& org_path_prefix) override;
+  std::vector<engine::VillageTimeliness> Timeliness(const std::string& org_path_prefix,
+                                                    engine::Instant now, engine::Instant window,
+                                                    engine::Instant month_from,
+                                                    engine::Instant month_to) override;
   std::vector<engine::MeasureCoverageRow> MeasureCoverage(
       const std::string& org_path_prefix) override;
+  std::vector<engine::MovementCount> CountMovements(const std::string& org_path_prefix,
+                                                    engine::Instant from,
+                                                    engine::Instant to) override;
 
   std::vector<engine::AuditEvent> AuditPage(std::int64_t after_seq, int limit) override;
+  std::optional<std::string> Meta(const std::string& key) override;
+  std::vector<engine::AuditEvent> EventsByActor(const std::string& actor, int limit) override;
+  std::vector<engine::Case> CasesOpenedBy(const std::string& user, int limit) override;
+  std::vector<engine::Household> SearchHouseholds(const std::string& org_path_prefix,
+                                                  const std::string& text, int limit) override;
 
   std::optional<engine::IdempotentReply> FindIdempotent(const std::string& principal,
                                                         const std::string& scope,
@@ -80,9 +109,14 @@ class SqlReadOps : public Base {
   template <class T, class ReadRow>
   std::optional<T> One(Statement& st, ReadRow read);
   std::vector<engine::CountRow> Counts(Statement& st, bool two_keys);
+  // The channel with its sealed url, secret and app credentials opened; nullopt (error recorded)
+  // when one does not open.
+  std::optional<engine::Channel> OpenSecrets(StoredChannel row);
+  const engine::SecretBox* secrets() const { return secrets_; }
 
  private:
   Connection& conn_;
+  const engine::SecretBox* secrets_;
   std::optional<engine::Error> error_;
 };
 

@@ -31,8 +31,9 @@ void ReadPool::Clear() {
   idle.swap(idle_);
 }
 
-SqlReadView::SqlReadView(std::unique_ptr<Connection> conn, std::shared_ptr<ReadPool> pool)
-    : SqlReadOps(*conn), conn_(std::move(conn)), pool_(std::move(pool)), tx_(*conn_) {
+SqlReadView::SqlReadView(std::unique_ptr<Connection> conn, std::shared_ptr<ReadPool> pool,
+                         const engine::SecretBox* secrets)
+    : SqlReadOps(*conn, secrets), conn_(std::move(conn)), pool_(std::move(pool)), tx_(*conn_) {
   if (auto st = tx_.Begin(Transaction::Mode::kReadSnapshot); !st) RecordError(st.error());
 }
 

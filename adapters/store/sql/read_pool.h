@@ -34,7 +34,8 @@ class ReadPool {
 // (SQLite: a WAL snapshot; PostgreSQL: REPEATABLE READ READ ONLY).
 class SqlReadView final : public SqlReadOps<engine::ReadView> {
  public:
-  SqlReadView(std::unique_ptr<Connection> conn, std::shared_ptr<ReadPool> pool);
+  SqlReadView(std::unique_ptr<Connection> conn, std::shared_ptr<ReadPool> pool,
+              const engine::SecretBox* secrets = nullptr);
   ~SqlReadView() override;
 
  private:

@@ -18,11 +18,17 @@ engine::User UserFromRow(const Statement& st) {
   u.mobile = st.Text(6);
   u.revoked = st.Int(7) != 0 || !role;  // a role this build does not know: fail closed
   u.created_at = st.Int64(8);
+  u.token_expires_at = st.OptionalInt64(9);
   return u;
 }
 
-engine::Channel ChannelFromRow(const Statement& st) {
-  engine::Channel c;
+std::string ChannelColumn(std::string_view column, std::string_view channel_id) {
+  return "channels." + std::string(column) + ":" + std::string(channel_id);
+}
+
+StoredChannel ChannelFromRow(const Statement& st) {
+  StoredChannel row;
+  engine::Channel& c = row.channel;
   c.id = st.Text(0);
   c.org = st.Text(1);
   c.kind = st.Text(2);
@@ -30,7 +36,23 @@ engine::Channel ChannelFromRow(const Statement& st) {
   c.secret = st.Text(4);
   c.quiet_start_hour = st.Int(5);
   c.quiet_end_hour = st.Int(6);
-  return c;
+  row.app_text = st.Text(7);
+  return row;
+}
+
+// App credentials are this JSON object of strings, sealed at rest like `secret` (read_ops opens it).
+std::map<std::string, std::string> AppFromText(std::string_view text) {
+  std::map<std::string, std::string> app;
+  const nlohmann::json j = ParseJson(text, nlohmann::json::object());
+  if (!j.is_object()) return app;
+  for (const auto& [key, value] : j.items()) {
+    if (value.is_string()) app[key] = value.get<std::string>();
+  }
+  return app;
+}
+
+std::string AppToText(const std::map<std::string, std::string>& app) {
+  return app.empty() ? std::string() : nlohmann::json(app).dump();
 }
 
 engine::Household HouseholdFromRow(const Statement& st) {
@@ -42,7 +64,48 @@ engine::Household HouseholdFromRow(const Statement& st) {
   h.members = st.Int(4);
   h.income_per_capita = st.Double(5);
   h.created_at = st.Int64(6);
+  h.version = st.Int64(7);
+  h.registered_poor = st.Int(8) != 0;
+  h.away_long_term = st.Int(9) != 0;
+  h.rigid_spending = st.Double(10);
+  h.created_by = st.Text(11);
+  h.updated_at = st.Int64(12);
   return h;
+}
+
+engine::Member MemberFromRow(const Statement& st) {
+  engine::Member m;
+  m.household = st.Text(0);
+  m.seq = st.Int(1);
+  m.name = st.Text(2);
+  m.relation = EnumFrom(st.Text(3), engine::Relation::kOther);
+  m.id_number = st.Text(4);
+  m.sex = EnumFrom(st.Text(5), engine::Sex::kMale);
+  m.birth_year = st.Int(6);
+  m.labour = EnumFrom(st.Text(7), engine::Labour::kFull);
+  m.health = st.Text(8);
+  m.schooling = st.Text(9);
+  return m;
+}
+
+engine::Lead LeadFromRow(const Statement& st) {
+  engine::Lead l;
+  l.id = st.Text(0);
+  l.household = st.Text(1);
+  l.village_path = st.Text(2);
+  l.source = EnumFrom(st.Text(3), engine::LeadSource::kGrassroots);
+  l.indicator = st.Text(4);
+  l.detail = st.Text(5);
+  l.status = EnumFrom(st.Text(6), engine::LeadStatus::kOpen);
+  l.task = st.Int64(7);
+  l.outcome = engine::Parse<engine::LeadOutcome>(st.Text(8));
+  l.case_id = st.Text(9);
+  l.comment = st.Text(10);
+  l.created_by = st.Text(11);
+  l.created_at = st.Int64(12);
+  l.resolved_by = st.Text(13);
+  l.resolved_at = st.Int64(14);
+  return l;
 }
 
 engine::MonitoringObject MonitoringFromRow(const Statement& st) {
@@ -71,6 +134,7 @@ engine::Measure MeasureFromRow(const Statement& st) {
   m.department = engine::Parse<engine::Department>(st.Text(4));
   m.created_by = st.Text(5);
   m.created_at = st.Int64(6);
+  m.cause = engine::Parse<engine::Cause>(st.Text(7));
   return m;
 }
 
@@ -145,6 +209,7 @@ engine::AuditEvent AuditFromRow(const Statement& st) {
   e.data = ParseJson(st.Text(11), nlohmann::json::object());
   e.prev_hash = st.Text(12);
   e.hash = st.Text(13);
+  e.key_id = st.Text(14);
   return e;
 }
 
@@ -162,6 +227,9 @@ engine::OutboxMessage OutboxFromRow(const Statement& st) {
     m.facts.text = f->value("text", "");
     m.facts.org = f->value("org", "");
     m.facts.total = f->value("total", std::int64_t{0});
+    m.facts.to_user = f->value("to_user", "");
+    m.facts.to_im = f->value("to_im", "");
+    m.facts.case_id = f->value("case", "");
     if (auto ids = f->find("tasks"); ids != f->end() && ids->is_array())
       for (const auto& id : *ids)
         if (id.is_number_integer()) m.facts.task_ids.push_back(id.get<std::int64_t>());
@@ -193,6 +261,11 @@ std::string NoticeFactsToJson(const engine::NoticeFacts& f) {
   if (f.task_id) facts["task"] = f.task_id;
   if (f.escalation_level) facts["up"] = f.escalation_level;
   if (!f.text.empty()) facts["text"] = f.text;
+  if (!f.to_user.empty()) {
+    facts["to_user"] = f.to_user;
+    facts["to_im"] = f.to_im;
+  }
+  if (!f.case_id.empty()) facts["case"] = f.case_id;
   if (!f.org.empty()) {
     facts["org"] = f.org;
     facts["total"] = f.total;

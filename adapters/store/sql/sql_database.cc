@@ -2,15 +2,20 @@
 
 #include <algorithm>
 
+#include "adapters/store/sql/audit_switch.h"
 #include "adapters/store/sql/rows.h"
+#include "adapters/store/sql/secrets_at_rest.h"
 #include "adapters/store/sql/unavailable_view.h"
 #include "adapters/store/sql/write_tx.h"
 
 namespace dixian::store {
 
 SqlDatabase::SqlDatabase(std::size_t max_batch, ReadPool::Opener open_reader,
-                         std::size_t max_idle_readers, GroupCommit::Sync sync)
-    : readers_(std::make_shared<ReadPool>(std::move(open_reader), max_idle_readers)),
+                         std::size_t max_idle_readers, std::shared_ptr<const engine::KeyRing> keys,
+                         GroupCommit::Sync sync)
+    : keys_(std::move(keys)),
+      secrets_(keys_ ? std::optional<engine::SecretBox>(std::in_place, keys_) : std::nullopt),
+      readers_(std::make_shared<ReadPool>(std::move(open_reader), max_idle_readers)),
       writer_(max_batch, [this](auto& batch) { return RunBatch(batch); }, std::move(sync)) {}
 
 SqlDatabase::~SqlDatabase() { Close(); }
@@ -28,7 +33,7 @@ void SqlDatabase::OnBatch(std::function<void(std::size_t)> observer) {
 std::unique_ptr<engine::ReadView> SqlDatabase::Read() {
   auto conn = readers_->Acquire();
   if (!conn) return UnavailableReadView(conn.error());
-  return std::make_unique<SqlReadView>(std::move(conn.value()), readers_);
+  return std::make_unique<SqlReadView>(std::move(conn.value()), readers_, secrets());
 }
 
 // ---- outbox ----
@@ -36,13 +41,16 @@ std::unique_ptr<engine::ReadView> SqlDatabase::Read() {
 constexpr int kReadyPerChannel = 200;
 
 engine::Result<std::vector<engine::OutboxMessage>> SqlDatabase::Ready(
-    engine::Instant wall_now, int limit, const std::vector<std::string>& skip) {
+    engine::Instant wall_now, int limit, const std::vector<std::string>& skip,
+    const std::string& after_channel) {
   return WithReader([&](Connection& conn) -> engine::Result<std::vector<engine::OutboxMessage>> {
     // At most kReadyPerChannel rows of one channel, so a backlog on one robot never hides the
     // messages of the others from the delivery worker. The channels with pending rows are found
-    // by skipping through the partial index outbox_pending_channel (one seek each), and each
-    // channel's oldest rows are read from it: the cost follows what is returned, not the backlog.
-    // SQLite is told the index: its planner takes outbox_ready on a table without statistics.
+    // by skipping through the partial index outbox_pending_channel (one seek each), starting
+    // after `after_channel` and wrapping around, and each channel's oldest rows are read from
+    // it until `limit` is reached: the cost follows what is returned, not the backlog nor the
+    // number of channels. SQLite is told the index: its planner takes outbox_ready on a table
+    // without statistics.
     std::vector<engine::OutboxMessage> rows;
     auto next_channel = conn.Prepare(conn.Sql(
         "SELECT channel_id FROM outbox INDEXED BY outbox_pending_channel"
@@ -56,12 +64,22 @@ engine::Result<std::vector<engine::OutboxMessage>> SqlDatabase::Ready(
         "SELECT " DIXIAN_OUTBOX_COLUMNS " FROM outbox"
         " WHERE status = 'pending' AND channel_id = ?1 AND next_attempt_at <= ?2"
         " ORDER BY id LIMIT ?3"));
-    std::string channel;
-    for (;;) {
+    const auto wanted = static_cast<std::size_t>(std::max(limit, 0));
+    std::string channel = after_channel;
+    bool wrapped = after_channel.empty();
+    while (rows.size() < wanted) {
       next_channel.Bind(1, channel);
-      if (!next_channel.Step()) break;
-      channel = next_channel.Text(0);
+      const bool found = next_channel.Step();
+      if (next_channel.error()) return *next_channel.error();
+      std::string next = found ? next_channel.Text(0) : "";
       next_channel.Reset();
+      if (!found || (wrapped && !after_channel.empty() && next > after_channel)) {
+        if (wrapped) break;  // every channel seen once
+        wrapped = true;
+        channel.clear();
+        continue;
+      }
+      channel = std::move(next);
       if (std::find(skip.begin(), skip.end(), channel) != skip.end()) continue;
       auto held = HoldsChannel(conn, channel);
       if (!held) return held.error();
@@ -71,10 +89,7 @@ engine::Result<std::vector<engine::OutboxMessage>> SqlDatabase::Ready(
       if (oldest.error()) return *oldest.error();
       oldest.Reset();
     }
-    if (next_channel.error()) return *next_channel.error();
     std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
-    const auto wanted = static_cast<std::size_t>(std::max(limit, 0));
-    if (rows.size() > wanted) rows.resize(wanted);
     return rows;
   });
 }
@@ -96,13 +111,9 @@ std::vector<engine::OutboxMessage> SqlDatabase::Dead(int limit) {
 
 engine::Result<std::optional<engine::Channel>> SqlDatabase::FindChannel(
     const std::string& channel_id) {
-  return WithReader([&](Connection& conn) -> engine::Result<std::optional<engine::Channel>> {
-    auto st = conn.Prepare("SELECT " DIXIAN_CHANNEL_COLUMNS " FROM channels WHERE id = ?1");
-    st.Bind(1, channel_id);
-    if (st.Step()) return std::optional<engine::Channel>(ChannelFromRow(st));
-    if (st.error()) return *st.error();
-    return std::optional<engine::Channel>();
-  });
+  auto view = Read();
+  auto found = view->FindChannel(channel_id);
+  return engine::Checked(*view, engine::Result<std::optional<engine::Channel>>(std::move(found)));
 }
 
 std::int64_t SqlDatabase::PendingCount() {
@@ -147,6 +158,25 @@ int SqlDatabase::Redrive(const std::vector<std::int64_t>& ids, engine::Instant w
     return count;
   });
   return result.ok() ? result.value() : 0;
+}
+
+engine::Status SqlDatabase::MarkAuditLegacy() {
+  if (!keys_) return engine::Error::Unavailable("no_key", "需要密钥");
+  auto r = Run([this](engine::WriteTx& tx) -> engine::Status {
+    return WriteAuditSwitchOver(static_cast<SqlWriteTx&>(tx).connection(), keys_);
+  });
+  return r;
+}
+
+engine::Result<int> SqlDatabase::ReencryptSecrets(bool seal_plaintext) {
+  if (!secrets_) return engine::Error::Unavailable("no_key", "需要密钥");
+  return Run([this, seal_plaintext](engine::WriteTx& tx) -> engine::Result<int> {
+    Connection& conn = static_cast<SqlWriteTx&>(tx).connection();
+    auto n = ResealChannels(conn, *secrets_, seal_plaintext);
+    if (!n.ok()) return n.error();
+    if (auto st = CheckKeyCanary(conn, *secrets_, /*rewrite=*/true); !st.ok()) return st.error();
+    return n.value();
+  });
 }
 
 }  // namespace dixian::store

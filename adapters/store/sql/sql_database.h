@@ -6,10 +6,13 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "adapters/store/database.h"
+#include "engine/core/keys.h"
+#include "engine/core/secret_box.h"
 #include "adapters/store/sql/group_commit.h"
 #include "adapters/store/sql/read_pool.h"
 
@@ -30,7 +33,8 @@ class SqlDatabase : public Database {
 
   // engine::OutboxStore. Reads use the read pool; marks go through the writer (group commit).
   engine::Result<std::vector<engine::OutboxMessage>> Ready(
-      engine::Instant wall_now, int limit, const std::vector<std::string>& skip = {}) override;
+      engine::Instant wall_now, int limit, const std::vector<std::string>& skip = {},
+      const std::string& after_channel = "") override;
   engine::Result<std::optional<engine::Channel>> FindChannel(
       const std::string& channel_id) override;
   engine::Status RecordOutcomes(const engine::DeliveryOutcomes& outcomes,
@@ -40,10 +44,14 @@ class SqlDatabase : public Database {
   int Redrive(const std::vector<std::int64_t>& ids, engine::Instant wall_now) override;
   std::int64_t PendingCount() override;
 
+  engine::Status MarkAuditLegacy() override;
+  engine::Result<int> ReencryptSecrets(bool seal_plaintext = false) override;
+
  protected:
-  // `sync`: see GroupCommit (empty: a COMMIT is durable when it returns).
+  // `sync`: see GroupCommit (empty: a COMMIT is durable when it returns). `keys`: the channel
+  // columns are sealed and opened with them (null: stored as they are, store-only tests).
   SqlDatabase(std::size_t max_batch, ReadPool::Opener open_reader, std::size_t max_idle_readers,
-              GroupCommit::Sync sync = {});
+              std::shared_ptr<const engine::KeyRing> keys, GroupCommit::Sync sync = {});
   // Starts the writer: call at the end of the derived constructor.
   void StartWriter() { writer_.Start(); }
   // Runs one batch on the writer thread (RunInOneTransaction on the store's write connection).
@@ -52,6 +60,7 @@ class SqlDatabase : public Database {
   // always (one process per file). PostgreSQL: while it holds the channel's lease.
   virtual engine::Result<bool> HoldsChannel(Connection& conn, const std::string& channel);
   ReadPool& readers() { return *readers_; }
+  const engine::SecretBox* secrets() const { return secrets_ ? &*secrets_ : nullptr; }
 
   // Runs a read on a pooled connection (no explicit transaction); a connection that cannot be
   // had is an error, not an empty answer. F returns a Result.
@@ -65,6 +74,8 @@ class SqlDatabase : public Database {
   }
 
  private:
+  const std::shared_ptr<const engine::KeyRing> keys_;
+  std::optional<engine::SecretBox> secrets_;  // when keys_: channel columns sealed
   std::shared_ptr<ReadPool> readers_;
   GroupCommit writer_;  // last: its thread stops (Close in the derived destructor) first
 };

@@ -41,35 +41,126 @@ engine::Status SqlWriteTx::InsertOrg(const engine::Org& org) {
 engine::Status SqlWriteTx::InsertUser(const engine::User& user, const std::string& token_hash) {
   auto st = conn().Prepare(
       "INSERT INTO users(id, name, role, org, org_path, department, mobile, token_hash, revoked,"
-      " created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING");
+      " created_at, token_expires_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+      " ON CONFLICT DO NOTHING");
   st.Bind(1, user.id).Bind(2, user.name).Bind(3, engine::Name(user.role)).Bind(4, user.org);
   st.Bind(5, user.org_path).Bind(6, NameOrEmpty(user.department)).Bind(7, user.mobile);
   st.BindNullIfEmpty(8, token_hash).Bind(9, user.revoked).Bind(10, user.created_at);
+  st.Bind(11, user.token_expires_at);
   return Insert(st);
 }
 
-void SqlWriteTx::UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked) {
-  auto st = conn().Prepare("UPDATE users SET token_hash = ?2, revoked = ?3 WHERE id = ?1");
-  st.Bind(1, id).BindNullIfEmpty(2, token_hash).Bind(3, revoked);
+engine::Status SqlWriteTx::InsertUserIm(const std::string& user, const std::string& platform,
+                                        const std::string& im_id) {
+  auto st = conn().Prepare("INSERT INTO user_im(platform, im_id, \"user\") VALUES(?1, ?2, ?3)"
+                           " ON CONFLICT DO NOTHING");
+  st.Bind(1, platform).Bind(2, im_id).Bind(3, user);
+  return Insert(st);
+}
+
+void SqlWriteTx::UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked,
+                                 std::optional<engine::Instant> expires_at) {
+  auto st = conn().Prepare(
+      "UPDATE users SET token_hash = ?2, revoked = ?3, token_expires_at = ?4 WHERE id = ?1");
+  st.Bind(1, id).BindNullIfEmpty(2, token_hash).Bind(3, revoked).Bind(4, expires_at);
   Write(st);
 }
 
 engine::Status SqlWriteTx::InsertChannel(const engine::Channel& c) {
+  // The robot URL (its access token), the signing secret and the app's credentials are sealed.
+  std::string url = c.url, secret = c.secret, app = AppToText(c.app);
+  if (secrets()) {
+    auto sealed_url = secrets()->Seal(c.url, ChannelColumn("url", c.id));
+    if (!sealed_url.ok()) return sealed_url.error();
+    auto sealed_secret = secrets()->Seal(c.secret, ChannelColumn("secret", c.id));
+    if (!sealed_secret.ok()) return sealed_secret.error();
+    auto sealed_app = secrets()->Seal(app, ChannelColumn("app", c.id));
+    if (!sealed_app.ok()) return sealed_app.error();
+    url = std::move(sealed_url.value());
+    secret = std::move(sealed_secret.value());
+    app = std::move(sealed_app.value());
+  }
   auto st = conn().Prepare(
-      "INSERT INTO channels(id, org, kind, url, secret, quiet_start_hour, quiet_end_hour)"
-      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING");
-  st.Bind(1, c.id).Bind(2, c.org).Bind(3, c.kind).Bind(4, c.url).Bind(5, c.secret);
-  st.Bind(6, c.quiet_start_hour).Bind(7, c.quiet_end_hour);
+      "INSERT INTO channels(id, org, kind, url, secret, quiet_start_hour, quiet_end_hour, app)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING");
+  st.Bind(1, c.id).Bind(2, c.org).Bind(3, c.kind).Bind(4, url).Bind(5, secret);
+  st.Bind(6, c.quiet_start_hour).Bind(7, c.quiet_end_hour).Bind(8, app);
   return Insert(st);
 }
 
 engine::Status SqlWriteTx::InsertHousehold(const engine::Household& h) {
   auto st = conn().Prepare(
-      "INSERT INTO households(id, village, village_path, head_name, members, income_per_capita,"
-      " created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING");
+      "INSERT INTO households(" DIXIAN_HOUSEHOLD_COLUMNS ")"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT DO NOTHING");
   st.Bind(1, h.id).Bind(2, h.village).Bind(3, h.village_path).Bind(4, h.head_name);
-  st.Bind(5, h.members).Bind(6, h.income_per_capita).Bind(7, h.created_at);
+  st.Bind(5, h.members).Bind(6, h.income_per_capita).Bind(7, h.created_at).Bind(8, h.version);
+  st.Bind(9, h.registered_poor).Bind(10, h.away_long_term).Bind(11, h.rigid_spending);
+  st.Bind(12, h.created_by).Bind(13, h.updated_at);
   return Insert(st);
+}
+
+void SqlWriteTx::UpdateHousehold(const engine::Household& h) {
+  auto st = conn().Prepare(
+      "UPDATE households SET head_name = ?2, members = ?3, income_per_capita = ?4, version = ?5,"
+      " registered_poor = ?6, away_long_term = ?7, rigid_spending = ?8, updated_at = ?9"
+      " WHERE id = ?1");
+  st.Bind(1, h.id).Bind(2, h.head_name).Bind(3, h.members).Bind(4, h.income_per_capita);
+  st.Bind(5, h.version).Bind(6, h.registered_poor).Bind(7, h.away_long_term);
+  st.Bind(8, h.rigid_spending).Bind(9, h.updated_at);
+  Write(st);
+}
+
+engine::Status SqlWriteTx::ReplaceMembers(const std::string& household,
+                                          const std::vector<engine::Member>& members) {
+  for (const auto& m : members)
+    if (auto other = FindMemberByIdNumber(m.id_number); other && other->household != household)
+      return engine::Error::Conflict("duplicate_id_number", "身份证号码已属于另一户");
+  auto del = conn().Prepare("DELETE FROM members WHERE household = ?1");
+  del.Bind(1, household);
+  Write(del);
+  for (const auto& m : members) {
+    auto st = conn().Prepare("INSERT INTO members(" DIXIAN_MEMBER_COLUMNS
+                             ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                             " ON CONFLICT DO NOTHING");
+    st.Bind(1, household).Bind(2, m.seq).Bind(3, m.name).Bind(4, engine::Name(m.relation));
+    st.Bind(5, m.id_number).Bind(6, engine::Name(m.sex)).Bind(7, m.birth_year);
+    st.Bind(8, engine::Name(m.labour)).Bind(9, m.health).Bind(10, m.schooling);
+    if (auto status = Insert(st); !status.ok()) return status;  // a repeat inside the list
+  }
+  return engine::OkStatus();
+}
+
+std::string SqlWriteTx::NextLeadId() {
+  auto st = conn().Prepare(
+      "INSERT INTO meta(key, value) VALUES('lead_seq', '1')"
+      " ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)"
+      " RETURNING CAST(value AS INTEGER)");
+  auto seq = One<std::int64_t>(st, [](const Statement& s) { return s.Int64(0); });
+  (void)st.Run();
+  Failed(st);
+  char id[32];
+  std::snprintf(id, sizeof id, "L%08lld", static_cast<long long>(seq.value_or(0)));
+  return id;
+}
+
+void SqlWriteTx::InsertLead(const engine::Lead& l) {
+  auto st = conn().Prepare("INSERT INTO leads(" DIXIAN_LEAD_COLUMNS ") VALUES(?1, ?2, ?3, ?4,"
+                           " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+  st.Bind(1, l.id).Bind(2, l.household).Bind(3, l.village_path).Bind(4, engine::Name(l.source));
+  st.Bind(5, l.indicator).Bind(6, l.detail).Bind(7, engine::Name(l.status)).Bind(8, l.task);
+  st.Bind(9, NameOrEmpty(l.outcome)).Bind(10, l.case_id).Bind(11, l.comment);
+  st.Bind(12, l.created_by).Bind(13, l.created_at).Bind(14, l.resolved_by);
+  st.Bind(15, l.resolved_at);
+  Write(st);
+}
+
+void SqlWriteTx::UpdateLead(const engine::Lead& l) {
+  auto st = conn().Prepare(
+      "UPDATE leads SET status = ?2, task = ?3, outcome = ?4, case_id = ?5, comment = ?6,"
+      " resolved_by = ?7, resolved_at = ?8 WHERE id = ?1");
+  st.Bind(1, l.id).Bind(2, engine::Name(l.status)).Bind(3, l.task).Bind(4, NameOrEmpty(l.outcome));
+  st.Bind(5, l.case_id).Bind(6, l.comment).Bind(7, l.resolved_by).Bind(8, l.resolved_at);
+  Write(st);
 }
 
 void SqlWriteTx::UpsertMonitoring(const engine::MonitoringObject& m) {
@@ -91,10 +182,10 @@ void SqlWriteTx::UpsertMonitoring(const engine::MonitoringObject& m) {
 
 std::int64_t SqlWriteTx::InsertMeasure(const engine::Measure& m) {
   auto st = conn().Prepare(
-      "INSERT INTO measures(household, kind, description, department, created_by, created_at)"
-      " VALUES(?1, ?2, ?3, ?4, ?5, ?6) RETURNING id");
+      "INSERT INTO measures(household, kind, description, department, created_by, created_at,"
+      " cause) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
   st.Bind(1, m.household).Bind(2, m.kind).Bind(3, m.description).Bind(4, NameOrEmpty(m.department));
-  st.Bind(5, m.created_by).Bind(6, m.created_at);
+  st.Bind(5, m.created_by).Bind(6, m.created_at).Bind(7, NameOrEmpty(m.cause));
   return InsertReturningId(st);
 }
 
@@ -104,6 +195,15 @@ std::int64_t SqlWriteTx::InsertVisit(const engine::Visit& v) {
       " RETURNING id");
   st.Bind(1, v.household).Bind(2, engine::Name(v.mode)).Bind(3, v.note).Bind(4, v.user).Bind(5, v.at);
   return InsertReturningId(st);
+}
+
+void SqlWriteTx::InsertMovement(const engine::Movement& m) {
+  auto st = conn().Prepare(
+      "INSERT INTO movements(at, kind, household, village_path, case_id, detail, detail_label,"
+      " persons) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  st.Bind(1, m.at).Bind(2, engine::Name(m.kind)).Bind(3, m.household).Bind(4, m.village_path);
+  st.Bind(5, m.case_id).Bind(6, m.detail).Bind(7, m.detail_label).Bind(8, std::int64_t{m.persons});
+  Write(st);
 }
 
 std::string SqlWriteTx::NextCaseId() {
@@ -235,11 +335,11 @@ std::string SqlWriteTx::LastAuditHash() {
 std::int64_t SqlWriteTx::AppendAudit(const engine::AuditEvent& e) {
   auto st = conn().Prepare(
       "INSERT INTO audit(" DIXIAN_AUDIT_COLUMNS ") VALUES(NULLIF(CAST(?1 AS BIGINT), 0),"
-      " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING seq");
+      " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) RETURNING seq");
   st.Bind(1, e.seq).Bind(2, e.at).Bind(3, e.case_id).Bind(4, e.household).Bind(5, e.actor);
   st.Bind(6, e.actor_role).Bind(7, e.actor_org).Bind(8, e.action).Bind(9, e.from_state);
   st.Bind(10, e.to_state).Bind(11, e.comment).Bind(12, e.data.dump()).Bind(13, e.prev_hash);
-  st.Bind(14, e.hash);
+  st.Bind(14, e.hash).Bind(15, e.key_id);
   return InsertReturningId(st);
 }
 

@@ -9,16 +9,30 @@ namespace dixian::store {
 
 class SqlWriteTx final : public SqlReadOps<engine::WriteTx> {
  public:
-  explicit SqlWriteTx(Connection& conn) : SqlReadOps(conn) {}
+  explicit SqlWriteTx(Connection& conn, const engine::SecretBox* secrets = nullptr)
+      : SqlReadOps(conn, secrets) {}
+
+  // The write connection, inside the batch's transaction (maintenance that is plain SQL).
+  Connection& connection() { return conn(); }
 
   engine::Status InsertOrg(const engine::Org& org) override;
   engine::Status InsertUser(const engine::User& user, const std::string& token_hash) override;
-  void UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked) override;
+  engine::Status InsertUserIm(const std::string& user, const std::string& platform,
+                              const std::string& im_id) override;
+  void UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked,
+                       std::optional<engine::Instant> expires_at) override;
   engine::Status InsertChannel(const engine::Channel& channel) override;
   engine::Status InsertHousehold(const engine::Household& household) override;
+  void UpdateHousehold(const engine::Household& household) override;
+  engine::Status ReplaceMembers(const std::string& household,
+                                const std::vector<engine::Member>& members) override;
+  std::string NextLeadId() override;
+  void InsertLead(const engine::Lead& lead) override;
+  void UpdateLead(const engine::Lead& lead) override;
   void UpsertMonitoring(const engine::MonitoringObject& object) override;
   std::int64_t InsertMeasure(const engine::Measure& measure) override;
   std::int64_t InsertVisit(const engine::Visit& visit) override;
+  void InsertMovement(const engine::Movement& movement) override;
 
   std::string NextCaseId() override;
   void InsertCase(const engine::Case& c) override;

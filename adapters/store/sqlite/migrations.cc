@@ -153,6 +153,48 @@ UPDATE cases SET
 WHERE json_valid(data);
 )sql";
 
+// Version 6 (households, issue 13): households as living records (version, 建档立卡 and away flags,
+// rigid spending, who created it), their members as persons (one ID number in one household: a
+// unique index), changes read from the audit chain by household, and leads (线索) with the
+// verification task each opened and the case it ended in.
+constexpr const char kHouseholdsAndLeads[] = R"sql(
+ALTER TABLE households ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE households ADD COLUMN registered_poor INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE households ADD COLUMN away_long_term INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE households ADD COLUMN rigid_spending REAL NOT NULL DEFAULT 0;
+ALTER TABLE households ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE households ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE members(
+  household TEXT NOT NULL REFERENCES households(id), seq INTEGER NOT NULL, name TEXT NOT NULL,
+  relation TEXT NOT NULL, id_number TEXT NOT NULL, sex TEXT NOT NULL, birth_year INTEGER NOT NULL,
+  labour TEXT NOT NULL, health TEXT NOT NULL DEFAULT '', schooling TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(household, seq)) WITHOUT ROWID;
+CREATE UNIQUE INDEX members_id_number ON members(id_number);
+CREATE INDEX audit_household_changes ON audit(household, seq) WHERE action = 'update_household';
+CREATE TABLE leads(
+  id TEXT PRIMARY KEY, household TEXT NOT NULL REFERENCES households(id),
+  village_path TEXT NOT NULL, source TEXT NOT NULL, indicator TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '', status TEXT NOT NULL, task INTEGER NOT NULL DEFAULT 0,
+  outcome TEXT NOT NULL DEFAULT '', case_id TEXT NOT NULL DEFAULT '',
+  comment TEXT NOT NULL DEFAULT '', created_by TEXT NOT NULL, created_at INTEGER NOT NULL,
+  resolved_by TEXT NOT NULL DEFAULT '', resolved_at INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+CREATE INDEX leads_path ON leads(village_path, created_at);
+CREATE INDEX leads_household ON leads(household);
+CREATE INDEX leads_case ON leads(case_id) WHERE case_id <> '';
+ALTER TABLE measures ADD COLUMN cause TEXT NOT NULL DEFAULT '';
+)sql";
+
+// Version 7 (reports): movements of monitoring objects (新识别, 风险消除, 清退, 回退, 变更类型),
+// one row per movement, written in the transaction that moves the case; counted per org subtree
+// and period (range scan on village_path, then at).
+constexpr const char kMovements[] = R"sql(
+CREATE TABLE movements(
+  id INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, household TEXT NOT NULL,
+  village_path TEXT NOT NULL, case_id TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '',
+  detail_label TEXT NOT NULL DEFAULT '', persons INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX movements_path_at ON movements(village_path, at);
+)sql";
+
 // Version 8 (several processes on one PostgreSQL database): the delivery side of each process
 // sends a channel's messages while it holds the channel's lease (postgres/pg_store.h), so each
 // message goes out from one process and each robot's rate window is kept by one sender. One
@@ -170,6 +212,8 @@ constexpr Migration kMigrations[] = {
     {3, kSecurityV3},
     {4, kChatPacingAndApps},
     {5, kCaseFacts},
+    {6, kHouseholdsAndLeads},
+    {7, kMovements},
     {8, kOutboxLeases},
 };
 
@@ -185,7 +229,7 @@ std::span<const Migration> Migrations() { return kMigrations; }
 
 int LatestSchemaVersion() { return kMigrations[std::size(kMigrations) - 1].version; }
 
-engine::Status Migrate(Connection& conn) {
+engine::Status Migrate(Connection& conn, const MigrationHook& in_transaction) {
   auto current = UserVersion(conn);
   if (!current) return current.error();
   int latest = LatestSchemaVersion();
@@ -202,6 +246,8 @@ engine::Status Migrate(Connection& conn) {
     if (auto st = conn.Exec(m.sql); !st) return st;
     if (auto st = conn.Exec("PRAGMA user_version = " + std::to_string(m.version)); !st) return st;
   }
+  if (in_transaction)
+    if (auto st = in_transaction(conn, *current); !st) return st;
   return tx.Commit();
 }
 

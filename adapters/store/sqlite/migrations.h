@@ -15,6 +15,6 @@ int LatestSchemaVersion();
 
 // Brings the database up to LatestSchemaVersion(). Conflict-free no-op when already current;
 // kUnavailable with slug "schema_too_new" when the file is from a newer version.
-engine::Status Migrate(Connection& conn);
+engine::Status Migrate(Connection& conn, const MigrationHook& in_transaction = {});
 
 }  // namespace dixian::store

@@ -1,5 +1,9 @@
 #include "adapters/store/sqlite/sqlite_db.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 namespace dixian::store {
@@ -83,6 +87,16 @@ engine::Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const s
     if (ec)
       return engine::Error::Unavailable(
           "database_unavailable", "无法创建数据库目录 " + parent.string() + "（" + ec.message() + "）");
+  }
+  if (!read_only && path != ":memory:") {
+    // Only the owner may read the database: it holds households, names and mobiles. SQLite gives
+    // the -wal and -shm files the mode of the database file, so one 0600 file covers all three;
+    // files left by older builds are tightened too.
+    if (create) {
+      const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+      if (fd >= 0) ::close(fd);
+    }
+    for (const char* suffix : {"", "-wal", "-shm"}) ::chmod((path + suffix).c_str(), 0600);
   }
   int flags = SQLITE_OPEN_NOMUTEX | (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
   if (create && !read_only) flags |= SQLITE_OPEN_CREATE;

@@ -9,9 +9,11 @@
 #include <filesystem>
 #include <utility>
 
-#include "adapters/store/sqlite/migrations.h"
+#include "adapters/store/sql/audit_switch.h"
 #include "adapters/store/sql/rows.h"
+#include "adapters/store/sql/secrets_at_rest.h"
 #include "adapters/store/sql/write_tx.h"
+#include "adapters/store/sqlite/migrations.h"
 
 namespace dixian::store {
 namespace {
@@ -37,6 +39,34 @@ engine::Status SetWriterPragmas(Connection& conn, const SqliteOptions& options) 
   return engine::OkStatus();
 }
 
+bool HasColumn(Connection& c, const char* table, const char* column) {
+  auto q = c.Prepare("SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2");
+  q.Bind(1, table).Bind(2, column);
+  const bool found = q.Step() && q.Int64(0) > 0;
+  q.Reset();
+  return found;
+}
+
+// A sub-step of schema 3: databases written by builds that had schema 3 before its audit key and
+// token expiry columns (main between the idempotency landing and the HMAC chain) are at version 3
+// or later without them. Adds the columns and takes the steps of migrating to 3 that need the key,
+// in one transaction; nothing to do on any other database.
+engine::Status CompleteSchema3(Connection& c, const std::shared_ptr<const engine::KeyRing>& keys) {
+  if (HasColumn(c, "audit", "key_id") && HasColumn(c, "users", "token_expires_at")) return engine::OkStatus();
+  Transaction tx(c);
+  if (auto st = tx.Begin(Transaction::Mode::kImmediate); !st) return st;
+  if (!HasColumn(c, "audit", "key_id"))
+    if (auto st = c.Exec("ALTER TABLE audit ADD COLUMN key_id TEXT NOT NULL DEFAULT ''"); !st) return st;
+  if (!HasColumn(c, "users", "token_expires_at"))
+    if (auto st = c.Exec("ALTER TABLE users ADD COLUMN token_expires_at INTEGER"); !st) return st;
+  if (keys) {
+    if (auto st = WriteAuditSwitchOver(c, keys); !st.ok() && st.error().code != engine::ErrorCode::kConflict) return st;
+    auto sealed = ResealChannels(c, engine::SecretBox(keys), /*accept_plaintext=*/true);
+    if (!sealed.ok()) return sealed.error();
+  }
+  return tx.Commit();
+}
+
 }  // namespace
 
 engine::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
@@ -45,7 +75,16 @@ engine::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
                                options.busy_timeout_ms);
   if (!conn) return conn.error();
   if (auto st = SetWriterPragmas(**conn, options); !st) return st.error();
-  if (auto st = Migrate(**conn); !st) return st.error();
+  // Steps of schema 3 that need the key, in the migration's transaction: the audit switch-over
+  // point, and channel secrets of an older database sealed.
+  auto keyed_steps = [&options](Connection& c, int from) -> engine::Status {
+    return KeyedMigrationSteps(c, from, options.keys);
+  };
+  if (auto st = Migrate(**conn, keyed_steps); !st) return st.error();
+  if (!options.read_only)
+    if (auto st = CompleteSchema3(**conn, options.keys); !st.ok()) return st.error();
+  if (options.keys && !options.read_only)
+    if (auto st = CheckKeyCanary(**conn, engine::SecretBox(options.keys), false); !st.ok()) return st.error();
   return std::unique_ptr<SqliteStore>(new SqliteStore(path, options, std::move(conn.value())));
 }
 
@@ -58,7 +97,7 @@ SqliteStore::SqliteStore(std::string path, Options options,
             if (!conn) return conn.error();
             return std::unique_ptr<Connection>(std::move(conn.value()));
           },
-          options.max_idle_readers,
+          options.max_idle_readers, options.keys,
           options.sync_behind ? GroupCommit::Sync([this] { return SyncWal(); }) : GroupCommit::Sync()),
       path_(std::move(path)),
       options_(options),
@@ -82,7 +121,7 @@ engine::Status SqliteStore::SyncWal() {
 }
 
 std::vector<engine::Status> SqliteStore::RunBatch(std::vector<GroupCommit::Pending>& batch) {
-  SqlWriteTx write_tx(*writer_conn_);
+  SqlWriteTx write_tx(*writer_conn_, secrets());
   return RunInOneTransaction(*writer_conn_, write_tx, batch, [](Transaction& tx) {
     return tx.Begin(Transaction::Mode::kImmediate);
   });

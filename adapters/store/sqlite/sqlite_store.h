@@ -34,6 +34,10 @@ struct SqliteOptions {
   // Acknowledge after a WAL fdatasync on the syncer thread (see above); false: synchronous=FULL,
   // each COMMIT fsyncs on the writer thread before the next batch starts.
   bool sync_behind = true;
+  // The master keys (outside the database): sign the audit switch-over point when the file is
+  // created or migrated to schema 3, and seal the channel columns. Without them the point stays
+  // unsigned and audit verification says so (store-only tests).
+  std::shared_ptr<const engine::KeyRing> keys;
 };
 
 class SqliteStore final : public SqlDatabase {

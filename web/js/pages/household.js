@@ -1,8 +1,10 @@
 // 户详情: the household, its monitoring object, open tasks (each with the form that finishes it,
 // for whoever holds it), measures, visits, open cases, and starting a case (village clerk).
 // Each section is its own function, so later sections (members, changes, evidence) slot in.
-import { h, put, clear, formatTime, formatNumber, deadlineText, isOverdue } from '../dom.js';
-import { get, post, enc } from '../api.js';
+import {
+  h, put, clear, formatTime, formatNumber, deadlineText, isOverdue, looksLikeIdNumber, maskIdNumber,
+} from '../dom.js';
+import { get, post, enc, errorText } from '../api.js';
 import {
   ALERT_ITEMS, CAUSES, DEPARTMENTS, MEASURE_KINDS, REMOVAL_REASONS, ROLES, START_RULES, STATUSES,
   STEPS, TYPES, VISIT_MODES, WORKFLOWS, label,
@@ -156,12 +158,37 @@ export async function renderHousehold(view, ctx, id) {
     startCaseSection(hh, ctx));
 }
 
+// 户查询: by household number, head's name (part of it) or a member's ID number. POST keeps the
+// ID number out of the address bar and the server's logs; it is shown masked (first 6, last 4).
 export async function renderHouseholdSearch(view, ctx) {
-  const input = h('input#household-id', { name: 'id', required: true, autocomplete: 'off' });
-  view.append(h('h1', '户查询'), h('form.panel', {
-    onsubmit: (e) => {
+  const input = h('input#household-q', {
+    name: 'q', required: true, autocomplete: 'off', maxlength: 50, enterkeyhint: 'search',
+    placeholder: '户号、户主姓名或身份证号',
+  });
+  const note = h('p.summary#search-summary', { 'aria-live': 'polite' });
+  const hits = h('ul.search-hits#search-hits');
+  const form = h('form.panel', {
+    role: 'search',
+    onsubmit: async (e) => {
       e.preventDefault();
-      if (input.value.trim()) ctx.navigate(`#/households/${enc(input.value.trim())}`);
+      const q = input.value.trim();
+      if (!q) return;
+      const asked = looksLikeIdNumber(q) ? `身份证号 ${maskIdNumber(q)}` : `“${q}”`;
+      if (looksLikeIdNumber(q)) input.value = maskIdNumber(q);  // not left on screen in full
+      put(clear(note), '正在查找…');
+      clear(hits);
+      try {
+        const found = (await post('/api/v1/households/search', { q })) || [];
+        put(clear(note), found.length ? `按${asked}找到 ${found.length} 户` : `按${asked}未找到本辖区内的户`);
+        put(hits, found.map((hh) => h('li', h('a', { href: `#/households/${enc(hh.id)}`, 'data-household': hh.id },
+          h('strong', hh.head_name), h('span.muted', `户号 ${hh.id}`), h('span', hh.village_name || ''),
+          hh.id_number ? h('span.muted', `身份证号 ${maskIdNumber(hh.id_number)}`) : null,
+          hh.monitoring ? h(`span.badge.status-${hh.monitoring.status}`, label(STATUSES, hh.monitoring.status)) : null))));
+      } catch (err) {
+        put(clear(note), errorText(err));
+      }
     },
-  }, h('label', { for: 'household-id' }, '户号'), input, h('div.button-row', h('button.primary', { type: 'submit' }, '查询'))));
+  }, h('label', { for: 'household-q' }, '户号、户主姓名或身份证号'), input,
+  h('div.button-row', h('button.primary', { type: 'submit' }, '查询')));
+  view.append(h('h1', '户查询'), form, note, hits);
 }

@@ -6,6 +6,7 @@ import { get, enc, errorText } from '../api.js';
 import { STEPS, ROLES, label } from '../labels.js';
 import { actionButtonClass, openActionPanel, doneMessage, normalizeActions } from '../actions.js';
 import { holds } from '../followups.js';
+import { listTabs } from './lists.js';
 
 export function sortTasks(tasks) {
   const due = (t) => (t.due_at ? new Date(t.due_at).getTime() : Infinity);
@@ -66,7 +67,7 @@ function taskCard(task, ctx, reload) {
 }
 
 // The filter bar: step, village, overdue only, and a search box (name or number).
-function filterBar(tasks, state, onChange) {
+export function filterBar(tasks, state, onChange) {
   const steps = [...new Map(tasks.map((t) => [t.step, t.step_label || label(STEPS, t.step)])).entries()];
   const villages = [...new Set(tasks.map((t) => t.village).filter(Boolean))];
   const stepSel = h('select#filter-step', { name: 'step' }, h('option', { value: '' }, '全部环节'),
@@ -128,5 +129,5 @@ export async function renderTasks(view, ctx) {
   view.append(
     h('div.page-head', h('h1', '我的待办'),
       h('button.secondary', { type: 'button', onclick: () => load().catch((err) => ctx.toast(errorText(err), 'error')) }, '刷新')),
-    filtersHost, summary, list);
+    listTabs('tasks'), filtersHost, summary, list);
 }
