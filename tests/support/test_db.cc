@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <random>
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
@@ -144,9 +145,12 @@ TestDb::TestDb(std::string sqlite_path) {
     db_ = std::move(sqlite_path);
     return;
   }
+  // A name no other test process takes, even one with a reused pid whose server may still be
+  // closing its connections to its own schema (dropping that one could deadlock with them).
   static std::atomic<int> counter{0};
-  schema_ = "t" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
-  QueryPg(PostgresServer(), "DROP SCHEMA IF EXISTS " + schema_ + " CASCADE; CREATE SCHEMA " + schema_);
+  static const unsigned salt = std::random_device{}();
+  schema_ = "t" + std::to_string(::getpid()) + "_" + std::to_string(salt) + "_" + std::to_string(++counter);
+  QueryPg(PostgresServer(), "CREATE SCHEMA " + schema_);
   db_ = WithSchema(PostgresServer(), schema_);
 }
 
