@@ -1,5 +1,7 @@
 #include "adapters/http/api_routes.h"
 
+#include <optional>
+
 #include "adapters/http/api_calls.h"
 #include "adapters/http/json_input.h"
 #include "adapters/http/json_views.h"
@@ -29,24 +31,42 @@ namespace {
 // reference (so routers registered one after another keep theirs).
 std::shared_ptr<const ApiOptions> api_options;
 
-// Authenticates, then hands the principal on; 401 with the contract's body otherwise. An address
-// with too many refused tokens gets 429 and Retry-After instead, before its token is checked.
+// The per-address throttle of refused sign-ins (tokens and chat sign-in codes alike): an address
+// with too many refusals gets 429 and Retry-After before its credential is even checked.
+class SignInGuard {
+ public:
+  SignInGuard(std::shared_ptr<const ApiOptions> options, const Request& req)
+      : options_(std::move(options)) {
+    if (throttle())
+      client_ = ClientAddress(req.remote, req.Header("x-forwarded-for"), options_->trusted_proxies);
+  }
+  std::optional<Response> Refusal() const {
+    const int wait = throttle() ? throttle()->RetryAfter(client_) : 0;
+    if (wait <= 0) return std::nullopt;
+    Response r = Response::ErrorBody(429, "too_many_failed_logins",
+                                     "该地址的登录验证失败次数过多，请 " + std::to_string(wait) + " 秒后再试");
+    r.headers.emplace_back("Retry-After", std::to_string(wait));
+    return r;
+  }
+  void Failed() const {
+    if (throttle()) throttle()->Failed(client_);
+  }
+
+ private:
+  AuthThrottle* throttle() const { return options_ ? options_->throttle : nullptr; }
+  std::shared_ptr<const ApiOptions> options_;
+  std::string client_;
+};
+
+// Authenticates, then hands the principal on; 401 with the contract's body otherwise.
 Handler Authed(Engine& engine, std::function<void(const Principal&, Request&, Reply)> next) {
   return [&engine, next = std::move(next), options = api_options](Request& req, Reply reply) {
-    AuthThrottle* throttle = options ? options->throttle : nullptr;
-    const std::string client =
-        throttle ? ClientAddress(req.remote, req.Header("x-forwarded-for"), options->trusted_proxies) : "";
-    if (throttle)
-      if (const int wait = throttle->RetryAfter(client); wait > 0) {
-        Response r = Response::ErrorBody(429, "too_many_failed_logins",
-                                         "该地址的访问令牌验证失败次数过多，请 " + std::to_string(wait) + " 秒后再试");
-        r.headers.emplace_back("Retry-After", std::to_string(wait));
-        return reply(std::move(r));
-      }
+    const SignInGuard guard(options, req);
+    if (auto refusal = guard.Refusal()) return reply(std::move(*refusal));
     auto who = engine.Authenticate(req.bearer);
     if (!who.ok()) {
-      if (throttle && !req.bearer.empty() && who.error().code == engine::ErrorCode::kUnauthenticated)
-        throttle->Failed(client);
+      if (!req.bearer.empty() && who.error().code == engine::ErrorCode::kUnauthenticated)
+        guard.Failed();
       return reply(Response::FromError(who.error()));
     }
     next(who.value(), req, std::move(reply));
@@ -182,10 +202,16 @@ void AddConsoleRoutes(Router& r, Engine& e, ReadPool& pool, const std::string& v
         }));
   // A session from the caller's own user token (Authorization), or from a chat platform's
   // sign-in code: {"channel","code"} without Authorization.
-  r.Add("POST", v1 + "/sessions", "sessions.create", OnReadPool(pool, [&e](Request& req, Reply reply) {
+  r.Add("POST", v1 + "/sessions", "sessions.create",
+        OnReadPool(pool, [&e, options = api_options](Request& req, Reply reply) {
+    const SignInGuard guard(options, req);
+    if (auto refusal = guard.Refusal()) return reply(std::move(*refusal));
     if (!req.bearer.empty()) {
       auto who = e.Authenticate(req.bearer);
-      if (!who.ok()) return reply(Response::FromError(who.error()));
+      if (!who.ok()) {
+        if (who.error().code == engine::ErrorCode::kUnauthenticated) guard.Failed();
+        return reply(Response::FromError(who.error()));
+      }
       auto s = engine::StartSession(e, who.value(), req.bearer);
       Response resp = s.ok() ? Response::Json(201, SessionJson(s.value())) : Response::FromError(s.error());
       resp.user_id = who.value().user.id;
@@ -204,8 +230,12 @@ void AddConsoleRoutes(Router& r, Engine& e, ReadPool& pool, const std::string& v
     if (!e.options().sign_in)
       return reply(Response::ErrorBody(422, "sign_in_unavailable", "本系统尚未开通免登，请粘贴用户令牌登录"));
     e.options().sign_in(channel.get<std::string>(), code.get<std::string>(),
-                        [&e, reply](engine::Result<std::string> user) {
-                          if (!user.ok()) return reply(Response::FromError(user.error()));
+                        [&e, reply, guard](engine::Result<std::string> user) {
+                          if (!user.ok()) {
+                            if (user.error().code == engine::ErrorCode::kUnauthenticated)
+                              guard.Failed();
+                            return reply(Response::FromError(user.error()));
+                          }
                           auto s = engine::StartSessionFor(e, user.value());
                           Response resp = s.ok() ? Response::Json(201, SessionJson(s.value()))
                                                  : Response::FromError(s.error());

@@ -11,6 +11,7 @@
 #include "adapters/chat/signer.h"
 #include "tests/chat/memory_outbox_store.h"
 #include "tests/support/fake_app.h"
+#include "tests/support/fake_http.h"
 
 namespace dixian::chat {
 namespace {
@@ -43,15 +44,7 @@ engine::OutboxMessage PersonMessage(const std::string& channel, const std::strin
 CallbackRequest ToRequest(const FakeCallback& cb) {
   CallbackRequest r;
   r.method = cb.method;
-  std::size_t i = 0;
-  while (i < cb.query.size()) {
-    std::size_t amp = cb.query.find('&', i);
-    if (amp == std::string::npos) amp = cb.query.size();
-    const std::string pair = cb.query.substr(i, amp - i);
-    const std::size_t eq = pair.find('=');
-    r.query[pair.substr(0, eq)] = UrlDecode(pair.substr(eq + 1));
-    i = amp + 1;
-  }
+  r.query = dixian::testing::QueryParams(cb.query);
   for (const auto& [name, value] : cb.headers) {
     std::string lower = name;
     for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

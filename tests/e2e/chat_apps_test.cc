@@ -235,6 +235,12 @@ TEST_F(ChatAppsTest, SignInFromTheWeComAppWithItsCodeGivesTheMappedPersonASessio
     EXPECT_TRUE(IsErrorBody(refused, 401)) << code << " " << Show(refused);
     EXPECT_EQ(refused.Json()["error"]["code"], "sign_in_failed") << code;
   }
+  // Guessing codes counts against the address's sign-in limit (10 refusals a minute) like
+  // guessing tokens: the 11th refusal is a 429 before the platform is even asked.
+  for (int i = 0; i < 7; ++i) EXPECT_EQ(sign_in("CODE-GUESS-" + std::to_string(i)).status, 401) << i;
+  auto throttled = sign_in("CODE-ZS-2");
+  EXPECT_EQ(throttled.status, 429) << Show(throttled);
+  EXPECT_EQ(throttled.Json()["error"]["code"], "too_many_failed_logins");
 }
 
 TEST_F(ChatAppsTest, ImIdsAreCheckedAndOneBelongsToOnePerson) {

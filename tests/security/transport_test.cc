@@ -95,6 +95,21 @@ TEST_F(Throttle, RepeatedFailuresFromOneAddressAreThrottledOthersAreNot) {
   EXPECT_EQ(other->Request("GET", "/api/v1/me").status, 401);
 }
 
+// Opening a console session is a sign-in like any other: guessing tokens through POST /sessions
+// counts against the same per-address limit (it was a way around it).
+TEST_F(Throttle, GuessingTokensThroughSessionsIsThrottledToo) {
+  auto guesser = server_->Client();
+  for (int i = 0; i < 10; ++i) {
+    guesser->SetBearer("dx_" + std::string(48, static_cast<char>('0' + i)));
+    ASSERT_EQ(guesser->Request("POST", "/api/v1/sessions", "{}").status, 401) << i;
+  }
+  guesser->SetBearer("dx_" + std::string(48, 'f'));
+  auto r = guesser->Request("POST", "/api/v1/sessions", "{}");
+  EXPECT_EQ(r.status, 429) << r.body;
+  EXPECT_FALSE(r.Header("Retry-After").empty());
+  EXPECT_EQ(Call(*As("clerk_V11"), "GET", "/api/v1/me").status, 429) << "the same address is locked out";
+}
+
 class Metrics : public SecurityTest {};
 
 TEST_F(Metrics, MetricsNeedTheAdminToken) {

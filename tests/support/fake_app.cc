@@ -16,6 +16,7 @@
 #include "adapters/chat/crypto/feishu.h"
 #include "adapters/chat/crypto/wecom.h"
 #include "adapters/chat/signer.h"
+#include "tests/support/fake_http.h"
 
 namespace dixian::testing {
 namespace {
@@ -24,29 +25,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using nlohmann::json;
-
-std::int64_t WallNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::map<std::string, std::string> QueryOf(const std::string& target) {
-  std::map<std::string, std::string> out;
-  const std::size_t q = target.find('?');
-  if (q == std::string::npos) return out;
-  const std::string rest = target.substr(q + 1);
-  std::size_t i = 0;
-  while (i <= rest.size()) {
-    std::size_t amp = rest.find('&', i);
-    if (amp == std::string::npos) amp = rest.size();
-    const std::string pair = rest.substr(i, amp - i);
-    const std::size_t eq = pair.find('=');
-    if (eq != std::string::npos) out[pair.substr(0, eq)] = chat::UrlDecode(pair.substr(eq + 1));
-    i = amp + 1;
-  }
-  return out;
-}
 
 std::string PathOf(const std::string& target) { return target.substr(0, target.find('?')); }
 
@@ -103,7 +81,7 @@ struct FakeApp::Impl {
               const std::map<std::string, std::string>& headers) {
     std::lock_guard lock(mu);
     const std::string path = PathOf(target);
-    const auto q = QueryOf(target);
+    const auto q = QueryParams(target);
     const json j = json::parse(body, nullptr, false);
     auto query = [&](const char* k) { auto it = q.find(k); return it == q.end() ? std::string() : it->second; };
     if (kind == "wecom_app") return WeCom(method, path, query, j);
@@ -259,7 +237,7 @@ FakeApp::FakeApp(std::string kind, std::set<std::string> users, NowMs now_ms, Fa
   impl_->kind = kind_;
   impl_->s = settings_;
   impl_->users = std::move(users);
-  impl_->now_ms = now_ms ? std::move(now_ms) : NowMs(WallNowMs);
+  impl_->now_ms = now_ms ? std::move(now_ms) : NowMs(WallClockMs);
   tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
   impl_->acceptor.open(endpoint.protocol());
   impl_->acceptor.set_option(tcp::acceptor::reuse_address(true));

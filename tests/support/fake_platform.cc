@@ -14,6 +14,7 @@
 #include <boost/beast/http.hpp>
 
 #include "adapters/chat/signer.h"
+#include "tests/support/fake_http.h"
 
 namespace dixian::testing {
 namespace {
@@ -22,31 +23,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using nlohmann::json;
-
-std::int64_t SystemNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::map<std::string, std::string> Query(const std::string& target) {
-  std::map<std::string, std::string> out;
-  const std::size_t q = target.find('?');
-  if (q == std::string::npos) return out;
-  std::string rest = target.substr(q + 1);
-  std::size_t i = 0;
-  while (i <= rest.size()) {
-    std::size_t amp = rest.find('&', i);
-    if (amp == std::string::npos) amp = rest.size();
-    const std::string pair = rest.substr(i, amp - i);
-    const std::size_t eq = pair.find('=');
-    if (eq != std::string::npos) {
-      out[pair.substr(0, eq)] = chat::UrlDecode(pair.substr(eq + 1));
-    }
-    i = amp + 1;
-  }
-  return out;
-}
 
 struct Answer {
   int status = 200;
@@ -92,7 +68,7 @@ struct FakePlatform::Impl {
   // Signature, then limits. Called with mu held.
   Answer Check(const FakeReceived& r, std::int64_t now) {
     if (kind == "dingtalk") {
-      auto q = Query(r.target);
+      auto q = QueryParams(r.target);
       if (q["access_token"] != "fake-token") return {200, 300001, "token is not exist"};
       if (!secret.empty()) {
         const std::int64_t ts = q.count("timestamp") ? std::stoll("0" + q["timestamp"]) : 0;
@@ -100,7 +76,7 @@ struct FakePlatform::Impl {
         if (q["sign"] != chat::DingTalkSign(ts, secret)) return {200, 310000, "sign not match"};
       }
     } else if (kind == "wecom") {
-      if (Query(r.target)["key"] != secret) return {200, 93000, "invalid webhook url"};
+      if (QueryParams(r.target)["key"] != secret) return {200, 93000, "invalid webhook url"};
     } else if (kind == "feishu") {
       if (!secret.empty()) {
         const std::string ts = r.body.value("timestamp", std::string());
@@ -257,7 +233,7 @@ FakePlatform::FakePlatform(std::string kind, std::string secret, NowMs now_ms)
     : impl_(std::make_shared<Impl>()) {
   impl_->kind = std::move(kind);
   impl_->secret = std::move(secret);
-  impl_->now_ms = now_ms ? std::move(now_ms) : NowMs(SystemNowMs);
+  impl_->now_ms = now_ms ? std::move(now_ms) : NowMs(WallClockMs);
   tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
   impl_->acceptor.open(endpoint.protocol());
   impl_->acceptor.set_option(tcp::acceptor::reuse_address(true));

@@ -307,13 +307,8 @@ void SqlWriteTx::UpdateTaskClosed(const engine::Task& task) {
 // the due rows are claimed (FOR UPDATE SKIP LOCKED): a transaction of another process firing
 // timers at the same time takes others, and a claim ends with the transaction that fires them.
 std::vector<engine::Task> SqlWriteTx::DueTasks(engine::Instant now, int limit) {
-  auto st = conn().Prepare(conn().Sql(
-      "SELECT " DIXIAN_TASK_COLUMNS " FROM tasks"
-      " WHERE next_fire_at IS NOT NULL AND next_fire_at <= ?1"
-      " AND +status = 'open' ORDER BY next_fire_at, id LIMIT ?2",
-      "SELECT " DIXIAN_TASK_COLUMNS " FROM tasks"
-      " WHERE next_fire_at IS NOT NULL AND next_fire_at <= ?1"
-      " AND status = 'open' ORDER BY next_fire_at, id LIMIT ?2 FOR UPDATE SKIP LOCKED"));
+  auto st = conn().Prepare(conn().Sql("SELECT " DIXIAN_TASK_COLUMNS DIXIAN_DUE_TASKS_WHERE,
+                                      "SELECT " DIXIAN_TASK_COLUMNS DIXIAN_DUE_TASKS_WHERE_PG));
   st.Bind(1, now).Bind(2, limit);
   return Collect<engine::Task>(st, TaskFromRow);
 }

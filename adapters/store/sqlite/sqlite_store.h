@@ -11,10 +11,18 @@
 // frames are on disk, as with synchronous=FULL, but the fsync no longer stops the writer. The
 // difference: for the few milliseconds between COMMIT and fsync, other readers can see a write
 // that a power loss (not a process crash: the OS still holds it) could take back.
+//
+// WAL checkpoints (copying the WAL back into the database file, with an fsync of that file) run
+// on their own thread once the WAL holds checkpoint_pages, not inside the writer's COMMIT as
+// SQLite's auto-checkpoint would; only a WAL past 32x that size makes the writer checkpoint
+// itself (a bound when the checkpointer cannot keep up).
+#include <condition_variable>
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "adapters/store/sql/sql_database.h"
@@ -34,6 +42,8 @@ struct SqliteOptions {
   // Acknowledge after a WAL fdatasync on the syncer thread (see above); false: synchronous=FULL,
   // each COMMIT fsyncs on the writer thread before the next batch starts.
   bool sync_behind = true;
+  // WAL pages that wake the checkpointer thread (SQLite's auto-checkpoint default is 1000).
+  int checkpoint_pages = 1000;
   // The master keys (outside the database): sign the audit switch-over point when the file is
   // created or migrated to schema 3, and seal the channel columns. Without them the point stays
   // unsigned and audit verification says so (store-only tests).
@@ -51,6 +61,8 @@ class SqliteStore final : public SqlDatabase {
   static engine::Result<std::unique_ptr<SqliteStore>> Open(const std::string& path,
                                                            Options options = {});
   ~SqliteStore() override;  // Close()
+  // Stops the writer (SqlDatabase::Close), then the checkpointer. Idempotent.
+  void Close() override;
 
   // A consistent copy of the database at `dest_path` (online backup API; safe while the server
   // writes). Written to dest_path + ".tmp" and renamed into place.
@@ -70,9 +82,18 @@ class SqliteStore final : public SqlDatabase {
   const std::string path_;
   const Options options_;
   engine::Status SyncWal();  // fdatasync of the -wal file (opened once; syncer thread only)
+  void CheckpointerLoop();
+  // sqlite3_wal_hook on the writer connection, after each COMMIT: wakes the checkpointer.
+  static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
 
   std::unique_ptr<SqliteConnection> writer_conn_;  // owned by the writer thread once started
   int wal_fd_ = -1;
+
+  std::mutex checkpoint_mu_;  // guards checkpoint_due_, checkpoint_stop_
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_due_ = false;
+  bool checkpoint_stop_ = false;
+  std::thread checkpointer_;
 };
 
 }  // namespace dixian::store
