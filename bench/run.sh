@@ -8,6 +8,9 @@
 # Sizes (environment): BENCH_SEED (20260101), BENCH_HOUSEHOLDS (1000000), BENCH_TRANSITIONS (3000,
 # single-commit SQLite transitions; the batched modes run 10x), BENCH_BPMN_INSTANCES (1000).
 # BENCH_ONLY="sqlite bpmn" runs only those benchmarks (names as in the bench_* functions).
+# BENCH_BASELINE=<commit> also builds that commit (build-bench-base/) and runs its engine (64
+# submitters), HTTP actions and timer firing on copies of the same data in the same run: rows
+# <name>.baseline, and this build's rows show the ratio to them.
 # More sizes (engine, http, timers, import, delivery) and BENCH_QUICK=1: docs/benchmarks.md.
 set -euo pipefail
 
@@ -26,6 +29,8 @@ HOUSEHOLDS="${BENCH_HOUSEHOLDS:-1000000}"
 TRANSITIONS="${BENCH_TRANSITIONS:-3000}"
 BPMN_INSTANCES="${BENCH_BPMN_INSTANCES:-1000}"
 ONLY="${BENCH_ONLY:-}"
+BASELINE="${BENCH_BASELINE:-}"
+BASE_BUILD="$ROOT/build-bench-base"
 
 log() { echo "[bench] $*" >&2; }
 
@@ -61,6 +66,19 @@ build_bench() {
   cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDIXIAN_BUILD_TESTS=OFF >/dev/null
   cmake --build "$BUILD" --target bench_tools -j"$(nproc)" >/dev/null
 }
+
+# The baseline commit's sources (git archive) built beside this build, same options.
+build_baseline() {
+  [[ -n "$BASELINE" ]] || return 0
+  log "building baseline $BASELINE ($BASE_BUILD)"
+  rm -rf "$OUT/baseline-src" && mkdir -p "$OUT/baseline-src"
+  git -C "$ROOT" archive "$BASELINE" | tar -x -C "$OUT/baseline-src"
+  cmake -S "$OUT/baseline-src" -B "$BASE_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDIXIAN_BUILD_TESTS=OFF >/dev/null
+  cmake --build "$BASE_BUILD" --target bench_tools -j"$(nproc)" >/dev/null
+}
+
+# with_base ROW — ROW.baseline when a baseline runs (for a `vs` list), else nothing.
+with_base() { [[ -n "$BASELINE" ]] && echo "$1.baseline" || true; }
 
 bench_generate() {
   log "generating province: seed $SEED, $HOUSEHOLDS households"
@@ -130,14 +148,16 @@ RECEIVER_PID=""
 BENCH_ADMIN_TOKEN="bench-admin-token-0123456789abcdef"
 BENCH_KEY_FILE="$OUT/bench.key"
 
-# start_server DB [extra args...] — starts build-bench/dixian serve on 127.0.0.1 (ephemeral port),
+# start_server DB [--binary PATH] [extra args...] — starts build-bench/dixian (or PATH) serve on 127.0.0.1 (ephemeral port),
 # sets SERVER_PID and SERVER_URL once it logs "listening on".
 start_server() {
-  local db="$1" log="$OUT/server.log" port="" i
+  local db="$1" log="$OUT/server.log" port="" i bin="$BUILD/dixian"
   shift
-  [[ -f "$BENCH_KEY_FILE" ]] || "$BUILD/dixian" keys generate "$BENCH_KEY_FILE" >/dev/null
+  if [[ "${1:-}" == --binary ]]; then bin="$2"; shift 2; fi
+  # The fixed key dixian_bench seals its databases with (bench/bench_common.cc), never a real one.
+  (umask 077 && printf 'bench %s\n' "$(printf 'b%.0s' $(seq 64))" >"$BENCH_KEY_FILE")
   DIXIAN_ADMIN_TOKEN="$BENCH_ADMIN_TOKEN" DIXIAN_KEY_FILE="$BENCH_KEY_FILE" \
-    "$BUILD/dixian" serve --db "$db" --listen 127.0.0.1:0 "$@" \
+    "$bin" serve --db "$db" --listen 127.0.0.1:0 "$@" \
     >"$log" 2>&1 &
   SERVER_PID=$!
   for i in $(seq 1 600); do
@@ -172,7 +192,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # Engine: durable transitions with 1, 8 and 64 concurrent submitters, each running the
 # risk_elimination chain (create + submit + 3 approvals) closed-loop on its own households.
 bench_engine() {
-  local s line
+  local s line bline
   for s in 1 8 64; do
     log "engine transitions, $s submitters, ${ENGINE_SECONDS}s"
     line="$("$BENCH" transitions --db "$OUT/engine.db" --submitters "$s" --seconds "$ENGINE_SECONDS" \
@@ -180,8 +200,16 @@ bench_engine() {
     echo "$line" >>"$OUT/engine.jsonl"
     record "engine.transitions.$s" "dixian engine, $s submitter(s), durable writes" \
       "$(echo "$line" | json_get transitions_per_s)" transitions/s \
-      "sqlite.engine_rows.batch1 sqlite.engine_rows.batch64 sqlite.batch64" \
+      "sqlite.engine_rows.batch1 sqlite.engine_rows.batch64 sqlite.batch64 $([[ $s == 64 ]] && with_base engine.transitions.64)" \
       "avg group commit $(echo "$line" | json_get avg_batch | xargs printf '%.1f') jobs; $(echo "$line" | json_get failures) failures"
+    if [[ "$s" == 64 && -n "$BASELINE" ]]; then
+      log "engine transitions, 64 submitters, baseline $BASELINE"
+      bline="$("$BASE_BUILD/bench/dixian_bench" transitions --db "$OUT/engine-base.db" --submitters 64 \
+        --seconds "$ENGINE_SECONDS" --households "$ENGINE_HOUSEHOLDS")"
+      record engine.transitions.64.baseline "baseline $BASELINE: engine, 64 submitters" \
+        "$(echo "$bline" | json_get transitions_per_s)" transitions/s "sqlite.engine_rows.batch64" \
+        "avg group commit $(echo "$bline" | json_get avg_batch | xargs printf '%.1f') jobs; $(echo "$bline" | json_get failures) failures"
+    fi
     if [[ "$s" == 1 || "$s" == 64 ]]; then
       record "engine.chain.$s" "dixian 4-step chain, $s submitter(s)" "$(echo "$line" | json_get instances_per_s)" \
         instances/s "bpmn.fsync.instances bpmn.memory.instances" "village submit, township, county, province file; durable"
@@ -196,10 +224,19 @@ bench_http() {
   "$BENCH" receiver >"$OUT/receiver.out" &
   RECEIVER_PID=$!
   sleep 0.5
-  local rport out rps p50 p99 non2xx
+  local rport out rps p50 p99 non2xx threads
   rport="$(json_get port <"$OUT/receiver.out")"
   "$BENCH" http-seed --db "$OUT/http.db" --cases "$HTTP_CASES" --out "$OUT" \
     --channel "http://127.0.0.1:$rport/hook" >/dev/null
+  if [[ -n "$BASELINE" ]]; then
+    cp "$OUT/http.db" "$OUT/http-base.db"
+    log "HTTP: POST actions on the baseline $BASELINE server, ${HTTP_SECONDS}s"
+    start_server "$OUT/http-base.db" --binary "$BASE_BUILD/dixian"
+    wrk -t2 -c"$HTTP_CONNECTIONS" -d"${HTTP_SECONDS}s" --latency -s "$ROOT/bench/http_actions.lua" "$SERVER_URL" \
+      -- "$OUT/http_cases.txt" "$OUT/http_tokens.txt" 2 >"$OUT/wrk_actions_base.txt"
+    stop_server
+    rm -f "$OUT"/http-base.db*
+  fi
   start_server "$OUT/http.db"
   log "HTTP: GET /api/v1/tasks, POST actions, $HTTP_CONNECTIONS connections, ${HTTP_SECONDS}s each ($SERVER_URL)"
   wrk_row() {  # NAME LABEL UNIT-NOTE FILE
@@ -214,8 +251,13 @@ bench_http() {
   wrk_row http.tasks "HTTP GET /api/v1/tasks (inbox of 20), c=$HTTP_CONNECTIONS" "loopback, wrk -t2" "$OUT/wrk_tasks.txt"
   wrk -t2 -c"$HTTP_CONNECTIONS" -d"${HTTP_SECONDS}s" --latency -s "$ROOT/bench/http_actions.lua" "$SERVER_URL" \
     -- "$OUT/http_cases.txt" "$OUT/http_tokens.txt" 2 >"$OUT/wrk_actions.txt"
-  wrk_row http.actions "HTTP POST actions (durable), c=$HTTP_CONNECTIONS" "distinct cases, notices delivered" \
-    "$OUT/wrk_actions.txt" "engine.transitions.64 sqlite.engine_rows.batch64"
+  threads="$(awk '/^Threads:/{print $2}' "/proc/$SERVER_PID/status")"
+  wrk_row http.actions "HTTP POST actions (durable), c=$HTTP_CONNECTIONS" "distinct cases, notices delivered; server threads $threads" \
+    "$OUT/wrk_actions.txt" "engine.transitions.64 sqlite.engine_rows.batch64 $(with_base http.actions)"
+  if [[ -n "$BASELINE" ]]; then
+    wrk_row http.actions.baseline "baseline $BASELINE: HTTP POST actions, c=$HTTP_CONNECTIONS" "same data, same run" \
+      "$OUT/wrk_actions_base.txt" "sqlite.engine_rows.batch64"
+  fi
   stop_server
   stop_receiver
 }
@@ -234,10 +276,19 @@ bench_timers() {
   record timers.seed "seed the province: $HOUSEHOLDS households, $TIMER_TASKS open tasks" \
     "$(echo "$seed" | json_get rows_per_s)" rows/s "" \
     "$(echo "$seed" | json_get seconds | xargs printf '%.1f') s; $(echo "$seed" | json_get monitored) monitored, $open_cases open cases, all $(echo "$seed" | json_get states) states, due over a year"
+  if [[ -n "$BASELINE" ]]; then
+    log "timers: firing with the baseline $BASELINE on a copy"
+    cp "$OUT/timers.db" "$OUT/timers-base.db"
+    fire="$("$BASE_BUILD/bench/dixian_bench" timers-fire --db "$OUT/timers-base.db" --at "$at")"
+    record timers.fire.baseline "baseline $BASELINE: fire $(echo "$fire" | json_get fired) due timers of $TIMER_TASKS open tasks" \
+      "$(echo "$fire" | json_get seconds)" s "" \
+      "$(echo "$fire" | json_get timers_per_s | xargs printf '%.0f') timers/s; same data, same run"
+    rm -f "$OUT"/timers-base.db*
+  fi
   fire="$("$BENCH" timers-fire --db "$OUT/timers.db" --at "$at")"
   record timers.fire "fire $(echo "$fire" | json_get fired) due timers of $TIMER_TASKS open tasks" \
-    "$(echo "$fire" | json_get seconds)" s "" \
-    "$(echo "$fire" | json_get timers_per_s | xargs printf '%.0f') timers/s, $(echo "$fire" | json_get outbox_rows) outbox rows"
+    "$(echo "$fire" | json_get seconds)" s "$(with_base timers.fire)" \
+    "$(echo "$fire" | json_get timers_per_s | xargs printf '%.0f') timers/s, $(echo "$fire" | json_get outbox_rows) outbox rows, CPU $(echo "$fire" | json_get cpu_seconds | xargs printf '%.2f') s (all threads); plan: $(echo "$fire" | json_get plan)"
   log "timers: idle server on $open_cases open cases, ${IDLE_SECONDS}s"
   start_server "$OUT/timers.db"
   sleep 1
@@ -299,6 +350,7 @@ main() {
   : >"$OUT/engine.jsonl"
   machine_info | tee "$OUT/machine.txt"
   build_bench
+  build_baseline
   local b
   for b in generate sqlite bpmn engine http timers import delivery; do
     if wanted "$b"; then "bench_$b"; fi

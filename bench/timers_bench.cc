@@ -1,7 +1,11 @@
 // Deadlines: a database with N open cases/tasks of which K are due at one instant; firing them
 // (ManualClock + RunDue); and the firing delay of the system-clock scheduler.
+#include <sys/resource.h>
+
 #include <thread>
 
+#include "adapters/store/sqlite_db.h"
+#include "adapters/store/write_tx.h"
 #include "bench/bench_common.h"
 #include "bench/modes.h"
 #include "bench/province_seed.h"
@@ -39,13 +43,37 @@ int RunTimersSeed(int argc, char** argv) {
 // Sets a ManualClock to the due instant and times RunDue (reminders written with their outbox
 // rows, next timers scheduled). Afterwards marks the outbox delivered so a server started on this
 // database next has nothing to send (the idle measurement).
+namespace {
+
+// CPU seconds of the whole process (every thread), user + system.
+double ProcessCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
+
+// SQLite's plan for the engine's timer claim query (the one DueTasks runs), on this database.
+std::string DueTasksPlan(const std::string& db) {
+  auto conn = Must(store::Connection::Open(db, true, false, 1000), "open for EXPLAIN");
+  auto st = conn->Prepare("EXPLAIN QUERY PLAN SELECT id" DIXIAN_DUE_TASKS_WHERE);
+  std::string plan;
+  while (st.Step()) plan += (plan.empty() ? "" : "; ") + st.Text(3);
+  return plan;
+}
+
+}  // namespace
+
 int RunTimersFire(int argc, char** argv) {
   const std::string db = Arg(argc, argv, "db", "bench/out/timers.db");
   const engine::Instant at = IntArg(argc, argv, "at", 0);
+  const std::string plan = DueTasksPlan(db);
   World w = OpenWorld(db, false, std::make_unique<engine::ManualClock>(at));
   const double t0 = NowSeconds();
+  const double cpu0 = ProcessCpuSeconds();
   const std::int64_t fired = Must(w.engine->RunDue(), "RunDue");
   const double seconds = NowSeconds() - t0;
+  const double cpu_seconds = ProcessCpuSeconds() - cpu0;
   const std::int64_t outbox = w.store->PendingCount();
   while (true) {
     auto ready = Must(w.store->Ready(WallMs() / 1000 + 1, 5000), "Ready");
@@ -56,7 +84,8 @@ int RunTimersFire(int argc, char** argv) {
   }
   w.store->Close();
   Emit({{"bench", "timers-fire"}, {"fired", fired}, {"seconds", seconds}, {"outbox_rows", outbox},
-        {"timers_per_s", static_cast<double>(fired) / seconds}});
+        {"timers_per_s", static_cast<double>(fired) / seconds}, {"cpu_seconds", cpu_seconds},
+        {"plan", plan}});
   return 0;
 }
 

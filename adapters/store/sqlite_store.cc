@@ -34,6 +34,8 @@ engine::Status SetWriterPragmas(Connection& conn, const SqliteOptions& options) 
   if (auto st = conn.Exec(sync); !st) return st;
   if (auto st = conn.Exec("PRAGMA temp_store = MEMORY"); !st) return st;
   if (auto st = conn.Exec("PRAGMA cache_size = -32000"); !st) return st;
+  // A WAL grown by a burst is cut back to 64 MB when it restarts (checkpoints: OnWalCommit).
+  if (auto st = conn.Exec("PRAGMA journal_size_limit = 67108864"); !st) return st;
   if (options.max_pages > 0) {
     if (auto st = conn.Exec("PRAGMA max_page_count = " + std::to_string(options.max_pages)); !st)
       return st;
@@ -106,6 +108,11 @@ SqliteStore::SqliteStore(std::string path, Options options, std::unique_ptr<Conn
       readers_(std::make_shared<ReadPool>(path_, options_.busy_timeout_ms,
                                           options_.max_idle_readers)) {
   if (options_.keys) secrets_.emplace(options_.keys);
+  // Replaces SQLite's auto-checkpoint hook: checkpoints leave the writer's COMMIT.
+  if (!options_.read_only) {
+    sqlite3_wal_hook(writer_conn_->get(), &SqliteStore::OnWalCommit, this);
+    checkpointer_ = std::thread([this] { CheckpointerLoop(); });
+  }
   writer_ = std::thread([this] { WriterLoop(); });
   syncer_ = std::thread([this] { SyncerLoop(); });
 }
@@ -127,6 +134,12 @@ void SqliteStore::Close() {
   sync_cv_.notify_all();
   if (syncer_.joinable()) syncer_.join();
   if (wal_fd_ >= 0) ::close(std::exchange(wal_fd_, -1));
+  {
+    std::lock_guard lock(checkpoint_mu_);
+    checkpoint_stop_ = true;
+  }
+  checkpoint_cv_.notify_all();
+  if (checkpointer_.joinable()) checkpointer_.join();
 }
 
 void SqliteStore::Enqueue(engine::WriteJob job, engine::WriteDone done) {
@@ -310,6 +323,47 @@ engine::Status SqliteStore::SyncWal() {
   return engine::Error::Unavailable(
       "database_unavailable",
       std::string("数据库无法写入磁盘（WAL 同步失败：") + std::strerror(err) + "），请稍后重试");
+}
+
+// WAL pages (in checkpoint_pages) past which the writer checkpoints itself. Large enough that a
+// burst of big transactions (a batch of timers touches thousands of pages) does not reach it.
+constexpr int kWalBound = 32;
+
+// Called by SQLite on the writer thread after each COMMIT with the WAL's size in pages.
+int SqliteStore::OnWalCommit(void* self, sqlite3* db, const char* name, int pages) {
+  auto* store = static_cast<SqliteStore*>(self);
+  const int soft = std::max(store->options_.checkpoint_pages, 1);
+  if (pages >= kWalBound * soft) {
+    // The checkpointer is behind (or stopped): bound the WAL here, as auto-checkpoint would.
+    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (pages >= soft) {
+    {
+      std::lock_guard lock(store->checkpoint_mu_);
+      store->checkpoint_due_ = true;
+    }
+    store->checkpoint_cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+// PASSIVE checkpoints on a connection of its own: never waits for the writer or readers, copies
+// what every reader allows, and the next write restarts the WAL once all of it is copied.
+void SqliteStore::CheckpointerLoop() {
+  std::unique_ptr<Connection> conn;
+  for (;;) {
+    {
+      std::unique_lock lock(checkpoint_mu_);
+      checkpoint_cv_.wait(lock, [this] { return checkpoint_stop_ || checkpoint_due_; });
+      if (checkpoint_stop_) return;
+      checkpoint_due_ = false;
+    }
+    if (!conn) {
+      auto opened = Connection::Open(path_, false, false, options_.busy_timeout_ms);
+      if (!opened) continue;  // the writer's bound above still holds the WAL in check
+      conn = std::move(opened.value());
+    }
+    sqlite3_wal_checkpoint_v2(conn->get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
 }
 
 // ---- outbox ----

@@ -14,6 +14,11 @@
 // frames are on disk, as with synchronous=FULL, but the fsync no longer stops the writer. The
 // difference: for the few milliseconds between COMMIT and fsync, other readers can see a write
 // that a power loss (not a process crash: the OS still holds it) could take back.
+//
+// WAL checkpoints (copying the WAL back into the database file, with an fsync of that file) run
+// on their own thread once the WAL holds checkpoint_pages, not inside the writer's COMMIT as
+// SQLite's auto-checkpoint would; only a WAL past 32x that size makes the writer checkpoint
+// itself (a bound when the checkpointer cannot keep up).
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -44,6 +49,8 @@ struct SqliteOptions {
   // Acknowledge after a WAL fdatasync on the syncer thread (see above); false: synchronous=FULL,
   // each COMMIT fsyncs on the writer thread before the next batch starts.
   bool sync_behind = true;
+  // WAL pages that wake the checkpointer thread (SQLite's auto-checkpoint default is 1000).
+  int checkpoint_pages = 1000;
   // The master keys (outside the database): sign the audit switch-over point when the file is
   // created or migrated to schema 3. Without them the point stays unsigned and audit
   // verification says so (store-only tests).
@@ -127,6 +134,9 @@ class SqliteStore final : public engine::Store, public engine::OutboxStore {
   void Acknowledge(Committed batch);  // sync_behind: to the syncer; else the dones now
   void SyncerLoop();
   engine::Status SyncWal();  // fdatasync of the -wal file (opened once)
+  void CheckpointerLoop();
+  // sqlite3_wal_hook on the writer connection, after each COMMIT: wakes the checkpointer.
+  static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
   // Runs a read on a pooled connection (no explicit transaction). F returns a Result.
   template <class F>
   auto WithReader(F f) -> decltype(f(std::declval<Connection&>()));
@@ -151,6 +161,12 @@ class SqliteStore final : public engine::Store, public engine::OutboxStore {
   bool sync_stop_ = false;
   int wal_fd_ = -1;  // syncer thread only
   std::thread syncer_;
+
+  std::mutex checkpoint_mu_;  // guards checkpoint_due_, checkpoint_stop_
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_due_ = false;
+  bool checkpoint_stop_ = false;
+  std::thread checkpointer_;
 };
 
 }  // namespace dixian::store

@@ -296,9 +296,7 @@ void SqliteWriteTx::UpdateTaskClosed(const engine::Task& task) {
 // status index); closed tasks never keep a next_fire_at (InsertTask, UpdateTask,
 // UpdateTaskClosed clear it, and UpdateTaskTimer leaves it NULL on a closed task).
 std::vector<engine::Task> SqliteWriteTx::DueTasks(engine::Instant now, int limit) {
-  auto st = conn().Prepare("SELECT " DIXIAN_TASK_COLUMNS " FROM tasks"
-                           " WHERE next_fire_at IS NOT NULL AND next_fire_at <= ?1"
-                           " AND +status = 'open' ORDER BY next_fire_at, id LIMIT ?2");
+  auto st = conn().Prepare("SELECT " DIXIAN_TASK_COLUMNS DIXIAN_DUE_TASKS_WHERE);
   st.Bind(1, now).Bind(2, limit);
   return Collect<engine::Task>(st, TaskFromRow);
 }

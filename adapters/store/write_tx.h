@@ -7,6 +7,13 @@
 
 namespace dixian::store {
 
+// The timer claim (DueTasks): the oldest due open tasks, read from the partial index tasks_timer
+// only ("+status" keeps the planner off the status index). ?1 now, ?2 the batch size. Public so
+// tests and the timer benchmark show its EXPLAIN QUERY PLAN.
+#define DIXIAN_DUE_TASKS_WHERE                                       \
+  " FROM tasks WHERE next_fire_at IS NOT NULL AND next_fire_at <= ?1" \
+  " AND +status = 'open' ORDER BY next_fire_at, id LIMIT ?2"
+
 class SqliteWriteTx final : public SqlReadOps<engine::WriteTx> {
  public:
   explicit SqliteWriteTx(Connection& conn, const engine::SecretBox* secrets = nullptr)

@@ -1,4 +1,5 @@
 #include "tests/store/store_fixture.h"
+#include "adapters/store/write_tx.h"
 
 namespace dixian::store::testing {
 namespace {
@@ -181,12 +182,15 @@ TEST_F(QueriesTest, NarrowTaskUpdatesWriteOnlyTheirColumns) {
 TEST_F(QueriesTest, TimerQueriesUseThePartialIndex) {
   auto conn = Connection::Open(path_, true, false, 1000);
   ASSERT_TRUE(conn.ok());
-  auto st = (*conn)->Prepare(
-      "EXPLAIN QUERY PLAN SELECT id FROM tasks WHERE next_fire_at IS NOT NULL"
-      " AND next_fire_at <= 5 AND +status = 'open' ORDER BY next_fire_at, id LIMIT 10");
+  // The claim query itself (DIXIAN_DUE_TASKS_WHERE): a seek in tasks_timer, no sort, no scan.
+  auto st = (*conn)->Prepare("EXPLAIN QUERY PLAN SELECT id" DIXIAN_DUE_TASKS_WHERE);
+  st.Bind(1, std::int64_t{5}).Bind(2, std::int64_t{10});
   std::string plan;
   while (st.Step()) plan += st.Text(3) + "\n";
-  EXPECT_NE(plan.find("tasks_timer"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("SEARCH tasks USING INDEX tasks_timer (next_fire_at>? AND next_fire_at<?)"),
+            std::string::npos) << plan;
+  EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
 }
 
 TEST_F(QueriesTest, OutboxReadsUseThePendingIndex) {
