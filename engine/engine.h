@@ -18,6 +18,7 @@
 #include "engine/calendar/work_calendar.h"
 #include "engine/commands/write.h"
 #include "engine/core/clock.h"
+#include "engine/store/evidence_store.h"
 #include "engine/store/store.h"
 #include "engine/workflow/loader.h"
 
@@ -51,6 +52,8 @@ struct EngineOptions {
   ChannelKinds channel_kinds;
   // The master keys (outside the database): the audit chain's HMAC key. Required.
   std::shared_ptr<const KeyRing> keys;
+  // Where attachments' bytes live (adapters/evidence, wired by runtime/). Null: uploads answer 503.
+  std::shared_ptr<EvidenceStore> evidence;
   // Wall time for what follows client retries, not the engine calendar (Idempotency-Key
   // answers expire after a day of it). Null: the system clock.
   const Clock* wall_clock = nullptr;

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "adapters/http/api_calls.h"
+#include "adapters/http/evidence_calls.h"
 #include "adapters/http/json_input.h"
 #include "adapters/http/json_views.h"
 #include "adapters/http/read_pool.h"
@@ -154,6 +155,20 @@ Handler Read(ReadPool& pool, Engine& engine,
     reply(std::move(resp));
   };
   return OnReadPool(pool, Authed(engine, read));
+}
+
+// An upload (raw body up to the upload limit): hashed and written durably on the read pool, never
+// on an io thread; the row commits on the writer, the reply renders after it.
+Handler Upload(ReadPool& pool, Engine& engine,
+               void (*attach)(Engine&, const Principal&, Request&, api::JsonDone)) {
+  auto upload = [&engine, attach](const Principal& who, Request& req, Reply reply) {
+    reply = WithUser(std::move(reply), who.user.id);
+    if (!engine::IsSafeId(req.params["id"])) return reply(NoSuchId());
+    attach(engine, who, req, [reply = std::move(reply)](engine::Result<api::Body> r) {
+      reply(r.ok() ? Response::Deferred(201, std::move(r.value())) : Response::FromError(r.error()));
+    });
+  };
+  return OnReadPool(pool, Authed(engine, upload));
 }
 
 // A list's `limit` from the query string (default 50).
@@ -318,6 +333,17 @@ void AddApiRoutes(Router& r, Engine& e, Metrics& metrics, ReadPool& pool, ApiOpt
   r.Add("GET", v1 + "/cases/{id}", "cases.get", ReadId(pool, e, &engine::GetCase));
   r.Add("GET", v1 + "/cases/{id}/history", "cases.history", ReadId(pool, e, &engine::CaseHistory));
   r.Add("POST", v1 + "/cases/{id}/actions", "cases.actions", Write(e, &api::ApplyAction, 200));
+  r.Add("POST", v1 + "/cases/{id}/attachments", "cases.attach", Upload(pool, e, &api::AttachToCase));
+  r.Add("POST", v1 + "/households/{id}/visits/{visit}/attachments", "visits.attach",
+        Upload(pool, e, &api::AttachToVisit));
+  r.Add("GET", v1 + "/households/{id}/visits/{visit}/attachments", "visits.attachments",
+        Read(pool, e, [&e](const Principal& who, Request& req) {
+          return api::VisitAttachments(e, who, req);
+        }));
+  r.Add("GET", v1 + "/attachments/{id}", "attachments.get",
+        Read(pool, e, [&e](const Principal& who, Request& req) {
+          return api::DownloadAttachment(e, who, req.params["id"]);
+        }));
 
   r.Add("GET", v1 + "/tasks", "tasks.list", Read(pool, e, [&e](const Principal& who, Request&) {
           return Rendered(engine::MyTasks(e, who));

@@ -188,6 +188,12 @@ json ToJson(const HouseholdView& h) {
 
 static json ActionJson(const std::string& name, const ActionDef& act) {
   json a = {{"action", name}, {"label", act.label}, {"requires", act.requires_fields}};
+  if (!act.requires_evidence.empty()) {  // attachment kinds the case must hold first
+    json kinds = json::array();
+    for (const auto kind : act.requires_evidence)
+      kinds.push_back({{"kind", Name(kind)}, {"label", Label(kind)}});
+    a["requires_evidence"] = kinds;
+  }
   // Fields the action takes when given (the department an alert is dispatched to).
   if (act.assign_department) a["optional"] = {"data.department"};
   return a;
@@ -266,6 +272,7 @@ json ToJson(const CaseView& v) {
   j["tasks"] = ToJson(v.tasks);
   if (v.full) {
     j["leads"] = v.leads;
+    j["attachments"] = ToJson(v.attachments);
     if (v.household) {
       j["household_info"] = ToJson(*v.household);
       if (!v.village_name.empty()) j["household_info"]["village_name"] = v.village_name;
@@ -278,6 +285,21 @@ json ToJson(const CaseView& v) {
                          {"final", v.def->states.at(s).final}});
     j["steps"] = steps;
   }
+  return j;
+}
+
+json ToJson(const Attachment& a) {
+  json j = {{"id", std::to_string(a.id)},
+            {"kind", Name(a.kind)},
+            {"kind_label", Label(a.kind)},
+            {"sha256", a.sha256},
+            {"size", a.size},
+            {"content_type", a.content_type},
+            {"filename", a.filename},
+            {"at", FormatRfc3339(a.at)},
+            {"actor", a.actor}};
+  if (!a.case_id.empty()) j["case"] = a.case_id;
+  if (a.visit) j["visit"] = std::to_string(a.visit);
   return j;
 }
 

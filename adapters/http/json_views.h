@@ -33,6 +33,7 @@ nlohmann::json ToJson(const engine::TaskView& t);
 nlohmann::json ToJson(const engine::PersonView& p);
 nlohmann::json ToJson(const engine::CaseView& c);
 nlohmann::json ToJson(const engine::EventView& e);
+nlohmann::json ToJson(const engine::Attachment& a);
 nlohmann::json ToJson(const engine::TaskClosed& t);
 nlohmann::json ToJson(const engine::Urged& u);
 nlohmann::json ToJson(const engine::MonitoringReport& r);

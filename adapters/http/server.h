@@ -21,6 +21,7 @@ struct ServerOptions {
   unsigned short port = 8080;                 // 0 = ephemeral; Start() returns the bound port
   int threads = 0;                            // 0 = hardware cores
   std::size_t body_limit = 1 << 20;           // larger bodies -> 413 body_too_large
+  std::size_t upload_limit = 10 << 20;        // evidence uploads (api::IsUploadPath): 10 MiB
   std::size_t header_limit = 16 << 10;        // larger request heads -> 431 header_too_large
   int max_connections = 1024;                 // beyond: 503 server_busy and close
   std::chrono::seconds request_timeout{30};   // per read / write step, also idle keep-alive

@@ -102,6 +102,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void DoReadBody();
   void OnBody(beast::error_code ec, std::size_t bytes);
   void OnReadError(beast::error_code ec);
+  bool IsUpload();
   void OnRequest();
   void Dispatch(Request& req);
   void Send(std::uint64_t seq, Response response);

@@ -19,6 +19,7 @@
 #include <boost/beast/http/write.hpp>
 #include <nlohmann/json.hpp>
 
+#include "adapters/http/evidence_calls.h"
 #include "adapters/http/server_internal.h"
 #include "engine/core/time.h"
 
@@ -69,7 +70,7 @@ Stream MakeStream(tcp::socket socket, Server::Shared& shared) {
 // On every answer (API, errors, static files, the server's own refusals): no script but the
 // console's own files, never framed, no referrer, no sniffing; HSTS when served over TLS.
 constexpr const char* kContentSecurityPolicy =
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 void AddSecurityHeaders(bhttp::response<bhttp::string_body>& res, bool tls) {
@@ -147,6 +148,15 @@ void Session<Stream>::OnHandshake(beast::error_code ec) {
   DoReadHeader();
 }
 
+// Whether the request being read is an evidence upload (its body may run to upload_limit).
+template <class Stream>
+bool Session<Stream>::IsUpload() {
+  if (!parser_) return false;
+  const auto& msg = parser_->get();
+  std::string_view target = msg.target();
+  return api::IsUploadPath(msg.method_string(), target.substr(0, target.find('?')));
+}
+
 template <class Stream>
 void Session<Stream>::OnServerStop() {
   if (state_ == State::kReading) Finish();
@@ -164,7 +174,9 @@ void Session<Stream>::DoReadHeader() {
   route_.clear();
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(shared_->options.header_limit));
-  parser_->body_limit(shared_->options.body_limit);
+  // The larger limit until the head names the route (Beast checks Content-Length against it
+  // while reading the head); OnHeader lowers it for everything but evidence uploads.
+  parser_->body_limit(std::max(shared_->options.body_limit, shared_->options.upload_limit));
   auto timeout = shared_->options.request_timeout;
   Tcp().expires_after(counted_ ? timeout
                                  : std::min<std::chrono::seconds>(timeout, kLingerTimeout));
@@ -181,6 +193,12 @@ void Session<Stream>::OnHeader(beast::error_code ec, std::size_t) {
   if (!counted_) {
     return SendLocal(503, "server_busy", "服务器繁忙：同时连接数已达上限，请稍后重试。",
                      "over_capacity");
+  }
+  if (!IsUpload()) {
+    const auto limit = shared_->options.body_limit;
+    if (parser_->content_length() && *parser_->content_length() > limit)
+      return OnReadError(bhttp::error::body_limit);
+    parser_->body_limit(limit);
   }
   if (parser_->is_done()) return OnRequest();
   if (IEquals(msg[bhttp::field::expect], "100-continue")) {
@@ -213,6 +231,11 @@ template <class Stream>
 void Session<Stream>::OnReadError(beast::error_code ec) {
   if (finished_) return;
   if (ec == bhttp::error::body_limit) {
+    if (IsUpload())
+      return SendLocal(413, "body_too_large",
+                       "文件过大：上限为 " +
+                           std::to_string(shared_->options.upload_limit / (1024 * 1024)) + " MB",
+                       "body_too_large");
     return SendLocal(
         413, "body_too_large",
         "请求内容过大，上限为 " + std::to_string(shared_->options.body_limit) + " 字节。",

@@ -1,6 +1,10 @@
 #include "adapters/runtime/cli.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -8,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/evidence/file_evidence_store.h"
 #include "adapters/runtime/config.h"
 #include "adapters/runtime/keys.h"
 #include "adapters/runtime/serve.h"
@@ -28,7 +33,7 @@ constexpr const char* kUsage = R"(dixian — 防止返贫动态监测和帮扶�
 
 Usage:
   dixian serve [--db PATH] [--listen HOST:PORT] [--config DIR] [--fake-clock RFC3339] [--demo]
-               [--threads N] [--console-url URL] [--key-file FILE]
+               [--threads N] [--console-url URL] [--key-file FILE] [--evidence-dir DIR]
                [--tls-cert PEM --tls-key PEM | --insecure-http] [--trusted-proxy IP,...]
   dixian workflow validate FILE...
   dixian workflow graph NAME [--format mermaid|dot] [--config DIR]
@@ -40,7 +45,8 @@ Usage:
   dixian keys reencrypt [--seal-plaintext] [--db PATH]
   dixian migrate --from FILE.db --to postgresql://USER@HOST:PORT/DB [--config DIR] [--key-file FILE]
   dixian report monitoring|overdue --org CODE [--db PATH] [--csv] [--config DIR]
-  dixian backup DEST [--db PATH]
+  dixian backup DEST [--db PATH]        (DEST.evidence/ beside it: the attachments' files)
+  dixian restore BACKUP [--db PATH]     (server stopped; verifies every file's SHA-256 first)
   dixian channel test CHANNEL_ID [--db PATH] [--config DIR]
   dixian outbox list [--db PATH]
   dixian outbox retry [ID...] [--db PATH]
@@ -128,6 +134,57 @@ std::unique_ptr<store::Database> OpenDb(const Args& a, int* exit_code) {
     return nullptr;
   }
   return std::move(s.value());
+}
+
+// The attachments the snapshot's rows name, copied beside it and verified on the way (rows are
+// written only after their files, so every file a row of the snapshot names exists).
+int BackupEvidence(const std::string& db_path, const std::string& dest) {
+  auto digests = store::SqliteStore::EvidenceDigests(dest);
+  if (!digests.ok()) return std::fprintf(stderr, "备份失败: %s\n", digests.error().message.c_str()), 1;
+  const std::string from = evidence::FileEvidenceStore::DirFor(db_path);
+  const std::string to = evidence::FileEvidenceStore::DirFor(dest);
+  if (auto st = evidence::CopyEvidence(from, to, digests.value()); !st.ok())
+    return std::fprintf(stderr, "备份佐证材料失败: %s\n", st.error().message.c_str()), 1;
+  return std::printf("已备份到 %s（完整性校验通过），佐证材料 %zu 个文件在 %s（SHA-256 校验通过）\n",
+                     dest.c_str(), digests.value().size(), to.c_str()),
+         0;
+}
+
+// Copies a file to `to` through a temporary name, fsync and rename.
+engine::Status CopyDurably(const std::string& from, const std::string& to) {
+  const std::string tmp = to + ".restore-tmp";
+  std::error_code ec;
+  std::filesystem::copy_file(from, tmp, std::filesystem::copy_options::overwrite_existing, ec);
+  if (ec) return engine::Error::Internal("无法复制 " + from + "：" + ec.message());
+  const int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+  const bool synced = fd >= 0 && ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!synced || ::rename(tmp.c_str(), to.c_str()) != 0)
+    return engine::Error::Internal("无法写入 " + to);
+  return engine::OkStatus();
+}
+
+// Refuses (naming the file) unless the backup passes integrity_check and every attachment its
+// rows name is there with its SHA-256; then puts the files beside `db_path` and the database in
+// its place (the server must be stopped: docs/reliability.md).
+int Restore(const std::string& backup, const std::string& db_path) {
+  if (auto st = store::SqliteStore::IntegrityCheck(backup); !st.ok())
+    return std::fprintf(stderr, "恢复失败：备份文件 %s 校验未通过: %s\n", backup.c_str(), st.error().message.c_str()), 1;
+  auto digests = store::SqliteStore::EvidenceDigests(backup);
+  if (!digests.ok()) return std::fprintf(stderr, "恢复失败: %s\n", digests.error().message.c_str()), 1;
+  const std::string from = evidence::FileEvidenceStore::DirFor(backup);
+  if (auto st = evidence::VerifyEvidence(from, digests.value()); !st.ok())
+    return std::fprintf(stderr, "恢复失败，未做任何改动: %s\n", st.error().message.c_str()), 1;
+  if (auto st = evidence::CopyEvidence(from, evidence::FileEvidenceStore::DirFor(db_path), digests.value());
+      !st.ok())
+    return std::fprintf(stderr, "恢复佐证材料失败: %s\n", st.error().message.c_str()), 1;
+  std::error_code ec;  // the old database's log must not be replayed onto the restored file
+  for (const char* suffix : {"-wal", "-shm"}) std::filesystem::remove(db_path + suffix, ec);
+  if (auto st = CopyDurably(backup, db_path); !st.ok())
+    return std::fprintf(stderr, "恢复失败: %s\n", st.error().message.c_str()), 1;
+  return std::printf("已从 %s 恢复到 %s，佐证材料 %zu 个文件 SHA-256 校验通过\n", backup.c_str(),
+                     db_path.c_str(), digests.value().size()),
+         0;
 }
 
 int Workflow(const Args& a) {
@@ -346,7 +403,7 @@ int RunCli(int argc, char** argv) {
   if (cmd == "serve") {
     if (!Parse(argc, argv, 2,
                {"--db", "--config", "--listen", "--fake-clock", "--threads", "--console-url", "--key-file",
-                "--tls-cert", "--tls-key", "--trusted-proxy"},
+                "--tls-cert", "--tls-key", "--trusted-proxy", "--evidence-dir"},
                {"--demo", "--insecure-http"}, &a))
       return 2;
     if (!a.positional.empty()) return std::fprintf(stderr, "dixian serve: 多余的参数 %s\n", a.positional[0].c_str()), 2;
@@ -359,6 +416,7 @@ int RunCli(int argc, char** argv) {
     o.threads = std::atoi(Flag(a, "--threads", "0").c_str());
     o.console_base_url = Flag(a, "--console-url");
     o.key_file = Flag(a, "--key-file");
+    o.evidence_dir = Flag(a, "--evidence-dir");
     o.tls_cert = Flag(a, "--tls-cert");
     o.tls_key = Flag(a, "--tls-key");
     o.insecure_http = a.flags.count("--insecure-http") > 0;
@@ -396,7 +454,12 @@ int RunCli(int argc, char** argv) {
     if (auto st = sqlite->Backup(a.positional[0]); !st.ok()) return std::fprintf(stderr, "备份失败: %s\n", st.error().message.c_str()), 1;
     if (auto st = store::SqliteStore::IntegrityCheck(a.positional[0]); !st.ok())
       return std::fprintf(stderr, "备份文件校验失败: %s\n", st.error().message.c_str()), 1;
-    return std::printf("已备份到 %s（完整性校验通过）\n", a.positional[0].c_str()), 0;
+    return BackupEvidence(sqlite->path(), a.positional[0]);
+  }
+  if (cmd == "restore") {
+    if (!Parse(argc, argv, 2, common, {}, &a)) return 2;
+    if (a.positional.size() != 1) return std::fputs("用法: dixian restore BACKUP [--db PATH]\n", stderr), 2;
+    return Restore(a.positional[0], Flag(a, "--db", "data/dixian.db"));
   }
   if (cmd == "channel") {
     if (!Parse(argc, argv, 2, common, {}, &a)) return 2;

@@ -9,6 +9,7 @@
 
 #include "engine/commands/admin.h"
 #include "engine/commands/cases.h"
+#include "engine/commands/evidence.h"
 #include "engine/commands/households.h"
 #include "engine/commands/leads.h"
 #include "engine/core/id_number.h"
@@ -45,6 +46,20 @@ struct Demo {
     auto c = GetCase(engine, users[user], case_id);
     if (!c.ok()) return false;
     return RunNow(engine, &ActOnCase, users[user], {case_id, action, comment, c->c.version, std::move(data)}).ok();
+  }
+  // 佐证材料: the minutes the village step requires, and a photo of the visit.
+  void AttachEvidence(const std::string& clerk, const std::string& case_id) {
+    static const std::string kPhoto(
+        "\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x08\x00\x00"
+        "\x00\x08\x08\x02\x00\x00\x00\x4b\x6d\x29\xdc\x00\x00\x00\x11\x49\x44\x41\x54\x78\xda\x63"
+        "\xd0\xab\x35\xc2\x8a\x18\x86\x96\x04\x00\x96\x03\x37\x41\x8a\xfd\xeb\x7c\x00\x00\x00\x00"
+        "\x49\x45\x4e\x44\xae\x42\x60\x82",
+        74);
+    const std::string minutes = "%PDF-1.4\n% 民主评议会议记录 " + case_id + "\n%%EOF\n";
+    (void)RunNow(engine, &AttachToCase, users[clerk],
+                 {case_id, "", std::nullopt, "meeting_minutes", "民主评议会议记录.pdf", "application/pdf", minutes});
+    (void)RunNow(engine, &AttachToCase, users[clerk],
+                 {case_id, "", std::nullopt, "visit_photo", "入户照片.png", "image/png", kPhoto});
   }
 };
 
@@ -107,6 +122,7 @@ Status LoadDemoCounty(Engine& engine, const std::string& tokens_path) {
     const auto id = d.NewCase(clerk, "identification", hh, data);
     if (id.empty()) continue;
     const int stage = i % 6;
+    if (stage >= 1) d.AttachEvidence(clerk, id);
     if (stage >= 1) d.Act(clerk, id, "submit");
     if (stage == 2) d.Act(township, id, "return", "入户核实材料不全，请补充评议记录");
     if (stage >= 3) d.Act(township, id, "approve");

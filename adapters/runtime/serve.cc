@@ -1,3 +1,4 @@
+#include "adapters/evidence/file_evidence_store.h"
 #include "adapters/runtime/serve.h"
 
 #include <cstdlib>
@@ -93,9 +94,9 @@ int Serve(const ServeOptions& options) {
   }
   // The demo may generate its key next to the database (data/ for PostgreSQL); a real
   // installation names one.
-  const auto demo_dir = store::IsPostgresUri(options.db) ? std::filesystem::path("data")
+  const auto data_dir = store::IsPostgresUri(options.db) ? std::filesystem::path("data")
                                                          : std::filesystem::path(options.db).parent_path();
-  const std::string demo_key = options.demo ? (demo_dir / "dixian.key").string() : "";
+  const std::string demo_key = options.demo ? (data_dir / "dixian.key").string() : "";
   auto keys = LoadKeys(options.key_file, demo_key);
   if (!keys.ok()) {
     log->error("启动失败：{}", keys.error().message);
@@ -125,6 +126,16 @@ int Serve(const ServeOptions& options) {
   engine::EngineOptions eopts;
   eopts.admin_token = admin_token ? admin_token : "";
   eopts.keys = keys.value().ring;
+  // Attachments' bytes: --evidence-dir, else beside the database file (PostgreSQL: under data/;
+  // several nodes must share the folder: docs/storage.md).
+  std::error_code ec;
+  std::string evidence_dir = options.evidence_dir;
+  if (evidence_dir.empty()) {
+    if (store::IsPostgresUri(options.db)) std::filesystem::create_directories(data_dir, ec);
+    evidence_dir = evidence::FileEvidenceStore::DirFor(
+        store::IsPostgresUri(options.db) ? (data_dir / "dixian.db").string() : options.db);
+  }
+  eopts.evidence = std::make_shared<evidence::FileEvidenceStore>(evidence_dir);
   eopts.thresholds = config.thresholds;
   eopts.console_base_url = options.console_base_url.empty()
                                ? (options.tls_cert.empty() ? "http://" : "https://") + options.listen
@@ -150,7 +161,7 @@ int Serve(const ServeOptions& options) {
   chat::CallbackDesk callbacks(outbox, apps, EnginePressHandler(engine), dopts.logger);
 
   if (options.demo) {
-    const auto tokens = (demo_dir / "demo-tokens.txt").string();
+    const auto tokens = (data_dir / "demo-tokens.txt").string();
     if (auto st = LoadDemoCounty(engine, tokens); !st.ok()) log->warn("示范县数据未加载: {}", st.error().message);
   }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "engine/commands/evidence.h"
 #include "engine/core/fields.h"
 #include "engine/engine_tx.h"
 
@@ -244,6 +245,7 @@ void ActOnCase(Engine& e, Write<CaseView> w, ActionInput in) {
           (!merged.contains(field.substr(5)) || merged[field.substr(5)].is_null()))
         return MissingField(field);
     }
+    if (auto st = CheckRequiredEvidence(tx, c->id, action); !st.ok()) return st.error();
     if (action.assign_department) {
       auto dept = DispatchTo(*def, in.data, merged);
       if (!dept.ok()) return dept.error();
@@ -273,6 +275,7 @@ Result<CaseView> GetCase(Engine& e, const Principal& who, const std::string& id)
   out.tasks = EnrichedTasks(*view, e.workflows(), open, e.clock().Now());
   out.household = view->FindHousehold(c->household);
   for (const auto& lead : view->LeadsOfCase(id)) out.leads.push_back(lead.id);
+  out.attachments = view->AttachmentsOf(id, 0);
   if (out.household)
     if (auto village = view->FindOrg(out.household->village)) out.village_name = village->name;
   return Checked<CaseView>(*view, out);

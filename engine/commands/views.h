@@ -48,6 +48,7 @@ struct CaseView {
   std::optional<Household> household;
   std::string village_name;
   std::vector<std::string> leads;  // the leads that ended in this case (linked both ways)
+  std::vector<Attachment> attachments;  // its evidence (佐证材料), oldest first
 };
 
 struct EventView {

@@ -52,8 +52,10 @@ std::string ListStateLabel(const WorkflowDef* def, const std::string& state) {
 }
 
 // Events that are someone's work on a household (not sign-ins, admin changes or timers).
+// A file attached (佐证材料) supports the step taken with it; the step is what 已办 lists.
 bool IsListedWork(const AuditEvent& ev) {
-  return !ev.household.empty() && ev.actor != "system" && ev.action != "create";
+  return !ev.household.empty() && ev.actor != "system" && ev.action != "create" &&
+         ev.action != "attach_evidence";
 }
 
 // The escalation rungs of `task` that have fired: how many levels above the holder's org each

@@ -197,4 +197,14 @@ std::vector<std::string> MeasureKinds() {
   return out;
 }
 
+const std::vector<EnumEntry<EvidenceKind>>& EnumEntries(std::type_identity<EvidenceKind>) {
+  static const std::vector<EnumEntry<EvidenceKind>> k = {
+      {EvidenceKind::kMeetingMinutes, "meeting_minutes", "民主评议会议记录"},
+      {EvidenceKind::kVisitPhoto, "visit_photo", "入户照片"},
+      {EvidenceKind::kSignedForm, "signed_form", "签字材料"},
+      {EvidenceKind::kOther, "other", "其他材料"},
+  };
+  return k;
+}
+
 }  // namespace dixian::engine

@@ -80,6 +80,9 @@ enum class NoticeKind {
 // workflow's `record_movement` effect in the transaction that moves the case.
 enum class MovementKind { kAdmitted, kRiskEliminated, kRemoved, kReflagged, kTypeChanged };
 
+// Evidence (佐证材料) attached to a case or a visit: what the file is.
+enum class EvidenceKind { kMeetingMinutes, kVisitPhoto, kSignedForm, kOther };
+
 template <class E>
 struct EnumEntry {
   E value;
@@ -103,6 +106,7 @@ const std::vector<EnumEntry<LeadStatus>>& EnumEntries(std::type_identity<LeadSta
 const std::vector<EnumEntry<LeadOutcome>>& EnumEntries(std::type_identity<LeadOutcome>);
 const std::vector<EnumEntry<NoticeKind>>& EnumEntries(std::type_identity<NoticeKind>);
 const std::vector<EnumEntry<MovementKind>>& EnumEntries(std::type_identity<MovementKind>);
+const std::vector<EnumEntry<EvidenceKind>>& EnumEntries(std::type_identity<EvidenceKind>);
 
 template <class E>
 const EnumEntry<E>& EntryOf(E value) {

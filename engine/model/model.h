@@ -122,6 +122,24 @@ struct Visit {
   Instant at = 0;
 };
 
+// An attachment (佐证材料): metadata of a file whose bytes the EvidenceStore keeps under their
+// SHA-256. It belongs to a case or to a visit (then `case_id` is empty and `visit` set); the
+// org path is the household's village path, for permission checks.
+struct Attachment {
+  std::int64_t id = 0;
+  std::string case_id;
+  std::int64_t visit = 0;
+  std::string household;
+  std::string org_path;
+  EvidenceKind kind = EvidenceKind::kOther;
+  std::string filename;
+  std::string content_type;
+  std::int64_t size = 0;
+  std::string sha256;
+  std::string actor;
+  Instant at = 0;
+};
+
 struct Case {
   std::string id;
   std::string workflow;

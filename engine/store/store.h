@@ -94,6 +94,11 @@ class ReadView {
   // Leads that ended in (or joined) the case, oldest first.
   virtual std::vector<Lead> LeadsOfCase(const std::string& case_id) = 0;
 
+  // Attachments (佐证材料): one by id; those of a case (visit 0) or of a visit (case_id ""),
+  // oldest first.
+  virtual std::optional<Attachment> FindAttachment(std::int64_t id) = 0;
+  virtual std::vector<Attachment> AttachmentsOf(const std::string& case_id, std::int64_t visit) = 0;
+
   virtual std::optional<Case> FindCase(const std::string& id) = 0;
   virtual std::vector<Case> OpenCasesOf(const std::string& household) = 0;
   virtual std::vector<AuditEvent> History(const std::string& case_id) = 0;
@@ -192,6 +197,7 @@ class WriteTx : public ReadView {
   virtual std::int64_t InsertMeasure(const Measure& measure) = 0;
   virtual std::int64_t InsertVisit(const Visit& visit) = 0;
   virtual void InsertMovement(const Movement& movement) = 0;
+  virtual std::int64_t InsertAttachment(const Attachment& attachment) = 0;  // returns the new id
 
   virtual std::string NextCaseId() = 0;
   virtual void InsertCase(const Case& c) = 0;

@@ -63,6 +63,7 @@ struct ActionDef {
   bool by_submitter = false;                 // withdraw: only whoever moved the case into this state
   bool by_official = false;                  // any official of the case's subtree (异议 in a notice)
   bool assign_department = false;            // sets case department from data or department_map
+  std::vector<EvidenceKind> requires_evidence;  // attachment kinds the case must hold first
 };
 
 // One row of an effects table: a primitive operation and its arguments, as the JSON names them

@@ -146,6 +146,24 @@ Timing ParseTiming(Checker& c, const json& j, const std::string& ptr) {
   return t;
 }
 
+// "requires_evidence": ["meeting_minutes", ...]: attachment kinds from the documented list.
+std::vector<EvidenceKind> ParseEvidenceKinds(Checker& c, const json& action, const std::string& ptr) {
+  std::vector<EvidenceKind> kinds;
+  const auto names = c.StrList(action, "requires_evidence", ptr);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (auto kind = Parse<EvidenceKind>(names[i])) {
+      kinds.push_back(*kind);
+      continue;
+    }
+    std::string known;
+    for (const auto& e : EnumEntries(std::type_identity<EvidenceKind>{}))
+      known += (known.empty() ? "" : ", ") + e.name;
+    c.Fail(ptr + "/requires_evidence/" + std::to_string(i),
+           "unknown evidence kind \"" + names[i] + "\" (use one of " + known + ")");
+  }
+  return kinds;
+}
+
 void CheckRequires(Checker& c, const std::vector<std::string>& fields, const std::string& ptr) {
   for (size_t i = 0; i < fields.size(); ++i)
     if (fields[i] != "comment" && fields[i].rfind("data.", 0) != 0)
@@ -278,6 +296,7 @@ void ParseStates(Checker& c, const json& doc, WorkflowDef& def) {
         act.to = c.Str(a, "to", ap, true);
         act.requires_fields = c.StrList(a, "requires", ap);
         CheckRequires(c, act.requires_fields, ap + "/requires");
+        act.requires_evidence = ParseEvidenceKinds(c, a, ap);
         if (a.contains("actor")) act.actor = ParseActor(c, a["actor"], ap + "/actor");
         const std::string by = c.Str(a, "by", ap, false);
         if (!by.empty() && by != "submitter" && by != "official")

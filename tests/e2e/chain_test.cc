@@ -26,6 +26,7 @@ class ChainTest : public E2eTest {
 
   HttpResult ActAt(const std::string& user, const std::string& id, const std::string& action, int version,
                    const std::string& comment = "") {
+    if (auto_evidence_) AttachRequired(user, GetJson("admin", "/api/v1/cases/" + id), action);
     return Post(user, "/api/v1/cases/" + id + "/actions",
                 {{"action", action}, {"comment", comment}, {"expected_version", version}});
   }

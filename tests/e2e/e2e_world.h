@@ -144,9 +144,36 @@ class E2eTest : public ::testing::Test {
   HttpResult Act(const std::string& user, const std::string& id, const std::string& action,
                  const std::string& comment = "") {
     const json c = GetJson("admin", "/api/v1/cases/" + id);
+    if (auto_evidence_) AttachRequired(user, c, action);
     return Post(user, "/api/v1/cases/" + id + "/actions",
                 {{"action", action}, {"comment", comment}, {"expected_version", c.value("version", 0)}});
   }
+
+  // Uploads a file to a case (raw body, Content-Type, X-Filename percent-encoded, ?kind=).
+  HttpResult Upload(const std::string& user, const std::string& case_id, const std::string& kind,
+                    const std::string& bytes, const std::string& content_type,
+                    const std::string& filename_encoded = "minutes.pdf") {
+    return As(user)->Request("POST", "/api/v1/cases/" + case_id + "/attachments?kind=" + kind, bytes,
+                             {{"Content-Type", content_type}, {"X-Filename", filename_encoded}});
+  }
+  static constexpr const char* kMinimalPdf = "%PDF-1.4\n%minutes\n%%EOF\n";
+
+  // Act uploads a minimal PDF of each kind the action requires (requires_evidence) that the case
+  // lacks, unless a test turns this off to see the requirement itself.
+  void AttachRequired(const std::string& user, const json& c, const std::string& action) {
+    for (const auto& a : c.value("allowed_actions", json::array())) {
+      if (a.value("action", "") != action) continue;
+      for (const auto& need : a.value("requires_evidence", json::array())) {
+        bool has = false;
+        for (const auto& att : c.value("attachments", json::array())) has = has || att["kind"] == need["kind"];
+        if (!has) {
+          auto r = Upload(user, c.value("id", ""), need["kind"], kMinimalPdf, "application/pdf");
+          EXPECT_EQ(r.status, 201) << Show(r);
+        }
+      }
+    }
+  }
+  bool auto_evidence_ = true;
 
   // Runs H1 through the identification chain to "admitted"; returns the case id.
   std::string AdmitH1() {

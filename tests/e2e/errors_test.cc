@@ -182,6 +182,7 @@ TEST_F(ErrorsTest, IdempotentReplayReturnsTheFirstResponse) {
   // An action replayed: applied once.
   const std::string id = first.Json().value("id", "");
   const json submit = {{"action", "submit"}, {"comment", ""}, {"expected_version", 1}};
+  AttachRequired("clerk1", GetJson("admin", "/api/v1/cases/" + id), "submit");
   const test_support::Headers skey = {{"Idempotency-Key", "e2e-submit-0001"}};
   auto a1 = Post("clerk1", "/api/v1/cases/" + id + "/actions", submit, skey);
   ASSERT_EQ(a1.status, 200) << Show(a1);

@@ -144,6 +144,8 @@ struct Ledger {
 };
 
 // One client: households in its village taken up the identification chain.
+Answer DurableMinutes(Harness& h, const std::string& token, const std::string& case_id);
+
 void Worker(Harness& h, const County& county, const std::string& village, Ledger& ledger, const std::atomic<bool>& stop) {
   const std::string clerk = county.tokens.at("clerk_" + village);
   const std::string reviewer = county.tokens.at("rev_" + County::TownshipOf(village));
@@ -165,6 +167,9 @@ void Worker(Harness& h, const County& county, const std::string& village, Ledger
     // Every third case stays at the township, so timers fire on it while the clock moves.
     const int steps = n % 3 == 2 ? 1 : 3;
     const std::pair<const char*, std::string> chain[] = {{"submit", clerk}, {"approve", reviewer}, {"approve", officer}};
+    // The minutes the village submit requires: kill -9 may land between the file and its row.
+    a = DurableMinutes(h, clerk, id);
+    if (a.status != 201) return ledger.Unexpected("minutes for " + id, a);
     for (int s = 0; s < steps && !stop; ++s) {
       Json act = {{"action", chain[s].first}, {"comment", "同意"}, {"expected_version", version}};
       a = Durable(h, chain[s].second, "POST", "/api/v1/cases/" + id + "/actions", act,
@@ -174,6 +179,21 @@ void Worker(Harness& h, const County& county, const std::string& village, Ledger
       version = a.body["version"];
     }
   }
+}
+
+// Durable for an evidence upload (a raw body): the same retries and Idempotency-Key.
+Answer DurableMinutes(Harness& h, const std::string& token, const std::string& case_id) {
+  auto [port, gen] = h.Current();
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    if (port == 0) std::tie(port, gen) = h.Up(gen - 1);
+    HttpClient c(port);
+    c.SetBearer(token);
+    c.SetTimeout(std::chrono::milliseconds(15000));
+    auto a = AttachMinutes(c, case_id, {{"Idempotency-Key", "minutes-" + case_id}});
+    if (a.status != 0) return a;
+    std::tie(port, gen) = h.Up(gen);
+  }
+  return {};
 }
 
 int Kills() {

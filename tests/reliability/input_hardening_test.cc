@@ -128,6 +128,7 @@ TEST_F(InputHardening, SqlMetacharactersAreStoredVerbatim) {
   const std::string id = a.body["id"];
   const std::pair<std::string, std::string> chain[] = {{"clerk_V11", "submit"}, {"rev_T1", "approve"}, {"county", "approve"}};
   int version = a.body["version"];
+  ASSERT_EQ(AttachMinutes(*clerk_, id).status, 201);
   for (const auto& [user, action] : chain) {
     a = Call(*Client(user), "POST", "/api/v1/cases/" + id + "/actions", {{"action", action}, {"comment", evil}, {"expected_version", version}});
     ASSERT_EQ(a.status, 200) << a.raw;

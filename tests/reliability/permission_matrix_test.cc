@@ -72,6 +72,7 @@ class PermissionMatrix : public EngineFixture {
   std::string FreshCaseId() { return FreshCase("village_fill").value("id", ""); }
   engine::Result<Json> ActAs(const Principal& who, const std::string& state, const std::string& action) {
     auto c = FreshCase(state);
+    AttachRequired("clerk_v11", c["id"], action);  // the minutes a village submit needs, by its clerk
     return Run(&api::ApplyAction, who, {{"action", action}, {"comment", "理由"}, {"expected_version", c["version"]}},
                c["id"]);
   }

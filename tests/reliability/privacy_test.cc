@@ -42,6 +42,7 @@ TEST(Privacy, NoFullMobileOrIdNumberInLogsOrChat) {
                 "case");
   const std::string id = c.body.value("id", "");
   int version = c.body.value("version", 0);
+  must(AttachMinutes(*as("clerk_V11"), id), "minutes");
   for (const auto& [user, action] : std::vector<std::pair<std::string, std::string>>{
            {"clerk_V11", "submit"}, {"rev_T1", "approve"}, {"county", "approve"}}) {
     auto a = must(Call(*as(user), "POST", "/api/v1/cases/" + id + "/actions",

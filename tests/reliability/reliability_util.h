@@ -44,6 +44,17 @@ inline Answer Call(test_support::HttpClient& c, const std::string& method, const
   return {r.status, r.Json(), r.body};
 }
 
+// Uploads minimal 民主评议 minutes to a case: identification's village submit requires them
+// (workflows/identification.json, requires_evidence).
+inline Answer AttachMinutes(test_support::HttpClient& c, const std::string& case_id,
+                            const test_support::Headers& extra = {}) {
+  test_support::Headers headers = {{"Content-Type", "application/pdf"}, {"X-Filename", "minutes.pdf"}};
+  headers.insert(headers.end(), extra.begin(), extra.end());
+  auto r = c.Request("POST", "/api/v1/cases/" + case_id + "/attachments?kind=meeting_minutes",
+                     "%PDF-1.4\n%minutes\n%%EOF\n", headers);
+  return {r.status, r.Json(), r.body};
+}
+
 // The county every HTTP-level reliability test works in:
 //   P (province) > C (county) > T1, T2 (township) > V11, V12 (in T1), V21, V22 (in T2)
 // Users: clerk_<village>, rev_<township>, county, dept_medical, prov, sup_county, contact_<village>.

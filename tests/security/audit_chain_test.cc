@@ -54,6 +54,7 @@ class AuditChain : public SecurityTest {
     EXPECT_EQ(c.status, 201) << c.raw;
     const std::string id = c.body.value("id", "");
     int version = 1;
+    EXPECT_EQ(AttachMinutes(*As("clerk_V11"), id).status, 201);
     for (const auto& [who, action] : std::vector<std::pair<std::string, std::string>>{
              {"clerk_V11", "submit"}, {"rev_T1", "approve"}, {"county", "approve"}}) {
       auto r = Do(who, "POST", "/api/v1/cases/" + id + "/actions", {{"action", action}, {"expected_version", version++}});

@@ -70,6 +70,7 @@ TEST_F(CsvInjection, CliReportCsvNeutralisesTypedFormulas) {
   ASSERT_EQ(c.status, 201);
   const std::string id = c.body["id"];
   int v = 1;
+  ASSERT_EQ(AttachMinutes(*As("clerk_V11"), id).status, 201);
   for (const auto& [who, action] : std::vector<std::pair<std::string, std::string>>{{"clerk_V11", "submit"}, {"rev_T1", "approve"}, {"county", "approve"}})
     ASSERT_EQ(Do(who, "POST", "/api/v1/cases/" + id + "/actions", {{"action", action}, {"expected_version", v++}}).status, 200);
   // Measure kinds come from the documented list since issue 13: a formula there is refused at the

@@ -72,6 +72,7 @@ TEST_F(Existence, TaskElsewhereReadsAsMissingOpenOrClosed) {
   const std::string id = OpenCase("H-V11", "clerk_V11");
   const std::string task = Do("admin", "GET", "/api/v1/cases/" + id).body["tasks"][0]["id"];
   SameAsMissing("clerk_V21", "POST", "/api/v1/tasks/{}/transfer", task, "999999", {{"user", "clerk_V21"}});
+  ASSERT_EQ(AttachMinutes(*As("clerk_V11"), id).status, 201);
   ASSERT_EQ(Do("clerk_V11", "POST", "/api/v1/cases/" + id + "/actions", {{"action", "submit"}, {"expected_version", 1}}).status, 200);
   // The task is closed now: before, a 409 "already closed" told a clerk elsewhere it existed.
   SameAsMissing("clerk_V21", "POST", "/api/v1/tasks/{}/transfer", task, "999999", {{"user", "clerk_V21"}});

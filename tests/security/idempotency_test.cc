@@ -36,6 +36,7 @@ TEST_F(Idempotency, SameKeyOnAnotherCaseActsOnThatCase) {
                  {"data", {{"type", "marginal"}, {"primary_cause", "illness"}, {"income_per_capita", 4000}}}});
     ASSERT_EQ(c.status, 201) << c.raw;
     ids[i] = c.body["id"].get<std::string>();
+    ASSERT_EQ(AttachMinutes(*As("clerk_V11"), ids[i]).status, 201);
   }
   const Json submit = {{"action", "submit"}, {"expected_version", 1}};
   for (const auto& id : ids) {

@@ -13,6 +13,7 @@
 namespace dixian::security {
 
 using reliability::Answer;
+using reliability::AttachMinutes;
 using reliability::Call;
 using reliability::County;
 using reliability::Json;

@@ -117,6 +117,8 @@ void EngineFixture::OpenEngine(const std::vector<engine::WorkflowPtr>& extra) {
   options.admin_token = kAdminToken;
   options.keys = keys_;
   options.channel_kinds = runtime::ChatChannelKinds();
+  options.evidence = std::make_shared<evidence::FileEvidenceStore>(
+      evidence::FileEvidenceStore::DirFor(dir_.File("dixian.db")));
   engine_ = std::make_unique<Engine>(*store_, *clock_, std::move(config.workflows), std::move(config.calendar),
                                      options);
   engine_raw_ = engine_.get();
@@ -198,10 +200,42 @@ Json EngineFixture::Open(const std::string& user, const std::string& workflow, c
 
 engine::Result<Json> EngineFixture::Act(const std::string& user, const std::string& case_id,
                                         const std::string& action, const std::string& comment, Json data) {
+  if (auto_evidence_) AttachRequired(user, case_id, action);
   const auto version = Case(case_id).value("version", 0);
   Json body = {{"action", action}, {"expected_version", version}, {"data", data}};
   if (!comment.empty()) body["comment"] = comment;
   return Run(&api::ApplyAction, Who(user), body, case_id);
+}
+
+engine::Result<Json> EngineFixture::Attach(const std::string& user, const std::string& case_id,
+                                           const std::string& kind, const std::string& bytes,
+                                           const std::string& content_type,
+                                           const std::string& filename) {
+  engine::AttachInput in;
+  in.case_id = case_id;
+  in.kind = kind;
+  in.bytes = bytes;
+  in.content_type = content_type;
+  in.filename = filename;
+  auto r = engine::RunNow(*engine_, &engine::AttachToCase, Who(user), std::move(in));
+  if (!r.ok()) return r.error();
+  return http::ToJson(r.value());
+}
+
+void EngineFixture::AttachRequired(const std::string& user, const std::string& case_id,
+                                   const std::string& action) {
+  auto view = store_->Read();
+  auto c = view->FindCase(case_id);
+  if (!c) return;
+  auto def = engine_->workflows().Version(c->workflow, c->workflow_version);
+  const auto* state = def ? def->State(c->state) : nullptr;
+  if (!state || !state->actions.count(action)) return;
+  const auto present = view->AttachmentsOf(case_id, 0);
+  for (auto kind : state->actions.at(action).requires_evidence) {
+    bool has = false;
+    for (const auto& a : present) has = has || a.kind == kind;
+    if (!has) (void)Attach(user, case_id, engine::Name(kind), kMinimalPdf, "application/pdf", "minutes.pdf");
+  }
 }
 
 Json EngineFixture::MustAct(const std::string& user, const std::string& case_id, const std::string& action,

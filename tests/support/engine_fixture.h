@@ -20,6 +20,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "adapters/evidence/file_evidence_store.h"
+#include "engine/commands/evidence.h"
 #include "adapters/http/api_calls.h"
 #include "adapters/store/database.h"
 #include "engine/engine.h"
@@ -95,6 +97,15 @@ class EngineFixture : public ::testing::Test {
                            const std::string& comment = "", Json data = Json::object());
   Json MustAct(const std::string& user, const std::string& case_id, const std::string& action,
                const std::string& comment = "", Json data = Json::object());
+  // Attaches a file to a case as `user` (the engine command, as the upload route calls it).
+  engine::Result<Json> Attach(const std::string& user, const std::string& case_id,
+                              const std::string& kind, const std::string& bytes,
+                              const std::string& content_type, const std::string& filename);
+  // Act attaches a minimal PDF of each kind the action requires (requires_evidence) that the case
+  // lacks, as the acting user, unless a test turns this off to see the requirement itself.
+  void AttachRequired(const std::string& user, const std::string& case_id, const std::string& action);
+  bool auto_evidence_ = true;
+  static constexpr const char* kMinimalPdf = "%PDF-1.4\n%minutes of the 民主评议\n%%EOF\n";
   // identification create -> submit -> township approve -> county approve. Returns the case id.
   std::string Admit(const std::string& household, const std::string& type = "marginal",
                     const std::string& cause = "illness");

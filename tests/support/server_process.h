@@ -53,6 +53,8 @@ class ServerProcess {
   unsigned short port() const { return port_; }
   const std::string& db_path() const { return db_; }
   const std::string& key_file() const { return key_file_; }
+  // Where the server keeps attachments' files (--evidence-dir): <temp dir>/dixian.db.evidence.
+  std::string evidence_dir() const { return dir_.File("dixian.db.evidence"); }
   const std::string& admin_token() const { return options_.admin_token; }
   const std::string& error() const { return error_; }
   const std::string& binary() const { return binary_; }

@@ -57,6 +57,22 @@ const caseData = {
   H004: { type: 'sudden_hardship', primary_cause: 'accident', causes: ['accident'], income_per_capita: 4700 },
 };
 
+// A photo (8x8 PNG) and minutes (a small PDF), as a clerk's phone would send them.
+export const kPhoto = Buffer.from('89504e470d0a1a0a0000000d4948445200000008000000080802000000' +
+  '4b6d29dc000000114944415478da63d0ab35c28a18869604009603374' + '18afdeb7c0000000049454e44ae426082', 'hex');
+export const kMinutes = Buffer.from('%PDF-1.4\n% 民主评议会议记录\n%%EOF\n');
+
+// Uploads a file to a case (raw body, Content-Type, X-Filename percent-encoded, ?kind=).
+export async function attach(caseId, kind, bytes, type, name, token) {
+  const res = await fetch(`${base}/api/v1/cases/${encodeURIComponent(caseId)}/attachments?kind=${kind}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': type, 'X-Filename': encodeURIComponent(name) },
+    body: bytes,
+  });
+  if (res.status !== 201) throw new Error(`attach ${kind} to ${caseId} -> ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
 // Submits a case at village level until a township review task is open; returns the case.
 export async function bringToTownship(caseId, clerkToken) {
   for (let i = 0; i < 6; i++) {
@@ -65,6 +81,10 @@ export async function bringToTownship(caseId, clerkToken) {
     if (roles.includes('township_reviewer')) return c;
     if (!roles.includes('village_clerk')) throw new Error(`case ${caseId} has no village or township task: ${JSON.stringify(c)}`);
     const submit = (c.allowed_actions || []).find((a) => a === 'submit' || a.action === 'submit') || {};
+    const held = new Set((c.attachments || []).map((a) => a.kind));
+    for (const need of submit.requires_evidence || []) {
+      if (!held.has(need.kind)) await attach(caseId, need.kind, kMinutes, 'application/pdf', '评议记录.pdf', clerkToken);
+    }
     const data = {};
     for (const f of submit.requires || []) if (f.startsWith('data.')) data[f.slice(5)] = '已入户核实，民主评议通过';
     await call('POST', `/api/v1/cases/${caseId}/actions`,

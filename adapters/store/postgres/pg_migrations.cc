@@ -233,6 +233,21 @@ CREATE TABLE outbox_leases(
   until_ms BIGINT NOT NULL);
 )sql";
 
+// Version 10 (evidence): attachments of cases and visits (sqlite/migrations.cc).
+constexpr const char kAttachments[] = R"sql(
+CREATE TABLE attachments(
+  id BIGINT PRIMARY KEY, case_id text COLLATE "C" NOT NULL DEFAULT '',
+  visit BIGINT NOT NULL DEFAULT 0, household text COLLATE "C" NOT NULL,
+  village_path text COLLATE "C" NOT NULL, kind text COLLATE "C" NOT NULL,
+  filename text COLLATE "C" NOT NULL, content_type text COLLATE "C" NOT NULL,
+  size BIGINT NOT NULL, sha256 text COLLATE "C" NOT NULL, actor text COLLATE "C" NOT NULL,
+  at BIGINT NOT NULL);
+CREATE INDEX attachments_case ON attachments(case_id) WHERE case_id <> '';
+CREATE INDEX attachments_visit ON attachments(visit) WHERE visit <> 0;
+CREATE TRIGGER attachments_next_id BEFORE INSERT ON attachments
+  FOR EACH ROW EXECUTE FUNCTION take_next_id();
+)sql";
+
 constexpr Migration kPgMigrations[] = {
     {1, kSchemaV1},
     {2, kOutboxPendingByChannel},
@@ -242,6 +257,7 @@ constexpr Migration kPgMigrations[] = {
     {6, kHouseholdsAndLeads},
     {7, kMovements},
     {8, kOutboxLeases},
+    {10, kAttachments},
 };
 
 }  // namespace

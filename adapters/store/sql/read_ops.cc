@@ -147,6 +147,27 @@ std::vector<engine::Visit> SqlReadOps<Base>::VisitsOf(const std::string& househo
 }
 
 template <class Base>
+std::optional<engine::Attachment> SqlReadOps<Base>::FindAttachment(std::int64_t id) {
+  auto st = conn().Prepare("SELECT " DIXIAN_ATTACHMENT_COLUMNS " FROM attachments WHERE id = ?1");
+  st.Bind(1, id);
+  return One<engine::Attachment>(st, AttachmentFromRow);
+}
+
+template <class Base>
+std::vector<engine::Attachment> SqlReadOps<Base>::AttachmentsOf(const std::string& case_id,
+                                                                std::int64_t visit) {
+  auto st = conn().Prepare(
+      !case_id.empty()
+          ? "SELECT " DIXIAN_ATTACHMENT_COLUMNS
+            " FROM attachments WHERE case_id = ?1 AND case_id <> '' ORDER BY id"
+          : "SELECT " DIXIAN_ATTACHMENT_COLUMNS
+            " FROM attachments WHERE visit = ?2 AND visit <> 0 ORDER BY id");
+  if (!case_id.empty()) st.Bind(1, case_id);
+  else st.Bind(2, visit);
+  return Collect<engine::Attachment>(st, AttachmentFromRow);
+}
+
+template <class Base>
 std::vector<engine::Member> SqlReadOps<Base>::MembersOf(const std::string& household) {
   auto st = conn().Prepare("SELECT " DIXIAN_MEMBER_COLUMNS
                            " FROM members WHERE household = ?1 ORDER BY seq");

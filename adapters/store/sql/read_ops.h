@@ -35,6 +35,9 @@ class SqlReadOps : public Base {
   std::optional<engine::MonitoringObject> FindMonitoring(const std::string& household) override;
   std::vector<engine::Measure> MeasuresOf(const std::string& household) override;
   std::vector<engine::Visit> VisitsOf(const std::string& household) override;
+  std::optional<engine::Attachment> FindAttachment(std::int64_t id) override;
+  std::vector<engine::Attachment> AttachmentsOf(const std::string& case_id,
+                                                std::int64_t visit) override;
   std::vector<engine::Member> MembersOf(const std::string& household) override;
   std::optional<engine::Member> FindMemberByIdNumber(const std::string& id_number) override;
   std::vector<engine::AuditEvent> HouseholdChanges(const std::string& household) override;

@@ -149,6 +149,23 @@ engine::Visit VisitFromRow(const Statement& st) {
   return v;
 }
 
+engine::Attachment AttachmentFromRow(const Statement& st) {
+  engine::Attachment a;
+  a.id = st.Int64(0);
+  a.case_id = st.Text(1);
+  a.visit = st.Int64(2);
+  a.household = st.Text(3);
+  a.org_path = st.Text(4);
+  a.kind = EnumFrom(st.Text(5), engine::EvidenceKind::kOther);
+  a.filename = st.Text(6);
+  a.content_type = st.Text(7);
+  a.size = st.Int64(8);
+  a.sha256 = st.Text(9);
+  a.actor = st.Text(10);
+  a.at = st.Int64(11);
+  return a;
+}
+
 engine::Case CaseFromRow(const Statement& st) {
   engine::Case c;
   c.id = st.Text(0);

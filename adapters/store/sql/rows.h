@@ -28,6 +28,9 @@
 #define DIXIAN_MEASURE_COLUMNS \
   "id, household, kind, description, department, created_by, created_at, cause"
 #define DIXIAN_VISIT_COLUMNS "id, household, mode, note, \"user\", at"
+#define DIXIAN_ATTACHMENT_COLUMNS                                                            \
+  "id, case_id, visit, household, village_path, kind, filename, content_type, size, sha256, " \
+  "actor, at"
 #define DIXIAN_CASE_COLUMNS                                                                   \
   "id, workflow, workflow_version, household, state, version, org_path, data, created_by, " \
   "created_at, updated_at, closed, department, threshold_warning, last_actor, last_from"
@@ -62,6 +65,7 @@ engine::Lead LeadFromRow(const Statement& st);
 engine::MonitoringObject MonitoringFromRow(const Statement& st);
 engine::Measure MeasureFromRow(const Statement& st);
 engine::Visit VisitFromRow(const Statement& st);
+engine::Attachment AttachmentFromRow(const Statement& st);
 engine::Case CaseFromRow(const Statement& st);
 engine::Task TaskFromRow(const Statement& st);
 engine::AuditEvent AuditFromRow(const Statement& st);

@@ -197,6 +197,17 @@ std::int64_t SqlWriteTx::InsertVisit(const engine::Visit& v) {
   return InsertReturningId(st);
 }
 
+std::int64_t SqlWriteTx::InsertAttachment(const engine::Attachment& a) {
+  auto st = conn().Prepare(
+      "INSERT INTO attachments(case_id, visit, household, village_path, kind, filename,"
+      " content_type, size, sha256, actor, at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+      " RETURNING id");
+  st.Bind(1, a.case_id).Bind(2, a.visit).Bind(3, a.household).Bind(4, a.org_path);
+  st.Bind(5, engine::Name(a.kind)).Bind(6, a.filename).Bind(7, a.content_type).Bind(8, a.size);
+  st.Bind(9, a.sha256).Bind(10, a.actor).Bind(11, a.at);
+  return InsertReturningId(st);
+}
+
 void SqlWriteTx::InsertMovement(const engine::Movement& m) {
   auto st = conn().Prepare(
       "INSERT INTO movements(at, kind, household, village_path, case_id, detail, detail_label,"

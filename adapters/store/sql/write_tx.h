@@ -43,6 +43,7 @@ class SqlWriteTx final : public SqlReadOps<engine::WriteTx> {
   void UpsertMonitoring(const engine::MonitoringObject& object) override;
   std::int64_t InsertMeasure(const engine::Measure& measure) override;
   std::int64_t InsertVisit(const engine::Visit& visit) override;
+  std::int64_t InsertAttachment(const engine::Attachment& attachment) override;
   void InsertMovement(const engine::Movement& movement) override;
 
   std::string NextCaseId() override;

@@ -205,6 +205,19 @@ CREATE TABLE outbox_leases(
   channel_id TEXT PRIMARY KEY, owner TEXT NOT NULL, until_ms INTEGER NOT NULL) WITHOUT ROWID;
 )sql";
 
+// Version 10 (evidence, issue 14): attachments (佐证材料) of cases and visits. The bytes are files
+// named by their SHA-256 beside the database (adapters/evidence); a row is written only once its
+// file is durable. village_path is the household's, for the permission checks.
+constexpr const char kAttachments[] = R"sql(
+CREATE TABLE attachments(
+  id INTEGER PRIMARY KEY, case_id TEXT NOT NULL DEFAULT '', visit INTEGER NOT NULL DEFAULT 0,
+  household TEXT NOT NULL, village_path TEXT NOT NULL, kind TEXT NOT NULL,
+  filename TEXT NOT NULL, content_type TEXT NOT NULL, size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL, actor TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX attachments_case ON attachments(case_id) WHERE case_id <> '';
+CREATE INDEX attachments_visit ON attachments(visit) WHERE visit <> 0;
+)sql";
+
 // Numbers are taken per branch (security 3, chat 4, engine 5): applied in order, gaps allowed.
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
@@ -215,6 +228,7 @@ constexpr Migration kMigrations[] = {
     {6, kHouseholdsAndLeads},
     {7, kMovements},
     {8, kOutboxLeases},
+    {10, kAttachments},
 };
 
 engine::Result<int> UserVersion(Connection& conn) {

@@ -241,4 +241,19 @@ engine::Status SqliteStore::IntegrityCheck(const std::string& path) {
   return engine::OkStatus();
 }
 
+engine::Result<std::vector<std::string>> SqliteStore::EvidenceDigests(const std::string& path) {
+  auto conn = SqliteConnection::Open(path, /*read_only=*/true, /*create=*/false, 5000);
+  if (!conn) return conn.error();
+  std::vector<std::string> digests;
+  auto table = (*conn)->Prepare(
+      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'attachments'");
+  const bool has_table = table.Step();
+  if (table.error()) return *table.error();
+  if (!has_table) return digests;
+  auto st = (*conn)->Prepare("SELECT DISTINCT sha256 FROM attachments ORDER BY sha256");
+  while (st.Step()) digests.push_back(st.Text(0));
+  if (st.error()) return *st.error();
+  return digests;
+}
+
 }  // namespace dixian::store

@@ -72,6 +72,9 @@ class SqliteStore final : public SqlDatabase {
   engine::Status Checkpoint(bool truncate = false);
   // PRAGMA integrity_check on a file: ok, or kInternal naming the first problems.
   static engine::Status IntegrityCheck(const std::string& path);
+  // The SHA-256 of every attachment a database file's rows name (none before schema 10): what a
+  // backup copies and a restore verifies.
+  static engine::Result<std::vector<std::string>> EvidenceDigests(const std::string& path);
 
   const std::string& path() const { return path_; }
 

@@ -109,6 +109,7 @@ export async function renderCase(view, ctx, caseId) {
   const fullHh = await get(`/api/v1/households/${enc(c.household)}`).catch(() => c.household_info || null);
   const reload = () => ctx.navigate(location.hash);
   const panelHost = h('div.panel-host');
+  const evidenceHost = h('section.panel#evidence', h('h2', '佐证材料'));
   const all = normalizeActions(c.allowed_actions) || [];
   const allowed = Array.isArray(c.my_actions) ? all.filter((a) => c.my_actions.includes(a.action)) : [];
 
@@ -140,10 +141,12 @@ export async function renderCase(view, ctx, caseId) {
     editor ? h('section.panel#village-step', h('h2', '村级填报：入户核实与民主评议'),
       h('p.help', '填写后点“提交”一并报送；退回的案件已带出上次填写的内容，修改后重新提交。'), editor.node) : null,
     !editor && shown ? h('section.panel', h('h2', '村级记录'), shown) : null,
+    evidenceHost,
     h('section.panel', h('h2', '案件信息'), caseFacts(c)),
     h('section.panel', h('h2', '户与监测对象'), householdFacts(fullHh)),
     h('section.panel', h('h2', '办理流程'), chainSteps(c, history || [])),
     h('section.panel', h('h2', '未办结环节与期限'), openTasks(c.tasks || [], ctx, reload)),
     buttons.length ? h('section.action-bar#action-bar', { 'aria-label': '办理' }, panelHost, h('div.button-row.bar-buttons', buttons)) : null);
   if (buttons.length) view.classList.add('has-action-bar');
+  import('../evidence.js').then((m) => m.renderEvidence(evidenceHost, c, ctx, reload));  // 佐证材料, on demand
 }
