@@ -22,7 +22,7 @@
 #include <string_view>
 #include <vector>
 
-#include "adapters/store/migrations.h"
+#include "adapters/store/sqlite/migrations.h"
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "adapters/store/sqlite_db.h"
-#include "adapters/store/write_tx.h"
+#include "adapters/store/sql/write_tx.h"
 #include "bench/bench_common.h"
 #include "bench/modes.h"
 #include "bench/province_seed.h"
@@ -55,7 +55,7 @@ double ProcessCpuSeconds() {
 
 // SQLite's plan for the engine's timer claim query (the one DueTasks runs), on this database.
 std::string DueTasksPlan(const std::string& db) {
-  auto conn = Must(store::Connection::Open(db, true, false, 1000), "open for EXPLAIN");
+  auto conn = Must(store::SqliteConnection::Open(db, true, false, 1000), "open for EXPLAIN");
   auto st = conn->Prepare("EXPLAIN QUERY PLAN SELECT id" DIXIAN_DUE_TASKS_WHERE);
   std::string plan;
   while (st.Step()) plan += (plan.empty() ? "" : "; ") + st.Text(3);

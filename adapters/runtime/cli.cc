@@ -16,7 +16,9 @@
 #include "adapters/runtime/config.h"
 #include "adapters/runtime/keys.h"
 #include "adapters/runtime/serve.h"
-#include "adapters/store/sqlite_store.h"
+#include "adapters/store/copy_database.h"
+#include "adapters/store/database.h"
+#include "adapters/store/sqlite/sqlite_store.h"
 #include "adapters/chat/delivery_worker.h"
 #include "engine/core/csv.h"
 #include "adapters/http/json_views.h"
@@ -31,7 +33,7 @@ constexpr const char* kUsage = R"(dixian — 防止返贫动态监测和帮扶�
 
 Usage:
   dixian serve [--db PATH] [--listen HOST:PORT] [--config DIR] [--fake-clock RFC3339] [--demo]
-               [--threads N] [--console-url URL] [--key-file FILE]
+               [--threads N] [--console-url URL] [--key-file FILE] [--evidence-dir DIR]
                [--tls-cert PEM --tls-key PEM | --insecure-http] [--trusted-proxy IP,...]
   dixian workflow validate FILE...
   dixian workflow graph NAME [--format mermaid|dot] [--config DIR]
@@ -41,6 +43,7 @@ Usage:
   dixian keys generate FILE
   dixian keys rotate --key-file FILE
   dixian keys reencrypt [--seal-plaintext] [--db PATH]
+  dixian migrate --from FILE.db --to postgresql://USER@HOST:PORT/DB [--config DIR] [--key-file FILE]
   dixian report monitoring|overdue --org CODE [--db PATH] [--csv] [--config DIR]
   dixian backup DEST [--db PATH]        (DEST.evidence/ beside it: the attachments' files)
   dixian restore BACKUP [--db PATH]     (server stopped; verifies every file's SHA-256 first)
@@ -49,6 +52,8 @@ Usage:
   dixian outbox retry [ID...] [--db PATH]
   dixian --version | --help
 
+--db takes an SQLite file path or a PostgreSQL URI (postgresql://...).
+Exit codes: 0 ok, 1 failed, 2 bad usage, 3 the database server cannot be reached.
 Defaults: --db data/dixian.db, --listen 127.0.0.1:8080, --config the shipped config/.
 The admin token comes from DIXIAN_ADMIN_TOKEN (at least 32 characters). Every command that opens
 the database needs the master key: --key-file FILE, or DIXIAN_KEY_FILE / DIXIAN_MASTER_KEY
@@ -115,14 +120,17 @@ std::shared_ptr<const engine::KeyRing> MasterKeys(const Args& a) {
   return keys.value().ring;
 }
 
-std::unique_ptr<store::SqliteStore> OpenDb(const Args& a) {
+// The store --db names; on failure a message and, in `exit_code`, the process's exit code.
+std::unique_ptr<store::Database> OpenDb(const Args& a, int* exit_code) {
   const std::string db = Flag(a, "--db", "data/dixian.db");
-  store::SqliteOptions options;
+  store::DatabaseOptions options;
   options.keys = MasterKeys(a);
   if (!options.keys) return nullptr;
-  auto s = store::SqliteStore::Open(db, options);
+  auto s = store::OpenDatabase(db, options);
   if (!s.ok()) {
-    std::fprintf(stderr, "无法打开数据库 %s: %s\n", db.c_str(), s.error().message.c_str());
+    std::fprintf(stderr, "无法打开数据库 %s: %s\n", store::DescribeDatabase(db).c_str(),
+                 s.error().message.c_str());
+    *exit_code = store::OpenFailureExitCode(s.error());
     return nullptr;
   }
   return std::move(s.value());
@@ -207,9 +215,10 @@ int Workflow(const Args& a) {
 }
 
 // Commands that need the engine on an existing database.
-int WithEngine(const Args& a, const std::function<int(engine::Engine&, store::SqliteStore&)>& body) {
-  auto db = OpenDb(a);
-  if (!db) return 1;
+int WithEngine(const Args& a, const std::function<int(engine::Engine&, store::Database&)>& body) {
+  int open_failed = 1;
+  auto db = OpenDb(a, &open_failed);
+  if (!db) return open_failed;
   LoadedConfig config;
   try {
     config = LoadConfig(ResolvePaths(Flag(a, "--config")));
@@ -221,6 +230,31 @@ int WithEngine(const Args& a, const std::function<int(engine::Engine&, store::Sq
   options.keys = MasterKeys(a);
   engine::Engine engine(*db, clock, std::move(config.workflows), std::move(config.calendar), options);
   return body(engine, *db);
+}
+
+// Copies an SQLite file into an empty PostgreSQL database, then verifies the copy's audit chain.
+int Migrate(const Args& a) {
+  const std::string from = Flag(a, "--from"), to = Flag(a, "--to");
+  auto keys = MasterKeys(a);
+  if (!keys) return 1;
+  auto copied = store::CopySqliteToPostgres(from, to, keys);
+  if (!copied.ok()) {
+    std::fprintf(stderr, "迁移失败（%s -> %s）：%s\n", from.c_str(), store::DescribeDatabase(to).c_str(),
+                 copied.error().message.c_str());
+    return store::OpenFailureExitCode(copied.error());
+  }
+  for (const auto& t : copied.value())
+    std::printf("%-16s %lld\n", t.name.c_str(), static_cast<long long>(t.rows));
+  Args verify = a;
+  verify.flags["--db"] = to;
+  return WithEngine(verify, [&](engine::Engine& engine, store::Database&) {
+    auto r = engine::VerifyAudit(engine, CliAdmin());
+    if (!r.ok()) return std::fprintf(stderr, "%s\n", r.error().message.c_str()), 1;
+    if (!r->ok) return std::fprintf(stderr, "副本的审计链校验未通过：%s\n", http::ToJson(r.value()).dump().c_str()), 1;
+    std::printf("已迁移到 %s，审计链校验通过（%lld 条）\n", store::DescribeDatabase(to).c_str(),
+                static_cast<long long>(r->events));
+    return 0;
+  });
 }
 
 // The checkpoint given to `audit verify --checkpoint`: the line itself or a file holding it.
@@ -235,14 +269,15 @@ std::string CheckpointArg(const std::string& value) {
 int Audit(const Args& a) {
   const std::string sub = a.positional.size() == 1 ? a.positional[0] : "";
   if (sub == "mark-legacy") {
-    auto db = OpenDb(a);
-    if (!db) return 1;
+    int open_failed = 1;
+    auto db = OpenDb(a, &open_failed);
+    if (!db) return open_failed;
     if (auto st = db->MarkAuditLegacy(); !st.ok()) return std::fprintf(stderr, "%s\n", st.error().message.c_str()), 1;
     return std::puts("已记录审计链切换点：此前的记录按旧版 SHA-256 链校验 (switch-over point recorded)"), 0;
   }
   if (sub != "verify" && sub != "checkpoint")
     return std::fputs("用法: dixian audit verify [--checkpoint FILE] | checkpoint | mark-legacy [--db PATH]\n", stderr), 2;
-  return WithEngine(a, [&](engine::Engine& engine, store::SqliteStore&) {
+  return WithEngine(a, [&](engine::Engine& engine, store::Database&) {
     if (sub == "checkpoint") {
       auto r = engine::CheckpointAudit(engine, CliAdmin());
       if (!r.ok()) return std::fprintf(stderr, "%s\n", r.error().message.c_str()), 1;
@@ -276,8 +311,9 @@ int KeysCommand(const Args& a) {
                        rotated.value().current_id().c_str()), 0;
   }
   if (sub == "reencrypt" && a.positional.size() == 1) {
-    auto db = OpenDb(a);
-    if (!db) return 1;
+    int open_failed = 1;
+    auto db = OpenDb(a, &open_failed);
+    if (!db) return open_failed;
     auto n = db->ReencryptSecrets(a.flags.count("--seal-plaintext") > 0);
     if (!n.ok()) return std::fprintf(stderr, "%s\n", n.error().message.c_str()), 1;
     return std::printf("已用当前密钥重新加密 %d 个通道的密钥信息 (re-encrypted %d channels)\n", n.value(), n.value()), 0;
@@ -302,7 +338,7 @@ void PrintCsvTable(const nlohmann::json& rows, const std::vector<std::string>& c
 int Report(const Args& a) {
   if (a.positional.size() != 1 || (a.positional[0] != "monitoring" && a.positional[0] != "overdue"))
     return std::fputs("用法: dixian report monitoring|overdue --org CODE [--csv]\n", stderr), 2;
-  return WithEngine(a, [&](engine::Engine& engine, store::SqliteStore&) {
+  return WithEngine(a, [&](engine::Engine& engine, store::Database&) {
     const auto org = Flag(a, "--org");
     engine::Result<nlohmann::json> r = engine::Error::Internal("");
     if (a.positional[0] == "monitoring") {
@@ -336,8 +372,9 @@ int Report(const Args& a) {
 int Outbox(const Args& a) {
   if (a.positional.empty() || (a.positional[0] != "list" && a.positional[0] != "retry"))
     return std::fputs("用法: dixian outbox list | dixian outbox retry [ID...]\n", stderr), 2;
-  auto db = OpenDb(a);
-  if (!db) return 1;
+  int open_failed = 1;
+  auto db = OpenDb(a, &open_failed);
+  if (!db) return open_failed;
   if (a.positional[0] == "list") {
     const auto dead = db->Dead(1000);
     std::printf("待发送 (pending): %lld, 发送失败 (dead letters): %zu\n", static_cast<long long>(db->PendingCount()), dead.size());
@@ -366,7 +403,7 @@ int RunCli(int argc, char** argv) {
   if (cmd == "serve") {
     if (!Parse(argc, argv, 2,
                {"--db", "--config", "--listen", "--fake-clock", "--threads", "--console-url", "--key-file",
-                "--tls-cert", "--tls-key", "--trusted-proxy"},
+                "--tls-cert", "--tls-key", "--trusted-proxy", "--evidence-dir"},
                {"--demo", "--insecure-http"}, &a))
       return 2;
     if (!a.positional.empty()) return std::fprintf(stderr, "dixian serve: 多余的参数 %s\n", a.positional[0].c_str()), 2;
@@ -379,6 +416,7 @@ int RunCli(int argc, char** argv) {
     o.threads = std::atoi(Flag(a, "--threads", "0").c_str());
     o.console_base_url = Flag(a, "--console-url");
     o.key_file = Flag(a, "--key-file");
+    o.evidence_dir = Flag(a, "--evidence-dir");
     o.tls_cert = Flag(a, "--tls-cert");
     o.tls_key = Flag(a, "--tls-key");
     o.insecure_http = a.flags.count("--insecure-http") > 0;
@@ -398,15 +436,25 @@ int RunCli(int argc, char** argv) {
   if (cmd == "keys") return Parse(argc, argv, 2, {"--key-file", "--db"}, {"--seal-plaintext"}, &a) ? KeysCommand(a) : 2;
   if (cmd == "outbox") return Parse(argc, argv, 2, common, {}, &a) ? Outbox(a) : 2;
   if (cmd == "audit") return Parse(argc, argv, 2, {"--db", "--config", "--key-file", "--checkpoint"}, {}, &a) ? Audit(a) : 2;
+  if (cmd == "migrate") {
+    if (!Parse(argc, argv, 2, {"--from", "--to", "--config", "--key-file"}, {}, &a)) return 2;
+    if (!a.positional.empty() || !a.flags.count("--from") || !store::IsPostgresUri(Flag(a, "--to")))
+      return std::fputs("用法: dixian migrate --from FILE.db --to postgresql://...\n", stderr), 2;
+    return Migrate(a);
+  }
   if (cmd == "backup") {
     if (!Parse(argc, argv, 2, common, {}, &a)) return 2;
     if (a.positional.size() != 1) return std::fputs("用法: dixian backup DEST [--db PATH]\n", stderr), 2;
-    auto db = OpenDb(a);
-    if (!db) return 1;
-    if (auto st = db->Backup(a.positional[0]); !st.ok()) return std::fprintf(stderr, "备份失败: %s\n", st.error().message.c_str()), 1;
+    int open_failed = 1;
+    auto db = OpenDb(a, &open_failed);
+    if (!db) return open_failed;
+    auto* sqlite = dynamic_cast<store::SqliteStore*>(db.get());
+    if (sqlite == nullptr)
+      return std::fputs("PostgreSQL 数据库请用 pg_dump / pg_basebackup 备份（见 docs/storage.md）\n", stderr), 2;
+    if (auto st = sqlite->Backup(a.positional[0]); !st.ok()) return std::fprintf(stderr, "备份失败: %s\n", st.error().message.c_str()), 1;
     if (auto st = store::SqliteStore::IntegrityCheck(a.positional[0]); !st.ok())
       return std::fprintf(stderr, "备份文件校验失败: %s\n", st.error().message.c_str()), 1;
-    return BackupEvidence(db->path(), a.positional[0]);
+    return BackupEvidence(sqlite->path(), a.positional[0]);
   }
   if (cmd == "restore") {
     if (!Parse(argc, argv, 2, common, {}, &a)) return 2;
@@ -416,8 +464,9 @@ int RunCli(int argc, char** argv) {
   if (cmd == "channel") {
     if (!Parse(argc, argv, 2, common, {}, &a)) return 2;
     if (a.positional.size() != 2 || a.positional[0] != "test") return std::fputs("用法: dixian channel test CHANNEL_ID\n", stderr), 2;
-    auto db = OpenDb(a);
-    if (!db) return 1;
+    int open_failed = 1;
+    auto db = OpenDb(a, &open_failed);
+    if (!db) return open_failed;
     auto found = db->FindChannel(a.positional[1]);
     if (!found.ok()) return std::fprintf(stderr, "无法读取数据库: %s\n", found.error().message.c_str()), 1;
     const auto& ch = found.value();

@@ -21,7 +21,7 @@
 #include "adapters/runtime/keys.h"
 #include "adapters/runtime/serve_checks.h"
 #include "adapters/runtime/notice_outbox.h"
-#include "adapters/store/sqlite_store.h"
+#include "adapters/store/database.h"
 #include "engine/core/fields.h"
 #include "engine/core/sha256.h"
 
@@ -36,7 +36,7 @@ std::shared_ptr<spdlog::logger> Logger(const std::string& name, const std::strin
   return logger;
 }
 
-void AddGauges(http::Metrics& metrics, engine::Engine& engine, store::SqliteStore& store,
+void AddGauges(http::Metrics& metrics, engine::Engine& engine, store::Database& store,
                chat::DeliveryWorker& delivery) {
   metrics.AddGauge("dixian_open_tasks", "Open tasks", [&store] { return static_cast<double>(store.Read()->CountOpenTasks()); });
   metrics.AddGauge("dixian_overdue_tasks", "Open tasks past their due time", [&store, &engine] {
@@ -92,21 +92,23 @@ int Serve(const ServeOptions& options) {
   } else {
     clock = std::make_unique<engine::SystemClock>();
   }
-  // The demo may generate its key next to the database; a real installation names one.
-  const std::string demo_key =
-      options.demo ? (std::filesystem::path(options.db).parent_path() / "dixian.key").string() : "";
+  // The demo may generate its key next to the database (data/ for PostgreSQL); a real
+  // installation names one.
+  const auto data_dir = store::IsPostgresUri(options.db) ? std::filesystem::path("data")
+                                                         : std::filesystem::path(options.db).parent_path();
+  const std::string demo_key = options.demo ? (data_dir / "dixian.key").string() : "";
   auto keys = LoadKeys(options.key_file, demo_key);
   if (!keys.ok()) {
     log->error("启动失败：{}", keys.error().message);
     return 2;
   }
   if (keys.value().generated) log->warn("已为示范环境生成主密钥文件 {}（权限 0600） (generated a demo key)", demo_key);
-  store::SqliteOptions store_options;
+  store::DatabaseOptions store_options;
   store_options.keys = keys.value().ring;
-  auto store = store::SqliteStore::Open(options.db, store_options);
+  auto store = store::OpenDatabase(options.db, store_options);
   if (!store.ok()) {
-    log->error("无法打开数据库 {}: {}", options.db, store.error().message);
-    return 1;
+    log->error("无法打开数据库 {}: {}", store::DescribeDatabase(options.db), store.error().message);
+    return store::OpenFailureExitCode(store.error());
   }
   chat::DeliveryOptions dopts;
   try {
@@ -124,9 +126,16 @@ int Serve(const ServeOptions& options) {
   engine::EngineOptions eopts;
   eopts.admin_token = admin_token ? admin_token : "";
   eopts.keys = keys.value().ring;
-  // Attachments' bytes beside the database file (docs/storage.md).
-  eopts.evidence = std::make_shared<evidence::FileEvidenceStore>(
-      evidence::FileEvidenceStore::DirFor(options.db));
+  // Attachments' bytes: --evidence-dir, else beside the database file (PostgreSQL: under data/;
+  // several nodes must share the folder: docs/storage.md).
+  std::error_code ec;
+  std::string evidence_dir = options.evidence_dir;
+  if (evidence_dir.empty()) {
+    if (store::IsPostgresUri(options.db)) std::filesystem::create_directories(data_dir, ec);
+    evidence_dir = evidence::FileEvidenceStore::DirFor(
+        store::IsPostgresUri(options.db) ? (data_dir / "dixian.db").string() : options.db);
+  }
+  eopts.evidence = std::make_shared<evidence::FileEvidenceStore>(evidence_dir);
   eopts.thresholds = config.thresholds;
   eopts.digest_hour = config.digest_hour;
   eopts.weekly_report_hour = config.weekly_report_hour;
@@ -154,7 +163,7 @@ int Serve(const ServeOptions& options) {
   chat::CallbackDesk callbacks(outbox, apps, EnginePressHandler(engine), dopts.logger);
 
   if (options.demo) {
-    const auto tokens = (std::filesystem::path(options.db).parent_path() / "demo-tokens.txt").string();
+    const auto tokens = (data_dir / "demo-tokens.txt").string();
     if (auto st = LoadDemoCounty(engine, tokens); !st.ok()) log->warn("示范县数据未加载: {}", st.error().message);
   }
 
@@ -193,7 +202,7 @@ int Serve(const ServeOptions& options) {
   engine.StartScheduler();
   if (clock->IsManual()) (void)engine.RunDue();  // timers that came due while down fire once now
   log->info("dixian {} 已启动 listening on {}:{} ({}) 数据库 {}{}", DIXIAN_VERSION, host, bound,
-            options.tls_cert.empty() ? "http" : "https", options.db,
+            options.tls_cert.empty() ? "http" : "https", store::DescribeDatabase(options.db),
             clock->IsManual() ? "（测试时钟 " + engine::FormatRfc3339(clock->Now()) + "）" : "");
   server.WaitForSignal();
   log->info("正在停止：已停止接收请求，正在完成进行中的请求并写入数据库");

@@ -17,6 +17,7 @@ struct ServeOptions {
   int threads = 0;
   std::string console_base_url;     // links in chat messages; default http://<listen>
   std::string key_file;             // master keys (runtime/keys.h); --demo may generate one
+  std::string evidence_dir;         // attachments' files; default <db>.evidence (PostgreSQL: data/)
   std::string tls_cert, tls_key;    // HTTPS served directly (PEM files)
   bool insecure_http = false;       // allow plain HTTP on a non-loopback address (a TLS proxy in front)
   std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For names the client

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <thread>
 
-#include "adapters/store/sqlite_db.h"
+#include "tests/support/test_db.h"
 #include "tests/e2e/e2e_world.h"
 #include "tests/support/fake_platform.h"
 
@@ -13,13 +13,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Outbox rows in `status`, read from the server's database file (a reader beside the server).
+// Outbox rows in `status`, read from the server's database (a reader beside the server).
 int OutboxRows(const std::string& db, const char* status) {
-  auto conn = store::Connection::Open(db, true, false, 5000);
-  if (!conn.ok()) return -1;
-  auto st = (*conn)->Prepare("SELECT COUNT(*) FROM outbox WHERE status = ?1");
-  st.Bind(1, status);
-  return st.Step() ? st.Int(0) : -1;
+  const auto count =
+      testing::ScalarDb(db, std::string("SELECT COUNT(*) FROM outbox WHERE status = '") + status + "'");
+  return count.empty() ? -1 : std::stoi(count);
 }
 
 // Waits (bounded) until `n` rows are delivered (the server has recorded their outcome), or

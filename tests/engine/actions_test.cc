@@ -147,7 +147,7 @@ TEST_F(ActionsTest, ContactPersonLogsVisitsOnlyForOwnHouseholds) {
                 ErrorCode::kForbidden);
   EXPECT_TRUE(Rows("SELECT id FROM visits").empty());
   Must(&api::LogVisit, Who("contact_a"), {{"mode", "home"}, {"note", "入户走访"}}, "v11-1");
-  EXPECT_EQ(Rows("SELECT user FROM visits")[0]["user"], "contact_a");
+  EXPECT_EQ(Rows("SELECT \"user\" FROM visits")[0]["user"], "contact_a");
   // A contact person of another village cannot be assigned here.
   ExpectRefused(Run(&api::AssignContact, Who("rev_t1"), {{"user", "contact_c"}}, "v11-1"),
                 ErrorCode::kUnprocessable, "user");

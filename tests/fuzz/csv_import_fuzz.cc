@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "adapters/store/sqlite_store.h"
+#include "adapters/store/sqlite/sqlite_store.h"
 #include "engine/commands/admin.h"
 #include "engine/commands/households.h"
 #include "engine/core/csv.h"

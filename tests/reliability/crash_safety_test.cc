@@ -31,13 +31,14 @@ constexpr engine::Instant kStart = 1772413200;  // 2026-03-02T09:00:00+08:00
 // The server across restarts: clients read the current port, wait while it is down.
 class Harness {
  public:
-  explicit Harness(std::string db) : db_(std::move(db)) {}
+  Harness(std::string db, std::string key_file)
+      : db_(std::move(db)), key_file_(std::move(key_file)) {}
 
   bool Start(engine::Instant clock) {
     ServerProcessOptions o;
     o.binary = Binary();
     o.db = db_;
-    o.key_file = db_ + ".key";  // one key across the restarts
+    o.key_file = key_file_;  // one key across the restarts
     o.fake_clock = engine::FormatRfc3339(clock);
     auto next = std::make_unique<ServerProcess>(o);
     if (!next->Start()) {
@@ -79,6 +80,7 @@ class Harness {
 
  private:
   std::string db_;
+  std::string key_file_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::unique_ptr<ServerProcess> server_;
@@ -227,9 +229,11 @@ std::vector<std::string> ReplayHistories(const std::string& db) {
 
 TEST(CrashSafety, SurvivesRandomKills) {
   testing::TempDir dir;
-  const std::string db = dir.File("crash.db");
+  testing::TestDb test_db(dir.File("crash.db"));
+  const std::string db = test_db.db();
+  const std::string key_file = dir.File("crash.key");
   testing::FakePlatform receiver("webhook", "");
-  Harness h(db);
+  Harness h(db, key_file);
   engine::Instant clock = kStart;
   ASSERT_TRUE(h.Start(clock));
   County county;
@@ -313,12 +317,15 @@ TEST(CrashSafety, SurvivesRandomKills) {
   // 2. Histories explain states.
   for (const auto& p : ReplayHistories(db)) ADD_FAILURE() << p;
   // 3. File and audit chain.
-  EXPECT_EQ(Scalar(db, "PRAGMA integrity_check"), "ok");
-  auto verify = test_support::RunCommand(Binary(), {"audit", "verify", "--db", db, "--key-file", db + ".key"});
+  if (!testing::OnPostgres()) EXPECT_EQ(Scalar(db, "PRAGMA integrity_check"), "ok");
+  auto verify = test_support::RunCommand(Binary(), {"audit", "verify", "--db", db, "--key-file", key_file});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   EXPECT_NE(verify.out.find("\"ok\":true"), std::string::npos) << verify.out;
   // 4. Each timer point fired once.
-  auto dup = Sql(db, "SELECT json_extract(data,'$.task'), json_extract(data,'$.fire_index'), count(*) FROM audit "
+  const std::string task_point = testing::OnPostgres()
+                                     ? "CAST(data AS jsonb) ->> 'task', CAST(data AS jsonb) ->> 'fire_index'"
+                                     : "json_extract(data,'$.task'), json_extract(data,'$.fire_index')";
+  auto dup = Sql(db, "SELECT " + task_point + ", count(*) FROM audit "
                      "WHERE action IN ('overdue','escalate') GROUP BY 1, 2 HAVING count(*) > 1");
   for (const auto& r : dup) ADD_FAILURE() << "timer fired " << r[2] << " times: task " << r[0] << " point " << r[1];
   EXPECT_GT(std::stoi(Scalar(db, "SELECT count(*) FROM audit WHERE action IN ('overdue','escalate')")), 0)

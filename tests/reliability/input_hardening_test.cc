@@ -27,10 +27,11 @@ class InputHardening : public ::testing::Test {
   std::unique_ptr<HttpClient> Client(const std::string& user) {
     return server_->Client(user == "admin" ? server_->admin_token() : county_.tokens.at(user));
   }
+  // One query (one connection to PostgreSQL) for every table's count.
   std::string Counts() {
-    std::string out;
-    for (const char* t : kTables) out += std::string(t) + "=" + Scalar(server_->db_path(), std::string("SELECT count(*) FROM ") + t) + " ";
-    return out;
+    std::string sql = "SELECT ''";
+    for (const char* t : kTables) sql += std::string(" || '") + t + "=' || (SELECT count(*) FROM " + t + ") || ' '";
+    return Scalar(server_->db_path(), sql);
   }
   // The request gets `status` with an error body naming `code` (if given), and changes nothing.
   void Refused(HttpClient& c, const std::string& method, const std::string& target, const std::string& body,
@@ -160,7 +161,7 @@ TEST_F(InputHardening, SqlMetacharactersAreStoredVerbatim) {
   EXPECT_EQ(Scalar(server_->db_path(), "SELECT name FROM users WHERE id = 'evil_user'"), evil);
   EXPECT_EQ(Scalar(server_->db_path(), "SELECT count(*) FROM households"), "1");
   EXPECT_EQ(Scalar(server_->db_path(), "SELECT count(*) FROM orgs"), "9");
-  EXPECT_EQ(Scalar(server_->db_path(), "PRAGMA integrity_check"), "ok");
+  if (!testing::OnPostgres()) EXPECT_EQ(Scalar(server_->db_path(), "PRAGMA integrity_check"), "ok");
 }
 
 TEST_F(InputHardening, WrongTypesAre422NotServerErrors) {

@@ -1,8 +1,6 @@
 #pragma once
-// Helpers shared by the reliability tests: raw SQL on a database file, a small county seeded over
+// Helpers shared by the reliability tests: raw SQL on the database, a small county seeded over
 // HTTP, and the real binary's path. Header-only (the suite compiles only *_test.cc files).
-#include <sqlite3.h>
-
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -14,6 +12,7 @@
 
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
+#include "tests/support/test_db.h"
 
 namespace dixian::reliability {
 
@@ -22,40 +21,9 @@ using Row = std::vector<std::string>;
 
 inline std::string Binary() { return DIXIAN_BINARY; }
 
-// Rows of a query on `path` (its own connection, read-only unless `write`); NULL reads as "".
-inline std::vector<Row> Sql(const std::string& path, const std::string& sql, bool write = false) {
-  std::vector<Row> rows;
-  sqlite3* db = nullptr;
-  const int flags = write ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
-  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
-    ADD_FAILURE() << "cannot open " << path << ": " << sqlite3_errmsg(db);
-    sqlite3_close(db);
-    return rows;
-  }
-  sqlite3_busy_timeout(db, 5000);
-  sqlite3_stmt* st = nullptr;
-  const char* tail = sql.c_str();
-  while (tail && *tail) {
-    if (sqlite3_prepare_v2(db, tail, -1, &st, &tail) != SQLITE_OK) {
-      ADD_FAILURE() << "bad SQL " << sql << ": " << sqlite3_errmsg(db);
-      break;
-    }
-    if (!st) break;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-      Row r;
-      for (int i = 0; i < sqlite3_column_count(st); ++i) {
-        const auto* t = sqlite3_column_text(st, i);
-        r.emplace_back(t ? reinterpret_cast<const char*>(t) : "");
-      }
-      rows.push_back(std::move(r));
-    }
-    if (rc != SQLITE_DONE) ADD_FAILURE() << "SQL failed " << sql << ": " << sqlite3_errmsg(db);
-    sqlite3_finalize(st);
-    st = nullptr;
-  }
-  sqlite3_close(db);
-  return rows;
+// Rows of a query on the database (its own connection); NULL reads as "".
+inline std::vector<Row> Sql(const std::string& db, const std::string& sql, bool /*write*/ = false) {
+  return dixian::testing::QueryDb(db, sql);
 }
 
 inline std::string Scalar(const std::string& path, const std::string& sql) {

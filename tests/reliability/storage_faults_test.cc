@@ -11,7 +11,7 @@
 #include "adapters/http/read_pool.h"
 #include "adapters/http/server.h"
 #include "adapters/runtime/config.h"
-#include "adapters/store/sqlite_store.h"
+#include "adapters/store/sqlite/sqlite_store.h"
 #include "tests/reliability/reliability_util.h"
 #include "tests/support/temp_dir.h"
 
@@ -78,6 +78,7 @@ Json Household(const std::string& id) {
 }
 
 TEST(StorageFaults, FullDiskRefusesWritesServesReadsKeepsFile) {
+  if (testing::OnPostgres()) GTEST_SKIP() << "SQLite only (files, backups)";
   testing::TempDir dir;
   const std::string db = dir.File("full.db");
   County county;
@@ -118,6 +119,7 @@ TEST(StorageFaults, FullDiskRefusesWritesServesReadsKeepsFile) {
 }
 
 TEST(StorageFaults, ReadOnlyDatabaseRefusesWritesServesReads) {
+  if (testing::OnPostgres()) GTEST_SKIP() << "SQLite only (files, backups)";
   testing::TempDir dir;
   const std::string db = dir.File("ro.db");
   County county;

@@ -18,12 +18,13 @@ JsonJob AddHouseholds(int from, int count, const engine::Org& village) {
 }
 
 TEST_F(StoreTest, BackupIsConsistentAndPassesIntegrityCheck) {
+  if (dixian::testing::OnPostgres()) GTEST_SKIP() << "SQLite only (the file, its pragmas)";
   auto village = MakeOrg("520101001", "village");
   MustWrite(*store_, [&](WriteTx& tx) { ASSERT_TRUE(tx.InsertOrg(village).ok()); });
   ASSERT_TRUE(store_->Run(AddHouseholds(0, 500, village)).ok());
   std::string backup = dir_.File("backups/b1.db");
   std::filesystem::create_directories(dir_.File("backups"));
-  auto st = store_->Backup(backup);
+  auto st = static_cast<SqliteStore&>(*store_).Backup(backup);
   ASSERT_TRUE(st.ok()) << st.error().message;
   ASSERT_TRUE(store_->Run(AddHouseholds(500, 10, village)).ok());  // after the backup
 
@@ -38,12 +39,14 @@ TEST_F(StoreTest, BackupIsConsistentAndPassesIntegrityCheck) {
 }
 
 TEST_F(StoreTest, IntegrityCheckOfTheLiveFileAndCheckpoint) {
-  ASSERT_TRUE(store_->Checkpoint().ok());
-  ASSERT_TRUE(store_->Checkpoint(/*truncate=*/true).ok());
+  if (dixian::testing::OnPostgres()) GTEST_SKIP() << "SQLite only (the file, its pragmas)";
+  ASSERT_TRUE(static_cast<SqliteStore&>(*store_).Checkpoint().ok());
+  ASSERT_TRUE(static_cast<SqliteStore&>(*store_).Checkpoint(/*truncate=*/true).ok());
   EXPECT_TRUE(SqliteStore::IntegrityCheck(path_).ok());
 }
 
 TEST(MaintenanceTest, IntegrityCheckRejectsGarbage) {
+  if (dixian::testing::OnPostgres()) GTEST_SKIP() << "SQLite only (the file, its pragmas)";
   dixian::testing::TempDir dir;
   std::string path = dir.File("garbage.db");
   {
@@ -59,6 +62,7 @@ TEST(MaintenanceTest, IntegrityCheckRejectsGarbage) {
 }
 
 TEST(MaintenanceTest, ReadOnlyDatabaseRefusesWritesButServesReads) {
+  if (dixian::testing::OnPostgres()) GTEST_SKIP() << "SQLite only (the file, its pragmas)";
   dixian::testing::TempDir dir;
   std::string path = dir.File("dixian.db");
   auto village = MakeOrg("520101001", "village");
@@ -80,6 +84,7 @@ TEST(MaintenanceTest, ReadOnlyDatabaseRefusesWritesButServesReads) {
 }
 
 TEST(MaintenanceTest, FullDiskRefusesWritesButServesReads) {
+  if (dixian::testing::OnPostgres()) GTEST_SKIP() << "SQLite only (the file, its pragmas)";
   dixian::testing::TempDir dir;
   std::string path = dir.File("dixian.db");
   auto village = MakeOrg("520101001", "village");
@@ -91,7 +96,7 @@ TEST(MaintenanceTest, FullDiskRefusesWritesButServesReads) {
   }
   std::int64_t pages = 0;
   {
-    auto conn = Connection::Open(path, true, false, 1000);
+    auto conn = SqliteConnection::Open(path, true, false, 1000);
     auto st = (*conn)->Prepare("PRAGMA page_count");
     ASSERT_TRUE(st.Step());
     pages = st.Int64(0);
@@ -116,6 +121,7 @@ TEST(MaintenanceTest, FullDiskRefusesWritesButServesReads) {
 }
 
 TEST(MaintenanceTest, BulkImportOfHouseholdsInOneJob) {
+  if (dixian::testing::OnPostgres()) GTEST_SKIP() << "SQLite only (the file, its pragmas)";
   dixian::testing::TempDir dir;
   auto store = OpenOrDie(dir.File("dixian.db"));
   auto village = MakeOrg("520101001", "village");

@@ -3,7 +3,7 @@
 namespace dixian::store::testing {
 namespace {
 
-std::int64_t Enqueue(SqliteStore& store, const std::string& message_id, engine::Instant at = 0) {
+std::int64_t Enqueue(Database& store, const std::string& message_id, engine::Instant at = 0) {
   auto r = store.Run([&](WriteTx& tx) -> Result<Json> {
     engine::OutboxMessage m;
     m.message_id = message_id;
@@ -18,7 +18,7 @@ std::int64_t Enqueue(SqliteStore& store, const std::string& message_id, engine::
   return r.ok() ? r->get<std::int64_t>() : 0;
 }
 
-std::vector<engine::OutboxMessage> Ready(SqliteStore& store, engine::Instant now, int limit,
+std::vector<engine::OutboxMessage> Ready(Database& store, engine::Instant now, int limit,
                                          const std::vector<std::string>& skip = {},
                                          const std::string& after = "") {
   auto ready = store.Ready(now, limit, skip, after);
@@ -40,7 +40,7 @@ Outcomes Dead(std::vector<std::pair<std::int64_t, std::string>> rows) {
   return o;
 }
 
-void Record(SqliteStore& store, const engine::DeliveryOutcomes& o, engine::Instant now) {
+void Record(Database& store, const engine::DeliveryOutcomes& o, engine::Instant now) {
   auto st = store.RecordOutcomes(o, now);
   ASSERT_TRUE(st.ok()) << st.error().message;
 }

@@ -1,12 +1,14 @@
 #pragma once
-// Shared helpers for the store tests: a store on a fresh temp file and small record builders.
+// Shared helpers for the store tests: a store on a fresh database and small record builders.
 #include <memory>
 #include <string>
 
 #include <gtest/gtest.h>
 
-#include "adapters/store/sqlite_store.h"
+#include "adapters/store/postgres/pg_db.h"
+#include "adapters/store/sqlite/sqlite_store.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_db.h"
 
 namespace dixian::store::testing {
 
@@ -20,6 +22,27 @@ inline std::unique_ptr<SqliteStore> OpenOrDie(const std::string& path, SqliteOpt
   auto store = SqliteStore::Open(path, options);
   if (!store) ADD_FAILURE() << store.error().message;
   return store ? std::move(store.value()) : nullptr;
+}
+
+// The store the suite runs on (SQLite file or PostgreSQL schema, see test_db.h).
+inline std::unique_ptr<Database> OpenStoreOrDie(const std::string& db) {
+  auto store = OpenDatabase(db);
+  if (!store) ADD_FAILURE() << store.error().message;
+  return store ? std::move(store.value()) : nullptr;
+}
+
+// A connection of the store's driver on `db`, outside the store (to tamper, or to look).
+inline std::unique_ptr<Connection> OpenConnectionOrDie(const std::string& db) {
+  engine::Result<std::unique_ptr<Connection>> conn = engine::Error::Internal("");
+  if (IsPostgresUri(db)) {
+    auto pg = PgConnection::Open(db, {});
+    conn = pg ? engine::Result<std::unique_ptr<Connection>>(std::move(pg.value())) : pg.error();
+  } else {
+    auto lite = SqliteConnection::Open(db, false, false, 1000);
+    conn = lite ? engine::Result<std::unique_ptr<Connection>>(std::move(lite.value())) : lite.error();
+  }
+  if (!conn) ADD_FAILURE() << conn.error().message;
+  return conn ? std::move(conn.value()) : nullptr;
 }
 
 inline engine::Org MakeOrg(const std::string& code, const std::string& level,
@@ -64,7 +87,7 @@ inline engine::Task MakeTask(const std::string& household, const std::string& or
 
 // Runs `fn` as one write job and expects it to succeed.
 template <class F>
-void MustWrite(SqliteStore& store, F fn) {
+void MustWrite(engine::Store& store, F fn) {
   auto r = store.Run([&](WriteTx& tx) -> Result<Json> {
     fn(tx);
     return Json::object();
@@ -72,17 +95,21 @@ void MustWrite(SqliteStore& store, F fn) {
   ASSERT_TRUE(r.ok()) << r.error().message;
 }
 
+// A store on a fresh database of the kind the suite runs on.
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = dir_.File("db/dixian.db");
-    store_ = OpenOrDie(path_);
+    test_db_ = std::make_unique<dixian::testing::TestDb>(dir_.File("db/dixian.db"));
+    path_ = test_db_->db();
+    store_ = OpenStoreOrDie(path_);
     ASSERT_NE(store_, nullptr);
   }
+  void TearDown() override { store_.reset(); }
 
   dixian::testing::TempDir dir_;
-  std::string path_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<dixian::testing::TestDb> test_db_;
+  std::string path_;  // the file, or the PostgreSQL URI
+  std::unique_ptr<Database> store_;
 };
 
 }  // namespace dixian::store::testing

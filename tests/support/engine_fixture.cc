@@ -68,15 +68,6 @@ constexpr Person kUsers[] = {
 
 constexpr const char* kAdminToken = "fixture-admin-token";
 
-Json ColumnValue(sqlite3_stmt* st, int i) {
-  switch (sqlite3_column_type(st, i)) {
-    case SQLITE_INTEGER: return sqlite3_column_int64(st, i);
-    case SQLITE_FLOAT: return sqlite3_column_double(st, i);
-    case SQLITE_NULL: return nullptr;
-    default: return std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, i)));
-  }
-}
-
 }  // namespace
 
 Instant At(const std::string& rfc3339) {
@@ -88,7 +79,8 @@ Instant At(const std::string& rfc3339) {
 std::string Show(Instant t) { return engine::FormatRfc3339(t); }
 
 void EngineFixture::SetUp() {
-  db_path_ = dir_.File("dixian.db");
+  test_db_ = std::make_unique<dixian::testing::TestDb>(dir_.File("dixian.db"));
+  db_path_ = test_db_->db();
   clock_ = std::make_unique<engine::ManualClock>(At("2026-03-02T09:00:00+08:00"));
   admin_.user.id = "admin";
   admin_.user.name = "系统管理员";
@@ -115,9 +107,9 @@ void EngineFixture::OpenEngine(const std::vector<engine::WorkflowPtr>& extra) {
     ASSERT_TRUE(ring.ok());
     keys_ = std::make_shared<const engine::KeyRing>(std::move(ring.value()));
   }
-  store::SqliteOptions store_options;
+  store::DatabaseOptions store_options;
   store_options.keys = keys_;
-  auto store = store::SqliteStore::Open(db_path_, store_options);
+  auto store = store::OpenDatabase(db_path_, store_options);
   ASSERT_TRUE(store.ok()) << store.error().message;
   store_ = std::move(store.value());
   engine::EngineOptions options;
@@ -126,7 +118,7 @@ void EngineFixture::OpenEngine(const std::vector<engine::WorkflowPtr>& extra) {
   options.keys = keys_;
   options.channel_kinds = runtime::ChatChannelKinds();
   options.evidence = std::make_shared<evidence::FileEvidenceStore>(
-      evidence::FileEvidenceStore::DirFor(db_path_));
+      evidence::FileEvidenceStore::DirFor(dir_.File("dixian.db")));
   engine_ = std::make_unique<Engine>(*store_, *clock_, std::move(config.workflows), std::move(config.calendar),
                                      options);
   engine_raw_ = engine_.get();
@@ -349,40 +341,9 @@ std::int64_t EngineFixture::RunDue() {
   return r.ok() ? r.value() : -1;
 }
 
-Json EngineFixture::Rows(const std::string& sql) {
-  Json out = Json::array();
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(db_path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    ADD_FAILURE() << "cannot open " << db_path_;
-    sqlite3_close(db);
-    return out;
-  }
-  sqlite3_busy_timeout(db, 5000);
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
-    ADD_FAILURE() << sqlite3_errmsg(db) << ": " << sql;
-  } else {
-    while (sqlite3_step(st) == SQLITE_ROW) {
-      Json row = Json::object();
-      for (int i = 0; i < sqlite3_column_count(st); ++i) row[sqlite3_column_name(st, i)] = ColumnValue(st, i);
-      out.push_back(row);
-    }
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return out;
-}
+Json EngineFixture::Rows(const std::string& sql) { return dixian::testing::QueryDbJson(db_path_, sql); }
 
-void EngineFixture::Exec(const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(db_path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  char* err = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "") << ": " << sql;
-  sqlite3_free(err);
-  sqlite3_close(db);
-}
+void EngineFixture::Exec(const std::string& sql) { (void)dixian::testing::QueryDb(db_path_, sql); }
 
 Json EngineFixture::Outbox(const std::string& kind) {
   Json out = Json::array();

@@ -23,10 +23,11 @@
 #include "adapters/evidence/file_evidence_store.h"
 #include "engine/commands/evidence.h"
 #include "adapters/http/api_calls.h"
-#include "adapters/store/sqlite_store.h"
+#include "adapters/store/database.h"
 #include "engine/commands/reports.h"
 #include "engine/engine.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_db.h"
 
 namespace dixian::testing {
 
@@ -135,7 +136,7 @@ class EngineFixture : public ::testing::Test {
   std::int64_t RunDueAt(Instant t);
   std::int64_t RunDue();
 
-  // --- raw SQL on the database file (a separate connection)
+  // --- raw SQL on the database (a separate connection)
   Json Rows(const std::string& sql);
   void Exec(const std::string& sql);
   // Outbox rows: [{"id","channel","kind","urgent","payload"}], oldest first; kind "" = all. The
@@ -147,9 +148,10 @@ class EngineFixture : public ::testing::Test {
 
   dixian::testing::TempDir dir_;
   JsonReads reads_{engine_raw_};
-  std::string db_path_;
+  std::unique_ptr<dixian::testing::TestDb> test_db_;
+  std::string db_path_;  // test_db_->db(): a file or a PostgreSQL URI
   std::unique_ptr<engine::ManualClock> clock_;
-  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<store::Database> store_;
   std::unique_ptr<Engine> engine_;
   Engine* engine_raw_ = nullptr;  // engine_.get(), for reads_
   std::vector<engine::WorkflowPtr> extra_workflows_;

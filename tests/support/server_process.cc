@@ -99,7 +99,8 @@ ServerProcess::ServerProcess(ServerProcessOptions options) : options_(std::move(
     const char* env = std::getenv("DIXIAN_BINARY");
     binary_ = env ? env : "";
   }
-  db_ = options_.db.empty() ? dir_.File("dixian.db") : options_.db;
+  if (options_.db.empty()) test_db_ = std::make_unique<dixian::testing::TestDb>(dir_.File("dixian.db"));
+  db_ = options_.db.empty() ? test_db_->db() : options_.db;
   key_file_ = options_.key_file.empty() ? dir_.File("dixian.key") : options_.key_file;
   log_path_ = dir_.File("server.log");
 }
@@ -112,6 +113,9 @@ bool ServerProcess::Start() {
   if (binary_.empty() || ::access(binary_.c_str(), X_OK) != 0)
     return error_ = "no dixian binary (set DIXIAN_BINARY): " + binary_, false;
   std::vector<std::string> args = {"serve", "--db", db_, "--listen", "127.0.0.1:0"};
+  // A database file keeps its files beside it; one on PostgreSQL gets a folder of this test's.
+  if (options_.db.empty() && dixian::testing::OnPostgres())
+    args.insert(args.end(), {"--evidence-dir", evidence_dir()});
   if (!options_.fake_clock.empty()) args.insert(args.end(), {"--fake-clock", options_.fake_clock});
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
   if (::access(key_file_.c_str(), F_OK) != 0) {

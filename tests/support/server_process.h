@@ -12,6 +12,7 @@
 
 #include "tests/support/http_client.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_db.h"
 
 namespace dixian::test_support {
 
@@ -20,7 +21,7 @@ struct ServerProcessOptions {
   std::string fake_clock;       // RFC 3339; empty: the system clock
   std::string admin_token = "e2e-admin-0000-fake-0123456789abcdef";  // at least 32 characters
   std::vector<std::string> extra_args;  // appended to `serve ...`
-  std::string db;               // empty: <temp dir>/dixian.db
+  std::string db;               // empty: a fresh test database (test_db.h: a file or PostgreSQL)
   // The master key file, passed as DIXIAN_KEY_FILE; empty: <temp dir>/dixian.key, written with
   // a new key at the first Start (kept for restarts).
   std::string key_file;
@@ -52,6 +53,8 @@ class ServerProcess {
   unsigned short port() const { return port_; }
   const std::string& db_path() const { return db_; }
   const std::string& key_file() const { return key_file_; }
+  // Where the server keeps attachments' files (--evidence-dir): <temp dir>/dixian.db.evidence.
+  std::string evidence_dir() const { return dir_.File("dixian.db.evidence"); }
   const std::string& admin_token() const { return options_.admin_token; }
   const std::string& error() const { return error_; }
   const std::string& binary() const { return binary_; }
@@ -71,6 +74,7 @@ class ServerProcess {
 
   ServerProcessOptions options_;
   dixian::testing::TempDir dir_;
+  std::unique_ptr<dixian::testing::TestDb> test_db_;  // when options_.db is empty
   std::string binary_;
   std::string db_;
   std::string key_file_;

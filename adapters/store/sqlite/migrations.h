@@ -1,26 +1,17 @@
 #pragma once
 // Numbered schema migrations. The schema version lives in PRAGMA user_version; migrations run in
 // order at open, all inside one transaction. A database written by a newer build is refused.
-#include <functional>
 #include <span>
 
-#include "adapters/store/sqlite_db.h"
+#include "adapters/store/sql/migration.h"
+#include "adapters/store/sqlite/sqlite_db.h"
 
 namespace dixian::store {
-
-struct Migration {
-  int version;      // 1, 2, 3 ... in order, never renumbered
-  const char* sql;  // may hold several statements
-};
 
 // Every migration this build knows, oldest first.
 std::span<const Migration> Migrations();
 // The newest version this build knows.
 int LatestSchemaVersion();
-
-// Runs inside the migration's transaction after the SQL steps, with the version migrated from
-// (0 for a new file): steps that need more than SQL (a key), atomic with the rest.
-using MigrationHook = std::function<engine::Status(Connection&, int from_version)>;
 
 // Brings the database up to LatestSchemaVersion(). Conflict-free no-op when already current;
 // kUnavailable with slug "schema_too_new" when the file is from a newer version.

@@ -1,7 +1,7 @@
 #pragma once
 // Channel secrets sealed at rest (engine/core/secret_box.h): the columns url, secret and app of
 // channels hold "dxs1:..." text, never the robot's access token or a signing secret in clear.
-#include "adapters/store/sqlite_db.h"
+#include "adapters/store/sql/connection.h"
 #include "engine/core/secret_box.h"
 
 namespace dixian::store {

@@ -1,23 +1,30 @@
 #pragma once
-// The write transaction handed to each job of a group-commit batch: every ReadView query (on the
-// write connection, so it sees its own writes) plus the mutations. Mutations that cannot return
-// an error through the interface record it instead; the writer then fails the job and rolls its
-// savepoint back (see SqliteStore).
-#include "adapters/store/read_ops.h"
+// The write transaction handed to each job of a group-commit batch, on either store: every
+// ReadView query (on the write connection, so it sees its own writes) plus the mutations.
+// Mutations that cannot return an error through the interface record it instead; the writer then
+// fails the job and rolls its savepoint back (see sql/group_commit.h).
+#include "adapters/store/sql/read_ops.h"
 
 namespace dixian::store {
 
 // The timer claim (DueTasks): the oldest due open tasks, read from the partial index tasks_timer
-// only ("+status" keeps the planner off the status index). ?1 now, ?2 the batch size. Public so
-// tests and the timer benchmark show its EXPLAIN QUERY PLAN.
+// only (SQLite: "+status" keeps the planner off the status index; PostgreSQL: the rows are
+// claimed FOR UPDATE SKIP LOCKED, see DueTasks). ?1 now, ?2 the batch size. Public so tests and
+// the timer benchmark show its plan.
 #define DIXIAN_DUE_TASKS_WHERE                                       \
   " FROM tasks WHERE next_fire_at IS NOT NULL AND next_fire_at <= ?1" \
   " AND +status = 'open' ORDER BY next_fire_at, id LIMIT ?2"
+#define DIXIAN_DUE_TASKS_WHERE_PG                                    \
+  " FROM tasks WHERE next_fire_at IS NOT NULL AND next_fire_at <= ?1" \
+  " AND status = 'open' ORDER BY next_fire_at, id LIMIT ?2 FOR UPDATE SKIP LOCKED"
 
-class SqliteWriteTx final : public SqlReadOps<engine::WriteTx> {
+class SqlWriteTx final : public SqlReadOps<engine::WriteTx> {
  public:
-  explicit SqliteWriteTx(Connection& conn, const engine::SecretBox* secrets = nullptr)
+  explicit SqlWriteTx(Connection& conn, const engine::SecretBox* secrets = nullptr)
       : SqlReadOps(conn, secrets) {}
+
+  // The write connection, inside the batch's transaction (maintenance that is plain SQL).
+  Connection& connection() { return conn(); }
 
   engine::Status InsertOrg(const engine::Org& org) override;
   engine::Status InsertUser(const engine::User& user, const std::string& token_hash) override;
@@ -64,7 +71,7 @@ class SqliteWriteTx final : public SqlReadOps<engine::WriteTx> {
   std::optional<engine::Instant> ScheduleNext(const std::string& name) override;
   void SetScheduleNext(const std::string& name, engine::Instant at) override;
 
-  // Outbox bookkeeping for the delivery worker (run as writer jobs by SqliteStore).
+  // Outbox bookkeeping for the delivery worker (run as writer jobs by the stores).
   void RecordOutcomes(const engine::DeliveryOutcomes& outcomes, engine::Instant wall_now);
   int Redrive(std::int64_t id, engine::Instant wall_now);  // id 0 = every dead message
 
@@ -72,9 +79,12 @@ class SqliteWriteTx final : public SqlReadOps<engine::WriteTx> {
   std::optional<engine::Error> TakeError();
 
  private:
-  // Runs a mutation; records any error. Returns the insert id (0 on failure).
-  std::int64_t Write(Statement& st);
-  // As Write, but hands back conflicts (duplicate ids) instead of recording them.
+  // Runs a mutation; records any error.
+  void Write(Statement& st);
+  // Runs an INSERT ... RETURNING id; records any error. Returns the id (0 on failure).
+  std::int64_t InsertReturningId(Statement& st);
+  // Runs an INSERT ... ON CONFLICT DO NOTHING: a row that was not inserted is a duplicate, handed
+  // back (kConflict "duplicate") instead of recorded; so is any other constraint violation.
   engine::Status Insert(Statement& st);
 };
 

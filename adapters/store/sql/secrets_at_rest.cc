@@ -1,8 +1,8 @@
-#include "adapters/store/secrets_at_rest.h"
+#include "adapters/store/sql/secrets_at_rest.h"
 
 #include <vector>
 
-#include "adapters/store/rows.h"
+#include "adapters/store/sql/rows.h"
 
 namespace dixian::store {
 namespace {

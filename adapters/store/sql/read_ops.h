@@ -1,10 +1,10 @@
 #pragma once
-// Every ReadView query, written once, for any connection: SqlReadOps<engine::ReadView> is the
+// Every ReadView query, written once, for any connection of either store: SqlReadOps<engine::ReadView> is the
 // snapshot view on a read connection, SqlReadOps<engine::WriteTx> the base of the write
 // transaction (it sees its own uncommitted writes). Query failures are recorded in error().
 #include <optional>
 
-#include "adapters/store/sqlite_db.h"
+#include "adapters/store/sql/connection.h"
 #include "engine/core/secret_box.h"
 #include "engine/store/store.h"
 

@@ -1,4 +1,4 @@
-#include "adapters/store/migrations.h"
+#include "adapters/store/sqlite/migrations.h"
 
 #include <string>
 
@@ -195,6 +195,16 @@ CREATE TABLE movements(
 CREATE INDEX movements_path_at ON movements(village_path, at);
 )sql";
 
+// Version 8 (several processes on one PostgreSQL database): the delivery side of each process
+// sends a channel's messages while it holds the channel's lease (postgres/pg_store.h), so each
+// message goes out from one process and each robot's rate window is kept by one sender. One
+// process owns an SQLite file, which never takes leases; the table is here so that a schema
+// version means the same tables on both stores (and `dixian migrate` copies them alike).
+constexpr const char kOutboxLeases[] = R"sql(
+CREATE TABLE outbox_leases(
+  channel_id TEXT PRIMARY KEY, owner TEXT NOT NULL, until_ms INTEGER NOT NULL) WITHOUT ROWID;
+)sql";
+
 // Version 10 (evidence, issue 14): attachments (佐证材料) of cases and visits. The bytes are files
 // named by their SHA-256 beside the database (adapters/evidence); a row is written only once its
 // file is durable. village_path is the household's, for the permission checks.
@@ -217,6 +227,7 @@ constexpr Migration kMigrations[] = {
     {5, kCaseFacts},
     {6, kHouseholdsAndLeads},
     {7, kMovements},
+    {8, kOutboxLeases},
     {10, kAttachments},
 };
 

@@ -1,38 +1,48 @@
-#include "adapters/store/write_tx.h"
+#include "adapters/store/sql/write_tx.h"
 
 #include <cstdio>
 
-#include "adapters/store/rows.h"
+#include "adapters/store/sql/rows.h"
 
 namespace dixian::store {
 
-std::optional<engine::Error> SqliteWriteTx::TakeError() { return TakeRecordedError(); }
+std::optional<engine::Error> SqlWriteTx::TakeError() { return TakeRecordedError(); }
 
-std::int64_t SqliteWriteTx::Write(Statement& st) {
-  if (Failed(st)) return 0;  // failed to prepare
+void SqlWriteTx::Write(Statement& st) {
+  if (Failed(st)) return;  // failed to prepare
   (void)st.Run();
-  if (Failed(st)) return 0;
-  return conn().LastInsertId();
+  Failed(st);
 }
 
-engine::Status SqliteWriteTx::Insert(Statement& st) {
+std::int64_t SqlWriteTx::InsertReturningId(Statement& st) {
+  auto id = One<std::int64_t>(st, [](const Statement& s) { return s.Int64(0); });
+  (void)st.Run();  // finish the statement so the write is complete
+  if (!id && !Failed(st)) RecordError(engine::Error::Internal("内部错误：插入未返回编号"));
+  return id.value_or(0);
+}
+
+engine::Status SqlWriteTx::Insert(Statement& st) {
   auto status = st.Run();
   if (!status && status.error().code != engine::ErrorCode::kConflict) RecordError(status.error());
+  if (status && conn().Changes() == 0)
+    return engine::Error::Conflict("duplicate", "记录已存在，不能重复添加");
   return status;
 }
 
-engine::Status SqliteWriteTx::InsertOrg(const engine::Org& org) {
+engine::Status SqlWriteTx::InsertOrg(const engine::Org& org) {
   auto st = conn().Prepare(
-      "INSERT INTO orgs(code, name, level, parent, path) VALUES(?1, ?2, ?3, ?4, ?5)");
+      "INSERT INTO orgs(code, name, level, parent, path) VALUES(?1, ?2, ?3, ?4, ?5)"
+      " ON CONFLICT DO NOTHING");
   st.Bind(1, org.code).Bind(2, org.name).Bind(3, engine::Name(org.level)).BindNullIfEmpty(4, org.parent);
   st.Bind(5, org.path);
   return Insert(st);
 }
 
-engine::Status SqliteWriteTx::InsertUser(const engine::User& user, const std::string& token_hash) {
+engine::Status SqlWriteTx::InsertUser(const engine::User& user, const std::string& token_hash) {
   auto st = conn().Prepare(
       "INSERT INTO users(id, name, role, org, org_path, department, mobile, token_hash, revoked,"
-      " created_at, token_expires_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+      " created_at, token_expires_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+      " ON CONFLICT DO NOTHING");
   st.Bind(1, user.id).Bind(2, user.name).Bind(3, engine::Name(user.role)).Bind(4, user.org);
   st.Bind(5, user.org_path).Bind(6, NameOrEmpty(user.department)).Bind(7, user.mobile);
   st.BindNullIfEmpty(8, token_hash).Bind(9, user.revoked).Bind(10, user.created_at);
@@ -40,29 +50,30 @@ engine::Status SqliteWriteTx::InsertUser(const engine::User& user, const std::st
   return Insert(st);
 }
 
-engine::Status SqliteWriteTx::InsertUserIm(const std::string& user, const std::string& platform,
-                                           const std::string& im_id) {
-  auto st = conn().Prepare("INSERT INTO user_im(platform, im_id, user) VALUES(?1, ?2, ?3)");
+engine::Status SqlWriteTx::InsertUserIm(const std::string& user, const std::string& platform,
+                                        const std::string& im_id) {
+  auto st = conn().Prepare("INSERT INTO user_im(platform, im_id, \"user\") VALUES(?1, ?2, ?3)"
+                           " ON CONFLICT DO NOTHING");
   st.Bind(1, platform).Bind(2, im_id).Bind(3, user);
   return Insert(st);
 }
 
-void SqliteWriteTx::UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked,
-                                    std::optional<engine::Instant> expires_at) {
+void SqlWriteTx::UpdateUserToken(const std::string& id, const std::string& token_hash, bool revoked,
+                                 std::optional<engine::Instant> expires_at) {
   auto st = conn().Prepare(
       "UPDATE users SET token_hash = ?2, revoked = ?3, token_expires_at = ?4 WHERE id = ?1");
   st.Bind(1, id).BindNullIfEmpty(2, token_hash).Bind(3, revoked).Bind(4, expires_at);
   Write(st);
 }
 
-void SqliteWriteTx::UpdateUserOrg(const std::string& id, const std::string& org,
-                                  const std::string& org_path) {
+void SqlWriteTx::UpdateUserOrg(const std::string& id, const std::string& org,
+                              const std::string& org_path) {
   auto st = conn().Prepare("UPDATE users SET org = ?2, org_path = ?3 WHERE id = ?1");
   st.Bind(1, id).Bind(2, org).Bind(3, org_path);
   Write(st);
 }
 
-engine::Status SqliteWriteTx::InsertChannel(const engine::Channel& c) {
+engine::Status SqlWriteTx::InsertChannel(const engine::Channel& c) {
   // The robot URL (its access token), the signing secret and the app's credentials are sealed.
   std::string url = c.url, secret = c.secret, app = AppToText(c.app);
   if (secrets()) {
@@ -78,16 +89,16 @@ engine::Status SqliteWriteTx::InsertChannel(const engine::Channel& c) {
   }
   auto st = conn().Prepare(
       "INSERT INTO channels(id, org, kind, url, secret, quiet_start_hour, quiet_end_hour, app)"
-      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING");
   st.Bind(1, c.id).Bind(2, c.org).Bind(3, c.kind).Bind(4, url).Bind(5, secret);
   st.Bind(6, c.quiet_start_hour).Bind(7, c.quiet_end_hour).Bind(8, app);
   return Insert(st);
 }
 
-engine::Status SqliteWriteTx::InsertHousehold(const engine::Household& h) {
+engine::Status SqlWriteTx::InsertHousehold(const engine::Household& h) {
   auto st = conn().Prepare(
       "INSERT INTO households(" DIXIAN_HOUSEHOLD_COLUMNS ")"
-      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT DO NOTHING");
   st.Bind(1, h.id).Bind(2, h.village).Bind(3, h.village_path).Bind(4, h.head_name);
   st.Bind(5, h.members).Bind(6, h.income_per_capita).Bind(7, h.created_at).Bind(8, h.version);
   st.Bind(9, h.registered_poor).Bind(10, h.away_long_term).Bind(11, h.rigid_spending);
@@ -95,7 +106,7 @@ engine::Status SqliteWriteTx::InsertHousehold(const engine::Household& h) {
   return Insert(st);
 }
 
-void SqliteWriteTx::UpdateHousehold(const engine::Household& h) {
+void SqlWriteTx::UpdateHousehold(const engine::Household& h) {
   auto st = conn().Prepare(
       "UPDATE households SET head_name = ?2, members = ?3, income_per_capita = ?4, version = ?5,"
       " registered_poor = ?6, away_long_term = ?7, rigid_spending = ?8, updated_at = ?9"
@@ -106,8 +117,8 @@ void SqliteWriteTx::UpdateHousehold(const engine::Household& h) {
   Write(st);
 }
 
-engine::Status SqliteWriteTx::ReplaceMembers(const std::string& household,
-                                             const std::vector<engine::Member>& members) {
+engine::Status SqlWriteTx::ReplaceMembers(const std::string& household,
+                                          const std::vector<engine::Member>& members) {
   for (const auto& m : members)
     if (auto other = FindMemberByIdNumber(m.id_number); other && other->household != household)
       return engine::Error::Conflict("duplicate_id_number", "身份证号码已属于另一户");
@@ -116,7 +127,8 @@ engine::Status SqliteWriteTx::ReplaceMembers(const std::string& household,
   Write(del);
   for (const auto& m : members) {
     auto st = conn().Prepare("INSERT INTO members(" DIXIAN_MEMBER_COLUMNS
-                             ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+                             ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                             " ON CONFLICT DO NOTHING");
     st.Bind(1, household).Bind(2, m.seq).Bind(3, m.name).Bind(4, engine::Name(m.relation));
     st.Bind(5, m.id_number).Bind(6, engine::Name(m.sex)).Bind(7, m.birth_year);
     st.Bind(8, engine::Name(m.labour)).Bind(9, m.health).Bind(10, m.schooling);
@@ -125,10 +137,10 @@ engine::Status SqliteWriteTx::ReplaceMembers(const std::string& household,
   return engine::OkStatus();
 }
 
-std::string SqliteWriteTx::NextLeadId() {
+std::string SqlWriteTx::NextLeadId() {
   auto st = conn().Prepare(
       "INSERT INTO meta(key, value) VALUES('lead_seq', '1')"
-      " ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+      " ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)"
       " RETURNING CAST(value AS INTEGER)");
   auto seq = One<std::int64_t>(st, [](const Statement& s) { return s.Int64(0); });
   (void)st.Run();
@@ -138,7 +150,7 @@ std::string SqliteWriteTx::NextLeadId() {
   return id;
 }
 
-void SqliteWriteTx::InsertLead(const engine::Lead& l) {
+void SqlWriteTx::InsertLead(const engine::Lead& l) {
   auto st = conn().Prepare("INSERT INTO leads(" DIXIAN_LEAD_COLUMNS ") VALUES(?1, ?2, ?3, ?4,"
                            " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
   st.Bind(1, l.id).Bind(2, l.household).Bind(3, l.village_path).Bind(4, engine::Name(l.source));
@@ -149,7 +161,7 @@ void SqliteWriteTx::InsertLead(const engine::Lead& l) {
   Write(st);
 }
 
-void SqliteWriteTx::UpdateLead(const engine::Lead& l) {
+void SqlWriteTx::UpdateLead(const engine::Lead& l) {
   auto st = conn().Prepare(
       "UPDATE leads SET status = ?2, task = ?3, outcome = ?4, case_id = ?5, comment = ?6,"
       " resolved_by = ?7, resolved_at = ?8 WHERE id = ?1");
@@ -158,7 +170,7 @@ void SqliteWriteTx::UpdateLead(const engine::Lead& l) {
   Write(st);
 }
 
-void SqliteWriteTx::UpsertMonitoring(const engine::MonitoringObject& m) {
+void SqlWriteTx::UpsertMonitoring(const engine::MonitoringObject& m) {
   auto st = conn().Prepare(
       "INSERT INTO monitoring(household, type, status, primary_cause, causes, admitted_at,"
       " contact, updated_at, village_path)"
@@ -175,46 +187,47 @@ void SqliteWriteTx::UpsertMonitoring(const engine::MonitoringObject& m) {
   Write(st);
 }
 
-std::int64_t SqliteWriteTx::InsertMeasure(const engine::Measure& m) {
+std::int64_t SqlWriteTx::InsertMeasure(const engine::Measure& m) {
   auto st = conn().Prepare(
       "INSERT INTO measures(household, kind, description, department, created_by, created_at,"
-      " cause)"
-      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      " cause) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
   st.Bind(1, m.household).Bind(2, m.kind).Bind(3, m.description).Bind(4, NameOrEmpty(m.department));
   st.Bind(5, m.created_by).Bind(6, m.created_at).Bind(7, NameOrEmpty(m.cause));
-  return Write(st);
+  return InsertReturningId(st);
 }
 
-std::int64_t SqliteWriteTx::InsertVisit(const engine::Visit& v) {
+std::int64_t SqlWriteTx::InsertVisit(const engine::Visit& v) {
   auto st = conn().Prepare(
-      "INSERT INTO visits(household, mode, note, user, at) VALUES(?1, ?2, ?3, ?4, ?5)");
+      "INSERT INTO visits(household, mode, note, \"user\", at) VALUES(?1, ?2, ?3, ?4, ?5)"
+      " RETURNING id");
   st.Bind(1, v.household).Bind(2, engine::Name(v.mode)).Bind(3, v.note).Bind(4, v.user).Bind(5, v.at);
-  return Write(st);
+  return InsertReturningId(st);
 }
 
-std::int64_t SqliteWriteTx::InsertAttachment(const engine::Attachment& a) {
+std::int64_t SqlWriteTx::InsertAttachment(const engine::Attachment& a) {
   auto st = conn().Prepare(
       "INSERT INTO attachments(case_id, visit, household, village_path, kind, filename,"
-      " content_type, size, sha256, actor, at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+      " content_type, size, sha256, actor, at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+      " RETURNING id");
   st.Bind(1, a.case_id).Bind(2, a.visit).Bind(3, a.household).Bind(4, a.org_path);
   st.Bind(5, engine::Name(a.kind)).Bind(6, a.filename).Bind(7, a.content_type).Bind(8, a.size);
   st.Bind(9, a.sha256).Bind(10, a.actor).Bind(11, a.at);
-  return Write(st);
+  return InsertReturningId(st);
 }
 
-void SqliteWriteTx::InsertMovement(const engine::Movement& m) {
+void SqlWriteTx::InsertMovement(const engine::Movement& m) {
   auto st = conn().Prepare(
       "INSERT INTO movements(at, kind, household, village_path, case_id, detail, detail_label,"
       " persons) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   st.Bind(1, m.at).Bind(2, engine::Name(m.kind)).Bind(3, m.household).Bind(4, m.village_path);
   st.Bind(5, m.case_id).Bind(6, m.detail).Bind(7, m.detail_label).Bind(8, std::int64_t{m.persons});
-  (void)Write(st);
+  Write(st);
 }
 
-std::string SqliteWriteTx::NextCaseId() {
+std::string SqlWriteTx::NextCaseId() {
   auto st = conn().Prepare(
       "INSERT INTO meta(key, value) VALUES('case_seq', '1')"
-      " ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+      " ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)"
       " RETURNING CAST(value AS INTEGER)");
   auto seq = One<std::int64_t>(st, [](const Statement& s) { return s.Int64(0); });
   (void)st.Run();  // finish the statement so the write is complete
@@ -235,14 +248,14 @@ void BindCase(Statement& st, const engine::Case& c) {
 }
 }  // namespace
 
-void SqliteWriteTx::InsertCase(const engine::Case& c) {
+void SqlWriteTx::InsertCase(const engine::Case& c) {
   auto st = conn().Prepare("INSERT INTO cases(" DIXIAN_CASE_COLUMNS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
                            " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
   BindCase(st, c);
   Write(st);
 }
 
-void SqliteWriteTx::UpdateCase(const engine::Case& c) {
+void SqlWriteTx::UpdateCase(const engine::Case& c) {
   auto st = conn().Prepare(
       "UPDATE cases SET workflow = ?2, workflow_version = ?3, household = ?4, state = ?5,"
       " version = ?6, org_path = ?7, data = ?8, created_by = ?9, created_at = ?10,"
@@ -259,100 +272,116 @@ void BindTask(Statement& st, const engine::Task& t) {
   st.Bind(6, t.step).Bind(7, t.org).Bind(8, t.org_path).Bind(9, engine::Name(t.role));
   st.Bind(10, NameOrEmpty(t.department));
   st.Bind(11, t.assignee).Bind(12, t.created_at).Bind(13, t.due_at).Bind(14, engine::Name(t.status));
-  st.Bind(15, t.closed_at).Bind(16, t.next_fire_at).Bind(17, t.fire_index).Bind(18, t.period);
+  st.Bind(15, t.closed_at).Bind(17, t.fire_index).Bind(18, t.period);
+  // Only open tasks keep a timer.
+  if (t.status == engine::TaskStatus::kOpen) st.Bind(16, t.next_fire_at);
+  else st.BindNull(16);
 }
 }  // namespace
 
-std::int64_t SqliteWriteTx::InsertTask(const engine::Task& task) {
+std::int64_t SqlWriteTx::InsertTask(const engine::Task& task) {
+  // An id of 0 takes the next one: MAX(id) + 1 (SQLite's rowid; PostgreSQL: the table's
+  // take_next_id trigger, under the write lock), so a rolled-back command gives its number back.
   auto st = conn().Prepare(
-      "INSERT INTO tasks(" DIXIAN_TASK_COLUMNS ") VALUES(NULLIF(?1, 0), ?2, ?3, ?4, ?5, ?6, ?7,"
-      " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, CASE WHEN ?14 = 'open' THEN ?16 END, ?17, ?18)");
+      "INSERT INTO tasks(" DIXIAN_TASK_COLUMNS ") VALUES(NULLIF(CAST(?1 AS BIGINT), 0), ?2, ?3, ?4,"
+      " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+      " ?16, ?17, ?18) RETURNING id");
   st.Bind(1, task.id);
   BindTask(st, task);
-  return Write(st);
+  return InsertReturningId(st);
 }
 
-void SqliteWriteTx::UpdateTask(const engine::Task& task) {
+void SqlWriteTx::UpdateTask(const engine::Task& task) {
   auto st = conn().Prepare(
       "UPDATE tasks SET case_id = ?2, household = ?3, workflow = ?4, workflow_version = ?5,"
       " step = ?6, org = ?7, org_path = ?8, role = ?9, department = ?10, assignee = ?11,"
       " created_at = ?12, due_at = ?13, status = ?14, closed_at = ?15,"
-      " next_fire_at = CASE WHEN ?14 = 'open' THEN ?16 END,"
+      " next_fire_at = ?16,"
       " fire_index = ?17, period = ?18 WHERE id = ?1");
   st.Bind(1, task.id);
   BindTask(st, task);
   Write(st);
 }
 
-void SqliteWriteTx::UpdateTaskTimer(const engine::Task& task) {
+void SqlWriteTx::UpdateTaskTimer(const engine::Task& task) {
   auto st = conn().Prepare(
-      "UPDATE tasks SET next_fire_at = CASE WHEN status = 'open' THEN ?2 END, fire_index = ?3"
+      "UPDATE tasks SET next_fire_at = CASE WHEN status = 'open' THEN CAST(?2 AS BIGINT) END,"
+      " fire_index = ?3"
       " WHERE id = ?1");
   st.Bind(1, task.id).Bind(2, task.next_fire_at).Bind(3, task.fire_index);
   Write(st);
 }
 
-void SqliteWriteTx::UpdateTaskClosed(const engine::Task& task) {
+void SqlWriteTx::UpdateTaskClosed(const engine::Task& task) {
   auto st = conn().Prepare(
       "UPDATE tasks SET status = ?2, closed_at = ?3, next_fire_at = NULL WHERE id = ?1");
   st.Bind(1, task.id).Bind(2, engine::Name(task.status)).Bind(3, task.closed_at);
   Write(st);
 }
 
-// The timer queries read the partial index tasks_timer only ("+status" keeps the planner off the
-// status index); closed tasks never keep a next_fire_at (InsertTask, UpdateTask,
-// UpdateTaskClosed clear it, and UpdateTaskTimer leaves it NULL on a closed task).
-std::vector<engine::Task> SqliteWriteTx::DueTasks(engine::Instant now, int limit) {
-  auto st = conn().Prepare("SELECT " DIXIAN_TASK_COLUMNS DIXIAN_DUE_TASKS_WHERE);
+// The timer queries read the partial index tasks_timer only (SQLite: "+status" keeps the planner
+// off the status index); closed tasks never keep a next_fire_at (InsertTask, UpdateTask,
+// UpdateTaskClosed clear it, and UpdateTaskTimer leaves it NULL on a closed task). On PostgreSQL
+// the due rows are claimed (FOR UPDATE SKIP LOCKED): a transaction of another process firing
+// timers at the same time takes others, and a claim ends with the transaction that fires them.
+std::vector<engine::Task> SqlWriteTx::DueTasks(engine::Instant now, int limit) {
+  auto st = conn().Prepare(conn().Sql("SELECT " DIXIAN_TASK_COLUMNS DIXIAN_DUE_TASKS_WHERE,
+                                      "SELECT " DIXIAN_TASK_COLUMNS DIXIAN_DUE_TASKS_WHERE_PG));
   st.Bind(1, now).Bind(2, limit);
   return Collect<engine::Task>(st, TaskFromRow);
 }
 
-std::optional<engine::Instant> SqliteWriteTx::NextFireAt() {
-  auto st = conn().Prepare("SELECT next_fire_at FROM tasks WHERE next_fire_at IS NOT NULL"
-                           " AND +status = 'open' ORDER BY next_fire_at LIMIT 1");
+std::optional<engine::Instant> SqlWriteTx::NextFireAt() {
+  auto st = conn().Prepare(conn().Sql(
+      "SELECT next_fire_at FROM tasks WHERE next_fire_at IS NOT NULL"
+      " AND +status = 'open' ORDER BY next_fire_at LIMIT 1",
+      "SELECT next_fire_at FROM tasks WHERE next_fire_at IS NOT NULL"
+      " AND status = 'open' ORDER BY next_fire_at LIMIT 1"));
   return One<engine::Instant>(st, [](const Statement& s) { return s.Int64(0); });
 }
 
-std::string SqliteWriteTx::LastAuditHash() {
+std::string SqlWriteTx::LastAuditHash() {
   auto st = conn().Prepare("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1");
   return One<std::string>(st, [](const Statement& s) { return s.Text(0); }).value_or("");
 }
 
-std::int64_t SqliteWriteTx::AppendAudit(const engine::AuditEvent& e) {
-  auto st = conn().Prepare("INSERT INTO audit(" DIXIAN_AUDIT_COLUMNS ") VALUES(NULLIF(?1, 0),"
-                           " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+std::int64_t SqlWriteTx::AppendAudit(const engine::AuditEvent& e) {
+  auto st = conn().Prepare(
+      "INSERT INTO audit(" DIXIAN_AUDIT_COLUMNS ") VALUES(NULLIF(CAST(?1 AS BIGINT), 0),"
+      " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) RETURNING seq");
   st.Bind(1, e.seq).Bind(2, e.at).Bind(3, e.case_id).Bind(4, e.household).Bind(5, e.actor);
   st.Bind(6, e.actor_role).Bind(7, e.actor_org).Bind(8, e.action).Bind(9, e.from_state);
   st.Bind(10, e.to_state).Bind(11, e.comment).Bind(12, e.data.dump()).Bind(13, e.prev_hash);
   st.Bind(14, e.hash).Bind(15, e.key_id);
-  return Write(st);
+  return InsertReturningId(st);
 }
 
-std::int64_t SqliteWriteTx::InsertOutbox(const engine::OutboxMessage& m) {
+std::int64_t SqlWriteTx::InsertOutbox(const engine::OutboxMessage& m) {
   // An empty message_id reads back as "msg-<id>" (COALESCE in DIXIAN_OUTBOX_COLUMNS): stable.
   auto st = conn().Prepare(
       "INSERT INTO outbox(message_id, channel_id, kind, urgent, payload, created_at, attempts,"
-      " next_attempt_at, last_error) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+      " next_attempt_at, last_error) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id");
   st.BindNullIfEmpty(1, m.message_id).Bind(2, m.channel_id).Bind(3, m.kind).Bind(4, m.urgent);
   const bool has_facts = !m.facts.empty() || !m.facts.text.empty();
   st.Bind(5, has_facts ? NoticeFactsToJson(m.facts) : m.payload.dump()).Bind(6, m.created_at);
   st.Bind(7, m.attempts);
   st.Bind(8, m.next_attempt_at).Bind(9, m.last_error);
-  return Write(st);
+  return InsertReturningId(st);
 }
 
-void SqliteWriteTx::SaveIdempotent(const std::string& principal, const std::string& scope,
+void SqlWriteTx::SaveIdempotent(const std::string& principal, const std::string& scope,
                                    const std::string& key, const engine::IdempotentReply& reply) {
   auto st = conn().Prepare(
-      "INSERT OR REPLACE INTO idempotency(principal, scope, key, body_hash, status, response,"
-      " created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      "INSERT INTO idempotency(principal, scope, key, body_hash, status, response, created_at)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(principal, scope, key) DO UPDATE SET"
+      " body_hash = excluded.body_hash, status = excluded.status, response = excluded.response,"
+      " created_at = excluded.created_at");
   st.Bind(1, principal).Bind(2, scope).Bind(3, key).Bind(4, reply.body_hash);
   st.Bind(5, reply.status).Bind(6, reply.response).Bind(7, reply.created_at);
   Write(st);
 }
 
-int SqliteWriteTx::PruneIdempotent(engine::Instant before, int limit) {
+int SqlWriteTx::PruneIdempotent(engine::Instant before, int limit) {
   auto st = conn().Prepare(
       "DELETE FROM idempotency WHERE (principal, scope, key) IN (SELECT principal, scope, key"
       " FROM idempotency WHERE created_at < ?1 LIMIT ?2)");
@@ -361,13 +390,13 @@ int SqliteWriteTx::PruneIdempotent(engine::Instant before, int limit) {
   return conn().Changes();
 }
 
-std::optional<engine::Instant> SqliteWriteTx::ScheduleNext(const std::string& name) {
+std::optional<engine::Instant> SqlWriteTx::ScheduleNext(const std::string& name) {
   auto st = conn().Prepare("SELECT next_at FROM schedules WHERE name = ?1");
   st.Bind(1, name);
   return One<engine::Instant>(st, [](const Statement& s) { return s.Int64(0); });
 }
 
-void SqliteWriteTx::SetScheduleNext(const std::string& name, engine::Instant at) {
+void SqlWriteTx::SetScheduleNext(const std::string& name, engine::Instant at) {
   auto st = conn().Prepare(
       "INSERT INTO schedules(name, next_at) VALUES(?1, ?2)"
       " ON CONFLICT(name) DO UPDATE SET next_at = excluded.next_at");
@@ -375,7 +404,7 @@ void SqliteWriteTx::SetScheduleNext(const std::string& name, engine::Instant at)
   Write(st);
 }
 
-void SqliteWriteTx::RecordOutcomes(const engine::DeliveryOutcomes& o, engine::Instant wall_now) {
+void SqlWriteTx::RecordOutcomes(const engine::DeliveryOutcomes& o, engine::Instant wall_now) {
   auto delivered = conn().Prepare(
       "UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = ?2,"
       " last_error = '' WHERE id = ?1");
@@ -408,7 +437,8 @@ void SqliteWriteTx::RecordOutcomes(const engine::DeliveryOutcomes& o, engine::In
   }
   auto pause = conn().Prepare(
       "INSERT INTO chat_pauses(key, until_ms) VALUES(?1, ?2) ON CONFLICT(key)"
-      " DO UPDATE SET until_ms = MAX(until_ms, excluded.until_ms)");
+      " DO UPDATE SET until_ms = CASE WHEN excluded.until_ms > chat_pauses.until_ms"
+      "   THEN excluded.until_ms ELSE chat_pauses.until_ms END");
   for (const auto& p : o.pauses) {
     pause.Bind(1, p.key).Bind(2, p.until_ms);
     Write(pause);
@@ -424,10 +454,10 @@ void SqliteWriteTx::RecordOutcomes(const engine::DeliveryOutcomes& o, engine::In
   }
 }
 
-int SqliteWriteTx::Redrive(std::int64_t id, engine::Instant wall_now) {
+int SqlWriteTx::Redrive(std::int64_t id, engine::Instant wall_now) {
   auto st = conn().Prepare(
       "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?2"
-      " WHERE status = 'dead' AND (?1 = 0 OR id = ?1)");
+      " WHERE status = 'dead' AND (CAST(?1 AS BIGINT) = 0 OR id = ?1)");
   st.Bind(1, id).Bind(2, wall_now);
   Write(st);
   return conn().Changes();

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "adapters/store/sqlite_db.h"
+#include "adapters/store/sql/connection.h"
 #include "engine/model/model.h"
 #include "engine/outbox/outbox.h"
 
@@ -27,7 +27,7 @@
   "household, type, status, primary_cause, causes, admitted_at, contact, updated_at"
 #define DIXIAN_MEASURE_COLUMNS \
   "id, household, kind, description, department, created_by, created_at, cause"
-#define DIXIAN_VISIT_COLUMNS "id, household, mode, note, user, at"
+#define DIXIAN_VISIT_COLUMNS "id, household, mode, note, \"user\", at"
 #define DIXIAN_ATTACHMENT_COLUMNS                                                            \
   "id, case_id, visit, household, village_path, kind, filename, content_type, size, sha256, " \
   "actor, at"

@@ -1,4 +1,4 @@
-#include "adapters/store/rows.h"
+#include "adapters/store/sql/rows.h"
 
 namespace dixian::store {
 
@@ -295,7 +295,7 @@ std::string NoticeFactsToJson(const engine::NoticeFacts& f) {
 
 std::string PrefixEnd(std::string_view prefix) {
   std::string end(prefix);
-  end.push_back('\xff');
+  end.append("\xF4\x8F\xBF\xBF");  // U+10FFFF, the highest code point (PostgreSQL text is UTF-8 only)
   return end;
 }
 

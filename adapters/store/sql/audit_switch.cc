@@ -1,5 +1,6 @@
-#include "adapters/store/audit_switch.h"
+#include "adapters/store/sql/audit_switch.h"
 
+#include "adapters/store/sql/secrets_at_rest.h"
 #include "engine/audit/audit_chain.h"
 
 namespace dixian::store {
@@ -18,6 +19,15 @@ engine::Status WriteAuditSwitchOver(Connection& conn, std::shared_ptr<const engi
   auto put = conn.Prepare("INSERT INTO meta(key, value) VALUES('audit_hmac_from', ?1), ('audit_hmac_from_mac', ?2)");
   put.Bind(1, std::to_string(first)).Bind(2, chain.SwitchOverMac(first));
   return put.Run();
+}
+
+engine::Status KeyedMigrationSteps(Connection& conn, int from,
+                                   const std::shared_ptr<const engine::KeyRing>& keys) {
+  if (from >= kAuditHmacSchema || !keys) return engine::OkStatus();
+  if (auto st = WriteAuditSwitchOver(conn, keys); !st.ok()) return st;
+  auto sealed = ResealChannels(conn, engine::SecretBox(keys), /*accept_plaintext=*/true);
+  if (!sealed.ok()) return sealed.error();
+  return engine::OkStatus();
 }
 
 }  // namespace dixian::store

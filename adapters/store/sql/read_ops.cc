@@ -1,6 +1,6 @@
-#include "adapters/store/read_ops.h"
+#include "adapters/store/sql/read_ops.h"
 
-#include "adapters/store/rows.h"
+#include "adapters/store/sql/rows.h"
 
 namespace dixian::store {
 
@@ -35,7 +35,7 @@ std::optional<engine::User> SqlReadOps<Base>::FindUserByTokenHash(const std::str
 
 template <class Base>
 std::map<std::string, std::string> SqlReadOps<Base>::ImOf(const std::string& user) {
-  auto st = conn().Prepare("SELECT platform, im_id FROM user_im WHERE user = ?1");
+  auto st = conn().Prepare("SELECT platform, im_id FROM user_im WHERE \"user\" = ?1");
   st.Bind(1, user);
   std::map<std::string, std::string> out;
   while (st.Step()) out[st.Text(0)] = st.Text(1);
@@ -48,7 +48,7 @@ std::optional<engine::User> SqlReadOps<Base>::FindUserByIm(const std::string& pl
                                                            const std::string& im_id) {
   auto st = conn().Prepare("SELECT " DIXIAN_USER_COLUMNS
                            " FROM users WHERE id ="
-                           " (SELECT user FROM user_im WHERE platform = ?1 AND im_id = ?2)");
+                           " (SELECT \"user\" FROM user_im WHERE platform = ?1 AND im_id = ?2)");
   st.Bind(1, platform).Bind(2, im_id);
   return One<engine::User>(st, UserFromRow);
 }
@@ -307,7 +307,8 @@ template <class Base>
 std::vector<engine::TaskGroupCount> SqlReadOps<Base>::OpenTaskGroups(const std::string& prefix,
                                                                      engine::Instant now) {
   auto st = conn().Prepare(
-      "SELECT assignee, org, MIN(org_path), role, COUNT(*), SUM(due_at <= ?3), MIN(due_at) FROM tasks"
+      "SELECT assignee, org, MIN(org_path), role, COUNT(*), SUM(CASE WHEN due_at <= ?3 THEN 1 ELSE 0 END),"
+      " MIN(due_at) FROM tasks"
       " WHERE status = 'open' AND org_path >= ?1 AND org_path < ?2"
       " GROUP BY assignee, org, role ORDER BY assignee, org, role");
   st.Bind(1, prefix).Bind(2, PrefixEnd(prefix)).Bind(3, now);
@@ -417,12 +418,14 @@ std::vector<engine::VillageTimeliness> SqlReadOps<Base>::Timeliness(
     engine::Instant month_from, engine::Instant month_to) {
   auto st = conn().Prepare(
       "SELECT m.village_path,"
-      " SUM(" DIXIAN_MEASURES_DUE " <= ?3),"
-      " SUM(" DIXIAN_MEASURES_DUE " <= ?3 AND EXISTS(SELECT 1 FROM measures x"
-      "   WHERE x.household = m.household AND x.created_at < " DIXIAN_MEASURES_DUE ")),"
-      " SUM(m.status = 'risk_active' AND m.admitted_at < ?6),"
-      " SUM(m.status = 'risk_active' AND m.admitted_at < ?6 AND EXISTS(SELECT 1 FROM visits v"
-      "   WHERE v.household = m.household AND v.at >= ?5 AND v.at < ?6))"
+      " SUM(CASE WHEN " DIXIAN_MEASURES_DUE " <= ?3 THEN 1 ELSE 0 END),"
+      " SUM(CASE WHEN " DIXIAN_MEASURES_DUE " <= ?3 AND EXISTS(SELECT 1 FROM measures x"
+      "   WHERE x.household = m.household AND x.created_at < " DIXIAN_MEASURES_DUE ")"
+      "   THEN 1 ELSE 0 END),"
+      " SUM(CASE WHEN m.status = 'risk_active' AND m.admitted_at < ?6 THEN 1 ELSE 0 END),"
+      " SUM(CASE WHEN m.status = 'risk_active' AND m.admitted_at < ?6 AND EXISTS(SELECT 1"
+      "   FROM visits v WHERE v.household = m.household AND v.at >= ?5 AND v.at < ?6)"
+      "   THEN 1 ELSE 0 END)"
       " FROM monitoring m"
       " WHERE m.village_path >= ?1 AND m.village_path < ?2 AND m.status <> 'removed'"
       " GROUP BY m.village_path ORDER BY m.village_path");

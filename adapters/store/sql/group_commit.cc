@@ -1,0 +1,207 @@
+#include "adapters/store/sql/group_commit.h"
+
+#include <algorithm>
+#include <exception>
+#include <optional>
+
+namespace dixian::store {
+
+namespace {
+
+engine::Error Closed() {
+  return engine::Error::Unavailable("store_closed",
+                                    "服务正在停止，写操作未执行，请稍后重试");
+}
+
+void Deliver(const engine::WriteDone& done, engine::Status result) {
+  if (!done) return;
+  try {
+    done(std::move(result));
+  } catch (...) {
+    // A callback must not take the writer down; nothing useful to do with the exception here.
+  }
+}
+
+// Runs one job inside its own savepoint (`alone`: the batch's only job, whose failure rolls the
+// whole transaction back, so it needs none: two round trips fewer on PostgreSQL). On failure only
+// this job's writes are undone.
+engine::Status RunJob(Connection& conn, SqlWriteTx& tx, const engine::WriteJob& job, bool alone) {
+  Savepoint savepoint(conn);
+  if (!alone)
+    if (auto st = savepoint.Begin(); !st) return st.error();
+  (void)tx.TakeError();
+  std::optional<engine::Status> result;
+  try {
+    result.emplace(job(tx));
+  } catch (const std::exception& e) {
+    result.emplace(engine::Error::Internal(std::string("内部错误：") + e.what()));
+  } catch (...) {
+    result.emplace(engine::Error::Internal("内部错误：未知异常"));
+  }
+  // A storage error met on the way wins over the job's own answer: a "not found" or a refusal
+  // built on a failed read is not the truth.
+  auto recorded = tx.TakeError();
+  if (recorded) result.emplace(*recorded);
+  if (!result->ok()) {
+    if (!alone) savepoint.Rollback();
+    return std::move(*result);
+  }
+  if (!alone)
+    if (auto st = savepoint.Release(); !st) return st.error();
+  return std::move(*result);
+}
+
+}  // namespace
+
+GroupCommit::GroupCommit(std::size_t max_batch, BatchRunner run_batch, Sync sync)
+    : max_batch_(max_batch), run_batch_(std::move(run_batch)), sync_(std::move(sync)) {}
+
+GroupCommit::~GroupCommit() { Close(); }
+
+void GroupCommit::Start() {
+  writer_ = std::thread([this] { WriterLoop(); });
+  if (sync_) syncer_ = std::thread([this] { SyncerLoop(); });
+}
+
+void GroupCommit::Close() {
+  std::lock_guard close_lock(close_mu_);
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  {
+    std::lock_guard lock(sync_mu_);  // the writer has handed over its last batch
+    sync_stop_ = true;
+  }
+  sync_cv_.notify_all();
+  if (syncer_.joinable()) syncer_.join();
+}
+
+void GroupCommit::Enqueue(engine::WriteJob job, engine::WriteDone done) {
+  const auto self = std::this_thread::get_id();
+  if (self == writer_.get_id() || (sync_ && self == syncer_.get_id())) {
+    // From a job or a done callback: Run() would wait for itself forever.
+    if (done)
+      done(engine::Error::Internal(
+          "内部错误：写任务中不能再提交写任务"));
+    return;
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      queue_.push_back({std::move(job), std::move(done)});
+      cv_.notify_one();
+      return;
+    }
+  }
+  if (done) done(Closed());
+}
+
+void GroupCommit::OnBatch(std::function<void(std::size_t)> observer) {
+  std::lock_guard lock(mu_);
+  observers_.push_back(std::move(observer));
+}
+
+void GroupCommit::WriterLoop() {
+  std::vector<Pending> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued has run
+      while (!queue_.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    auto results = run_batch_(batch);
+    std::vector<std::function<void(std::size_t)>> observers;
+    {
+      std::lock_guard lock(mu_);
+      observers = observers_;
+    }
+    for (auto& observer : observers) observer(batch.size());
+    if (!sync_) {
+      for (std::size_t i = 0; i < batch.size(); ++i) Deliver(batch[i].done, std::move(results[i]));
+      batch.clear();
+      continue;
+    }
+    Committed committed;
+    committed.wrote = std::any_of(results.begin(), results.end(),
+                                  [](const engine::Status& r) { return r.ok(); });
+    committed.results = std::move(results);
+    for (auto& pending : batch) committed.dones.push_back(std::move(pending.done));
+    batch.clear();
+    {
+      std::lock_guard lock(sync_mu_);
+      committed_.push_back(std::move(committed));
+    }
+    sync_cv_.notify_one();
+  }
+}
+
+// Takes every batch committed since the last sync, syncs once for all of them, then acknowledges
+// them in commit order.
+void GroupCommit::SyncerLoop() {
+  std::vector<Committed> ready;
+  for (;;) {
+    {
+      std::unique_lock lock(sync_mu_);
+      sync_cv_.wait(lock, [this] { return sync_stop_ || !committed_.empty(); });
+      if (committed_.empty()) return;  // stopping, and everything handed over is acknowledged
+      while (!committed_.empty()) {
+        ready.push_back(std::move(committed_.front()));
+        committed_.pop_front();
+      }
+    }
+    const bool wrote = std::any_of(ready.begin(), ready.end(), [](const Committed& c) { return c.wrote; });
+    const engine::Status synced = wrote ? sync_() : engine::OkStatus();
+    for (auto& batch : ready) {
+      for (std::size_t i = 0; i < batch.dones.size(); ++i) {
+        if (!synced.ok() && batch.results[i].ok()) batch.results[i] = synced.error();
+        Deliver(batch.dones[i], std::move(batch.results[i]));
+      }
+    }
+    ready.clear();
+  }
+}
+
+std::vector<engine::Status> RunInOneTransaction(
+    Connection& conn, SqlWriteTx& write_tx, std::vector<GroupCommit::Pending>& batch,
+    const std::function<engine::Status(Transaction&)>& begin) {
+  std::vector<engine::Status> results;
+  results.reserve(batch.size());
+  Transaction tx(conn);
+  auto begun = begin(tx);
+  if (!begun) {
+    tx.Rollback();
+    for (std::size_t i = 0; i < batch.size(); ++i) results.emplace_back(begun.error());
+    return results;
+  }
+  std::optional<engine::Error> lost;  // set when the database rolled the whole transaction back
+  for (auto& pending : batch) {
+    if (lost) {
+      results.emplace_back(*lost);
+      continue;
+    }
+    results.push_back(RunJob(conn, write_tx, pending.job, batch.size() == 1));
+    if (!conn.InTransaction())
+      lost = results.back().ok() ? engine::Error::Internal("内部错误：事务意外中止")
+                                 : results.back().error();
+  }
+  if (batch.size() == 1 && !lost && !results.back().ok()) {
+    tx.Rollback();  // the only job failed: nothing to keep
+    return results;
+  }
+  auto committed = lost ? engine::Status(*lost) : tx.Commit();
+  if (!committed) {
+    tx.Rollback();
+    for (auto& r : results)
+      if (r.ok()) r = committed.error();
+  }
+  return results;
+}
+
+}  // namespace dixian::store
