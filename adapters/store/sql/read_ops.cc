@@ -451,13 +451,19 @@ std::vector<engine::MeasureCoverageRow> SqlReadOps<Base>::MeasureCoverage(
 }
 
 // Unset filters bind NULL and hold for every row, so one statement serves every combination.
+// Each filter is NULL when not given. The CASTs give PostgreSQL the parameters' types (it cannot
+// infer them from "? IS NULL"); booleans are compared as 0/1 on both stores.
 #define DIXIAN_LEDGER_WHERE                                                                  \
   " FROM monitoring m WHERE m.village_path >= ?1 AND m.village_path < ?2"                   \
-  " AND (?3 IS NULL OR m.type = ?3) AND (?4 IS NULL OR m.status = ?4)"                       \
-  " AND (?5 IS NULL OR (m.status = 'risk_eliminated') = ?5)"                                 \
-  " AND (?6 IS NULL OR m.admitted_at >= ?6) AND (?7 IS NULL OR m.admitted_at < ?7)"          \
-  " AND (?8 IS NULL OR EXISTS(SELECT 1 FROM tasks t WHERE t.household = m.household"         \
-  "   AND t.status = 'open' AND t.due_at <= ?9) = ?8)"
+  " AND (CAST(?3 AS TEXT) IS NULL OR m.type = CAST(?3 AS TEXT))"                            \
+  " AND (CAST(?4 AS TEXT) IS NULL OR m.status = CAST(?4 AS TEXT))"                          \
+  " AND (CAST(?5 AS BIGINT) IS NULL OR"                                                      \
+  "   (CASE WHEN m.status = 'risk_eliminated' THEN 1 ELSE 0 END) = CAST(?5 AS BIGINT))"     \
+  " AND (CAST(?6 AS BIGINT) IS NULL OR m.admitted_at >= CAST(?6 AS BIGINT))"                \
+  " AND (CAST(?7 AS BIGINT) IS NULL OR m.admitted_at < CAST(?7 AS BIGINT))"                 \
+  " AND (CAST(?8 AS BIGINT) IS NULL OR (CASE WHEN EXISTS(SELECT 1 FROM tasks t"             \
+  "   WHERE t.household = m.household AND t.status = 'open' AND t.due_at <= ?9)"             \
+  "   THEN 1 ELSE 0 END) = CAST(?8 AS BIGINT))"
 
 template <class Base>
 engine::LedgerSlice SqlReadOps<Base>::Ledger(const engine::LedgerFilter& f, std::int64_t offset,
