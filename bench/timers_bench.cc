@@ -4,7 +4,7 @@
 
 #include <thread>
 
-#include "adapters/store/sqlite_db.h"
+#include "adapters/store/sqlite/sqlite_db.h"
 #include "adapters/store/sql/write_tx.h"
 #include "bench/bench_common.h"
 #include "bench/modes.h"
