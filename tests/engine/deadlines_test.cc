@@ -95,6 +95,28 @@ TEST_F(DeadlinesTest, TenDayMeasuresRule) {
   EXPECT_EQ(RunDueAt(At("2026-04-30T00:00:01+08:00")), 0);
 }
 
+// RunDue fires in pipelined write jobs of timer_batch timers (the next queued once the previous
+// has run): with batches of 3, the eight measures and visit reminders due at one instant take
+// several jobs and each fires exactly once.
+TEST_F(DeadlinesTest, TimersDueAtOneInstantFireOnceAcrossBatches) {
+  for (const char* household : {"v11-1", "v11-2", "v11-3", "v11-4"}) Admit(household);
+  CloseEngine();
+  timer_batch_ = 3;
+  OpenEngine();
+  std::vector<std::string> tasks;
+  for (const char* household : {"v11-1", "v11-2", "v11-3", "v11-4"})
+    tasks.push_back(TaskId(household, "measures"));
+  const auto before = Outbox("reminder").size();
+  const Json due = Rows("SELECT COUNT(*) AS n FROM tasks WHERE next_fire_at <= " +
+                        std::to_string(At("2026-03-07T16:30:00+08:00")));
+  ASSERT_GT(due[0]["n"].get<std::int64_t>(), 6);  // more than two batches
+  EXPECT_EQ(RunDueAt(At("2026-03-07T16:30:00+08:00")), due[0]["n"].get<std::int64_t>());
+  EXPECT_EQ(Outbox("reminder").size() - before, due[0]["n"].get<std::size_t>());
+  for (const auto& id : tasks) EXPECT_EQ(Fired(id), (std::vector<std::string>{"reminder@ch-t1"})) << id;
+  EXPECT_EQ(RunDue(), 0);
+  for (const auto& id : tasks) EXPECT_EQ(Fired(id), (std::vector<std::string>{"reminder@ch-t1"})) << id;
+}
+
 TEST_F(DeadlinesTest, WorkingDaysAcrossTheSpringFestival) {
   SetNow("2026-02-13T09:00:00+08:00");  // Friday before the 2026 Spring Festival holiday
   const std::string id = Open("clerk_v11", "identification", "v11-1",
