@@ -1,6 +1,5 @@
-// The console's shell: session, header and menu, the hash router over routes.js (each page's
-// module is loaded when it is opened), toasts. Loaded by boot.js, which has already started the
-// first page's data and module.
+// The console's shell: session, header and menu, the hash router over routes.js, toasts. Started
+// by boot.js (start()), which has already started the first page's data.
 import { getToken, setUnauthorizedHandler, errorText, chineseMessage, api, dropPrefetched } from './api.js';
 import { keepSession, dropSession, sessionMe, onSessionChange, takeSignInCode } from './session.js';
 import { h, clear } from './dom.js';
@@ -145,7 +144,7 @@ onSessionChange((token) => {
 });
 
 // Opened from DingTalk / WeCom / Feishu with a sign-in code: exchange it before the first page.
-async function start() {
+export async function start() {
   const signIn = takeSignInCode();
   if (signIn) {
     clear(main).append(h('p.loading', '正在通过工作群应用登录…'));
@@ -159,4 +158,3 @@ async function start() {
   window.addEventListener('hashchange', route);
   route();
 }
-start();
