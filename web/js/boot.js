@@ -1,4 +1,4 @@
-// The page's entry (index.html). It starts what the first page needs before anything else runs:
+// The page's entry (index.html, `async`). It starts what the first page needs before anything else:
 // the page's API calls (routes.js `data`) and, for a lazily loaded page, its chunk; then it
 // starts the shell (app.js). On a phone the data's round trip overlaps the shell's work instead
 // of following it. Built, this is the console's bundle (scripts/build-web.sh): every module but
@@ -22,4 +22,7 @@ function startFirstPage() {
 }
 
 startFirstPage();
-start();
+// index.html loads this `async`: it may run before the page's HTML is parsed and drawn (so the API
+// calls above start earlier); the shell needs the page's elements.
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
+else start();
