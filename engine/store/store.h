@@ -69,7 +69,7 @@ struct TaskGroupCount {
   Role role = Role::kVillageClerk;
   std::int64_t open = 0;
   std::int64_t overdue = 0;     // due_at <= now
-  Instant oldest_due = 0;       // MIN(due_at) of the group's open tasks
+  Instant oldest_due = 0;       // MIN(due_at) of the group's overdue tasks (0 when none)
 };
 
 // Reads. Every call sees one consistent snapshot for the lifetime of the view.
