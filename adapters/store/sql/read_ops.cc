@@ -442,6 +442,19 @@ std::vector<engine::CountRow> SqlReadOps<Base>::CountByTypeAndStatus(const std::
   return Counts(st, true);
 }
 
+template <class Base>
+std::vector<engine::CountRow> SqlReadOps<Base>::CountMonitoring(const std::string& prefix) {
+  auto st = conn().Prepare(
+      "SELECT m.type, m.status, m.primary_cause, COUNT(*), COALESCE(SUM(h.members), 0)"
+      " FROM monitoring m JOIN households h ON h.id = m.household"
+      " WHERE m.village_path >= ?1 AND m.village_path < ?2"
+      " GROUP BY m.type, m.status, m.primary_cause");
+  st.Bind(1, prefix).Bind(2, PrefixEnd(prefix));
+  return Collect<engine::CountRow>(st, [](const Statement& s) {
+    return engine::CountRow{s.Text(0), s.Text(1), s.Text(2), s.Int64(3), s.Int64(4)};
+  });
+}
+
 // The China midnight (UTC+8, no DST) that ends the day `?4` seconds after admission: the same
 // deadline as a "10d" task opened at admission.
 #define DIXIAN_MEASURES_DUE "(((m.admitted_at + 28800 + ?4) / 86400 + 1) * 86400 - 28800)"
