@@ -88,6 +88,38 @@ std::vector<StateSlot> States(const engine::WorkflowRegistry& registry, bool ope
   return slots;
 }
 
+// Two or three measures (the first within 10 days for about two households in three), a visit
+// in each of the last three months for most, and the admission's movement (every 8th household
+// also marked risk-eliminated).
+void AddReportData(engine::WriteTx& tx, ProvinceFigures& f, const engine::Household& h,
+                   engine::MonitoringType type, engine::Instant admitted, engine::Instant now,
+                   std::uint64_t r) {
+  static const auto kinds = engine::MeasureKinds();
+  for (std::uint64_t k = 0; k < 2 + r % 2; ++k) {
+    engine::Measure m;
+    m.household = h.id;
+    m.kind = kinds[(r >> (8 + k * 4)) % kinds.size()];
+    m.created_by = "clerk";
+    m.created_at = std::min(now, admitted + static_cast<engine::Instant>(((r >> 12) % 15 + k * 20) * 86400));
+    tx.InsertMeasure(m);
+    ++f.measures;
+  }
+  for (int month = 0; month < 3; ++month) {
+    if ((r >> (30 + month)) % 5 == 0) continue;
+    tx.InsertVisit({0, h.id, engine::VisitMode::kHome, "", "clerk",
+                    now - month * 30 * 86400 - static_cast<engine::Instant>((r >> 36) % (20 * 86400))});
+    ++f.visits;
+  }
+  tx.InsertMovement({0, admitted, engine::MovementKind::kAdmitted, h.id, h.village_path, "",
+                     engine::Name(type), "", h.members});
+  ++f.movements;
+  if ((r >> 40) % 8 == 0) {
+    tx.InsertMovement({0, std::min(now, admitted + 100 * 86400), engine::MovementKind::kRiskEliminated,
+                       h.id, h.village_path, "", "", "", h.members});
+    ++f.movements;
+  }
+}
+
 }  // namespace
 
 ProvinceFigures SeedProvince(World& w, const ProvinceSpec& spec) {
@@ -113,6 +145,11 @@ ProvinceFigures SeedProvince(World& w, const ProvinceSpec& spec) {
     const bool due_now = f.open_tasks % due_stride == 0 && f.open_tasks / due_stride < spec.due;
     t.next_fire_at = due_now ? f.due_at : t.due_at - 86400;
     f.due += due_now ? 1 : 0;
+    if (spec.report_data && !due_now && f.open_tasks % 10 == 7) {  // late, every reminder fired
+      t.due_at = now - 86400 - static_cast<engine::Instant>(r % (90 * 86400));
+      t.next_fire_at.reset();
+      ++f.overdue;
+    }
     tx.InsertTask(t);
     ++f.open_tasks;
   };
@@ -132,9 +169,12 @@ ProvinceFigures SeedProvince(World& w, const ProvinceSpec& spec) {
         if (!is_monitored && f.open_cases >= spec.open_cases) continue;
         const StateSlot& slot = is_monitored ? slots[monitored.size() % slots.size()]
                                              : entry_slots[static_cast<std::size_t>(i) % entry_slots.size()];
-        if (is_monitored)
+        if (is_monitored) {
+          const engine::Instant admitted = spec.report_data ? now - static_cast<engine::Instant>((r >> 20) % (365 * 86400)) : now;
           tx.UpsertMonitoring({h.id, kTypeValues[r % 3], engine::MonitoringStatus::kRiskActive, engine::Cause::kIllness,
-                               {engine::Cause::kIllness}, now, "", now});
+                               {engine::Cause::kIllness}, admitted, "", now});
+          if (spec.report_data) AddReportData(tx, f, h, kTypeValues[r % 3], admitted, now, r);
+        }
         engine::Case c;
         c.id = tx.NextCaseId();
         c.workflow = slot.def->name;

@@ -320,6 +320,60 @@ bench_timers() {
     "max of 3 (avg $(echo "$delay" | json_get avg_ms | xargs printf '%.0f') ms): due instant -> fired timer committed"
 }
 
+# Reports at province scale: the province with report data (admissions over a year, measures,
+# monthly visits, movements, every 10th open task overdue), then each report over the whole
+# province through the real server (system clock), as JSON, and the overdue report as .xlsx.
+# Runnable alone: BENCH_ONLY=reports bash bench/run.sh (BENCH_QUICK=1: 100 k households). The
+# seeded database is kept and reused for 12 hours while sizes and seed are the same (BENCH_RESEED=1
+# seeds again).
+bench_reports() {
+  local db="$OUT/reports.db" params="$HOUSEHOLDS $TIMER_TASKS $SEED" seed
+  # Reused only within 12 hours: its first timers fall due a day after seeding.
+  if [[ -n "${BENCH_RESEED:-}" || ! -f "$db" || "$(cat "$db.params" 2>/dev/null)" != "$params" \
+        || -z "$(find "$db.params" -mmin -720 2>/dev/null)" ]]; then
+    log "reports: seeding the province with report data, $HOUSEHOLDS households, $TIMER_TASKS open tasks"
+    rm -f "$db" "$db-wal" "$db-shm" "$db.params" "$db.seed.json"
+    "$BENCH" timers-seed --db "$db" --households "$HOUSEHOLDS" --open "$TIMER_TASKS" --due "$TIMER_DUE" \
+      --seed "$SEED" --report-data 1 >"$db.seed.json"
+    echo "$params" >"$db.params"
+  fi
+  seed="$(cat "$db.seed.json")"
+  local open_cases monitored overdue
+  open_cases="$(echo "$seed" | json_get open_cases)"
+  monitored="$(echo "$seed" | json_get monitored)"
+  overdue="$(echo "$seed" | json_get overdue)"
+  record reports.seed "seed the province with report data ($HOUSEHOLDS households)" \
+    "$(echo "$seed" | json_get seconds | xargs printf '%.1f')" s "" \
+    "$monitored monitored, $open_cases open cases, $TIMER_TASKS open tasks ($overdue overdue), $(echo "$seed" | json_get measures) measures, $(echo "$seed" | json_get visits) visits, $(echo "$seed" | json_get movements) movements"
+  start_server "$db"
+  local auth="Authorization: Bearer $BENCH_ADMIN_TOKEN" org=520000000000
+  local month year_ago today
+  month="$(TZ=Asia/Shanghai date +%Y-%m)"
+  today="$(TZ=Asia/Shanghai date +%Y-%m-%d)"
+  year_ago="$(TZ=Asia/Shanghai date -d '1 year ago' +%Y-%m-%d)"
+  curl -sf -H "$auth" "$SERVER_URL/api/v1/tasks" >/dev/null  # the server is up and reading
+  # report_row NAME PATH LABEL — three requests in a row; the figure is the first (the note has
+  # the other two, the size and the load at the time).
+  report_row() {
+    local name="$1" path="$2" label="$3" t1 t2 t3 size
+    t1="$(curl -sf -o "$OUT/report.out" -w '%{time_total}' -H "$auth" "$SERVER_URL$path")"
+    size="$(stat -c %s "$OUT/report.out")"
+    t2="$(curl -sf -o /dev/null -w '%{time_total}' -H "$auth" "$SERVER_URL$path")"
+    t3="$(curl -sf -o /dev/null -w '%{time_total}' -H "$auth" "$SERVER_URL$path")"
+    record "$name" "$label" "$t1" s "" \
+      "GET $path; then $t2 s, $t3 s; $size bytes; load $(cut -d' ' -f1 /proc/loadavg)"
+  }
+  report_row report.overdue "/api/v1/reports/overdue?org=$org" "overdue report, province, $TIMER_TASKS open tasks"
+  report_row report.overdue.xlsx "/api/v1/reports/overdue?org=$org&format=xlsx" "overdue report as .xlsx, province"
+  report_row report.timeliness "/api/v1/reports/timeliness?org=$org&month=$month" "timeliness per city, province, $monitored objects"
+  report_row report.monitoring "/api/v1/reports/monitoring?org=$org" "monitoring (type x status, measures per kind), province"
+  report_row report.movements "/api/v1/reports/movements?org=$org&from=$year_ago&to=$today" "movements over a year, province"
+  report_row report.ledger "/api/v1/reports/ledger?org=$org" "ledger, first page, province, $monitored objects"
+  report_row report.ledger.overdue "/api/v1/reports/ledger?org=$org&overdue=true" "ledger, first page, objects with overdue tasks"
+  report_row report.weekly "/api/v1/reports/weekly?org=$org" "weekly progress report (all of the above), province"
+  stop_server
+}
+
 # Import: households.csv through Engine::ImportHouseholds in chunks (all-or-nothing each).
 bench_import() {
   log "import: $HOUSEHOLDS households in chunks of $IMPORT_CHUNK"
@@ -357,7 +411,7 @@ main() {
   build_bench
   build_baseline
   local b
-  for b in generate sqlite bpmn engine http timers import delivery; do
+  for b in generate sqlite bpmn engine http timers reports import delivery; do
     if wanted "$b"; then "bench_$b"; fi
   done
   echo

@@ -15,6 +15,7 @@ namespace dixian::bench {
 using nlohmann::json;
 
 // dixian_bench timers-seed --db PATH --households N --open T [--open-cases C] --due K --seed S
+//   [--report-data 1] (the report benchmark's data: ProvinceSpec::report_data)
 // The synthetic province (bench/province_seed.cc): N households, 5 % monitored with a case in
 // every state, T open tasks due over the coming year; K of them have their next timer at one
 // instant (now + 1 day), printed as due_at.
@@ -26,6 +27,7 @@ int RunTimersSeed(int argc, char** argv) {
   spec.open_tasks = IntArg(argc, argv, "open", 1000000);
   spec.open_cases = IntArg(argc, argv, "open-cases", spec.open_tasks);
   spec.due = std::max<std::int64_t>(1, IntArg(argc, argv, "due", 10000));
+  spec.report_data = IntArg(argc, argv, "report-data", 0) != 0;
   World w = OpenWorld(db, true);
   SeedOrgChain(w, Arg(argc, argv, "channel", "http://127.0.0.1:9/bench-not-delivered"));
   const double t0 = NowSeconds();
@@ -35,7 +37,8 @@ int RunTimersSeed(int argc, char** argv) {
   const std::int64_t rows = f.households + f.monitored + f.cases + f.open_tasks;
   Emit({{"bench", "timers-seed"}, {"households", f.households}, {"monitored", f.monitored},
         {"cases", f.cases}, {"open_cases", f.open_cases}, {"states", f.states.size()}, {"open", f.open_tasks}, {"due", f.due},
-        {"due_at", f.due_at}, {"seconds", seconds}, {"rows_per_s", static_cast<double>(rows) / seconds}});
+        {"due_at", f.due_at}, {"overdue", f.overdue}, {"measures", f.measures}, {"visits", f.visits},
+        {"movements", f.movements}, {"seconds", seconds}, {"rows_per_s", static_cast<double>(rows) / seconds}});
   return 0;
 }
 

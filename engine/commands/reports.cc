@@ -50,11 +50,25 @@ Result<MonitoringReport> ReportMonitoring(Engine& e, const Principal& who,
   MonitoringReport out;
   out.org = org.value();
   out.generated_at = e.clock().Now();
-  out.by_type = view->CountByType(org->path);
-  for (const auto& r : out.by_type) out.households += r.households, out.persons += r.persons;
-  out.by_status = view->CountByStatus(org->path);
-  out.by_type_cause = view->CountByTypeAndCause(org->path);
-  out.by_type_status = view->CountByTypeAndStatus(org->path);
+  // One pass over the objects (type x status x cause); removed objects (清退) count by status only.
+  std::map<std::string, CountRow> by_type, by_status;
+  std::map<std::pair<std::string, std::string>, CountRow> by_type_cause, by_type_status;
+  auto add = [](CountRow& to, const CountRow& r, std::string key, std::string key2 = "") {
+    to.key = std::move(key), to.key2 = std::move(key2);
+    to.households += r.households, to.persons += r.persons;
+  };
+  for (const auto& r : view->CountMonitoring(org->path)) {
+    add(by_status[r.key2], r, r.key2);
+    if (r.key2 == Name(MonitoringStatus::kRemoved)) continue;
+    add(by_type[r.key], r, r.key);
+    add(by_type_cause[{r.key, r.key3}], r, r.key, r.key3);
+    add(by_type_status[{r.key, r.key2}], r, r.key, r.key2);
+    out.households += r.households, out.persons += r.persons;
+  }
+  for (auto& [_, r] : by_type) out.by_type.push_back(std::move(r));
+  for (auto& [_, r] : by_status) out.by_status.push_back(std::move(r));
+  for (auto& [_, r] : by_type_cause) out.by_type_cause.push_back(std::move(r));
+  for (auto& [_, r] : by_type_status) out.by_type_status.push_back(std::move(r));
   std::map<std::string, MeasureCount> measures;
   for (const auto& r : view->MeasureCoverage(org->path)) {
     auto& m = measures[r.kind];

@@ -19,6 +19,7 @@ namespace dixian::engine {
 struct CountRow {     // keys are API names (GROUP BY on the text columns)
   std::string key;   // e.g. type, status
   std::string key2;  // e.g. primary cause (by type x cause)
+  std::string key3;  // CountMonitoring: the primary cause
   std::int64_t households = 0;
   std::int64_t persons = 0;
 };
@@ -69,7 +70,7 @@ struct TaskGroupCount {
   Role role = Role::kVillageClerk;
   std::int64_t open = 0;
   std::int64_t overdue = 0;     // due_at <= now
-  Instant oldest_due = 0;       // MIN(due_at) of the group's open tasks
+  Instant oldest_due = 0;       // MIN(due_at) of the group's overdue tasks (0 when none)
 };
 
 // Reads. Every call sees one consistent snapshot for the lifetime of the view.
@@ -146,6 +147,9 @@ class ReadView {
   virtual std::vector<MeasureCoverageRow> MeasureCoverage(const std::string& org_path_prefix) = 0;
   // Monitoring objects (not removed) by type x status (households, persons).
   virtual std::vector<CountRow> CountByTypeAndStatus(const std::string& org_path_prefix) = 0;
+  // Every monitoring object under an org path by type (key), status (key2) and primary cause
+  // (key3), in one pass: the monitoring report derives its four groupings from it.
+  virtual std::vector<CountRow> CountMonitoring(const std::string& org_path_prefix) = 0;
   // Per village under an org path: measures recorded before the China midnight ending the day
   // `window` seconds after admission (objects whose such deadline is <= now), and visits in
   // [month_from, month_to) of risk_active objects admitted before month_to.

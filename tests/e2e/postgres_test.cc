@@ -156,6 +156,16 @@ TEST_F(MigrateTest, CopyVerifiesServesAndASecondCopyIsRefused) {
                           "SELECT min(url) || min(secret) || min(app) FROM channels"})
     EXPECT_EQ(testing::ScalarDb(target.db(), sql), testing::ScalarDb(server_->db_path(), sql)) << sql;
   EXPECT_EQ(testing::ScalarDb(target.db(), "SELECT min(url) FROM channels").rfind("dxs1:", 0), 0u);
+  // The open-task counters came across and equal a recount of the copied tasks.
+  const std::string recount_differs =
+      "SELECT (SELECT count(*) FROM (SELECT org_path, org, role, assignee, count(*) FROM tasks"
+          " WHERE status = 'open' GROUP BY 1, 2, 3, 4 EXCEPT SELECT org_path, org, role, assignee,"
+          " open_tasks FROM task_counts WHERE open_tasks > 0) AS a) + (SELECT count(*) FROM (SELECT"
+          " org_path, org, role, assignee, open_tasks FROM task_counts WHERE open_tasks > 0 EXCEPT"
+          " SELECT org_path, org, role, assignee, count(*) FROM tasks WHERE status = 'open'"
+          " GROUP BY 1, 2, 3, 4) AS b)";
+  EXPECT_NE(testing::ScalarDb(target.db(), "SELECT count(*) FROM task_counts"), "0");
+  EXPECT_EQ(testing::ScalarDb(target.db(), recount_differs), "0");
 
   r = test_support::RunCommand(DIXIAN_BINARY, {"migrate", "--from", server_->db_path(), "--to",
                                                target.db(), "--key-file", key});
@@ -174,6 +184,7 @@ TEST_F(MigrateTest, CopyVerifiesServesAndASecondCopyIsRefused) {
   EXPECT_EQ(GetJson("reviewer1", "/api/v1/cases/" + id + "/history"), history);
   EXPECT_EQ(NewCase("H2", "clerk2").value("id", ""), "C00000002");
   EXPECT_EQ(GetJson("admin", "/api/v1/audit/verify").value("ok", false), true);
+  EXPECT_EQ(testing::ScalarDb(target.db(), recount_differs), "0") << "kept on PostgreSQL";
 }
 
 }  // namespace

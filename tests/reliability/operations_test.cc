@@ -163,6 +163,14 @@ TEST(Operations, PreviousReleaseDatabaseOpensAndKeepsItsData) {
   EXPECT_GE(std::stoi(Scalar(db, "PRAGMA user_version")), manifest["schema_version"].get<int>());
   for (const auto& [table, n] : manifest["counts"].items())
     EXPECT_GE(std::stoll(Scalar(db, "SELECT count(*) FROM " + table)), n.get<long long>()) << table;
+  // Migration 11 counted the old open tasks; the new work kept the counters.
+  EXPECT_NE(Scalar(db, "SELECT count(*) FROM tasks WHERE status = 'open'"), "0");
+  EXPECT_EQ(Scalar(db, "SELECT (SELECT count(*) FROM (SELECT org_path, org, role, assignee, count(*) FROM tasks"
+                           " WHERE status = 'open' GROUP BY 1, 2, 3, 4 EXCEPT SELECT org_path, org, role, assignee,"
+                           " open_tasks FROM task_counts WHERE open_tasks > 0) AS a) + (SELECT count(*) FROM (SELECT"
+                           " org_path, org, role, assignee, open_tasks FROM task_counts WHERE open_tasks > 0 EXCEPT"
+                           " SELECT org_path, org, role, assignee, count(*) FROM tasks WHERE status = 'open'"
+                           " GROUP BY 1, 2, 3, 4) AS b)"), "0");
 }
 
 }  // namespace

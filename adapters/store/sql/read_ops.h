@@ -70,6 +70,7 @@ class SqlReadOps : public Base {
   std::vector<engine::CountRow> CountByStatus(const std::string& org_path_prefix) override;
   std::vector<engine::CountRow> CountByTypeAndCause(const std::string& org_path_prefix) override;
   std::vector<engine::CountRow> CountByTypeAndStatus(const std::string& org_path_prefix) override;
+  std::vector<engine::CountRow> CountMonitoring(const std::string& org_path_prefix) override;
   std::vector<engine::VillageTimeliness> Timeliness(const std::string& org_path_prefix,
                                                     engine::Instant now, engine::Instant window,
                                                     engine::Instant month_from,

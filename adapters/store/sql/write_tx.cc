@@ -288,7 +288,28 @@ std::int64_t SqlWriteTx::InsertTask(const engine::Task& task) {
       " ?16, ?17, ?18) RETURNING id");
   st.Bind(1, task.id);
   BindTask(st, task);
-  return InsertReturningId(st);
+  const std::int64_t id = InsertReturningId(st);
+  CountOpen(task);
+  return id;
+}
+
+void SqlWriteTx::CountOpen(const engine::Task& task) {
+  if (task.status != engine::TaskStatus::kOpen) return;
+  auto st = conn().Prepare(
+      "INSERT INTO task_counts(org_path, org, role, assignee, open_tasks) VALUES(?1, ?2, ?3, ?4, 1)"
+      " ON CONFLICT(org_path, org, role, assignee) DO UPDATE"
+      " SET open_tasks = task_counts.open_tasks + 1");
+  st.Bind(1, task.org_path).Bind(2, task.org).Bind(3, engine::Name(task.role)).Bind(4, task.assignee);
+  Write(st);
+}
+
+void SqlWriteTx::UncountOpen(std::int64_t task_id) {
+  auto st = conn().Prepare(
+      "UPDATE task_counts SET open_tasks = open_tasks - 1"
+      " WHERE (org_path, org, role, assignee) ="
+      " (SELECT org_path, org, role, assignee FROM tasks WHERE id = ?1 AND status = 'open')");
+  st.Bind(1, task_id);
+  Write(st);
 }
 
 void SqlWriteTx::UpdateTask(const engine::Task& task) {
@@ -300,7 +321,9 @@ void SqlWriteTx::UpdateTask(const engine::Task& task) {
       " fire_index = ?17, period = ?18 WHERE id = ?1");
   st.Bind(1, task.id);
   BindTask(st, task);
+  UncountOpen(task.id);
   Write(st);
+  CountOpen(task);
 }
 
 void SqlWriteTx::UpdateTaskTimer(const engine::Task& task) {
@@ -316,7 +339,9 @@ void SqlWriteTx::UpdateTaskClosed(const engine::Task& task) {
   auto st = conn().Prepare(
       "UPDATE tasks SET status = ?2, closed_at = ?3, next_fire_at = NULL WHERE id = ?1");
   st.Bind(1, task.id).Bind(2, engine::Name(task.status)).Bind(3, task.closed_at);
+  UncountOpen(task.id);
   Write(st);
+  CountOpen(task);
 }
 
 // The timer queries read the partial index tasks_timer only (SQLite: "+status" keeps the planner

@@ -86,6 +86,10 @@ class SqlWriteTx final : public SqlReadOps<engine::WriteTx> {
   // Runs an INSERT ... ON CONFLICT DO NOTHING: a row that was not inserted is a duplicate, handed
   // back (kConflict "duplicate") instead of recorded; so is any other constraint violation.
   engine::Status Insert(Statement& st);
+  // task_counts (migration 11): the open task's group counted once more; the task with this id,
+  // if open, counted once less (run before its row changes).
+  void CountOpen(const engine::Task& task);
+  void UncountOpen(std::int64_t task_id);
 };
 
 }  // namespace dixian::store
