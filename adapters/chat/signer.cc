@@ -51,32 +51,6 @@ std::string UrlEncode(std::string_view text) {
   return out;
 }
 
-namespace {
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-}  // namespace
-
-std::string UrlDecode(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
-      const int hi = HexValue(text[i + 1]);
-      const int lo = HexValue(text[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(text[i] == '+' ? ' ' : text[i]);
-  }
-  return out;
-}
-
 std::string DingTalkSign(std::int64_t timestamp_ms, std::string_view secret) {
   const std::string to_sign = std::to_string(timestamp_ms) + "\n" + std::string(secret);
   return Base64(HmacSha256(secret, to_sign));

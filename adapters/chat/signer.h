@@ -11,7 +11,6 @@ std::string HmacSha256(std::string_view key, std::string_view message);  // 32 r
 std::string Base64(std::string_view bytes);                               // standard, padded
 std::string HexLower(std::string_view bytes);
 std::string UrlEncode(std::string_view text);  // RFC 3986: unreserved kept, the rest %XX
-std::string UrlDecode(std::string_view text);  // also turns '+' into ' '
 
 // DingTalk custom robot: Base64(HMAC-SHA256(key = secret, msg = "<timestamp_ms>\n<secret>")).
 // Not URL-encoded: the caller appends `&timestamp=..&sign=UrlEncode(sign)` to the webhook URL.

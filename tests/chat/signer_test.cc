@@ -1,4 +1,5 @@
 #include "adapters/chat/signer.h"
+#include "adapters/http/http_types.h"
 
 #include <gtest/gtest.h>
 
@@ -21,7 +22,9 @@ TEST(Signer, FeishuIsNotDingTalkAlgorithm) {
 
 TEST(Signer, UrlEncodesBase64Characters) {
   EXPECT_EQ(UrlEncode("7gm+cRS/z0="), "7gm%2BcRS%2Fz0%3D");
-  EXPECT_EQ(UrlDecode("7gm%2BcRS%2Fz0%3D"), "7gm+cRS/z0=");
+  std::string decoded;
+  ASSERT_TRUE(http::PercentDecode(UrlEncode("7gm+cRS/z0="), false, &decoded));
+  EXPECT_EQ(decoded, "7gm+cRS/z0=");
 }
 
 TEST(Signer, GenericSignatureIsHexHmacOfBody) {

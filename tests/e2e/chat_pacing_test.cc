@@ -7,6 +7,7 @@
 #include "tests/support/test_db.h"
 #include "tests/e2e/e2e_world.h"
 #include "tests/support/fake_platform.h"
+#include "tests/support/slow_test.h"
 
 namespace dixian::e2e {
 namespace {
@@ -35,6 +36,7 @@ bool WaitForDelivered(const std::string& db, int n, const testing::FakePlatform&
 class ChatPacingTest : public E2eTest {};
 
 TEST_F(ChatPacingTest, FifteenKillRestartFifteenNeverTripsDingTalksLimit) {
+  DIXIAN_SLOW_TEST();
   testing::FakePlatform dingtalk("dingtalk", "SECpacing");  // wall clock, as the server's
   BuildWorld();
   auto r = Post("admin", "/api/v1/channels",

@@ -18,6 +18,7 @@
 #include "engine/core/time.h"
 #include "tests/reliability/reliability_util.h"
 #include "tests/support/fake_platform.h"
+#include "tests/support/slow_test.h"
 
 namespace dixian::reliability {
 namespace {
@@ -228,6 +229,7 @@ std::vector<std::string> ReplayHistories(const std::string& db) {
 }
 
 TEST(CrashSafety, SurvivesRandomKills) {
+  DIXIAN_SLOW_TEST();
   testing::TempDir dir;
   testing::TestDb test_db(dir.File("crash.db"));
   const std::string db = test_db.db();

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "tests/reliability/reliability_util.h"
+#include "tests/support/slow_test.h"
 
 namespace dixian::reliability {
 namespace {
@@ -39,6 +40,7 @@ std::set<std::string> Households(const std::string& db) {
 }
 
 TEST(Operations, BackupWhileWritingThenRestore) {
+  DIXIAN_SLOW_TEST();
   if (testing::OnPostgres()) GTEST_SKIP() << "SQLite only (files, backups)";
   testing::TempDir dir;
   const std::string db = dir.File("live.db");

@@ -4,26 +4,17 @@
 #include <condition_variable>
 #include <mutex>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 #include "adapters/chat/crypto/feishu.h"
 #include "adapters/chat/crypto/wecom.h"
 #include "adapters/chat/signer.h"
 #include "tests/support/fake_http.h"
+#include "tests/support/loopback_http.h"
 
 namespace dixian::testing {
 namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
 using nlohmann::json;
 
 std::string PathOf(const std::string& target) { return target.substr(0, target.find('?')); }
@@ -35,8 +26,7 @@ struct FakeApp::Impl {
   FakeAppSettings s;
   std::set<std::string> users;
   NowMs now_ms;
-  asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
+  LoopbackHttp server;
 
   mutable std::mutex mu;
   mutable std::condition_variable cv;
@@ -199,36 +189,9 @@ struct FakeApp::Impl {
     return answer;
   }
 
-  asio::awaitable<void> Session(tcp::socket socket) {
-    beast::tcp_stream stream(std::move(socket));
-    beast::flat_buffer buffer;
-    http::request<http::string_body> req;
-    boost::system::error_code ec;
-    co_await http::async_read(stream, buffer, req, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return;
-    std::map<std::string, std::string> headers;
-    for (const auto& f : req) {
-      std::string name(f.name_string());
-      std::transform(name.begin(), name.end(), name.begin(), ::tolower);
-      headers[name] = std::string(f.value());
-    }
-    const json answer = Answer(std::string(req.method_string()), std::string(req.target()), req.body(), headers);
-    http::response<http::string_body> res{http::status::ok, 11};
-    res.set(http::field::content_type, "application/json");
-    res.body() = answer.dump();
-    res.keep_alive(false);
-    res.prepare_payload();
-    co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-  }
-
-  asio::awaitable<void> Listen() {
-    for (;;) {
-      boost::system::error_code ec;
-      tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) co_return;
-      asio::co_spawn(ioc, Session(std::move(socket)), asio::detached);
-    }
+  asio::awaitable<void> Serve(beast::tcp_stream& stream, FakeHttpRequest req) {
+    const json answer = Answer(req.method, req.target, req.body, req.headers);
+    co_await WriteJsonAndClose(stream, 200, answer.dump());
   }
 };
 
@@ -238,24 +201,12 @@ FakeApp::FakeApp(std::string kind, std::set<std::string> users, NowMs now_ms, Fa
   impl_->s = settings_;
   impl_->users = std::move(users);
   impl_->now_ms = now_ms ? std::move(now_ms) : NowMs(WallClockMs);
-  tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
-  impl_->acceptor.open(endpoint.protocol());
-  impl_->acceptor.set_option(tcp::acceptor::reuse_address(true));
-  impl_->acceptor.bind(endpoint);
-  impl_->acceptor.listen();
-  port_ = impl_->acceptor.local_endpoint().port();
-  asio::co_spawn(impl_->ioc, impl_->Listen(), asio::detached);
-  thread_ = std::thread([impl = impl_] { impl->ioc.run(); });
+  port_ = impl_->server.Start([impl = impl_.get()](beast::tcp_stream& stream, FakeHttpRequest req) {
+    return impl->Serve(stream, std::move(req));
+  });
 }
 
-FakeApp::~FakeApp() {
-  asio::post(impl_->ioc, [impl = impl_] {
-    boost::system::error_code ec;
-    impl->acceptor.close(ec);
-    impl->ioc.stop();
-  });
-  thread_.join();
-}
+FakeApp::~FakeApp() { impl_->server.Stop(); }
 
 std::string FakeApp::BaseUrl() const { return "http://127.0.0.1:" + std::to_string(port_); }
 

@@ -100,7 +100,6 @@ class FakeApp {
   FakeAppSettings settings_;
   std::shared_ptr<Impl> impl_;
   unsigned short port_ = 0;
-  std::thread thread_;
 };
 
 // The buttons of a card the fake received: label -> value (WeCom key / Feishu value.key);

@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "adapters/chat/signer.h"
+#include "adapters/http/http_types.h"
 
 namespace dixian::testing {
 
@@ -13,19 +13,8 @@ std::int64_t WallClockMs() {
 }
 
 std::map<std::string, std::string> QueryParams(const std::string& target) {
-  std::map<std::string, std::string> out;
   const std::size_t q = target.find('?');
-  const std::string rest = q == std::string::npos ? target : target.substr(q + 1);
-  std::size_t i = 0;
-  while (i < rest.size()) {
-    std::size_t amp = rest.find('&', i);
-    if (amp == std::string::npos) amp = rest.size();
-    const std::string pair = rest.substr(i, amp - i);
-    const std::size_t eq = pair.find('=');
-    if (eq != std::string::npos) out[pair.substr(0, eq)] = chat::UrlDecode(pair.substr(eq + 1));
-    i = amp + 1;
-  }
-  return out;
+  return http::ParseQuery(q == std::string::npos ? target : target.substr(q + 1));
 }
 
 }  // namespace dixian::testing

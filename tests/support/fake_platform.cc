@@ -2,25 +2,20 @@
 
 #include <algorithm>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 #include "adapters/chat/signer.h"
 #include "tests/support/fake_http.h"
+#include "tests/support/loopback_http.h"
 
 namespace dixian::testing {
 namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using nlohmann::json;
 
@@ -34,16 +29,15 @@ struct Answer {
 struct FakePlatform::Impl {
   std::string kind, secret;
   NowMs now_ms;
-  asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
+  LoopbackHttp server;
   mutable std::mutex mu;
   mutable std::condition_variable cv;
   FakeFaults faults;
   std::vector<FakeReceived> received;
   std::vector<std::int64_t> accepted_at;
-  std::int64_t silenced_until = 0;
+  std::int64_t silenced_until = 0;  // DingTalk's 10 minutes after a robot went over its limit
   bool holding = false;
-  std::vector<std::shared_ptr<asio::steady_timer>> held;  // io thread only  // DingTalk's 10 minutes after a robot went over its limit
+  std::vector<std::shared_ptr<asio::steady_timer>> held;  // io thread only
 
   std::string SuccessBody() const {
     if (kind == "feishu") return R"({"code":0,"data":{},"msg":"success"})";
@@ -167,22 +161,13 @@ struct FakePlatform::Impl {
     return fault;
   }
 
-  asio::awaitable<void> Session(tcp::socket socket) {
-    beast::tcp_stream stream(std::move(socket));
-    beast::flat_buffer buffer;
-    http::request<http::string_body> req;
-    boost::system::error_code ec;
-    co_await http::async_read(stream, buffer, req, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return;
+  asio::awaitable<void> Serve(beast::tcp_stream& stream, FakeHttpRequest req) {
     FakeReceived r;
-    r.target = std::string(req.target());
-    for (const auto& f : req) {
-      std::string name(f.name_string());
-      std::transform(name.begin(), name.end(), name.begin(), ::tolower);
-      r.headers[name] = std::string(f.value());
-    }
-    r.raw_body = req.body();
+    r.target = std::move(req.target);
+    r.headers = std::move(req.headers);
+    r.raw_body = std::move(req.body);
     r.body = json::parse(r.raw_body, nullptr, false);
+    boost::system::error_code ec;
     Answer answer;
     std::chrono::milliseconds delay{0};
     bool hold = false;
@@ -209,23 +194,8 @@ struct FakePlatform::Impl {
       stream.socket().shutdown(tcp::socket::shutdown_both, ec);
       co_return;
     }
-    http::response<http::string_body> res{static_cast<http::status>(answer.status), 11};
-    res.set(http::field::content_type, "application/json");
-    res.body() = fault == Fault::k5xx ? "<html>503</html>" : Body(answer);
-    res.keep_alive(false);
-    res.prepare_payload();
-    co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-  }
-
-  asio::awaitable<void> Listen(std::shared_ptr<Impl> self) {
-    for (;;) {
-      boost::system::error_code ec;
-      tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) co_return;
-      asio::co_spawn(ioc, Session(std::move(socket)), asio::detached);
-    }
-    (void)self;
+    co_await WriteJsonAndClose(stream, static_cast<unsigned>(answer.status),
+                               fault == Fault::k5xx ? "<html>503</html>" : Body(answer));
   }
 };
 
@@ -234,24 +204,12 @@ FakePlatform::FakePlatform(std::string kind, std::string secret, NowMs now_ms)
   impl_->kind = std::move(kind);
   impl_->secret = std::move(secret);
   impl_->now_ms = now_ms ? std::move(now_ms) : NowMs(WallClockMs);
-  tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
-  impl_->acceptor.open(endpoint.protocol());
-  impl_->acceptor.set_option(tcp::acceptor::reuse_address(true));
-  impl_->acceptor.bind(endpoint);
-  impl_->acceptor.listen();
-  port_ = impl_->acceptor.local_endpoint().port();
-  asio::co_spawn(impl_->ioc, impl_->Listen(impl_), asio::detached);
-  thread_ = std::thread([impl = impl_] { impl->ioc.run(); });
+  port_ = impl_->server.Start([impl = impl_.get()](beast::tcp_stream& stream, FakeHttpRequest req) {
+    return impl->Serve(stream, std::move(req));
+  });
 }
 
-FakePlatform::~FakePlatform() {
-  asio::post(impl_->ioc, [impl = impl_] {
-    boost::system::error_code ec;
-    impl->acceptor.close(ec);
-    impl->ioc.stop();
-  });
-  thread_.join();
-}
+FakePlatform::~FakePlatform() { impl_->server.Stop(); }
 
 std::string FakePlatform::Url() const {
   const std::string base = "http://127.0.0.1:" + std::to_string(port_);
@@ -278,7 +236,7 @@ void FakePlatform::Release() {
     impl_->holding = false;
     held.swap(impl_->held);
   }
-  asio::post(impl_->ioc, [held = std::move(held)] {
+  asio::post(impl_->server.ioc(), [held = std::move(held)] {
     for (const auto& timer : held) timer->cancel();
   });
 }

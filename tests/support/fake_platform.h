@@ -65,7 +65,6 @@ class FakePlatform {
  private:
   std::shared_ptr<Impl> impl_;
   unsigned short port_ = 0;
-  std::thread thread_;
 };
 
 }  // namespace dixian::testing
