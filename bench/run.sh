@@ -355,14 +355,14 @@ stop_pg() {
   PG_STATE=""
 }
 bench_pg() {
-  local seconds="${BENCH_PG_SECONDS:-5}" households="${BENCH_PG_HOUSEHOLDS:-20000}"
-  local cases="${BENCH_PG_HTTP_CASES:-20000}" tasks="${BENCH_PG_TIMER_TASKS:-20000}" due="${BENCH_PG_TIMER_DUE:-2000}"
+  local seconds="${BENCH_PG_SECONDS:-5}" households="${BENCH_PG_HOUSEHOLDS:-8000}"
+  local cases="${BENCH_PG_HTTP_CASES:-12000}" tasks="${BENCH_PG_TIMER_TASKS:-10000}" due="${BENCH_PG_TIMER_DUE:-1000}"
   local uri n line fire at rport sqlite_vs
   PG_STATE="$OUT/pg-cluster.uri"
   log "PostgreSQL: starting a throwaway cluster (durable)"
   bash "$ROOT/scripts/pg-test-cluster.sh" start "$PG_STATE" --durable >&2
   uri="$(cat "$PG_STATE")"
-  pg_db() { psql -q "$uri" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null && echo "${uri%/*}/$1"; }
+  pg_db() { PGOPTIONS="-c client_min_messages=warning" psql -q "$uri" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null && echo "${uri%/*}/$1"; }
 
   log "PostgreSQL: engine transitions, 64 submitters, ${seconds}s (SQLite, then 1 and 2 nodes)"
   line="$("$BENCH" transitions --db "$OUT/pg-sqlite.db" --submitters 64 --seconds "$seconds" --households "$households")"

@@ -3,6 +3,7 @@
 // (tests/e2e/e2e_world.h) on node 0, more nodes on the same database, master key and evidence
 // folder, and short channel leases so a dead node's channels pass on within seconds.
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <thread>
@@ -19,6 +20,7 @@ inline constexpr int kPollSeconds = 2;   // DeliveryOptions::poll_ms: a worker r
 class MultiNodeTest : public E2eTest {
  protected:
   void SetUp() override {
+    if (std::getenv("DIXIAN_SKIP_SLOW")) GTEST_SKIP() << "slow test: runs in the Release stage only";
     if (!testing::OnPostgres()) GTEST_SKIP() << "several nodes share one PostgreSQL database";
     db_ = std::make_unique<testing::TestDb>(shared_.File("unused.db"));
     E2eTest::SetUp();  // node 0
