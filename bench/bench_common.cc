@@ -64,6 +64,8 @@ World OpenWorld(const std::string& db, bool fresh, std::unique_ptr<engine::Clock
   engine::EngineOptions options;
   options.admin_token = kAdminToken;
   options.keys = keys;
+  // Timers per write job (EngineOptions::timer_batch), for tuning it: BENCH_TIMER_BATCH.
+  if (const char* b = std::getenv("BENCH_TIMER_BATCH")) options.timer_batch = std::atoi(b);
   w.engine = std::make_unique<engine::Engine>(*w.store, *w.clock, std::move(config.workflows),
                                               std::move(config.calendar), options);
   w.admin = Must(w.engine->Authenticate(kAdminToken), "admin token");

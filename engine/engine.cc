@@ -1,6 +1,10 @@
 #include "engine/engine.h"
 
 #include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <limits>
 #include <stdexcept>
 #include <utility>
@@ -81,25 +85,65 @@ void Engine::SubmitJob(const Principal& who, const Idempotency& idempotency,
       });
 }
 
+// Fires what is due in batches of options_.timer_batch, one write job each. The jobs are
+// pipelined: the next one is queued as soon as the previous one has run on the writer (not once
+// it is durable), so the writer claims and fires batch k+1 while batch k's WAL is fsynced. Batch
+// k+1 runs in a later transaction on the same connection, so its claim sees batch k's timers
+// moved on; if batch k fails, none of its writes remain and k+1 claims those timers again: each
+// fires once. Returns once every batch is durable (or the first error).
 Result<std::int64_t> Engine::RunDue() {
   std::lock_guard lock(run_due_mu_);
-  std::int64_t total = 0;
+  struct Pipeline {
+    std::mutex mu;
+    std::condition_variable cv;
+    int queued = 0, ran = 0, finished = 0;
+    std::int64_t last_claimed = -1;  // timers the last job that ran claimed
+    std::int64_t durable = 0;        // timers fired in batches acknowledged durable
+    std::optional<Error> error;
+  };
+  auto p = std::make_shared<Pipeline>();
+  const int batch = std::max(1, options_.timer_batch);
   bool prune = true;  // stored idempotent answers past their time, a batch per run
+  std::unique_lock wait(p->mu);
   while (true) {
-    auto fired = store_.Run([this, &prune](WriteTx& tx) -> Result<std::int64_t> {
-      EngineTx etx(*this, tx);
-      if (std::exchange(prune, false)) tx.PruneIdempotent(wall_clock_.Now() - kIdempotencyTtl, kIdempotencyPruneBatch);
-      etx.RunDigestIfDue();
-      etx.RunWeeklyReportIfDue();
-      const auto due = tx.DueTasks(etx.now(), 2000);
-      for (const auto& task : due) etx.FireNext(task);
-      return static_cast<std::int64_t>(due.size());
-    });
-    if (!fired.ok()) return fired.error();
-    const auto n = fired.value();
-    total += n;
-    if (n == 0) break;
+    const int index = p->queued++;
+    wait.unlock();
+    auto claimed = std::make_shared<std::int64_t>(0);
+    store_.Enqueue(
+        [this, p, claimed, batch, prune = std::exchange(prune, false)](WriteTx& tx) -> Status {
+          EngineTx etx(*this, tx);
+          if (prune) tx.PruneIdempotent(wall_clock_.Now() - kIdempotencyTtl, kIdempotencyPruneBatch);
+          etx.RunDigestIfDue();
+          etx.RunWeeklyReportIfDue();
+          const auto due = tx.DueTasks(etx.now(), batch);
+          for (const auto& task : due) etx.FireNext(task);
+          *claimed = static_cast<std::int64_t>(due.size());
+          {
+            std::lock_guard l(p->mu);
+            ++p->ran;
+            p->last_claimed = *claimed;
+          }
+          p->cv.notify_all();
+          return OkStatus();
+        },
+        [p, claimed](Status st) {
+          {
+            std::lock_guard l(p->mu);
+            ++p->finished;
+            if (!st.ok() && !p->error) p->error = st.error();
+            if (st.ok()) p->durable += *claimed;
+          }
+          p->cv.notify_all();
+        });
+    wait.lock();
+    // Wait until this job has run (its claim is known) or failed.
+    p->cv.wait(wait, [&] { return p->ran > index || p->finished > index || p->error; });
+    if (p->error || p->ran <= index || p->last_claimed == 0) break;
   }
+  p->cv.wait(wait, [&] { return p->finished == p->queued; });
+  if (p->error) return *p->error;
+  const std::int64_t total = p->durable;
+  wait.unlock();
   if (total > 0 && outbox_notify_) outbox_notify_();
   return total;
 }

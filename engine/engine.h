@@ -60,6 +60,9 @@ struct EngineOptions {
   const Clock* wall_clock = nullptr;
   // HMAC key of console sessions (engine/commands/sessions.h); empty: random for this process.
   std::string session_key;
+  // Timers claimed and fired per write job (RunDue); the next job is queued as soon as one has
+  // run, so it runs while the previous commit is being fsynced.
+  int timer_batch = 2000;
   // Sign-in from a chat platform (免登): a code from the platform's client and the channel it came
   // through, answered with the dixian user id the platform vouches for. Wired by runtime/ from
   // the chat adapter; unset: such sign-ins are refused. May answer on another thread.

@@ -1,25 +1,36 @@
 #!/usr/bin/env bash
 # Assembles the console the server ships: OUT/index.html, the app under OUT/v/<release>/ (the
-# release is a hash of the app's files, so a new release has new URLs and the old ones can be
-# cached for a year), ECharts under OUT/vendor/echarts-<version>/, and a gzip copy (.gz) of each
-# text file for clients that accept it. Nothing here is fetched: ECharts comes from
-# web/node_modules (npm, at install time); without it the console shows its tables only.
+# release is a hash of the app's files and of how they are built, so a new release has new URLs
+# and the old ones can be cached for a year), ECharts under OUT/vendor/echarts-<version>/, and a
+# gzip copy (.gz) of each text file for clients that accept it. Nothing here is fetched: ECharts
+# comes from web/node_modules (npm, at install time); without it the console shows its tables only.
+# The app is bundled by Debian's esbuild (scripts/deps.sh): js/boot.js and every module it imports
+# in one minified file (plus a chunk of the code it shares with the lazily loaded report pages),
+# each report page a chunk of its own. Without esbuild (or with DIXIAN_WEB_BUNDLE=0) the modules
+# ship one file each, as in web/: the console works the same, with more requests and slower
+# start-up on phones.
 # Does nothing when OUT already holds this release.
 # Usage: scripts/build-web.sh WEB_SOURCE_DIR OUT_DIR
 set -euo pipefail
 src=$(cd "$1" && pwd)
 out=$2
-script="${BASH_SOURCE[0]}"
+script=$(realpath "${BASH_SOURCE[0]}")
 
 app_files=$(cd "$src" && find css js -type f \( -name '*.js' -o -name '*.css' \) | LC_ALL=C sort)
-# The release id covers the page and every app file (names and contents).
-release=$(cd "$src" && { echo "$app_files"; cat index.html $app_files; } | sha256sum | cut -c1-12)
+esbuild=""
+[[ "${DIXIAN_WEB_BUNDLE:-1}" == 0 ]] || esbuild=$(command -v esbuild || true)
+bundler=none
+[[ -n "$esbuild" ]] && bundler="esbuild-$("$esbuild" --version)"
+# The release id covers the page, every app file (names and contents) and how they are built
+# (this script, the bundler), so a URL never names two different files.
+release=$(cd "$src" && { echo "$app_files"; cat index.html $app_files; echo "$bundler";
+  sha256sum <"$script"; } | sha256sum | cut -c1-12)
 echarts_dir="$src/node_modules/echarts"
 echarts_file="$echarts_dir/dist/echarts.common.min.js"
 echarts_version=""
 [[ -f "$echarts_file" ]] &&
   echarts_version=$(sed -n 's/^  "version": "\([0-9.]*\)".*/\1/p' "$echarts_dir/package.json" | head -n1)
-stamp="$release echarts=${echarts_version:-none} script=$(sha256sum "$script" | cut -c1-12)"
+stamp="$release echarts=${echarts_version:-none} bundle=$bundler"
 if [[ -f "$out/build-stamp.txt" && "$(cat "$out/build-stamp.txt")" == "$stamp" ]]; then
   exit 0
 fi
@@ -28,7 +39,18 @@ tmp="${out}.tmp.$$"
 trap 'rm -rf "$tmp"' EXIT
 rm -rf "$tmp"
 mkdir -p "$tmp/v/$release"
-(cd "$src" && cp --parents $app_files "$tmp/v/$release/")
+app="$tmp/v/$release"
+if [[ -n "$esbuild" ]]; then
+  # No source maps: nothing at run time asks for them (no sourceMappingURL comment is written).
+  # es2020: what the pages are written in (Chromium 80+, the chat apps' web views included).
+  (cd "$src" && "$esbuild" js/boot.js --bundle --splitting --format=esm --minify --target=es2020 \
+    --charset=utf8 --legal-comments=none --log-level=warning --outdir="$app/js" \
+    --entry-names='[dir]/[name]' --chunk-names='chunk-[hash]' &&
+    "$esbuild" css/*.css --minify --charset=utf8 --log-level=warning --outdir="$app/css")
+else
+  echo "build-web: esbuild is missing (apt-get install esbuild; scripts/deps.sh): the console ships unbundled, one file per module (slower to start on phones)" >&2
+  (cd "$src" && cp --parents $app_files "$app/")
+fi
 
 echarts_url=""
 if [[ -n "$echarts_version" ]]; then
@@ -40,10 +62,10 @@ else
   echo "build-web: $echarts_file is missing (npm install in web/): the console will show tables without charts" >&2
 fi
 
-# The page names the app's release directory, preloads the modules (one round trip for all of
-# them instead of one per import level) and names the chart library. The shell comes first: the
-# entry js/boot.js, what it imports (it starts the first page's API calls while the rest arrive)
-# and js/app.js with its static imports; then the other modules. A module whose first lines say
+# The page names the app's release directory, preloads the modules the entry imports (one round
+# trip for all of them instead of one per import level) and names the chart library.
+# Bundled: the entry js/boot.js and the chunks it imports (not the report pages' chunks).
+# Unbundled: the entry, what it imports, then the other modules; a module whose first lines say
 # `dixian:lazy` is not preloaded: it loads when a page imports it.
 entry=js/boot.js
 static_imports() {  # module -> the modules it imports statically, relative to $src
@@ -52,19 +74,31 @@ static_imports() {  # module -> the modules it imports statically, relative to $
   sed -n "s#^import .* from '\(\.\.\{0,1\}/[^']*\.js\)';#\1#p" "$src/$1" |
     while read -r dep; do realpath -m --relative-to="$src" "$src/$dir/$dep"; done
 }
+chunk_imports() {  # bundled file -> the chunks it imports statically (minified: from"./chunk-X.js")
+  grep -o '\(from\|import\) *"\./chunk-[A-Za-z0-9_-]*\.js"' "$app/$1" | grep -o 'chunk-[^"]*' |
+    sed 's#^#js/#' || true
+}
+if [[ -n "$esbuild" ]]; then
+  next() { chunk_imports "$1"; }
+  candidates=()
+else
+  next() { static_imports "$1"; }
+  mapfile -t candidates < <(cd "$src" && find js -type f -name '*.js' | LC_ALL=C sort)
+fi
 shell=()
-queue=("$entry" js/app.js)
+queue=("$entry")
 while ((${#queue[@]})); do
   f=${queue[0]}
   queue=("${queue[@]:1}")
   [[ " ${shell[*]} " == *" $f "* ]] && continue
+  [[ -f "$app/$f" ]] || { echo "build-web: $f, imported by the console, is missing" >&2; exit 1; }
   shell+=("$f")
-  mapfile -t -O "${#queue[@]}" queue < <(static_imports "$f")
+  mapfile -t -O "${#queue[@]}" queue < <(next "$f")
 done
 preload=""
-for f in "${shell[@]}" $(cd "$src" && find js -type f -name '*.js' | LC_ALL=C sort); do
+for f in "${shell[@]}" "${candidates[@]}"; do
   [[ "$preload" == *"/$f\""* ]] && continue
-  head -n 5 "$src/$f" | grep -q 'dixian:lazy' && continue
+  [[ -z "$esbuild" ]] && head -n 5 "$src/$f" | grep -q 'dixian:lazy' && continue
   preload+="  <link rel=\"modulepreload\" href=\"v/$release/$f\">\n"
 done
 sed -e "s#href=\"css/#href=\"v/$release/css/#g" -e "s#src=\"js/#src=\"v/$release/js/#g" \

@@ -95,6 +95,31 @@ TEST_F(DeadlinesTest, TenDayMeasuresRule) {
   EXPECT_EQ(RunDueAt(At("2026-04-30T00:00:01+08:00")), 0);
 }
 
+// RunDue fires in pipelined write jobs of timer_batch timers (the next queued once the previous
+// has run): with batches of 3, the eight measures and visit reminders due at one instant take
+// several jobs and each fires exactly once.
+TEST_F(DeadlinesTest, TimersDueAtOneInstantFireOnceAcrossBatches) {
+  for (const char* household : {"v11-1", "v11-2", "v11-3", "v11-4"}) Admit(household);
+  CloseEngine();
+  timer_batch_ = 3;
+  OpenEngine();
+  std::vector<std::string> tasks;
+  for (const char* household : {"v11-1", "v11-2", "v11-3", "v11-4"})
+    tasks.push_back(TaskId(household, "measures"));
+  const Json due = Rows("SELECT COUNT(*) AS n FROM tasks WHERE next_fire_at <= " +
+                        std::to_string(At("2026-03-07T16:30:00+08:00")));
+  EXPECT_EQ(due[0]["n"], 16);  // four follow-ups of each household: several batches of 3
+  const auto rungs = [&] { return Rows("SELECT SUM(fire_index) AS n FROM tasks")[0]["n"].get<std::int64_t>(); };
+  const std::int64_t before = rungs();
+  // Every timer fired once moved its task one rung on; some tasks had two rungs due by then.
+  const std::int64_t fired = RunDueAt(At("2026-03-07T16:30:00+08:00"));
+  EXPECT_EQ(fired, rungs() - before);
+  EXPECT_EQ(fired, 32);
+  for (const auto& id : tasks) EXPECT_EQ(Fired(id), (std::vector<std::string>{"reminder@ch-t1"})) << id;
+  EXPECT_EQ(RunDue(), 0);
+  for (const auto& id : tasks) EXPECT_EQ(Fired(id), (std::vector<std::string>{"reminder@ch-t1"})) << id;
+}
+
 TEST_F(DeadlinesTest, WorkingDaysAcrossTheSpringFestival) {
   SetNow("2026-02-13T09:00:00+08:00");  // Friday before the 2026 Spring Festival holiday
   const std::string id = Open("clerk_v11", "identification", "v11-1",

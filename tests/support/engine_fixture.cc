@@ -116,6 +116,7 @@ void EngineFixture::OpenEngine(const std::vector<engine::WorkflowPtr>& extra) {
   options.thresholds = config.thresholds;
   options.admin_token = kAdminToken;
   options.keys = keys_;
+  options.timer_batch = timer_batch_;
   options.channel_kinds = runtime::ChatChannelKinds();
   options.evidence = std::make_shared<evidence::FileEvidenceStore>(
       evidence::FileEvidenceStore::DirFor(dir_.File("dixian.db")));

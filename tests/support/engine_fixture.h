@@ -155,6 +155,7 @@ class EngineFixture : public ::testing::Test {
   std::unique_ptr<Engine> engine_;
   Engine* engine_raw_ = nullptr;  // engine_.get(), for reads_
   std::vector<engine::WorkflowPtr> extra_workflows_;
+  int timer_batch_ = engine::EngineOptions{}.timer_batch;  // set before OpenEngine to change it
   std::shared_ptr<const engine::KeyRing> keys_;  // the master keys, kept across OpenEngine
   // The config directory (calendar/, thresholds.json, workflows/ or ../workflows); set before
   // SetUp to run on other definitions.

@@ -1,6 +1,5 @@
-// The console's shell: session, header and menu, the hash router over routes.js (each page's
-// module is loaded when it is opened), toasts. Loaded by boot.js, which has already started the
-// first page's data and module.
+// The console's shell: session, header and menu, the hash router over routes.js, toasts. Started
+// by boot.js (start()), which has already started the first page's data.
 import { getToken, setUnauthorizedHandler, errorText, chineseMessage, api, dropPrefetched } from './api.js';
 import { keepSession, dropSession, sessionMe, onSessionChange, takeSignInCode } from './session.js';
 import { h, clear } from './dom.js';
@@ -8,7 +7,7 @@ import { ROLES, label } from './labels.js';
 import { renderLogin } from './pages/login.js';
 import { currentPath, findRoute, kDefaultPath } from './routes.js';
 
-const main = document.getElementById('main');
+let main = null;  // #main, once the page's HTML is parsed (start())
 const ctx = { me: null, toast, navigate, signOut };
 
 let toastTimer = null;
@@ -123,7 +122,7 @@ async function route() {
   }
 }
 
-setUnauthorizedHandler(() => {
+function onUnauthorized() {
   dropSession();
   ctx.me = null;
   renderShell();
@@ -131,10 +130,10 @@ setUnauthorizedHandler(() => {
     toast('登录已失效，请重新登录', 'error');
     navigate('#/login');
   }
-});
+}
 
 // Signing in or out in another tab applies here too.
-onSessionChange((token) => {
+function onOtherTab(token) {
   if (!token && ctx.me) {
     ctx.me = null;
     renderShell();
@@ -142,10 +141,14 @@ onSessionChange((token) => {
   } else if (token && !ctx.me) {
     route();
   }
-});
+}
 
-// Opened from DingTalk / WeCom / Feishu with a sign-in code: exchange it before the first page.
-async function start() {
+// Called by boot.js once the page's HTML is parsed. Opened from DingTalk / WeCom / Feishu with a
+// sign-in code: exchange it before the first page.
+export async function start() {
+  main = document.getElementById('main');
+  setUnauthorizedHandler(onUnauthorized);  // a 401 that came before is handled now (api.js)
+  onSessionChange(onOtherTab);
   const signIn = takeSignInCode();
   if (signIn) {
     clear(main).append(h('p.loading', '正在通过工作群应用登录…'));
@@ -159,4 +162,3 @@ async function start() {
   window.addEventListener('hashchange', route);
   route();
 }
-start();

@@ -1,10 +1,12 @@
-// The page's entry (index.html). It starts what the first page needs before the rest of the
-// console's code has arrived: the page's API calls (routes.js `data`) and the page's module, then
-// loads the shell (app.js). On a phone this overlaps the data's round trip with loading and
-// compiling the scripts instead of following them.
+// The page's entry (index.html, `async`). It starts what the first page needs before anything else:
+// the page's API calls (routes.js `data`) and, for a lazily loaded page, its chunk; then it
+// starts the shell (app.js). On a phone the data's round trip overlaps the shell's work instead
+// of following it. Built, this is the console's bundle (scripts/build-web.sh): every module but
+// the lazily loaded report pages in one file.
 import { sessionToken, sessionMe } from './session.js';
 import { prefetch } from './api.js';
 import { currentPath, findRoute } from './routes.js';
+import { start } from './app.js';
 
 performance.mark('dixian:boot');  // when the console's first line runs (bench/console_phone.mjs)
 
@@ -16,8 +18,11 @@ function startFirstPage() {
   const found = findRoute(currentPath());
   if (!found) return;
   if (found.route.data) for (const path of found.route.data(me, ...found.args)) prefetch(path);
-  found.route.load().catch(() => {});  // app.js loads it again and shows a failure in words
+  Promise.resolve(found.route.load()).catch(() => {});  // app.js shows a failure in words
 }
 
 startFirstPage();
-import('./app.js');
+// index.html loads this `async`: it may run before the page's HTML is parsed and drawn (so the API
+// calls above start earlier); the shell needs the page's elements.
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
+else start();

@@ -1,4 +1,4 @@
-// 佐证材料 on the case page (loaded on demand by pages/case.js): the files of the case with
+// 佐证材料 on the case page (drawn by pages/case.js after the rest of the page): the files of the case with
 // thumbnails for photos, the kinds the next action requires, and uploads — the camera of a
 // clerk's phone (capture) or a file picker for PDFs. Files are read through the authenticated
 // API (Bearer header), so thumbnails are blob: URLs this page makes from those bytes; nothing is

@@ -9,6 +9,7 @@ import {
 import { actionButtonClass, openActionPanel, doneMessage, normalizeActions } from '../actions.js';
 import { recordsFor, recordsForm, recordsView } from '../village.js';
 import { holds, taskTools } from '../followups.js';
+import { renderEvidence } from '../evidence.js';
 
 function stateWord(code, labels) {
   return (labels && labels[code]) || label(STEPS, code);
@@ -148,5 +149,5 @@ export async function renderCase(view, ctx, caseId) {
     h('section.panel', h('h2', '未办结环节与期限'), openTasks(c.tasks || [], ctx, reload)),
     buttons.length ? h('section.action-bar#action-bar', { 'aria-label': '办理' }, panelHost, h('div.button-row.bar-buttons', buttons)) : null);
   if (buttons.length) view.classList.add('has-action-bar');
-  import('../evidence.js').then((m) => m.renderEvidence(evidenceHost, c, ctx, reload));  // 佐证材料, on demand
+  renderEvidence(evidenceHost, c, ctx, reload);  // 佐证材料, after the page is drawn
 }

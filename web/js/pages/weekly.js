@@ -1,3 +1,4 @@
+// dixian:lazy: loaded when a report page opens, not preloaded (scripts/build-web.sh).
 // 每周进展: the page a county's weekly chat message links to: the week's figures and the full
 // workbook (fetched with the session's token, then saved as a file).
 import { h } from '../dom.js';

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# scripts/build-web.sh both ways (no browser; ctest web_build): with esbuild, the page preloads the
+# bundle (the entry and one chunk), every script is minified with no source map and has its .gz;
+# without it (DIXIAN_WEB_BUNDLE=0, the same path as esbuild missing) the build warns and ships
+# every module as it is, under a different release, so one URL never names two different files.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "web_build: $*" >&2; exit 1; }
+command -v esbuild >/dev/null || fail "esbuild is not installed (scripts/deps.sh)"
+
+bash "$repo/scripts/build-web.sh" "$repo/web" "$tmp/bundled" 2>"$tmp/bundled.err" >/dev/null
+[[ ! -s "$tmp/bundled.err" ]] || fail "the bundled build warned: $(cat "$tmp/bundled.err")"
+release=$(sed -n 's#.*src="v/\([0-9a-f]\{12\}\)/js/boot\.js".*#\1#p' "$tmp/bundled/index.html")
+[[ -n "$release" ]] || fail "index.html does not load v/<release>/js/boot.js"
+mapfile -t preloads < <(grep -o 'rel="modulepreload" href="[^"]*"' "$tmp/bundled/index.html" | cut -d'"' -f4)
+[[ ${#preloads[@]} == 2 && "${preloads[0]}" == "v/$release/js/boot.js" &&
+   "${preloads[1]}" =~ ^v/$release/js/chunk-[A-Z0-9]+\.js$ ]] ||
+  fail "the bundled page should preload the entry and one chunk: ${preloads[*]}"
+scripts=$(cd "$tmp/bundled/v/$release" && find js -name '*.js' | LC_ALL=C sort)
+! echo "$scripts" | grep -qvE '^js/(boot|chunk-[A-Z0-9]+)\.js$' ||
+  fail "the bundle holds files other than the entry and chunks: $scripts"
+(( $(echo "$scripts" | wc -l) == 3 )) || fail "expected the entry, the shared chunk and the reports' chunk: $scripts"
+for f in $scripts; do
+  file="$tmp/bundled/v/$release/$f"
+  ! grep -q sourceMappingURL "$file" || fail "$f names a source map"
+  (( $(wc -l <"$file") < 10 )) || fail "$f is not minified"
+  [[ -f "$file.gz" ]] || fail "$f has no .gz"
+done
+grep -q "/\* dixian:lazy\|// The page's entry" "$tmp/bundled/v/$release/js/boot.js" && fail "comments left in the bundle"
+out=$(bash "$repo/scripts/build-web.sh" "$repo/web" "$tmp/bundled" 2>&1)
+[[ -z "$out" ]] || fail "a second build with nothing changed did something: $out"
+
+DIXIAN_WEB_BUNDLE=0 bash "$repo/scripts/build-web.sh" "$repo/web" "$tmp/plain" 2>"$tmp/plain.err" >/dev/null
+grep -q "esbuild is missing" "$tmp/plain.err" || fail "the unbundled build does not warn"
+plain=$(sed -n 's#.*src="v/\([0-9a-f]\{12\}\)/js/boot\.js".*#\1#p' "$tmp/plain/index.html")
+[[ -n "$plain" && "$plain" != "$release" ]] || fail "the unbundled build has the bundled release id: $plain"
+for f in $(cd "$repo/web" && find js css -type f); do
+  cmp -s "$repo/web/$f" "$tmp/plain/v/$plain/$f" || fail "the unbundled build lacks $f"
+done
+grep -q "rel=\"modulepreload\" href=\"v/$plain/js/app.js\"" "$tmp/plain/index.html" ||
+  fail "the unbundled page does not preload the shell"
+! grep -q "modulepreload\" href=\"v/$plain/js/pages/stats.js\"" "$tmp/plain/index.html" ||
+  fail "the unbundled page preloads a lazy module"
+echo "web_build: bundled release $release (${#preloads[@]} preloads), unbundled $plain"

@@ -1,0 +1,128 @@
+// The console as built (scripts/build-web.sh with esbuild): a page loads the bundle, not the
+// source modules one by one; the report pages add one lazily loaded chunk; a later tab takes every
+// script from the browser's cache (immutable, versioned URLs) and only revalidates the page.
+// Its own county (codes 5201...), so it shares the server with the other browser tests (run.sh).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { base, call } from './seed.mjs';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const { chromium } = createRequire(path.join(repo, 'web/package.json'))('playwright-core');
+const tmpRoot = process.env.DIXIAN_WEB_TMP || os.tmpdir();
+const kArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+// The bundle's files: the entry and esbuild's chunks, under the release directory.
+const kBundled = /\/v\/[0-9a-f]{12}\/js\/(boot|chunk-[A-Z0-9]+)\.js$/;
+const kSourceModules = ['app.js', 'api.js', 'session.js', 'routes.js', 'dom.js', 'labels.js', 'pages/tasks.js'];
+
+let context;
+after(async () => { if (context) await context.close().catch(() => {}); });
+
+// Every script the page asked for, and which of them went to the network (not a cache), by CDP.
+async function watchScripts(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const seen = { scripts: [], network: [], documentStatus: [] };
+  const urls = new Map();
+  const documents = new Set();
+  cdp.on('Network.requestWillBeSent', (e) => {
+    urls.set(e.requestId, e.request.url);
+    if (e.type === 'Document') documents.add(e.requestId);
+    if (/\.js(\?|$)/.test(new URL(e.request.url).pathname)) seen.scripts.push(e.request.url);
+  });
+  // The status on the wire (responseReceived shows a revalidated 304 as the cached 200).
+  cdp.on('Network.responseReceivedExtraInfo', (e) => {
+    if (documents.has(e.requestId)) seen.documentStatus.push(e.statusCode);
+  });
+  cdp.on('Network.responseReceived', (e) => {
+    const { url, fromDiskCache, fromPrefetchCache, fromServiceWorker } = e.response;
+    if (/\.js$/.test(new URL(url).pathname) && !fromDiskCache && !fromPrefetchCache && !fromServiceWorker) {
+      seen.network.push(url);
+    }
+  });
+  cdp.on('Network.requestServedFromCache', (e) => {
+    const url = urls.get(e.requestId);
+    seen.network = seen.network.filter((u) => u !== url);
+  });
+  return seen;
+}
+
+test('the page loads the bundle; a later tab takes its scripts from the cache', async (t) => {
+  await call('POST', '/api/v1/orgs', { code: '5201', name: '黔中省', level: 'province', parent: null });
+  await call('POST', '/api/v1/orgs', { code: '520121', name: '开阳县', level: 'county', parent: '5201' });
+  const { token } = await call('POST', '/api/v1/users',
+    { id: 'bundle-county', name: '杨光明', role: 'county_officer', org: '520121', mobile: '13900003001' });
+
+  context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(tmpRoot, 'chromium-')), {
+    executablePath: process.env.DIXIAN_CHROMIUM || '/usr/bin/chromium', headless: true, args: kArgs,
+    locale: 'zh-CN', viewport: { width: 390, height: 844 },
+  });
+  const problems = [];
+  const page = context.pages()[0] || await context.newPage();
+  page.setDefaultTimeout(15000);
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  let release;
+
+  await t.test('first visit: the entry and one shared chunk, both preloaded by the page; minified, no source maps', async () => {
+    const seen = await watchScripts(page);
+    await page.goto(`${base}/#/login`);
+    await page.locator('#token').waitFor();
+    const html = await (await fetch(`${base}/`)).text();
+    release = html.match(/src="v\/([0-9a-f]{12})\/js\/boot\.js"/)[1];
+    const preloaded = [...html.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => m[1]);
+    assert.equal(preloaded[0], `v/${release}/js/boot.js`);
+    assert.equal(preloaded.length, 2, `the entry and one chunk: ${preloaded.join(', ')}`);
+    assert.match(preloaded[1], /^v\/[0-9a-f]{12}\/js\/chunk-[A-Z0-9]+\.js$/);
+    const scripts = [...new Set(seen.scripts)];
+    assert.deepEqual(scripts.map((u) => new URL(u).pathname).sort(), preloaded.map((p) => `/${p}`).sort(),
+      'the page loads exactly the preloaded bundle');
+    for (const url of scripts) {
+      assert.match(url, kBundled);
+      const res = await fetch(url);
+      assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+      const body = await res.text();
+      assert.doesNotMatch(body, /sourceMappingURL/, `${url} names no source map`);
+      assert.ok(body.split('\n').length < 10, `${url} is minified`);
+    }
+    for (const m of kSourceModules) {
+      assert.equal((await fetch(`${base}/v/${release}/js/${m}`)).status, 404, `${m} is inside the bundle, not served`);
+    }
+  });
+
+  await t.test('signed in: the inbox works from the bundle', async () => {
+    await page.locator('#token').fill(token);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.locator('#whoami').getByText('县级审定').waitFor();
+    await page.locator('main h1', { hasText: '我的待办' }).waitFor();
+  });
+
+  await t.test('a report page adds its one lazily loaded chunk', async () => {
+    const seen = await watchScripts(page);
+    await page.goto(`${base}/#/overdue`);
+    await page.locator('main h1', { hasText: '逾期督办' }).waitFor();
+    await page.locator('main .cards .card-value').first().waitFor();
+    const scripts = [...new Set(seen.scripts)].map((u) => new URL(u).pathname);
+    assert.equal(scripts.length, 1, `one chunk for the report pages: ${scripts.join(', ')}`);
+    assert.match(scripts[0], new RegExp(`^/v/${release}/js/chunk-[A-Z0-9]+\\.js$`));
+  });
+
+  await t.test('a new tab: no script from the network, the page revalidated (304)', async () => {
+    const tab = await context.newPage();
+    tab.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    const seen = await watchScripts(tab);
+    await tab.goto(`${base}/#/tasks`);
+    await tab.locator('main h1', { hasText: '我的待办' }).waitFor();
+    await tab.locator('#whoami').getByText('杨光明').waitFor();
+    assert.ok(seen.scripts.length >= 2, `the bundle was asked for: ${seen.scripts.join(', ')}`);
+    assert.deepEqual(seen.network, [], 'every script came from the cache');
+    assert.deepEqual(seen.documentStatus, [304], 'the page itself is revalidated, not fetched again');
+    await tab.close();
+  });
+
+  assert.deepEqual(problems, []);
+});
