@@ -44,15 +44,21 @@ void Check(bool ok, const std::string& what) {
 }
 
 World OpenWorld(const std::string& db, bool fresh, std::unique_ptr<engine::Clock> clock) {
-  if (fresh)
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
   World w;
   // A fixed key: the bench reopens its databases across runs (never a real installation's key).
   static const auto keys = std::make_shared<const engine::KeyRing>(
       Must(engine::KeyRing::Parse("bench " + std::string(64, 'b')), "bench key"));
-  store::SqliteOptions store_options;
-  store_options.keys = keys;
-  w.store = Must(store::SqliteStore::Open(db, store_options), "open " + db);
+  if (fresh && !store::IsPostgresUri(db))
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+  if (store::IsPostgresUri(db)) {
+    store::DatabaseOptions store_options;
+    store_options.keys = keys;
+    w.store = Must(store::OpenDatabase(db, store_options), "open " + store::DescribeDatabase(db));
+  } else {
+    store::SqliteOptions store_options;
+    store_options.keys = keys;
+    w.store = Must(store::SqliteStore::Open(db, store_options), "open " + db);
+  }
   w.clock = clock ? std::move(clock) : std::make_unique<engine::SystemClock>();
   auto config = runtime::LoadConfig(runtime::ResolvePaths(""));
   engine::EngineOptions options;
@@ -63,6 +69,16 @@ World OpenWorld(const std::string& db, bool fresh, std::unique_ptr<engine::Clock
   w.engine = std::make_unique<engine::Engine>(*w.store, *w.clock, std::move(config.workflows),
                                               std::move(config.calendar), options);
   w.admin = Must(w.engine->Authenticate(kAdminToken), "admin token");
+  return w;
+}
+
+World JoinWorld(const std::string& db, const World& first, std::unique_ptr<engine::Clock> clock) {
+  World w = OpenWorld(db, false, std::move(clock));
+  w.tokens = first.tokens;
+  engine::Principal* roles[] = {&w.clerk, &w.township, &w.county, &w.province};
+  for (std::size_t i = 0; i < w.tokens.size() && i < 4; ++i)
+    *roles[i] = Must(w.engine->Authenticate(w.tokens[i]), "authenticate on the second node");
+  w.village_path = first.village_path;
   return w;
 }
 

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/store/database.h"
 #include "adapters/store/sqlite/sqlite_store.h"
 #include "engine/commands/admin.h"
 #include "engine/commands/cases.h"
@@ -42,9 +43,10 @@ T Must(engine::Result<T> r, const std::string& what) {
   return std::move(r.value());
 }
 
-// A store + engine on a fresh (deleted first) database file.
+// A store + engine on a fresh (deleted first) database file, or a PostgreSQL database
+// (postgresql://...: bench/run.sh's pg rows create an empty one per benchmark).
 struct World {
-  std::unique_ptr<store::SqliteStore> store;
+  std::unique_ptr<store::Database> store;
   std::unique_ptr<engine::Clock> clock;
   std::unique_ptr<engine::Engine> engine;
   engine::Principal admin, clerk, township, county, province;
@@ -54,6 +56,9 @@ struct World {
 
 // fresh=true deletes the file (and -wal/-shm) first. clock: nullptr = SystemClock.
 World OpenWorld(const std::string& db, bool fresh, std::unique_ptr<engine::Clock> clock = nullptr);
+// Another node on `first`'s PostgreSQL database: its own store (connections, writer) and engine,
+// the same users (SeedOrgChain's, authenticated again).
+World JoinWorld(const std::string& db, const World& first, std::unique_ptr<engine::Clock> clock = nullptr);
 
 // Province > city > county > township > village, one user per chain role (tokens kept), and a
 // "webhook" channel at the province pointing at `channel_url` (every task notice writes an

@@ -63,28 +63,41 @@ int RunTransitions(int argc, char** argv) {
   const int submitters = static_cast<int>(IntArg(argc, argv, "submitters", 8));
   const double seconds = static_cast<double>(IntArg(argc, argv, "seconds", 5));
   const std::int64_t households = IntArg(argc, argv, "households", 40000);
+  // --nodes 2 (PostgreSQL): a second store and engine on the same database, as a second
+  // process would be; the submitters alternate between them.
+  const int nodes = static_cast<int>(IntArg(argc, argv, "nodes", 1));
   World w = OpenWorld(db, true);
   SeedOrgChain(w, "http://127.0.0.1:9/bench-not-delivered");
   SeedMonitoredHouseholds(w, 0, households);
+  std::vector<World> more;
+  for (int n = 1; n < nodes; ++n) more.push_back(JoinWorld(db, w));
+  std::vector<World*> worlds = {&w};
+  for (auto& m : more) worlds.push_back(&m);
   std::atomic<std::int64_t> batches{0}, batched{0};
-  w.store->OnBatch([&](std::size_t n) {
-    ++batches;
-    batched += static_cast<std::int64_t>(n);
-  });
+  for (World* x : worlds)
+    x->store->OnBatch([&](std::size_t n) {
+      ++batches;
+      batched += static_cast<std::int64_t>(n);
+    });
   std::atomic<std::int64_t> writes{0}, instances{0}, failures{0};
   const std::int64_t per = households / submitters;
   const double t0 = NowSeconds();
   std::vector<std::thread> threads;
   for (int s = 0; s < submitters; ++s)
-    threads.emplace_back([&, s] { Submitter{w, s * per, per, t0 + seconds, writes, instances, failures}.Run(); });
+    threads.emplace_back([&, s] {
+      Submitter{*worlds[static_cast<std::size_t>(s) % worlds.size()], s * per, per, t0 + seconds, writes, instances,
+                failures}
+          .Run();
+    });
   for (auto& t : threads) t.join();
   const double elapsed = NowSeconds() - t0;
-  Emit({{"bench", "transitions"}, {"submitters", submitters}, {"seconds", elapsed}, {"writes", writes.load()},
+  Emit({{"bench", "transitions"}, {"submitters", submitters}, {"nodes", nodes}, {"seconds", elapsed}, {"writes", writes.load()},
         {"instances", instances.load()}, {"failures", failures.load()},
         {"transitions_per_s", static_cast<double>(writes) / elapsed},
         {"chain_steps_per_s", static_cast<double>(instances * 4) / elapsed},
         {"instances_per_s", static_cast<double>(instances) / elapsed},
         {"avg_batch", batches ? static_cast<double>(batched) / static_cast<double>(batches) : 0.0}});
+  for (auto& m : more) m.store->Close();
   w.store->Close();
   return failures ? 1 : 0;
 }

@@ -153,7 +153,7 @@ BENCH_KEY_FILE="$OUT/bench.key"
 # start_server DB [--binary PATH] [extra args...] — starts build-bench/dixian (or PATH) serve on 127.0.0.1 (ephemeral port),
 # sets SERVER_PID and SERVER_URL once it logs "listening on".
 start_server() {
-  local db="$1" log="$OUT/server.log" port="" i bin="$BUILD/dixian"
+  local db="$1" log="$OUT/server${SERVER_LOG_SUFFIX:-}.log" port="" i bin="$BUILD/dixian"
   shift
   if [[ "${1:-}" == --binary ]]; then bin="$2"; shift 2; fi
   # The fixed key dixian_bench seals its databases with (bench/bench_common.cc), never a real one.
@@ -186,7 +186,7 @@ stop_receiver() {
   if [[ -n "$RECEIVER_PID" ]]; then kill "$RECEIVER_PID" 2>/dev/null || true; wait "$RECEIVER_PID" 2>/dev/null || true; fi
   RECEIVER_PID=""
 }
-trap 'stop_server; stop_receiver' EXIT
+trap 'stop_server; stop_receiver; stop_pg' EXIT
 
 # cpu_ticks PID — utime + stime of a process, in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -403,6 +403,108 @@ bench_delivery() {
     "$(echo "$line" | json_get messages_per_s | xargs printf '%.0f') messages/s; process $(echo "$line" | json_get process_threads) threads incl. 16 receiver threads"
 }
 
+# PostgreSQL (issue 16): durable transitions, HTTP actions and timer firing with one and two nodes
+# on a throwaway cluster (scripts/pg-test-cluster.sh --durable: fsync on, as a real server),
+# each beside the same run on SQLite with the same sizes. Two nodes: two stores and engines on one
+# database (transitions, timers: in one process, each its own connections and writer) or two
+# `dixian serve` processes (HTTP: one wrk per node on half of the cases). BENCH_ONLY=pg, ~3 min.
+PG_STATE=""
+stop_pg() {
+  if [[ -n "$PG_STATE" ]]; then bash "$ROOT/scripts/pg-test-cluster.sh" stop "$PG_STATE" || true; fi
+  PG_STATE=""
+}
+bench_pg() {
+  local seconds="${BENCH_PG_SECONDS:-5}" households="${BENCH_PG_HOUSEHOLDS:-8000}"
+  local cases="${BENCH_PG_HTTP_CASES:-12000}" tasks="${BENCH_PG_TIMER_TASKS:-10000}" due="${BENCH_PG_TIMER_DUE:-1000}"
+  local uri n line fire at rport sqlite_vs
+  PG_STATE="$OUT/pg-cluster.uri"
+  log "PostgreSQL: starting a throwaway cluster (durable)"
+  bash "$ROOT/scripts/pg-test-cluster.sh" start "$PG_STATE" --durable >&2
+  uri="$(cat "$PG_STATE")"
+  pg_db() { PGOPTIONS="-c client_min_messages=warning" psql -q "$uri" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null && echo "${uri%/*}/$1"; }
+
+  log "PostgreSQL: engine transitions, 64 submitters, ${seconds}s (SQLite, then 1 and 2 nodes)"
+  line="$("$BENCH" transitions --db "$OUT/pg-sqlite.db" --submitters 64 --seconds "$seconds" --households "$households")"
+  record pg.sqlite.transitions "SQLite, engine, 64 submitters (same sizes as the pg rows)" \
+    "$(echo "$line" | json_get transitions_per_s)" transitions/s "" \
+    "avg group commit $(echo "$line" | json_get avg_batch | xargs printf '%.1f') jobs"
+  for n in 1 2; do
+    line="$("$BENCH" transitions --db "$(pg_db "engine$n")" --submitters 64 --seconds "$seconds" \
+      --households "$households" --nodes "$n")"
+    record "pg.transitions.$n" "PostgreSQL, engine, 64 submitters, $n node(s)" \
+      "$(echo "$line" | json_get transitions_per_s)" transitions/s "pg.sqlite.transitions" \
+      "avg group commit $(echo "$line" | json_get avg_batch | xargs printf '%.1f') jobs; $(echo "$line" | json_get failures) failures"
+  done
+
+  log "PostgreSQL: HTTP POST actions, $cases cases, c=$HTTP_CONNECTIONS, ${seconds}s (SQLite, then 1 and 2 nodes)"
+  "$BENCH" receiver >"$OUT/receiver.out" &
+  RECEIVER_PID=$!
+  sleep 0.5
+  rport="$(json_get port <"$OUT/receiver.out")"
+  mkdir -p "$OUT/pg-http"
+  pg_wrk() {  # NAME LABEL VS FILE... (one wrk output per node: requests/s summed, latency of the first)
+    local name="$1" label="$2" vs="$3" rps=0 f non2xx=0 p50 p99
+    shift 3
+    for f in "$@"; do
+      rps="$(awk -v a="$rps" -v b="$(sed -n 's/^Requests\/sec:[[:space:]]*//p' "$f")" 'BEGIN{printf "%.2f", a+b}')"
+      non2xx=$((non2xx + $(sed -n 's/.*Non-2xx or 3xx responses:[[:space:]]*//p' "$f" | grep . || echo 0)))
+    done
+    p50="$(awk '$1=="50%"{print $2}' "$1")"
+    p99="$(awk '$1=="99%"{print $2}' "$1")"
+    record "$name" "$label" "$rps" requests/s "$vs" "p50 $p50, p99 $p99 (node 1), non-2xx $non2xx; loopback, wrk -t2"
+  }
+  for n in sqlite 1 2; do
+    local db="$OUT/pg-http.db"
+    if [[ "$n" == sqlite ]]; then rm -f "$db"*; else db="$(pg_db "http$n")"; fi
+    "$BENCH" http-seed --db "$db" --cases "$cases" --out "$OUT/pg-http" --channel "http://127.0.0.1:$rport/hook" >/dev/null
+    awk 'NR % 2 == 1' "$OUT/pg-http/http_cases.txt" >"$OUT/pg-http/cases.1"
+    awk 'NR % 2 == 0' "$OUT/pg-http/http_cases.txt" >"$OUT/pg-http/cases.2"
+    start_server "$db"
+    if [[ "$n" == 2 ]]; then
+      local first_pid="$SERVER_PID" first_url="$SERVER_URL"
+      SERVER_LOG_SUFFIX=-node2 start_server "$db"
+      wrk -t2 -c"$((HTTP_CONNECTIONS / 2))" -d"${seconds}s" --latency -s "$ROOT/bench/http_actions.lua" "$first_url" \
+        -- "$OUT/pg-http/cases.1" "$OUT/pg-http/http_tokens.txt" 2 >"$OUT/pg-http/wrk.1" &
+      local wrk_pid=$!
+      wrk -t2 -c"$((HTTP_CONNECTIONS / 2))" -d"${seconds}s" --latency -s "$ROOT/bench/http_actions.lua" "$SERVER_URL" \
+        -- "$OUT/pg-http/cases.2" "$OUT/pg-http/http_tokens.txt" 2 >"$OUT/pg-http/wrk.2"
+      wait "$wrk_pid"
+      stop_server
+      SERVER_PID="$first_pid"
+      pg_wrk pg.http.actions.2 "PostgreSQL, HTTP POST actions (durable), 2 nodes, c=$HTTP_CONNECTIONS in all" \
+        "pg.sqlite.http.actions" "$OUT/pg-http/wrk.1" "$OUT/pg-http/wrk.2"
+    else
+      wrk -t2 -c"$HTTP_CONNECTIONS" -d"${seconds}s" --latency -s "$ROOT/bench/http_actions.lua" "$SERVER_URL" \
+        -- "$OUT/pg-http/http_cases.txt" "$OUT/pg-http/http_tokens.txt" 2 >"$OUT/pg-http/wrk.1"
+      if [[ "$n" == sqlite ]]; then
+        pg_wrk pg.sqlite.http.actions "SQLite, HTTP POST actions (durable), c=$HTTP_CONNECTIONS (same sizes)" "" "$OUT/pg-http/wrk.1"
+      else
+        pg_wrk pg.http.actions.1 "PostgreSQL, HTTP POST actions (durable), 1 node, c=$HTTP_CONNECTIONS" \
+          "pg.sqlite.http.actions" "$OUT/pg-http/wrk.1"
+      fi
+    fi
+    stop_server
+  done
+  stop_receiver
+
+  log "PostgreSQL: firing $due due timers of $tasks open tasks (SQLite, then 1 and 2 nodes)"
+  for n in sqlite 1 2; do
+    local db="$OUT/pg-timers.db"
+    if [[ "$n" == sqlite ]]; then rm -f "$db"*; else db="$(pg_db "timers$n")"; fi
+    at="$("$BENCH" timers-seed --db "$db" --households "$households" --open "$tasks" --due "$due" --seed "$SEED" | json_get due_at)"
+    fire="$("$BENCH" timers-fire --db "$db" --at "$at" --nodes "$([[ $n == sqlite ]] && echo 1 || echo "$n")")"
+    if [[ "$n" == sqlite ]]; then
+      record pg.sqlite.timers "SQLite, fire $(echo "$fire" | json_get fired) due timers of $tasks open tasks" \
+        "$(echo "$fire" | json_get timers_per_s)" timers/s "" "$(echo "$fire" | json_get seconds | xargs printf '%.2f') s"
+    else
+      record "pg.timers.$n" "PostgreSQL, fire $(echo "$fire" | json_get fired) due timers, $n node(s)" \
+        "$(echo "$fire" | json_get timers_per_s)" timers/s "pg.sqlite.timers" \
+        "$(echo "$fire" | json_get seconds | xargs printf '%.2f') s; $(echo "$fire" | json_get outbox_rows) outbox rows"
+    fi
+  done
+  stop_pg
+}
+
 main() {
   mkdir -p "$OUT"
   : >"$RESULTS"
@@ -411,7 +513,7 @@ main() {
   build_bench
   build_baseline
   local b
-  for b in generate sqlite bpmn engine http timers reports import delivery; do
+  for b in generate sqlite bpmn engine http timers reports import delivery pg; do
     if wanted "$b"; then "bench_$b"; fi
   done
   echo

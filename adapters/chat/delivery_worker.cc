@@ -211,6 +211,24 @@ bool DeliveryWorker::LoadPacing() {
   return true;
 }
 
+// Channels this process took over from another (several processes on one database): the other
+// one's recent sends are in the store, not in this limiter. Read them before sending anything.
+bool DeliveryWorker::ReloadTakenOver() {
+  for (const auto& channel : store_.TakenOver()) {
+    auto window = store_.RecentPacing(clock_.NowMs() - RateLimiter::kHorizonMs, channel);
+    if (!window.ok()) {
+      logger_->error("cannot read the recent sends of channel {} taken over, nothing is sent until they can be read: {}",
+                     channel, window.error().message);
+      pacing_loaded_ = false;  // everything is read again at the next step
+      return false;
+    }
+    limiter_.Seed(window.value());
+    logger_->info("channel {} taken over from another process: {} recent sends read", channel,
+                  window.value().sends.size());
+  }
+  return true;
+}
+
 int DeliveryWorker::Step() {
   ApplyCompletions();
   if (stop_sends_ || !LoadPacing()) return 0;
@@ -226,6 +244,7 @@ int DeliveryWorker::Step() {
     logger_->error("cannot read the outbox: {}", ready.error().message);
     return 0;
   }
+  if (!ReloadTakenOver()) return 0;
   std::map<std::string, std::vector<engine::OutboxMessage>> by_channel;
   for (auto& m : ready.value()) {
     if (!inflight_.count(m.id)) by_channel[m.channel_id].push_back(std::move(m));

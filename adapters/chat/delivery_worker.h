@@ -139,6 +139,7 @@ class DeliveryWorker {
   bool FlushOutcomes(std::int64_t now_s);
   // Rebuilds the rate windows from the store's record of recent sends (before the first send).
   bool LoadPacing();
+  bool ReloadTakenOver();
   std::int64_t Backoff(int attempts);
 
   engine::OutboxStore& store_;

@@ -113,9 +113,15 @@ void RateLimiter::Block(const std::string& key, std::int64_t until_ms) {
 
 void RateLimiter::Seed(const engine::PacingWindow& window) {
   std::lock_guard lock(mu_);
-  for (const auto& mark : window.sends) {
-    auto& sent = sent_[mark.key];
-    sent.insert(std::upper_bound(sent.begin(), sent.end(), mark.at_ms), mark.at_ms);
+  // A mark already in memory (this process's own send, read back) is not counted twice: per key
+  // and time, the larger of the two counts stays.
+  std::map<std::pair<std::string, std::int64_t>, std::size_t> stored;
+  for (const auto& mark : window.sends) ++stored[{mark.key, mark.at_ms}];
+  for (const auto& [key_at, count] : stored) {
+    auto& sent = sent_[key_at.first];
+    const auto [lo, hi] = std::equal_range(sent.begin(), sent.end(), key_at.second);
+    const auto known = static_cast<std::size_t>(hi - lo);
+    if (count > known) sent.insert(hi, count - known, key_at.second);
   }
   for (const auto& pause : window.pauses) {
     auto& until = blocked_until_[pause.key];

@@ -80,7 +80,8 @@ class RateLimiter {
   std::optional<std::vector<engine::SendMark>> TryAcquireAll(std::span<const Claim> claims);
   // After the platform answered with its rate-limit code: nothing goes until `until_ms`.
   void Block(const std::string& key, std::int64_t until_ms);
-  // Adds sends and pauses read from the store (at start).
+  // Adds sends and pauses read from the store (at start, and for a channel taken over from
+  // another process); marks it already holds are not counted again.
   void Seed(const engine::PacingWindow& window);
 
   static std::int64_t Widened(std::int64_t window_ms);

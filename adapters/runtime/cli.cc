@@ -35,6 +35,7 @@ Usage:
   dixian serve [--db PATH] [--listen HOST:PORT] [--config DIR] [--fake-clock RFC3339] [--demo]
                [--threads N] [--console-url URL] [--key-file FILE] [--evidence-dir DIR]
                [--tls-cert PEM --tls-key PEM | --insecure-http] [--trusted-proxy IP,...]
+               [--channel-lease-seconds N]   (PostgreSQL, several nodes: default 15)
   dixian workflow validate FILE...
   dixian workflow graph NAME [--format mermaid|dot] [--config DIR]
   dixian audit verify [--checkpoint FILE|LINE] [--db PATH]
@@ -403,7 +404,8 @@ int RunCli(int argc, char** argv) {
   if (cmd == "serve") {
     if (!Parse(argc, argv, 2,
                {"--db", "--config", "--listen", "--fake-clock", "--threads", "--console-url", "--key-file",
-                "--tls-cert", "--tls-key", "--trusted-proxy", "--evidence-dir"},
+                "--tls-cert", "--tls-key", "--trusted-proxy", "--evidence-dir",
+                "--channel-lease-seconds"},
                {"--demo", "--insecure-http"}, &a))
       return 2;
     if (!a.positional.empty()) return std::fprintf(stderr, "dixian serve: 多余的参数 %s\n", a.positional[0].c_str()), 2;
@@ -420,6 +422,9 @@ int RunCli(int argc, char** argv) {
     o.tls_cert = Flag(a, "--tls-cert");
     o.tls_key = Flag(a, "--tls-key");
     o.insecure_http = a.flags.count("--insecure-http") > 0;
+    o.channel_lease_seconds = std::atoi(Flag(a, "--channel-lease-seconds", "0").c_str());
+    if (o.channel_lease_seconds < 0 || o.channel_lease_seconds > 3600)
+      return std::fputs("dixian serve: --channel-lease-seconds 应在 0 到 3600 之间（0：默认 15 秒）\n", stderr), 2;
     for (std::string list = Flag(a, "--trusted-proxy"); !list.empty();) {  // comma-separated IPs
       const auto comma = list.find(',');
       o.trusted_proxies.push_back(list.substr(0, comma));

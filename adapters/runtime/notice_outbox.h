@@ -38,9 +38,11 @@ class ResolvingOutbox final : public engine::OutboxStore {
                                 engine::Instant wall_now) override {
     return outbox_.RecordOutcomes(outcomes, wall_now);
   }
-  engine::Result<engine::PacingWindow> RecentPacing(std::int64_t since_ms) override {
-    return outbox_.RecentPacing(since_ms);
+  engine::Result<engine::PacingWindow> RecentPacing(std::int64_t since_ms,
+                                                    const std::string& channel = "") override {
+    return outbox_.RecentPacing(since_ms, channel);
   }
+  std::vector<std::string> TakenOver() override { return outbox_.TakenOver(); }
   std::vector<engine::OutboxMessage> Dead(int limit) override { return outbox_.Dead(limit); }
   int Redrive(const std::vector<std::int64_t>& ids, engine::Instant wall_now) override {
     return outbox_.Redrive(ids, wall_now);

@@ -105,6 +105,7 @@ int Serve(const ServeOptions& options) {
   if (keys.value().generated) log->warn("已为示范环境生成主密钥文件 {}（权限 0600） (generated a demo key)", demo_key);
   store::DatabaseOptions store_options;
   store_options.keys = keys.value().ring;
+  store_options.channel_lease_ms = static_cast<std::int64_t>(options.channel_lease_seconds) * 1000;
   auto store = store::OpenDatabase(options.db, store_options);
   if (!store.ok()) {
     log->error("无法打开数据库 {}: {}", store::DescribeDatabase(options.db), store.error().message);

@@ -21,6 +21,7 @@ struct ServeOptions {
   std::string tls_cert, tls_key;    // HTTPS served directly (PEM files)
   bool insecure_http = false;       // allow plain HTTP on a non-loopback address (a TLS proxy in front)
   std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For names the client
+  int channel_lease_seconds = 0;    // PostgreSQL: a dead node's channels pass on after this (0: 15)
 };
 
 // What the chat adapter says about channel kinds, for EngineOptions::channel_kinds.

@@ -15,6 +15,7 @@ engine::Result<std::unique_ptr<Database>> OpenDatabase(const std::string& db,
   if (IsPostgresUri(db)) {
     PgOptions pg_options;
     pg_options.keys = options.keys;
+    if (options.channel_lease_ms > 0) pg_options.channel_lease_ms = options.channel_lease_ms;
     auto pg = PgStore::Open(db, pg_options);
     if (!pg) return pg.error();
     return std::unique_ptr<Database>(std::move(pg.value()));

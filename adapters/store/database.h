@@ -1,6 +1,7 @@
 #pragma once
 // What the runtime holds of either store (sqlite/, postgres/): the engine's Store, the delivery
 // side's OutboxStore, and closing. `--db` chooses: a PostgreSQL URI (postgresql://...) or a path.
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -31,6 +32,9 @@ struct DatabaseOptions {
   // switch-over point is signed when the database is created or migrated to schema 3. Without
   // them the point stays unsigned and audit verification says so (store-only tests).
   std::shared_ptr<const engine::KeyRing> keys;
+  // PostgreSQL: how long a process keeps a channel's outbox after it last read it (PgOptions);
+  // 0 keeps the store's default (15 s).
+  std::int64_t channel_lease_ms = 0;
 };
 
 // True when `db` names a PostgreSQL database (postgresql:// or postgres://) rather than a file.

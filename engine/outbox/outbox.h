@@ -134,8 +134,13 @@ class OutboxStore {
   virtual Result<std::optional<Channel>> FindChannel(const std::string& channel_id) = 0;
   // Delivered rows get `wall_now` as their delivery time; every row named counts one attempt.
   virtual Status RecordOutcomes(const DeliveryOutcomes& outcomes, Instant wall_now) = 0;
-  // Send marks at or after `since_ms`, and pauses that end after it.
-  virtual Result<PacingWindow> RecentPacing(std::int64_t since_ms) = 0;
+  // Send marks at or after `since_ms`, and pauses that end after it: every key, or only
+  // `channel`'s (the channel's own and its persons', `channel/...`).
+  virtual Result<PacingWindow> RecentPacing(std::int64_t since_ms, const std::string& channel = "") = 0;
+  // The channels this process began to send for since the last call after another process had
+  // them (several processes on one database: a lease taken over from a dead one). Their rate
+  // windows in memory miss the other process's sends: read them again (RecentPacing).
+  virtual std::vector<std::string> TakenOver() { return {}; }
   virtual std::vector<OutboxMessage> Dead(int limit) = 0;
   virtual int Redrive(const std::vector<std::int64_t>& ids, Instant wall_now) = 0;  // empty = all dead
   virtual std::int64_t PendingCount() = 0;

@@ -78,13 +78,17 @@ class MemoryOutboxStore final : public engine::OutboxStore {
     std::erase_if(pacing_.sends, [&](const auto& s) { return s.at_ms < o.forget_before_ms; });
     return engine::OkStatus();
   }
-  engine::Result<engine::PacingWindow> RecentPacing(std::int64_t since_ms) override {
+  engine::Result<engine::PacingWindow> RecentPacing(std::int64_t since_ms,
+                                                    const std::string& channel = "") override {
     std::lock_guard lock(mu_);
+    auto of = [&](const std::string& key) {
+      return channel.empty() || key == channel || key.rfind(channel + "/", 0) == 0;
+    };
     engine::PacingWindow w;
     for (const auto& s : pacing_.sends)
-      if (s.at_ms >= since_ms) w.sends.push_back(s);
+      if (s.at_ms >= since_ms && of(s.key)) w.sends.push_back(s);
     for (const auto& p : pacing_.pauses)
-      if (p.until_ms > since_ms) w.pauses.push_back(p);
+      if (p.until_ms > since_ms && of(p.key)) w.pauses.push_back(p);
     return w;
   }
   std::vector<engine::OutboxMessage> Dead(int) override { return {}; }

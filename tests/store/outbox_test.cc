@@ -213,6 +213,19 @@ TEST_F(StoreTest, PacingMarksAreRecordedWithTheOutcomeAndReadBack) {
   ASSERT_EQ(window->sends.size(), 2u);
   EXPECT_EQ(window->sends[0].at_ms, 1'000'600);
   EXPECT_EQ(window->sends[1].at_ms, 1'000'700);
+
+  // One channel's window: its own key and its persons' (`channel/person`), not a longer name's.
+  Outcomes other;
+  other.sends = {{"app-10", 1'000'650}, {"app-1", 1'000'660}};
+  Record(*store_, other, 1000);
+  window = store_->RecentPacing(1'000'100, "app-1");
+  ASSERT_TRUE(window.ok());
+  ASSERT_EQ(window->sends.size(), 2u);
+  EXPECT_EQ(window->sends[0].key, "app-1/zhangsan");
+  EXPECT_EQ(window->sends[1].key, "app-1");
+  EXPECT_EQ(store_->RecentPacing(1'000'100, "robot-2")->pauses.size(), 1u);
+  EXPECT_TRUE(store_->RecentPacing(1'000'100, "robot-1")->pauses.empty());
+  EXPECT_EQ(store_->TakenOver(), std::vector<std::string>{}) << "no channel was read here";
 }
 
 TEST_F(StoreTest, RecordingOnAClosedStoreIsAnErrorNotASilentLoss) {

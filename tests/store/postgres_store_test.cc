@@ -65,6 +65,16 @@ TEST_F(PostgresStoreTest, OneProcessAtATimeSendsAChannelAndADeadOnesChannelsAreT
   MustWrite(*second, [](WriteTx& tx) { tx.InsertOutbox(Message("robot-c", "c1")); });
   EXPECT_EQ(ReadyIds(*second), std::vector<std::string>{"c1"});
   EXPECT_EQ(ReadyIds(*store_), (std::vector<std::string>{"a1", "a2", "b1"})) << "renewed, kept";
+  // Each channel is new to its first holder (its window is read), and a renewal is not news.
+  EXPECT_EQ(store_->TakenOver(), (std::vector<std::string>{"robot-a", "robot-b"}));
+  EXPECT_EQ(second->TakenOver(), std::vector<std::string>{"robot-c"});
+  EXPECT_EQ(ReadyIds(*store_), (std::vector<std::string>{"a1", "a2", "b1"}));
+  EXPECT_EQ(store_->TakenOver(), std::vector<std::string>{});
+  // A busy channel (skipped: its sends are under way) keeps its lease too.
+  ASSERT_TRUE(store_->Ready(1'000'000, 100, {"robot-a", "robot-b"}).ok());
+  EXPECT_EQ(dixian::testing::ScalarDb(path_, "SELECT count(*) FROM outbox_leases WHERE channel_id = 'robot-a'"
+                                             " AND until_ms > CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) + 10000"),
+            "1");
 
   // A process whose leases have run out (as a killed one's do): the next reader takes them.
   PgOptions expired;
@@ -76,8 +86,10 @@ TEST_F(PostgresStoreTest, OneProcessAtATimeSendsAChannelAndADeadOnesChannelsAreT
   ASSERT_TRUE(dixian::testing::TryExecDb(path_, "UPDATE outbox_leases SET until_ms = 0"
                                                 " WHERE channel_id <> 'robot-c'"));  // ... and end
   EXPECT_EQ(ReadyIds(*third), (std::vector<std::string>{"a1", "a2", "b1"}));
+  EXPECT_EQ(third->TakenOver(), (std::vector<std::string>{"robot-a", "robot-b"})) << "from the dead one";
   EXPECT_EQ(ReadyIds(*second), (std::vector<std::string>{"a1", "a2", "b1", "c1"}))
       << "the third process's own leases end at once";
+  EXPECT_EQ(second->TakenOver(), (std::vector<std::string>{"robot-a", "robot-b"}));
 }
 
 TEST_F(PostgresStoreTest, WritersOfTwoProcessesKeepOneAuditChainWithoutGaps) {

@@ -87,18 +87,23 @@ std::vector<engine::Status> PgStore::RunBatch(std::vector<GroupCommit::Pending>&
 namespace dixian::store {
 
 // Takes or renews the channel's lease, unless another process holds an unexpired one. Lease times
-// are the database server's clock, so the processes' clocks need not agree.
+// are the database server's clock, so the processes' clocks need not agree. A lease taken from
+// another process (its holder died or stalled) is noted: that process's sends of the channel's
+// rate window are not in this one's memory (TakenOver).
 engine::Result<bool> PgStore::HoldsChannel(Connection& conn, const std::string& channel) {
   auto st = conn.Prepare(
-      "INSERT INTO outbox_leases(channel_id, owner, until_ms) VALUES(?1, ?2,"
+      "WITH before AS (SELECT owner FROM outbox_leases WHERE channel_id = ?1)"
+      " INSERT INTO outbox_leases(channel_id, owner, until_ms) VALUES(?1, ?2,"
       " CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) + ?3)"
       " ON CONFLICT(channel_id) DO UPDATE SET owner = excluded.owner, until_ms = excluded.until_ms"
       " WHERE outbox_leases.owner = excluded.owner"
       "    OR outbox_leases.until_ms < CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)"
-      " RETURNING owner");
+      " RETURNING COALESCE((SELECT owner FROM before), '')");
   st.Bind(1, channel).Bind(2, owner_).Bind(3, options_.channel_lease_ms);
   const bool held = st.Step();
   if (st.error()) return *st.error();
+  if (held && st.Text(0) != owner_) NoteTakenOver(channel);
+  st.Reset();
   return held;
 }
 

@@ -80,7 +80,11 @@ engine::Result<std::vector<engine::OutboxMessage>> SqlDatabase::Ready(
         continue;
       }
       channel = std::move(next);
-      if (std::find(skip.begin(), skip.end(), channel) != skip.end()) continue;
+      if (std::find(skip.begin(), skip.end(), channel) != skip.end()) {
+        // Busy sending here: keep the lease while the sends take their time (a slow platform).
+        if (auto renewed = HoldsChannel(conn, channel); !renewed) return renewed.error();
+        continue;
+      }
       auto held = HoldsChannel(conn, channel);
       if (!held) return held.error();
       if (!*held) continue;  // another process sends for it
@@ -95,6 +99,17 @@ engine::Result<std::vector<engine::OutboxMessage>> SqlDatabase::Ready(
 }
 
 engine::Result<bool> SqlDatabase::HoldsChannel(Connection&, const std::string&) { return true; }
+
+void SqlDatabase::NoteTakenOver(const std::string& channel) {
+  std::lock_guard lock(taken_over_mu_);
+  if (std::find(taken_over_.begin(), taken_over_.end(), channel) == taken_over_.end())
+    taken_over_.push_back(channel);
+}
+
+std::vector<std::string> SqlDatabase::TakenOver() {
+  std::lock_guard lock(taken_over_mu_);
+  return std::exchange(taken_over_, {});
+}
 
 std::vector<engine::OutboxMessage> SqlDatabase::Dead(int limit) {
   auto rows = WithReader([&](Connection& conn) -> engine::Result<std::vector<engine::OutboxMessage>> {
@@ -133,16 +148,21 @@ engine::Status SqlDatabase::RecordOutcomes(const engine::DeliveryOutcomes& outco
   });
 }
 
-engine::Result<engine::PacingWindow> SqlDatabase::RecentPacing(std::int64_t since_ms) {
+engine::Result<engine::PacingWindow> SqlDatabase::RecentPacing(std::int64_t since_ms,
+                                                               const std::string& channel) {
   return WithReader([&](Connection& conn) -> engine::Result<engine::PacingWindow> {
+    // One channel's keys: the channel itself and `channel/person` ('0' follows '/').
+#define DIXIAN_OF_CHANNEL " AND (?2 = '' OR key = ?2 OR (key >= ?2 || '/' AND key < ?2 || '0'))"
     engine::PacingWindow window;
-    auto sends = conn.Prepare(
-        "SELECT key, at_ms FROM chat_sends WHERE at_ms >= ?1 ORDER BY at_ms");
-    sends.Bind(1, since_ms);
+    auto sends = conn.Prepare("SELECT key, at_ms FROM chat_sends WHERE at_ms >= ?1" DIXIAN_OF_CHANNEL
+                              " ORDER BY at_ms");
+    sends.Bind(1, since_ms).Bind(2, channel);
     while (sends.Step()) window.sends.push_back({sends.Text(0), sends.Int64(1)});
     if (sends.error()) return *sends.error();
-    auto pauses = conn.Prepare("SELECT key, until_ms FROM chat_pauses WHERE until_ms > ?1");
-    pauses.Bind(1, since_ms);
+    auto pauses =
+        conn.Prepare("SELECT key, until_ms FROM chat_pauses WHERE until_ms > ?1" DIXIAN_OF_CHANNEL);
+#undef DIXIAN_OF_CHANNEL
+    pauses.Bind(1, since_ms).Bind(2, channel);
     while (pauses.Step()) window.pauses.push_back({pauses.Text(0), pauses.Int64(1)});
     if (pauses.error()) return *pauses.error();
     return window;

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,7 +40,9 @@ class SqlDatabase : public Database {
       const std::string& channel_id) override;
   engine::Status RecordOutcomes(const engine::DeliveryOutcomes& outcomes,
                                 engine::Instant wall_now) override;
-  engine::Result<engine::PacingWindow> RecentPacing(std::int64_t since_ms) override;
+  engine::Result<engine::PacingWindow> RecentPacing(std::int64_t since_ms,
+                                                    const std::string& channel = "") override;
+  std::vector<std::string> TakenOver() override;
   std::vector<engine::OutboxMessage> Dead(int limit) override;
   int Redrive(const std::vector<std::int64_t>& ids, engine::Instant wall_now) override;
   std::int64_t PendingCount() override;
@@ -59,6 +62,8 @@ class SqlDatabase : public Database {
   // Whether this process may send `channel`'s pending rows now, on `conn` (autocommit). SQLite:
   // always (one process per file). PostgreSQL: while it holds the channel's lease.
   virtual engine::Result<bool> HoldsChannel(Connection& conn, const std::string& channel);
+  // HoldsChannel found `channel` held by another process before this one took it.
+  void NoteTakenOver(const std::string& channel);
   ReadPool& readers() { return *readers_; }
   const engine::SecretBox* secrets() const { return secrets_ ? &*secrets_ : nullptr; }
 
@@ -77,6 +82,8 @@ class SqlDatabase : public Database {
   const std::shared_ptr<const engine::KeyRing> keys_;
   std::optional<engine::SecretBox> secrets_;  // when keys_: channel columns sealed
   std::shared_ptr<ReadPool> readers_;
+  std::mutex taken_over_mu_;
+  std::vector<std::string> taken_over_;
   GroupCommit writer_;  // last: its thread stops (Close in the derived destructor) first
 };
 
