@@ -194,8 +194,9 @@ struct FakePlatform::Impl {
       stream.socket().shutdown(tcp::socket::shutdown_both, ec);
       co_return;
     }
-    co_await WriteJsonAndClose(stream, static_cast<unsigned>(answer.status),
-                               fault == Fault::k5xx ? "<html>503</html>" : Body(answer));
+    // A named body: GCC 12 destroys a temporary argument of a co_awaited call twice.
+    std::string body = fault == Fault::k5xx ? "<html>503</html>" : Body(answer);
+    co_await WriteJsonAndClose(stream, static_cast<unsigned>(answer.status), std::move(body));
   }
 };
 
