@@ -178,6 +178,8 @@ struct EngineRows {
   sqlite3_stmt* insert_task = nullptr;
   sqlite3_stmt* insert_audit = nullptr;
   sqlite3_stmt* insert_outbox = nullptr;
+  sqlite3_stmt* count_closed = nullptr;  // task_counts (migration 11), as SqlWriteTx keeps it
+  sqlite3_stmt* count_opened = nullptr;
   std::vector<long long> open_task;  // per case: the id of its open step task
 };
 
@@ -198,10 +200,13 @@ EngineRows OpenEngineRows(const std::string& path, int cases) {
   Exec(d.db, "PRAGMA foreign_keys=ON");
   for (const auto& m : dixian::store::Migrations()) Exec(d.db, m.sql);
   Exec(d.db, "BEGIN");
-  sqlite3_stmt* hh = Prepare(d.db, "INSERT INTO households VALUES (?1, '520101101201', "
-                                   "'520101/520101101/520101101201', '王建国', 4, 6120.5, 0)");
-  sqlite3_stmt* cs = Prepare(d.db, "INSERT INTO cases VALUES (?1, 'risk_elimination', 1, ?2, 'township_review', "
-                                   "1, '520101/520101101/520101101201', ?3, 'u-clerk', 0, 0, 0, '', '', 'u-clerk', '')");
+  sqlite3_stmt* hh = Prepare(d.db, "INSERT INTO households (id, village, village_path, head_name, members,"
+                                   " income_per_capita, created_at) VALUES (?1, '520101101201',"
+                                   " '520101/520101101/520101101201', '王建国', 4, 6120.5, 0)");
+  sqlite3_stmt* cs = Prepare(d.db, "INSERT INTO cases (id, workflow, workflow_version, household, state, version,"
+                                   " org_path, data, created_by, created_at, updated_at, closed) VALUES (?1,"
+                                   " 'risk_elimination', 1, ?2, 'township_review', 1, '520101/520101101/520101101201',"
+                                   " ?3, 'u-clerk', 0, 0, 0)");
   sqlite3_stmt* tk = Prepare(d.db, "INSERT INTO tasks (case_id, household, workflow, workflow_version, step, org, "
                                    "org_path, role, created_at, due_at, status, next_fire_at) VALUES (?1, ?2, "
                                    "'risk_elimination', 1, 'township_review', '520101101000', '520101/520101101', "
@@ -220,6 +225,9 @@ EngineRows OpenEngineRows(const std::string& path, int cases) {
     d.open_task.push_back(sqlite3_last_insert_rowid(d.db));
   }
   for (auto* s : {hh, cs, tk}) sqlite3_finalize(s);
+  const std::string counts = "INSERT INTO task_counts VALUES ('520101/520101101', '520101101000',"
+                             " 'township_reviewer', '', " + std::to_string(cases) + ")";
+  Exec(d.db, counts.c_str());
   Exec(d.db, "COMMIT");
   d.update_case = Prepare(d.db, "UPDATE cases SET workflow = ?2, workflow_version = 1, household = ?3, state = ?4,"
                                 " version = version + 1, org_path = '520101/520101101/520101101201', data = ?5,"
@@ -237,6 +245,12 @@ EngineRows OpenEngineRows(const std::string& path, int cases) {
                                  " 'township_review', 'county_review', '经镇审查，情况属实，同意上报县级审核。', '{}', ?4, ?5)");
   d.insert_outbox = Prepare(d.db, "INSERT INTO outbox (channel_id, kind, payload, created_at) VALUES"
                                   " ('ch-county', 'new_task', ?1, ?2)");
+  d.count_closed = Prepare(d.db, "UPDATE task_counts SET open_tasks = open_tasks - 1 WHERE org_path ="
+                                 " '520101/520101101' AND org = '520101101000' AND role = 'township_reviewer'"
+                                 " AND assignee = ''");
+  d.count_opened = Prepare(d.db, "INSERT INTO task_counts(org_path, org, role, assignee, open_tasks) VALUES"
+                                 " ('520101', '520101000000', 'county_reviewer', '', 1) ON CONFLICT DO UPDATE"
+                                 " SET open_tasks = task_counts.open_tasks + 1");
   return d;
 }
 
@@ -254,6 +268,7 @@ void EngineTransition(EngineRows& d, int i, int cases, std::string& prev_hash) {
   sqlite3_bind_int64(d.close_task, 1, d.open_task[static_cast<size_t>(k)]);
   sqlite3_bind_int64(d.close_task, 2, at);
   Step(d.db, d.close_task);
+  Step(d.db, d.count_closed);
   BindText(d.insert_task, 1, case_id);
   BindText(d.insert_task, 2, household);
   sqlite3_bind_int64(d.insert_task, 3, at);
@@ -261,6 +276,7 @@ void EngineTransition(EngineRows& d, int i, int cases, std::string& prev_hash) {
   sqlite3_bind_int64(d.insert_task, 5, at + 5 * 86400);
   Step(d.db, d.insert_task);
   d.open_task[static_cast<size_t>(k)] = sqlite3_last_insert_rowid(d.db);
+  Step(d.db, d.count_opened);
   const std::string hash = Sha256Hex(prev_hash + case_id + std::to_string(at) + kCaseData);
   sqlite3_bind_int64(d.insert_audit, 1, at);
   BindText(d.insert_audit, 2, case_id);
@@ -279,7 +295,9 @@ void RunEngineRowsMode(const std::string& path, int transitions, int cases, int 
   std::string prev_hash(64, '0');
   const double s =
       TimeBatches(d.db, transitions, batch, [&](int j) { EngineTransition(d, j, cases, prev_hash); });
-  for (auto* st : {d.update_case, d.close_task, d.insert_task, d.insert_audit, d.insert_outbox}) sqlite3_finalize(st);
+  for (auto* st : {d.update_case, d.close_task, d.insert_task, d.insert_audit, d.insert_outbox, d.count_closed,
+                    d.count_opened})
+    sqlite3_finalize(st);
   sqlite3_close(d.db);
   std::printf(
       "{\"bench\":\"sqlite_limit\",\"rows\":\"engine\",\"batch\":%d,\"transitions\":%d,"
