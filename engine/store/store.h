@@ -18,7 +18,7 @@ namespace dixian::engine {
 
 struct CountRow {     // keys are API names (GROUP BY on the text columns)
   std::string key;   // e.g. type, status
-  std::string key2;  // e.g. primary cause (by type x cause)
+  std::string key2;  // e.g. status, or the primary cause (by type x cause)
   std::string key3;  // CountMonitoring: the primary cause
   std::int64_t households = 0;
   std::int64_t persons = 0;
@@ -140,13 +140,7 @@ class ReadView {
   virtual std::int64_t CountOpenTasks() = 0;
   virtual std::int64_t CountOverdueTasks(Instant now) = 0;
 
-  // Monitoring objects under an org path: by type, by status, by type x primary cause.
-  virtual std::vector<CountRow> CountByType(const std::string& org_path_prefix) = 0;
-  virtual std::vector<CountRow> CountByStatus(const std::string& org_path_prefix) = 0;
-  virtual std::vector<CountRow> CountByTypeAndCause(const std::string& org_path_prefix) = 0;
   virtual std::vector<MeasureCoverageRow> MeasureCoverage(const std::string& org_path_prefix) = 0;
-  // Monitoring objects (not removed) by type x status (households, persons).
-  virtual std::vector<CountRow> CountByTypeAndStatus(const std::string& org_path_prefix) = 0;
   // Every monitoring object under an org path by type (key), status (key2) and primary cause
   // (key3), in one pass: the monitoring report derives its four groupings from it.
   virtual std::vector<CountRow> CountMonitoring(const std::string& org_path_prefix) = 0;

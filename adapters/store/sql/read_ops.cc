@@ -383,65 +383,8 @@ std::int64_t SqlReadOps<Base>::CountOverdueTasks(engine::Instant now) {
   return One<std::int64_t>(st, [](const Statement& s) { return s.Int64(0); }).value_or(0);
 }
 
-template <class Base>
-std::vector<engine::CountRow> SqlReadOps<Base>::Counts(Statement& st, bool two_keys) {
-  return Collect<engine::CountRow>(st, [two_keys](const Statement& s) {
-    engine::CountRow row;
-    int c = 0;
-    row.key = s.Text(c++);
-    if (two_keys) row.key2 = s.Text(c++);
-    row.households = s.Int64(c++);
-    row.persons = s.Int64(c);
-    return row;
-  });
-}
-
 // Reports count monitoring objects (households, and their members as persons) whose village lies
-// in the subtree. Removed objects (清退) are only counted by status.
-template <class Base>
-std::vector<engine::CountRow> SqlReadOps<Base>::CountByType(const std::string& prefix) {
-  auto st = conn().Prepare(
-      "SELECT m.type, COUNT(*), COALESCE(SUM(h.members), 0)"
-      " FROM monitoring m JOIN households h ON h.id = m.household"
-      " WHERE m.village_path >= ?1 AND m.village_path < ?2 AND m.status <> 'removed'"
-      " GROUP BY m.type ORDER BY m.type");
-  st.Bind(1, prefix).Bind(2, PrefixEnd(prefix));
-  return Counts(st, false);
-}
-
-template <class Base>
-std::vector<engine::CountRow> SqlReadOps<Base>::CountByStatus(const std::string& prefix) {
-  auto st = conn().Prepare(
-      "SELECT m.status, COUNT(*), COALESCE(SUM(h.members), 0)"
-      " FROM monitoring m JOIN households h ON h.id = m.household"
-      " WHERE m.village_path >= ?1 AND m.village_path < ?2"
-      " GROUP BY m.status ORDER BY m.status");
-  st.Bind(1, prefix).Bind(2, PrefixEnd(prefix));
-  return Counts(st, false);
-}
-
-template <class Base>
-std::vector<engine::CountRow> SqlReadOps<Base>::CountByTypeAndCause(const std::string& prefix) {
-  auto st = conn().Prepare(
-      "SELECT m.type, m.primary_cause, COUNT(*), COALESCE(SUM(h.members), 0)"
-      " FROM monitoring m JOIN households h ON h.id = m.household"
-      " WHERE m.village_path >= ?1 AND m.village_path < ?2 AND m.status <> 'removed'"
-      " GROUP BY m.type, m.primary_cause ORDER BY m.type, m.primary_cause");
-  st.Bind(1, prefix).Bind(2, PrefixEnd(prefix));
-  return Counts(st, true);
-}
-
-template <class Base>
-std::vector<engine::CountRow> SqlReadOps<Base>::CountByTypeAndStatus(const std::string& prefix) {
-  auto st = conn().Prepare(
-      "SELECT m.type, m.status, COUNT(*), COALESCE(SUM(h.members), 0)"
-      " FROM monitoring m JOIN households h ON h.id = m.household"
-      " WHERE m.village_path >= ?1 AND m.village_path < ?2 AND m.status <> 'removed'"
-      " GROUP BY m.type, m.status ORDER BY m.type, m.status");
-  st.Bind(1, prefix).Bind(2, PrefixEnd(prefix));
-  return Counts(st, true);
-}
-
+// in the subtree, by type, status and primary cause; the report groups them.
 template <class Base>
 std::vector<engine::CountRow> SqlReadOps<Base>::CountMonitoring(const std::string& prefix) {
   auto st = conn().Prepare(

@@ -66,10 +66,6 @@ class SqlReadOps : public Base {
   std::int64_t CountOpenTasks() override;
   std::int64_t CountOverdueTasks(engine::Instant now) override;
 
-  std::vector<engine::CountRow> CountByType(const std::string& org_path_prefix) override;
-  std::vector<engine::CountRow> CountByStatus(const std::string& org_path_prefix) override;
-  std::vector<engine::CountRow> CountByTypeAndCause(const std::string& org_path_prefix) override;
-  std::vector<engine::CountRow> CountByTypeAndStatus(const std::string& org_path_prefix) override;
   std::vector<engine::CountRow> CountMonitoring(const std::string& org_path_prefix) override;
   std::vector<engine::VillageTimeliness> Timeliness(const std::string& org_path_prefix,
                                                     engine::Instant now, engine::Instant window,
@@ -116,7 +112,6 @@ class SqlReadOps : public Base {
   std::vector<T> Collect(Statement& st, ReadRow read);
   template <class T, class ReadRow>
   std::optional<T> One(Statement& st, ReadRow read);
-  std::vector<engine::CountRow> Counts(Statement& st, bool two_keys);
   // The channel with its sealed url, secret and app credentials opened; nullopt (error recorded)
   // when one does not open.
   std::optional<engine::Channel> OpenSecrets(StoredChannel row);
