@@ -46,6 +46,8 @@ if [[ -n "$esbuild" ]]; then
   (cd "$src" && "$esbuild" js/boot.js --bundle --splitting --format=esm --minify --target=es2020 \
     --charset=utf8 --legal-comments=none --log-level=warning --outdir="$app/js" \
     --entry-names='[dir]/[name]' --chunk-names='chunk-[hash]' &&
+    "$esbuild" js/early.js --bundle --format=iife --minify --target=es2020 --charset=utf8 \
+      --legal-comments=none --log-level=warning --outfile="$app/js/early.js" &&
     "$esbuild" css/*.css --minify --charset=utf8 --log-level=warning --outdir="$app/css")
 else
   echo "build-web: esbuild is missing (apt-get install esbuild; scripts/deps.sh): the console ships unbundled, one file per module (slower to start on phones)" >&2
@@ -101,11 +103,19 @@ for f in "${shell[@]}" "${candidates[@]}"; do
   [[ -z "$esbuild" ]] && head -n 5 "$src/$f" | grep -q 'dixian:lazy' && continue
   preload+="  <link rel=\"modulepreload\" href=\"v/$release/$f\">\n"
 done
-sed -e "s#href=\"css/#href=\"v/$release/css/#g" -e "s#src=\"js/#src=\"v/$release/js/#g" \
+# Bundled, early.js (the page's first script: it starts the page's API calls) is a plain script of
+# its own, so it runs while the head is parsed, before the app (docs/console.md).
+early_tag='s#<script type="module" src="js/early.js"></script>#<script src="js/early.js"></script>#'
+[[ -n "$esbuild" ]] || early_tag=''
+sed -e "$early_tag" -e "s#href=\"css/#href=\"v/$release/css/#g" -e "s#src=\"js/#src=\"v/$release/js/#g" \
     -e "s#<meta name=\"dixian-echarts\" content=\"[^\"]*\">#<meta name=\"dixian-echarts\" content=\"$echarts_url\">#" \
     -e "s#^</head>#${preload}</head>#" \
     "$src/index.html" >"$tmp/index.html"
 grep -q "src=\"v/$release/$entry\"" "$tmp/index.html" || { echo "build-web: index.html does not load $entry" >&2; exit 1; }
+if [[ -n "$esbuild" ]] && ! grep -q "<script src=\"v/$release/js/early.js\"></script>" "$tmp/index.html"; then
+  echo "build-web: index.html does not load js/early.js as a plain script" >&2
+  exit 1
+fi
 
 # -n: no name or time in the header, so the same input gives the same bytes.
 find "$tmp" -type f \( -name '*.html' -o -name '*.js' -o -name '*.css' -o -name '*.txt' \) \

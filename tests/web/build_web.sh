@@ -19,9 +19,17 @@ mapfile -t preloads < <(grep -o 'rel="modulepreload" href="[^"]*"' "$tmp/bundled
    "${preloads[1]}" =~ ^v/$release/js/chunk-[A-Z0-9]+\.js$ ]] ||
   fail "the bundled page should preload the entry and one chunk: ${preloads[*]}"
 scripts=$(cd "$tmp/bundled/v/$release" && find js -name '*.js' | LC_ALL=C sort)
-! echo "$scripts" | grep -qvE '^js/(boot|chunk-[A-Z0-9]+)\.js$' ||
-  fail "the bundle holds files other than the entry and chunks: $scripts"
-(( $(echo "$scripts" | wc -l) == 3 )) || fail "expected the entry, the shared chunk and the reports' chunk: $scripts"
+! echo "$scripts" | grep -qvE '^js/(early|boot|chunk-[A-Z0-9]+)\.js$' ||
+  fail "the bundle holds files other than early.js, the entry and chunks: $scripts"
+(( $(echo "$scripts" | wc -l) == 4 )) ||
+  fail "expected early.js, the entry, the shared chunk and the reports' chunk: $scripts"
+# early.js, which starts the page's API calls, is a plain script that runs while the head is
+# parsed: before the stylesheet and the app, self-contained (no import).
+grep -q "<script src=\"v/$release/js/early.js\"></script>" "$tmp/bundled/index.html" ||
+  fail "index.html does not load early.js as a plain script"
+(( $(grep -n 'js/early.js' "$tmp/bundled/index.html" | cut -d: -f1) < $(grep -n 'rel="stylesheet"' "$tmp/bundled/index.html" | cut -d: -f1) )) ||
+  fail "early.js does not come before the stylesheet"
+! grep -qE '(^|[;})])import[ ({"]|export ' "$tmp/bundled/v/$release/js/early.js" || fail "early.js imports or exports: it is not a plain script"
 for f in $scripts; do
   file="$tmp/bundled/v/$release/$f"
   ! grep -q sourceMappingURL "$file" || fail "$f names a source map"

@@ -16,9 +16,11 @@ const { chromium } = createRequire(path.join(repo, 'web/package.json'))('playwri
 const tmpRoot = process.env.DIXIAN_WEB_TMP || os.tmpdir();
 const kArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-// The bundle's files: the entry and esbuild's chunks, under the release directory.
-const kBundled = /\/v\/[0-9a-f]{12}\/js\/(boot|chunk-[A-Z0-9]+)\.js$/;
-const kSourceModules = ['app.js', 'api.js', 'session.js', 'routes.js', 'dom.js', 'labels.js', 'pages/tasks.js'];
+// The bundle's files: the page's first script (early.js), the entry and esbuild's chunks, under
+// the release directory.
+const kBundled = /\/v\/[0-9a-f]{12}\/js\/(early|boot|chunk-[A-Z0-9]+)\.js$/;
+const kSourceModules = ['app.js', 'api.js', 'session.js', 'routes.js', 'route-table.js', 'dom.js', 'labels.js',
+  'pages/tasks.js'];
 
 let context;
 after(async () => { if (context) await context.close().catch(() => {}); });
@@ -78,9 +80,14 @@ test('the page loads the bundle; a later tab takes its scripts from the cache', 
     assert.equal(preloaded[0], `v/${release}/js/boot.js`);
     assert.equal(preloaded.length, 2, `the entry and one chunk: ${preloaded.join(', ')}`);
     assert.match(preloaded[1], /^v\/[0-9a-f]{12}\/js\/chunk-[A-Z0-9]+\.js$/);
+    // early.js: a plain script in the head, before the stylesheet and the app (it starts the
+    // page's API calls while the rest loads).
+    assert.match(html, new RegExp(`<script src="v/${release}/js/early\\.js"></script>\\s*<link rel="stylesheet"`));
+    assert.ok(html.indexOf('js/early.js') < html.indexOf('js/boot.js'), 'early.js comes before the app');
     const scripts = [...new Set(seen.scripts)];
-    assert.deepEqual(scripts.map((u) => new URL(u).pathname).sort(), preloaded.map((p) => `/${p}`).sort(),
-      'the page loads exactly the preloaded bundle');
+    assert.deepEqual(scripts.map((u) => new URL(u).pathname).sort(),
+      [...preloaded, `v/${release}/js/early.js`].map((p) => `/${p}`).sort(),
+      'the page loads exactly early.js and the preloaded bundle');
     for (const url of scripts) {
       assert.match(url, kBundled);
       const res = await fetch(url);
@@ -121,6 +128,53 @@ test('the page loads the bundle; a later tab takes its scripts from the cache', 
     assert.ok(seen.scripts.length >= 2, `the bundle was asked for: ${seen.scripts.join(', ')}`);
     assert.deepEqual(seen.network, [], 'every script came from the cache');
     assert.deepEqual(seen.documentStatus, [304], 'the page itself is revalidated, not fetched again');
+    await tab.close();
+  });
+
+  // The later-page path on a phone (docs/console.md, "Transfer cost"): the page's data is asked
+  // for by early.js while the page is read, before the app's first line runs, once; nothing
+  // else goes to the network but the page's revalidation.
+  await t.test('a later page in a new tab: its data asked for before the app runs, once', async () => {
+    const tab = await context.newPage();
+    tab.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    const requests = [];
+    tab.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    await tab.goto(`${base}/#/tasks`);
+    await tab.locator('#task-summary', { hasText: '您目前没有待办事项' }).waitFor();
+    const at = await tab.evaluate(() => ({
+      early: performance.getEntriesByName('dixian:early').map((m) => m.startTime),
+      boot: performance.getEntriesByName('dixian:boot').map((m) => m.startTime),
+      api: performance.getEntriesByType('resource').filter((r) => r.name.includes('/api/'))
+        .map((r) => ({ path: new URL(r.name).pathname, start: r.startTime })),
+    }));
+    assert.equal(at.early.length, 1, 'early.js started the data');
+    assert.equal(at.boot.length, 1);
+    assert.ok(at.early[0] < at.boot[0], `early.js ran before the app (${at.early[0]} < ${at.boot[0]} ms)`);
+    assert.deepEqual(at.api.map((r) => r.path), ['/api/v1/tasks'], 'one request for the inbox');
+    assert.ok(at.api[0].start < at.boot[0], `asked for before the app ran (${at.api[0].start} < ${at.boot[0]} ms)`);
+    assert.deepEqual(requests.filter((p) => p.startsWith('/api/')), ['/api/v1/tasks']);
+    await tab.close();
+  });
+
+  await t.test('监测统计: the chart library asked for with the reports chunk, before the data', async () => {
+    const tab = await context.newPage();
+    tab.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    await tab.goto(`${base}/#/tasks`);
+    await tab.locator('main h1', { hasText: '我的待办' }).waitFor();
+    await tab.evaluate(() => { location.hash = '#/stats'; });
+    await tab.locator('main h1', { hasText: '监测统计' }).waitFor();
+    await tab.waitForFunction(() => window.echarts);
+    const at = await tab.evaluate(() => {
+      const one = (re) => performance.getEntriesByType('resource').filter((r) => re.test(new URL(r.name).pathname));
+      return {
+        echarts: one(/\/echarts\.min\.js$/).map((r) => r.startTime),
+        data: one(/\/api\/v1\/reports\/monitoring$/).map((r) => r.startTime),
+      };
+    });
+    assert.equal(at.echarts.length, 1, 'ECharts asked for once');
+    assert.equal(at.data.length, 1, 'the report asked for once');
+    // Before: the page asked for ECharts after its chunk had run and its data had arrived.
+    assert.ok(at.echarts[0] < at.data[0], `ECharts at ${at.echarts[0]} ms, the data at ${at.data[0]} ms`);
     await tab.close();
   });
 

@@ -86,9 +86,14 @@ export async function api(method, path, body, bearer) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
+  return answerOf(fetch(path, init), bearer === undefined);
+}
+
+// The JSON of a fetch's response, or an ApiError; a 401 of the session signs out (`session`).
+async function answerOf(request, session) {
   let res;
   try {
-    res = await fetch(path, init);
+    res = await request;
   } catch (e) {
     throw new Error(e.message || '网络错误');
   }
@@ -102,23 +107,31 @@ export async function api(method, path, body, bearer) {
   if (!res.ok) {
     const e = (json && json.error) || {};
     const err = new ApiError(res.status, e.code || '', e.message || '');
-    if (res.status === 401 && bearer === undefined) unauthorized(err);
+    if (res.status === 401 && session) unauthorized(err);
     throw err;
   }
   return json;
 }
 
-// GETs started by boot.js before the page's code has loaded (routes.js `data`): the page's own
-// get() of the same path takes the answer once; app.js drops what the first page left.
+// GETs started before the page's code has loaded (route-table.js `data`), by early.js (the
+// page's first script: window.dixianEarly, path -> fetch) or else by boot.js: the page's own get()
+// of the same path takes the answer once; app.js drops what the first page left.
 const prefetched = new Map();
+function earlyRequests() {
+  if (!window.dixianEarly) window.dixianEarly = new Map();  // early.js, if it runs later, does nothing
+  return window.dixianEarly;
+}
 export function prefetch(path) {
   if (prefetched.has(path)) return;
-  const answer = api('GET', path);
+  const early = earlyRequests();
+  const answer = early.has(path) ? answerOf(early.get(path), true) : api('GET', path);
+  early.delete(path);
   answer.catch(() => {});  // the page that takes it handles the error
   prefetched.set(path, answer);
 }
 export function dropPrefetched() {
   prefetched.clear();
+  earlyRequests().clear();
 }
 
 export const get = (path) => {

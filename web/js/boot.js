@@ -1,9 +1,10 @@
 // The page's entry (index.html, `async`). It starts what the first page needs before anything else:
-// the page's API calls (routes.js `data`) and, for a lazily loaded page, its chunk; then it
-// starts the shell (app.js). On a phone the data's round trip overlaps the shell's work instead
-// of following it. Built, this is the console's bundle (scripts/build-web.sh): every module but
-// the lazily loaded report pages in one file.
-import { sessionToken, sessionMe } from './session.js';
+// the page's API calls (route-table.js `data`: early.js has usually started them already, api.js
+// takes those) and, for a lazily loaded page, its chunk; then it starts the shell (app.js). On a
+// phone the data's round trip overlaps the shell's work instead of following it. Built, this is
+// the console's bundle (scripts/build-web.sh): every module but the lazily loaded report pages in
+// one file.
+import { sessionToken, sessionMe, hasSignInCode } from './session.js';
 import { prefetch } from './api.js';
 import { currentPath, findRoute } from './routes.js';
 import { start } from './app.js';
@@ -12,7 +13,7 @@ performance.mark('dixian:boot');  // when the console's first line runs (bench/c
 
 function startFirstPage() {
   // Opened with a chat platform's sign-in code: the session comes first (app.js).
-  if (/[?&](code|authCode|auth_code|channel|state)=/.test(location.search)) return;
+  if (hasSignInCode()) return;
   const me = sessionToken() ? sessionMe() : null;
   if (!me) return;
   const found = findRoute(currentPath());

@@ -1,26 +1,10 @@
 // dixian:lazy: loaded when a report page opens, not preloaded (scripts/build-web.sh).
-// Apache ECharts, served by our own server (never a CDN): the page's <meta name="dixian-echarts">
-// names it (scripts/build-web.sh sets the versioned copy it ships). When it is missing, charts are
-// skipped and the pages keep their tables.
+// The report pages' charts (Apache ECharts, loaded by chart-library.js); when it is missing,
+// charts are skipped and the pages keep their tables.
 import { h } from './dom.js';
+import { loadEcharts } from './chart-library.js';
 
-let loading = null;
-
-export function loadEcharts() {
-  if (window.echarts) return Promise.resolve(window.echarts);
-  if (!loading) {
-    const meta = document.querySelector('meta[name="dixian-echarts"]');
-    const src = meta ? meta.getAttribute('content') : '';
-    if (!src) return Promise.resolve(null);
-    loading = new Promise((resolve) => {
-      const script = h('script', { src });
-      script.onload = () => resolve(window.echarts || null);
-      script.onerror = () => resolve(null);
-      document.head.append(script);
-    });
-  }
-  return loading;
-}
+export { loadEcharts };
 
 const kPalette = ['#1f6fb2', '#e07b39', '#2e9e6a', '#c0392b', '#8e6bbf', '#b8860b', '#16a2b8', '#6c757d'];
 const charts = new Set();

@@ -46,6 +46,11 @@ export function onSessionChange(fn) {
   });
 }
 
+// Opened with a chat platform's sign-in code (below): the session comes first, no page data yet.
+export function hasSignInCode() {
+  return /[?&](code|authCode|auth_code|channel|state)=/.test(location.search);
+}
+
 // A sign-in from DingTalk / WeCom / Feishu arrives as ?channel=ID&code=CODE (DingTalk: authCode;
 // the platforms add code and state to the redirect address; state may carry the channel) and
 // optionally &next=/cases/ID. Returns {channel, code, next} and takes them out of the address bar.
