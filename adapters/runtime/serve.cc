@@ -132,6 +132,7 @@ int Serve(const ServeOptions& options) {
   // an older release (--evidence-dir, else data/dixian.db.evidence) are still read if present.
   std::error_code ec;
   const bool pg = store::IsPostgresUri(options.db);
+  if (pg) std::filesystem::create_directories(data_dir, ec);  // data/: the demo's tokens
   std::string evidence_dir = options.evidence_dir;
   if (evidence_dir.empty())
     evidence_dir = evidence::FileEvidenceStore::DirFor(pg ? (data_dir / "dixian.db").string() : options.db);
