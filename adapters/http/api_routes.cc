@@ -1,5 +1,6 @@
 #include "adapters/http/api_routes.h"
 
+#include <chrono>
 #include <optional>
 
 #include "adapters/http/api_calls.h"
@@ -34,6 +35,8 @@ namespace {
 std::shared_ptr<const ApiOptions> api_options;
 // Who each bearer token is, for the routes being registered (same lifetime rule as api_options).
 std::shared_ptr<AuthCache> auth_cache;
+// Where the write routes being registered report how long the engine took to answer.
+Metrics* write_metrics = nullptr;
 
 // The per-address throttle of refused sign-ins (tokens and chat sign-in codes alike): an address
 // with too many refusals gets 429 and Retry-After before its credential is even checked.
@@ -104,7 +107,8 @@ Response NoSuchId() { return Response::ErrorBody(404, "not_found", "编号不合
 // reply renders its JSON when the session sends it, after the commit.
 Handler Write(Engine& engine, api::JsonWrite command, int status, bool csv = false) {
   return Authed(
-      engine, [&engine, command, status, csv](const Principal& who, Request& req, Reply reply) {
+      engine, [&engine, command, status, csv, metrics = write_metrics](const Principal& who,
+                                                                        Request& req, Reply reply) {
         reply = WithUser(std::move(reply), who.user.id);
         api::JsonCall call{
             who, json::object(), "", req.idempotency_key, req.body, req.method + " " + req.path};
@@ -124,7 +128,11 @@ Handler Write(Engine& engine, api::JsonWrite command, int status, bool csv = fal
           call.body = std::move(body.value());
         }
         command(engine, std::move(call),
-                [reply = std::move(reply), status](engine::Result<api::Body> r) {
+                [reply = std::move(reply), status, metrics,
+                 start = std::chrono::steady_clock::now()](engine::Result<api::Body> r) {
+                  if (metrics)
+                    metrics->ObserveWriteWait(std::chrono::duration<double>(
+                        std::chrono::steady_clock::now() - start).count());
                   reply(r.ok() ? Response::Deferred(status, std::move(r.value()))
                                : Response::FromError(r.error()));
                 });
@@ -282,6 +290,7 @@ void AddConsoleRoutes(Router& r, Engine& e, ReadPool& pool, const std::string& v
 void AddApiRoutes(Router& r, Engine& e, Metrics& metrics, ReadPool& pool, ApiOptions options) {
   api_options = std::make_shared<const ApiOptions>(std::move(options));
   auth_cache = std::make_shared<AuthCache>(api_options->auth_cache_ttl);
+  write_metrics = &metrics;
   metrics.AddCounter("dixian_auth_cache_hits_total",
                      "Requests whose bearer token was recognised without a store read",
                      [cache = auth_cache] { return static_cast<double>(cache->hits()); });
