@@ -177,6 +177,19 @@ start_server() {
   log "server on $SERVER_URL does not answer /healthz"; cat "$log" >&2; return 1
 }
 
+# hist_quantile FILE METRIC LABELS Q — from a /metrics page, the upper bound (ms) of the histogram
+# bucket holding quantile Q (LABELS: the labels before le, with their comma, or empty).
+hist_quantile() {
+  awk -v m="$2" -v lp="$3" -v q="$4" '
+    index($1, m "_bucket{" lp "le=") == 1 {
+      match($1, /le="[^"]*"/); les[++n] = substr($1, RSTART + 4, RLENGTH - 5); cnt[n] = $2 }
+    END {
+      if (n == 0 || cnt[n] == 0) { print "?"; exit }
+      for (i = 1; i <= n; i++) if (cnt[i] >= q * cnt[n]) {
+        if (les[i] == "+Inf") print "> " les[i - 1] * 1000 " ms"; else print "<= " les[i] * 1000 " ms"
+        exit } }' "$1"
+}
+
 stop_server() {
   if [[ -n "$SERVER_PID" ]]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
   SERVER_PID=""
@@ -236,6 +249,8 @@ bench_http() {
     start_server "$OUT/http-base.db" --binary "$BASE_BUILD/dixian"
     wrk -t2 -c"$HTTP_CONNECTIONS" -d"${HTTP_SECONDS}s" --latency -s "$ROOT/bench/http_actions.lua" "$SERVER_URL" \
       -- "$OUT/http_cases.txt" "$OUT/http_tokens.txt" 2 >"$OUT/wrk_actions_base.txt"
+    curl -sf -H "Authorization: Bearer $BENCH_ADMIN_TOKEN" "$SERVER_URL/metrics" \
+      >"$OUT/metrics_actions_base.txt" || : >"$OUT/metrics_actions_base.txt"
     stop_server
     rm -f "$OUT"/http-base.db*
   fi
@@ -254,10 +269,18 @@ bench_http() {
   wrk -t2 -c"$HTTP_CONNECTIONS" -d"${HTTP_SECONDS}s" --latency -s "$ROOT/bench/http_actions.lua" "$SERVER_URL" \
     -- "$OUT/http_cases.txt" "$OUT/http_tokens.txt" 2 >"$OUT/wrk_actions.txt"
   threads="$(awk '/^Threads:/{print $2}' "/proc/$SERVER_PID/status")"
-  wrk_row http.actions "HTTP POST actions (durable), c=$HTTP_CONNECTIONS" "distinct cases, notices delivered; server threads $threads" \
+  # The server's own view of the same requests: its latency (header read to reply) and the part
+  # spent waiting for the engine's answer (queue, transaction, group commit, WAL sync).
+  local m="$OUT/metrics_actions.txt" inside
+  curl -sf -H "Authorization: Bearer $BENCH_ADMIN_TOKEN" "$SERVER_URL/metrics" >"$m" || : >"$m"
+  inside="server p99 $(hist_quantile "$m" dixian_http_request_duration_seconds 'route="cases.actions",' 0.99)"
+  inside+=", engine answer p50 $(hist_quantile "$m" dixian_write_wait_seconds '' 0.5)"
+  inside+=" p99 $(hist_quantile "$m" dixian_write_wait_seconds '' 0.99)"
+  wrk_row http.actions "HTTP POST actions (durable), c=$HTTP_CONNECTIONS" "distinct cases, notices delivered; server threads $threads; $inside" \
     "$OUT/wrk_actions.txt" "engine.transitions.64 sqlite.engine_rows.batch64 $(with_base http.actions)"
   if [[ -n "$BASELINE" ]]; then
-    wrk_row http.actions.baseline "baseline $BASELINE: HTTP POST actions, c=$HTTP_CONNECTIONS" "same data, same run" \
+    wrk_row http.actions.baseline "baseline $BASELINE: HTTP POST actions, c=$HTTP_CONNECTIONS" \
+      "same data, same run; server p99 $(hist_quantile "$OUT/metrics_actions_base.txt" dixian_http_request_duration_seconds 'route="cases.actions",' 0.99)" \
       "$OUT/wrk_actions_base.txt" "sqlite.engine_rows.batch64"
   fi
   stop_server

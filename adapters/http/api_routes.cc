@@ -1,8 +1,10 @@
 #include "adapters/http/api_routes.h"
 
+#include <chrono>
 #include <optional>
 
 #include "adapters/http/api_calls.h"
+#include "adapters/http/auth_cache.h"
 #include "adapters/http/evidence_calls.h"
 #include "adapters/http/json_input.h"
 #include "adapters/http/json_views.h"
@@ -31,6 +33,10 @@ namespace {
 // The options of the routes being registered: AddApiRoutes sets it, each handler keeps its own
 // reference (so routers registered one after another keep theirs).
 std::shared_ptr<const ApiOptions> api_options;
+// Who each bearer token is, for the routes being registered (same lifetime rule as api_options).
+std::shared_ptr<AuthCache> auth_cache;
+// Where the write routes being registered report how long the engine took to answer.
+Metrics* write_metrics = nullptr;
 
 // The per-address throttle of refused sign-ins (tokens and chat sign-in codes alike): an address
 // with too many refusals gets 429 and Retry-After before its credential is even checked.
@@ -61,16 +67,30 @@ class SignInGuard {
 
 // Authenticates, then hands the principal on; 401 with the contract's body otherwise.
 Handler Authed(Engine& engine, std::function<void(const Principal&, Request&, Reply)> next) {
-  return [&engine, next = std::move(next), options = api_options](Request& req, Reply reply) {
+  return [&engine, next = std::move(next), options = api_options, cache = auth_cache](
+             Request& req, Reply reply) {
     const SignInGuard guard(options, req);
     if (auto refusal = guard.Refusal()) return reply(std::move(*refusal));
-    auto who = engine.Authenticate(req.bearer);
+    auto who = cache->Authenticate(engine, req.bearer);
     if (!who.ok()) {
       if (!req.bearer.empty() && who.error().code == engine::ErrorCode::kUnauthenticated)
         guard.Failed();
       return reply(Response::FromError(who.error()));
     }
     next(who.value(), req, std::move(reply));
+  };
+}
+
+// A write that changes who a token is (revoke, reissue, move): the token cache forgets everything
+// before the write runs and again once it has committed, before its reply leaves; so the next
+// request with the old token, sent after this reply, is judged from the store.
+Handler ChangesTokens(Handler write) {
+  return [cache = auth_cache, write = std::move(write)](Request& req, Reply reply) {
+    cache->Invalidate();
+    write(req, [cache, reply = std::move(reply)](Response r) {
+      cache->Invalidate();
+      reply(std::move(r));
+    });
   };
 }
 
@@ -87,7 +107,8 @@ Response NoSuchId() { return Response::ErrorBody(404, "not_found", "编号不合
 // reply renders its JSON when the session sends it, after the commit.
 Handler Write(Engine& engine, api::JsonWrite command, int status, bool csv = false) {
   return Authed(
-      engine, [&engine, command, status, csv](const Principal& who, Request& req, Reply reply) {
+      engine, [&engine, command, status, csv, metrics = write_metrics](const Principal& who,
+                                                                        Request& req, Reply reply) {
         reply = WithUser(std::move(reply), who.user.id);
         api::JsonCall call{
             who, json::object(), "", req.idempotency_key, req.body, req.method + " " + req.path};
@@ -107,7 +128,11 @@ Handler Write(Engine& engine, api::JsonWrite command, int status, bool csv = fal
           call.body = std::move(body.value());
         }
         command(engine, std::move(call),
-                [reply = std::move(reply), status](engine::Result<api::Body> r) {
+                [reply = std::move(reply), status, metrics,
+                 start = std::chrono::steady_clock::now()](engine::Result<api::Body> r) {
+                  if (metrics)
+                    metrics->ObserveWriteWait(std::chrono::duration<double>(
+                        std::chrono::steady_clock::now() - start).count());
                   reply(r.ok() ? Response::Deferred(status, std::move(r.value()))
                                : Response::FromError(r.error()));
                 });
@@ -264,6 +289,11 @@ void AddConsoleRoutes(Router& r, Engine& e, ReadPool& pool, const std::string& v
 
 void AddApiRoutes(Router& r, Engine& e, Metrics& metrics, ReadPool& pool, ApiOptions options) {
   api_options = std::make_shared<const ApiOptions>(std::move(options));
+  auth_cache = std::make_shared<AuthCache>(api_options->auth_cache_ttl);
+  write_metrics = &metrics;
+  metrics.AddCounter("dixian_auth_cache_hits_total",
+                     "Requests whose bearer token was recognised without a store read",
+                     [cache = auth_cache] { return static_cast<double>(cache->hits()); });
   r.Add("GET", "/healthz", "healthz", [](Request&, Reply reply) {
     reply(Response::Json(200, {{"status", "ok"}}));
   });
@@ -292,9 +322,12 @@ void AddApiRoutes(Router& r, Engine& e, Metrics& metrics, ReadPool& pool, ApiOpt
   r.Add("POST", v1 + "/orgs", "orgs.create", Write(e, &api::CreateOrg, 201));
   r.Add("POST", v1 + "/orgs/import", "orgs.import", Write(e, &api::ImportOrgs, 200, true));
   r.Add("POST", v1 + "/users", "users.create", Write(e, &api::CreateUser, 201));
-  r.Add("POST", v1 + "/users/{id}/revoke", "users.revoke", Write(e, &api::RevokeUser, 200));
-  r.Add("POST", v1 + "/users/{id}/token", "users.token", Write(e, &api::ReissueToken, 200));
-  r.Add("POST", v1 + "/users/{id}/move", "users.move", Write(e, &api::MoveUser, 200));
+  r.Add("POST", v1 + "/users/{id}/revoke", "users.revoke",
+        ChangesTokens(Write(e, &api::RevokeUser, 200)));
+  r.Add("POST", v1 + "/users/{id}/token", "users.token",
+        ChangesTokens(Write(e, &api::ReissueToken, 200)));
+  r.Add("POST", v1 + "/users/{id}/move", "users.move",
+        ChangesTokens(Write(e, &api::MoveUser, 200)));
   r.Add("POST", v1 + "/channels", "channels.create", Write(e, &api::CreateChannel, 201));
   r.Add("GET", v1 + "/me", "me",
         Read(pool, e, [&e](const Principal& who, Request&) { return Rendered(engine::Me(e, who)); }));

@@ -1,5 +1,7 @@
 #pragma once
 // The /api/v1 routes of the contract (shared/API.md) on top of the engine facade.
+#include <chrono>
+
 #include "adapters/http/auth_throttle.h"
 #include "adapters/http/metrics.h"
 #include "adapters/http/router.h"
@@ -16,6 +18,9 @@ struct ApiOptions {
   std::vector<std::string> trusted_proxies;
   // Bearer token of GET /metrics besides the admin token (DIXIAN_METRICS_TOKEN); may be empty.
   std::string metrics_token;
+  // How long a token's principal may be reused without a store read (adapters/http/auth_cache.h;
+  // a revoke, reissue or move in this process voids it at once); 0 disables the cache.
+  std::chrono::milliseconds auth_cache_ttl{2000};
 };
 
 // Registers every API route, /healthz and /metrics (behind the admin or the metrics token).

@@ -94,6 +94,11 @@ void Metrics::ObserveCommitBatch(std::size_t size) {
   batches_.Observe(kBatchBuckets, static_cast<double>(size));
 }
 
+void Metrics::ObserveWriteWait(double seconds) {
+  std::lock_guard lock(mu_);
+  write_wait_.Observe(kLatencyBuckets, seconds);
+}
+
 void Metrics::AddGauge(std::string name, std::string help, std::function<double()> read) {
   std::lock_guard lock(mu_);
   callbacks_.push_back({std::move(name), std::move(help), "gauge", std::move(read)});
@@ -122,6 +127,10 @@ std::string Metrics::Render() const {
     }
     Header(os, "dixian_commit_batch_size", "Commands written per group commit.", "histogram");
     RenderHistogram(os, "dixian_commit_batch_size", "", kBatchBuckets, batches_);
+    Header(os, "dixian_write_wait_seconds",
+           "HTTP writes: from the engine call to its answer (queue, transaction, commit, sync).",
+           "histogram");
+    RenderHistogram(os, "dixian_write_wait_seconds", "", kLatencyBuckets, write_wait_);
     callbacks = callbacks_;
   }
   // Callbacks run outside the lock: they may take locks of their own.

@@ -48,6 +48,9 @@ void OnAccept(const std::shared_ptr<Server::Shared>& shared, beast::error_code e
     }
   }
   if (counted || reject) {
+    // A response is one write: send it at once rather than wait for the peer's ACK (Nagle).
+    beast::error_code nodelay_ec;
+    socket.set_option(tcp::no_delay(true), nodelay_ec);
     StartSession(std::move(socket), shared, counted);
   } else {
     beast::error_code ignored;
