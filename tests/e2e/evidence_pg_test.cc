@@ -75,6 +75,45 @@ TEST_F(EvidenceOnPostgresTest, ASecondServerWithNoSharedFolderServesTheBytes) {
   EXPECT_EQ(b.Stop(), 0) << b.Log();
 }
 
+// What docs/storage.md tells a county to do for backups on PostgreSQL: `pg_dump -Fc -b` of the
+// schema, `pg_restore` into an empty database. The photo's large object travels with the dump, and
+// a server on the restored copy serves the same bytes with the audit chain intact.
+TEST_F(EvidenceOnPostgresTest, APgDumpAndRestoreCarriesThePhotos) {
+  const std::string id = NewCase().value("id", "");
+  const std::string photo = JpegNoise(300 * 1024 + 5);
+  auto r = Upload("clerk1", id, "visit_photo", photo, "image/jpeg", "photo.jpg");
+  ASSERT_EQ(r.status, 201) << Show(r);
+  const std::string attachment = r.Json()["id"].get<std::string>();
+
+  const std::string& uri = server_->db_path();  // <server>?options=-c%20search_path%3D<schema>
+  const std::string marker = "search_path%3D";
+  const std::string schema = uri.substr(uri.find(marker) + marker.size());
+  const std::string server = testing::PostgresServer();  // postgresql://user@host:port/postgres
+  const std::string copy_db = "restored_" + schema;
+  const std::string copy_server = server.substr(0, server.rfind('/') + 1) + copy_db;
+  const std::string dump = server_->dir().File("county.dump");
+  auto dumped = test_support::RunCommand("/usr/bin/pg_dump", {"-Fc", "-b", "-n", schema, "-f", dump, "-d", server});
+  ASSERT_EQ(dumped.exit_code, 0) << dumped.err;
+  ASSERT_TRUE(testing::TryExecDb(server, "CREATE DATABASE " + copy_db));
+  auto restored = test_support::RunCommand("/usr/bin/pg_restore", {"-d", copy_server, dump});
+  ASSERT_EQ(restored.exit_code, 0) << restored.err;
+
+  ServerProcessOptions o = Options();
+  o.db = copy_server + "?options=-c%20search_path%3D" + schema;
+  o.key_file = server_->key_file();
+  {
+    ServerProcess copy(o);
+    ASSERT_TRUE(copy.Start()) << copy.error();
+    auto d = copy.Client(tokens_.at("reviewer1"))->Request("GET", "/api/v1/attachments/" + attachment);
+    ASSERT_EQ(d.status, 200) << Show(d);
+    EXPECT_TRUE(d.body == photo);
+    auto verify = copy.Admin()->Request("GET", "/api/v1/audit/verify");
+    EXPECT_EQ(verify.Json().value("ok", false), true) << Show(verify);
+    EXPECT_EQ(copy.Stop(), 0) << copy.Log();
+  }
+  EXPECT_TRUE(testing::TryExecDb(server, "DROP DATABASE " + copy_db + " WITH (FORCE)"));
+}
+
 TEST_F(EvidenceOnPostgresTest, ARefusedUploadLeavesNoObjectAndNoRow) {
   const std::string id = NewCase().value("id", "");
   // Declared a PNG, the first bytes say JPEG: 422 before anything is stored.
