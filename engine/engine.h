@@ -53,8 +53,13 @@ struct EngineOptions {
   ChannelKinds channel_kinds;
   // The master keys (outside the database): the audit chain's HMAC key. Required.
   std::shared_ptr<const KeyRing> keys;
-  // Where attachments' bytes live (adapters/evidence, wired by runtime/). Null: uploads answer 503.
+  // Where attachments' bytes live (adapters/evidence, wired by runtime/). Null: uploads answer 503
+  // (unless evidence_in_store).
   std::shared_ptr<EvidenceStore> evidence;
+  // The store keeps the bytes itself, in the attachment row's transaction (PostgreSQL: large
+  // objects, WriteTx::PutEvidenceBytes); `evidence`, if set, is then read only for files stored
+  // before (attachments uploaded while the bytes were files beside the server).
+  bool evidence_in_store = false;
   // Wall time for what follows client retries, not the engine calendar (Idempotency-Key
   // answers expire after a day of it). Null: the system clock.
   const Clock* wall_clock = nullptr;

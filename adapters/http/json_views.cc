@@ -49,12 +49,18 @@ json MonitoringJson(const MonitoringView& v) {
                   {"by", x.created_by},
                   {"at", FormatRfc3339(x.created_at)}});
   json vs = json::array();
-  for (const auto& x : v.visits)
+  for (std::size_t i = 0; i < v.visits.size(); ++i) {
+    const auto& x = v.visits[i];
+    json files = json::array();
+    if (i < v.visit_attachments.size())
+      for (const auto& a : v.visit_attachments[i]) files.push_back(ToJson(a));
     vs.push_back({{"id", std::to_string(x.id)},
                   {"mode", Name(x.mode)},
                   {"note", x.note},
                   {"by", x.user},
-                  {"at", FormatRfc3339(x.at)}});
+                  {"at", FormatRfc3339(x.at)},
+                  {"attachments", std::move(files)}});
+  }
   json out = MonitoringSummaryJson(m);
   out["measures"] = ms;
   out["visits"] = vs;

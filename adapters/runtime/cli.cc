@@ -45,6 +45,8 @@ Usage:
   dixian keys rotate --key-file FILE
   dixian keys reencrypt [--seal-plaintext] [--db PATH]
   dixian migrate --from FILE.db --to postgresql://USER@HOST:PORT/DB [--config DIR] [--key-file FILE]
+                 [--evidence-dir DIR]   (attachments' files, default FILE.db.evidence/: copied
+                                         into large objects, each SHA-256 checked)
   dixian report monitoring|overdue --org CODE [--db PATH] [--csv] [--config DIR]
   dixian backup DEST [--db PATH]        (DEST.evidence/ beside it: the attachments' files)
   dixian restore BACKUP [--db PATH]     (server stopped; verifies every file's SHA-256 first)
@@ -238,7 +240,18 @@ int Migrate(const Args& a) {
   const std::string from = Flag(a, "--from"), to = Flag(a, "--to");
   auto keys = MasterKeys(a);
   if (!keys) return 1;
-  auto copied = store::CopySqliteToPostgres(from, to, keys);
+  // Attachments' files (beside the file, or --evidence-dir) become large objects in the copy.
+  const std::string dir = a.flags.count("--evidence-dir")
+                              ? Flag(a, "--evidence-dir")
+                              : evidence::FileEvidenceStore::DirFor(from);
+  evidence::FileEvidenceStore files(dir);
+  auto read_file = [&files](const std::string& sha256) -> engine::Result<std::string> {
+    auto bytes = files.Open(sha256);
+    if (!bytes.ok())
+      return engine::Error::Internal("佐证材料文件缺失或已损坏（SHA-256 不符）：" + files.PathOf(sha256));
+    return bytes;
+  };
+  auto copied = store::CopySqliteToPostgres(from, to, keys, read_file);
   if (!copied.ok()) {
     std::fprintf(stderr, "迁移失败（%s -> %s）：%s\n", from.c_str(), store::DescribeDatabase(to).c_str(),
                  copied.error().message.c_str());
@@ -442,7 +455,7 @@ int RunCli(int argc, char** argv) {
   if (cmd == "outbox") return Parse(argc, argv, 2, common, {}, &a) ? Outbox(a) : 2;
   if (cmd == "audit") return Parse(argc, argv, 2, {"--db", "--config", "--key-file", "--checkpoint"}, {}, &a) ? Audit(a) : 2;
   if (cmd == "migrate") {
-    if (!Parse(argc, argv, 2, {"--from", "--to", "--config", "--key-file"}, {}, &a)) return 2;
+    if (!Parse(argc, argv, 2, {"--from", "--to", "--config", "--key-file", "--evidence-dir"}, {}, &a)) return 2;
     if (!a.positional.empty() || !a.flags.count("--from") || !store::IsPostgresUri(Flag(a, "--to")))
       return std::fputs("用法: dixian migrate --from FILE.db --to postgresql://...\n", stderr), 2;
     return Migrate(a);
@@ -455,7 +468,7 @@ int RunCli(int argc, char** argv) {
     if (!db) return open_failed;
     auto* sqlite = dynamic_cast<store::SqliteStore*>(db.get());
     if (sqlite == nullptr)
-      return std::fputs("PostgreSQL 数据库请用 pg_dump / pg_basebackup 备份（见 docs/storage.md）\n", stderr), 2;
+      return std::fputs("PostgreSQL 数据库请用 pg_dump（整库，含佐证材料的大对象）/ pg_basebackup 备份（见 docs/storage.md）\n", stderr), 2;
     if (auto st = sqlite->Backup(a.positional[0]); !st.ok()) return std::fprintf(stderr, "备份失败: %s\n", st.error().message.c_str()), 1;
     if (auto st = store::SqliteStore::IntegrityCheck(a.positional[0]); !st.ok())
       return std::fprintf(stderr, "备份文件校验失败: %s\n", st.error().message.c_str()), 1;
@@ -464,6 +477,8 @@ int RunCli(int argc, char** argv) {
   if (cmd == "restore") {
     if (!Parse(argc, argv, 2, common, {}, &a)) return 2;
     if (a.positional.size() != 1) return std::fputs("用法: dixian restore BACKUP [--db PATH]\n", stderr), 2;
+    if (store::IsPostgresUri(Flag(a, "--db")))
+      return std::fputs("PostgreSQL 数据库请用 pg_restore 恢复 pg_dump 的整库备份（含佐证材料的大对象，见 docs/storage.md）\n", stderr), 2;
     return Restore(a.positional[0], Flag(a, "--db", "data/dixian.db"));
   }
   if (cmd == "channel") {

@@ -127,16 +127,18 @@ int Serve(const ServeOptions& options) {
   engine::EngineOptions eopts;
   eopts.admin_token = admin_token ? admin_token : "";
   eopts.keys = keys.value().ring;
-  // Attachments' bytes: --evidence-dir, else beside the database file (PostgreSQL: under data/;
-  // several nodes must share the folder: docs/storage.md).
+  // Attachments' bytes: SQLite: files in --evidence-dir, else beside the database file.
+  // PostgreSQL: large objects in the database itself (no shared folder between nodes); files of
+  // an older release (--evidence-dir, else data/dixian.db.evidence) are still read if present.
   std::error_code ec;
+  const bool pg = store::IsPostgresUri(options.db);
+  if (pg) std::filesystem::create_directories(data_dir, ec);  // data/: the demo's tokens
   std::string evidence_dir = options.evidence_dir;
-  if (evidence_dir.empty()) {
-    if (store::IsPostgresUri(options.db)) std::filesystem::create_directories(data_dir, ec);
-    evidence_dir = evidence::FileEvidenceStore::DirFor(
-        store::IsPostgresUri(options.db) ? (data_dir / "dixian.db").string() : options.db);
-  }
-  eopts.evidence = std::make_shared<evidence::FileEvidenceStore>(evidence_dir);
+  if (evidence_dir.empty())
+    evidence_dir = evidence::FileEvidenceStore::DirFor(pg ? (data_dir / "dixian.db").string() : options.db);
+  eopts.evidence_in_store = pg;
+  if (!pg || std::filesystem::is_directory(evidence_dir, ec))
+    eopts.evidence = std::make_shared<evidence::FileEvidenceStore>(evidence_dir);
   eopts.thresholds = config.thresholds;
   eopts.digest_hour = config.digest_hour;
   eopts.weekly_report_hour = config.weekly_report_hour;

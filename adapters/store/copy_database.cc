@@ -6,6 +6,7 @@
 #include "adapters/store/postgres/pg_db.h"
 #include "adapters/store/postgres/pg_migrations.h"
 #include "adapters/store/sqlite/sqlite_store.h"
+#include "engine/core/sha256.h"
 
 namespace dixian::store {
 namespace {
@@ -114,11 +115,35 @@ engine::Result<std::int64_t> CopyTable(SqliteConnection& from, PgConnection& to,
   return copied;
 }
 
+// Each distinct digest the copied attachment rows name, read through `read`, checked, and written
+// as a large object with its evidence_objects row (in the copy's transaction).
+engine::Result<std::int64_t> CopyEvidence(SqliteConnection& from, PgConnection& to,
+                                          const EvidenceReader& read) {
+  auto digests = from.Prepare("SELECT DISTINCT sha256 FROM attachments ORDER BY sha256");
+  std::int64_t copied = 0;
+  while (digests.Step()) {
+    const std::string sha256 = digests.Text(0);
+    auto bytes = read ? read(sha256)
+                      : engine::Result<std::string>(engine::Error::Internal("未提供佐证材料文件目录"));
+    if (!bytes) return bytes.error();
+    if (engine::Sha256Hex(*bytes) != sha256)
+      return engine::Error::Internal("佐证材料 " + sha256 + " 的内容与 SHA-256 不符");
+    auto oid = to.WriteLargeObject(*bytes);
+    if (!oid) return oid.error();
+    auto insert = to.Prepare("INSERT INTO evidence_objects(sha256, oid, size) VALUES(?1, ?2, ?3)");
+    insert.Bind(1, sha256).Bind(2, *oid).Bind(3, static_cast<std::int64_t>(bytes->size()));
+    if (auto st = insert.Run(); !st) return st.error();
+    ++copied;
+  }
+  if (digests.error()) return *digests.error();
+  return copied;
+}
+
 }  // namespace
 
 engine::Result<std::vector<CopiedTable>> CopySqliteToPostgres(
     const std::string& sqlite_path, const std::string& postgres_uri,
-    std::shared_ptr<const engine::KeyRing> keys) {
+    std::shared_ptr<const engine::KeyRing> keys, const EvidenceReader& read_evidence) {
   if (!std::filesystem::exists(sqlite_path))
     return engine::Error::NotFound("database_not_found", "找不到数据库文件 " + sqlite_path);
   {  // the source at the latest schema, as the target will be
@@ -152,6 +177,12 @@ engine::Result<std::vector<CopiedTable>> CopySqliteToPostgres(
     }
     copied.push_back({table, *rows});
   }
+  auto objects = CopyEvidence(**from, **to, read_evidence);
+  if (!objects) {
+    (void)(*to)->Exec("ROLLBACK");
+    return TableError("evidence_objects", objects.error());
+  }
+  copied.push_back({"evidence_objects", *objects});
   if (auto st = (*to)->Exec("COMMIT"); !st) return st.error();
   return copied;
 }

@@ -2,10 +2,12 @@
 #include "engine/commands/evidence.h"
 
 #include <algorithm>
+#include <memory>
 
 #include "engine/core/fields.h"
 #include "engine/engine.h"
 #include "engine/engine_tx.h"
+#include "engine/core/sha256.h"
 #include "engine/store/evidence_store.h"
 
 namespace dixian::engine {
@@ -105,17 +107,25 @@ Result<Attachment> CheckedFile(const AttachInput& in) {
 
 EvidenceStore* Evidence(Engine& e) { return e.options().evidence.get(); }
 
-// Stores the bytes (durable before the row is written), then the row and its audit event.
-void Attach(Engine& e, Write<Attachment> w, const AttachInput& in, Attachment a) {
-  auto* files = Evidence(e);
-  if (!files) return w.done(Error::Unavailable("evidence_unavailable", "佐证材料存储未配置"));
-  auto digest = files->Put(in.bytes);
-  if (!digest.ok()) return w.done(digest.error());
-  a.sha256 = digest.value();
+// Stores the bytes (files: durable before the row is written; the store's own: in the row's
+// transaction), then the row and its audit event.
+void Attach(Engine& e, Write<Attachment> w, AttachInput in, Attachment a) {
+  const bool in_store = e.options().evidence_in_store;
+  std::shared_ptr<const std::string> bytes;  // for the transaction, when the store keeps them
+  if (in_store) {
+    a.sha256 = Sha256Hex(in.bytes);
+    bytes = std::make_shared<const std::string>(std::move(in.bytes));
+  } else {
+    auto* files = Evidence(e);
+    if (!files) return w.done(Error::Unavailable("evidence_unavailable", "佐证材料存储未配置"));
+    auto digest = files->Put(in.bytes);
+    if (!digest.ok()) return w.done(digest.error());
+    a.sha256 = digest.value();
+  }
   const Principal who = w.who;
-  // The job keeps the metadata only: the bytes are stored already.
+  // The job keeps the metadata (and the bytes only when they go into its transaction).
   AttachInput target{in.case_id, in.household, in.visit, "", "", "", ""};
-  e.Submit<Attachment>(std::move(w), [who, in = std::move(target), a](EngineTx& etx) mutable -> Result<Attachment> {
+  e.Submit<Attachment>(std::move(w), [who, in = std::move(target), a, bytes](EngineTx& etx) mutable -> Result<Attachment> {
     auto& tx = etx.tx();
     if (!in.case_id.empty()) {  // again inside the transaction: nothing moved since the check
       auto c = ReadableCase(tx, who, in.case_id);
@@ -130,6 +140,8 @@ void Attach(Engine& e, Write<Attachment> w, const AttachInput& in, Attachment a)
       a.household = hh->id;
       a.org_path = hh->village_path;
     }
+    if (bytes)
+      if (auto st = tx.PutEvidenceBytes(a.sha256, *bytes); !st.ok()) return st.error();
     a.actor = who.user.id;
     a.at = etx.now();
     a.id = tx.InsertAttachment(a);
@@ -141,6 +153,25 @@ void Attach(Engine& e, Write<Attachment> w, const AttachInput& in, Attachment a)
     etx.Audit(ev);
     return a;
   });
+}
+
+// The bytes of `sha256`: from the store when it keeps them (falling back to files stored before
+// it did), else from the files; checked against the digest either way.
+Result<std::string> StoredBytes(Engine& e, ReadView& view, const std::string& sha256) {
+  auto* files = Evidence(e);
+  if (!e.options().evidence_in_store) {
+    if (!files) return Error::Unavailable("evidence_unavailable", "佐证材料存储未配置");
+    return files->Open(sha256);
+  }
+  auto bytes = view.EvidenceBytes(sha256);
+  if (auto failure = view.failure()) return *failure;
+  if (!bytes) {
+    if (files) return files->Open(sha256);
+    return Error::Internal("佐证材料内容缺失，请联系县级管理员从备份恢复");
+  }
+  if (Sha256Hex(*bytes) != sha256)
+    return Error::Internal("佐证材料内容已损坏（SHA-256 不符），请联系县级管理员从备份恢复");
+  return std::move(*bytes);
 }
 
 }  // namespace
@@ -192,7 +223,7 @@ void AttachToCase(Engine& e, Write<Attachment> w, AttachInput in) {
   }
   auto a = CheckedFile(in);
   if (!a.ok()) return w.done(a.error());
-  Attach(e, std::move(w), in, a.value());
+  Attach(e, std::move(w), std::move(in), a.value());
 }
 
 void AttachToVisit(Engine& e, Write<Attachment> w, AttachInput in) {
@@ -206,7 +237,7 @@ void AttachToVisit(Engine& e, Write<Attachment> w, AttachInput in) {
   }
   auto a = CheckedFile(in);
   if (!a.ok()) return w.done(a.error());
-  Attach(e, std::move(w), in, a.value());
+  Attach(e, std::move(w), std::move(in), a.value());
 }
 
 Result<EvidenceFile> GetAttachment(Engine& e, const Principal& who, std::int64_t id) {
@@ -222,9 +253,7 @@ Result<EvidenceFile> GetAttachment(Engine& e, const Principal& who, std::int64_t
                                                  Capability::kReadHouseholds).ok();
   if (auto failure = view->failure()) return *failure;
   if (!readable) return absent;  // the same answer as an id that never existed
-  auto* files = Evidence(e);
-  if (!files) return Error::Unavailable("evidence_unavailable", "佐证材料存储未配置");
-  auto bytes = files->Open(a->sha256);
+  auto bytes = StoredBytes(e, *view, a->sha256);
   if (!bytes.ok()) return bytes.error();
   return EvidenceFile{*a, std::move(bytes.value())};
 }

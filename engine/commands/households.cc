@@ -333,7 +333,11 @@ Result<HouseholdView> GetHousehold(Engine& e, const Principal& who, const std::s
   HouseholdView out{hh.value(), view->MembersOf(id), "", std::nullopt, view->OpenCasesOf(id)};
   if (auto village = view->FindOrg(hh->village)) out.village_name = village->name;
   if (auto m = view->FindMonitoring(id)) {
-    out.monitoring = MonitoringView{*m, view->MeasuresOf(id), view->VisitsOf(id), ""};
+    out.monitoring = MonitoringView{*m, view->MeasuresOf(id), view->VisitsOf(id), "", {}};
+    // Each visit's files (走访照片) for the page's thumbnails: readable by whoever reads the
+    // household, as GET /attachments/{id} answers them.
+    for (const auto& v : out.monitoring->visits)
+      out.monitoring->visit_attachments.push_back(view->AttachmentsOf("", v.id));
     if (!m->contact.empty())
       if (auto c = view->FindUser(m->contact)) out.monitoring->contact_name = c->name;
   }

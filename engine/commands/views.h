@@ -62,6 +62,7 @@ struct MonitoringView {
   std::vector<Measure> measures;
   std::vector<Visit> visits;
   std::string contact_name;
+  std::vector<std::vector<Attachment>> visit_attachments;  // each visit's (photos), in its order
 };
 
 struct HouseholdView {

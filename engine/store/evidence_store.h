@@ -1,9 +1,10 @@
 #pragma once
-// Where the bytes of attachments (佐证材料) live, content-addressed by their SHA-256. The
-// metadata rows are in the Store; a row is written only after Put has made its bytes durable, so
-// a crash leaves at most a file without a row (harmless: the next Put of the same bytes reuses it).
-// adapters/evidence keeps them as files beside the database; a PostgreSQL large-object store can
-// implement the same interface.
+// Where the bytes of attachments (佐证材料) live when they are files, content-addressed by their
+// SHA-256 (SQLite: adapters/evidence, beside the database). The metadata rows are in the Store; a
+// row is written only after Put has made its bytes durable, so a crash leaves at most a file
+// without a row (harmless: the next Put of the same bytes reuses it). A store that keeps the bytes
+// itself (PostgreSQL: large objects, EngineOptions::evidence_in_store) writes them in the row's
+// own transaction instead (WriteTx::PutEvidenceBytes, ReadView::EvidenceBytes).
 #include <string>
 #include <string_view>
 

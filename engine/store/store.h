@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -117,6 +118,9 @@ class ReadView {
   // oldest first.
   virtual std::optional<Attachment> FindAttachment(std::int64_t id) = 0;
   virtual std::vector<Attachment> AttachmentsOf(const std::string& case_id, std::int64_t visit) = 0;
+  // The bytes kept in the database under their SHA-256 (PostgreSQL: a large object); nullopt when
+  // absent or when this store keeps none (SQLite: adapters/evidence keeps them as files).
+  virtual std::optional<std::string> EvidenceBytes(const std::string& sha256) = 0;
 
   virtual std::optional<Case> FindCase(const std::string& id) = 0;
   virtual std::vector<Case> OpenCasesOf(const std::string& household) = 0;
@@ -220,6 +224,9 @@ class WriteTx : public ReadView {
   virtual std::int64_t InsertVisit(const Visit& visit) = 0;
   virtual void InsertMovement(const Movement& movement) = 0;
   virtual std::int64_t InsertAttachment(const Attachment& attachment) = 0;  // returns the new id
+  // Keeps `bytes` under `sha256` (their digest) in this transaction, once (the same bytes again
+  // write nothing). PostgreSQL: a large object; SQLite keeps none (kInternal: files instead).
+  virtual Status PutEvidenceBytes(const std::string& sha256, std::string_view bytes) = 0;
 
   virtual std::string NextCaseId() = 0;
   virtual void InsertCase(const Case& c) = 0;

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "engine/core/sha256.h"
 #include "tests/e2e/e2e_world.h"
 #include "tests/support/test_db.h"
 
@@ -134,7 +135,12 @@ TEST_F(MigrateTest, CopyVerifiesServesAndASecondCopyIsRefused) {
                                                {"url", "http://127.0.0.1:9/robot/send?access_token=t"},
                                                {"secret", "SECmigrate"}});
   ASSERT_EQ(ch.status, 201) << Show(ch);
-  const std::string id = AdmitH1();
+  const std::string id = AdmitH1();  // with its meeting minutes (a PDF file)
+  std::string photo = "\xFF\xD8\xFF\xE0";
+  for (int i = 0; photo.size() < 400 * 1024; ++i) photo.push_back(static_cast<char>((i * 131) & 0xFF));
+  auto up = Upload("clerk1", id, "visit_photo", photo, "image/jpeg", "photo.jpg");
+  ASSERT_EQ(up.status, 201) << Show(up);
+  const std::string photo_id = up.Json()["id"];
   const json history = GetJson("admin", "/api/v1/cases/" + id + "/history");
   const long long events = GetJson("admin", "/api/v1/audit/verify")["events"].get<long long>();
   ASSERT_EQ(server_->Stop(), 0);
@@ -143,9 +149,15 @@ TEST_F(MigrateTest, CopyVerifiesServesAndASecondCopyIsRefused) {
   // The key outlives this server (its temp folder goes with it): the copy is served with it.
   const std::string key = file_.File("county.key");
   std::filesystem::copy_file(server_->key_file(), key);
+  // The attachments' files are beside the file (county.db.evidence/), where migrate looks.
   auto r = test_support::RunCommand(DIXIAN_BINARY, {"migrate", "--from", server_->db_path(), "--to",
                                                     target.db(), "--key-file", key});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // The attachments' files became large objects, one per distinct digest.
+  EXPECT_NE(r.out.find("evidence_objects 2"), std::string::npos) << r.out;
+  EXPECT_EQ(testing::ScalarDb(target.db(), "SELECT count(*) FROM evidence_objects e JOIN"
+                                           " pg_largeobject_metadata m ON m.oid = e.oid"),
+            "2");
   EXPECT_NE(r.out.find("审计链校验通过（" + std::to_string(events) + " 条）"), std::string::npos) << r.out;
   EXPECT_EQ(testing::ScalarDb(target.db(), "SELECT count(*) FROM users"),
             testing::ScalarDb(server_->db_path(), "SELECT count(*) FROM users"));
@@ -182,9 +194,37 @@ TEST_F(MigrateTest, CopyVerifiesServesAndASecondCopyIsRefused) {
   ASSERT_TRUE(server_->Start()) << server_->error();
   EXPECT_EQ(GetJson("admin", "/api/v1/cases/" + id).value("state", ""), "admitted");
   EXPECT_EQ(GetJson("reviewer1", "/api/v1/cases/" + id + "/history"), history);
+  auto d = Get("reviewer1", "/api/v1/attachments/" + photo_id);  // from the database, no folder
+  ASSERT_EQ(d.status, 200) << Show(d);
+  EXPECT_EQ(engine::Sha256Hex(d.body), engine::Sha256Hex(photo));
+  EXPECT_TRUE(d.body == photo);
   EXPECT_EQ(NewCase("H2", "clerk2").value("id", ""), "C00000002");
   EXPECT_EQ(GetJson("admin", "/api/v1/audit/verify").value("ok", false), true);
   EXPECT_EQ(testing::ScalarDb(target.db(), recount_differs), "0") << "kept on PostgreSQL";
+}
+
+// A damaged attachment file refuses the whole copy, naming the file; nothing is written.
+TEST_F(MigrateTest, ADamagedAttachmentFileRefusesTheCopy) {
+  const std::string id = NewCase().value("id", "");
+  auto up = Upload("clerk1", id, "visit_photo", std::string("\xFF\xD8\xFF\xE0") + std::string(5000, 'j'),
+                   "image/jpeg", "photo.jpg");
+  ASSERT_EQ(up.status, 201) << Show(up);
+  const std::string hex = up.Json()["sha256"];
+  ASSERT_EQ(server_->Stop(), 0);
+  const std::string dir = server_->db_path() + ".evidence";  // beside county.db
+  const std::string file = dir + "/" + hex.substr(0, 2) + "/" + hex.substr(2);
+  ASSERT_TRUE(std::filesystem::exists(file));
+  { std::ofstream(file, std::ios::binary | std::ios::app) << "tampered"; }
+
+  testing::TestDb target(file_.File("unused.db"));
+  auto r = test_support::RunCommand(DIXIAN_BINARY, {"migrate", "--from", server_->db_path(), "--to",
+                                                    target.db(), "--key-file", server_->key_file(),
+                                                    "--evidence-dir", dir});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find(file), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("SHA-256"), std::string::npos) << r.err;
+  EXPECT_EQ(testing::ScalarDb(target.db(), "SELECT count(*) FROM attachments"), "0");
+  EXPECT_EQ(testing::ScalarDb(target.db(), "SELECT count(*) FROM evidence_objects"), "0");
 }
 
 }  // namespace

@@ -114,6 +114,51 @@ TEST_F(EvidenceTest, FilesAreCheckedByTheirFirstBytesAndNamesSanitised) {
   EXPECT_EQ(Case(id)["attachments"].size(), 0u);
 }
 
+// A visit's photos come with the household (for the household page's thumbnails), to whoever
+// reads the household; another village reads neither the household nor the photo.
+TEST_F(EvidenceTest, AVisitsPhotosComeWithTheHousehold) {
+  Admit("v11-1");
+  Must(&api::AssignContact, Who("rev_t1"), {{"user", "contact_a"}}, "v11-1");
+  Must(&api::LogVisit, Who("contact_a"), {{"mode", "home"}, {"note", "入户走访"}}, "v11-1");
+  Must(&api::LogVisit, Who("contact_a"), {{"mode", "home"}, {"note", "再次走访"}}, "v11-1");
+  auto before = reads_.GetHousehold(Who("county"), "v11-1");
+  ASSERT_TRUE(before.ok()) << before.error().message;
+  const Json visits = before.value()["monitoring"]["visits"];
+  ASSERT_EQ(visits.size(), 2u);
+  const std::string photo = std::string("\x89PNG\r\n\x1A\n", 8) + std::string(64, '\0') + "走访";
+  engine::AttachInput in;
+  in.household = "v11-1";
+  in.visit = std::stoll(visits[1]["id"].get<std::string>());
+  in.kind = "visit_photo";
+  in.bytes = photo;
+  in.content_type = "image/png";
+  in.filename = "走访.png";
+  auto a = engine::RunNow(*engine_, &engine::AttachToVisit, Who("contact_a"), std::move(in));
+  ASSERT_TRUE(a.ok()) << a.error().message;
+
+  auto household = reads_.GetHousehold(Who("clerk_v11"), "v11-1");
+  ASSERT_TRUE(household.ok()) << household.error().message;
+  const Json after = household.value()["monitoring"]["visits"];
+  EXPECT_EQ(after[0]["attachments"], Json::array());
+  ASSERT_EQ(after[1]["attachments"].size(), 1u);
+  const Json& shown = after[1]["attachments"][0];
+  EXPECT_EQ(shown["id"], std::to_string(a->id));
+  EXPECT_EQ(shown["kind"], "visit_photo");
+  EXPECT_EQ(shown["content_type"], "image/png");
+  EXPECT_EQ(shown["filename"], "走访.png");
+  EXPECT_EQ(shown["visit"], visits[1]["id"]);
+  auto bytes = engine::GetAttachment(*engine_, Who("clerk_v11"), a->id);
+  ASSERT_TRUE(bytes.ok()) << bytes.error().message;
+  EXPECT_EQ(bytes->bytes, photo);
+  // Another village: the household and the photo both read as absent.
+  auto elsewhere = reads_.GetHousehold(Who("clerk_v12"), "v11-1");
+  ASSERT_FALSE(elsewhere.ok());
+  EXPECT_EQ(elsewhere.error().code, ErrorCode::kNotFound);
+  auto photo_elsewhere = engine::GetAttachment(*engine_, Who("clerk_v12"), a->id);
+  ASSERT_FALSE(photo_elsewhere.ok());
+  EXPECT_EQ(photo_elsewhere.error().code, ErrorCode::kNotFound);
+}
+
 TEST(EvidenceDefinitionsTest, AnUnknownKindNamesFileLineAndField) {
   const std::string text = R"({
   "name": "pilot", "label": "试点", "version": 1, "initial": "draft", "initiators": ["village_clerk"],

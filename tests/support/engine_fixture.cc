@@ -118,8 +118,11 @@ void EngineFixture::OpenEngine(const std::vector<engine::WorkflowPtr>& extra) {
   options.keys = keys_;
   options.timer_batch = timer_batch_;
   options.channel_kinds = runtime::ChatChannelKinds();
-  options.evidence = std::make_shared<evidence::FileEvidenceStore>(
-      evidence::FileEvidenceStore::DirFor(dir_.File("dixian.db")));
+  if (store::IsPostgresUri(db_path_))
+    options.evidence_in_store = true;  // large objects, as `dixian serve` on PostgreSQL
+  else
+    options.evidence = std::make_shared<evidence::FileEvidenceStore>(
+        evidence::FileEvidenceStore::DirFor(dir_.File("dixian.db")));
   engine_ = std::make_unique<Engine>(*store_, *clock_, std::move(config.workflows), std::move(config.calendar),
                                      options);
   engine_raw_ = engine_.get();

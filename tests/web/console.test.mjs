@@ -70,6 +70,17 @@ async function noHorizontalScroll(page) {
 // A reason with a long unbroken run (a pasted link or number string) must wrap, not widen pages.
 const kLongReason = `评议记录缺签字，见 ${'https://example.invalid/' + 'x'.repeat(220)}`;
 
+// Uploads a photo to a visit (raw body, as the case's attachments); returns the attachment.
+async function visitPhoto(household, visit, token) {
+  const res = await fetch(`${base}/api/v1/households/${household}/visits/${visit}/attachments?kind=visit_photo`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'image/png', 'X-Filename': encodeURIComponent('走访.png') },
+    body: kPhoto,
+  });
+  assert.equal(res.status, 201, await res.clone().text());
+  return res.json();
+}
+
 async function toastSays(page, text) {
   await page.locator('#toast').getByText(text).waitFor();
 }
@@ -385,6 +396,33 @@ test('desktop 1366x768: every task kind to completion, by the role that holds it
     await page.locator('#visits').getByText('医疗费用报销').waitFor();
     const next = await openTask('H001', 'visit', tokens.county);
     assert.notEqual(next && next.period, '2026-03', 'the month\'s visit is closed (the next month\'s is open)');
+    // A photo of the visit (through the API), shown on the household page as a thumbnail drawn
+    // from the bytes the API gives the signed-in reader.
+    const hh = await call('GET', '/api/v1/households/H001', undefined, tokens.contact);
+    const visit = hh.monitoring.visits.find((v) => v.note.includes('医疗费用报销'));
+    const photo = await visitPhoto('H001', visit.id, tokens.contact);
+    await page.reload();  // the page is this household's already: draw it again
+    const item = page.locator(`#visits li[data-visit="${visit.id}"] li[data-attachment="${photo.id}"]`);
+    await item.waitFor({ state: 'attached' });
+    await item.scrollIntoViewIfNeeded();
+    const thumb = item.locator('img.evidence-thumb');
+    await thumb.waitFor().catch(async (err) => {
+      throw new Error(`${err.message}; the visit shows: ${await item.innerHTML()}`);
+    });
+    await page.waitForFunction((id) => {
+      const img = document.querySelector(`li[data-attachment="${id}"] img.evidence-thumb`);
+      return img && img.complete && img.naturalWidth === 8;
+    }, photo.id);
+    assert.ok((await thumb.getAttribute('src')).startsWith(`blob:${base}/`));
+    assert.equal(await thumb.getAttribute('alt'), '入户照片：走访.png');
+    await shot(page, '10b-visit-photo');
+    // Another village's clerk reads neither the household nor the photo (404 as for the case).
+    const elsewhere = await fetch(`${base}/api/v1/attachments/${photo.id}`, { headers: { Authorization: `Bearer ${tokens.clerkHy}` } });
+    assert.equal(elsewhere.status, 404);
+    await signIn(page, tokens.clerkHy, '村级填报员');
+    await page.goto(`${base}/#/households/H001`);
+    await page.locator('#main .error-panel').getByText('无法显示此页面').waitFor();
+    assert.equal(await page.locator('img.evidence-thumb').count(), 0);
   });
 
   await t.test('risk elimination through province filing; the quarterly visit it opens', async () => {
@@ -659,6 +697,15 @@ test('phone 390x844: inbox, bottom action bar, cards, long text, charts', async 
     await signIn(page, tokens.county, '县级审定');
     await page.goto(`${base}/#/households/H001`);
     await page.locator('#measures').waitFor();
+    // The visit's photo (desktop test above) as a thumbnail on the phone too, a 44px target.
+    const thumb = page.locator('#visits .visit-photos img.evidence-thumb').first();
+    await thumb.waitFor({ state: 'attached' });
+    await thumb.scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => {
+      const img = document.querySelector('#visits .visit-photos img.evidence-thumb');
+      return img && img.complete && img.naturalWidth === 8;
+    });
+    assert.ok((await page.locator('#visits .visit-photo').first().boundingBox()).height >= 44);
     await noHorizontalScroll(page);
     await shot(page, 'phone-06-household');
     await page.goto(`${base}/#/cases/${encodeURIComponent(caseIds.H002)}`);

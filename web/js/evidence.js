@@ -69,15 +69,8 @@ export function requiredKinds(c) {
   return [...out.values()].map((need) => ({ ...need, held: held.has(need.kind) }));
 }
 
-function item(a, urls) {
-  const isImage = (a.content_type || '').startsWith('image/');
-  const thumb = isImage ? h('img.evidence-thumb', { alt: `${KINDS[a.kind] || a.kind}：${a.filename}`, loading: 'lazy' }) : h('span.evidence-icon', 'PDF');
-  const open = h('button.link', { type: 'button' }, '查看');
-  const li = h('li.evidence-item', { 'data-attachment': a.id, 'data-kind': a.kind }, thumb,
-    h('div.evidence-meta',
-      h('p', h('span.badge', a.kind_label || KINDS[a.kind] || a.kind), ' ', h('span.wrap', a.filename)),
-      h('p.muted', `${sizeText(a.size)} · ${formatTime(a.at)}`), open));
-  // Photos are fetched for their thumbnails at once; other files when opened.
+// The bytes of `a` as a blob: URL, fetched once (through the API, Bearer header); revoked on leaving.
+function loader(a, urls) {
   let load = null;
   const bytes = () => {
     load = load || fetchBytes(a.id).then((blob) => {
@@ -85,25 +78,62 @@ function item(a, urls) {
       urls.push(url);
       return url;
     });
-    return load;
+    return load.catch((err) => { load = null; throw err; });
   };
-  if (isImage) {
-    bytes().then((url) => { thumb.src = url; }, () => thumb.replaceWith(h('span.evidence-icon', '无法显示')));
-  }
-  open.addEventListener('click', async () => {
+  const open = async () => {
     let url;
     try {
       url = await bytes();
     } catch {
-      load = null;
       return;
     }
     const link = h('a', { href: url, download: a.filename });
     document.body.append(link);
     link.click();
     link.remove();
-  });
+  };
+  return { bytes, open };
+}
+
+const isImage = (a) => (a.content_type || '').startsWith('image/');
+const altText = (a) => `${a.kind_label || KINDS[a.kind] || a.kind}：${a.filename}`;
+
+// Photos are fetched for their thumbnails at once; other files when opened.
+function showThumb(thumb, bytes) {
+  bytes().then((url) => { thumb.src = url; }, () => thumb.replaceWith(h('span.evidence-icon', '无法显示')));
+}
+
+function item(a, urls) {
+  const thumb = isImage(a) ? h('img.evidence-thumb', { alt: altText(a), loading: 'lazy' }) : h('span.evidence-icon', 'PDF');
+  const { bytes, open } = loader(a, urls);
+  const li = h('li.evidence-item', { 'data-attachment': a.id, 'data-kind': a.kind }, thumb,
+    h('div.evidence-meta',
+      h('p', h('span.badge', a.kind_label || KINDS[a.kind] || a.kind), ' ', h('span.wrap', a.filename)),
+      h('p.muted', `${sizeText(a.size)} · ${formatTime(a.at)}`),
+      h('button.link', { type: 'button', onclick: open }, '查看')));
+  if (isImage(a)) showThumb(thumb, bytes);
   return li;
+}
+
+function revokeOnLeaving(urls) {
+  window.addEventListener('hashchange', () => urls.forEach((u) => URL.revokeObjectURL(u)), { once: true });
+}
+
+// A visit's files on the household page (走访照片): a row of thumbnails, each opening its file.
+// The bytes come through the same API as the case page's, so only those who may read the
+// household (the visit's) see them; an unreadable one shows 无法显示.
+export function visitPhotos(list, visitId) {
+  stylesheet();
+  const urls = [];
+  revokeOnLeaving(urls);
+  return h('ul.plain-list.visit-photos', { 'data-visit-photos': visitId }, list.map((a) => {
+    const { bytes, open } = loader(a, urls);
+    // Not lazy: the bytes are fetched already, and a lazy image low on the page stays unloaded.
+    const thumb = isImage(a) ? h('img.evidence-thumb', { alt: altText(a) }) : h('span.evidence-icon', 'PDF');
+    if (isImage(a)) showThumb(thumb, bytes);
+    return h('li', { 'data-attachment': a.id, 'data-kind': a.kind },
+      h('button.visit-photo', { type: 'button', title: `查看 ${a.filename}`, onclick: open }, thumb));
+  }));
 }
 
 // Renders the section into `host`. `reload` re-renders the case page after an upload.
@@ -152,6 +182,5 @@ export function renderEvidence(host, c, ctx, reload) {
       h('label.button.ghost.evidence-pick', '选择文件（PDF 或图片）', picker),
       h('p.help', '照片、PDF，单个文件不超过 10 MB。')),
     status);
-  // Object URLs live until the page is left.
-  window.addEventListener('hashchange', () => urls.forEach((u) => URL.revokeObjectURL(u)), { once: true });
+  revokeOnLeaving(urls);  // object URLs live until the page is left
 }

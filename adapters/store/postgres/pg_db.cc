@@ -1,7 +1,9 @@
 #include "adapters/store/postgres/pg_db.h"
 
+#include <libpq/libpq-fs.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <optional>
@@ -278,6 +280,47 @@ engine::Status PgConnection::Exec(const char* sql) {
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY)
     out = MapPgError(result, conn_);
   if (result) PQclear(result);
+  return out;
+}
+
+namespace {
+
+constexpr std::size_t kLargeObjectChunk = 256 * 1024;
+
+// A failed lo_* call has no result to read a SQLSTATE from: a lost connection is the usual
+// 503, anything else an internal error (libpq's text is not shown: it may name the object).
+engine::Error LargeObjectError(PGconn* conn) {
+  if (PQstatus(conn) != CONNECTION_OK) return MapPgError(nullptr, conn);
+  return engine::Error::Internal("数据库大对象读写失败（" + FirstLine(PQerrorMessage(conn)) + "）");
+}
+
+}  // namespace
+
+engine::Result<std::int64_t> PgConnection::WriteLargeObject(std::string_view bytes) {
+  const Oid oid = lo_creat(conn_, INV_READ | INV_WRITE);
+  if (oid == InvalidOid) return LargeObjectError(conn_);
+  const int fd = lo_open(conn_, oid, INV_WRITE);
+  if (fd < 0) return LargeObjectError(conn_);
+  for (std::size_t at = 0; at < bytes.size(); at += kLargeObjectChunk) {
+    const std::size_t n = std::min(kLargeObjectChunk, bytes.size() - at);
+    if (lo_write(conn_, fd, bytes.data() + at, n) != static_cast<int>(n)) return LargeObjectError(conn_);
+  }
+  if (lo_close(conn_, fd) != 0) return LargeObjectError(conn_);
+  return static_cast<std::int64_t>(oid);
+}
+
+engine::Result<std::string> PgConnection::ReadLargeObject(std::int64_t oid) {
+  const int fd = lo_open(conn_, static_cast<Oid>(oid), INV_READ);
+  if (fd < 0) return LargeObjectError(conn_);
+  std::string out;
+  std::string chunk(kLargeObjectChunk, '\0');
+  for (;;) {
+    const int n = lo_read(conn_, fd, chunk.data(), chunk.size());
+    if (n < 0) return LargeObjectError(conn_);
+    if (n == 0) break;
+    out.append(chunk.data(), static_cast<std::size_t>(n));
+  }
+  if (lo_close(conn_, fd) != 0) return LargeObjectError(conn_);
   return out;
 }
 

@@ -44,6 +44,9 @@ class PgConnection final : public Connection {
   using Connection::Exec;
   bool InTransaction() const override;
   std::int64_t Changes() const override { return changes_; }
+  // Client-side large objects (lo_creat/lo_open/lo_write/lo_read), in the open transaction.
+  engine::Result<std::int64_t> WriteLargeObject(std::string_view bytes) override;
+  engine::Result<std::string> ReadLargeObject(std::int64_t oid) override;
 
   // The connection is gone (the server restarted or the network broke): make a new one. Reads
   // what the server sent meanwhile without waiting (a server that shut down has said so and closed

@@ -262,6 +262,14 @@ DROP INDEX tasks_open_due;
 CREATE INDEX tasks_open_due ON tasks(due_at, id, org_path, org, role, assignee) WHERE status = 'open';
 )sql";
 
+// Version 12 (evidence, issue 14): attachments' bytes as large objects, written in the same
+// transaction as the attachment's row, one per distinct SHA-256 (the rows name the digest).
+// Nodes on one database then need no shared folder. SQLite: nothing (its files stay).
+constexpr const char kEvidenceObjects[] = R"sql(
+CREATE TABLE evidence_objects(
+  sha256 text COLLATE "C" PRIMARY KEY, oid oid NOT NULL UNIQUE, size BIGINT NOT NULL);
+)sql";
+
 constexpr Migration kPgMigrations[] = {
     {1, kSchemaV1},
     {2, kOutboxPendingByChannel},
@@ -273,6 +281,7 @@ constexpr Migration kPgMigrations[] = {
     {8, kOutboxLeases},
     {10, kAttachments},
     {11, kTaskCounts},
+    {12, kEvidenceObjects},
 };
 
 }  // namespace

@@ -51,6 +51,14 @@ std::optional<std::int64_t> Statement::OptionalInt64(int column) const {
 
 // ---- Connection ----
 
+engine::Result<std::int64_t> Connection::WriteLargeObject(std::string_view) {
+  return engine::Error::Internal("此数据库不支持大对象（large object）");
+}
+
+engine::Result<std::string> Connection::ReadLargeObject(std::int64_t) {
+  return engine::Error::Internal("此数据库不支持大对象（large object）");
+}
+
 Statement Connection::Prepare(const char* sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {

@@ -107,6 +107,10 @@ class Connection {
   virtual bool Broken() const { return false; }
   // Rows changed by the last INSERT, UPDATE or DELETE run on this connection.
   virtual std::int64_t Changes() const = 0;
+  // PostgreSQL's large objects, inside the open transaction (undone with it): a new one holding
+  // `bytes` (its oid), and the whole of one. Other drivers answer kInternal.
+  virtual engine::Result<std::int64_t> WriteLargeObject(std::string_view bytes);
+  virtual engine::Result<std::string> ReadLargeObject(std::int64_t oid);
 
  protected:
   virtual engine::Result<std::unique_ptr<StatementImpl>> PrepareImpl(const char* sql) = 0;

@@ -166,6 +166,21 @@ std::optional<engine::Attachment> SqlReadOps<Base>::FindAttachment(std::int64_t 
 }
 
 template <class Base>
+std::optional<std::string> SqlReadOps<Base>::EvidenceBytes(const std::string& sha256) {
+  if (conn().dialect() != Dialect::kPostgres) return std::nullopt;  // SQLite: files
+  auto st = conn().Prepare("SELECT oid FROM evidence_objects WHERE sha256 = ?1");
+  st.Bind(1, sha256);
+  const auto oid = One<std::int64_t>(st, [](Statement& s) { return s.Int64(0); });
+  if (!oid) return std::nullopt;
+  auto bytes = conn().ReadLargeObject(*oid);
+  if (!bytes.ok()) {
+    RecordError(bytes.error());
+    return std::nullopt;
+  }
+  return std::move(bytes.value());
+}
+
+template <class Base>
 std::vector<engine::Attachment> SqlReadOps<Base>::AttachmentsOf(const std::string& case_id,
                                                                 std::int64_t visit) {
   auto st = conn().Prepare(
@@ -173,9 +188,10 @@ std::vector<engine::Attachment> SqlReadOps<Base>::AttachmentsOf(const std::strin
           ? "SELECT " DIXIAN_ATTACHMENT_COLUMNS
             " FROM attachments WHERE case_id = ?1 AND case_id <> '' ORDER BY id"
           : "SELECT " DIXIAN_ATTACHMENT_COLUMNS
-            " FROM attachments WHERE visit = ?2 AND visit <> 0 ORDER BY id");
+            " FROM attachments WHERE visit = ?1 AND visit <> 0 ORDER BY id");
+  // One parameter, ?1, either way: PostgreSQL cannot type a $1 a statement leaves unused.
   if (!case_id.empty()) st.Bind(1, case_id);
-  else st.Bind(2, visit);
+  else st.Bind(1, visit);
   return Collect<engine::Attachment>(st, AttachmentFromRow);
 }
 

@@ -37,6 +37,7 @@ class SqlReadOps : public Base {
   std::vector<engine::Measure> MeasuresOf(const std::string& household) override;
   std::vector<engine::Visit> VisitsOf(const std::string& household) override;
   std::optional<engine::Attachment> FindAttachment(std::int64_t id) override;
+  std::optional<std::string> EvidenceBytes(const std::string& sha256) override;
   std::vector<engine::Attachment> AttachmentsOf(const std::string& case_id,
                                                 std::int64_t visit) override;
   std::vector<engine::Member> MembersOf(const std::string& household) override;

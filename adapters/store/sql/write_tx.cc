@@ -215,6 +215,22 @@ std::int64_t SqlWriteTx::InsertAttachment(const engine::Attachment& a) {
   return InsertReturningId(st);
 }
 
+engine::Status SqlWriteTx::PutEvidenceBytes(const std::string& sha256, std::string_view bytes) {
+  if (conn().dialect() != Dialect::kPostgres)
+    return engine::Error::Internal("SQLite 存储不在数据库中保存佐证材料（保存为数据库旁的文件）");
+  {
+    auto known = conn().Prepare("SELECT 1 FROM evidence_objects WHERE sha256 = ?1");
+    known.Bind(1, sha256);
+    if (known.Step()) return engine::OkStatus();  // the same bytes: one object
+    if (known.error()) return *known.error();
+  }
+  auto oid = conn().WriteLargeObject(bytes);
+  if (!oid.ok()) return oid.error();
+  auto st = conn().Prepare("INSERT INTO evidence_objects(sha256, oid, size) VALUES(?1, ?2, ?3)");
+  st.Bind(1, sha256).Bind(2, *oid).Bind(3, static_cast<std::int64_t>(bytes.size()));
+  return st.Run();
+}
+
 void SqlWriteTx::InsertMovement(const engine::Movement& m) {
   auto st = conn().Prepare(
       "INSERT INTO movements(at, kind, household, village_path, case_id, detail, detail_label,"

@@ -46,6 +46,7 @@ class SqlWriteTx final : public SqlReadOps<engine::WriteTx> {
   std::int64_t InsertMeasure(const engine::Measure& measure) override;
   std::int64_t InsertVisit(const engine::Visit& visit) override;
   std::int64_t InsertAttachment(const engine::Attachment& attachment) override;
+  engine::Status PutEvidenceBytes(const std::string& sha256, std::string_view bytes) override;
   void InsertMovement(const engine::Movement& movement) override;
 
   std::string NextCaseId() override;

@@ -234,6 +234,11 @@ DROP INDEX tasks_open_due;
 CREATE INDEX tasks_open_due ON tasks(due_at, id, org_path, org, role, assignee) WHERE status = 'open';
 )sql";
 
+// Version 12 (evidence in PostgreSQL, issue 14): nothing on SQLite, whose attachments stay files
+// beside the database; PostgreSQL keeps them as large objects from this version on
+// (postgres/pg_migrations.cc). Kept so that a schema version means the same on both stores.
+constexpr const char kEvidenceObjects[] = "SELECT 12";
+
 // Numbers are taken per branch (security 3, chat 4, engine 5): applied in order, gaps allowed.
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
@@ -246,6 +251,7 @@ constexpr Migration kMigrations[] = {
     {8, kOutboxLeases},
     {10, kAttachments},
     {11, kTaskCounts},
+    {12, kEvidenceObjects},
 };
 
 engine::Result<int> UserVersion(Connection& conn) {

@@ -13,6 +13,7 @@ import { field, options, recordForm } from '../forms.js';
 import { canLogVisit, canRecordMeasure, finishForm, holds, measureForm, taskTools, visitForm } from '../followups.js';
 import { sortTasks } from './tasks.js';
 import { changesSection, factsSection, membersSection } from '../households-records.js';
+import { visitPhotos } from '../evidence.js';
 
 const facts = (rows) => h('dl.facts.grid', rows.map(([k, v]) => h('div', h('dt', k), h('dd', v ?? '—'))));
 
@@ -80,10 +81,11 @@ function measuresSection(hh, list, ctx, reload, taskHasForm) {
 function visitsSection(hh, list, ctx, reload, taskHasForm) {
   const show = canLogVisit(ctx.me, hh) && !taskHasForm;
   return h('section.panel', h('h2', `走访记录（${list.length}）`),
-    list.length ? h('ul.plain-list#visits', list.map((v) => h('li',
+    list.length ? h('ul.plain-list#visits', list.map((v) => h('li', { 'data-visit': v.id },
       h('strong', label(VISIT_MODES, v.mode)),
       h('span.muted', ` · ${formatTime(v.at)}${v.by_name || v.by ? ` · ${v.by_name || v.by}` : ''}`),
-      v.note ? h('p.wrap', v.note) : null)))
+      v.note ? h('p.wrap', v.note) : null,
+      (v.attachments || []).length ? visitPhotos(v.attachments, v.id) : null)))
       : h('p.muted#visits', '暂无走访记录。风险未消除的监测对象每月至少走访一次。'),
     show ? visitForm(hh.id, ctx, reload, hh.away_long_term) : null);
 }
