@@ -57,6 +57,8 @@ World OpenWorld(const std::string& db, bool fresh, std::unique_ptr<engine::Clock
   } else {
     store::SqliteOptions store_options;
     store_options.keys = keys;
+    // BENCH_SYNC_BEHIND=0: the COMMIT itself waits for the disk (no syncer thread), to compare.
+    if (const char* s = std::getenv("BENCH_SYNC_BEHIND")) store_options.sync_behind = std::string(s) != "0";
     w.store = Must(store::SqliteStore::Open(db, store_options), "open " + db);
   }
   w.clock = clock ? std::move(clock) : std::make_unique<engine::SystemClock>();

@@ -1,5 +1,6 @@
 // Durable engine transitions (group commit) with concurrent submitters, and the HTTP seed.
 #include <atomic>
+#include <ctime>
 #include <fstream>
 #include <future>
 #include <mutex>
@@ -55,6 +56,37 @@ struct Submitter {
   }
 };
 
+// CPU seconds the calling thread has used.
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// The writer thread's CPU per job, from the batch observer (it runs on the writer after each
+// batch): a figure that CPU contention from other processes changes far less than throughput.
+struct WriterCpu {
+  std::mutex mu;
+  bool measuring = false;
+  double first = -1, last = 0;
+  std::int64_t jobs = 0;  // jobs of the batches after the first measured one
+  void Batch(std::size_t n) {
+    std::lock_guard lock(mu);
+    if (!measuring) return;
+    const double now = ThreadCpuSeconds();
+    if (first < 0) {
+      first = now;
+      return;
+    }
+    last = now;
+    jobs += static_cast<std::int64_t>(n);
+  }
+  double MicrosPerJob() {
+    std::lock_guard lock(mu);
+    return jobs ? (last - first) * 1e6 / static_cast<double>(jobs) : 0.0;
+  }
+};
+
 }  // namespace
 
 // dixian_bench transitions --db PATH --submitters N --seconds S --households H
@@ -74,13 +106,19 @@ int RunTransitions(int argc, char** argv) {
   std::vector<World*> worlds = {&w};
   for (auto& m : more) worlds.push_back(&m);
   std::atomic<std::int64_t> batches{0}, batched{0};
+  WriterCpu writer_cpu;  // the first node's writer
   for (World* x : worlds)
-    x->store->OnBatch([&](std::size_t n) {
+    x->store->OnBatch([&, x](std::size_t n) {
       ++batches;
       batched += static_cast<std::int64_t>(n);
+      if (x == &w) writer_cpu.Batch(n);
     });
   std::atomic<std::int64_t> writes{0}, instances{0}, failures{0};
   const std::int64_t per = households / submitters;
+  {
+    std::lock_guard lock(writer_cpu.mu);
+    writer_cpu.measuring = true;
+  }
   const double t0 = NowSeconds();
   std::vector<std::thread> threads;
   for (int s = 0; s < submitters; ++s)
@@ -96,7 +134,8 @@ int RunTransitions(int argc, char** argv) {
         {"transitions_per_s", static_cast<double>(writes) / elapsed},
         {"chain_steps_per_s", static_cast<double>(instances * 4) / elapsed},
         {"instances_per_s", static_cast<double>(instances) / elapsed},
-        {"avg_batch", batches ? static_cast<double>(batched) / static_cast<double>(batches) : 0.0}});
+        {"avg_batch", batches ? static_cast<double>(batched) / static_cast<double>(batches) : 0.0},
+        {"writer_cpu_us_per_write", writer_cpu.MicrosPerJob()}});
   for (auto& m : more) m.store->Close();
   w.store->Close();
   return failures ? 1 : 0;

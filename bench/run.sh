@@ -101,7 +101,7 @@ bench_sqlite() {
     if [[ "$(echo "$line" | json_get rows)" == engine ]]; then
       record "sqlite.engine_rows.batch$batch" "SQLite, the rows of one engine action on dixian's schema, $batch per commit" \
         "$tps" transitions/s "$([[ $batch == 1 ]] || echo sqlite.engine_rows.batch1)" \
-        "case + close task + new task + audit + outbox; all indexes, FKs"
+        "case + close task + new task + audit + outbox; all indexes, FKs; CPU $(echo "$line" | json_get cpu_us_per_transition) us/transition"
     elif [[ "$batch" == 1 ]]; then
       record sqlite.batch1 "SQLite WAL+FULL, 1 transition per commit" "$tps" transitions/s "" \
         "update case + audit row + outbox row"
@@ -216,14 +216,14 @@ bench_engine() {
     record "engine.transitions.$s" "dixian engine, $s submitter(s), durable writes" \
       "$(echo "$line" | json_get transitions_per_s)" transitions/s \
       "sqlite.engine_rows.batch1 sqlite.engine_rows.batch64 sqlite.batch64 $([[ $s == 64 ]] && with_base engine.transitions.64)" \
-      "avg group commit $(echo "$line" | json_get avg_batch | xargs printf '%.1f') jobs; $(echo "$line" | json_get failures) failures"
+      "avg group commit $(echo "$line" | json_get avg_batch | xargs printf '%.1f') jobs; writer CPU $(echo "$line" | json_get writer_cpu_us_per_write | sed 's/\..*//') us/write; $(echo "$line" | json_get failures) failures"
     if [[ "$s" == 64 && -n "$BASELINE" ]]; then
       log "engine transitions, 64 submitters, baseline $BASELINE"
       bline="$("$BASE_BUILD/bench/dixian_bench" transitions --db "$OUT/engine-base.db" --submitters 64 \
         --seconds "$ENGINE_SECONDS" --households "$ENGINE_HOUSEHOLDS")"
       record engine.transitions.64.baseline "baseline $BASELINE: engine, 64 submitters" \
         "$(echo "$bline" | json_get transitions_per_s)" transitions/s "sqlite.engine_rows.batch64" \
-        "avg group commit $(echo "$bline" | json_get avg_batch | xargs printf '%.1f') jobs; $(echo "$bline" | json_get failures) failures"
+        "avg group commit $(echo "$bline" | json_get avg_batch | xargs printf '%.1f') jobs; writer CPU $(echo "$bline" | json_get writer_cpu_us_per_write | sed 's/undefined/?/;s/\..*//') us/write; $(echo "$bline" | json_get failures) failures"
     fi
     if [[ "$s" == 1 || "$s" == 64 ]]; then
       record "engine.chain.$s" "dixian 4-step chain, $s submitter(s)" "$(echo "$line" | json_get instances_per_s)" \

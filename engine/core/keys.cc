@@ -1,7 +1,9 @@
 #include "engine/core/keys.h"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include <cctype>
 #include <set>
@@ -42,6 +44,34 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
   return std::string(reinterpret_cast<const char*>(out), len);
 }
 
+HmacSha256Key::HmacSha256Key(std::string_view key) : key_(key) {
+  static EVP_MAC* const hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);  // once, kept for the process
+  if (hmac == nullptr) return;
+  keyed_ = EVP_MAC_CTX_new(hmac);
+  char digest[] = "SHA256";
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                               OSSL_PARAM_construct_end()};
+  if (keyed_ != nullptr &&
+      EVP_MAC_init(keyed_, reinterpret_cast<const unsigned char*>(key_.data()), key_.size(), params) == 1)
+    return;
+  EVP_MAC_CTX_free(keyed_);
+  keyed_ = nullptr;
+}
+
+HmacSha256Key::~HmacSha256Key() { EVP_MAC_CTX_free(keyed_); }
+
+std::string HmacSha256Key::Mac(std::string_view data) const {
+  EVP_MAC_CTX* ctx = keyed_ ? EVP_MAC_CTX_dup(keyed_) : nullptr;
+  unsigned char out[EVP_MAX_MD_SIZE];
+  std::size_t len = 0;
+  const bool done = ctx != nullptr &&
+                    EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
+                    EVP_MAC_final(ctx, out, &len, sizeof out) == 1 && len == 32;
+  EVP_MAC_CTX_free(ctx);
+  if (!done) return HmacSha256(key_, data);
+  return std::string(reinterpret_cast<const char*>(out), len);
+}
+
 Result<KeyRing> NewKeyRing(const std::string& id) {
   auto key = KeyRing::Generate(id);
   if (!key.ok()) return key.error();
@@ -51,7 +81,9 @@ Result<KeyRing> NewKeyRing(const std::string& id) {
 KeyRing::KeyRing(std::vector<MasterKey> keys) {
   for (auto& k : keys) {
     ids_.push_back(k.id);
-    keys_.push_back({k.id, k.secret, HmacSha256(k.secret, "dixian/audit/v1"), HmacSha256(k.secret, "dixian/secrets/v1")});
+    keys_.push_back({k.id, k.secret, HmacSha256(k.secret, "dixian/audit/v1"), HmacSha256(k.secret, "dixian/secrets/v1"),
+                     nullptr});
+    keys_.back().audit_mac = std::make_shared<const HmacSha256Key>(keys_.back().audit);
   }
 }
 
@@ -97,6 +129,11 @@ const KeyRing::Derived* KeyRing::Find(const std::string& id) const {
 const std::string& KeyRing::AuditKey(const std::string& id) const {
   const auto* k = Find(id);
   return k ? k->audit : kEmpty;
+}
+
+const HmacSha256Key* KeyRing::AuditMac(const std::string& id) const {
+  const auto* k = Find(id);
+  return k ? k->audit_mac.get() : nullptr;
 }
 
 const std::string& KeyRing::SecretsKey(const std::string& id) const {

@@ -5,6 +5,9 @@
 // (AES-256-GCM, engine/core/secret_box.h). A key ring holds every key still needed, oldest first;
 // the last is the current one (new MACs and seals). Older keys verify the audit events and open
 // the secrets sealed before a rotation. docs/security.md describes the file and rotation.
+#include <openssl/types.h>
+
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +15,22 @@
 #include "engine/core/error.h"
 
 namespace dixian::engine {
+
+// HMAC-SHA256 under one key, keyed once: each Mac() copies the keyed state, where HMAC() fetches
+// the algorithms from OpenSSL's provider store (under its lock) and hashes the key on every call.
+// The same 32 raw bytes as HmacSha256(key, data). Safe to use from several threads at once.
+class HmacSha256Key {
+ public:
+  explicit HmacSha256Key(std::string_view key);
+  ~HmacSha256Key();
+  HmacSha256Key(const HmacSha256Key&) = delete;
+  HmacSha256Key& operator=(const HmacSha256Key&) = delete;
+  std::string Mac(std::string_view data) const;
+
+ private:
+  std::string key_;                // for the one-shot path, should the keyed state be unavailable
+  EVP_MAC_CTX* keyed_ = nullptr;  // read only after construction
+};
 
 struct MasterKey {
   std::string id;      // 1..16 of [A-Za-z0-9_-]
@@ -33,6 +52,8 @@ class KeyRing {
   // Derived 32-byte keys of the master key `id`; empty when the id is unknown.
   const std::string& AuditKey(const std::string& id) const;
   const std::string& SecretsKey(const std::string& id) const;
+  // HMAC-SHA256 under AuditKey(id), keyed once; null when the id is unknown.
+  const HmacSha256Key* AuditMac(const std::string& id) const;
 
   // The key file text for this ring (a header comment, one line per key).
   std::string Format() const;
@@ -42,6 +63,7 @@ class KeyRing {
  private:
   struct Derived {
     std::string id, master, audit, secrets;
+    std::shared_ptr<const HmacSha256Key> audit_mac;  // shared by copies of the ring
   };
   const Derived* Find(const std::string& id) const;
   std::vector<Derived> keys_;

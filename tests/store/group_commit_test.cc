@@ -85,6 +85,50 @@ TEST_F(StoreTest, OneFailingJobInABatchDoesNotUndoTheOthers) {
   EXPECT_EQ(batches[1], 5u);
 }
 
+// The writer remembers the chain's last hash within a batch; a job rolled back must take its
+// audit row out of that memory too, or the next job would chain onto a row that is not there.
+TEST_F(StoreTest, ARolledBackJobLeavesNoLinkInTheAuditChain) {
+  WriterGate gate;
+  store_->Submit(gate.Job(), nullptr);
+  gate.WaitEntered();
+  auto append = [](WriteTx& tx, const std::string& hash, std::string* saw) {
+    engine::AuditEvent e;
+    e.at = 100;
+    e.case_id = "C1";
+    e.actor = "u1";
+    e.action = "submit";
+    e.prev_hash = tx.LastAuditHash();
+    if (saw) *saw = e.prev_hash;
+    e.hash = hash;
+    return tx.AppendAudit(e);
+  };
+  std::vector<std::future<Result<Json>>> results;
+  auto submit = [&](JsonJob job) {
+    auto promise = std::make_shared<std::promise<Result<Json>>>();
+    results.push_back(promise->get_future());
+    store_->Submit(std::move(job), [promise](Result<Json> r) { promise->set_value(std::move(r)); });
+  };
+  std::string first_saw = "?", failed_saw = "?", last_saw = "?";
+  submit([&](WriteTx& tx) -> Result<Json> { return Json(append(tx, "h-1", &first_saw)); });
+  submit([&](WriteTx& tx) -> Result<Json> {  // appends, then fails: its row is rolled back
+    append(tx, "h-2", &failed_saw);
+    return Error::Unprocessable("bad", "rejected");
+  });
+  submit([&](WriteTx& tx) -> Result<Json> { return Json(append(tx, "h-3", &last_saw)); });
+  gate.Release();
+  ASSERT_TRUE(results[0].get().ok());
+  ASSERT_FALSE(results[1].get().ok());
+  ASSERT_TRUE(results[2].get().ok());
+  EXPECT_EQ(first_saw, "");
+  EXPECT_EQ(failed_saw, "h-1");
+  EXPECT_EQ(last_saw, "h-1");
+  const auto chain = store_->Read()->AuditPage(0, 10);
+  ASSERT_EQ(chain.size(), 2u);
+  EXPECT_EQ(chain[0].hash, "h-1");
+  EXPECT_EQ(chain[1].prev_hash, "h-1");
+  EXPECT_EQ(chain[1].hash, "h-3");
+}
+
 TEST_F(StoreTest, ConcurrentSubmittersAreGroupCommitted) {
   constexpr int kThreads = 8;
   constexpr int kPerThread = 200;

@@ -44,10 +44,14 @@ engine::Status RunJob(Connection& conn, SqlWriteTx& tx, const engine::WriteJob& 
   if (recorded) result.emplace(*recorded);
   if (!result->ok()) {
     if (!alone) savepoint.Rollback();
+    tx.ForgetJob();
     return std::move(*result);
   }
   if (!alone)
-    if (auto st = savepoint.Release(); !st) return st.error();
+    if (auto st = savepoint.Release(); !st) {
+      tx.ForgetJob();
+      return st.error();
+    }
   return std::move(*result);
 }
 

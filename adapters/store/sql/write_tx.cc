@@ -382,8 +382,11 @@ std::optional<engine::Instant> SqlWriteTx::NextFireAt() {
 }
 
 std::string SqlWriteTx::LastAuditHash() {
+  if (last_audit_hash_) return *last_audit_hash_;
   auto st = conn().Prepare("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1");
-  return One<std::string>(st, [](const Statement& s) { return s.Text(0); }).value_or("");
+  auto hash = One<std::string>(st, [](const Statement& s) { return s.Text(0); }).value_or("");
+  if (!Failed(st)) last_audit_hash_ = hash;
+  return hash;
 }
 
 std::int64_t SqlWriteTx::AppendAudit(const engine::AuditEvent& e) {
@@ -394,7 +397,10 @@ std::int64_t SqlWriteTx::AppendAudit(const engine::AuditEvent& e) {
   st.Bind(6, e.actor_role).Bind(7, e.actor_org).Bind(8, e.action).Bind(9, e.from_state);
   st.Bind(10, e.to_state).Bind(11, e.comment).Bind(12, e.data.dump()).Bind(13, e.prev_hash);
   st.Bind(14, e.hash).Bind(15, e.key_id);
-  return InsertReturningId(st);
+  const std::int64_t seq = InsertReturningId(st);
+  if (seq != 0) last_audit_hash_ = e.hash;
+  else last_audit_hash_.reset();
+  return seq;
 }
 
 std::int64_t SqlWriteTx::InsertOutbox(const engine::OutboxMessage& m) {

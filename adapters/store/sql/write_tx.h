@@ -78,6 +78,8 @@ class SqlWriteTx final : public SqlReadOps<engine::WriteTx> {
 
   // Clears the recorded error before the next job (the writer keeps one tx per batch).
   std::optional<engine::Error> TakeError();
+  // A job's writes were rolled back (its savepoint): what this tx remembers of them goes too.
+  void ForgetJob() { last_audit_hash_.reset(); }
 
  private:
   // Runs a mutation; records any error.
@@ -91,6 +93,10 @@ class SqlWriteTx final : public SqlReadOps<engine::WriteTx> {
   // if open, counted once less (run before its row changes).
   void CountOpen(const engine::Task& task);
   void UncountOpen(std::int64_t task_id);
+
+  // The audit chain's last hash once read or appended in this transaction (it holds the write
+  // lock: nobody else appends meanwhile); saves the query in every job of a batch but the first.
+  std::optional<std::string> last_audit_hash_;
 };
 
 }  // namespace dixian::store

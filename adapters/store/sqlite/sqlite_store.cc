@@ -141,7 +141,7 @@ int SqliteStore::OnWalCommit(void* self, sqlite3* db, const char* name, int page
   } else if (pages >= soft) {
     {
       std::lock_guard lock(store->checkpoint_mu_);
-      store->checkpoint_due_ = true;
+      if (std::exchange(store->checkpoint_due_, true)) return SQLITE_OK;  // already woken
     }
     store->checkpoint_cv_.notify_one();
   }
