@@ -186,7 +186,12 @@ Status LoadDemoCounty(Engine& engine, const std::string& tokens_path) {
                  {"H" + std::to_string(100000 + i), "", "self_report", "家中突发变故",
                   "农户自主申报：家庭成员意外受伤"});
   }
-  std::filesystem::create_directories(std::filesystem::path(tokens_path).parent_path());
+  // `--db demo.db` puts the tokens beside it in the working directory: no folder to create.
+  if (const auto dir = std::filesystem::path(tokens_path).parent_path(); !dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return Error::Internal("无法创建示范令牌文件的目录 " + dir.string() + "：" + ec.message());
+  }
   std::ofstream out(tokens_path, std::ios::trunc);
   out << "# 示范县用户令牌 (demo user tokens): id\trole\tname\ttoken\n" << d.tokens;
   out.close();
