@@ -1,30 +1,11 @@
 #include "adapters/http/auth_cache.h"
 
 #include <algorithm>
-#include <charconv>
-#include <string_view>
 
 #include "engine/commands/sessions.h"
 #include "engine/core/sha256.h"
 
 namespace dixian::http {
-namespace {
-
-// A console session's own expiry, the first field of dxs1_<expires>_...; none if unreadable
-// (the engine refuses such a token anyway, so it is never cached).
-std::optional<engine::Instant> SessionExpiry(std::string_view bearer) {
-  const auto start = bearer.find('_');
-  if (start == std::string_view::npos) return std::nullopt;
-  const auto rest = bearer.substr(start + 1);
-  const auto end = rest.find('_');
-  if (end == std::string_view::npos) return std::nullopt;
-  engine::Instant at = 0;
-  const auto parsed = std::from_chars(rest.data(), rest.data() + end, at);
-  if (parsed.ec != std::errc() || parsed.ptr != rest.data() + end) return std::nullopt;
-  return at;
-}
-
-}  // namespace
 
 engine::Result<engine::Principal> AuthCache::Authenticate(engine::Engine& engine,
                                                           const std::string& bearer) {
@@ -49,7 +30,7 @@ engine::Result<engine::Principal> AuthCache::Authenticate(engine::Engine& engine
   if (!who.ok()) return who;
   std::optional<engine::Instant> expires = who.value().user.token_expires_at;
   if (engine::IsSessionToken(bearer)) {
-    const auto session = SessionExpiry(bearer);
+    const auto session = engine::SessionTokenExpiry(bearer);
     if (!session) return who;
     expires = expires ? std::min(*expires, *session) : *session;
   }

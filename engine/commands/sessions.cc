@@ -60,6 +60,17 @@ Result<SessionView> IssueSession(Engine& e, const Principal& who, const std::str
 
 bool IsSessionToken(std::string_view bearer) { return bearer.starts_with(kPrefix); }
 
+std::optional<Instant> SessionTokenExpiry(std::string_view bearer) {
+  if (!IsSessionToken(bearer)) return std::nullopt;
+  const auto rest = bearer.substr(kPrefix.size());
+  const auto end = rest.find('_');
+  if (end == std::string_view::npos) return std::nullopt;
+  Instant at = 0;
+  const auto parsed = std::from_chars(rest.data(), rest.data() + end, at);
+  if (parsed.ec != std::errc() || parsed.ptr != rest.data() + end) return std::nullopt;
+  return at;
+}
+
 std::string NewSessionKey() {
   unsigned char bytes[32];
   if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");

@@ -4,6 +4,7 @@
 // "Sessions"). Sessions are not stored: a session token carries the user, its expiry and the
 // hash of the token it came from, under an HMAC with the engine's session key. Revoking the
 // user ends it at once; reissuing the token ends the sessions made from the old one.
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,9 @@ struct SessionView {
 };
 
 bool IsSessionToken(std::string_view bearer);
+// A session token's own expiry (its first field), unverified: for caches that must not keep a
+// principal past it. None if the field is unreadable.
+std::optional<Instant> SessionTokenExpiry(std::string_view bearer);
 
 // The caller's own user token (`bearer`, which authenticated `who`) for a session. Not for the
 // built-in admin, and a session does not make another.
