@@ -1,5 +1,6 @@
 // The command line (version, help, usage errors, workflow validate, backup of a live database
 // and audit verify on the copy) and the /metrics page.
+#include <filesystem>
 #include <fstream>
 
 #include "tests/e2e/e2e_world.h"
@@ -47,6 +48,32 @@ TEST(CliTest, UnknownFlagOrCommandExits2WithAClearMessage) {
   EXPECT_NE(r.err.find("--db"), std::string::npos);
   r = Dixian({});
   EXPECT_EQ(r.exit_code, 2) << Output(r);
+}
+
+// What a county IT person types after the README: `dixian serve --db demo.db --demo` in a folder,
+// a bare file name with no folder part. The demo's tokens file lands beside it and a clerk's token
+// from it opens the inbox (a bare name once made the server throw creating an empty folder).
+TEST(CliTest, DemoOnABareDatabaseFileNameInTheWorkingFolder) {
+  if (testing::OnPostgres()) GTEST_SKIP() << "a bare SQLite file name";
+  dixian::testing::TempDir folder;
+  test_support::ServerProcessOptions options;
+  options.binary = DIXIAN_BINARY;
+  options.db = "demo.db";
+  options.working_dir = folder.path();
+  options.extra_args = {"--demo"};
+  test_support::ServerProcess server(options);
+  ASSERT_TRUE(server.Start()) << server.error();
+  EXPECT_TRUE(std::filesystem::exists(folder.File("demo.db")));
+  std::ifstream tokens(folder.File("demo-tokens.txt"));
+  ASSERT_TRUE(tokens) << "no demo-tokens.txt beside demo.db\n" << server.Log();
+  std::string line, token;
+  while (std::getline(tokens, line))
+    if (line.rfind("clerk-", 0) == 0) token = line.substr(line.rfind('\t') + 1);
+  ASSERT_FALSE(token.empty()) << "no village clerk in demo-tokens.txt";
+  const auto inbox = server.Client(token)->Request("GET", "/api/v1/tasks");
+  EXPECT_EQ(inbox.status, 200) << inbox.body;
+  EXPECT_TRUE(inbox.Json().is_array()) << inbox.body;
+  EXPECT_EQ(server.Stop(), 0) << server.Log();
 }
 
 TEST(CliTest, WorkflowValidateAcceptsTheShippedAndRejectsABrokenFile) {

@@ -143,9 +143,9 @@ TEST_F(WorkflowVersionsTest, CasesStartedOnV1ContinueOnV1) {
   auto listed = reads_.Workflows();
   ASSERT_TRUE(listed.ok());
   for (const auto& w : listed.value()) {
-    if (w["name"] == "pilot") EXPECT_EQ(w["version"], 2);
+    if (w["name"] == "pilot") { EXPECT_EQ(w["version"], 2); }
     // The labels a chain declares for its data values are served with it (alert items).
-    if (w["name"] == "alert") EXPECT_EQ(w["labels"]["item"]["housing"], "住房安全") << w.dump();
+    if (w["name"] == "alert") { EXPECT_EQ(w["labels"]["item"]["housing"], "住房安全") << w.dump(); }
   }
 
   const std::string new_case = Open("clerk_v11", "pilot", "v11-2")["id"];

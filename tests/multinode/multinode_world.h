@@ -27,8 +27,9 @@ class MultiNodeTest : public E2eTest {
     nodes_.push_back(server_.get());
   }
   void TearDown() override {
-    for (auto& node : more_)
-      if (node->running()) EXPECT_EQ(node->Stop(), 0) << node->Log();
+    for (auto& node : more_) {
+      if (node->running()) { EXPECT_EQ(node->Stop(), 0) << node->Log(); }
+    }
     E2eTest::TearDown();
   }
   ServerProcessOptions Options() override {

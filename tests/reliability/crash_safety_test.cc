@@ -319,7 +319,7 @@ TEST(CrashSafety, SurvivesRandomKills) {
   // 2. Histories explain states.
   for (const auto& p : ReplayHistories(db)) ADD_FAILURE() << p;
   // 3. File and audit chain.
-  if (!testing::OnPostgres()) EXPECT_EQ(Scalar(db, "PRAGMA integrity_check"), "ok");
+  if (!testing::OnPostgres()) { EXPECT_EQ(Scalar(db, "PRAGMA integrity_check"), "ok"); }
   auto verify = test_support::RunCommand(Binary(), {"audit", "verify", "--db", db, "--key-file", key_file});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   EXPECT_NE(verify.out.find("\"ok\":true"), std::string::npos) << verify.out;

@@ -161,7 +161,7 @@ TEST_F(InputHardening, SqlMetacharactersAreStoredVerbatim) {
   EXPECT_EQ(Scalar(server_->db_path(), "SELECT name FROM users WHERE id = 'evil_user'"), evil);
   EXPECT_EQ(Scalar(server_->db_path(), "SELECT count(*) FROM households"), "1");
   EXPECT_EQ(Scalar(server_->db_path(), "SELECT count(*) FROM orgs"), "9");
-  if (!testing::OnPostgres()) EXPECT_EQ(Scalar(server_->db_path(), "PRAGMA integrity_check"), "ok");
+  if (!testing::OnPostgres()) { EXPECT_EQ(Scalar(server_->db_path(), "PRAGMA integrity_check"), "ok"); }
 }
 
 TEST_F(InputHardening, WrongTypesAre422NotServerErrors) {

@@ -56,7 +56,7 @@ void ExpectNoFormula(const std::string& csv, const std::string& what, bool carri
         << what << ": a cell starts as a formula: " << cell;
     if (cell.size() > 1 && cell[0] == '\'') ++neutralised;
   }
-  if (carries_typed_text) EXPECT_GT(neutralised, 0) << what << " should have carried the typed formulas:\n" << csv;
+  if (carries_typed_text) { EXPECT_GT(neutralised, 0) << what << " should have carried the typed formulas:\n" << csv; }
 }
 
 class CsvInjection : public SecurityTest {};

@@ -16,7 +16,10 @@ int FailBytes(unsigned char*, int) { return 0; }
 int FailStatus() { return 0; }
 const RAND_METHOD kFailingRand = {nullptr, FailBytes, nullptr, nullptr, FailBytes, FailStatus};
 
-// Swaps OpenSSL's generator for the failing one while alive.
+// Swaps OpenSSL's generator for the failing one while alive. RAND_METHOD is deprecated in
+// OpenSSL 3 but still the one way to make the default generator fail inside this process.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 class FailingGenerator {
  public:
   FailingGenerator() : previous_(RAND_get_rand_method()) { RAND_set_rand_method(&kFailingRand); }
@@ -25,6 +28,7 @@ class FailingGenerator {
  private:
   const RAND_METHOD* previous_;
 };
+#pragma GCC diagnostic pop
 
 class RandomFailure : public EngineFixture {};
 

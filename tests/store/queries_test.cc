@@ -285,7 +285,7 @@ TEST_F(QueriesTest, AuditIsAppendOnly) {
             std::string::npos)
       << update.error().message;
   EXPECT_FALSE(conn->Exec("DELETE FROM audit").ok());
-  if (dixian::testing::OnPostgres()) EXPECT_FALSE(conn->Exec("TRUNCATE audit").ok());
+  if (dixian::testing::OnPostgres()) { EXPECT_FALSE(conn->Exec("TRUNCATE audit").ok()); }
   auto view = store_->Read();
   EXPECT_EQ(view->History("C1").size(), 2u);
   auto page = view->AuditPage(1, 10);

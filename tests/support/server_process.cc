@@ -39,7 +39,8 @@ std::size_t FileSize(const std::string& path) { return ReadFile(path).size(); }
 // the extra NAME=VALUE entries. Everything is prepared before fork: the child only calls
 // async-signal-safe functions.
 pid_t Spawn(const std::string& binary, const std::vector<std::string>& args, const std::string& out_path,
-            const std::string& err_path, const std::vector<std::string>& extra_env) {
+            const std::string& err_path, const std::vector<std::string>& extra_env,
+            const std::string& working_dir = "") {
   std::vector<std::string> argv_s = {binary};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -69,6 +70,7 @@ pid_t Spawn(const std::string& binary, const std::vector<std::string>& args, con
     ::dup2(in, 0);
     ::dup2(out, 1);
     ::dup2(err, 2);
+    if (!working_dir.empty() && ::chdir(working_dir.c_str()) != 0) ::_exit(126);
     ::execve(binary.c_str(), argv.data(), envp.data());
     ::_exit(127);
   }
@@ -124,7 +126,8 @@ bool ServerProcess::Start() {
   }
   const std::size_t offset = FileSize(log_path_);
   pid_ = Spawn(binary_, args, log_path_, log_path_,
-               {"DIXIAN_ADMIN_TOKEN=" + options_.admin_token, "DIXIAN_KEY_FILE=" + key_file_});
+               {"DIXIAN_ADMIN_TOKEN=" + options_.admin_token, "DIXIAN_KEY_FILE=" + key_file_},
+               options_.working_dir);
   if (pid_ <= 0) return error_ = "fork failed", pid_ = -1, false;
   if (WaitReady(offset)) return true;
   Kill();

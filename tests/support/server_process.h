@@ -28,6 +28,8 @@ struct ServerProcessOptions {
   // The server speaks HTTPS (--tls-cert/--tls-key among extra_args): Start() then waits for the
   // "listening on" line only, the plain /healthz probe cannot answer.
   bool tls = false;
+  // The server's working directory; empty: the test's. A relative `db` is relative to it.
+  std::string working_dir;
 };
 
 class ServerProcess {
