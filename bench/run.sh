@@ -190,6 +190,16 @@ hist_quantile() {
         exit } }' "$1"
 }
 
+# hist_over FILE METRIC LABELS LE — "N of M": requests of a /metrics histogram above bucket LE
+# (seconds, as written in the le label). Stalls of the whole server show here as multiples of the
+# connection count; wrk's percentiles smear them out (coordinated-omission correction).
+hist_over() {
+  awk -v m="$2" -v lp="$3" -v le="$4" '
+    index($1, m "_bucket{" lp "le=\"" le "\"}") == 1 { under = $2 }
+    index($1, m "_bucket{" lp "le=\"+Inf\"}") == 1 { all = $2 }
+    END { if (all == "") print "?"; else printf "%d of %d", all - under, all }' "$1"
+}
+
 stop_server() {
   if [[ -n "$SERVER_PID" ]]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
   SERVER_PID=""
@@ -276,11 +286,12 @@ bench_http() {
   inside="server p99 $(hist_quantile "$m" dixian_http_request_duration_seconds 'route="cases.actions",' 0.99)"
   inside+=", engine answer p50 $(hist_quantile "$m" dixian_write_wait_seconds '' 0.5)"
   inside+=" p99 $(hist_quantile "$m" dixian_write_wait_seconds '' 0.99)"
+  inside+=", server > 100 ms: $(hist_over "$m" dixian_http_request_duration_seconds 'route="cases.actions",' 0.1)"
   wrk_row http.actions "HTTP POST actions (durable), c=$HTTP_CONNECTIONS" "distinct cases, notices delivered; server threads $threads; $inside" \
     "$OUT/wrk_actions.txt" "engine.transitions.64 sqlite.engine_rows.batch64 $(with_base http.actions)"
   if [[ -n "$BASELINE" ]]; then
     wrk_row http.actions.baseline "baseline $BASELINE: HTTP POST actions, c=$HTTP_CONNECTIONS" \
-      "same data, same run; server p99 $(hist_quantile "$OUT/metrics_actions_base.txt" dixian_http_request_duration_seconds 'route="cases.actions",' 0.99)" \
+      "same data, same run; server p99 $(hist_quantile "$OUT/metrics_actions_base.txt" dixian_http_request_duration_seconds 'route="cases.actions",' 0.99), server > 100 ms: $(hist_over "$OUT/metrics_actions_base.txt" dixian_http_request_duration_seconds 'route="cases.actions",' 0.1)" \
       "$OUT/wrk_actions_base.txt" "sqlite.engine_rows.batch64"
   fi
   stop_server

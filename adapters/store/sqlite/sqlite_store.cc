@@ -162,10 +162,26 @@ void SqliteStore::CheckpointerLoop() {
     if (!conn) {
       auto opened = SqliteConnection::Open(path_, false, false, options_.busy_timeout_ms);
       if (!opened) continue;  // the writer's bound above still holds the WAL in check
+      // A fresh connection has not read the file, so its pager has no WAL open and a checkpoint
+      // on it silently does nothing (SQLITE_OK, no frame copied): one read opens the WAL.
+      if (!(*opened)->Exec("PRAGMA schema_version")) continue;
       conn = std::move(opened.value());
     }
-    sqlite3_wal_checkpoint_v2(conn->get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    int backfilled = 0;
+    if (sqlite3_wal_checkpoint_v2(conn->get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                  &backfilled) == SQLITE_OK &&
+        backfilled > 0) {
+      std::lock_guard lock(checkpoint_mu_);
+      checkpointer_backfill_ = backfilled;
+      checkpoint_cv_.notify_all();
+    }
   }
+}
+
+int SqliteStore::CheckpointerBackfill(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(checkpoint_mu_);
+  checkpoint_cv_.wait_for(lock, timeout, [this] { return checkpointer_backfill_ > 0; });
+  return checkpointer_backfill_;
 }
 
 engine::Status SqliteStore::SyncWal() {

@@ -16,6 +16,7 @@
 // on their own thread once the WAL holds checkpoint_pages, not inside the writer's COMMIT as
 // SQLite's auto-checkpoint would; only a WAL past 32x that size makes the writer checkpoint
 // itself (a bound when the checkpointer cannot keep up).
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
@@ -78,6 +79,11 @@ class SqliteStore final : public SqlDatabase {
 
   const std::string& path() const { return path_; }
 
+  // The WAL frames in the database file after the checkpointer thread's last pass (SQLite's
+  // pnCkpt), 0 before any pass copied one; waits up to `timeout` for one that did (tests: the
+  // checkpointer really checkpoints, so the writer never has to).
+  int CheckpointerBackfill(std::chrono::milliseconds timeout = {});
+
  private:
   SqliteStore(std::string path, Options options, std::unique_ptr<SqliteConnection> writer);
   std::vector<engine::Status> RunBatch(std::vector<GroupCommit::Pending>& batch) override;
@@ -92,10 +98,11 @@ class SqliteStore final : public SqlDatabase {
   std::unique_ptr<SqliteConnection> writer_conn_;  // owned by the writer thread once started
   int wal_fd_ = -1;
 
-  std::mutex checkpoint_mu_;  // guards checkpoint_due_, checkpoint_stop_
+  std::mutex checkpoint_mu_;  // guards checkpoint_due_, checkpoint_stop_, checkpointer_backfill_
   std::condition_variable checkpoint_cv_;
   bool checkpoint_due_ = false;
   bool checkpoint_stop_ = false;
+  int checkpointer_backfill_ = 0;
   std::thread checkpointer_;
 };
 
