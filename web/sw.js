@@ -42,11 +42,12 @@ self.addEventListener('install', (event) => {
       // and this release's files come from this release's cache without starting it either
       // (a miss goes to the network).
       const cache = { cacheName: kCache };
-      await event.addRoutes([
+      // A browser that refuses these routes gets the fetch handler below instead.
+      await Promise.resolve().then(() => event.addRoutes([
         { condition: { urlPattern: new URLPattern({ pathname: `${kScope}api/*` }) }, source: 'network' },
         { condition: { urlPattern: new URLPattern({ pathname: `${kAppPrefix}*` }) }, source: cache },
         { condition: { urlPattern: new URLPattern({ pathname: kScope }), requestMode: 'navigate' }, source: cache },
-      ]).catch(() => {});
+      ])).catch(() => {});
     }
     await storeRelease();
     await self.skipWaiting();

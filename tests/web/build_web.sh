@@ -36,6 +36,13 @@ for f in $scripts; do
   (( $(wc -l <"$file") < 10 )) || fail "$f is not minified"
   [[ -f "$file.gz" ]] || fail "$f has no .gz"
 done
+# The service worker (web/sw.js) names this release and exactly the page and the release's files.
+grep -q "^const kRelease = '$release';" "$tmp/bundled/sw.js" || fail "sw.js does not name release $release"
+listed=$(sed -n "s/^const kFiles = \[\(.*\)\];.*/\1/p" "$tmp/bundled/sw.js" | tr -d " '" | tr , '\n' | LC_ALL=C sort)
+shipped=$({ echo ./; (cd "$tmp/bundled" && find "v/$release" -type f ! -name '*.gz'); } | LC_ALL=C sort)
+[[ "$listed" == "$shipped" ]] || fail "sw.js lists $listed, the release ships $shipped"
+grep -q '<meta name="dixian-worker" content="sw.js">' "$tmp/bundled/index.html" || fail "index.html does not name sw.js"
+[[ -f "$tmp/bundled/sw.js.gz" ]] || fail "sw.js has no .gz"
 grep -q "/\* dixian:lazy\|// The page's entry" "$tmp/bundled/v/$release/js/boot.js" && fail "comments left in the bundle"
 out=$(bash "$repo/scripts/build-web.sh" "$repo/web" "$tmp/bundled" 2>&1)
 [[ -z "$out" ]] || fail "a second build with nothing changed did something: $out"
