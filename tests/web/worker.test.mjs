@@ -7,6 +7,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -19,7 +20,7 @@ const { chromium } = createRequire(path.join(repo, 'web/package.json'))('playwri
 const tmp = fs.mkdtempSync(path.join(process.env.DIXIAN_WEB_TMP || os.tmpdir(), 'worker-'));
 const kArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const adminToken = `worker-admin-${Date.now()}-${process.pid}`;
+const adminToken = `worker-admin-${randomBytes(24).toString('hex')}`;
 
 let server = null;
 let context = null;
@@ -170,7 +171,7 @@ test('a later tab from the service worker: the page and the app from its cache, 
     assert.deepEqual(await cachesOf(page), { [`dixian-${release1}`]: expected });
   });
 
-  const laterTab = async (release) => {
+  const laterTab = async (release, whileOpen = async () => {}) => {
     const tab = await context.newPage();
     tab.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
     const seen = await watchTab(tab);
@@ -187,6 +188,7 @@ test('a later tab from the service worker: the page and the app from its cache, 
     assert.deepEqual(seen.network(), ['/api/v1/tasks'], 'nothing but the API call on the network');
     const api = seen.all.find((r) => r.path === '/api/v1/tasks');
     assert.equal(api.from, 'network', 'the API answer is never the worker\'s');
+    await whileOpen(tab);
     await tab.close();
   };
 
@@ -196,14 +198,19 @@ test('a later tab from the service worker: the page and the app from its cache, 
   });
 
   let release2;
-  await t.test('a new release on the server: its worker replaces the cache, the next tab is the new release', async () => {
+  await t.test('a new release on the server: the next page finds its worker, which replaces the cache; the tab after is the new release', async () => {
     const out = path.join(tmp, 'web2');
     buildNewRelease(out);
     release2 = releaseOf(fs.readFileSync(path.join(out, 'index.html'), 'utf8'));
     assert.notEqual(release2, release1);
     fs.rmSync(path.join(dir, 'web'), { recursive: true });
     fs.renameSync(out, path.join(dir, 'web'));
-    await page.evaluate(async () => { await (await navigator.serviceWorker.ready).update(); });
+    // The first tab after the upgrade is still the old release, whole, from its cache; once it
+    // has loaded, the app asks for sw.js (worker.js) and the new release's worker takes over.
+    await laterTab(release1, (tab) => tab.waitForFunction(async (name) => {
+      const names = await caches.keys();
+      return names.length === 1 && names[0] === name && navigator.serviceWorker.controller;
+    }, `dixian-${release2}`, { polling: 100, timeout: 20000 }));
     await workerSettled(page);
     const caches = await cachesOf(page);
     assert.deepEqual(Object.keys(caches), [`dixian-${release2}`], 'the old release\'s cache is gone');

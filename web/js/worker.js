@@ -6,8 +6,13 @@
 export function registerWorker() {
   const url = document.querySelector('meta[name="dixian-worker"]')?.content;
   if (!url || !('serviceWorker' in navigator)) return;
+  // Then asks the server whether the worker (and so the release) changed: a 304 of sw.js most
+  // times; a new release's worker installs in the background and serves the next tab.
   const register = () => {
-    navigator.serviceWorker.register(url, { scope: './', updateViaCache: 'none' }).catch(() => {});
+    navigator.serviceWorker.register(url, { scope: './', updateViaCache: 'none' }).then((reg) => {
+      if (reg.active && !reg.installing && !reg.waiting) return reg.update();
+      return null;
+    }).catch(() => {});
   };
   // After the page's own work: the install stores files the page has just loaded.
   const idle = () => (window.requestIdleCallback ? requestIdleCallback(register, { timeout: 3000 })
