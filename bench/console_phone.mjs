@@ -19,6 +19,10 @@
 //   early for a new document: when early.js started the page's API calls (its performance mark)
 //   boot  for a new document: when the console's first line ran (boot.js's performance mark):
 //         what the browser spent on the page and its scripts before the app's code
+//   sw    for a new document served by a service worker's fetch handler: the worker's start-up
+//         (Navigation Timing fetchStart - workerStart); empty when no worker ran for the page (none,
+//         or a static route to its cache). Before later-case and later-inbox the bench stops every
+//         worker (as after a pause on a phone); before first-inbox it removes it with the cache.
 //   wall  when the bench saw the element (it asks the page every 250 ms: polling with Playwright's
 //         waitFor, itself slowed down 4x, took 0.1-0.3 s of the page's main thread while it loaded;
 //         runs before 2026-11-29 18:15 UTC used it, so their ms include that contention)
