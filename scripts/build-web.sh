@@ -134,6 +134,12 @@ find "$tmp" -type f \( -name '*.html' -o -name '*.js' -o -name '*.css' -o -name 
   -exec gzip -9 -n -k {} +
 echo "$stamp" >"$tmp/build-stamp.txt"
 
+# The previous release's files stay one more release: a page of it still open, or served by a
+# phone's service worker before it has updated (sw.js), still finds its scripts (immutable URLs).
+previous=$(cut -d' ' -f1 "$out/build-stamp.txt" 2>/dev/null || true)
+if [[ -n "$previous" && "$previous" != "$release" && -d "$out/v/$previous" ]]; then
+  cp -a "$out/v/$previous" "$tmp/v/$previous"
+fi
 rm -rf "$out"
 mv "$tmp" "$out"
 trap - EXIT

@@ -38,14 +38,16 @@ async function storeRelease() {
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     if (event.addRoutes) {
-      // Chromium 123+ (static routing): the API's calls do not even start the worker, and the page
-      // and this release's files come from this release's cache without starting it either
-      // (a miss goes to the network).
+      // Chromium 123+ (static routing): the page comes from this release's cache without starting
+      // the worker (a miss goes to the network); the API's calls and the app's files do not start
+      // it either: the files from the HTTP cache (immutable URLs), where Chromium keeps their
+      // compiled code (a copy served from Cache Storage by a route is compiled again on every
+      // load: traces in docs/console.md).
       const cache = { cacheName: kCache };
       // A browser that refuses these routes gets the fetch handler below instead.
       await Promise.resolve().then(() => event.addRoutes([
         { condition: { urlPattern: new URLPattern({ pathname: `${kScope}api/*` }) }, source: 'network' },
-        { condition: { urlPattern: new URLPattern({ pathname: `${kAppPrefix}*` }) }, source: cache },
+        { condition: { urlPattern: new URLPattern({ pathname: `${kScope}v/*` }) }, source: 'network' },
         { condition: { urlPattern: new URLPattern({ pathname: kScope }), requestMode: 'navigate' }, source: cache },
       ])).catch(() => {});
     }
