@@ -19,6 +19,10 @@
 //   early for a new document: when early.js started the page's API calls (its performance mark)
 //   boot  for a new document: when the console's first line ran (boot.js's performance mark):
 //         what the browser spent on the page and its scripts before the app's code
+//   sw    for a new document served by a service worker's fetch handler: the worker's start-up
+//         (Navigation Timing fetchStart - workerStart); empty when no worker ran for the page (none,
+//         or a static route to its cache). Before later-case and later-inbox the bench stops every
+//         worker (as after a pause on a phone); before first-inbox it removes it with the cache.
 //   wall  when the bench saw the element (it asks the page every 250 ms: polling with Playwright's
 //         waitFor, itself slowed down 4x, took 0.1-0.3 s of the page's main thread while it loaded;
 //         runs before 2026-11-29 18:15 UTC used it, so their ms include that contention)
@@ -86,16 +90,43 @@ async function timed(name, page, meter, selector, newDocument, fn) {
       seen: window.__benchSeen[sel], docEnd: nav ? performance.timeOrigin + nav.responseEnd : null,
       boot: boot ? performance.timeOrigin + boot.startTime : null,
       early: early ? performance.timeOrigin + early.startTime : null,
+      worker: nav && nav.workerStart > 0 ? nav.fetchStart - nav.workerStart : null,
     };
   }, selector);
   const row = {
     build: process.env.DIXIAN_BUILD || 'build', name, ms: Math.round(at.seen - start), doc: newDocument ? Math.round(at.docEnd - start) : null,
     early: newDocument && at.early ? Math.round(at.early - start) : null,
     boot: newDocument && at.boot ? Math.round(at.boot - start) : null,
+    sw: newDocument && at.worker !== null ? Math.round(at.worker) : null,
     wall: Math.round(wall), req: meter.requests(), kb: Math.round(meter.bytes() / 102.4) / 10,
   };
   console.log(JSON.stringify(row));
   return row;
+}
+
+// A build with a service worker registers it once the page has loaded: the bench waits for it to
+// be installed and active (a later page in real use comes minutes or days after the first).
+async function workerInstalled(page) {
+  await page.evaluate(async () => {
+    if (!document.querySelector('meta[name="dixian-worker"][content]:not([content=""])')) return;
+    const deadline = Date.now() + 20000;
+    while (Date.now() < deadline) {
+      const reg = await navigator.serviceWorker.getRegistration();
+      if (reg && reg.active && !reg.installing && !reg.waiting) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('the service worker was not installed within 20 s');
+  });
+}
+
+// Stops every service worker, so a later page pays the worker's start-up as after a pause on a
+// phone (Chromium stops an idle worker after ~30 s).
+async function stopWorkers(context) {
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('ServiceWorker.enable');
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await page.close();
 }
 
 async function newPhonePage(context) {
@@ -134,12 +165,16 @@ async function oneRun(browser) {
   ({ page, meter } = await newPhonePage(context));
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.clearBrowserCache');
+  // The service worker and its cache too (the sign-in page registered it); the session stays.
+  await cdp.send('Storage.clearDataForOrigin', { origin: new URL(base).origin, storageTypes: 'service_workers,cache_storage' });
   rows.push(await timed('first-inbox', page, meter, '#task-list li', true, async () => {
     await page.goto(`${base}/#/tasks`);
     await seen(page, '#task-list li');
   }));
+  await workerInstalled(page);
   await page.close();
 
+  await stopWorkers(context);
   ({ page, meter } = await newPhonePage(context));
   rows.push(await timed('later-case', page, meter, '#case-state', true, async () => {
     await page.goto(`${base}/${caseHref}`);
@@ -161,6 +196,7 @@ async function oneRun(browser) {
   }));
   await page.close();
 
+  await stopWorkers(context);
   ({ page, meter } = await newPhonePage(context));
   rows.push(await timed('later-inbox', page, meter, '#task-list li', true, async () => {
     await page.goto(`${base}/#/tasks`);
@@ -173,7 +209,7 @@ async function oneRun(browser) {
 // A table of medians per build and measurement from the JSON rows (one per line, with "build").
 function table(all) {
   const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-  const cols = [['ms', 'median ms'], ['doc', 'doc ms'], ['early', 'early ms'], ['boot', 'boot ms'], ['wall', 'wall ms'], ['req', 'requests'], ['kb', 'KB']];
+  const cols = [['ms', 'median ms'], ['doc', 'doc ms'], ['early', 'early ms'], ['boot', 'boot ms'], ['sw', 'worker ms'], ['wall', 'wall ms'], ['req', 'requests'], ['kb', 'KB']];
   for (const build of [...new Set(all.map((r) => r.build))]) {
     const mine = all.filter((r) => r.build === build);
     const n = mine.filter((r) => r.name === 'baseline-no-script').length;

@@ -24,7 +24,7 @@ bundler=none
 # The release id covers the page, every app file (names and contents) and how they are built
 # (this script, the bundler), so a URL never names two different files.
 release=$(cd "$src" && { echo "$app_files"; cat index.html $app_files; echo "$bundler";
-  sha256sum <"$script"; } | sha256sum | cut -c1-12)
+  cat sw.js; sha256sum <"$script"; } | sha256sum | cut -c1-12)
 echarts_dir="$src/node_modules/echarts"
 echarts_file="$echarts_dir/dist/echarts.common.min.js"
 echarts_version=""
@@ -117,11 +117,29 @@ if [[ -n "$esbuild" ]] && ! grep -q "<script src=\"v/$release/js/early.js\"></sc
   exit 1
 fi
 
+# The service worker (web/sw.js) at the root, so its scope is the page: this release and the
+# files the page may ask for (the page first), each file listed once (docs/console.md).
+files="'./'"
+while read -r f; do files+=", 'v/$release/$f'"; done < <(cd "$app" && find . -type f | sed 's#^\./##' | LC_ALL=C sort)
+sed -e "s#^const kRelease = '[^']*';#const kRelease = '$release';#" \
+    -e "s#^const kFiles = \[\];#const kFiles = [$files];#" "$src/sw.js" >"$tmp/sw.js"
+grep -q "^const kRelease = '$release';" "$tmp/sw.js" && grep -q "^const kFiles = \['./', 'v/" "$tmp/sw.js" ||
+  { echo "build-web: sw.js does not name the release and its files" >&2; exit 1; }
+sed -i 's#<meta name="dixian-worker" content="">#<meta name="dixian-worker" content="sw.js">#' "$tmp/index.html"
+grep -q '<meta name="dixian-worker" content="sw.js">' "$tmp/index.html" ||
+  { echo "build-web: index.html does not name the service worker" >&2; exit 1; }
+
 # -n: no name or time in the header, so the same input gives the same bytes.
 find "$tmp" -type f \( -name '*.html' -o -name '*.js' -o -name '*.css' -o -name '*.txt' \) \
   -exec gzip -9 -n -k {} +
 echo "$stamp" >"$tmp/build-stamp.txt"
 
+# The previous release's files stay one more release: a page of it still open, or served by a
+# phone's service worker before it has updated (sw.js), still finds its scripts (immutable URLs).
+previous=$(cut -d' ' -f1 "$out/build-stamp.txt" 2>/dev/null || true)
+if [[ -n "$previous" && "$previous" != "$release" && -d "$out/v/$previous" ]]; then
+  cp -a "$out/v/$previous" "$tmp/v/$previous"
+fi
 rm -rf "$out"
 mv "$tmp" "$out"
 trap - EXIT

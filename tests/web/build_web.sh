@@ -36,9 +36,28 @@ for f in $scripts; do
   (( $(wc -l <"$file") < 10 )) || fail "$f is not minified"
   [[ -f "$file.gz" ]] || fail "$f has no .gz"
 done
+# The service worker (web/sw.js) names this release and exactly the page and the release's files.
+grep -q "^const kRelease = '$release';" "$tmp/bundled/sw.js" || fail "sw.js does not name release $release"
+listed=$(sed -n "s/^const kFiles = \[\(.*\)\];.*/\1/p" "$tmp/bundled/sw.js" | tr -d " '" | tr , '\n' | LC_ALL=C sort)
+shipped=$({ echo ./; (cd "$tmp/bundled" && find "v/$release" -type f ! -name '*.gz'); } | LC_ALL=C sort)
+[[ "$listed" == "$shipped" ]] || fail "sw.js lists $listed, the release ships $shipped"
+grep -q '<meta name="dixian-worker" content="sw.js">' "$tmp/bundled/index.html" || fail "index.html does not name sw.js"
+[[ -f "$tmp/bundled/sw.js.gz" ]] || fail "sw.js has no .gz"
 grep -q "/\* dixian:lazy\|// The page's entry" "$tmp/bundled/v/$release/js/boot.js" && fail "comments left in the bundle"
 out=$(bash "$repo/scripts/build-web.sh" "$repo/web" "$tmp/bundled" 2>&1)
 [[ -z "$out" ]] || fail "a second build with nothing changed did something: $out"
+# A new release keeps the previous one's files (an open page or a phone's worker may still ask
+# for them), and only that one.
+mkdir -p "$tmp/src2" && cp -a "$repo/web/index.html" "$repo/web/sw.js" "$repo/web/css" "$repo/web/js" "$tmp/src2/"
+ln -s "$repo/web/node_modules" "$tmp/src2/node_modules"
+echo '.build-web-test { color: inherit; }' >>"$tmp/src2/css/console.css"
+bash "$repo/scripts/build-web.sh" "$tmp/src2" "$tmp/bundled" >/dev/null
+echo '.build-web-test2 { color: inherit; }' >>"$tmp/src2/css/console.css"
+bash "$repo/scripts/build-web.sh" "$tmp/src2" "$tmp/bundled" >/dev/null
+second=$(sed -n 's#.*src="v/\([0-9a-f]\{12\}\)/js/boot\.js".*#\1#p' "$tmp/bundled/index.html")
+mapfile -t kept < <(cd "$tmp/bundled/v" && ls)
+(( ${#kept[@]} == 2 )) && [[ " ${kept[*]} " == *" $second "* && " ${kept[*]} " != *" $release "* ]] ||
+  fail "after two new releases v/ should hold the last two, not $release: ${kept[*]} (current $second)"
 
 DIXIAN_WEB_BUNDLE=0 bash "$repo/scripts/build-web.sh" "$repo/web" "$tmp/plain" 2>"$tmp/plain.err" >/dev/null
 grep -q "esbuild is missing" "$tmp/plain.err" || fail "the unbundled build does not warn"

@@ -62,7 +62,9 @@ test('the page loads the bundle; a later tab takes its scripts from the cache', 
 
   context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(tmpRoot, 'chromium-')), {
     executablePath: process.env.DIXIAN_CHROMIUM || '/usr/bin/chromium', headless: true, args: kArgs,
-    locale: 'zh-CN', viewport: { width: 390, height: 844 },
+    // No service worker (as in a chat app's browser without one: the worker is an acceleration
+    // only): this is the path over the network and the HTTP cache; worker.test.mjs has the other.
+    locale: 'zh-CN', viewport: { width: 390, height: 844 }, serviceWorkers: 'block',
   });
   const problems = [];
   const page = context.pages()[0] || await context.newPage();
@@ -153,6 +155,45 @@ test('the page loads the bundle; a later tab takes its scripts from the cache', 
     assert.deepEqual(at.api.map((r) => r.path), ['/api/v1/tasks'], 'one request for the inbox');
     assert.ok(at.api[0].start < at.boot[0], `asked for before the app ran (${at.api[0].start} < ${at.boot[0]} ms)`);
     assert.deepEqual(requests.filter((p) => p.startsWith('/api/')), ['/api/v1/tasks']);
+    await tab.close();
+  });
+
+  // app.js route(): the header, the menu and the page go into the document in one batch, with the
+  // page's data drawn: no style and layout pass of an empty frame before the content (on a slowed
+  // phone each cost 0.1-0.3 s of main thread; docs/console.md "phase 7, drawing").
+  await t.test('a later page in a new tab: header, menu and page drawn in one batch, with the data', async () => {
+    const tab = await context.newPage();
+    tab.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    await tab.addInitScript(() => {
+      const batches = [];
+      let frames = 0;
+      const tick = () => { frames += 1; requestAnimationFrame(tick); };
+      requestAnimationFrame(tick);
+      Object.defineProperty(window, '__batches', { value: batches });
+      new MutationObserver(() => {
+        const main = document.getElementById('main');
+        const nav = document.getElementById('nav');
+        const who = document.getElementById('whoami');
+        const summary = document.getElementById('task-summary');
+        batches.push({
+          frames, view: Boolean(main && main.querySelector(':scope > .view')),
+          loading: Boolean(main && main.querySelector(':scope > p.loading')),
+          nav: Boolean(nav && !nav.hidden), who: Boolean(who && who.childElementCount),
+          current: Boolean(nav && nav.querySelector('a[aria-current="page"]')),
+          summary: summary ? summary.textContent : null,
+        });
+      }).observe(document, { childList: true, subtree: true, attributes: true });
+    });
+    await tab.goto(`${base}/#/tasks`);
+    await tab.locator('#task-summary', { hasText: '您目前没有待办事项' }).waitFor();
+    const batches = await tab.evaluate(() => window.__batches);
+    const first = batches.findIndex((b) => b.view);
+    assert.ok(first >= 0, JSON.stringify(batches));
+    const shown = batches[first];
+    assert.deepEqual({ ...shown, frames: 0 }, { frames: 0, view: true, loading: false, nav: true, who: true,
+      current: true, summary: '您目前没有待办事项。' }, 'the page went in whole, with its data');
+    assert.equal(batches.findIndex((b) => b.nav || b.who), first, `the header with the page: ${JSON.stringify(batches)}`);
+    assert.ok(batches.slice(0, first).every((b) => b.loading || !b.view), 'until then the page said 正在加载…');
     await tab.close();
   });
 

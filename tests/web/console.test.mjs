@@ -629,6 +629,8 @@ test('phone 390x844: inbox, bottom action bar, cards, long text, charts', async 
     await signIn(page, tokens.reviewerZt, '乡镇审核员');
     await card(page, '王五').waitFor();
     await noHorizontalScroll(page);
+    // A card below the first screenful is laid out when scrolled to, not with the page's first draw.
+    assert.equal(await page.locator('li.task-card').first().evaluate((el) => getComputedStyle(el).contentVisibility), 'auto');
     await shot(page, 'phone-02-inbox');
   });
 

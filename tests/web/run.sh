@@ -65,9 +65,9 @@ curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "web_console: ser
 
 mkdir -p "$here/artifacts"
 status=0
-DIXIAN_URL="http://127.0.0.1:$port" DIXIAN_ADMIN_TOKEN="$admin_token" DIXIAN_CHROMIUM="$chromium" \
+DIXIAN_URL="http://127.0.0.1:$port" DIXIAN_ADMIN_TOKEN="$admin_token" DIXIAN_CHROMIUM="$chromium" DIXIAN_BINARY="$binary" \
   DIXIAN_ARTIFACTS="$here/artifacts" DIXIAN_WEB_TMP="$tmp" \
-  node --test --test-concurrency=1 --test-reporter=spec "$here/console.test.mjs" "$here/households.test.mjs" "$here/bundle.test.mjs" || status=$?
+  node --test --test-concurrency=1 --test-reporter=spec "$here/console.test.mjs" "$here/households.test.mjs" "$here/bundle.test.mjs" "$here/worker.test.mjs" || status=$?
 if [[ $status -ne 0 ]]; then
   echo "web_console: failed; last server log lines:"
   tail -n 40 "$tmp/server.log" || true

@@ -55,10 +55,11 @@ function highlightNav(page) {
 
 // Who is signed in: kept with the session, so a page load costs no round trip before its own
 // data (a revoked user still gets 401 on that data, and is signed out).
-function loadMe() {
+// `draw`: false when the header waits to be drawn with the page (route()).
+function loadMe(draw = true) {
   if (!ctx.me && getToken()) ctx.me = sessionMe();
   if (!getToken()) ctx.me = null;
-  renderShell();
+  if (draw) renderShell();
   return ctx.me;
 }
 
@@ -75,11 +76,15 @@ async function signInWithToken(token) {
 }
 
 let routeSerial = 0;
+let firstRoute = true;  // #main still holds the page's own 正在加载… (index.html)
+const kFrameAfterMs = 400;
 async function route() {
   const serial = ++routeSerial;
   const path = currentPath();
-  if (path === '/login' || !loadMe()) {
+  if (path === '/login' || !loadMe(false)) {
+    renderShell();
     highlightNav(null);
+    firstRoute = false;
     clear(main);
     renderLogin(main, ctx, async (token) => {
       const me = await signInWithToken(token);
@@ -94,27 +99,54 @@ async function route() {
     navigate(`#${kDefaultPath}`);
     return;
   }
-  highlightNav(found.route.nav);
-  clear(main);
   main.setAttribute('aria-busy', 'true');
-  const loading = h('p.loading', '正在加载…');
+  // The page's first draw goes into the document whole with the header and menu, once its data is
+  // in: one style and layout pass, not one for the signed-in header, one for the page's empty frame
+  // and another for its content (under a phone's slow CPU those cost 0.1-0.3 s of main thread each
+  // in traces of a new tab, while the data came in: docs/console.md, "phase 7, drawing"). A page
+  // with charts is put in first (they need their real size); a page whose data is slow shows its
+  // frame after kFrameAfterMs. The page's own 正在加载… stays until then.
+  const loading = firstRoute && main.querySelector(':scope > p.loading') || h('p.loading', '正在加载…');
+  if (!firstRoute) clear(main).append(loading);
+  firstRoute = false;
   const view = h('div.view');
-  main.append(loading, view);  // attached first: charts need their real size
+  const shell = () => {
+    renderShell();
+    highlightNav(found.route.nav);
+  };
+  const show = () => {
+    if (view.isConnected || serial !== routeSerial) return;
+    shell();
+    if (loading.isConnected) loading.after(view);
+    else main.append(view);
+  };
+  if (found.route.charts) show();
+  const frameTimer = setTimeout(show, kFrameAfterMs);
   try {
     const page = await found.route.load();
     if (serial !== routeSerial) return;
     await page[found.route.render](view, ctx, ...found.args);
     if (serial !== routeSerial) return;
-    loading.remove();
+    if (view.isConnected) loading.remove();
+    else {
+      shell();
+      loading.replaceWith(view);
+    }
   } catch (err) {
     if (serial !== routeSerial) return;
+    if (!view.isConnected) shell();
     clear(main).append(h('section.panel.error-panel',
       h('h1', '无法显示此页面'), h('p', errorText(err)),
       h('p', h('a', { href: '#/tasks' }, '返回我的待办'))));
   } finally {
+    clearTimeout(frameTimer);
     if (serial === routeSerial) main.removeAttribute('aria-busy');
     dropPrefetched();  // answers the first page did not take are not reused later
   }
+  // A microtask later: focusing lays the page out at once (forced layout), after what watches the
+  // page for its content (bench/console_phone.mjs) has seen it, as before the page went in whole.
+  await null;
+  if (serial !== routeSerial) return;
   const heading = main.querySelector('h1');
   if (heading) {
     heading.setAttribute('tabindex', '-1');

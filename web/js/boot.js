@@ -8,6 +8,7 @@ import { sessionToken, sessionMe, hasSignInCode } from './session.js';
 import { prefetch } from './api.js';
 import { currentPath, findRoute } from './routes.js';
 import { start } from './app.js';
+import { registerWorker } from './worker.js';
 
 performance.mark('dixian:boot');  // when the console's first line runs (bench/console_phone.mjs)
 
@@ -29,3 +30,4 @@ startFirstPage();
 // empty frame, 0.1-0.3 s after this line (traces of a case page in a new tab, phone profile).
 if (document.getElementById('toast')) start();
 else document.addEventListener('DOMContentLoaded', start, { once: true });
+registerWorker();  // later tabs from Cache Storage (sw.js), once this page has loaded
