@@ -60,7 +60,7 @@ void Engine::SubmitJob(const Principal& who, const Idempotency& idempotency,
   const std::string body_hash = key.empty() ? "" : Sha256Hex(idempotency.fingerprint);
   const Instant now = wall_clock_.Now();
   auto notify = outbox_notify_;
-  store_.Enqueue(
+  store_.EnqueueRerunnable(
       [this, principal, key, scope, body_hash, now, run = std::move(run), reply = std::move(reply),
        replayed = std::move(replayed)](WriteTx& tx) -> Status {
         if (!key.empty()) {

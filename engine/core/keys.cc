@@ -1,10 +1,10 @@
 #include "engine/core/keys.h"
 
-#include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/params.h>
 
+#include <algorithm>
 #include <cctype>
 #include <set>
 
@@ -44,32 +44,70 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
   return std::string(reinterpret_cast<const char*>(out), len);
 }
 
-HmacSha256Key::HmacSha256Key(std::string_view key) : key_(key) {
-  static EVP_MAC* const hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);  // once, kept for the process
-  if (hmac == nullptr) return;
-  keyed_ = EVP_MAC_CTX_new(hmac);
-  char digest[] = "SHA256";
-  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                               OSSL_PARAM_construct_end()};
-  if (keyed_ != nullptr &&
-      EVP_MAC_init(keyed_, reinterpret_cast<const unsigned char*>(key_.data()), key_.size(), params) == 1)
-    return;
-  EVP_MAC_CTX_free(keyed_);
-  keyed_ = nullptr;
+namespace {
+
+// SHA-256 fetched once for the process (an implicit fetch per EVP_DigestInit_ex takes the provider
+// store's lock).
+const EVP_MD* Sha256() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
 }
 
-HmacSha256Key::~HmacSha256Key() { EVP_MAC_CTX_free(keyed_); }
+// A digest context that has hashed `key ^ pad` (one 64-byte block); null on failure.
+EVP_MD_CTX* PaddedState(const unsigned char (&key)[64], unsigned char pad) {
+  unsigned char block[64];
+  for (std::size_t i = 0; i < sizeof block; ++i) block[i] = key[i] ^ pad;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  if (ctx != nullptr && EVP_DigestInit_ex(ctx, Sha256(), nullptr) == 1 &&
+      EVP_DigestUpdate(ctx, block, sizeof block) == 1) {
+    OPENSSL_cleanse(block, sizeof block);
+    return ctx;
+  }
+  OPENSSL_cleanse(block, sizeof block);
+  EVP_MD_CTX_free(ctx);
+  return nullptr;
+}
+
+}  // namespace
+
+HmacSha256Key::HmacSha256Key(std::string_view key) : key_(key) {
+  if (Sha256() == nullptr) return;
+  unsigned char block[64] = {};  // the key, hashed first when longer than a block, zero-padded
+  if (key.size() > sizeof block) {
+    unsigned int len = 0;
+    if (EVP_Digest(key.data(), key.size(), block, &len, Sha256(), nullptr) != 1) return;
+  } else {
+    std::copy(key.begin(), key.end(), block);
+  }
+  inner_ = PaddedState(block, 0x36);
+  outer_ = PaddedState(block, 0x5c);
+  OPENSSL_cleanse(block, sizeof block);
+  if (inner_ != nullptr && outer_ != nullptr) return;
+  EVP_MD_CTX_free(inner_);
+  EVP_MD_CTX_free(outer_);
+  inner_ = outer_ = nullptr;
+}
+
+HmacSha256Key::~HmacSha256Key() {
+  EVP_MD_CTX_free(inner_);
+  EVP_MD_CTX_free(outer_);
+}
 
 std::string HmacSha256Key::Mac(std::string_view data) const {
-  EVP_MAC_CTX* ctx = keyed_ ? EVP_MAC_CTX_dup(keyed_) : nullptr;
-  unsigned char out[EVP_MAX_MD_SIZE];
-  std::size_t len = 0;
-  const bool done = ctx != nullptr &&
-                    EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
-                    EVP_MAC_final(ctx, out, &len, sizeof out) == 1 && len == 32;
-  EVP_MAC_CTX_free(ctx);
+  if (inner_ == nullptr) return HmacSha256(key_, data);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  unsigned char inner_hash[32];
+  unsigned char out[32];
+  unsigned int len = 0;
+  const bool done = ctx != nullptr && EVP_MD_CTX_copy_ex(ctx, inner_) == 1 &&
+                    EVP_DigestUpdate(ctx, data.data(), data.size()) == 1 &&
+                    EVP_DigestFinal_ex(ctx, inner_hash, &len) == 1 && len == 32 &&
+                    EVP_MD_CTX_copy_ex(ctx, outer_) == 1 &&
+                    EVP_DigestUpdate(ctx, inner_hash, sizeof inner_hash) == 1 &&
+                    EVP_DigestFinal_ex(ctx, out, &len) == 1 && len == 32;
+  EVP_MD_CTX_free(ctx);
   if (!done) return HmacSha256(key_, data);
-  return std::string(reinterpret_cast<const char*>(out), len);
+  return std::string(reinterpret_cast<const char*>(out), sizeof out);
 }
 
 Result<KeyRing> NewKeyRing(const std::string& id) {

@@ -16,9 +16,11 @@
 
 namespace dixian::engine {
 
-// HMAC-SHA256 under one key, keyed once: each Mac() copies the keyed state, where HMAC() fetches
-// the algorithms from OpenSSL's provider store (under its lock) and hashes the key on every call.
-// The same 32 raw bytes as HmacSha256(key, data). Safe to use from several threads at once.
+// HMAC-SHA256 under one key, keyed once: the SHA-256 states after the key's inner and outer pads
+// (RFC 2104) are computed at construction; each Mac() copies them (EVP_MD_CTX_copy_ex), hashes the
+// data and finishes. HMAC() fetches the algorithms from OpenSSL's provider store (under its lock)
+// and hashes the key on every call, and an EVP_MAC_CTX copy duplicates three digest contexts and
+// the key. The same 32 raw bytes as HmacSha256(key, data). Safe to use from several threads.
 class HmacSha256Key {
  public:
   explicit HmacSha256Key(std::string_view key);
@@ -28,8 +30,9 @@ class HmacSha256Key {
   std::string Mac(std::string_view data) const;
 
  private:
-  std::string key_;                // for the one-shot path, should the keyed state be unavailable
-  EVP_MAC_CTX* keyed_ = nullptr;  // read only after construction
+  std::string key_;               // for the one-shot path, should the keyed states be unavailable
+  EVP_MD_CTX* inner_ = nullptr;  // SHA-256 after (key ^ ipad); read only after construction
+  EVP_MD_CTX* outer_ = nullptr;  // SHA-256 after (key ^ opad)
 };
 
 struct MasterKey {

@@ -269,6 +269,13 @@ class Store {
   // is durable, or with the job's own error, in which case none of its writes remain. It is
   // called on the writer thread: keep it short (render replies elsewhere).
   virtual void Enqueue(WriteJob job, WriteDone done) = 0;
+  // As Enqueue, for a job that may run more than once: when another job of its batch fails after
+  // writing, the store may roll the whole batch back and run the others again (instead of a
+  // savepoint per job). Such a job has no effect outside its transaction, or only one that a
+  // second run overwrites (a result it assigns, not appends).
+  virtual void EnqueueRerunnable(WriteJob job, WriteDone done) {
+    Enqueue(std::move(job), std::move(done));
+  }
   virtual std::unique_ptr<ReadView> Read() = 0;
   // Observer for commit batch sizes (metrics).
   virtual void OnBatch(std::function<void(std::size_t)> observer) = 0;

@@ -32,6 +32,20 @@ TEST(HmacSha256Key, MatchesRfc4231) {
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
+TEST(HmacSha256Key, MatchesRfc4231ForMessagesLongerThanOneBlock) {
+  // Test case 4: 50 bytes of 0xcd under a 25-byte key (the inner hash spans two blocks with its pad).
+  std::string key4;
+  for (char c = 1; c <= 25; ++c) key4 += c;
+  EXPECT_EQ(Hex(HmacSha256Key(key4).Mac(std::string(50, '\xcd'))),
+            "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b");
+  // Test case 7: 152 bytes of data (three blocks) under a 131-byte key.
+  EXPECT_EQ(Hex(HmacSha256Key(std::string(131, '\xaa'))
+                    .Mac("This is a test using a larger than block-size key and a larger than "
+                         "block-size data. The key needs to be hashed before being used by the "
+                         "HMAC algorithm.")),
+            "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
+}
+
 TEST(HmacSha256Key, SameBytesAsTheOneShotHmacForEveryCall) {
   const std::string key(32, '\x5a');
   const HmacSha256Key keyed(key);

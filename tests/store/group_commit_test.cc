@@ -129,6 +129,90 @@ TEST_F(StoreTest, ARolledBackJobLeavesNoLinkInTheAuditChain) {
   EXPECT_EQ(chain[1].hash, "h-3");
 }
 
+// Engine commands are queued as rerunnable (Store::EnqueueRerunnable): SQLite runs such a batch
+// without a savepoint per job; a job that fails after writing rolls the batch back and the others
+// run again without it. Whatever the store does, the outcome is the one savepoints gave: exactly
+// the other jobs' rows, one audit chain without the failed links, each caller its own answer.
+TEST_F(StoreTest, RerunnableJobsFailingAfterWritingLeaveExactlyTheOthersRows) {
+  WriterGate gate;
+  store_->Submit(gate.Job(), nullptr);
+  gate.WaitEntered();
+  auto append = [](WriteTx& tx, const std::string& hash) {
+    engine::AuditEvent e;
+    e.at = 100;
+    e.case_id = "C1";
+    e.actor = "u1";
+    e.action = "submit";
+    e.prev_hash = tx.LastAuditHash();
+    e.hash = hash;
+    return tx.AppendAudit(e);
+  };
+  std::vector<std::future<engine::Status>> results;
+  auto enqueue = [&](engine::WriteJob job) {
+    auto promise = std::make_shared<std::promise<engine::Status>>();
+    results.push_back(promise->get_future());
+    store_->EnqueueRerunnable(std::move(job),
+                              [promise](engine::Status st) { promise->set_value(std::move(st)); });
+  };
+  std::atomic<int> failed_runs{0}, thrown_runs{0}, refused_runs{0};
+  enqueue([&](WriteTx& tx) -> engine::Status {
+    append(tx, "h-1");
+    return tx.InsertOrg(MakeOrg("11", "province"));
+  });
+  enqueue([&](WriteTx& tx) -> engine::Status {  // writes, then fails
+    ++failed_runs;
+    append(tx, "h-bad");
+    (void)tx.InsertOrg(MakeOrg("12", "province"));
+    return Error::Unprocessable("bad_step", "rejected after writing");
+  });
+  enqueue([&](WriteTx&) -> engine::Status {  // refused before writing anything
+    ++refused_runs;
+    return Error::Forbidden("refused");
+  });
+  enqueue([&](WriteTx& tx) -> engine::Status {
+    append(tx, "h-2");
+    return tx.InsertOrg(MakeOrg("13", "province"));
+  });
+  enqueue([&](WriteTx& tx) -> engine::Status {  // writes, then throws
+    ++thrown_runs;
+    append(tx, "h-thrown");
+    (void)tx.InsertOrg(MakeOrg("14", "province"));
+    throw std::runtime_error("boom");
+  });
+  enqueue([&](WriteTx& tx) -> engine::Status {
+    append(tx, "h-3");
+    return tx.InsertOrg(MakeOrg("15", "province"));
+  });
+  gate.Release();
+  std::vector<engine::Status> got;
+  for (auto& r : results) got.push_back(r.get());
+  EXPECT_TRUE(got[0].ok());
+  ASSERT_FALSE(got[1].ok());
+  EXPECT_EQ(got[1].error().code, ErrorCode::kUnprocessable);
+  EXPECT_EQ(got[1].error().message, "rejected after writing");
+  ASSERT_FALSE(got[2].ok());
+  EXPECT_EQ(got[2].error().code, ErrorCode::kForbidden);
+  EXPECT_TRUE(got[3].ok());
+  ASSERT_FALSE(got[4].ok());
+  EXPECT_EQ(got[4].error().code, ErrorCode::kInternal);
+  EXPECT_NE(got[4].error().message.find("boom"), std::string::npos);
+  EXPECT_TRUE(got[5].ok());
+  EXPECT_EQ(failed_runs.load(), 1);  // a failed job is not run again
+  EXPECT_EQ(thrown_runs.load(), 1);
+  EXPECT_GE(refused_runs.load(), 1);
+  auto view = store_->Read();
+  for (const char* code : {"11", "13", "15"}) EXPECT_TRUE(view->FindOrg(code).has_value()) << code;
+  for (const char* code : {"12", "14"}) EXPECT_FALSE(view->FindOrg(code).has_value()) << code;
+  const auto chain = view->AuditPage(0, 10);
+  ASSERT_EQ(chain.size(), 3u);
+  EXPECT_EQ(chain[0].hash, "h-1");
+  EXPECT_EQ(chain[0].prev_hash, "");
+  EXPECT_EQ(chain[1].hash, "h-2");
+  EXPECT_EQ(chain[1].prev_hash, "h-1");
+  EXPECT_EQ(chain[2].hash, "h-3");
+  EXPECT_EQ(chain[2].prev_hash, "h-2");
+}
+
 TEST_F(StoreTest, ConcurrentSubmittersAreGroupCommitted) {
   constexpr int kThreads = 8;
   constexpr int kPerThread = 200;

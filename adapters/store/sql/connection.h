@@ -107,6 +107,12 @@ class Connection {
   virtual bool Broken() const { return false; }
   // Rows changed by the last INSERT, UPDATE or DELETE run on this connection.
   virtual std::int64_t Changes() const = 0;
+  // The rowid of the last INSERT on this connection (SQLite); 0 where the driver has none
+  // (PostgreSQL: use RETURNING).
+  virtual std::int64_t LastInsertId() const { return 0; }
+  // Rows written on this connection since it opened (SQLite; statements that failed and were
+  // undone count nothing); -1 where the driver does not count them.
+  virtual std::int64_t TotalChanges() const { return -1; }
   // PostgreSQL's large objects, inside the open transaction (undone with it): a new one holding
   // `bytes` (its oid), and the whole of one. Other drivers answer kInternal.
   virtual engine::Result<std::int64_t> WriteLargeObject(std::string_view bytes);

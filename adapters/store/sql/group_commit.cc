@@ -83,7 +83,7 @@ void GroupCommit::Close() {
   if (syncer_.joinable()) syncer_.join();
 }
 
-void GroupCommit::Enqueue(engine::WriteJob job, engine::WriteDone done) {
+void GroupCommit::Enqueue(engine::WriteJob job, engine::WriteDone done, bool rerunnable) {
   const auto self = std::this_thread::get_id();
   if (self == writer_.get_id() || (sync_ && self == syncer_.get_id())) {
     // From a job or a done callback: Run() would wait for itself forever.
@@ -95,7 +95,7 @@ void GroupCommit::Enqueue(engine::WriteJob job, engine::WriteDone done) {
   {
     std::lock_guard lock(mu_);
     if (!stopping_) {
-      queue_.push_back({std::move(job), std::move(done)});
+      queue_.push_back({std::move(job), std::move(done), rerunnable});
       cv_.notify_one();
       return;
     }
@@ -172,9 +172,73 @@ void GroupCommit::SyncerLoop() {
   }
 }
 
+namespace {
+
+// RunInOneTransaction's `rerun` form: no savepoints; returns false when the batch must run again
+// (a job failed after writing: excluded[i] is set, its error in results[i], and the transaction
+// rolled back).
+bool RunWithoutSavepoints(Connection& conn, SqlWriteTx& write_tx,
+                          std::vector<GroupCommit::Pending>& batch, std::vector<bool>& excluded,
+                          std::vector<std::optional<engine::Status>>& results, Transaction& tx,
+                          std::optional<engine::Error>& lost) {
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (excluded[i]) continue;
+    if (lost) {
+      results[i] = *lost;
+      continue;
+    }
+    const std::int64_t before = conn.TotalChanges();
+    results[i] = RunJob(conn, write_tx, batch[i].job, /*alone=*/true);
+    if (!conn.InTransaction()) {
+      lost = results[i]->ok() ? engine::Error::Internal("内部错误：事务意外中止")
+                              : results[i]->error();
+      results[i] = *lost;
+      continue;
+    }
+    if (!results[i]->ok() && conn.TotalChanges() != before) {
+      excluded[i] = true;
+      tx.Rollback();
+      write_tx.ForgetJob();
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 std::vector<engine::Status> RunInOneTransaction(
     Connection& conn, SqlWriteTx& write_tx, std::vector<GroupCommit::Pending>& batch,
-    const std::function<engine::Status(Transaction&)>& begin) {
+    const std::function<engine::Status(Transaction&)>& begin, bool rerun) {
+  rerun = rerun && batch.size() > 1 && conn.TotalChanges() >= 0 &&
+          std::all_of(batch.begin(), batch.end(),
+                      [](const GroupCommit::Pending& p) { return p.rerunnable; });
+  if (rerun) {
+    std::vector<bool> excluded(batch.size(), false);
+    std::vector<std::optional<engine::Status>> results(batch.size());
+    for (;;) {  // each pass excludes one more job, or ends
+      Transaction tx(conn);
+      if (auto begun = begin(tx); !begun) {
+        tx.Rollback();
+        for (std::size_t i = 0; i < batch.size(); ++i)
+          if (!excluded[i]) results[i] = begun.error();
+        break;
+      }
+      std::optional<engine::Error> lost;
+      if (!RunWithoutSavepoints(conn, write_tx, batch, excluded, results, tx, lost)) continue;
+      auto committed = lost ? engine::Status(*lost) : tx.Commit();
+      if (!committed) {
+        tx.Rollback();
+        for (auto& r : results)
+          if (r && r->ok()) r = committed.error();
+      }
+      break;
+    }
+    std::vector<engine::Status> out;
+    out.reserve(batch.size());
+    for (auto& r : results) out.push_back(std::move(*r));
+    return out;
+  }
   std::vector<engine::Status> results;
   results.reserve(batch.size());
   Transaction tx(conn);

@@ -26,6 +26,7 @@ class GroupCommit {
   struct Pending {
     engine::WriteJob job;
     engine::WriteDone done;
+    bool rerunnable = false;  // Store::EnqueueRerunnable
   };
   // Runs one batch on the writer thread and answers one status per job, in order.
   using BatchRunner = std::function<std::vector<engine::Status>(std::vector<Pending>& batch)>;
@@ -42,7 +43,7 @@ class GroupCommit {
   // Queues a job. From the writer or syncer thread itself (inside a job or a done callback) it
   // fails at once with kInternal instead of deadlocking; after Close with kUnavailable
   // "store_closed".
-  void Enqueue(engine::WriteJob job, engine::WriteDone done);
+  void Enqueue(engine::WriteJob job, engine::WriteDone done, bool rerunnable = false);
   void OnBatch(std::function<void(std::size_t)> observer);
   // Finishes every queued job (the current batch and what is still queued), then stops the
   // writer. Idempotent.
@@ -79,8 +80,14 @@ class GroupCommit {
 // Runs `batch` in one transaction on `conn`, each job in its own savepoint, through `tx`. `begin`
 // opens the transaction (and takes whatever lock the store needs). Returns one status per job:
 // a job's own error, or the error that kept the batch from committing.
+//
+// `rerun` (SQLite: a failed statement undoes only itself, and Connection::TotalChanges counts
+// the rows written): when every job of the batch is rerunnable, they run without savepoints. A
+// job that fails having written nothing leaves nothing to undo; one that fails after writing
+// rolls the whole transaction back, and the batch runs again without it (it keeps the error of
+// its first run, decided after the same jobs before it).
 std::vector<engine::Status> RunInOneTransaction(
     Connection& conn, SqlWriteTx& tx, std::vector<GroupCommit::Pending>& batch,
-    const std::function<engine::Status(Transaction&)>& begin);
+    const std::function<engine::Status(Transaction&)>& begin, bool rerun = false);
 
 }  // namespace dixian::store

@@ -26,6 +26,10 @@ void SqlDatabase::Enqueue(engine::WriteJob job, engine::WriteDone done) {
   writer_.Enqueue(std::move(job), std::move(done));
 }
 
+void SqlDatabase::EnqueueRerunnable(engine::WriteJob job, engine::WriteDone done) {
+  writer_.Enqueue(std::move(job), std::move(done), /*rerunnable=*/true);
+}
+
 void SqlDatabase::OnBatch(std::function<void(std::size_t)> observer) {
   writer_.OnBatch(std::move(observer));
 }

@@ -26,6 +26,7 @@ class SqlDatabase : public Database {
   // engine::Store. Submit (and so Run) from the writer thread itself - inside a job or a done
   // callback - fails at once with kInternal instead of deadlocking.
   void Enqueue(engine::WriteJob job, engine::WriteDone done) override;
+  void EnqueueRerunnable(engine::WriteJob job, engine::WriteDone done) override;
   std::unique_ptr<engine::ReadView> Read() override;
   void OnBatch(std::function<void(std::size_t)> observer) override;
   // Finishes every queued job (the current batch and what is still queued), then stops the

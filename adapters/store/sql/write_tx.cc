@@ -21,6 +21,18 @@ std::int64_t SqlWriteTx::InsertReturningId(Statement& st) {
   return id.value_or(0);
 }
 
+std::int64_t SqlWriteTx::InsertGettingId(Statement& st) {
+  if (conn().dialect() == Dialect::kPostgres) return InsertReturningId(st);
+  if (Failed(st)) return 0;  // failed to prepare
+  (void)st.Run();
+  if (Failed(st)) return 0;
+  if (conn().Changes() != 1) {
+    RecordError(engine::Error::Internal("内部错误：插入未返回编号"));
+    return 0;
+  }
+  return conn().LastInsertId();
+}
+
 engine::Status SqlWriteTx::Insert(Statement& st) {
   auto status = st.Run();
   if (!status && status.error().code != engine::ErrorCode::kConflict) RecordError(status.error());
@@ -298,13 +310,14 @@ void BindTask(Statement& st, const engine::Task& t) {
 std::int64_t SqlWriteTx::InsertTask(const engine::Task& task) {
   // An id of 0 takes the next one: MAX(id) + 1 (SQLite's rowid; PostgreSQL: the table's
   // take_next_id trigger, under the write lock), so a rolled-back command gives its number back.
-  auto st = conn().Prepare(
-      "INSERT INTO tasks(" DIXIAN_TASK_COLUMNS ") VALUES(NULLIF(CAST(?1 AS BIGINT), 0), ?2, ?3, ?4,"
-      " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-      " ?16, ?17, ?18) RETURNING id");
+#define DIXIAN_INSERT_TASK                                                                        \
+  "INSERT INTO tasks(" DIXIAN_TASK_COLUMNS ") VALUES(NULLIF(CAST(?1 AS BIGINT), 0), ?2, ?3, ?4," \
+  " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+  auto st = conn().Prepare(conn().Sql(DIXIAN_INSERT_TASK, DIXIAN_INSERT_TASK " RETURNING id"));
+#undef DIXIAN_INSERT_TASK
   st.Bind(1, task.id);
   BindTask(st, task);
-  const std::int64_t id = InsertReturningId(st);
+  const std::int64_t id = InsertGettingId(st);
   CountOpen(task);
   return id;
 }
@@ -390,14 +403,16 @@ std::string SqlWriteTx::LastAuditHash() {
 }
 
 std::int64_t SqlWriteTx::AppendAudit(const engine::AuditEvent& e) {
-  auto st = conn().Prepare(
-      "INSERT INTO audit(" DIXIAN_AUDIT_COLUMNS ") VALUES(NULLIF(CAST(?1 AS BIGINT), 0),"
-      " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) RETURNING seq");
+#define DIXIAN_INSERT_AUDIT                                                                   \
+  "INSERT INTO audit(" DIXIAN_AUDIT_COLUMNS ") VALUES(NULLIF(CAST(?1 AS BIGINT), 0),"   \
+  " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+  auto st = conn().Prepare(conn().Sql(DIXIAN_INSERT_AUDIT, DIXIAN_INSERT_AUDIT " RETURNING seq"));
+#undef DIXIAN_INSERT_AUDIT
   st.Bind(1, e.seq).Bind(2, e.at).Bind(3, e.case_id).Bind(4, e.household).Bind(5, e.actor);
   st.Bind(6, e.actor_role).Bind(7, e.actor_org).Bind(8, e.action).Bind(9, e.from_state);
   st.Bind(10, e.to_state).Bind(11, e.comment).Bind(12, e.data.dump()).Bind(13, e.prev_hash);
   st.Bind(14, e.hash).Bind(15, e.key_id);
-  const std::int64_t seq = InsertReturningId(st);
+  const std::int64_t seq = InsertGettingId(st);
   if (seq != 0) last_audit_hash_ = e.hash;
   else last_audit_hash_.reset();
   return seq;
@@ -405,15 +420,17 @@ std::int64_t SqlWriteTx::AppendAudit(const engine::AuditEvent& e) {
 
 std::int64_t SqlWriteTx::InsertOutbox(const engine::OutboxMessage& m) {
   // An empty message_id reads back as "msg-<id>" (COALESCE in DIXIAN_OUTBOX_COLUMNS): stable.
-  auto st = conn().Prepare(
-      "INSERT INTO outbox(message_id, channel_id, kind, urgent, payload, created_at, attempts,"
-      " next_attempt_at, last_error) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id");
+#define DIXIAN_INSERT_OUTBOX                                                                     \
+  "INSERT INTO outbox(message_id, channel_id, kind, urgent, payload, created_at, attempts,"      \
+  " next_attempt_at, last_error) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+  auto st = conn().Prepare(conn().Sql(DIXIAN_INSERT_OUTBOX, DIXIAN_INSERT_OUTBOX " RETURNING id"));
+#undef DIXIAN_INSERT_OUTBOX
   st.BindNullIfEmpty(1, m.message_id).Bind(2, m.channel_id).Bind(3, m.kind).Bind(4, m.urgent);
   const bool has_facts = !m.facts.empty() || !m.facts.text.empty();
   st.Bind(5, has_facts ? NoticeFactsToJson(m.facts) : m.payload.dump()).Bind(6, m.created_at);
   st.Bind(7, m.attempts);
   st.Bind(8, m.next_attempt_at).Bind(9, m.last_error);
-  return InsertReturningId(st);
+  return InsertGettingId(st);
 }
 
 void SqlWriteTx::SaveIdempotent(const std::string& principal, const std::string& scope,

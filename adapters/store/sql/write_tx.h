@@ -86,6 +86,9 @@ class SqlWriteTx final : public SqlReadOps<engine::WriteTx> {
   void Write(Statement& st);
   // Runs an INSERT ... RETURNING id; records any error. Returns the id (0 on failure).
   std::int64_t InsertReturningId(Statement& st);
+  // `st` is a plain INSERT on SQLite (its rowid read back: a RETURNING clause makes SQLite open an
+  // ephemeral table per row, ~10,000 instructions) and an INSERT ... RETURNING on PostgreSQL.
+  std::int64_t InsertGettingId(Statement& st);
   // Runs an INSERT ... ON CONFLICT DO NOTHING: a row that was not inserted is a duplicate, handed
   // back (kConflict "duplicate") instead of recorded; so is any other constraint violation.
   engine::Status Insert(Statement& st);

@@ -38,6 +38,8 @@ class SqliteConnection final : public Connection {
   using Connection::Exec;
   bool InTransaction() const override { return sqlite3_get_autocommit(db_.get()) == 0; }
   std::int64_t Changes() const override { return sqlite3_changes(db_.get()); }
+  std::int64_t LastInsertId() const override { return sqlite3_last_insert_rowid(db_.get()); }
+  std::int64_t TotalChanges() const override { return sqlite3_total_changes64(db_.get()); }
 
   sqlite3* get() const { return db_.get(); }
   engine::Error LastError(int rc) const;

@@ -196,9 +196,9 @@ engine::Status SqliteStore::SyncWal() {
 
 std::vector<engine::Status> SqliteStore::RunBatch(std::vector<GroupCommit::Pending>& batch) {
   SqlWriteTx write_tx(*writer_conn_, secrets());
-  return RunInOneTransaction(*writer_conn_, write_tx, batch, [](Transaction& tx) {
-    return tx.Begin(Transaction::Mode::kImmediate);
-  });
+  return RunInOneTransaction(
+      *writer_conn_, write_tx, batch,
+      [](Transaction& tx) { return tx.Begin(Transaction::Mode::kImmediate); }, /*rerun=*/true);
 }
 
 // ---- maintenance ----
