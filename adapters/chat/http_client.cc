@@ -1,5 +1,6 @@
 #include "adapters/chat/http_client.h"
 
+#include <pthread.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -356,6 +357,7 @@ IoLoop::IoLoop()
   // Loading the CA bundle costs milliseconds of CPU: once per loop, never per message.
   ConfigureClientTls(tls_);
   thread_ = std::thread([this] { ioc_.run(); });
+  pthread_setname_np(thread_.native_handle(), "chat-io");  // for top -H and /proc/*/task/*/comm
 }
 
 IoLoop::~IoLoop() {
