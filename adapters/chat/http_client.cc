@@ -235,7 +235,7 @@ asio::awaitable<std::unique_ptr<HostConnection>> Open(Exchanging& x, ssl::contex
 // Ends a connection that is not kept: after a whole answer politely, otherwise at once.
 asio::awaitable<void> Close(HostConnection& c, Conversed how, const HttpTimeouts& timeouts) {
   boost::system::error_code ec;
-  if (c.secure && how == Conversed::kAnswered) {
+  if (c.secure && (how == Conversed::kAnswered || how == Conversed::kReusable)) {
     c.tcp().expires_after(timeouts.write);
     // A truncated stream on shutdown is common and harmless: the answer is already read.
     co_await c.secure->async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
