@@ -48,7 +48,7 @@ asio::awaitable<engine::Result<std::string>> EnsureToken(AppClient& client,
   }
   client.CountTokenFetch();
   HttpRequest request = app.TokenRequest(channel);
-  auto answer = co_await Exchange(client.loop().tls(), std::move(request), client.timeouts());
+  auto answer = co_await Exchange(client.loop(), std::move(request), client.timeouts());
   if (!answer.ok()) {
     if (IsPermanentSendError(answer.error())) {
       co_return engine::Error::Unprocessable("app_token_refused", answer.error().message);
@@ -68,7 +68,7 @@ asio::awaitable<engine::Result<HttpResponse>> CallWithToken(
     auto token = co_await EnsureToken(client, channel, app, attempt > 0);
     if (!token.ok()) co_return token.error();
     HttpRequest request = build(token.value());
-    auto answer = co_await Exchange(client.loop().tls(), std::move(request), client.timeouts());
+    auto answer = co_await Exchange(client.loop(), std::move(request), client.timeouts());
     if (!answer.ok() || !app.TokenRejected(*answer) || attempt > 0) co_return answer;
     client.ForgetToken(channel.id);
   }

@@ -86,7 +86,7 @@ struct DeliveryWorker::Coroutines {
     } else {
       HttpRequest request =
           job.platform->Build(job.channel, send.notice, SendContext{w.clock_.NowMs(), ""});
-      auto answer = co_await Exchange(w.apps_.loop().tls(), std::move(request), w.options_.timeouts);
+      auto answer = co_await Exchange(w.apps_.loop(), std::move(request), w.options_.timeouts);
       res = std::move(answer);
     }
     if (res) {

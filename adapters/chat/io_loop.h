@@ -14,6 +14,8 @@
 
 namespace dixian::chat {
 
+class ConnectionPool;  // idle keep-alive connections per (scheme, host, port); http_client.cc
+
 class IoLoop {
  public:
   IoLoop();   // starts the thread
@@ -23,6 +25,7 @@ class IoLoop {
 
   boost::asio::io_context& context() { return ioc_; }
   boost::asio::ssl::context& tls() { return tls_; }
+  ConnectionPool& pool() { return *pool_; }  // used on the loop's thread only
   // Runs `task` on the loop; an exception escaping it is logged by the caller's own handling
   // (tasks catch their own), never propagated.
   void Spawn(boost::asio::awaitable<void> task);
@@ -30,11 +33,17 @@ class IoLoop {
  private:
   boost::asio::io_context ioc_;
   boost::asio::ssl::context tls_;
+  std::unique_ptr<ConnectionPool> pool_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::thread thread_;
 };
 
-// One exchange on the current coroutine's executor, with `tls` for https.
+// One exchange on the loop (run it on the loop's thread): takes an idle connection to the host
+// from the loop's pool or opens one, and gives it back after a complete keep-alive answer.
+boost::asio::awaitable<engine::Result<HttpResponse>> Exchange(IoLoop& loop, HttpRequest request,
+                                                              HttpTimeouts timeouts);
+// One exchange on the current coroutine's executor on a connection of its own, with `tls` for
+// https (the blocking HttpSend).
 boost::asio::awaitable<engine::Result<HttpResponse>> Exchange(boost::asio::ssl::context& tls,
                                                               HttpRequest request,
                                                               HttpTimeouts timeouts);

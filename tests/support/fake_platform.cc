@@ -37,6 +37,7 @@ struct FakePlatform::Impl {
   std::vector<std::int64_t> accepted_at;
   std::int64_t silenced_until = 0;  // DingTalk's 10 minutes after a robot went over its limit
   bool holding = false;
+  bool keep_alive = false;  // answers keep the connection open
   std::vector<std::shared_ptr<asio::steady_timer>> held;  // io thread only
 
   std::string SuccessBody() const {
@@ -132,10 +133,14 @@ struct FakePlatform::Impl {
 
   // Decides the answer and records the request. Returns the fault to act on.
   enum class Fault { kNone, k5xx, kClose };
-  Fault Handle(FakeReceived r, Answer& answer, std::chrono::milliseconds& delay, bool& hold) {
+  Fault Handle(FakeReceived r, Answer& answer, std::chrono::milliseconds& delay, bool& hold,
+               bool& keep, bool& close_after) {
     std::lock_guard lock(mu);
     delay = faults.delay;
     hold = holding;
+    keep = keep_alive;
+    close_after = keep_alive && faults.close_after_answer > 0;
+    if (close_after) --faults.close_after_answer;
     const std::int64_t now = now_ms();
     r.at_ms = now;
     Fault fault = Fault::kNone;
@@ -171,7 +176,9 @@ struct FakePlatform::Impl {
     Answer answer;
     std::chrono::milliseconds delay{0};
     bool hold = false;
-    const Fault fault = Handle(std::move(r), answer, delay, hold);
+    bool keep = false;
+    bool close_after = false;
+    const Fault fault = Handle(std::move(r), answer, delay, hold, keep, close_after);
     if (hold) {
       auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor,
                                                         asio::steady_timer::time_point::max());
@@ -196,7 +203,12 @@ struct FakePlatform::Impl {
     }
     // A named body: GCC 12 destroys a temporary argument of a co_awaited call twice.
     std::string body = fault == Fault::k5xx ? "<html>503</html>" : Body(answer);
-    co_await WriteJsonAndClose(stream, static_cast<unsigned>(answer.status), std::move(body));
+    if (!keep) {
+      co_await WriteJsonAndClose(stream, static_cast<unsigned>(answer.status), std::move(body));
+      co_return;
+    }
+    co_await WriteJsonKeepAlive(stream, static_cast<unsigned>(answer.status), std::move(body));
+    if (close_after) stream.socket().shutdown(tcp::socket::shutdown_both, ec);
   }
 };
 
@@ -224,6 +236,13 @@ void FakePlatform::SetFaults(const FakeFaults& faults) {
   std::lock_guard lock(impl_->mu);
   impl_->faults = faults;
 }
+
+void FakePlatform::SetKeepAlive(bool keep_alive) {
+  std::lock_guard lock(impl_->mu);
+  impl_->keep_alive = keep_alive;
+}
+
+std::size_t FakePlatform::Connections() const { return impl_->server.Connections(); }
 
 void FakePlatform::Hold() {
   std::lock_guard lock(impl_->mu);

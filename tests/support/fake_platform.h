@@ -32,6 +32,9 @@ struct FakeFaults {
   int rate_limit = 0;          // answer the platform's rate-limit code this many times
   int close_mid_response = 0;  // send half a response and close, this many times
   std::chrono::milliseconds delay{0};  // wait before answering (every request while set)
+  // Keep-alive only: answer whole (keep-alive) and then close the connection, this many times:
+  // the next request of a client that reuses it finds it closed.
+  int close_after_answer = 0;
 };
 
 class FakePlatform {
@@ -46,6 +49,9 @@ class FakePlatform {
   std::string Url() const;  // the webhook URL a channel is configured with
   unsigned short port() const { return port_; }
   void SetFaults(const FakeFaults& faults);
+  // Answers keep the connection open for the next request (default: Connection: close).
+  void SetKeepAlive(bool keep_alive);
+  std::size_t Connections() const;  // TCP connections accepted so far
   // From now on, answers wait (the request is already recorded) until Release(): a slow platform
   // without real-time waiting. Release() answers everything held and stops holding.
   void Hold();

@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
 namespace dixian::testing {
@@ -41,6 +42,7 @@ asio::awaitable<void> LoopbackHttp::Listen() {
     boost::system::error_code ec;
     tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return;
+    ++connections_;
     asio::co_spawn(ioc_, Session(std::move(socket)), asio::detached);
   }
 }
@@ -48,18 +50,20 @@ asio::awaitable<void> LoopbackHttp::Listen() {
 asio::awaitable<void> LoopbackHttp::Session(tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
-  http::request<http::string_body> req;
-  boost::system::error_code ec;
-  co_await http::async_read(stream, buffer, req, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return;
-  FakeHttpRequest request{std::string(req.method_string()), std::string(req.target()),
-                          std::move(req.body()), {}};
-  for (const auto& field : req) {
-    std::string name(field.name_string());
-    std::transform(name.begin(), name.end(), name.begin(), ::tolower);
-    request.headers[name] = std::string(field.value());
+  for (;;) {  // ends when the fake or the client closes the connection
+    http::request<http::string_body> req;
+    boost::system::error_code ec;
+    co_await http::async_read(stream, buffer, req, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    FakeHttpRequest request{std::string(req.method_string()), std::string(req.target()),
+                            std::move(req.body()), {}};
+    for (const auto& field : req) {
+      std::string name(field.name_string());
+      std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+      request.headers[name] = std::string(field.value());
+    }
+    co_await serve_(stream, std::move(request));
   }
-  co_await serve_(stream, std::move(request));
 }
 
 asio::awaitable<void> WriteJsonAndClose(beast::tcp_stream& stream, unsigned status, std::string body) {
@@ -71,6 +75,20 @@ asio::awaitable<void> WriteJsonAndClose(beast::tcp_stream& stream, unsigned stat
   boost::system::error_code ec;
   co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+}
+
+}  // namespace dixian::testing
+
+namespace dixian::testing {
+
+asio::awaitable<void> WriteJsonKeepAlive(beast::tcp_stream& stream, unsigned status, std::string body) {
+  http::response<http::string_body> res{static_cast<http::status>(status), 11};
+  res.set(http::field::content_type, "application/json");
+  res.body() = std::move(body);
+  res.keep_alive(true);
+  res.prepare_payload();
+  boost::system::error_code ec;
+  co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
 }
 
 }  // namespace dixian::testing
