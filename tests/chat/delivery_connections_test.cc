@@ -3,12 +3,7 @@
 // and no reuse after `Connection: close`. The fakes verify each request's signature.
 #include <gtest/gtest.h>
 
-#include <spdlog/sinks/null_sink.h>
-#include <spdlog/spdlog.h>
-
-#include "adapters/chat/delivery_worker.h"
-#include "tests/chat/memory_outbox_store.h"
-#include "tests/support/fake_platform.h"
+#include "tests/chat/delivery_fixture.h"
 
 namespace dixian::chat {
 namespace {
@@ -18,43 +13,25 @@ using dixian::testing::FakePlatform;
 using testing::MemoryOutboxStore;
 using testing::TaskMessage;
 using State = MemoryOutboxStore::State;
-using namespace std::chrono_literals;
 
-constexpr std::int64_t kConnectionsStartMs = 1767225600000;  // 2026-01-01 08:00 China time
-
-class DeliveryConnectionsTest : public ::testing::Test {
+class DeliveryConnectionsTest : public testing::DeliveryFixture {
  protected:
-  DeliveryOptions Options() {
-    DeliveryOptions o;
-    o.templates = Templates::Shipped();
-    o.timeouts = {2000ms, 2000ms, 5000ms};
-    o.logger = std::make_shared<spdlog::logger>("delivery",
-                                                std::make_shared<spdlog::sinks::null_sink_mt>());
-    return o;
-  }
-  std::unique_ptr<FakePlatform> Fake(const std::string& kind, const std::string& secret) {
-    return std::make_unique<FakePlatform>(kind, secret, [this] { return clock_.NowMs(); });
-  }
   // One notice per step (a step apart in time, so each goes as its own request).
   std::vector<std::int64_t> SendOneByOne(DeliveryWorker& w, const std::string& channel, int n) {
     std::vector<std::int64_t> ids;
     for (int i = 0; i < n; ++i) {
       ids.push_back(store_.Add(TaskMessage(channel, "reminder", "王建国", 3)));
-      w.Step();
-      w.Quiesce();
+      StepAndWait(w);
       clock_.AdvanceMs(5'000);
     }
     return ids;
   }
-
-  ManualWallClock clock_{kConnectionsStartMs};
-  MemoryOutboxStore store_;
 };
 
 TEST_F(DeliveryConnectionsTest, NoticesToOneRobotGoOverOneConnection) {
   auto fake = Fake("dingtalk", "SEC-demo");
   fake->SetKeepAlive(true);
-  store_.AddChannel({"c1", "v001", "dingtalk", fake->Url(), "SEC-demo", -1, -1, {}});
+  AddChannel("c1", "dingtalk", fake->Url(), "SEC-demo");
   DeliveryWorker w(store_, clock_, Options());
   const auto ids = SendOneByOne(w, "c1", 5);
   for (const auto id : ids) EXPECT_EQ(store_.Get(id).state, State::kDelivered);
@@ -67,15 +44,14 @@ TEST_F(DeliveryConnectionsTest, AnIdleConnectionTheServerClosedDoesNotSendANotic
   auto fake = Fake("wecom", "key-1");
   fake->SetKeepAlive(true);
   fake->SetFaults(FakeFaults{.close_after_answer = 1});
-  store_.AddChannel({"c1", "v001", "wecom", fake->Url(), "", -1, -1, {}});
+  AddChannel("c1", "wecom", fake->Url(), "");
   DeliveryWorker w(store_, clock_, Options());
   const auto ids = SendOneByOne(w, "c1", 2);
   // Whether the worker saw the closed connection before sending (usual) or only when reading
   // (then the worker's back-off sends it again later), the platform gets the notice once.
   if (store_.Get(ids[1]).state != State::kDelivered) {
     clock_.AdvanceMs(3600'000);
-    w.Step();
-    w.Quiesce();
+    StepAndWait(w);
   }
   EXPECT_EQ(store_.Get(ids[0]).state, State::kDelivered);
   EXPECT_EQ(store_.Get(ids[1]).state, State::kDelivered);
@@ -91,7 +67,7 @@ TEST_F(DeliveryConnectionsTest, AnIdleConnectionTheServerClosedDoesNotSendANotic
 
 TEST_F(DeliveryConnectionsTest, AnAnswerWithConnectionCloseIsNotReused) {
   auto fake = Fake("feishu", "demo");  // answers with Connection: close
-  store_.AddChannel({"c1", "v001", "feishu", fake->Url(), "demo", -1, -1, {}});
+  AddChannel("c1", "feishu", fake->Url(), "demo");
   DeliveryWorker w(store_, clock_, Options());
   const auto ids = SendOneByOne(w, "c1", 3);
   for (const auto id : ids) EXPECT_EQ(store_.Get(id).state, State::kDelivered);

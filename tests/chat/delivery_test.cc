@@ -3,11 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <spdlog/sinks/null_sink.h>
-#include <spdlog/spdlog.h>
 
-#include "tests/support/fake_platform.h"
-#include "tests/chat/memory_outbox_store.h"
+#include "tests/chat/delivery_fixture.h"
 
 namespace dixian::chat {
 namespace {
@@ -19,28 +16,8 @@ using testing::TaskMessage;
 using State = MemoryOutboxStore::State;
 using namespace std::chrono_literals;
 
-constexpr std::int64_t kStartMs = 1767225600000;  // 2026-01-01 08:00 China time
-
-class DeliveryTest : public ::testing::Test {
+class DeliveryTest : public testing::DeliveryFixture {
  protected:
-  DeliveryOptions Options() {
-    DeliveryOptions o;
-    o.templates = Templates::Shipped();
-    o.timeouts = {2000ms, 2000ms, 5000ms};
-    o.logger = std::make_shared<spdlog::logger>("delivery", std::make_shared<spdlog::sinks::null_sink_mt>());
-    return o;
-  }
-  std::unique_ptr<FakePlatform> Fake(const std::string& kind, const std::string& secret) {
-    return std::make_unique<FakePlatform>(kind, secret, [this] { return clock_.NowMs(); });
-  }
-  void AddChannel(const std::string& id, const std::string& kind, const std::string& url,
-                  const std::string& secret) {
-    store_.AddChannel({id, "v001", kind, url, secret, -1, -1, {}});
-  }
-  void StepAndWait(DeliveryWorker& w) {
-    w.Step();
-    w.Quiesce();
-  }
   static bool AllAccepted(const FakePlatform& f) {
     for (const auto& r : f.Received()) {
       if (!r.accepted) return false;
@@ -48,8 +25,6 @@ class DeliveryTest : public ::testing::Test {
     return true;
   }
 
-  ManualWallClock clock_{kStartMs};
-  MemoryOutboxStore store_;
 };
 
 TEST_F(DeliveryTest, BurstOf100TasksToOneDingTalkRobotGoesAsDigestsWithinTheLimit) {

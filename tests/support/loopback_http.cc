@@ -66,29 +66,29 @@ asio::awaitable<void> LoopbackHttp::Session(tcp::socket socket) {
   }
 }
 
-asio::awaitable<void> WriteJsonAndClose(beast::tcp_stream& stream, unsigned status, std::string body) {
+namespace {
+
+asio::awaitable<void> WriteJson(beast::tcp_stream& stream, unsigned status, std::string body,
+                                bool keep_alive) {
   http::response<http::string_body> res{static_cast<http::status>(status), 11};
   res.set(http::field::content_type, "application/json");
   res.body() = std::move(body);
-  res.keep_alive(false);
+  res.keep_alive(keep_alive);
   res.prepare_payload();
   boost::system::error_code ec;
   co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+}
+
+}  // namespace
+
+asio::awaitable<void> WriteJsonAndClose(beast::tcp_stream& stream, unsigned status, std::string body) {
+  co_await WriteJson(stream, status, std::move(body), /*keep_alive=*/false);
+  boost::system::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
 }
 
-}  // namespace dixian::testing
-
-namespace dixian::testing {
-
 asio::awaitable<void> WriteJsonKeepAlive(beast::tcp_stream& stream, unsigned status, std::string body) {
-  http::response<http::string_body> res{static_cast<http::status>(status), 11};
-  res.set(http::field::content_type, "application/json");
-  res.body() = std::move(body);
-  res.keep_alive(true);
-  res.prepare_payload();
-  boost::system::error_code ec;
-  co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+  co_await WriteJson(stream, status, std::move(body), /*keep_alive=*/true);
 }
 
 }  // namespace dixian::testing
