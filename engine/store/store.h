@@ -230,6 +230,10 @@ class WriteTx : public ReadView {
 
   virtual std::string NextCaseId() = 0;
   virtual void InsertCase(const Case& c) = 0;
+  // A case moved (state, version, data, updated_at, closed, department, threshold_warning,
+  // last_actor, last_from). Its identity (workflow and version, household, org_path, created_*)
+  // is fixed when it is inserted and is not written again; an open case's `closed` column is
+  // left alone, so the cases_household_open index is rewritten only when a case closes.
   virtual void UpdateCase(const Case& c) = 0;
 
   virtual std::int64_t InsertTask(const Task& task) = 0;  // returns the new id

@@ -257,6 +257,39 @@ TEST_F(QueriesTest, CasesAndIds) {
   EXPECT_EQ(view->OpenCasesOf("h1").size(), 1u);
   auto next = store_->Run([](WriteTx& tx) -> Result<Json> { return Json(tx.NextCaseId()); });
   EXPECT_EQ(*next, Json("C00000003"));
+  // UpdateCase writes what a move changes; `closed` both ways (an open case's statement leaves
+  // the column out, so reopening takes the other one).
+  for (const bool closed : {true, false}) {
+    MustWrite(*store_, [&](WriteTx& tx) {
+      auto moved = tx.FindCase("C00000002");
+      ASSERT_TRUE(moved.has_value());
+      moved->state = closed ? "done" : "county_review";
+      moved->version += 1;
+      moved->closed = closed;
+      moved->data["reason"] = closed ? "x" : "y";
+      moved->department = engine::Department::kCivilAffairs;
+      moved->threshold_warning = closed ? "w" : "";
+      moved->last_actor = "u2";
+      moved->last_from = "township_review";
+      moved->updated_at = 77;
+      tx.UpdateCase(*moved);
+    });
+    auto after = store_->Read()->FindCase("C00000002");
+    ASSERT_TRUE(after.has_value());
+    EXPECT_EQ(after->closed, closed);
+    EXPECT_EQ(after->state, closed ? "done" : "county_review");
+    EXPECT_EQ(after->data["reason"], closed ? "x" : "y");
+    EXPECT_EQ(after->data["type"], "marginal");
+    EXPECT_EQ(after->department, engine::Department::kCivilAffairs);
+    EXPECT_EQ(after->threshold_warning, closed ? "w" : "");
+    EXPECT_EQ(after->last_actor, "u2");
+    EXPECT_EQ(after->last_from, "township_review");
+    EXPECT_EQ(after->updated_at, 77);
+    EXPECT_EQ(after->household, "h1");
+    EXPECT_EQ(after->workflow, "identification");
+    EXPECT_EQ(after->org_path, village_a_.path);
+    EXPECT_EQ(store_->Read()->OpenCasesOf("h1").size(), closed ? 0u : 1u);
+  }
 }
 
 TEST_F(QueriesTest, AuditIsAppendOnly) {

@@ -283,13 +283,30 @@ void SqlWriteTx::InsertCase(const engine::Case& c) {
   Write(st);
 }
 
+// Only the columns a move changes: SQLite rebuilds the row either way but rewrites only the
+// indexes over the columns named (and checks the household's foreign key only when `household`
+// is set). An open case leaves `closed` out, and with it the cases_household_open index whose
+// WHERE names it; a case still closed in the table (reopened, never done today) takes the second
+// statement, which sets it.
 void SqlWriteTx::UpdateCase(const engine::Case& c) {
-  auto st = conn().Prepare(
-      "UPDATE cases SET workflow = ?2, workflow_version = ?3, household = ?4, state = ?5,"
-      " version = ?6, org_path = ?7, data = ?8, created_by = ?9, created_at = ?10,"
-      " updated_at = ?11, closed = ?12, department = ?13, threshold_warning = ?14,"
-      " last_actor = ?15, last_from = ?16 WHERE id = ?1");
-  BindCase(st, c);
+#define DIXIAN_UPDATE_CASE                                                                   \
+  "UPDATE cases SET state = ?2, version = ?3, data = ?4, updated_at = ?5, department = ?6," \
+  " threshold_warning = ?7, last_actor = ?8, last_from = ?9"
+  auto bind = [&c](Statement& st) {
+    st.Bind(1, c.id).Bind(2, c.state).Bind(3, c.version).Bind(4, c.data.dump());
+    st.Bind(5, c.updated_at).Bind(6, NameOrEmpty(c.department)).Bind(7, c.threshold_warning);
+    st.Bind(8, c.last_actor).Bind(9, c.last_from);
+  };
+  if (!c.closed) {
+    auto st = conn().Prepare(DIXIAN_UPDATE_CASE " WHERE id = ?1 AND closed = 0");
+    bind(st);
+    Write(st);
+    if (failure() || conn().Changes() == 1) return;
+  }
+  auto st = conn().Prepare(DIXIAN_UPDATE_CASE ", closed = ?10 WHERE id = ?1");
+#undef DIXIAN_UPDATE_CASE
+  bind(st);
+  st.Bind(10, c.closed);
   Write(st);
 }
 
