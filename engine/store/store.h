@@ -241,7 +241,9 @@ class WriteTx : public ReadView {
   // Narrow updates: only the columns named, so only the indexes over them are rewritten (a timer
   // firing touches the tasks_timer index, not the five others).
   virtual void UpdateTaskTimer(const Task& task) = 0;  // fire_index, next_fire_at
-  virtual void UpdateTaskClosed(const Task& task) = 0;  // status, closed_at; clears next_fire_at
+  // status, closed_at; clears next_fire_at. `task` as read in this transaction (or written since):
+  // its org_path, org, role and assignee name the task_counts group it leaves.
+  virtual void UpdateTaskClosed(const Task& task) = 0;
   // Tasks whose next timer is due at `now`, earliest first.
   virtual std::vector<Task> DueTasks(Instant now, int limit) = 0;
   virtual std::optional<Instant> NextFireAt() = 0;

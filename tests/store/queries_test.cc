@@ -197,6 +197,30 @@ TEST_F(QueriesTest, NarrowTaskUpdatesWriteOnlyTheirColumns) {
     EXPECT_FALSE(tx.FindTask(t.id)->next_fire_at.has_value());
     EXPECT_FALSE(tx.NextFireAt().has_value());
   });
+  // Closing counts the task out of its group once: closing it again (another status) writes the
+  // row, not the counter; a second open task of the group keeps it at one.
+  auto open_in_group = [this] {
+    std::int64_t open = 0;
+    for (const auto& g : store_->Read()->OpenTaskGroups("/", 0)) open += g.open;
+    return open;
+  };
+  std::int64_t second = 0, first = 0;
+  MustWrite(*store_, [&](WriteTx& tx) {
+    first = tx.InsertTask(MakeTask("h1", village_a_.path, "village_clerk"));
+    second = tx.InsertTask(MakeTask("h1", village_a_.path, "village_clerk"));
+  });
+  EXPECT_EQ(open_in_group(), 2);
+  for (const auto status : {engine::TaskStatus::kDone, engine::TaskStatus::kCancelled}) {
+    MustWrite(*store_, [&](WriteTx& tx) {
+      auto task = *tx.FindTask(first);
+      task.status = status;
+      task.closed_at = 800;
+      tx.UpdateTaskClosed(task);
+      EXPECT_EQ(tx.FindTask(first)->status, status);
+    });
+    EXPECT_EQ(open_in_group(), 1);
+  }
+  EXPECT_EQ(store_->Read()->FindTask(second)->status, engine::TaskStatus::kOpen);
 }
 TEST_F(QueriesTest, TimerQueriesUseThePartialIndex) {
   if (dixian::testing::OnPostgres()) GTEST_SKIP() << "SQLite's query plan";

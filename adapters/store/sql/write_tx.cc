@@ -381,12 +381,29 @@ void SqlWriteTx::UpdateTaskTimer(const engine::Task& task) {
   Write(st);
 }
 
+// An open task closes in one statement that says whether it was open, and its group's counter
+// is decremented by the group's key as the task carries it (UncountOpen's subquery read the row
+// again). A task already closed is written as before, without touching the counters.
 void SqlWriteTx::UpdateTaskClosed(const engine::Task& task) {
-  auto st = conn().Prepare(
-      "UPDATE tasks SET status = ?2, closed_at = ?3, next_fire_at = NULL WHERE id = ?1");
-  st.Bind(1, task.id).Bind(2, engine::Name(task.status)).Bind(3, task.closed_at);
-  UncountOpen(task.id);
-  Write(st);
+  auto open = conn().Prepare(
+      "UPDATE tasks SET status = ?2, closed_at = ?3, next_fire_at = NULL"
+      " WHERE id = ?1 AND status = 'open'");
+  open.Bind(1, task.id).Bind(2, engine::Name(task.status)).Bind(3, task.closed_at);
+  Write(open);
+  if (failure()) return;
+  if (conn().Changes() == 1) {
+    auto uncount = conn().Prepare(
+        "UPDATE task_counts SET open_tasks = open_tasks - 1"
+        " WHERE org_path = ?1 AND org = ?2 AND role = ?3 AND assignee = ?4");
+    uncount.Bind(1, task.org_path).Bind(2, task.org).Bind(3, engine::Name(task.role));
+    uncount.Bind(4, task.assignee);
+    Write(uncount);
+  } else {
+    auto st = conn().Prepare(
+        "UPDATE tasks SET status = ?2, closed_at = ?3, next_fire_at = NULL WHERE id = ?1");
+    st.Bind(1, task.id).Bind(2, engine::Name(task.status)).Bind(3, task.closed_at);
+    Write(st);
+  }
   CountOpen(task);
 }
 
