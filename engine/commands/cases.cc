@@ -68,18 +68,28 @@ Status CanAct(const Principal& who, const Task& task, const ActionDef& action, c
   return Error::Forbidden("");  // unreachable
 }
 
-std::vector<std::string> MyActions(const Principal& who, const WorkflowDef* def, const Case& c,
-                                   const std::vector<Task>& open) {
+namespace {
+
+// MyActions with the case's first open task (null: none).
+std::vector<std::string> MyActionsOn(const Principal& who, const WorkflowDef* def, const Case& c,
+                                     const Task* open) {
   std::vector<std::string> mine;
   const auto* st = def ? def->State(c.state) : nullptr;
   if (!st) return mine;
   static const Task kNoTask;
-  const Task& task = open.empty() ? kNoTask : open.front();
+  const Task& task = open ? *open : kNoTask;
   for (const auto& [name, action] : st->actions)
-    if ((!open.empty() || action.actor || action.by_submitter || action.by_official) &&
+    if ((open || action.actor || action.by_submitter || action.by_official) &&
         WhyNot(who, task, action, c) == Refusal::kNone)
       mine.push_back(name);
   return mine;
+}
+
+}  // namespace
+
+std::vector<std::string> MyActions(const Principal& who, const WorkflowDef* def, const Case& c,
+                                   const std::vector<Task>& open) {
+  return MyActionsOn(who, def, c, open.empty() ? nullptr : &open.front());
 }
 
 namespace {
@@ -168,8 +178,7 @@ CaseView CaseReply(EngineTx& etx, const Case& c, WorkflowPtr def, const std::opt
   CaseView out;
   out.c = c;
   out.def = def;
-  out.my_actions =
-      MyActions(who, def.get(), c, opened ? std::vector<Task>{*opened} : std::vector<Task>{});
+  out.my_actions = MyActionsOn(who, def.get(), c, opened ? &*opened : nullptr);
   if (opened) out.tasks.push_back({*opened, StepLabel(etx.workflows(), *opened), etx.now()});
   return out;
 }
@@ -327,7 +336,7 @@ void ActOnCase(Engine& e, Write<CaseView> w, ActionInput in) {
         type_override = std::move(rule.value());
       }
     }
-    c->data = merged;
+    c->data = std::move(merged);
     AuditEvent ev = EventBy(who, c->household, action.name);
     ev.comment = in.comment;
     ev.data = in.data;
