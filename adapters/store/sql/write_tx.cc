@@ -339,24 +339,14 @@ std::int64_t SqlWriteTx::InsertTask(const engine::Task& task) {
   return id;
 }
 
-// The group's row exists but for the first task of a new (org, role, assignee): an UPDATE finds
-// it with one index search, where the upsert searches for the conflict and then again to update.
-// No row changed: the upsert (which also holds if another node's writer inserted it meanwhile).
 void SqlWriteTx::CountOpen(const engine::Task& task) {
   if (task.status != engine::TaskStatus::kOpen) return;
-  const std::string role = engine::Name(task.role);
   auto st = conn().Prepare(
-      "UPDATE task_counts SET open_tasks = open_tasks + 1"
-      " WHERE org_path = ?1 AND org = ?2 AND role = ?3 AND assignee = ?4");
-  st.Bind(1, task.org_path).Bind(2, task.org).Bind(3, role).Bind(4, task.assignee);
-  Write(st);
-  if (failure() || conn().Changes() == 1) return;
-  auto upsert = conn().Prepare(
       "INSERT INTO task_counts(org_path, org, role, assignee, open_tasks) VALUES(?1, ?2, ?3, ?4, 1)"
       " ON CONFLICT(org_path, org, role, assignee) DO UPDATE"
       " SET open_tasks = task_counts.open_tasks + 1");
-  upsert.Bind(1, task.org_path).Bind(2, task.org).Bind(3, role).Bind(4, task.assignee);
-  Write(upsert);
+  st.Bind(1, task.org_path).Bind(2, task.org).Bind(3, engine::Name(task.role)).Bind(4, task.assignee);
+  Write(st);
 }
 
 void SqlWriteTx::UncountOpen(std::int64_t task_id) {
