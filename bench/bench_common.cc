@@ -59,6 +59,7 @@ World OpenWorld(const std::string& db, bool fresh, std::unique_ptr<engine::Clock
     store_options.keys = keys;
     // BENCH_SYNC_BEHIND=0: the COMMIT itself waits for the disk (no syncer thread), to compare.
     if (const char* s = std::getenv("BENCH_SYNC_BEHIND")) store_options.sync_behind = std::string(s) != "0";
+    if (const char* s = std::getenv("BENCH_BUFFER_WAL")) store_options.buffer_wal = std::string(s) != "0";
     w.store = Must(store::SqliteStore::Open(db, store_options), "open " + db);
   }
   w.clock = clock ? std::move(clock) : std::make_unique<engine::SystemClock>();

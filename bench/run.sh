@@ -98,7 +98,11 @@ bench_sqlite() {
   while read -r line; do
     batch="$(echo "$line" | json_get batch)"
     tps="$(echo "$line" | json_get transitions_per_s)"
-    if [[ "$(echo "$line" | json_get rows)" == engine ]]; then
+    if [[ "$(echo "$line" | json_get rows)" == engine && "$(echo "$line" | json_get vfs)" == wal_buffer ]]; then
+      record "sqlite.engine_rows_wal_buffer.batch$batch" "SQLite, the same rows through the writer's WAL-buffering VFS, $batch per commit" \
+        "$tps" transitions/s "sqlite.engine_rows.batch$batch" \
+        "adapters/store/sqlite/wal_buffer_vfs.h; CPU $(echo "$line" | json_get cpu_us_per_transition) us/transition"
+    elif [[ "$(echo "$line" | json_get rows)" == engine ]]; then
       record "sqlite.engine_rows.batch$batch" "SQLite, the rows of one engine action on dixian's schema, $batch per commit" \
         "$tps" transitions/s "$([[ $batch == 1 ]] || echo sqlite.engine_rows.batch1)" \
         "case + close task + new task + audit + outbox; all indexes, FKs; CPU $(echo "$line" | json_get cpu_us_per_transition) us/transition"
@@ -225,7 +229,7 @@ bench_engine() {
     echo "$line" >>"$OUT/engine.jsonl"
     record "engine.transitions.$s" "dixian engine, $s submitter(s), durable writes" \
       "$(echo "$line" | json_get transitions_per_s)" transitions/s \
-      "sqlite.engine_rows.batch1 sqlite.engine_rows.batch64 sqlite.batch64 $([[ $s == 64 ]] && with_base engine.transitions.64)" \
+      "sqlite.engine_rows.batch1 sqlite.engine_rows.batch64 sqlite.batch64 $([[ $s == 64 ]] && echo sqlite.engine_rows_wal_buffer.batch64) $([[ $s == 64 ]] && with_base engine.transitions.64)" \
       "avg group commit $(echo "$line" | json_get avg_batch | xargs printf '%.1f') jobs; writer CPU $(echo "$line" | json_get writer_cpu_us_per_write | sed 's/\..*//') us/write; $(echo "$line" | json_get failures) failures"
     if [[ "$s" == 64 && -n "$BASELINE" ]]; then
       log "engine transitions, 64 submitters, baseline $BASELINE"

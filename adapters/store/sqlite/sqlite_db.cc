@@ -6,6 +6,8 @@
 
 #include <filesystem>
 
+#include "adapters/store/sqlite/wal_buffer_vfs.h"
+
 namespace dixian::store {
 
 // The message is for the official who sees it (Chinese); SQLite's own text (which may name
@@ -90,7 +92,8 @@ void ConfigureLibrary() {
 
 engine::Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path,
                                                                          bool read_only, bool create,
-                                                                         int busy_timeout_ms) {
+                                                                         int busy_timeout_ms,
+                                                                         bool buffer_wal) {
   if (create && !read_only) {
     std::error_code ec;
     auto parent = std::filesystem::path(path).parent_path();
@@ -109,11 +112,12 @@ engine::Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const s
     }
     for (const char* suffix : {"", "-wal", "-shm"}) ::chmod((path + suffix).c_str(), 0600);
   }
-  ConfigureLibrary();
+  ConfigureLibrary();  // before any other sqlite3 call (the VFS look-up initialises the library)
+  const char* vfs = buffer_wal && !read_only ? WalBufferVfsName() : nullptr;
   int flags = SQLITE_OPEN_NOMUTEX | (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
   if (create && !read_only) flags |= SQLITE_OPEN_CREATE;
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, vfs);
   SqliteHandle db(raw);
   if (rc != SQLITE_OK)
     return MapSqliteError(rc, (raw ? sqlite3_errmsg(raw) : "open") + std::string(" ") + path);

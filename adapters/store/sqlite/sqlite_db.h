@@ -27,9 +27,11 @@ using SqliteHandle = std::unique_ptr<sqlite3, SqliteCloser>;
 class SqliteConnection final : public Connection {
  public:
   // Opens (and creates when `create`) the file; applies the per-connection pragmas.
+  // `buffer_wal`: through the WAL-buffering VFS (the writer's connection, wal_buffer_vfs.h).
   static engine::Result<std::unique_ptr<SqliteConnection>> Open(const std::string& path,
                                                                 bool read_only, bool create,
-                                                                int busy_timeout_ms);
+                                                                int busy_timeout_ms,
+                                                                bool buffer_wal = false);
   explicit SqliteConnection(SqliteHandle db) : db_(std::move(db)) {}
   ~SqliteConnection() override;
 

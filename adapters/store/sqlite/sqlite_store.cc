@@ -74,7 +74,8 @@ engine::Status CompleteSchema3(Connection& c, const std::shared_ptr<const engine
 engine::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
                                                                Options options) {
   auto conn = SqliteConnection::Open(path, options.read_only, /*create=*/!options.read_only,
-                               options.busy_timeout_ms);
+                                     options.busy_timeout_ms,
+                                     options.buffer_wal);
   if (!conn) return conn.error();
   if (auto st = SetWriterPragmas(**conn, options); !st) return st.error();
   // Steps of schema 3 that need the key, in the migration's transaction: the audit switch-over

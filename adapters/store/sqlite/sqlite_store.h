@@ -43,6 +43,9 @@ struct SqliteOptions {
   // Acknowledge after a WAL fdatasync on the syncer thread (see above); false: synchronous=FULL,
   // each COMMIT fsyncs on the writer thread before the next batch starts.
   bool sync_behind = true;
+  // The writer's WAL frames of a transaction written with one pwrite (wal_buffer_vfs.h) rather
+  // than two per page; false: SQLite's unix VFS as is (benchmarks compare the two).
+  bool buffer_wal = true;
   // WAL pages that wake the checkpointer thread (SQLite's auto-checkpoint default is 1000).
   int checkpoint_pages = 1000;
   // The master keys (outside the database): sign the audit switch-over point when the file is
