@@ -128,13 +128,6 @@ class ReadView {
 
   virtual std::optional<Task> FindTask(std::int64_t id) = 0;
   virtual std::vector<Task> OpenTasksOfCase(const std::string& case_id) = 0;
-  // FindCase and, when found, OpenTasksOfCase into `open`: one query where the store can (the
-  // writer reads both for every action on a case).
-  virtual std::optional<Case> FindCaseWithOpenTasks(const std::string& id, std::vector<Task>& open) {
-    auto c = FindCase(id);
-    open = c ? OpenTasksOfCase(id) : std::vector<Task>{};
-    return c;
-  }
   virtual std::vector<Task> OpenTasksOfHousehold(const std::string& household) = 0;
   // Open tasks under an org path prefix, for roles in `roles` (empty = any), optionally only those
   // of `department` (nullopt = any), plus tasks assigned to `assignee` anywhere.

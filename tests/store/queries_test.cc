@@ -316,62 +316,6 @@ TEST_F(QueriesTest, CasesAndIds) {
   }
 }
 
-// The writer's one-query read of a case and its open tasks answers what the two reads answer.
-TEST_F(QueriesTest, CaseWithOpenTasksIsFindCaseAndOpenTasksOfCase) {
-  MustWrite(*store_, [&](WriteTx& tx) {
-    ASSERT_TRUE(tx.InsertHousehold(MakeHousehold("h1", village_a_, 3)).ok());
-    for (const char* id : {"C1", "C2"}) {
-      engine::Case c;
-      c.id = id;
-      c.workflow = "identification";
-      c.workflow_version = 1;
-      c.household = "h1";
-      c.state = "township_review";
-      c.version = 3;
-      c.org_path = village_a_.path;
-      c.data = {{"type", "marginal"}};
-      c.department = engine::Department::kHealth;
-      c.last_actor = "u1";
-      tx.InsertCase(c);
-    }
-    auto t = MakeTask("h1", village_a_.path, "township_reviewer");  // of C1
-    t.next_fire_at = 1500;
-    t.assignee = "u9";
-    const auto first = tx.InsertTask(t);
-    t.next_fire_at.reset();
-    t.department = engine::Department::kHealth;
-    tx.InsertTask(t);
-    auto closed = t;
-    closed.id = tx.InsertTask(t);
-    closed.status = engine::TaskStatus::kDone;
-    tx.UpdateTaskClosed(closed);
-    std::vector<engine::Task> open{MakeTask("stale", "/", "village_clerk")};
-    for (const char* id : {"C1", "C2", "C404"}) {
-      auto c = tx.FindCaseWithOpenTasks(id, open);
-      auto expected = tx.FindCase(id);
-      ASSERT_EQ(c.has_value(), expected.has_value()) << id;
-      const auto expected_open = tx.OpenTasksOfCase(id);
-      ASSERT_EQ(open.size(), expected_open.size()) << id;
-      for (std::size_t i = 0; i < open.size(); ++i) {
-        EXPECT_EQ(open[i].id, expected_open[i].id);
-        EXPECT_EQ(open[i].assignee, "u9");
-        EXPECT_EQ(open[i].role, engine::Role::kTownshipReviewer);
-        EXPECT_EQ(open[i].next_fire_at, expected_open[i].next_fire_at);
-        EXPECT_EQ(open[i].department, expected_open[i].department);
-        EXPECT_EQ(open[i].period, expected_open[i].period);
-      }
-      if (!c) continue;
-      EXPECT_EQ(c->state, expected->state);
-      EXPECT_EQ(c->version, 3);
-      EXPECT_EQ(c->data, expected->data);
-      EXPECT_EQ(c->department, engine::Department::kHealth);
-      EXPECT_EQ(c->last_actor, "u1");
-    }
-    EXPECT_EQ(tx.OpenTasksOfCase("C1").size(), 2u);
-    EXPECT_EQ(tx.OpenTasksOfCase("C1").front().id, first);
-  });
-}
-
 TEST_F(QueriesTest, AuditIsAppendOnly) {
   MustWrite(*store_, [&](WriteTx& tx) {
     EXPECT_EQ(tx.LastAuditHash(), "");

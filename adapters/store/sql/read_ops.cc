@@ -282,35 +282,6 @@ std::vector<engine::Task> SqlReadOps<Base>::OpenTasksOfCase(const std::string& c
   return Collect<engine::Task>(st, TaskFromRow);
 }
 
-// One statement for both: the case's row joined with its open tasks (none: one row, the task
-// columns NULL), tasks in id order as OpenTasksOfCase returns them.
-template <class Base>
-std::optional<engine::Case> SqlReadOps<Base>::FindCaseWithOpenTasks(const std::string& id,
-                                                                    std::vector<engine::Task>& open) {
-  open.clear();
-  auto st = conn().Prepare(
-      "SELECT c.id, c.workflow, c.workflow_version, c.household, c.state, c.version, c.org_path,"
-      " c.data, c.created_by, c.created_at, c.updated_at, c.closed, c.department,"
-      " c.threshold_warning, c.last_actor, c.last_from,"
-      " t.id, t.case_id, t.household, t.workflow, t.workflow_version, t.step, t.org, t.org_path,"
-      " t.role, t.department, t.assignee, t.created_at, t.due_at, t.status, t.closed_at,"
-      " t.next_fire_at, t.fire_index, t.period"
-      " FROM cases c LEFT JOIN tasks t ON t.case_id = c.id AND t.status = 'open'"
-      " WHERE c.id = ?1 ORDER BY t.id");
-  st.Bind(1, id);
-  std::optional<engine::Case> c;
-  constexpr int kTask = 16;  // the first task column
-  while (st.Step()) {
-    if (!c) c = CaseFromRow(st);
-    if (!st.IsNull(kTask)) open.push_back(TaskFromRowAt(st, kTask));
-  }
-  if (Failed(st)) {
-    open.clear();
-    return std::nullopt;
-  }
-  return c;
-}
-
 template <class Base>
 std::vector<engine::Task> SqlReadOps<Base>::OpenTasksOfHousehold(const std::string& household) {
   auto st = conn().Prepare("SELECT " DIXIAN_TASK_COLUMNS

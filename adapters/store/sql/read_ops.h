@@ -55,8 +55,6 @@ class SqlReadOps : public Base {
 
   std::optional<engine::Task> FindTask(std::int64_t id) override;
   std::vector<engine::Task> OpenTasksOfCase(const std::string& case_id) override;
-  std::optional<engine::Case> FindCaseWithOpenTasks(const std::string& id,
-                                                    std::vector<engine::Task>& open) override;
   std::vector<engine::Task> OpenTasksOfHousehold(const std::string& household) override;
   std::vector<engine::Task> OpenTasksInSubtree(const std::string& org_path_prefix,
                                                const std::vector<engine::Role>& roles,

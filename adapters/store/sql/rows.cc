@@ -187,28 +187,26 @@ engine::Case CaseFromRow(const Statement& st) {
   return c;
 }
 
-engine::Task TaskFromRow(const Statement& st) { return TaskFromRowAt(st, 0); }
-
-engine::Task TaskFromRowAt(const Statement& st, int base) {
+engine::Task TaskFromRow(const Statement& st) {
   engine::Task t;
-  t.id = st.Int64(base + 0);
-  t.case_id = st.Text(base + 1);
-  t.household = st.Text(base + 2);
-  t.workflow = st.Text(base + 3);
-  t.workflow_version = st.Int(base + 4);
-  t.step = st.Text(base + 5);
-  t.org = st.Text(base + 6);
-  t.org_path = st.Text(base + 7);
-  t.role = EnumFrom(st.Text(base + 8), engine::Role::kAdmin);
-  t.department = engine::Parse<engine::Department>(st.Text(base + 9));
-  t.assignee = st.Text(base + 10);
-  t.created_at = st.Int64(base + 11);
-  t.due_at = st.Int64(base + 12);
-  t.status = EnumFrom(st.Text(base + 13), engine::TaskStatus::kCancelled);
-  t.closed_at = st.Int64(base + 14);
-  t.next_fire_at = st.OptionalInt64(base + 15);
-  t.fire_index = st.Int(base + 16);
-  t.period = st.Text(base + 17);
+  t.id = st.Int64(0);
+  t.case_id = st.Text(1);
+  t.household = st.Text(2);
+  t.workflow = st.Text(3);
+  t.workflow_version = st.Int(4);
+  t.step = st.Text(5);
+  t.org = st.Text(6);
+  t.org_path = st.Text(7);
+  t.role = EnumFrom(st.Text(8), engine::Role::kAdmin);
+  t.department = engine::Parse<engine::Department>(st.Text(9));
+  t.assignee = st.Text(10);
+  t.created_at = st.Int64(11);
+  t.due_at = st.Int64(12);
+  t.status = EnumFrom(st.Text(13), engine::TaskStatus::kCancelled);
+  t.closed_at = st.Int64(14);
+  t.next_fire_at = st.OptionalInt64(15);
+  t.fire_index = st.Int(16);
+  t.period = st.Text(17);
   return t;
 }
 

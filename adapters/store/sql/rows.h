@@ -68,8 +68,6 @@ engine::Visit VisitFromRow(const Statement& st);
 engine::Attachment AttachmentFromRow(const Statement& st);
 engine::Case CaseFromRow(const Statement& st);
 engine::Task TaskFromRow(const Statement& st);
-// The task whose columns start at `base` (a join).
-engine::Task TaskFromRowAt(const Statement& st, int base);
 engine::AuditEvent AuditFromRow(const Statement& st);
 engine::OutboxMessage OutboxFromRow(const Statement& st);
 
