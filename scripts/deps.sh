@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 packages=(build-essential cmake ninja-build ccache pkg-config
           libboost1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libsqlite3-dev sqlite3 libpq-dev
           libssl-dev libxlsxwriter-dev googletest libgtest-dev libgmock-dev curl ca-certificates
-          esbuild mold)
+          esbuild mold libjemalloc-dev)
 # esbuild bundles the console's modules at build time (scripts/build-web.sh; without it the build
-# ships them unbundled and warns). mold links (CMakeLists.txt: DIXIAN_LINKER).
+# ships them unbundled and warns). mold links (CMakeLists.txt: DIXIAN_LINKER). jemalloc is the
+# server's allocator (CMakeLists.txt: DIXIAN_JEMALLOC; without it the build falls back to glibc).
 # npm fetches the console's chart library (ECharts) at build time; the server never fetches anything.
 # Node may come from elsewhere on the image; Debian's npm conflicts with it, so ask only when absent.
 command -v node >/dev/null || packages+=(nodejs)

@@ -121,8 +121,9 @@ engine::Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const s
   SqliteHandle db(raw);
   if (rc != SQLITE_OK)
     return MapSqliteError(rc, (raw ? sqlite3_errmsg(raw) : "open") + std::string(" ") + path);
-  // The writer's statements, cursors and records of a batch come from the connection's own
-  // lookaside slots (1.2 MB) rather than malloc, which the submitting threads also use.
+  // The writer's statements, cursors and records of a batch from the connection's own lookaside
+  // slots (1.2 MB) rather than malloc, where SQLite has lookaside: Debian 12's library is built
+  // with SQLITE_OMIT_LOOKASIDE, so there this asks for nothing (docs/storage.md).
   if (!read_only) sqlite3_db_config(raw, SQLITE_DBCONFIG_LOOKASIDE, nullptr, 1200, 1000);
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, busy_timeout_ms);
