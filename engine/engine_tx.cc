@@ -84,8 +84,25 @@ const std::optional<Household>& EngineTx::FindHousehold(const std::string& id) {
 
 std::optional<Org> EngineTx::OrgAt(const std::string& village_path, OrgLevel level) {
   const int want = Rank(level);
+  const auto codes = PathCodes(village_path);
+  {  // Every org of the path cached (the usual case): one lock, one copy (the org chosen).
+    std::lock_guard lock(e_.cache_mu_);
+    const Org* best = nullptr;
+    bool cached = true;
+    for (const auto& code : codes) {
+      auto it = e_.org_cache_.find(code);
+      if (it == e_.org_cache_.end()) {
+        cached = false;
+        break;
+      }
+      const int rank = Rank(it->second.level);
+      if (rank == want) return it->second;
+      if (rank < want) best = &it->second;  // the nearest level above, as below
+    }
+    if (cached) return best ? std::optional<Org>(*best) : std::nullopt;
+  }
   std::optional<Org> best;
-  for (const auto& code : PathCodes(village_path)) {
+  for (const auto& code : codes) {
     auto org = FindOrg(code);
     if (!org) continue;
     const int rank = Rank(org->level);

@@ -19,7 +19,7 @@ std::optional<Task> EngineTx::MoveCase(Case& c, const WorkflowDef& def, const st
   ev.household = c.household;
   ev.from_state = from;
   ev.to_state = to;
-  Audit(ev);
+  Audit(std::move(ev));
   if (next) RunEffects(c, next->effects);
   tx_.UpdateCase(c);
   return OpenStepTask(c, def);

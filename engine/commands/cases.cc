@@ -13,46 +13,83 @@ namespace dixian::engine {
 
 using nlohmann::json;
 
-// May `who` act on this step? The task names the org, role, department and person.
-Status CanAct(const Principal& who, const Task& task, const ActionDef& action, const Case& c) {
+namespace {
+
+// Why `who` may not act on this step (kNone: may). CanAct words it; MyActions, which asks for
+// every action of the state on each reply, only needs the answer.
+enum class Refusal { kNone, kActorRole, kObjection, kNotSubmitter, kNotOwnStep, kRole, kRemit, kDepartment, kAssignee };
+
+Refusal WhyNot(const Principal& who, const Task& task, const ActionDef& action, const Case& c) {
   if (action.actor) {
-    if (who.user.role != action.actor->role || !InSubtree(who, c.org_path))
-      return Error::Forbidden("此操作需由" + Label(action.actor->role) + "办理");
-    return OkStatus();
+    if (who.user.role != action.actor->role || !InSubtree(who, c.org_path)) return Refusal::kActorRole;
+    return Refusal::kNone;
   }
-  if (action.by_official) {  // 异议 during a notice: any official whose remit holds the case
-    if (auto st = Require(who, Capability::kObjectToNotice, c.org_path); !st.ok()) return st;
-    return OkStatus();
-  }
+  if (action.by_official)  // 异议 during a notice: any official whose remit holds the case
+    return Require(who, Capability::kObjectToNotice, c.org_path).ok() ? Refusal::kNone : Refusal::kObjection;
   if (action.by_submitter) {
-    if (c.last_actor != who.user.id) return Error::Forbidden("只有提交人可以撤回");
+    if (c.last_actor != who.user.id) return Refusal::kNotSubmitter;
     // Withdraw undoes the caller's own step: only back to the state the case came from (a
     // reviewer who returned a case may not "withdraw" it further down).
-    if (!c.last_from.empty() && c.last_from != action.to)
-      return Error::Forbidden("只能撤回本人提交的环节");
-    return OkStatus();
+    if (!c.last_from.empty() && c.last_from != action.to) return Refusal::kNotOwnStep;
+    return Refusal::kNone;
   }
-  if (who.user.role != task.role)
-    return Error::Forbidden("此环节需由" + Label(task.role) + "办理，您的角色是" +
-                            Label(who.user.role));
-  if (!InSubtree(who, task.org_path)) return Error::Forbidden("该案件不在您所属单位的管辖范围内");
-  if (task.department && task.department != who.user.department)
-    return Error::Forbidden("该事项已派给" + Label(*task.department) + "办理");
-  if (!task.assignee.empty() && task.assignee != who.user.id)
-    return Error::Forbidden("该事项已指定他人办理");
-  return OkStatus();
+  if (who.user.role != task.role) return Refusal::kRole;
+  if (!InSubtree(who, task.org_path)) return Refusal::kRemit;
+  if (task.department && task.department != who.user.department) return Refusal::kDepartment;
+  if (!task.assignee.empty() && task.assignee != who.user.id) return Refusal::kAssignee;
+  return Refusal::kNone;
 }
 
-std::vector<std::string> MyActions(const Principal& who, const WorkflowDef* def, const Case& c,
-                                   const std::vector<Task>& open) {
+}  // namespace
+
+// May `who` act on this step? The task names the org, role, department and person.
+Status CanAct(const Principal& who, const Task& task, const ActionDef& action, const Case& c) {
+  switch (WhyNot(who, task, action, c)) {
+    case Refusal::kNone:
+      return OkStatus();
+    case Refusal::kActorRole:
+      return Error::Forbidden("此操作需由" + Label(action.actor->role) + "办理");
+    case Refusal::kObjection:
+      return Require(who, Capability::kObjectToNotice, c.org_path);
+    case Refusal::kNotSubmitter:
+      return Error::Forbidden("只有提交人可以撤回");
+    case Refusal::kNotOwnStep:
+      return Error::Forbidden("只能撤回本人提交的环节");
+    case Refusal::kRole:
+      return Error::Forbidden("此环节需由" + Label(task.role) + "办理，您的角色是" +
+                              Label(who.user.role));
+    case Refusal::kRemit:
+      return Error::Forbidden("该案件不在您所属单位的管辖范围内");
+    case Refusal::kDepartment:
+      return Error::Forbidden("该事项已派给" + Label(*task.department) + "办理");
+    case Refusal::kAssignee:
+      return Error::Forbidden("该事项已指定他人办理");
+  }
+  return Error::Forbidden("");  // unreachable
+}
+
+namespace {
+
+// MyActions with the case's first open task (null: none).
+std::vector<std::string> MyActionsOn(const Principal& who, const WorkflowDef* def, const Case& c,
+                                     const Task* open) {
   std::vector<std::string> mine;
   const auto* st = def ? def->State(c.state) : nullptr;
   if (!st) return mine;
+  static const Task kNoTask;
+  const Task& task = open ? *open : kNoTask;
   for (const auto& [name, action] : st->actions)
-    if ((!open.empty() || action.actor || action.by_submitter || action.by_official) &&
-        CanAct(who, open.empty() ? Task{} : open.front(), action, c).ok())
+    if ((open || action.actor || action.by_submitter || action.by_official) &&
+        WhyNot(who, task, action, c) == Refusal::kNone)
       mine.push_back(name);
   return mine;
+}
+
+}  // namespace
+
+std::vector<std::string> MyActions(const Principal& who, const WorkflowDef* def, const Case& c,
+                                   const std::vector<Task>& open) {
+  return MyActionsOn(who, def, c, open.empty() ? nullptr : &open.front());
 }
 
 namespace {
@@ -141,8 +178,7 @@ CaseView CaseReply(EngineTx& etx, const Case& c, WorkflowPtr def, const std::opt
   CaseView out;
   out.c = c;
   out.def = def;
-  out.my_actions =
-      MyActions(who, def.get(), c, opened ? std::vector<Task>{*opened} : std::vector<Task>{});
+  out.my_actions = MyActionsOn(who, def.get(), c, opened ? &*opened : nullptr);
   if (opened) out.tasks.push_back({*opened, StepLabel(etx.workflows(), *opened), etx.now()});
   return out;
 }
@@ -300,7 +336,7 @@ void ActOnCase(Engine& e, Write<CaseView> w, ActionInput in) {
         type_override = std::move(rule.value());
       }
     }
-    c->data = merged;
+    c->data = std::move(merged);
     AuditEvent ev = EventBy(who, c->household, action.name);
     ev.comment = in.comment;
     ev.data = in.data;

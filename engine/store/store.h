@@ -230,6 +230,10 @@ class WriteTx : public ReadView {
 
   virtual std::string NextCaseId() = 0;
   virtual void InsertCase(const Case& c) = 0;
+  // A case moved (state, version, data, updated_at, closed, department, threshold_warning,
+  // last_actor, last_from). Its identity (workflow and version, household, org_path, created_*)
+  // is fixed when it is inserted and is not written again; an open case's `closed` column is
+  // left alone, so the cases_household_open index is rewritten only when a case closes.
   virtual void UpdateCase(const Case& c) = 0;
 
   virtual std::int64_t InsertTask(const Task& task) = 0;  // returns the new id
@@ -237,7 +241,9 @@ class WriteTx : public ReadView {
   // Narrow updates: only the columns named, so only the indexes over them are rewritten (a timer
   // firing touches the tasks_timer index, not the five others).
   virtual void UpdateTaskTimer(const Task& task) = 0;  // fire_index, next_fire_at
-  virtual void UpdateTaskClosed(const Task& task) = 0;  // status, closed_at; clears next_fire_at
+  // status, closed_at; clears next_fire_at. `task` as read in this transaction (or written since):
+  // its org_path, org, role and assignee name the task_counts group it leaves.
+  virtual void UpdateTaskClosed(const Task& task) = 0;
   // Tasks whose next timer is due at `now`, earliest first.
   virtual std::vector<Task> DueTasks(Instant now, int limit) = 0;
   virtual std::optional<Instant> NextFireAt() = 0;

@@ -182,6 +182,25 @@ TEST_F(IdentificationTest, WithdrawBySubmitterOnly) {
   EXPECT_EQ(Actions(id).back(), "withdraw:county_decision>township_review");
 }
 
+// my_actions (MyActions asks WhyNot for every action of the state, CanAct words the refusals).
+TEST_F(IdentificationTest, RepliesListTheCallersActions) {
+  const std::string id = NewCase()["id"];
+  auto c = MustAct("clerk_v11", id, "submit");
+  EXPECT_EQ(c["my_actions"], Json::array({"withdraw"}));
+  auto reviewer = reads_.GetCase(Who("rev_t1"), id);
+  ASSERT_TRUE(reviewer.ok());
+  EXPECT_EQ((*reviewer)["my_actions"], Json::array({"approve", "reject", "return"}));
+  c = MustAct("rev_t1", id, "approve");
+  EXPECT_EQ(c["my_actions"], Json::array({"withdraw"}));
+  auto clerk = reads_.GetCase(Who("clerk_v11"), id);
+  ASSERT_TRUE(clerk.ok());
+  EXPECT_EQ((*clerk)["my_actions"], Json::array());
+  auto refused = Act("clerk_v11", id, "approve");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kForbidden);
+  EXPECT_NE(refused.error().message.find("您的角色是"), std::string::npos) << refused.error().message;
+}
+
 TEST_F(IdentificationTest, WithdrawOnlyUndoesOwnForwardStep) {
   const std::string id = NewCase()["id"];
   MustAct("clerk_v11", id, "submit");

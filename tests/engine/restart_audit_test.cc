@@ -17,7 +17,8 @@ class RestartAuditTest : public EngineFixture {};
 // nlohmann::json dumps, or chains written by earlier versions would stop verifying.
 TEST(AuditHashTest, MatchesCanonicalJson) {
   const std::vector<std::string> texts = {"",  "同意上报", "quote \" and \\ backslash", "tab\tnl\ncr\rbs\bff\f",
-                                          std::string("nul\0x\x01\x1f\x7f", 8), "emoji 🙂 and é"};
+                                          std::string("nul\0x\x01\x1f\x7f", 8), "emoji 🙂 and é",
+                                          "\"escapes first and last\n"};
   for (const auto& text : texts) {
     engine::AuditEvent e;
     e.at = 1772413200;

@@ -1,3 +1,4 @@
+#include "adapters/store/sql/rows.h"
 #include "tests/store/store_fixture.h"
 
 namespace dixian::store::testing {
@@ -43,6 +44,37 @@ Outcomes Dead(std::vector<std::pair<std::int64_t, std::string>> rows) {
 void Record(Database& store, const engine::DeliveryOutcomes& o, engine::Instant now) {
   auto st = store.RecordOutcomes(o, now);
   ASSERT_TRUE(st.ok()) << st.error().message;
+}
+
+// The payload text is written directly on the writer thread; it must stay byte for byte what
+// nlohmann::json wrote (and the reader parses): every combination of facts, escapes, non-ASCII.
+TEST(NoticeFacts, NoticeFactsJsonMatchesNlohmann) {
+  const std::vector<std::string> texts = {"", "a", "q\"b\\c/d", std::string("\b\f\n\r\t\x01\x1f\x7f", 8),
+                                          "公示期满", "u-clerk-0101"};
+  int n = 0;
+  for (int mask = 0; mask < 64; ++mask)
+    for (const auto& text : texts) {
+      engine::NoticeFacts f;
+      if (mask & 1) f.task_id = 1234567890123;
+      if (mask & 2) f.escalation_level = 2;
+      if (mask & 4) f.text = text;
+      if (mask & 8) {
+        f.to_user = text.empty() ? "u1" : text;
+        f.to_im = "im-" + text;
+      }
+      if (mask & 16) {
+        f.case_id = "C00000042";
+        f.period = text;
+      }
+      if (mask & 32) {
+        f.org = text.empty() ? "520101" : text;
+        f.total = mask;
+        for (int i = 0; i < mask % 4; ++i) f.task_ids.push_back(i * 7 - 3);
+      }
+      EXPECT_EQ(NoticeFactsToJson(f), NoticeFactsToJsonForTest(f)) << mask << " " << text;
+      ++n;
+    }
+  EXPECT_EQ(n, 64 * 6);
 }
 
 TEST_F(StoreTest, OutboxMessageIdIsStable) {

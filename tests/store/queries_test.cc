@@ -197,6 +197,30 @@ TEST_F(QueriesTest, NarrowTaskUpdatesWriteOnlyTheirColumns) {
     EXPECT_FALSE(tx.FindTask(t.id)->next_fire_at.has_value());
     EXPECT_FALSE(tx.NextFireAt().has_value());
   });
+  // Closing counts the task out of its group once: closing it again (another status) writes the
+  // row, not the counter; a second open task of the group keeps it at one.
+  auto open_in_group = [this] {
+    std::int64_t open = 0;
+    for (const auto& g : store_->Read()->OpenTaskGroups("/", 0)) open += g.open;
+    return open;
+  };
+  std::int64_t second = 0, first = 0;
+  MustWrite(*store_, [&](WriteTx& tx) {
+    first = tx.InsertTask(MakeTask("h1", village_a_.path, "village_clerk"));
+    second = tx.InsertTask(MakeTask("h1", village_a_.path, "village_clerk"));
+  });
+  EXPECT_EQ(open_in_group(), 2);
+  for (const auto status : {engine::TaskStatus::kDone, engine::TaskStatus::kCancelled}) {
+    MustWrite(*store_, [&](WriteTx& tx) {
+      auto task = *tx.FindTask(first);
+      task.status = status;
+      task.closed_at = 800;
+      tx.UpdateTaskClosed(task);
+      EXPECT_EQ(tx.FindTask(first)->status, status);
+    });
+    EXPECT_EQ(open_in_group(), 1);
+  }
+  EXPECT_EQ(store_->Read()->FindTask(second)->status, engine::TaskStatus::kOpen);
 }
 TEST_F(QueriesTest, TimerQueriesUseThePartialIndex) {
   if (dixian::testing::OnPostgres()) GTEST_SKIP() << "SQLite's query plan";
@@ -257,6 +281,39 @@ TEST_F(QueriesTest, CasesAndIds) {
   EXPECT_EQ(view->OpenCasesOf("h1").size(), 1u);
   auto next = store_->Run([](WriteTx& tx) -> Result<Json> { return Json(tx.NextCaseId()); });
   EXPECT_EQ(*next, Json("C00000003"));
+  // UpdateCase writes what a move changes; `closed` both ways (an open case's statement leaves
+  // the column out, so reopening takes the other one).
+  for (const bool closed : {true, false}) {
+    MustWrite(*store_, [&](WriteTx& tx) {
+      auto moved = tx.FindCase("C00000002");
+      ASSERT_TRUE(moved.has_value());
+      moved->state = closed ? "done" : "county_review";
+      moved->version += 1;
+      moved->closed = closed;
+      moved->data["reason"] = closed ? "x" : "y";
+      moved->department = engine::Department::kCivilAffairs;
+      moved->threshold_warning = closed ? "w" : "";
+      moved->last_actor = "u2";
+      moved->last_from = "township_review";
+      moved->updated_at = 77;
+      tx.UpdateCase(*moved);
+    });
+    auto after = store_->Read()->FindCase("C00000002");
+    ASSERT_TRUE(after.has_value());
+    EXPECT_EQ(after->closed, closed);
+    EXPECT_EQ(after->state, closed ? "done" : "county_review");
+    EXPECT_EQ(after->data["reason"], closed ? "x" : "y");
+    EXPECT_EQ(after->data["type"], "marginal");
+    EXPECT_EQ(after->department, engine::Department::kCivilAffairs);
+    EXPECT_EQ(after->threshold_warning, closed ? "w" : "");
+    EXPECT_EQ(after->last_actor, "u2");
+    EXPECT_EQ(after->last_from, "township_review");
+    EXPECT_EQ(after->updated_at, 77);
+    EXPECT_EQ(after->household, "h1");
+    EXPECT_EQ(after->workflow, "identification");
+    EXPECT_EQ(after->org_path, village_a_.path);
+    EXPECT_EQ(store_->Read()->OpenCasesOf("h1").size(), closed ? 0u : 1u);
+  }
 }
 
 TEST_F(QueriesTest, AuditIsAppendOnly) {

@@ -274,7 +274,10 @@ std::string CausesToJson(const std::vector<engine::Cause>& causes) {
   return out.dump();
 }
 
-std::string NoticeFactsToJson(const engine::NoticeFacts& f) {
+namespace {
+
+// The facts as nlohmann::json builds and dumps them (the reference; any non-ASCII text).
+std::string NoticeFactsThroughJson(const engine::NoticeFacts& f) {
   nlohmann::json facts = nlohmann::json::object();
   if (f.task_id) facts["task"] = f.task_id;
   if (f.escalation_level) facts["up"] = f.escalation_level;
@@ -292,6 +295,98 @@ std::string NoticeFactsToJson(const engine::NoticeFacts& f) {
   }
   return nlohmann::json{{"facts", facts}}.dump();
 }
+
+bool Ascii(std::string_view text) {
+  for (const char ch : text)
+    if (static_cast<unsigned char>(ch) >= 0x80) return false;
+  return true;
+}
+
+// An ASCII string as nlohmann::json::dump() writes it.
+void AppendAsciiJsonString(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\f': out += "\\f"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+}  // namespace
+
+// Written directly (every new task queues a notice on the writer thread), with the keys in the
+// order nlohmann::json sorts them, so the text is the same as NoticeFactsThroughJson's
+// (NoticeFactsJsonMatchesNlohmann); strings with non-ASCII bytes go through nlohmann::json, which
+// also refuses invalid UTF-8.
+std::string NoticeFactsToJson(const engine::NoticeFacts& f) {
+  if (!Ascii(f.text) || !Ascii(f.to_user) || !Ascii(f.to_im) || !Ascii(f.case_id) ||
+      !Ascii(f.period) || !Ascii(f.org))
+    return NoticeFactsThroughJson(f);
+  std::string out = "{\"facts\":{";
+  bool first = true;
+  auto key = [&out, &first](const char* name) {
+    if (!first) out += ',';
+    first = false;
+    out += '"';
+    out += name;
+    out += "\":";
+  };
+  auto text = [&](const char* name, const std::string& value) {
+    key(name);
+    AppendAsciiJsonString(out, value);
+  };
+  // Sorted: case, org, period, task, tasks, text, to_im, to_user, total, up.
+  if (!f.case_id.empty()) text("case", f.case_id);
+  if (!f.org.empty()) text("org", f.org);
+  if (!f.period.empty()) text("period", f.period);
+  if (f.task_id) {
+    key("task");
+    out += std::to_string(f.task_id);
+  }
+  if (!f.org.empty()) {
+    key("tasks");
+    out += '[';
+    for (std::size_t i = 0; i < f.task_ids.size(); ++i) {
+      if (i) out += ',';
+      out += std::to_string(f.task_ids[i]);
+    }
+    out += ']';
+  }
+  if (!f.text.empty()) text("text", f.text);
+  if (!f.to_user.empty()) {
+    text("to_im", f.to_im);
+    text("to_user", f.to_user);
+  }
+  if (!f.org.empty()) {
+    key("total");
+    out += std::to_string(f.total);
+  }
+  if (f.escalation_level) {
+    key("up");
+    out += std::to_string(f.escalation_level);
+  }
+  out += "}}";
+  return out;
+}
+
+std::string NoticeFactsToJsonForTest(const engine::NoticeFacts& f) { return NoticeFactsThroughJson(f); }
 
 std::string PrefixEnd(std::string_view prefix) {
   std::string end(prefix);

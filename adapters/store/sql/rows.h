@@ -87,6 +87,8 @@ std::string NameOrEmpty(const std::optional<E>& value) {
 
 // Outbox notice facts as stored in the payload column ({"facts":{...}}), and back.
 std::string NoticeFactsToJson(const engine::NoticeFacts& facts);
+// The same text built with nlohmann::json (the reference NoticeFactsToJson must equal; tests).
+std::string NoticeFactsToJsonForTest(const engine::NoticeFacts& facts);
 
 // JSON stored as text. Unparsable text reads as `fallback` (never throws).
 nlohmann::json ParseJson(std::string_view text, nlohmann::json fallback);

@@ -283,13 +283,30 @@ void SqlWriteTx::InsertCase(const engine::Case& c) {
   Write(st);
 }
 
+// Only the columns a move changes: SQLite rebuilds the row either way but rewrites only the
+// indexes over the columns named (and checks the household's foreign key only when `household`
+// is set). An open case leaves `closed` out, and with it the cases_household_open index whose
+// WHERE names it; a case still closed in the table (reopened, never done today) takes the second
+// statement, which sets it.
 void SqlWriteTx::UpdateCase(const engine::Case& c) {
-  auto st = conn().Prepare(
-      "UPDATE cases SET workflow = ?2, workflow_version = ?3, household = ?4, state = ?5,"
-      " version = ?6, org_path = ?7, data = ?8, created_by = ?9, created_at = ?10,"
-      " updated_at = ?11, closed = ?12, department = ?13, threshold_warning = ?14,"
-      " last_actor = ?15, last_from = ?16 WHERE id = ?1");
-  BindCase(st, c);
+#define DIXIAN_UPDATE_CASE                                                                   \
+  "UPDATE cases SET state = ?2, version = ?3, data = ?4, updated_at = ?5, department = ?6," \
+  " threshold_warning = ?7, last_actor = ?8, last_from = ?9"
+  auto bind = [&c](Statement& st) {
+    st.Bind(1, c.id).Bind(2, c.state).Bind(3, c.version).Bind(4, c.data.dump());
+    st.Bind(5, c.updated_at).Bind(6, NameOrEmpty(c.department)).Bind(7, c.threshold_warning);
+    st.Bind(8, c.last_actor).Bind(9, c.last_from);
+  };
+  if (!c.closed) {
+    auto st = conn().Prepare(DIXIAN_UPDATE_CASE " WHERE id = ?1 AND closed = 0");
+    bind(st);
+    Write(st);
+    if (failure() || conn().Changes() == 1) return;
+  }
+  auto st = conn().Prepare(DIXIAN_UPDATE_CASE ", closed = ?10 WHERE id = ?1");
+#undef DIXIAN_UPDATE_CASE
+  bind(st);
+  st.Bind(10, c.closed);
   Write(st);
 }
 
@@ -364,12 +381,29 @@ void SqlWriteTx::UpdateTaskTimer(const engine::Task& task) {
   Write(st);
 }
 
+// An open task closes in one statement that says whether it was open, and its group's counter
+// is decremented by the group's key as the task carries it (UncountOpen's subquery read the row
+// again). A task already closed is written as before, without touching the counters.
 void SqlWriteTx::UpdateTaskClosed(const engine::Task& task) {
-  auto st = conn().Prepare(
-      "UPDATE tasks SET status = ?2, closed_at = ?3, next_fire_at = NULL WHERE id = ?1");
-  st.Bind(1, task.id).Bind(2, engine::Name(task.status)).Bind(3, task.closed_at);
-  UncountOpen(task.id);
-  Write(st);
+  auto open = conn().Prepare(
+      "UPDATE tasks SET status = ?2, closed_at = ?3, next_fire_at = NULL"
+      " WHERE id = ?1 AND status = 'open'");
+  open.Bind(1, task.id).Bind(2, engine::Name(task.status)).Bind(3, task.closed_at);
+  Write(open);
+  if (failure()) return;
+  if (conn().Changes() == 1) {
+    auto uncount = conn().Prepare(
+        "UPDATE task_counts SET open_tasks = open_tasks - 1"
+        " WHERE org_path = ?1 AND org = ?2 AND role = ?3 AND assignee = ?4");
+    uncount.Bind(1, task.org_path).Bind(2, task.org).Bind(3, engine::Name(task.role));
+    uncount.Bind(4, task.assignee);
+    Write(uncount);
+  } else {
+    auto st = conn().Prepare(
+        "UPDATE tasks SET status = ?2, closed_at = ?3, next_fire_at = NULL WHERE id = ?1");
+    st.Bind(1, task.id).Bind(2, engine::Name(task.status)).Bind(3, task.closed_at);
+    Write(st);
+  }
   CountOpen(task);
 }
 
