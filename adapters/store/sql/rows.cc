@@ -1,5 +1,7 @@
 #include "adapters/store/sql/rows.h"
 
+#include "engine/core/json_string.h"
+
 namespace dixian::store {
 
 engine::Org OrgFromRow(const Statement& st) {
@@ -302,33 +304,6 @@ bool Ascii(std::string_view text) {
   return true;
 }
 
-// An ASCII string as nlohmann::json::dump() writes it.
-void AppendAsciiJsonString(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\f': out += "\\f"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-}
-
 }  // namespace
 
 // Written directly (every new task queues a notice on the writer thread), with the keys in the
@@ -350,7 +325,7 @@ std::string NoticeFactsToJson(const engine::NoticeFacts& f) {
   };
   auto text = [&](const char* name, const std::string& value) {
     key(name);
-    AppendAsciiJsonString(out, value);
+    engine::AppendJsonString(out, value);
   };
   // Sorted: case, org, period, task, tasks, text, to_im, to_user, total, up.
   if (!f.case_id.empty()) text("case", f.case_id);
