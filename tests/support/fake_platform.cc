@@ -208,7 +208,13 @@ struct FakePlatform::Impl {
       co_return;
     }
     co_await WriteJsonKeepAlive(stream, static_cast<unsigned>(answer.status), std::move(body));
-    if (close_after) stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+    // The platform closes the connection after this answer: nothing more is handled on it. A
+    // request the client sent before it saw the close is never read (shutdown alone let the
+    // session read and record it, then fail to answer: the client's retry made it two).
+    if (close_after) {
+      stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+      stream.socket().close(ec);
+    }
   }
 };
 
