@@ -1,5 +1,7 @@
 #include "adapters/chat/delivery_worker.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 
 #include <boost/asio/co_spawn.hpp>
@@ -128,6 +130,7 @@ DeliveryWorker::~DeliveryWorker() { Stop(); }
 void DeliveryWorker::Start() {
   if (thread_.joinable()) return;
   thread_ = std::thread([this] { Loop(); });
+  pthread_setname_np(thread_.native_handle(), "delivery");
 }
 
 void DeliveryWorker::Wake() {

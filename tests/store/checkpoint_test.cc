@@ -4,6 +4,9 @@
 // every durable write for 200-500 ms (docs/benchmarks.md, "phase 7, the HTTP tail").
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
 
 #include "tests/store/store_fixture.h"
 
@@ -36,6 +39,44 @@ TEST(SqliteCheckpointer, CopiesTheWalIntoTheDatabaseFile) {
   // Counts only the checkpointer thread's own passes (the writer's fallback at 32x is not in it).
   // The wait is a guard: a working checkpointer answers within milliseconds of the first commit.
   EXPECT_GT(store->CheckpointerBackfill(std::chrono::seconds(10)), 0);
+}
+
+// This process's threads by name (/proc/self/task/*/comm) with their nice values.
+std::map<std::string, int> NiceByThreadName() {
+  std::map<std::string, int> nice;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::string name, stat;
+    std::getline(std::ifstream(task.path() / "comm"), name);
+    std::getline(std::ifstream(task.path() / "stat"), stat);
+    // Fields after "(comm) ": state is the 3rd field of the line; nice is the 19th.
+    std::istringstream rest(stat.substr(stat.rfind(')') + 2));
+    std::string field;
+    for (int i = 3; i <= 19 && rest >> field; ++i) {
+    }
+    nice[name] = std::stoi(field);
+  }
+  return nice;
+}
+
+// The threads an operator sees in `top -H` are named, and the checkpointer yields the CPU to the
+// writer (docs/benchmarks.md, "phase 9").
+TEST(SqliteCheckpointer, RunsBelowTheWritersPriority) {
+  if (dixian::testing::OnPostgres()) GTEST_SKIP() << "SQLite only (its checkpointer)";
+  dixian::testing::TempDir dir;
+  SqliteOptions options;
+  options.checkpoint_pages = 4;
+  auto store = OpenOrDie(dir.File("dixian.db"), options);
+  ASSERT_NE(store, nullptr);
+  auto village = MakeOrg("520101001", "village");
+  MustWrite(*store, [&](WriteTx& tx) { ASSERT_TRUE(tx.InsertOrg(village).ok()); });
+  ASSERT_TRUE(store->Run(FillVillage(0, 100, village)).ok());
+  // A pass done means the thread is past setting its priority (its first statement).
+  ASSERT_GT(store->CheckpointerBackfill(std::chrono::seconds(10)), 0);
+  auto nice = NiceByThreadName();
+  ASSERT_TRUE(nice.count("db-writer"));
+  ASSERT_TRUE(nice.count("db-syncer"));
+  ASSERT_TRUE(nice.count("db-checkpointer"));
+  EXPECT_EQ(nice["db-checkpointer"], nice["db-writer"] + 10);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "adapters/store/sql/group_commit.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <exception>
 #include <optional>
@@ -64,7 +66,11 @@ GroupCommit::~GroupCommit() { Close(); }
 
 void GroupCommit::Start() {
   writer_ = std::thread([this] { WriterLoop(); });
-  if (sync_) syncer_ = std::thread([this] { SyncerLoop(); });
+  pthread_setname_np(writer_.native_handle(), "db-writer");  // top -H, /proc/*/task/*/comm
+  if (sync_) {
+    syncer_ = std::thread([this] { SyncerLoop(); });
+    pthread_setname_np(syncer_.native_handle(), "db-syncer");
+  }
 }
 
 void GroupCommit::Close() {

@@ -1,6 +1,8 @@
 #include "adapters/store/sqlite/sqlite_store.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -109,6 +111,7 @@ SqliteStore::SqliteStore(std::string path, Options options,
   if (!options_.read_only) {
     sqlite3_wal_hook(writer_conn_->get(), &SqliteStore::OnWalCommit, this);
     checkpointer_ = std::thread([this] { CheckpointerLoop(); });
+    pthread_setname_np(checkpointer_.native_handle(), "db-checkpointer");
   }
   StartWriter();
 }
@@ -132,6 +135,9 @@ void SqliteStore::Close() {
 // burst of big transactions (a batch of timers touches thousands of pages) does not reach it.
 constexpr int kWalBound = 32;
 
+// The checkpointer thread's nice value (CheckpointerLoop).
+constexpr int kCheckpointerNice = 10;
+
 // Called by SQLite on the writer thread after each COMMIT with the WAL's size in pages.
 int SqliteStore::OnWalCommit(void* self, sqlite3* db, const char* name, int pages) {
   auto* store = static_cast<SqliteStore*>(self);
@@ -152,6 +158,11 @@ int SqliteStore::OnWalCommit(void* self, sqlite3* db, const char* name, int page
 // PASSIVE checkpoints on a connection of its own: never waits for the writer or readers, copies
 // what every reader allows, and the next write restarts the WAL once all of it is copied.
 void SqliteStore::CheckpointerLoop() {
+  // Copying pages can wait; the writer and the threads answering requests cannot. On two cores
+  // the checkpointer at the same priority takes the writer's core away mid-batch (measured:
+  // 5-10 % fewer durable writes per second at 64 submitters). Raising one's own nice value needs
+  // no privilege; a WAL that still outgrows the checkpointer is bounded by OnWalCommit.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kCheckpointerNice);
   std::unique_ptr<SqliteConnection> conn;
   for (;;) {
     {
