@@ -1,5 +1,7 @@
 #include "bench/bench_common.h"
 
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -25,6 +27,13 @@ std::int64_t IntArg(int argc, char** argv, const std::string& name, std::int64_t
 
 double NowSeconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+double ProcessCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return s(u.ru_utime) + s(u.ru_stime);
 }
 
 std::int64_t WallMs() {
@@ -60,6 +69,7 @@ World OpenWorld(const std::string& db, bool fresh, std::unique_ptr<engine::Clock
     // BENCH_SYNC_BEHIND=0: the COMMIT itself waits for the disk (no syncer thread), to compare.
     if (const char* s = std::getenv("BENCH_SYNC_BEHIND")) store_options.sync_behind = std::string(s) != "0";
     if (const char* s = std::getenv("BENCH_BUFFER_WAL")) store_options.buffer_wal = std::string(s) != "0";
+    if (const char* s = std::getenv("BENCH_CHECKPOINT_PAGES")) store_options.checkpoint_pages = std::atoi(s);
     w.store = Must(store::SqliteStore::Open(db, store_options), "open " + db);
   }
   w.clock = clock ? std::move(clock) : std::make_unique<engine::SystemClock>();

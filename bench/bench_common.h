@@ -32,6 +32,7 @@ std::string Arg(int argc, char** argv, const std::string& name, const std::strin
 std::int64_t IntArg(int argc, char** argv, const std::string& name, std::int64_t fallback);
 
 double NowSeconds();        // steady clock, seconds
+double ProcessCpuSeconds();  // CPU of every thread of the process, user + system
 std::int64_t WallMs();      // system clock, ms since the epoch
 void Emit(const nlohmann::json& line);  // one JSON line on stdout, flushed
 

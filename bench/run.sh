@@ -224,24 +224,41 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # Engine: durable transitions with 1, 8 and 64 concurrent submitters, each running the
 # risk_elimination chain (create + submit + 3 approvals) closed-loop on its own households.
+# The submitters are driven as the server drives the engine: state machines on two threads (the
+# server's io threads), each starting its next write when the last one's answer arrives
+# (--drivers 2). engine.transitions.64.threads runs them as 64 OS threads blocked on every write
+# instead (the harness before phase 9; a baseline build older than that ignores --drivers and runs
+# this way too).
+engine_note() {
+  echo "avg group commit $(echo "$1" | json_get avg_batch | xargs printf '%.1f') jobs; writer CPU $(echo "$1" | json_get writer_cpu_us_per_write | sed 's/undefined/?/;s/\..*//') us/write, all threads $(echo "$1" | json_get cpu_us_per_write | sed 's/undefined/?/;s/\..*//') us/write; $(echo "$1" | json_get failures) failures"
+}
+
 bench_engine() {
   local s line bline
   for s in 1 8 64; do
     log "engine transitions, $s submitters, ${ENGINE_SECONDS}s"
     line="$("$BENCH" transitions --db "$OUT/engine.db" --submitters "$s" --seconds "$ENGINE_SECONDS" \
-      --households "$ENGINE_HOUSEHOLDS")"
+      --households "$ENGINE_HOUSEHOLDS" --drivers 2)"
     echo "$line" >>"$OUT/engine.jsonl"
     record "engine.transitions.$s" "dixian engine, $s submitter(s), durable writes" \
       "$(echo "$line" | json_get transitions_per_s)" transitions/s \
       "sqlite.engine_rows.batch1 sqlite.engine_rows.batch64 sqlite.batch64 $([[ $s == 64 ]] && echo sqlite.engine_rows_wal_buffer.batch64 sqlite.engine_rows_spread.batch64) $([[ $s == 64 ]] && with_base engine.transitions.64)" \
-      "avg group commit $(echo "$line" | json_get avg_batch | xargs printf '%.1f') jobs; writer CPU $(echo "$line" | json_get writer_cpu_us_per_write | sed 's/\..*//') us/write; $(echo "$line" | json_get failures) failures"
+      "$(engine_note "$line")"
+    if [[ "$s" == 64 ]]; then
+      log "engine transitions, 64 submitters as 64 blocked threads"
+      bline="$("$BENCH" transitions --db "$OUT/engine.db" --submitters 64 --seconds "$ENGINE_SECONDS" \
+        --households "$ENGINE_HOUSEHOLDS")"
+      record engine.transitions.64.threads "dixian engine, 64 submitters as 64 OS threads blocked on each write" \
+        "$(echo "$bline" | json_get transitions_per_s)" transitions/s "sqlite.engine_rows.batch64 $(with_base engine.transitions.64)" \
+        "$(engine_note "$bline")"
+    fi
     if [[ "$s" == 64 && -n "$BASELINE" ]]; then
       log "engine transitions, 64 submitters, baseline $BASELINE"
       bline="$("$BASE_BUILD/bench/dixian_bench" transitions --db "$OUT/engine-base.db" --submitters 64 \
-        --seconds "$ENGINE_SECONDS" --households "$ENGINE_HOUSEHOLDS")"
+        --seconds "$ENGINE_SECONDS" --households "$ENGINE_HOUSEHOLDS" --drivers 2)"
       record engine.transitions.64.baseline "baseline $BASELINE: engine, 64 submitters" \
         "$(echo "$bline" | json_get transitions_per_s)" transitions/s "sqlite.engine_rows.batch64" \
-        "avg group commit $(echo "$bline" | json_get avg_batch | xargs printf '%.1f') jobs; writer CPU $(echo "$bline" | json_get writer_cpu_us_per_write | sed 's/undefined/?/;s/\..*//') us/write; $(echo "$bline" | json_get failures) failures"
+        "$(engine_note "$bline")"
     fi
     if [[ "$s" == 1 || "$s" == 64 ]]; then
       record "engine.chain.$s" "dixian 4-step chain, $s submitter(s)" "$(echo "$line" | json_get instances_per_s)" \

@@ -49,14 +49,6 @@ int RunTimersSeed(int argc, char** argv) {
 // database next has nothing to send (the idle measurement).
 namespace {
 
-// CPU seconds of the whole process (every thread), user + system.
-double ProcessCpuSeconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-  return s(u.ru_utime) + s(u.ru_stime);
-}
-
 // SQLite's plan for the engine's timer claim query (the one DueTasks runs), on this database.
 std::string DueTasksPlan(const std::string& db) {
   auto conn = Must(store::SqliteConnection::Open(db, true, false, 1000), "open for EXPLAIN");
