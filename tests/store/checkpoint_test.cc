@@ -2,6 +2,7 @@
 // When its checkpoints did nothing (a connection that had never read the file has no WAL open),
 // the WAL grew to 32x checkpoint_pages and the writer checkpointed inside its COMMIT, stalling
 // every durable write for 200-500 ms (docs/benchmarks.md, "phase 7, the HTTP tail").
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -76,7 +77,7 @@ TEST(SqliteCheckpointer, RunsBelowTheWritersPriority) {
   ASSERT_TRUE(nice.count("db-writer"));
   ASSERT_TRUE(nice.count("db-syncer"));
   ASSERT_TRUE(nice.count("db-checkpointer"));
-  EXPECT_EQ(nice["db-checkpointer"], nice["db-writer"] + 10);
+  EXPECT_EQ(nice["db-checkpointer"], std::min(nice["db-writer"] + 10, 19));  // relative: ctest may run under nice
 }
 
 }  // namespace

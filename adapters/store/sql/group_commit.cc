@@ -59,6 +59,9 @@ engine::Status RunJob(Connection& conn, SqlWriteTx& tx, const engine::WriteJob& 
 
 }  // namespace
 
+// Two fsyncs in flight at most (the header says why).
+constexpr int kSyncers = 2;
+
 GroupCommit::GroupCommit(std::size_t max_batch, BatchRunner run_batch, Sync sync)
     : max_batch_(max_batch), run_batch_(std::move(run_batch)), sync_(std::move(sync)) {}
 
@@ -67,9 +70,11 @@ GroupCommit::~GroupCommit() { Close(); }
 void GroupCommit::Start() {
   writer_ = std::thread([this] { WriterLoop(); });
   pthread_setname_np(writer_.native_handle(), "db-writer");  // top -H, /proc/*/task/*/comm
-  if (sync_) {
-    syncer_ = std::thread([this] { SyncerLoop(); });
-    pthread_setname_np(syncer_.native_handle(), "db-syncer");
+  if (!sync_) return;
+  for (int i = 0; i < kSyncers; ++i) {
+    syncers_.emplace_back([this] { SyncerLoop(); });
+    pthread_setname_np(syncers_.back().native_handle(), "db-syncer");
+    syncer_ids_.push_back(syncers_.back().get_id());
   }
 }
 
@@ -86,12 +91,14 @@ void GroupCommit::Close() {
     sync_stop_ = true;
   }
   sync_cv_.notify_all();
-  if (syncer_.joinable()) syncer_.join();
+  for (auto& syncer : syncers_)
+    if (syncer.joinable()) syncer.join();
 }
 
 void GroupCommit::Enqueue(engine::WriteJob job, engine::WriteDone done, bool rerunnable) {
   const auto self = std::this_thread::get_id();
-  if (self == writer_.get_id() || (sync_ && self == syncer_.get_id())) {
+  if (self == writer_.get_id() ||
+      std::find(syncer_ids_.begin(), syncer_ids_.end(), self) != syncer_ids_.end()) {
     // From a job or a done callback: Run() would wait for itself forever.
     if (done)
       done(engine::Error::Internal(
@@ -146,36 +153,52 @@ void GroupCommit::WriterLoop() {
     batch.clear();
     {
       std::lock_guard lock(sync_mu_);
+      committed.seq = ++committed_seq_;
       committed_.push_back(std::move(committed));
     }
     sync_cv_.notify_one();
   }
 }
 
-// Takes every batch committed since the last sync, syncs once for all of them, then acknowledges
-// them in commit order.
+// Starts a sync for every batch committed since the last one started, even while the other
+// syncer's fsync still runs, then acknowledges what is settled.
 void GroupCommit::SyncerLoop() {
-  std::vector<Committed> ready;
   for (;;) {
+    std::uint64_t target = 0;
+    bool wrote = false;
     {
       std::unique_lock lock(sync_mu_);
-      sync_cv_.wait(lock, [this] { return sync_stop_ || !committed_.empty(); });
-      if (committed_.empty()) return;  // stopping, and everything handed over is acknowledged
-      while (!committed_.empty()) {
-        ready.push_back(std::move(committed_.front()));
-        committed_.pop_front();
-      }
+      sync_cv_.wait(lock, [this] { return sync_stop_ || committed_seq_ > claimed_seq_; });
+      if (committed_seq_ == claimed_seq_) return;  // stopping: the last batch's syncer acknowledges it
+      // Settling `target` says every batch up to it is on disk, including those whose own sync
+      // still runs: sync if any of them wrote.
+      for (const auto& c : committed_) wrote = wrote || (c.seq > settled_seq_ && c.wrote);
+      target = claimed_seq_ = committed_seq_;
     }
-    const bool wrote = std::any_of(ready.begin(), ready.end(), [](const Committed& c) { return c.wrote; });
     const engine::Status synced = wrote ? sync_() : engine::OkStatus();
-    for (auto& batch : ready) {
-      for (std::size_t i = 0; i < batch.dones.size(); ++i) {
-        if (!synced.ok() && batch.results[i].ok()) batch.results[i] = synced.error();
-        Deliver(batch.dones[i], std::move(batch.results[i]));
-      }
-    }
-    ready.clear();
+    std::unique_lock lock(sync_mu_);
+    if (!synced.ok())
+      for (auto& c : committed_)
+        if (c.seq > settled_seq_ && c.seq <= target) c.sync_error = synced.error();
+    settled_seq_ = std::max(settled_seq_, target);
+    AcknowledgeSettled(lock);
   }
+}
+
+void GroupCommit::AcknowledgeSettled(std::unique_lock<std::mutex>& lock) {
+  if (acknowledging_) return;  // that syncer sees settled_seq_ move on before it stops
+  acknowledging_ = true;
+  while (!committed_.empty() && committed_.front().seq <= settled_seq_) {
+    Committed batch = std::move(committed_.front());
+    committed_.pop_front();
+    lock.unlock();
+    for (std::size_t i = 0; i < batch.dones.size(); ++i) {
+      if (batch.sync_error && batch.results[i].ok()) batch.results[i] = *batch.sync_error;
+      Deliver(batch.dones[i], std::move(batch.results[i]));
+    }
+    lock.lock();
+  }
+  acknowledging_ = false;
 }
 
 namespace {

@@ -5,14 +5,19 @@
 // COMMIT fails, no job of the batch is acknowledged as successful: each gets the mapped error.
 //
 // With a `sync` step (SQLite's sync_behind: the COMMIT does not wait for the disk, a syncer
-// thread fdatasyncs the WAL), the `done`s run on a syncer thread after that step, for every batch
-// committed since the last one, in commit order, while the writer already runs the next batch. A
-// failed sync fails the batch's successful writes too (committed, not known to be on disk).
+// thread fdatasyncs the WAL), the `done`s run on a syncer thread after that step, in commit
+// order, while the writer already runs the next batch. There are two syncers: a batch committed
+// while one fsync runs starts the other at once instead of waiting for it to end (the fsync that
+// starts later covers every batch committed before it, so whichever ends first settles them). A
+// failed sync fails the successful writes of the batches it was to settle (committed, not known
+// to be on disk).
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -52,12 +57,17 @@ class GroupCommit {
  private:
   // A committed (or failed) batch waiting for the sync before its dones are called.
   struct Committed {
+    std::uint64_t seq = 0;  // commit order, from 1
     std::vector<engine::WriteDone> dones;
     std::vector<engine::Status> results;
     bool wrote = false;  // some job succeeded: a COMMIT happened, sync before acknowledging
+    std::optional<engine::Error> sync_error;  // the sync that settled it failed
   };
   void WriterLoop();
   void SyncerLoop();
+  // Acknowledges every settled batch in commit order, if no other syncer is doing so (it then
+  // takes these too). `lock` holds sync_mu_.
+  void AcknowledgeSettled(std::unique_lock<std::mutex>& lock);
 
   const std::size_t max_batch_;
   const BatchRunner run_batch_;
@@ -70,11 +80,16 @@ class GroupCommit {
   std::mutex close_mu_;
   std::thread writer_;
 
-  std::mutex sync_mu_;  // guards committed_, sync_stop_
+  std::mutex sync_mu_;  // guards what follows
   std::condition_variable sync_cv_;
-  std::deque<Committed> committed_;
+  std::deque<Committed> committed_;  // committed, not yet acknowledged, in commit order
+  std::uint64_t committed_seq_ = 0;  // the last batch the writer handed over
+  std::uint64_t claimed_seq_ = 0;    // the last batch a sync has started for
+  std::uint64_t settled_seq_ = 0;    // batches up to it are on disk, or carry sync_error
+  bool acknowledging_ = false;       // a syncer is calling dones (one at a time: commit order)
   bool sync_stop_ = false;
-  std::thread syncer_;
+  std::vector<std::thread> syncers_;
+  std::vector<std::thread::id> syncer_ids_;  // set once in Start
 };
 
 // Runs `batch` in one transaction on `conn`, each job in its own savepoint, through `tx`. `begin`

@@ -116,10 +116,9 @@ SqliteStore::SqliteStore(std::string path, Options options,
   StartWriter();
 }
 
-SqliteStore::~SqliteStore() {
-  Close();
-  if (wal_fd_ >= 0) ::close(std::exchange(wal_fd_, -1));
-}
+SqliteStore::~SqliteStore() { Close(); }
+
+SqliteStore::WalFile::~WalFile() { ::close(fd); }
 
 void SqliteStore::Close() {
   SqlDatabase::Close();
@@ -135,7 +134,7 @@ void SqliteStore::Close() {
 // burst of big transactions (a batch of timers touches thousands of pages) does not reach it.
 constexpr int kWalBound = 32;
 
-// The checkpointer thread's nice value (CheckpointerLoop).
+// How much nicer than the process the checkpointer thread runs (CheckpointerLoop).
 constexpr int kCheckpointerNice = 10;
 
 // Called by SQLite on the writer thread after each COMMIT with the WAL's size in pages.
@@ -162,7 +161,10 @@ void SqliteStore::CheckpointerLoop() {
   // the checkpointer at the same priority takes the writer's core away mid-batch (measured:
   // 5-10 % fewer durable writes per second at 64 submitters). Raising one's own nice value needs
   // no privilege; a WAL that still outgrows the checkpointer is bounded by OnWalCommit.
-  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kCheckpointerNice);
+  const auto self = static_cast<id_t>(gettid());
+  errno = 0;
+  const int nice = getpriority(PRIO_PROCESS, self);  // -1 is a valid answer: errno tells
+  if (errno == 0) setpriority(PRIO_PROCESS, self, std::min(nice + kCheckpointerNice, 19));
   std::unique_ptr<SqliteConnection> conn;
   for (;;) {
     {
@@ -197,10 +199,20 @@ int SqliteStore::CheckpointerBackfill(std::chrono::milliseconds timeout) {
 }
 
 engine::Status SqliteStore::SyncWal() {
-  if (wal_fd_ < 0) wal_fd_ = ::open((path_ + "-wal").c_str(), O_RDWR | O_CLOEXEC);
-  if (wal_fd_ >= 0 && ::fdatasync(wal_fd_) == 0) return engine::OkStatus();
+  std::shared_ptr<WalFile> wal;
+  {
+    std::lock_guard lock(wal_file_mu_);
+    if (!wal_file_)
+      if (const int fd = ::open((path_ + "-wal").c_str(), O_RDWR | O_CLOEXEC); fd >= 0)
+        wal_file_ = std::make_shared<WalFile>(fd);
+    wal = wal_file_;
+  }
+  if (wal && ::fdatasync(wal->fd) == 0) return engine::OkStatus();
   const int err = errno;
-  if (wal_fd_ >= 0) ::close(std::exchange(wal_fd_, -1));  // reopened on the next batch
+  {
+    std::lock_guard lock(wal_file_mu_);
+    if (wal_file_ == wal) wal_file_.reset();  // reopened on the next batch
+  }
   return engine::Error::Unavailable(
       "database_unavailable",
       std::string("数据库无法写入磁盘（WAL 同步失败：") + std::strerror(err) + "），请稍后重试");

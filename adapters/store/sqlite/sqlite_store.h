@@ -93,13 +93,23 @@ class SqliteStore final : public SqlDatabase {
 
   const std::string path_;
   const Options options_;
-  engine::Status SyncWal();  // fdatasync of the -wal file (opened once; syncer thread only)
+  engine::Status SyncWal();  // fdatasync of the -wal file (opened once; both syncer threads)
   void CheckpointerLoop();
   // sqlite3_wal_hook on the writer connection, after each COMMIT: wakes the checkpointer.
   static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
 
   std::unique_ptr<SqliteConnection> writer_conn_;  // owned by the writer thread once started
-  int wal_fd_ = -1;
+  // The -wal file the syncers fdatasync: shared, so that one syncer dropping it after a failure
+  // never closes (and lets the number be reused) under the other's fdatasync.
+  struct WalFile {
+    explicit WalFile(int f) : fd(f) {}
+    const int fd;
+    ~WalFile();
+    WalFile(const WalFile&) = delete;
+    WalFile& operator=(const WalFile&) = delete;
+  };
+  std::mutex wal_file_mu_;
+  std::shared_ptr<WalFile> wal_file_;
 
   std::mutex checkpoint_mu_;  // guards checkpoint_due_, checkpoint_stop_, checkpointer_backfill_
   std::condition_variable checkpoint_cv_;
