@@ -158,9 +158,9 @@ int SqliteStore::OnWalCommit(void* self, sqlite3* db, const char* name, int page
 // what every reader allows, and the next write restarts the WAL once all of it is copied.
 void SqliteStore::CheckpointerLoop() {
   // Copying pages can wait; the writer and the threads answering requests cannot. On two cores
-  // the checkpointer at the same priority takes the writer's core away mid-batch (measured:
-  // 5-10 % fewer durable writes per second at 64 submitters). Raising one's own nice value needs
-  // no privilege; a WAL that still outgrows the checkpointer is bounded by OnWalCommit.
+  // a checkpointer at their priority takes the writer's core away mid-batch (yielding it: 5-10 %
+  // more durable writes per second at 64 submitters). Raising one's own nice value needs no
+  // privilege; a WAL that still outgrows the checkpointer is bounded by OnWalCommit.
   const auto self = static_cast<id_t>(gettid());
   errno = 0;
   const int nice = getpriority(PRIO_PROCESS, self);  // -1 is a valid answer: errno tells

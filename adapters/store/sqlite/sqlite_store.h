@@ -7,15 +7,17 @@
 //
 // Durability (sync_behind, the default): the COMMIT itself does not wait for the disk
 // (synchronous=NORMAL); a syncer thread fdatasyncs the WAL file and only then calls the batch's
-// `done`s, while the writer already runs the next batch. No write is acknowledged before its WAL
+// `done`s, while the writer already runs the next batch (two syncers, whose fsyncs overlap:
+// sql/group_commit.h). No write is acknowledged before its WAL
 // frames are on disk, as with synchronous=FULL, but the fsync no longer stops the writer. The
 // difference: for the few milliseconds between COMMIT and fsync, other readers can see a write
 // that a power loss (not a process crash: the OS still holds it) could take back.
 //
 // WAL checkpoints (copying the WAL back into the database file, with an fsync of that file) run
-// on their own thread once the WAL holds checkpoint_pages, not inside the writer's COMMIT as
-// SQLite's auto-checkpoint would; only a WAL past 32x that size makes the writer checkpoint
-// itself (a bound when the checkpointer cannot keep up).
+// on their own thread (at a lower priority than the process's other threads) once the WAL holds
+// checkpoint_pages, not inside the writer's COMMIT as SQLite's auto-checkpoint would; only a WAL
+// past 32x that size makes the writer checkpoint itself (a bound when the checkpointer cannot
+// keep up).
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
