@@ -94,6 +94,7 @@ bench_generate() {
 
 bench_sqlite() {
   log "SQLite durable-write limit ($TRANSITIONS single-commit transitions)"
+  settle_disk
   local line batch tps
   while read -r line; do
     batch="$(echo "$line" | json_get batch)"
@@ -219,6 +220,11 @@ stop_receiver() {
 }
 trap 'stop_server; stop_receiver; stop_pg' EXIT
 
+# Writes back what earlier steps left dirty in the page cache, so that the kernel's writeback of
+# a seed or a copied database (30 s after it was written) does not land on the fsyncs of the
+# next measurement: every timed engine, SQLite and HTTP run starts from a clean cache.
+settle_disk() { sync; }
+
 # cpu_ticks PID — utime + stime of a process, in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
@@ -237,6 +243,7 @@ bench_engine() {
   local s line bline
   for s in 1 8 64; do
     log "engine transitions, $s submitters, ${ENGINE_SECONDS}s"
+    settle_disk
     line="$("$BENCH" transitions --db "$OUT/engine.db" --submitters "$s" --seconds "$ENGINE_SECONDS" \
       --households "$ENGINE_HOUSEHOLDS" --drivers 2)"
     echo "$line" >>"$OUT/engine.jsonl"
@@ -246,6 +253,7 @@ bench_engine() {
       "$(engine_note "$line")"
     if [[ "$s" == 64 ]]; then
       log "engine transitions, 64 submitters as 64 blocked threads"
+      settle_disk
       bline="$("$BENCH" transitions --db "$OUT/engine.db" --submitters 64 --seconds "$ENGINE_SECONDS" \
         --households "$ENGINE_HOUSEHOLDS")"
       record engine.transitions.64.threads "dixian engine, 64 submitters as 64 OS threads blocked on each write" \
@@ -254,6 +262,7 @@ bench_engine() {
     fi
     if [[ "$s" == 64 && -n "$BASELINE" ]]; then
       log "engine transitions, 64 submitters, baseline $BASELINE"
+      settle_disk
       bline="$("$BASE_BUILD/bench/dixian_bench" transitions --db "$OUT/engine-base.db" --submitters 64 \
         --seconds "$ENGINE_SECONDS" --households "$ENGINE_HOUSEHOLDS" --drivers 2)"
       record engine.transitions.64.baseline "baseline $BASELINE: engine, 64 submitters" \
@@ -282,6 +291,7 @@ bench_http() {
     cp "$OUT/http.db" "$OUT/http-base.db"
     log "HTTP: POST actions on the baseline $BASELINE server, ${HTTP_SECONDS}s"
     start_server "$OUT/http-base.db" --binary "$BASE_BUILD/dixian"
+    settle_disk
     wrk -t2 -c"$HTTP_CONNECTIONS" -d"${HTTP_SECONDS}s" --latency -s "$ROOT/bench/http_actions.lua" "$SERVER_URL" \
       -- "$OUT/http_cases.txt" "$OUT/http_tokens.txt" 2 >"$OUT/wrk_actions_base.txt"
     curl -sf -H "Authorization: Bearer $BENCH_ADMIN_TOKEN" "$SERVER_URL/metrics" \
@@ -298,9 +308,11 @@ bench_http() {
     non2xx="$(sed -n 's/.*Non-2xx or 3xx responses:[[:space:]]*//p' "$4")"
     record "$1" "$2" "$rps" requests/s "${5:-}" "p50 $p50, p99 $p99, non-2xx ${non2xx:-0}; $3"
   }
+  settle_disk
   wrk -t2 -c"$HTTP_CONNECTIONS" -d"${HTTP_SECONDS}s" --latency -s "$ROOT/bench/http_tasks.lua" "$SERVER_URL" \
     -- "$OUT/http_tokens.txt" 2 >"$OUT/wrk_tasks.txt"
   wrk_row http.tasks "HTTP GET /api/v1/tasks (inbox of 20), c=$HTTP_CONNECTIONS" "loopback, wrk -t2" "$OUT/wrk_tasks.txt"
+  settle_disk
   wrk -t2 -c"$HTTP_CONNECTIONS" -d"${HTTP_SECONDS}s" --latency -s "$ROOT/bench/http_actions.lua" "$SERVER_URL" \
     -- "$OUT/http_cases.txt" "$OUT/http_tokens.txt" 2 >"$OUT/wrk_actions.txt"
   threads="$(awk '/^Threads:/{print $2}' "/proc/$SERVER_PID/status")"
