@@ -90,115 +90,114 @@ engine::WriteJob NoJob() {
   return [](engine::WriteTx&) { return engine::OkStatus(); };
 }
 
+// A GroupCommit over a scripted sync, recording what its dones see. Members in this order: the
+// held fsyncs are let go, then the commit closes (answering into `acks`), then the rest.
+struct SyncHarness {
+  SyncHarness(std::vector<Status> answers, std::vector<std::size_t> held,
+              GroupCommit::BatchRunner runner = AllWrote)
+      : sync(std::move(answers)), commit(16, std::move(runner), [this] { return sync(); }) {
+    for (auto call : held) sync.Hold(call);
+    commit.Start();
+  }
+  // Commits `first`, then `second` once the first fsync has begun; true once the second has too.
+  bool CommitDuringTheFirstFsync(const std::string& first, const std::string& second) {
+    commit.Enqueue(NoJob(), acks.Done(first));
+    if (!sync.WaitEntered(0)) return false;
+    commit.Enqueue(NoJob(), acks.Done(second));
+    return sync.WaitEntered(1);  // with one syncer it waits for the first fsync's end: false
+  }
+  // False if `name` is not answered within 10 s.
+  bool WaitFor(const std::string& name) {
+    std::future<void> answered;
+    {
+      std::lock_guard lock(acks.mu);
+      for (const auto& [seen, st] : acks.seen)
+        if (seen == name) return true;
+      acks.last = {};
+      acks.last_name = name;
+      answered = acks.last.get_future();
+    }
+    return answered.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  }
+
+  ScriptedSync sync;
+  Acknowledged acks;
+  GroupCommit commit;
+  ReleaseOnExit release{sync};
+};
+
+const Error kSyncFailed = Error::Unavailable("database_unavailable", "WAL 同步失败");
+
 TEST(GroupCommitSyncers, ABatchCommittedDuringAnFsyncStartsTheNextOneAtOnceAndAnswersInOrder) {
   if (dixian::testing::OnPostgres()) GTEST_SKIP() << "no database";
-  ScriptedSync sync({engine::OkStatus(), engine::OkStatus()});
-  sync.Hold(0);  // the first fsync does not end until released
-  GroupCommit commit(16, AllWrote, [&sync] { return sync(); });
-  ReleaseOnExit release{sync};
-  commit.Start();
-  Acknowledged acks;
-  acks.last_name = "b";
-  commit.Enqueue(NoJob(), acks.Done("a"));
-  ASSERT_TRUE(sync.WaitEntered(0));
-  commit.Enqueue(NoJob(), acks.Done("b"));
-  // The second fsync started while the first still runs, and having ended it settles both
-  // batches: "a" is answered first, before its own fsync has returned.
-  ASSERT_TRUE(sync.WaitEntered(1));
-  acks.last.get_future().wait();
+  SyncHarness h({engine::OkStatus(), engine::OkStatus()}, {0});  // the first fsync is held
+  ASSERT_TRUE(h.CommitDuringTheFirstFsync("a", "b"));
+  // The second fsync, having ended, settles both batches: "a" is answered first, before its own
+  // fsync has returned.
+  ASSERT_TRUE(h.WaitFor("b"));
   {
-    std::lock_guard lock(acks.mu);
-    ASSERT_EQ(acks.seen.size(), 2u);
-    EXPECT_EQ(acks.seen[0].first, "a");
-    EXPECT_EQ(acks.seen[1].first, "b");
-    EXPECT_TRUE(acks.seen[0].second.ok());
-    EXPECT_TRUE(acks.seen[1].second.ok());
+    std::lock_guard lock(h.acks.mu);
+    ASSERT_EQ(h.acks.seen.size(), 2u);
+    EXPECT_EQ(h.acks.seen[0].first, "a");
+    EXPECT_TRUE(h.acks.seen[0].second.ok());
+    EXPECT_TRUE(h.acks.seen[1].second.ok());
   }
-  sync.Release(0);
-  commit.Close();
-  EXPECT_EQ(acks.seen.size(), 2u);  // the first fsync's end answers nothing twice
+  h.sync.Release(0);
+  h.commit.Close();
+  EXPECT_EQ(h.acks.seen.size(), 2u);  // the first fsync's end answers nothing twice
 }
 
 TEST(GroupCommitSyncers, AFailedSyncFailsTheWritesItWasToSettleAndNoOthers) {
   if (dixian::testing::OnPostgres()) GTEST_SKIP() << "no database";
-  ScriptedSync sync({Error::Unavailable("database_unavailable", "WAL 同步失败"), engine::OkStatus()});
-  GroupCommit commit(16, AllWrote, [&sync] { return sync(); });
-  ReleaseOnExit release{sync};
-  commit.Start();
-  Acknowledged acks;
-  acks.last_name = "a";
-  commit.Enqueue(NoJob(), acks.Done("a"));
-  acks.last.get_future().wait();
-  acks.last = {};
-  acks.last_name = "b";
-  commit.Enqueue(NoJob(), acks.Done("b"));
-  acks.last.get_future().wait();
-  commit.Close();
-  ASSERT_EQ(acks.seen.size(), 2u);
-  ASSERT_FALSE(acks.seen[0].second.ok());
-  EXPECT_EQ(acks.seen[0].second.error().code, ErrorCode::kUnavailable);
-  EXPECT_TRUE(acks.seen[1].second.ok());
+  SyncHarness h({kSyncFailed, engine::OkStatus()}, {});
+  h.commit.Enqueue(NoJob(), h.acks.Done("a"));
+  ASSERT_TRUE(h.WaitFor("a"));
+  h.commit.Enqueue(NoJob(), h.acks.Done("b"));
+  ASSERT_TRUE(h.WaitFor("b"));
+  h.commit.Close();
+  ASSERT_EQ(h.acks.seen.size(), 2u);
+  ASSERT_FALSE(h.acks.seen[0].second.ok());
+  EXPECT_EQ(h.acks.seen[0].second.error().code, ErrorCode::kUnavailable);
+  EXPECT_TRUE(h.acks.seen[1].second.ok());
 }
 
 // A sync that fails while a later one is held: the batches it was to settle fail, the later
 // batch is answered only when its own fsync ends.
 TEST(GroupCommitSyncers, ALaterBatchWaitsForItsOwnFsyncWhenAnEarlierOneFailed) {
   if (dixian::testing::OnPostgres()) GTEST_SKIP() << "no database";
-  ScriptedSync sync({Error::Unavailable("database_unavailable", "WAL 同步失败"), engine::OkStatus()});
-  sync.Hold(0);
-  sync.Hold(1);
-  GroupCommit commit(16, AllWrote, [&sync] { return sync(); });
-  ReleaseOnExit release{sync};
-  commit.Start();
-  Acknowledged acks;
-  acks.last_name = "a";
-  commit.Enqueue(NoJob(), acks.Done("a"));
-  ASSERT_TRUE(sync.WaitEntered(0));
-  commit.Enqueue(NoJob(), acks.Done("b"));
-  ASSERT_TRUE(sync.WaitEntered(1));
-  sync.Release(0);  // fails: "a" fails; "b" was committed after that fsync began, it waits
-  acks.last.get_future().wait();
+  SyncHarness h({kSyncFailed, engine::OkStatus()}, {0, 1});
+  ASSERT_TRUE(h.CommitDuringTheFirstFsync("a", "b"));
+  h.sync.Release(0);  // fails: "a" fails; "b" was committed after that fsync began, it waits
+  ASSERT_TRUE(h.WaitFor("a"));
   {
-    std::lock_guard lock(acks.mu);
-    ASSERT_EQ(acks.seen.size(), 1u);
-    EXPECT_FALSE(acks.seen[0].second.ok());
-    acks.last = {};
-    acks.last_name = "b";
+    std::lock_guard lock(h.acks.mu);
+    ASSERT_EQ(h.acks.seen.size(), 1u);
+    EXPECT_FALSE(h.acks.seen[0].second.ok());
   }
-  sync.Release(1);
-  acks.last.get_future().wait();
-  commit.Close();
-  ASSERT_EQ(acks.seen.size(), 2u);
-  EXPECT_EQ(acks.seen[1].first, "b");
-  EXPECT_TRUE(acks.seen[1].second.ok());
+  h.sync.Release(1);
+  ASSERT_TRUE(h.WaitFor("b"));
+  h.commit.Close();
+  ASSERT_EQ(h.acks.seen.size(), 2u);
+  EXPECT_TRUE(h.acks.seen[1].second.ok());
 }
 
 // A batch that wrote nothing needs no fsync of its own, but it may not settle an earlier batch
 // whose fsync still runs: answering it means everything before it is on disk.
 TEST(GroupCommitSyncers, ABatchThatWroteNothingStillSyncsForTheBatchesBeforeIt) {
   if (dixian::testing::OnPostgres()) GTEST_SKIP() << "no database";
-  ScriptedSync sync({engine::OkStatus(), engine::OkStatus()});
-  sync.Hold(0);
   std::atomic<int> batches{0};
   auto second_fails = [&batches](std::vector<GroupCommit::Pending>& batch) {
     if (batches++ == 0) return AllWrote(batch);
     return std::vector<Status>(batch.size(), Error::Conflict("version_conflict", "案件已被他人处理"));
   };
-  GroupCommit commit(16, second_fails, [&sync] { return sync(); });
-  ReleaseOnExit release{sync};
-  commit.Start();
-  Acknowledged acks;
-  acks.last_name = "refused";
-  commit.Enqueue(NoJob(), acks.Done("wrote"));
-  ASSERT_TRUE(sync.WaitEntered(0));
-  commit.Enqueue(NoJob(), acks.Done("refused"));
-  ASSERT_TRUE(sync.WaitEntered(1));  // an fsync begun after "wrote" was committed
-  acks.last.get_future().wait();
-  std::lock_guard lock(acks.mu);
-  ASSERT_EQ(acks.seen.size(), 2u);
-  EXPECT_EQ(acks.seen[0].first, "wrote");
-  EXPECT_TRUE(acks.seen[0].second.ok());
-  EXPECT_EQ(acks.seen[1].second.error().code, ErrorCode::kConflict);
+  SyncHarness h({engine::OkStatus(), engine::OkStatus()}, {0}, second_fails);
+  ASSERT_TRUE(h.CommitDuringTheFirstFsync("wrote", "refused"));  // the 2nd: begun after "wrote"
+  ASSERT_TRUE(h.WaitFor("refused"));
+  std::lock_guard lock(h.acks.mu);
+  ASSERT_EQ(h.acks.seen.size(), 2u);
+  EXPECT_EQ(h.acks.seen[0].first, "wrote");
+  EXPECT_TRUE(h.acks.seen[0].second.ok());
+  EXPECT_EQ(h.acks.seen[1].second.error().code, ErrorCode::kConflict);
 }
 
 }  // namespace
