@@ -1,12 +1,12 @@
 // Durable engine transitions (group commit) with concurrent submitters, and the HTTP seed.
 #include <atomic>
 #include <condition_variable>
-#include <deque>
-#include <optional>
 #include <ctime>
+#include <deque>
 #include <fstream>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "bench/bench_common.h"
