@@ -5,6 +5,7 @@
 #include <deque>
 #include <fstream>
 #include <future>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -18,6 +19,14 @@ using engine::Engine;
 using nlohmann::json;
 
 namespace {
+
+// The risk_elimination chain after the case is opened by the clerk: who acts, and how.
+struct ChainStep {
+  const engine::Principal World::*who;
+  const char* action;
+};
+constexpr ChainStep kChain[] = {
+    {&World::clerk, "submit"}, {&World::township, "approve"}, {&World::county, "approve"}, {&World::province, "approve"}};
 
 // One submitter: runs the risk_elimination chain (create, village submit, township approve,
 // county approve, province file) on its own households until the deadline, waiting for each
@@ -44,13 +53,9 @@ struct Submitter {
       auto created = engine::RunNow(*w.engine, &engine::OpenCase, w.clerk, {"risk_elimination", HouseholdId(i)});
       if (!Done(created)) return;
       const std::string id = created->c.id;
-      const struct {
-        const engine::Principal* who;
-        const char* action;
-      } chain[] = {{&w.clerk, "submit"}, {&w.township, "approve"}, {&w.county, "approve"}, {&w.province, "approve"}};
       std::int64_t version = created->c.version;
-      for (const auto& step : chain) {
-        if (!Done(engine::RunNow(*w.engine, &engine::ActOnCase, *step.who, {id, step.action, "同意", version})))
+      for (const auto& step : kChain) {
+        if (!Done(engine::RunNow(*w.engine, &engine::ActOnCase, w.*step.who, {id, step.action, "同意", version})))
           return;
         ++version;
       }
@@ -88,7 +93,7 @@ class DrivenSubmitters {
   struct Client {
     std::int64_t next, end;
     std::string case_id;
-    int step;  // -1: open the next case; 0..3: the chain's actions
+    int step;  // -1: open the next case; 0..3: kChain's actions
     std::int64_t version;
   };
   struct Ready {
@@ -121,7 +126,7 @@ class DrivenSubmitters {
       const auto& view = *answer->value().value;
       if (c.step < 0) c.case_id = view.c.id;
       c.version = view.c.version;
-      if (++c.step == 4) {
+      if (++c.step == static_cast<int>(std::size(kChain))) {
         ++instances_;
         c.step = -1;
       }
@@ -134,15 +139,10 @@ class DrivenSubmitters {
       }
       cv_.notify_one();
     };
-    static const struct {
-      const engine::Principal World::*who;
-      const char* action;
-    } chain[] = {{&World::clerk, "submit"}, {&World::township, "approve"}, {&World::county, "approve"},
-                 {&World::province, "approve"}};
     if (c.step < 0) {
       engine::OpenCase(*w_.engine, {w_.clerk, std::move(done)}, {"risk_elimination", HouseholdId(c.next++)});
     } else {
-      const auto& step = chain[c.step];
+      const auto& step = kChain[c.step];
       engine::ActOnCase(*w_.engine, {w_.*step.who, std::move(done)}, {c.case_id, step.action, "同意", c.version});
     }
   }

@@ -95,19 +95,20 @@ bench_generate() {
 bench_sqlite() {
   log "SQLite durable-write limit ($TRANSITIONS single-commit transitions)"
   settle_disk
-  local line batch tps
+  local line batch tps rows
   while read -r line; do
     batch="$(echo "$line" | json_get batch)"
     tps="$(echo "$line" | json_get transitions_per_s)"
-    if [[ "$(echo "$line" | json_get rows)" == engine && "$(echo "$line" | json_get spread)" == 64 ]]; then
+    rows="$(echo "$line" | json_get rows)"
+    if [[ "$rows" == engine && "$(echo "$line" | json_get spread)" == 64 ]]; then
       record "sqlite.engine_rows_spread.batch$batch" "SQLite, the same rows with a commit's households in 64 places (as the engine bench's), $batch per commit" \
         "$tps" transitions/s "sqlite.engine_rows.batch$batch" \
         "the ceiling's households are neighbours within a commit; CPU $(echo "$line" | json_get cpu_us_per_transition) us/transition"
-    elif [[ "$(echo "$line" | json_get rows)" == engine && "$(echo "$line" | json_get vfs)" == wal_buffer ]]; then
+    elif [[ "$rows" == engine && "$(echo "$line" | json_get vfs)" == wal_buffer ]]; then
       record "sqlite.engine_rows_wal_buffer.batch$batch" "SQLite, the same rows through the writer's WAL-buffering VFS, $batch per commit" \
         "$tps" transitions/s "sqlite.engine_rows.batch$batch" \
         "adapters/store/sqlite/wal_buffer_vfs.h; CPU $(echo "$line" | json_get cpu_us_per_transition) us/transition"
-    elif [[ "$(echo "$line" | json_get rows)" == engine ]]; then
+    elif [[ "$rows" == engine ]]; then
       record "sqlite.engine_rows.batch$batch" "SQLite, the rows of one engine action on dixian's schema, $batch per commit" \
         "$tps" transitions/s "$([[ $batch == 1 ]] || echo sqlite.engine_rows.batch1)" \
         "case + close task + new task + audit + outbox; all indexes, FKs; CPU $(echo "$line" | json_get cpu_us_per_transition) us/transition"
